@@ -1,0 +1,16 @@
+#pragma once
+
+#include <QString>
+
+/// The process's log output: one line per message on stderr, each starting with an ISO-8601
+/// timestamp and a level, and appended to a log file when one is given.
+namespace ConsoleLog {
+
+/// Installs the Qt message handler. Returns false with `error` set if the log file cannot
+/// be opened for appending.
+bool install(const QString &logFile, QString *error);
+
+/// Flushes and closes the log file.
+void shutdown();
+
+} // namespace ConsoleLog

@@ -1,0 +1,51 @@
+#pragma once
+
+#include "capturecontroller.h"
+#include "commandline.h"
+
+#include <QHash>
+#include <QObject>
+#include <QTimer>
+
+class SignalWatcher;
+
+/// Headless mode: runs a capture from the command-line options, writes one log line per
+/// event, a periodic summary, and a final summary, and ends on SIGINT/SIGTERM.
+class HeadlessRunner : public QObject
+{
+    Q_OBJECT
+
+public:
+    enum ExitCode { Success = 0, Failure = 1, Usage = 2 };
+
+    explicit HeadlessRunner(capture::CommandLineOptions options, QObject *parent = nullptr);
+    ~HeadlessRunner() override;
+
+    /// Installs the signal handlers and starts the capture.
+    void start();
+
+Q_SIGNALS:
+    void finished(int exitCode);
+
+private:
+    void onSignal(int signal);
+    void onStarted();
+    void onStartFailed(const QList<capture::ListenFailure> &failures, const QString &reason);
+    void onConnectionOpened(const capture::ConnectionInfo &info);
+    void onConnectionClosed(const capture::ConnectionInfo &info);
+    void onFileOpened(const capture::FileInfo &info);
+    void onFileClosed(const capture::FileInfo &info);
+    void onWriteFailed(const capture::FileInfo &info);
+    void onStopped(const capture::StopSummary &summary);
+    void printSummary();
+
+    capture::CommandLineOptions m_options;
+    capture::CaptureController m_controller;
+    SignalWatcher *m_signals = nullptr;
+    QTimer m_summaryTimer;
+    capture::StatsSnapshot m_last;
+    QHash<quint16, quint64> m_bytesAtLastSummary;
+    qint64 m_uptimeAtLastSummary = 0;
+    int m_signalCount = 0;
+    int m_writeFailures = 0;
+};

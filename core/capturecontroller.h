@@ -1,0 +1,54 @@
+#pragma once
+
+#include "capturesettings.h"
+#include "capturetypes.h"
+
+#include <QObject>
+#include <QThread>
+
+namespace capture {
+
+class CaptureEngine;
+
+/// The main-thread face of the engine. Owns the worker thread and the CaptureEngine in it;
+/// every call becomes a queued call and every engine signal arrives here queued, so the
+/// caller (desktop window or console) can never slow the capture down.
+class CaptureController : public QObject
+{
+    Q_OBJECT
+
+public:
+    explicit CaptureController(QObject *parent = nullptr);
+    /// Stops a running capture at once (files are closed properly) and ends the thread.
+    ~CaptureController() override;
+
+    /// True from start() until stopped() or startFailed() has been delivered.
+    bool isActive() const { return m_active; }
+
+public Q_SLOTS:
+    void start(const capture::CaptureSettings &settings);
+    void stop();
+    void abort();
+
+Q_SIGNALS:
+    void listening(const QHostAddress &address, quint16 port);
+    void started();
+    void startFailed(const QList<capture::ListenFailure> &failures, const QString &reason);
+    void connectionOpened(const capture::ConnectionInfo &info);
+    void connectionClosed(const capture::ConnectionInfo &info);
+    void fileOpened(const capture::FileInfo &info);
+    void fileClosed(const capture::FileInfo &info);
+    void writeFailed(const capture::FileInfo &info);
+    void warningRaised(const QString &message);
+    void errorRaised(const QString &message);
+    void drainStarted(int openConnections, int timeoutMs);
+    void statsUpdated(const capture::StatsSnapshot &snapshot);
+    void stopped(const capture::StopSummary &summary);
+
+private:
+    QThread m_thread;
+    CaptureEngine *m_engine = nullptr;
+    bool m_active = false;
+};
+
+} // namespace capture

@@ -1,0 +1,259 @@
+#include "captureengine.h"
+
+#include "logging.h"
+#include "portlistener.h"
+
+#include <QDir>
+#include <QFile>
+#include <QTimer>
+
+#include <cerrno>
+#include <cstring>
+#include <sys/stat.h>
+
+using namespace Qt::Literals::StringLiterals;
+
+namespace capture {
+
+namespace {
+
+// QDir::mkpath does not say why it failed; users need the reason.
+bool makeDirectory(const QString &path, QString *error)
+{
+    const QByteArray encoded = QFile::encodeName(path);
+    struct stat st {};
+    if (::stat(encoded.constData(), &st) == 0) {
+        if (S_ISDIR(st.st_mode))
+            return true;
+        *error = u"cannot use output directory %1: not a directory"_s.arg(path);
+        return false;
+    }
+    const qsizetype slash = path.lastIndexOf(u'/');
+    if (slash > 0 && !makeDirectory(path.left(slash), error))
+        return false;
+    if (::mkdir(encoded.constData(), 0755) != 0 && errno != EEXIST) {
+        *error = u"cannot create output directory %1: %2"_s.arg(
+            path, QString::fromLocal8Bit(std::strerror(errno)));
+        return false;
+    }
+    return true;
+}
+
+} // namespace
+
+CaptureEngine::CaptureEngine(QObject *parent)
+    : QObject(parent)
+{
+}
+
+CaptureEngine::~CaptureEngine()
+{
+    if (m_state != State::Idle)
+        abort();
+    teardown();
+}
+
+void CaptureEngine::start(const CaptureSettings &settings)
+{
+    if (m_state != State::Idle) {
+        Q_EMIT startFailed({}, u"a capture is already running"_s);
+        return;
+    }
+    if (settings.ports.isEmpty()) {
+        Q_EMIT startFailed({}, u"no ports to listen on"_s);
+        return;
+    }
+
+    m_context = std::make_unique<EngineContext>();
+    m_context->settings = settings;
+    m_context->readBuffer.resize(size_t(qMax<qint64>(settings.readBufferSize, 64 * 1024)));
+
+    // Every port is bound before anything else happens, so a failure leaves no trace.
+    QList<ListenFailure> failures;
+    for (const quint16 port : settings.ports) {
+        auto *listener = new PortListener(port, m_context.get(), this);
+        QString error;
+        if (!listener->listen(settings.bindAddress, &error)) {
+            failures.append({port, error});
+            delete listener;
+            continue;
+        }
+        m_listeners.append(listener);
+    }
+    if (!failures.isEmpty()) {
+        teardown();
+        Q_EMIT startFailed(failures, QString());
+        return;
+    }
+
+    QString error;
+    const QString outputDir = settings.outputDir.isEmpty() ? u"."_s : settings.outputDir;
+    if (!makeDirectory(QDir::cleanPath(outputDir), &error)) {
+        teardown();
+        Q_EMIT startFailed({}, error);
+        return;
+    }
+
+    for (PortListener *listener : std::as_const(m_listeners)) {
+        connect(listener, &PortListener::connectionOpened, this, &CaptureEngine::connectionOpened);
+        connect(listener, &PortListener::connectionClosed, this, &CaptureEngine::connectionClosed);
+        connect(listener, &PortListener::fileOpened, this, &CaptureEngine::fileOpened);
+        connect(listener, &PortListener::fileClosed, this, &CaptureEngine::fileClosed);
+        connect(listener, &PortListener::writeFailed, this, &CaptureEngine::writeFailed);
+        connect(listener, &PortListener::warningRaised, this, &CaptureEngine::warningRaised);
+        connect(listener, &PortListener::errorRaised, this, &CaptureEngine::errorRaised);
+        connect(listener, &PortListener::sessionFinished, this, &CaptureEngine::onSessionFinished);
+    }
+
+    m_state = State::Running;
+    m_aborted = false;
+    m_drainTimedOut = 0;
+    m_uptime.start();
+    m_sinceTick.start();
+    m_statsTimer = new QTimer(this);
+    m_statsTimer->setTimerType(Qt::PreciseTimer);
+    m_statsTimer->setInterval(qMax(10, settings.statsIntervalMs));
+    connect(m_statsTimer, &QTimer::timeout, this, &CaptureEngine::onTick);
+    m_statsTimer->start();
+
+    for (const PortListener *listener : std::as_const(m_listeners))
+        Q_EMIT listening(settings.bindAddress, listener->port());
+    Q_EMIT started();
+}
+
+void CaptureEngine::stop()
+{
+    if (m_state != State::Running)
+        return;
+    m_state = State::Draining;
+    for (PortListener *listener : std::as_const(m_listeners))
+        listener->stopAccepting();
+
+    const int open = activeSessions();
+    const int timeoutMs = m_context->settings.drainTimeoutMs;
+    Q_EMIT drainStarted(open, timeoutMs);
+    if (open == 0) {
+        finishStop();
+        return;
+    }
+    m_drainTimer = new QTimer(this);
+    m_drainTimer->setSingleShot(true);
+    connect(m_drainTimer, &QTimer::timeout, this, &CaptureEngine::onDrainTimeout);
+    m_drainTimer->start(qMax(0, timeoutMs));
+}
+
+void CaptureEngine::abort()
+{
+    if (m_state == State::Idle)
+        return;
+    m_aborted = true;
+    m_state = State::Draining;
+    for (PortListener *listener : std::as_const(m_listeners)) {
+        listener->closeFiles(); // stops listening; the port file closes once its sessions end
+        listener->finishSessions(u"stopped at once"_s, false);
+    }
+    if (m_state != State::Idle)
+        finishStop();
+}
+
+void CaptureEngine::onDrainTimeout()
+{
+    if (m_state != State::Draining)
+        return;
+    m_drainTimedOut = activeSessions();
+    for (PortListener *listener : std::as_const(m_listeners))
+        listener->finishSessions(u"drain timeout"_s, true);
+    if (m_state != State::Idle)
+        finishStop();
+}
+
+void CaptureEngine::onSessionFinished()
+{
+    if (m_state == State::Draining && !m_aborted && activeSessions() == 0
+        && (!m_drainTimer || m_drainTimer->isActive()))
+        finishStop();
+}
+
+int CaptureEngine::activeSessions() const
+{
+    int n = 0;
+    for (const PortListener *listener : m_listeners)
+        n += listener->activeSessions();
+    return n;
+}
+
+void CaptureEngine::finishStop()
+{
+    if (m_state == State::Idle)
+        return;
+    if (m_drainTimer) {
+        m_drainTimer->stop();
+        m_drainTimer->deleteLater();
+        m_drainTimer = nullptr;
+    }
+    // Sessions still open here were asked to finish; make sure none is left behind.
+    for (PortListener *listener : std::as_const(m_listeners))
+        listener->finishSessions(u"stopped"_s, false);
+    for (PortListener *listener : std::as_const(m_listeners))
+        listener->closeFiles();
+
+    const StatsSnapshot last = makeSnapshot(double(m_sinceTick.restart()) / 1000.0);
+    Q_EMIT statsUpdated(last);
+
+    StopSummary summary;
+    summary.aborted = m_aborted;
+    summary.drainTimedOut = m_drainTimedOut;
+    summary.uptimeMs = m_uptime.elapsed();
+    for (const PortListener *listener : std::as_const(m_listeners)) {
+        const PortSummary port = listener->summary();
+        summary.ports.append(port);
+        summary.bytesReceived += port.bytesReceived;
+        summary.bytesWritten += port.bytesWritten;
+    }
+    m_state = State::Idle;
+    teardown();
+    Q_EMIT stopped(summary);
+}
+
+void CaptureEngine::teardown()
+{
+    if (m_statsTimer) {
+        m_statsTimer->stop();
+        m_statsTimer->deleteLater();
+        m_statsTimer = nullptr;
+    }
+    for (PortListener *listener : std::as_const(m_listeners)) {
+        listener->disconnect(this);
+        listener->deleteLater();
+    }
+    m_listeners.clear();
+    // The context (read buffer, settings) is kept until the next start: sessions that are
+    // being deleted later may still refer to it.
+}
+
+void CaptureEngine::onTick()
+{
+    Q_EMIT statsUpdated(makeSnapshot(double(m_sinceTick.restart()) / 1000.0));
+}
+
+StatsSnapshot CaptureEngine::makeSnapshot(double seconds)
+{
+    StatsSnapshot snapshot;
+    snapshot.time = QDateTime::currentDateTime();
+    snapshot.uptimeMs = m_uptime.isValid() ? m_uptime.elapsed() : 0;
+    snapshot.ports.reserve(m_listeners.size());
+    for (PortListener *listener : std::as_const(m_listeners)) {
+        listener->tick(seconds);
+        const PortStats port = listener->stats();
+        snapshot.ports.append(port);
+        snapshot.totalBytes += port.bytes;
+        snapshot.totalRate += port.rate;
+        snapshot.activeConnections += port.activeConnections;
+        snapshot.totalConnections += port.totalConnections;
+        listener->appendOpenConnections(&snapshot.connections);
+        listener->appendOpenFiles(&snapshot.files);
+    }
+    return snapshot;
+}
+
+} // namespace capture

@@ -1,0 +1,80 @@
+#pragma once
+
+#include "capturesettings.h"
+#include "capturetypes.h"
+
+#include <QElapsedTimer>
+#include <QObject>
+
+#include <memory>
+
+class QTimer;
+
+namespace capture {
+
+struct EngineContext;
+class PortListener;
+
+/// The capture engine: one PortListener (QTcpServer) per port, all in the thread this object
+/// lives in. Driven by queued calls from CaptureController; reports only through signals that
+/// carry plain values. Statistics leave it as one StatsSnapshot per period, never per read.
+class CaptureEngine : public QObject
+{
+    Q_OBJECT
+
+public:
+    enum class State { Idle, Running, Draining };
+    Q_ENUM(State)
+
+    explicit CaptureEngine(QObject *parent = nullptr);
+    ~CaptureEngine() override;
+
+    State state() const { return m_state; }
+
+public Q_SLOTS:
+    /// Binds every port, then creates the output directory, then accepts connections.
+    /// Emits started() or startFailed(); on failure nothing stays bound.
+    void start(const capture::CaptureSettings &settings);
+    /// Graceful stop: stop accepting, read what peers already sent until they close or the
+    /// drain timeout passes, close the files, emit stopped().
+    void stop();
+    /// Immediate stop: keep what was already read, close the files, emit stopped().
+    void abort();
+
+Q_SIGNALS:
+    void listening(const QHostAddress &address, quint16 port);
+    void started();
+    /// `failures` lists ports that could not be bound; `reason` is set for other faults.
+    void startFailed(const QList<capture::ListenFailure> &failures, const QString &reason);
+    void connectionOpened(const capture::ConnectionInfo &info);
+    void connectionClosed(const capture::ConnectionInfo &info);
+    void fileOpened(const capture::FileInfo &info);
+    void fileClosed(const capture::FileInfo &info);
+    void writeFailed(const capture::FileInfo &info);
+    void warningRaised(const QString &message);
+    void errorRaised(const QString &message);
+    void drainStarted(int openConnections, int timeoutMs);
+    void statsUpdated(const capture::StatsSnapshot &snapshot);
+    void stopped(const capture::StopSummary &summary);
+
+private:
+    void onTick();
+    void onSessionFinished();
+    void onDrainTimeout();
+    void finishStop();
+    int activeSessions() const;
+    StatsSnapshot makeSnapshot(double seconds);
+    void teardown();
+
+    State m_state = State::Idle;
+    std::unique_ptr<EngineContext> m_context;
+    QList<PortListener *> m_listeners;
+    QTimer *m_statsTimer = nullptr;
+    QTimer *m_drainTimer = nullptr;
+    QElapsedTimer m_uptime;
+    QElapsedTimer m_sinceTick;
+    int m_drainTimedOut = 0;
+    bool m_aborted = false;
+};
+
+} // namespace capture

@@ -1,0 +1,39 @@
+#pragma once
+
+#include <QHostAddress>
+#include <QList>
+#include <QMetaType>
+#include <QString>
+
+namespace capture {
+
+/// How received bytes are grouped into files.
+enum class SplitMode {
+    Port,       ///< one file per port, created at its first connection; later connections append
+    Connection, ///< one file per connection
+};
+
+QString splitModeName(SplitMode mode);
+std::optional<SplitMode> splitModeFromName(const QString &name);
+
+/// Everything the engine needs to run a capture. A plain value, copied across threads.
+struct CaptureSettings
+{
+    QHostAddress bindAddress{QHostAddress::AnyIPv4};
+    QList<quint16> ports;
+    QString outputDir{QStringLiteral("output")};
+    SplitMode split = SplitMode::Port;
+    int drainTimeoutMs = 2000;            ///< how long a graceful stop waits for peers to close
+    qint64 readBufferSize = 1024 * 1024;  ///< per-socket bound on unread bytes held in memory
+    int statsIntervalMs = 250;            ///< engine snapshot period (4 Hz)
+};
+
+/// Spelling of a bind address as the user gave it ("::" means IPv6 and IPv4).
+QString bindAddressText(const QHostAddress &address);
+
+/// Parses a bind address: any IPv4 or IPv6 address; "::" listens on IPv6 and IPv4.
+std::optional<QHostAddress> parseBindAddress(const QString &text);
+
+} // namespace capture
+
+Q_DECLARE_METATYPE(capture::CaptureSettings)

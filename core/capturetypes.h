@@ -1,0 +1,112 @@
+#pragma once
+
+#include <QDateTime>
+#include <QHostAddress>
+#include <QList>
+#include <QMetaType>
+#include <QString>
+
+namespace capture {
+
+/// A port as the engine sees it. Plain values; safe to copy across threads.
+struct PortStats
+{
+    enum class State { Listening, Receiving, Error, Closed };
+
+    quint16 port = 0;
+    State state = State::Listening;
+    QString error;               ///< reason when state is Error
+    int activeConnections = 0;
+    quint64 totalConnections = 0;
+    quint64 bytes = 0;           ///< bytes received on this port since start
+    double rate = 0;             ///< bytes per second over the last snapshot period
+    QString currentFile;         ///< path of the file being written, if any
+    int files = 0;               ///< files created for this port since start
+};
+
+/// One connection, open or closed.
+struct ConnectionInfo
+{
+    quint64 id = 0;              ///< unique within one engine run
+    QHostAddress peerAddress;
+    quint16 peerPort = 0;
+    quint16 localPort = 0;
+    QDateTime opened;
+    QDateTime closed;            ///< invalid while open
+    quint64 bytesReceived = 0;   ///< bytes read from the socket
+    quint64 bytesWritten = 0;    ///< of those, bytes that reached the file
+    double rate = 0;
+    QString file;
+    QString closeReason;         ///< why it closed ("peer closed", "write error: …", …)
+
+    QString peerText() const;
+    qint64 durationMs() const;
+};
+
+/// One output file.
+struct FileInfo
+{
+    enum class State { Writing, Closed, Error };
+
+    QString path;
+    quint16 port = 0;
+    quint64 bytes = 0;
+    State state = State::Writing;
+    QString error;               ///< set when state is Error
+    QDateTime opened;
+    QDateTime closed;
+};
+
+/// A periodic picture of the engine (4 Hz). The UI and the console read only these.
+struct StatsSnapshot
+{
+    QDateTime time;
+    qint64 uptimeMs = 0;
+    QList<PortStats> ports;
+    QList<ConnectionInfo> connections; ///< open connections
+    QList<FileInfo> files;             ///< open files
+    quint64 totalBytes = 0;
+    double totalRate = 0;
+    int activeConnections = 0;
+    quint64 totalConnections = 0;
+};
+
+/// A port that could not be bound, with the operating system's reason.
+struct ListenFailure
+{
+    quint16 port = 0;
+    QString reason;
+};
+
+/// What one port recorded during a run; part of the final summary.
+struct PortSummary
+{
+    quint16 port = 0;
+    int files = 0;
+    quint64 connections = 0;
+    quint64 bytesReceived = 0;
+    quint64 bytesWritten = 0;
+};
+
+/// The end of a run.
+struct StopSummary
+{
+    QList<PortSummary> ports;
+    quint64 bytesReceived = 0;
+    quint64 bytesWritten = 0;
+    int drainTimedOut = 0;  ///< connections still open when the drain timeout passed
+    bool aborted = false;   ///< stopped at once rather than drained
+    qint64 uptimeMs = 0;
+};
+
+/// Registers the value types for queued connections; call once before starting an engine.
+void registerCaptureMetaTypes();
+
+} // namespace capture
+
+Q_DECLARE_METATYPE(capture::PortStats)
+Q_DECLARE_METATYPE(capture::ConnectionInfo)
+Q_DECLARE_METATYPE(capture::FileInfo)
+Q_DECLARE_METATYPE(capture::StatsSnapshot)
+Q_DECLARE_METATYPE(capture::ListenFailure)
+Q_DECLARE_METATYPE(capture::StopSummary)

@@ -1,0 +1,48 @@
+#pragma once
+
+#include "capturesettings.h"
+
+#include <QString>
+#include <QStringList>
+
+namespace capture {
+
+/// Everything the command line sets.
+struct CommandLineOptions
+{
+    CaptureSettings settings;
+    bool noGui = false;
+    bool portsGiven = false;        ///< ports came from the command line (start at once)
+    int summaryIntervalMs = 10000;  ///< headless summary line period; 0 = off
+    QString logFile;
+};
+
+/// What to do after parsing the command line.
+struct CommandLineResult
+{
+    enum class Action { Run, ShowHelp, ShowVersion, UsageError };
+
+    Action action = Action::Run;
+    CommandLineOptions options;
+    QString text; ///< help or version text, or the one-line usage error
+};
+
+/// Parses the full argument list (argv[0] first). Never exits and never touches the disk:
+/// a usage error comes back as Action::UsageError with one line naming the bad value.
+/// Needs a Q(Core)Application instance for the help text.
+CommandLineResult parseCommandLine(const QStringList &arguments);
+
+/// Parses seconds as given to --drain-timeout or --stats-interval: "2", "0.5", "0".
+std::optional<int> parseSecondsToMs(const QString &text);
+
+/// The most files this process may have open (the hard RLIMIT_NOFILE).
+quint64 openFileHardLimit();
+
+/// Raises the open-files soft limit to the hard limit; returns the new soft limit.
+quint64 raiseOpenFileLimit();
+
+/// Open files a capture of `portCount` ports needs at least: a listening socket, one
+/// connection and one file per port, plus a reserve for the process itself.
+quint64 openFilesNeeded(qsizetype portCount);
+
+} // namespace capture

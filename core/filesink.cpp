@@ -1,0 +1,107 @@
+#include "filesink.h"
+
+#include "filenaming.h"
+
+#include <QDir>
+#include <QFile>
+
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <unistd.h>
+
+using namespace Qt::Literals::StringLiterals;
+
+namespace capture {
+
+namespace {
+constexpr int maxNameAttempts = 10000;
+
+QString systemError(int error)
+{
+    return QString::fromLocal8Bit(std::strerror(error));
+}
+} // namespace
+
+FileSink::FileSink(int fd, QString path)
+    : m_fd(fd)
+    , m_path(std::move(path))
+    , m_opened(QDateTime::currentDateTime())
+{
+}
+
+FileSink::~FileSink()
+{
+    close();
+}
+
+std::unique_ptr<FileSink> FileSink::create(const QString &dir, const QString &fileName,
+                                           QString *error)
+{
+    const QDir directory(dir);
+    for (int n = 1; n <= maxNameAttempts; ++n) {
+        const QString path = directory.filePath(FileNaming::numberedName(fileName, n));
+        const QByteArray encoded = QFile::encodeName(path);
+        const int fd = ::open(encoded.constData(),
+                              O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0640);
+        if (fd >= 0)
+            return std::unique_ptr<FileSink>(new FileSink(fd, path));
+        const int err = errno;
+        if (err == EEXIST)
+            continue;
+        if (error)
+            *error = u"cannot create %1: %2"_s.arg(path, systemError(err));
+        return nullptr;
+    }
+    if (error)
+        *error = u"cannot create %1: %2 numbered names are taken"_s
+                     .arg(directory.filePath(fileName))
+                     .arg(maxNameAttempts);
+    return nullptr;
+}
+
+QString FileSink::fileName() const
+{
+    return m_path.mid(m_path.lastIndexOf(u'/') + 1);
+}
+
+bool FileSink::write(const char *data, qint64 size)
+{
+    if (m_fd < 0) {
+        if (m_error.isEmpty())
+            m_error = u"%1 is closed"_s.arg(m_path);
+        return false;
+    }
+    while (size > 0) {
+        const ssize_t n = ::write(m_fd, data, size_t(size));
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            m_error = systemError(errno);
+            return false;
+        }
+        if (n == 0) {
+            m_error = u"the file system accepted no more data"_s;
+            return false;
+        }
+        data += n;
+        size -= n;
+        m_bytesWritten += quint64(n);
+    }
+    return true;
+}
+
+bool FileSink::close()
+{
+    if (m_fd < 0)
+        return m_error.isEmpty();
+    const int result = ::close(m_fd);
+    m_fd = -1;
+    m_closed = QDateTime::currentDateTime();
+    // Linux releases the descriptor even when close(2) fails, so it is never retried.
+    if (result != 0 && errno != EINTR && m_error.isEmpty())
+        m_error = systemError(errno);
+    return m_error.isEmpty();
+}
+
+} // namespace capture

@@ -1,0 +1,5 @@
+#include "logging.h"
+
+namespace capture {
+Q_LOGGING_CATEGORY(lcCore, "capture.core", QtInfoMsg)
+} // namespace capture

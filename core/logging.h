@@ -1,0 +1,7 @@
+#pragma once
+
+#include <QLoggingCategory>
+
+namespace capture {
+Q_DECLARE_LOGGING_CATEGORY(lcCore)
+} // namespace capture

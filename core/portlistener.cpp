@@ -1,0 +1,317 @@
+#include "portlistener.h"
+
+#include "filenaming.h"
+#include "filesink.h"
+#include "logging.h"
+#include "session.h"
+
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <QTimer>
+
+#include <algorithm>
+
+using namespace Qt::Literals::StringLiterals;
+
+namespace capture {
+
+namespace {
+// Enough to take every connection a full backlog holds without letting a flood stall a stop.
+constexpr int maxAcceptRoundsAtStop = 64;
+constexpr int resumeAcceptingAfterMs = 1000;
+} // namespace
+
+PortListener::PortListener(quint16 port, EngineContext *context, QObject *parent)
+    : QObject(parent)
+    , m_port(port)
+    , m_context(context)
+{
+    m_stats.port = port;
+}
+
+PortListener::~PortListener()
+{
+    // Normally every session has finished and the files are closed; this covers teardown.
+    for (Session *session : m_sessions)
+        session->disconnect(this);
+    if (m_portSink)
+        m_portSink->close();
+}
+
+bool PortListener::listen(const QHostAddress &address, QString *error)
+{
+    m_server = new QTcpServer(this);
+    m_server->setMaxPendingConnections(1024);
+    if (!m_server->listen(address, m_port)) {
+        if (error)
+            *error = m_server->errorString();
+        m_stats.state = PortStats::State::Error;
+        m_stats.error = m_server->errorString();
+        delete m_server;
+        m_server = nullptr;
+        return false;
+    }
+    connect(m_server, &QTcpServer::newConnection, this, &PortListener::onNewConnection);
+    connect(m_server, &QTcpServer::acceptError, this, [this] {
+        // QTcpServer pauses itself on a lasting accept error (e.g. out of file descriptors).
+        Q_EMIT warningRaised(u"port %1: cannot accept a connection: %2; retrying in %3 s"_s
+                                 .arg(m_port)
+                                 .arg(m_server->errorString())
+                                 .arg(resumeAcceptingAfterMs / 1000));
+        QTimer::singleShot(resumeAcceptingAfterMs, this, [this] {
+            if (m_server && m_server->isListening())
+                m_server->resumeAccepting();
+        });
+    });
+    m_stats.state = PortStats::State::Listening;
+    return true;
+}
+
+void PortListener::stopAccepting()
+{
+    if (!m_server)
+        return;
+    // Connections the kernel completed but Qt has not accepted yet may already carry data.
+    for (int round = 0; round < maxAcceptRoundsAtStop && m_server->isListening(); ++round) {
+        bool timedOut = false;
+        if (!m_server->waitForNewConnection(0, &timedOut))
+            break;
+        onNewConnection();
+    }
+    m_server->close();
+}
+
+void PortListener::onNewConnection()
+{
+    while (m_server && m_server->hasPendingConnections()) {
+        QTcpSocket *socket = m_server->nextPendingConnection();
+        if (socket)
+            accept(socket);
+    }
+}
+
+std::shared_ptr<FileSink> PortListener::sinkFor(const QHostAddress &peer, quint16 peerPort,
+                                                QString *error)
+{
+    const EngineContext &ctx = *m_context;
+    const QDateTime now = QDateTime::currentDateTime();
+    if (ctx.settings.split == SplitMode::Port && m_portSink)
+        return m_portSink;
+
+    const QString name = ctx.settings.split == SplitMode::Port
+                             ? FileNaming::portFileName(m_port, now)
+                             : FileNaming::connectionFileName(m_port, now, peer, peerPort);
+    std::shared_ptr<FileSink> sink = FileSink::create(ctx.settings.outputDir, name, error);
+    if (!sink)
+        return nullptr;
+    ++m_stats.files;
+    if (ctx.settings.split == SplitMode::Port)
+        m_portSink = sink;
+    Q_EMIT fileOpened(fileInfo(*sink));
+    return sink;
+}
+
+void PortListener::accept(QTcpSocket *socket)
+{
+    const quint64 id = m_context->nextConnectionId++;
+    ++m_stats.totalConnections;
+    socket->setReadBufferSize(m_context->settings.readBufferSize);
+
+    QString error;
+    std::shared_ptr<FileSink> sink = sinkFor(socket->peerAddress(), socket->peerPort(), &error);
+    if (!sink) {
+        ConnectionInfo info;
+        info.id = id;
+        info.peerAddress = socket->peerAddress();
+        info.peerPort = socket->peerPort();
+        info.localPort = m_port;
+        info.opened = info.closed = QDateTime::currentDateTime();
+        info.closeReason = error;
+        m_stats.state = PortStats::State::Error;
+        m_stats.error = error;
+        socket->abort();
+        socket->deleteLater();
+        Q_EMIT errorRaised(u"port %1: connection from %2 closed: %3"_s.arg(m_port).arg(
+            info.peerText(), error));
+        Q_EMIT connectionClosed(info);
+        return;
+    }
+
+    auto *session = new Session(id, socket, sink, &m_context->readBuffer, this);
+    connect(session, &Session::writeFailed, this, &PortListener::onSessionWriteFailed);
+    connect(session, &Session::finished, this, &PortListener::onSessionFinished);
+
+    const bool concurrent = m_context->settings.split == SplitMode::Port && !m_sessions.empty();
+    m_sessions.push_back(session);
+    m_stats.error.clear();
+    updateState();
+    Q_EMIT connectionOpened(session->info());
+    if (concurrent) {
+        Q_EMIT warningRaised(
+            u"port %1: connection from %2 is concurrent with %3 other(s); with --split port "
+            "their data interleave in %4 at read boundaries (use --split connection to keep "
+            "them apart)"_s.arg(m_port)
+                .arg(session->info().peerText())
+                .arg(m_sessions.size() - 1)
+                .arg(sink->fileName()));
+    }
+}
+
+void PortListener::onSessionWriteFailed(Session *session, const QString &reason)
+{
+    const std::shared_ptr<FileSink> sink = session->sink();
+    FileInfo info = fileInfo(*sink);
+    info.state = FileInfo::State::Error;
+    info.error = reason;
+    m_stats.state = PortStats::State::Error;
+    m_stats.error = u"write error on %1: %2"_s.arg(sink->path(), reason);
+    if (sink == m_portSink)
+        m_portSink.reset(); // the next connection starts a new file
+    Q_EMIT writeFailed(info);
+
+    // Every other connection writing to the same file loses its destination too.
+    const std::vector<Session *> sharing = m_sessions;
+    for (Session *other : sharing) {
+        if (other != session && other->sink() == sink)
+            other->finish(u"write error: %1"_s.arg(reason));
+    }
+}
+
+void PortListener::onSessionFinished(Session *session)
+{
+    const auto it = std::find(m_sessions.begin(), m_sessions.end(), session);
+    if (it == m_sessions.end())
+        return;
+    m_sessions.erase(it);
+    const ConnectionInfo info = session->info();
+    m_closedBytesReceived += info.bytesReceived;
+    m_closedBytesWritten += info.bytesWritten;
+    const std::shared_ptr<FileSink> sink = session->sink();
+    session->deleteLater();
+
+    Q_EMIT connectionClosed(info);
+    releaseSink(sink);
+    updateState();
+    Q_EMIT sessionFinished();
+}
+
+void PortListener::releaseSink(const std::shared_ptr<FileSink> &sink)
+{
+    if (!sink || sink == m_portSink)
+        return; // the port's file stays open for the next connection
+    const bool inUse = std::any_of(m_sessions.begin(), m_sessions.end(),
+                                   [&sink](const Session *s) { return s->sink() == sink; });
+    if (inUse || !sink->isOpen())
+        return;
+    sink->close();
+    FileInfo info = fileInfo(*sink);
+    Q_EMIT fileClosed(info);
+}
+
+void PortListener::finishSessions(const QString &reason, bool finalRead)
+{
+    const std::vector<Session *> sessions = m_sessions;
+    for (Session *session : sessions) {
+        if (finalRead)
+            session->finishAfterFinalRead(reason);
+        else
+            session->finish(reason);
+    }
+}
+
+void PortListener::closeFiles()
+{
+    if (m_portSink) {
+        const std::shared_ptr<FileSink> sink = std::move(m_portSink);
+        m_portSink.reset();
+        releaseSink(sink);
+    }
+    if (m_server) {
+        m_server->close();
+    }
+    m_stats.state = PortStats::State::Closed;
+    m_stats.currentFile.clear();
+    m_stats.activeConnections = 0;
+    m_stats.rate = 0;
+}
+
+FileInfo PortListener::fileInfo(const FileSink &sink) const
+{
+    FileInfo info;
+    info.path = sink.path();
+    info.port = m_port;
+    info.bytes = sink.bytesWritten();
+    info.opened = sink.openedAt();
+    info.closed = sink.closedAt();
+    info.state = sink.hasFailed() ? FileInfo::State::Error
+                 : sink.isOpen()  ? FileInfo::State::Writing
+                                  : FileInfo::State::Closed;
+    info.error = sink.errorString();
+    return info;
+}
+
+void PortListener::updateState()
+{
+    m_stats.activeConnections = int(m_sessions.size());
+    if (m_stats.state == PortStats::State::Closed)
+        return;
+    if (!m_stats.error.isEmpty())
+        m_stats.state = PortStats::State::Error;
+    else
+        m_stats.state = m_sessions.empty() ? PortStats::State::Listening
+                                           : PortStats::State::Receiving;
+    if (m_portSink)
+        m_stats.currentFile = m_portSink->path();
+    else if (!m_sessions.empty())
+        m_stats.currentFile = m_sessions.back()->sink()->path();
+    else
+        m_stats.currentFile.clear();
+}
+
+void PortListener::tick(double seconds)
+{
+    quint64 bytes = m_closedBytesReceived;
+    for (Session *session : m_sessions) {
+        session->tick(seconds);
+        bytes += session->bytesReceived();
+    }
+    m_stats.bytes = bytes;
+    m_stats.rate = seconds > 0 ? double(bytes - m_bytesAtLastTick) / seconds : 0.0;
+    m_bytesAtLastTick = bytes;
+    updateState();
+}
+
+PortSummary PortListener::summary() const
+{
+    PortSummary s;
+    s.port = m_port;
+    s.files = m_stats.files;
+    s.connections = m_stats.totalConnections;
+    s.bytesReceived = m_closedBytesReceived;
+    s.bytesWritten = m_closedBytesWritten;
+    for (const Session *session : m_sessions) {
+        s.bytesReceived += session->info().bytesReceived;
+        s.bytesWritten += session->info().bytesWritten;
+    }
+    return s;
+}
+
+void PortListener::appendOpenConnections(QList<ConnectionInfo> *out) const
+{
+    for (const Session *session : m_sessions)
+        out->append(session->info());
+}
+
+void PortListener::appendOpenFiles(QList<FileInfo> *out) const
+{
+    if (m_portSink) {
+        out->append(fileInfo(*m_portSink));
+        return;
+    }
+    for (const Session *session : m_sessions) {
+        if (session->sink() && session->sink()->isOpen())
+            out->append(fileInfo(*session->sink()));
+    }
+}
+
+} // namespace capture

@@ -1,0 +1,90 @@
+#pragma once
+
+#include "capturesettings.h"
+#include "capturetypes.h"
+
+#include <QObject>
+
+#include <memory>
+#include <vector>
+
+class QTcpServer;
+class QTcpSocket;
+
+namespace capture {
+
+class FileSink;
+class Session;
+
+/// What every listener of one engine run shares: settings, the read buffer, the id counter.
+struct EngineContext
+{
+    CaptureSettings settings;
+    std::vector<char> readBuffer;
+    quint64 nextConnectionId = 1;
+};
+
+/// One listening port: accepts connections, gives each a Session and a FileSink according to
+/// the split mode, and reports what happens as signals. Lives in the engine's worker thread.
+class PortListener : public QObject
+{
+    Q_OBJECT
+
+public:
+    PortListener(quint16 port, EngineContext *context, QObject *parent = nullptr);
+    ~PortListener() override;
+
+    quint16 port() const { return m_port; }
+
+    /// Binds and listens; on failure returns false with the operating system's reason.
+    bool listen(const QHostAddress &address, QString *error);
+
+    /// Takes the connections the kernel already accepted for us, then stops listening.
+    void stopAccepting();
+
+    /// Graceful end: every session reads what is already queued and closes with `reason`.
+    void finishSessions(const QString &reason, bool finalRead);
+
+    /// Closes the port's shared file (split=port); called once every session has finished.
+    void closeFiles();
+
+    int activeSessions() const { return int(m_sessions.size()); }
+    void tick(double seconds);
+    PortStats stats() const { return m_stats; }
+    PortSummary summary() const;
+    void appendOpenConnections(QList<ConnectionInfo> *out) const;
+    void appendOpenFiles(QList<FileInfo> *out) const;
+
+Q_SIGNALS:
+    void connectionOpened(const capture::ConnectionInfo &info);
+    void connectionClosed(const capture::ConnectionInfo &info);
+    void fileOpened(const capture::FileInfo &info);
+    void fileClosed(const capture::FileInfo &info);
+    void writeFailed(const capture::FileInfo &info);
+    void warningRaised(const QString &message);
+    void errorRaised(const QString &message);
+    /// A session ended; the engine counts these to know when a drain is complete.
+    void sessionFinished();
+
+private:
+    void onNewConnection();
+    void accept(QTcpSocket *socket);
+    std::shared_ptr<FileSink> sinkFor(const QHostAddress &peer, quint16 peerPort, QString *error);
+    void onSessionWriteFailed(Session *session, const QString &reason);
+    void onSessionFinished(Session *session);
+    void releaseSink(const std::shared_ptr<FileSink> &sink);
+    FileInfo fileInfo(const FileSink &sink) const;
+    void updateState();
+
+    quint16 m_port;
+    EngineContext *m_context;
+    QTcpServer *m_server = nullptr;
+    std::vector<Session *> m_sessions;
+    std::shared_ptr<FileSink> m_portSink; // split=port: the file every connection appends to
+    PortStats m_stats;
+    quint64 m_bytesAtLastTick = 0;
+    quint64 m_closedBytesReceived = 0;
+    quint64 m_closedBytesWritten = 0;
+};
+
+} // namespace capture

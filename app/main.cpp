@@ -5,6 +5,7 @@
 #include <QCoreApplication>
 #include <QTimer>
 
+#include <csignal>
 #include <cstdio>
 #include <cstring>
 
@@ -36,6 +37,10 @@ int main(int argc, char *argv[])
         return HeadlessRunner::Usage;
     }
     capture::raiseOpenFileLimit();
+    // Faults must arrive as error codes with a reason, not kill the process: EPIPE instead of
+    // SIGPIPE, EFBIG ("File too large", e.g. under ulimit -f) instead of SIGXFSZ.
+    std::signal(SIGPIPE, SIG_IGN);
+    std::signal(SIGXFSZ, SIG_IGN);
 
     HeadlessRunner runner(parsed.options);
     QObject::connect(&runner, &HeadlessRunner::finished, &app, &QCoreApplication::exit,

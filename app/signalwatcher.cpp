@@ -56,8 +56,6 @@ bool SignalWatcher::install()
         m_error = QString::fromLocal8Bit(std::strerror(errno));
         return false;
     }
-    // A peer that resets while we write must not kill the process.
-    ::signal(SIGPIPE, SIG_IGN);
     return true;
 }
 

@@ -116,10 +116,9 @@ CommandLineResult parseCommandLine(const QStringList &arguments)
     if (parser.isSet(helpOption)) {
         result.action = CommandLineResult::Action::ShowHelp;
         result.text = parser.helpText();
-        // The usage line names the program as run; users know it by its name.
-        if (!arguments.isEmpty())
-            result.text.replace(u"Usage: "_s + arguments.first(),
-                                u"Usage: "_s + QCoreApplication::applicationName());
+        // Qt names the program by the path it was run as; users know it by its name.
+        static const QRegularExpression usageLine(u"^Usage: \\S+"_s);
+        result.text.replace(usageLine, u"Usage: "_s + QCoreApplication::applicationName());
         return result;
     }
     if (parser.isSet(versionOption)) {

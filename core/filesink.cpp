@@ -67,6 +67,8 @@ QString FileSink::fileName() const
 
 bool FileSink::write(const char *data, qint64 size)
 {
+    if (!m_error.isEmpty())
+        return false;
     if (m_fd < 0) {
         if (m_error.isEmpty())
             m_error = u"%1 is closed"_s.arg(m_path);

@@ -1,0 +1,143 @@
+#include "testsupport.h"
+
+#include <QCryptographicHash>
+#include <QFile>
+#include <QRandomGenerator>
+#include <QTcpServer>
+
+#include <arpa/inet.h>
+#include <cerrno>
+#include <cstring>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+using namespace Qt::Literals::StringLiterals;
+
+namespace TestSupport {
+
+namespace {
+bool portIsFree(quint16 port)
+{
+    QTcpServer v4;
+    if (!v4.listen(QHostAddress::AnyIPv4, port))
+        return false;
+    QTcpServer v6;
+    // ::1 may be missing in a container; only IPv4 must be free then.
+    if (!v6.listen(QHostAddress::AnyIPv6, port) && v6.serverError() == QAbstractSocket::AddressInUseError)
+        return false;
+    return true;
+}
+} // namespace
+
+quint16 freePort()
+{
+    return freePortRange(1);
+}
+
+quint16 freePortRange(int count)
+{
+    for (int attempt = 0; attempt < 500; ++attempt) {
+        const quint32 base = 20000 + QRandomGenerator::global()->bounded(30000u);
+        bool ok = true;
+        for (int i = 0; i < count && ok; ++i)
+            ok = portIsFree(quint16(base + quint32(i)));
+        if (ok)
+            return quint16(base);
+    }
+    qFatal("no range of %d free ports found", count);
+    return 0;
+}
+
+QList<quint16> freePorts(int count)
+{
+    QList<quint16> ports;
+    while (ports.size() < count) {
+        const quint16 port = freePort();
+        if (!ports.contains(port))
+            ports.append(port);
+    }
+    return ports;
+}
+
+QByteArray patternData(quint64 seed, qsizetype size)
+{
+    QByteArray data(size, Qt::Uninitialized);
+    quint64 x = seed * 0x9E3779B97F4A7C15ull + 1;
+    qsizetype i = 0;
+    while (i < size) {
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        const quint64 v = x * 0x2545F4914F6CDD1Dull;
+        for (int b = 0; b < 8 && i < size; ++b, ++i)
+            data[i] = char((v >> (8 * b)) & 0xff);
+    }
+    return data;
+}
+
+QByteArray sha256(const QByteArray &data)
+{
+    return QCryptographicHash::hash(data, QCryptographicHash::Sha256).toHex();
+}
+
+QByteArray readFile(const QString &path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return {};
+    return file.readAll();
+}
+
+QByteArray fileSha256(const QString &path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return {};
+    QCryptographicHash hash(QCryptographicHash::Sha256);
+    hash.addData(&file);
+    return hash.result().toHex();
+}
+
+std::optional<QString> sendAll(quint16 port, const QByteArray &data, qsizetype chunk,
+                               const char *host)
+{
+    addrinfo hints{};
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_NUMERICHOST;
+    addrinfo *res = nullptr;
+    const QByteArray service = QByteArray::number(port);
+    if (::getaddrinfo(host, service.constData(), &hints, &res) != 0 || !res)
+        return u"cannot resolve %1"_s.arg(QString::fromLatin1(host));
+    const int fd = ::socket(res->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        ::freeaddrinfo(res);
+        return u"socket: %1"_s.arg(QString::fromLocal8Bit(std::strerror(errno)));
+    }
+    const int rc = ::connect(fd, res->ai_addr, res->ai_addrlen);
+    ::freeaddrinfo(res);
+    if (rc != 0) {
+        const QString error = QString::fromLocal8Bit(std::strerror(errno));
+        ::close(fd);
+        return u"connect to port %1: %2"_s.arg(port).arg(error);
+    }
+    const char *p = data.constData();
+    qsizetype left = data.size();
+    while (left > 0) {
+        const ssize_t n = ::send(fd, p, size_t(qMin(left, chunk)), MSG_NOSIGNAL);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            const QString error = QString::fromLocal8Bit(std::strerror(errno));
+            ::close(fd);
+            return u"send to port %1: %2"_s.arg(port).arg(error);
+        }
+        p += n;
+        left -= n;
+    }
+    ::close(fd);
+    return std::nullopt;
+}
+
+} // namespace TestSupport

@@ -1,0 +1,36 @@
+#pragma once
+
+#include <QByteArray>
+#include <QList>
+#include <QString>
+
+#include <optional>
+
+/// Helpers shared by the tests: free ports found at run time, reproducible data.
+namespace TestSupport {
+
+/// A port on 127.0.0.1 (and ::1 when `ipv6`) that nothing listens on right now.
+quint16 freePort();
+
+/// `count` consecutive free ports (base, base+1, …); tries random bases until all are free.
+quint16 freePortRange(int count);
+
+/// `count` distinct free ports, not necessarily consecutive.
+QList<quint16> freePorts(int count);
+
+/// Deterministic pseudo-random bytes (xorshift64*), `size` bytes from `seed`.
+QByteArray patternData(quint64 seed, qsizetype size);
+
+/// Hex SHA-256 of a byte array / of a file's contents (empty if unreadable).
+QByteArray sha256(const QByteArray &data);
+QByteArray fileSha256(const QString &path);
+
+/// Reads a whole file (empty if unreadable).
+QByteArray readFile(const QString &path);
+
+/// Blocking send of `data` to 127.0.0.1:port from a plain POSIX socket, in `chunk`-sized
+/// writes, then close. Returns an error message, or nothing on success.
+std::optional<QString> sendAll(quint16 port, const QByteArray &data, qsizetype chunk = 65536,
+                               const char *host = "127.0.0.1");
+
+} // namespace TestSupport

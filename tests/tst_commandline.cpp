@@ -1,0 +1,216 @@
+#include "commandline.h"
+
+#include <QCoreApplication>
+#include <QTest>
+
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+using namespace Qt::Literals::StringLiterals;
+using namespace capture;
+using Action = CommandLineResult::Action;
+
+namespace {
+CommandLineResult parse(const QStringList &args)
+{
+    return parseCommandLine(QStringList{u"capture-receiver"_s} + args);
+}
+} // namespace
+
+class TestCommandLine : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QCoreApplication::setApplicationName(u"capture-receiver"_s);
+        QCoreApplication::setApplicationVersion(u"9.9.9"_s);
+    }
+
+    void defaults()
+    {
+        const auto r = parse({});
+        QCOMPARE(r.action, Action::Run);
+        const auto &o = r.options;
+        QCOMPARE(o.settings.bindAddress, QHostAddress(QHostAddress::AnyIPv4));
+        QCOMPARE(o.settings.ports, (QList<quint16>{5000, 5001, 5002}));
+        QCOMPARE(o.settings.outputDir, u"output"_s);
+        QCOMPARE(o.settings.split, SplitMode::Port);
+        QCOMPARE(o.settings.drainTimeoutMs, 2000);
+        QCOMPARE(o.summaryIntervalMs, 10000);
+        QVERIFY(!o.noGui);
+        QVERIFY(!o.portsGiven);
+        QVERIFY(o.logFile.isEmpty());
+    }
+
+    void compatibleForm()
+    {
+        const auto r = parse({u"--nogui"_s, u"127.0.0.1"_s, u"6000"_s, u"4"_s});
+        QCOMPARE(r.action, Action::Run);
+        QVERIFY(r.options.noGui);
+        QVERIFY(r.options.portsGiven);
+        QCOMPARE(r.options.settings.bindAddress, QHostAddress(u"127.0.0.1"_s));
+        QCOMPARE(r.options.settings.ports, (QList<quint16>{6000, 6001, 6002, 6003}));
+    }
+
+    void compatibleFormUpToTopPort()
+    {
+        const auto r = parse({u"0.0.0.0"_s, u"65534"_s, u"2"_s});
+        QCOMPARE(r.action, Action::Run);
+        QCOMPARE(r.options.settings.ports, (QList<quint16>{65534, 65535}));
+    }
+
+    void options()
+    {
+        const auto r = parse({u"-b"_s, u"::1"_s, u"-p"_s, u"7000,7002-7003"_s, u"-o"_s,
+                              u"/tmp/x/y"_s, u"--split"_s, u"connection"_s,
+                              u"--stats-interval"_s, u"0"_s, u"--drain-timeout"_s, u"0.5"_s,
+                              u"--log-file"_s, u"/tmp/log.txt"_s, u"--nogui"_s});
+        QCOMPARE(r.action, Action::Run);
+        const auto &o = r.options;
+        QCOMPARE(o.settings.bindAddress, QHostAddress(QHostAddress::LocalHostIPv6));
+        QCOMPARE(o.settings.ports, (QList<quint16>{7000, 7002, 7003}));
+        QCOMPARE(o.settings.outputDir, u"/tmp/x/y"_s);
+        QCOMPARE(o.settings.split, SplitMode::Connection);
+        QCOMPARE(o.summaryIntervalMs, 0);
+        QCOMPARE(o.settings.drainTimeoutMs, 500);
+        QCOMPARE(o.logFile, u"/tmp/log.txt"_s);
+        QVERIFY(o.noGui);
+        QVERIFY(o.portsGiven);
+    }
+
+    void bindAddresses_data()
+    {
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<QHostAddress>("address");
+        QTest::newRow("any v4") << u"0.0.0.0"_s << QHostAddress(QHostAddress::AnyIPv4);
+        QTest::newRow("dual stack") << u"::"_s << QHostAddress(QHostAddress::Any);
+        QTest::newRow("bracketed") << u"[::1]"_s << QHostAddress(QHostAddress::LocalHostIPv6);
+        QTest::newRow("v6 global") << u"2001:db8::1"_s << QHostAddress(u"2001:db8::1"_s);
+        QTest::newRow("long form") << u"--bind=127.0.0.1"_s << QHostAddress(QHostAddress::LocalHost);
+    }
+    void bindAddresses()
+    {
+        QFETCH(QString, text);
+        QFETCH(QHostAddress, address);
+        const auto r = text.startsWith(u"--"_s) ? parse({text}) : parse({u"--bind"_s, text});
+        QCOMPARE(r.action, Action::Run);
+        QCOMPARE(r.options.settings.bindAddress, address);
+    }
+
+    void usageErrors_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<QString>("mentions");
+        QTest::newRow("unknown option") << QStringList{u"--bogus"_s} << u"bogus"_s;
+        QTest::newRow("port 0") << QStringList{u"-p"_s, u"0"_s} << u"'0'"_s;
+        QTest::newRow("port too big") << QStringList{u"-p"_s, u"65536"_s} << u"'65536'"_s;
+        QTest::newRow("range past top") << QStringList{u"-p"_s, u"65530-65540"_s} << u"65530-65540"_s;
+        QTest::newRow("reversed range") << QStringList{u"-p"_s, u"5005-5000"_s} << u"5005-5000"_s;
+        QTest::newRow("duplicate") << QStringList{u"-p"_s, u"5000,5000"_s} << u"duplicate port 5000"_s;
+        QTest::newRow("num_ports 0") << QStringList{u"127.0.0.1"_s, u"5000"_s, u"0"_s} << u"'0'"_s;
+        QTest::newRow("num_ports text") << QStringList{u"127.0.0.1"_s, u"5000"_s, u"x"_s} << u"'x'"_s;
+        QTest::newRow("num_ports sign") << QStringList{u"127.0.0.1"_s, u"5000"_s, u"+2"_s} << u"'+2'"_s;
+        QTest::newRow("num_ports past top")
+            << QStringList{u"127.0.0.1"_s, u"65535"_s, u"2"_s} << u"65535-65536"_s;
+        QTest::newRow("base_port text") << QStringList{u"127.0.0.1"_s, u"abc"_s, u"1"_s} << u"'abc'"_s;
+        QTest::newRow("base_port 0") << QStringList{u"127.0.0.1"_s, u"0"_s, u"1"_s} << u"'0'"_s;
+        QTest::newRow("bad address")
+            << QStringList{u"1.2.3.4.5"_s, u"5000"_s, u"1"_s} << u"'1.2.3.4.5'"_s;
+        QTest::newRow("short address") << QStringList{u"1.2.3"_s, u"5000"_s, u"1"_s} << u"'1.2.3'"_s;
+        QTest::newRow("host name") << QStringList{u"--bind"_s, u"localhost"_s} << u"'localhost'"_s;
+        QTest::newRow("bad bind") << QStringList{u"--bind"_s, u"nonsense"_s} << u"'nonsense'"_s;
+        QTest::newRow("bad v6") << QStringList{u"-b"_s, u"::g"_s} << u"'::g'"_s;
+        QTest::newRow("positional with bind")
+            << QStringList{u"127.0.0.1"_s, u"5000"_s, u"1"_s, u"--bind"_s, u"127.0.0.1"_s}
+            << u"--bind"_s;
+        QTest::newRow("positional with ports")
+            << QStringList{u"127.0.0.1"_s, u"5000"_s, u"1"_s, u"-p"_s, u"6000"_s} << u"--ports"_s;
+        QTest::newRow("two positionals") << QStringList{u"127.0.0.1"_s, u"5000"_s} << u"127.0.0.1 5000"_s;
+        QTest::newRow("four positionals")
+            << QStringList{u"127.0.0.1"_s, u"5000"_s, u"1"_s, u"extra"_s} << u"extra"_s;
+        QTest::newRow("split") << QStringList{u"--split"_s, u"foo"_s} << u"'foo'"_s;
+        QTest::newRow("stats negative") << QStringList{u"--stats-interval"_s, u"-1"_s} << u"'-1'"_s;
+        QTest::newRow("stats text") << QStringList{u"--stats-interval"_s, u"often"_s} << u"'often'"_s;
+        QTest::newRow("drain text") << QStringList{u"--drain-timeout"_s, u"abc"_s} << u"'abc'"_s;
+        QTest::newRow("drain huge") << QStringList{u"--drain-timeout"_s, u"99999999"_s} << u"'99999999'"_s;
+        QTest::newRow("missing value") << QStringList{u"--ports"_s} << u"ports"_s;
+        QTest::newRow("empty output") << QStringList{u"-o"_s, u""_s} << u"--output"_s;
+        QTest::newRow("empty log file") << QStringList{u"--log-file"_s, u""_s} << u"--log-file"_s;
+    }
+    void usageErrors()
+    {
+        QFETCH(QStringList, args);
+        QFETCH(QString, mentions);
+        const auto r = parse(args);
+        QCOMPARE(r.action, Action::UsageError);
+        QVERIFY2(r.text.contains(mentions), qPrintable(r.text));
+        QVERIFY2(!r.text.contains(u'\n'), qPrintable(r.text));
+    }
+
+    void tooManyPortsForFileLimit()
+    {
+        rlimit old{};
+        QCOMPARE(::getrlimit(RLIMIT_NOFILE, &old), 0);
+        rlimit small{256, 256};
+        if (old.rlim_max < small.rlim_max)
+            QSKIP("the hard open-files limit is already below 256");
+        // Lowering the hard limit cannot be undone without privileges; run in a child instead.
+        const pid_t pid = ::fork();
+        QVERIFY(pid >= 0);
+        if (pid == 0) {
+            ::setrlimit(RLIMIT_NOFILE, &small);
+            const auto tooMany = parse({u"-p"_s, u"10000-10099"_s});
+            const auto fits = parse({u"-p"_s, u"10000-10049"_s});
+            const bool ok = tooMany.action == Action::UsageError
+                            && tooMany.text.contains(u"100 ports"_s)
+                            && tooMany.text.contains(u"256"_s) && fits.action == Action::Run;
+            ::_exit(ok ? 0 : 1);
+        }
+        int status = 0;
+        QCOMPARE(::waitpid(pid, &status, 0), pid);
+        QVERIFY(WIFEXITED(status));
+        QCOMPARE(WEXITSTATUS(status), 0);
+        QCOMPARE(openFilesNeeded(100), quint64(332));
+    }
+
+    void helpAndVersion()
+    {
+        const auto help = parse({u"--help"_s});
+        QCOMPARE(help.action, Action::ShowHelp);
+        QVERIFY(help.text.startsWith(u"Usage: capture-receiver"_s));
+        for (const char *option : {"--nogui", "--bind", "--ports", "--output", "--split",
+                                   "--stats-interval", "--drain-timeout", "--log-file",
+                                   "--version", "--help", "<ip_address>", "<base_port>",
+                                   "<num_ports>"})
+            QVERIFY2(help.text.contains(QLatin1StringView(option)), option);
+        const auto version = parse({u"--version"_s});
+        QCOMPARE(version.action, Action::ShowVersion);
+        QCOMPARE(version.text, u"capture-receiver 9.9.9"_s);
+    }
+
+    void seconds_data()
+    {
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<int>("ms");
+        QTest::newRow("zero") << u"0"_s << 0;
+        QTest::newRow("int") << u"2"_s << 2000;
+        QTest::newRow("fraction") << u"0.25"_s << 250;
+        QTest::newRow("bad") << u"1e3"_s << -1;
+        QTest::newRow("negative") << u"-2"_s << -1;
+        QTest::newRow("too fine") << u"0.0001"_s << -1;
+        QTest::newRow("empty") << u""_s << -1;
+    }
+    void seconds()
+    {
+        QFETCH(QString, text);
+        QFETCH(int, ms);
+        const auto parsed = parseSecondsToMs(text);
+        QCOMPARE(parsed.value_or(-1), ms);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCommandLine)
+#include "tst_commandline.moc"

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs, from Debian's packages, what building Capture Receiver needs (and, with --test,
+# what its test suite needs). Installs only what is missing; needs root (or sudo).
+# Usage: installer/install-deps.sh [--test]
+set -euo pipefail
+
+packages=(cmake ninja-build g++ pkgconf qt6-base-dev qt6-base-dev-tools)
+if [[ "${1:-}" == "--test" ]]; then
+    # Real clients for the end-to-end tests; prlimit (util-linux) sets limits for a test run.
+    packages+=(socat netcat-openbsd python3 util-linux)
+elif [[ $# -gt 0 ]]; then
+    echo "install-deps.sh: unknown argument '$1' (expected --test or nothing)" >&2
+    exit 2
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+        missing+=("$p")
+    fi
+done
+if [[ ${#missing[@]} -eq 0 ]]; then
+    echo "install-deps.sh: all ${#packages[@]} packages are installed"
+    exit 0
+fi
+
+sudo=()
+if [[ $(id -u) -ne 0 ]]; then
+    command -v sudo >/dev/null || { echo "install-deps.sh: run as root to install: ${missing[*]}" >&2; exit 1; }
+    sudo=(sudo)
+fi
+echo "install-deps.sh: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" apt-get update -q
+"${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}" </dev/null

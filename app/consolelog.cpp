@@ -50,8 +50,9 @@ void writeAll(int fd, const QByteArray &bytes)
 
 void handler(QtMsgType type, const QMessageLogContext &, const QString &message)
 {
-    const QString stamp = QDateTime::currentDateTime().toOffsetFromUtc(
-        QDateTime::currentDateTime().offsetFromUtc()).toString(Qt::ISODateWithMs);
+    const QString stamp = QDateTime::currentDateTime()
+                              .toOffsetFromUtc(QDateTime::currentDateTime().offsetFromUtc())
+                              .toString(Qt::ISODateWithMs);
     QByteArray line = stamp.toUtf8();
     line += ' ';
     line += levelName(type);

@@ -41,13 +41,13 @@ HeadlessRunner::HeadlessRunner(CommandLineOptions options, QObject *parent)
             [](const QString &message) { qCWarning(lcHeadless).noquote() << message; });
     connect(&m_controller, &CaptureController::errorRaised, this,
             [](const QString &message) { qCCritical(lcHeadless).noquote() << message; });
-    connect(&m_controller, &CaptureController::drainStarted, this,
-            [](int open, int timeoutMs) {
-                if (open > 0)
-                    qCInfo(lcHeadless).noquote()
-                        << u"no longer accepting; reading what %1 open connection(s) already "
-                           "sent, for up to %2"_s.arg(open).arg(formatDuration(timeoutMs));
-            });
+    connect(&m_controller, &CaptureController::drainStarted, this, [](int open, int timeoutMs) {
+        if (open > 0)
+            qCInfo(lcHeadless).noquote()
+                << u"no longer accepting; reading what %1 open connection(s) already "
+                   "sent, for up to %2"_s.arg(open)
+                       .arg(formatDuration(timeoutMs));
+    });
     connect(&m_controller, &CaptureController::statsUpdated, this,
             [this](const StatsSnapshot &snapshot) { m_last = snapshot; });
     connect(&m_controller, &CaptureController::stopped, this, &HeadlessRunner::onStopped);
@@ -87,9 +87,10 @@ void HeadlessRunner::onSignal(int signal)
 void HeadlessRunner::onStarted()
 {
     const CaptureSettings &s = m_options.settings;
-    qCInfo(lcHeadless).noquote()
-        << u"recording %1 port(s) into %2 (split by %3)"_s.arg(s.ports.size())
-               .arg(QDir(s.outputDir).absolutePath(), splitModeName(s.split));
+    qCInfo(lcHeadless).noquote() << u"recording %1 port(s) into %2 (split by %3)"_s
+                                        .arg(s.ports.size())
+                                        .arg(QDir(s.outputDir).absolutePath(),
+                                             splitModeName(s.split));
     if (m_options.summaryIntervalMs > 0)
         m_summaryTimer.start();
 }
@@ -98,9 +99,8 @@ void HeadlessRunner::onStartFailed(const QList<ListenFailure> &failures, const Q
 {
     const QHostAddress &address = m_options.settings.bindAddress;
     for (const ListenFailure &failure : failures)
-        qCCritical(lcHeadless).noquote()
-            << u"cannot listen on %1: %2"_s.arg(
-                   FileNaming::endpointText(address, failure.port), failure.reason);
+        qCCritical(lcHeadless).noquote() << u"cannot listen on %1: %2"_s.arg(
+            FileNaming::endpointText(address, failure.port), failure.reason);
     if (!reason.isEmpty())
         qCCritical(lcHeadless).noquote() << reason;
     if (!failures.isEmpty())
@@ -119,14 +119,14 @@ void HeadlessRunner::onConnectionOpened(const ConnectionInfo &info)
 
 void HeadlessRunner::onConnectionClosed(const ConnectionInfo &info)
 {
-    QString line = u"port %1: connection from %2 closed (%3): %4 bytes (%5) in %6"_s
-                       .arg(info.localPort)
-                       .arg(info.peerText(), info.closeReason)
-                       .arg(info.bytesReceived)
-                       .arg(formatBytes(info.bytesReceived), formatDuration(info.durationMs()));
+    QString line =
+        u"port %1: connection from %2 closed (%3): %4 bytes (%5) in %6"_s.arg(info.localPort)
+            .arg(info.peerText(), info.closeReason)
+            .arg(info.bytesReceived)
+            .arg(formatBytes(info.bytesReceived), formatDuration(info.durationMs()));
     if (info.bytesWritten < info.bytesReceived) {
-        line += u"; %1 bytes received but not written"_s.arg(info.bytesReceived
-                                                              - info.bytesWritten);
+        line +=
+            u"; %1 bytes received but not written"_s.arg(info.bytesReceived - info.bytesWritten);
         qCWarning(lcHeadless).noquote() << line;
         return;
     }
@@ -176,11 +176,10 @@ void HeadlessRunner::printSummary()
     }
     m_uptimeAtLastSummary = m_last.uptimeMs;
     const QString active = parts.isEmpty() ? u"no port active"_s : parts.join(u", "_s);
-    qCInfo(lcHeadless).noquote()
-        << u"summary: %1; total %2, %3 open / %4 connections"_s.arg(active,
-                                                                  formatBytes(m_last.totalBytes))
-               .arg(m_last.activeConnections)
-               .arg(m_last.totalConnections);
+    qCInfo(lcHeadless).noquote() << u"summary: %1; total %2, %3 open / %4 connections"_s
+                                        .arg(active, formatBytes(m_last.totalBytes))
+                                        .arg(m_last.activeConnections)
+                                        .arg(m_last.totalConnections);
 }
 
 void HeadlessRunner::onStopped(const StopSummary &summary)

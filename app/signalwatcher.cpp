@@ -25,8 +25,7 @@ void handleSignal(int signal)
 
 SignalWatcher::SignalWatcher(QObject *parent)
     : QObject(parent)
-{
-}
+{}
 
 SignalWatcher::~SignalWatcher()
 {
@@ -48,7 +47,8 @@ bool SignalWatcher::install()
     m_notifier = new QSocketNotifier(g_fds[1], QSocketNotifier::Read, this);
     connect(m_notifier, &QSocketNotifier::activated, this, &SignalWatcher::onReadable);
 
-    struct sigaction action {};
+    struct sigaction action
+    {};
     action.sa_handler = handleSignal;
     sigemptyset(&action.sa_mask);
     action.sa_flags = SA_RESTART;

@@ -42,7 +42,8 @@ CaptureController::~CaptureController()
     CaptureEngine *engine = m_engine;
     m_engine = nullptr;
     engine->disconnect(this);
-    QMetaObject::invokeMethod(engine, [engine] { delete engine; }, Qt::BlockingQueuedConnection);
+    QMetaObject::invokeMethod(
+        engine, [engine] { delete engine; }, Qt::BlockingQueuedConnection);
     m_thread.quit();
     m_thread.wait();
 }
@@ -50,8 +51,8 @@ CaptureController::~CaptureController()
 void CaptureController::start(const CaptureSettings &settings)
 {
     m_active = true;
-    QMetaObject::invokeMethod(m_engine, [engine = m_engine, settings] { engine->start(settings); },
-                              Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        m_engine, [engine = m_engine, settings] { engine->start(settings); }, Qt::QueuedConnection);
 }
 
 void CaptureController::stop()

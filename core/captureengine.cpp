@@ -21,7 +21,8 @@ namespace {
 bool makeDirectory(const QString &path, QString *error)
 {
     const QByteArray encoded = QFile::encodeName(path);
-    struct stat st {};
+    struct stat st
+    {};
     if (::stat(encoded.constData(), &st) == 0) {
         if (S_ISDIR(st.st_mode))
             return true;
@@ -43,8 +44,7 @@ bool makeDirectory(const QString &path, QString *error)
 
 CaptureEngine::CaptureEngine(QObject *parent)
     : QObject(parent)
-{
-}
+{}
 
 CaptureEngine::~CaptureEngine()
 {
@@ -169,8 +169,8 @@ void CaptureEngine::onDrainTimeout()
 
 void CaptureEngine::onSessionFinished()
 {
-    if (m_state == State::Draining && !m_aborted && activeSessions() == 0
-        && (!m_drainTimer || m_drainTimer->isActive()))
+    if (m_state == State::Draining && !m_aborted && activeSessions() == 0 &&
+        (!m_drainTimer || m_drainTimer->isActive()))
         finishStop();
 }
 

@@ -15,29 +15,29 @@ struct PortStats
 
     quint16 port = 0;
     State state = State::Listening;
-    QString error;               ///< reason when state is Error
+    QString error; ///< reason when state is Error
     int activeConnections = 0;
     quint64 totalConnections = 0;
-    quint64 bytes = 0;           ///< bytes received on this port since start
-    double rate = 0;             ///< bytes per second over the last snapshot period
-    QString currentFile;         ///< path of the file being written, if any
-    int files = 0;               ///< files created for this port since start
+    quint64 bytes = 0;   ///< bytes received on this port since start
+    double rate = 0;     ///< bytes per second over the last snapshot period
+    QString currentFile; ///< path of the file being written, if any
+    int files = 0;       ///< files created for this port since start
 };
 
 /// One connection, open or closed.
 struct ConnectionInfo
 {
-    quint64 id = 0;              ///< unique within one engine run
+    quint64 id = 0; ///< unique within one engine run
     QHostAddress peerAddress;
     quint16 peerPort = 0;
     quint16 localPort = 0;
     QDateTime opened;
-    QDateTime closed;            ///< invalid while open
-    quint64 bytesReceived = 0;   ///< bytes read from the socket
-    quint64 bytesWritten = 0;    ///< of those, bytes that reached the file
+    QDateTime closed;          ///< invalid while open
+    quint64 bytesReceived = 0; ///< bytes read from the socket
+    quint64 bytesWritten = 0;  ///< of those, bytes that reached the file
     double rate = 0;
     QString file;
-    QString closeReason;         ///< why it closed ("peer closed", "write error: …", …)
+    QString closeReason; ///< why it closed ("peer closed", "write error: …", …)
 
     QString peerText() const;
     qint64 durationMs() const;
@@ -52,7 +52,7 @@ struct FileInfo
     quint16 port = 0;
     quint64 bytes = 0;
     State state = State::Writing;
-    QString error;               ///< set when state is Error
+    QString error; ///< set when state is Error
     QDateTime opened;
     QDateTime closed;
 };
@@ -94,8 +94,8 @@ struct StopSummary
     QList<PortSummary> ports;
     quint64 bytesReceived = 0;
     quint64 bytesWritten = 0;
-    int drainTimedOut = 0;  ///< connections still open when the drain timeout passed
-    bool aborted = false;   ///< stopped at once rather than drained
+    int drainTimedOut = 0; ///< connections still open when the drain timeout passed
+    bool aborted = false;  ///< stopped at once rather than drained
     qint64 uptimeMs = 0;
 };
 

@@ -93,17 +93,16 @@ CommandLineResult parseCommandLine(const QStringList &arguments)
         u"port|connection"_s);
     const QCommandLineOption statsOption(
         u"stats-interval"_s,
-        u"Headless: print a summary line every N seconds, 0 = off (default 10)."_s,
-        u"seconds"_s);
+        u"Headless: print a summary line every N seconds, 0 = off (default 10)."_s, u"seconds"_s);
     const QCommandLineOption drainOption(
         u"drain-timeout"_s,
         u"On stop, how long to keep reading what peers already sent before closing "
         "(default 2)."_s,
         u"seconds"_s);
-    const QCommandLineOption logFileOption(
-        u"log-file"_s, u"Also append the log to this file."_s, u"file"_s);
-    parser.addOptions({noGuiOption, bindOption, portsOption, outputOption, splitOption,
-                       statsOption, drainOption, logFileOption});
+    const QCommandLineOption logFileOption(u"log-file"_s, u"Also append the log to this file."_s,
+                                           u"file"_s);
+    parser.addOptions({noGuiOption, bindOption, portsOption, outputOption, splitOption, statsOption,
+                       drainOption, logFileOption});
     parser.addPositionalArgument(u"ip_address"_s, u"Compatible form: address to listen on."_s,
                                  u"[<ip_address>"_s);
     parser.addPositionalArgument(u"base_port"_s, u"Compatible form: first port."_s,
@@ -123,8 +122,8 @@ CommandLineResult parseCommandLine(const QStringList &arguments)
     }
     if (parser.isSet(versionOption)) {
         result.action = CommandLineResult::Action::ShowVersion;
-        result.text = QCoreApplication::applicationName() + u' '
-                      + QCoreApplication::applicationVersion();
+        result.text =
+            QCoreApplication::applicationName() + u' ' + QCoreApplication::applicationVersion();
         return result;
     }
 
@@ -144,20 +143,22 @@ CommandLineResult parseCommandLine(const QStringList &arguments)
                               "combined with --bind or --ports"_s.arg(positional.join(u' ')));
         const auto address = parseBindAddress(positional[0]);
         if (!address)
-            return usageError(u"invalid ip_address '%1': not an IPv4 or IPv6 address"_s.arg(
-                positional[0]));
+            return usageError(
+                u"invalid ip_address '%1': not an IPv4 or IPv6 address"_s.arg(positional[0]));
         const auto base = parsePort(positional[1]);
         if (!base)
-            return usageError(u"invalid base_port '%1': expected a port 1-65535"_s.arg(
-                positional[1]));
+            return usageError(
+                u"invalid base_port '%1': expected a port 1-65535"_s.arg(positional[1]));
         bool ok = false;
         const uint count = positional[2].toUInt(&ok);
         if (!ok || count == 0 || !positional[2].front().isDigit())
             return usageError(u"invalid num_ports '%1': expected a number of ports, 1 or "
                               "more"_s.arg(positional[2]));
         if (quint64(*base) + count - 1 > 65535)
-            return usageError(u"invalid num_ports '%1': ports %2-%3 run past 65535"_s.arg(
-                positional[2]).arg(*base).arg(quint64(*base) + count - 1));
+            return usageError(
+                u"invalid num_ports '%1': ports %2-%3 run past 65535"_s.arg(positional[2])
+                    .arg(*base)
+                    .arg(quint64(*base) + count - 1));
         settings.bindAddress = *address;
         settings.ports.clear();
         for (uint i = 0; i < count; ++i)
@@ -195,16 +196,16 @@ CommandLineResult parseCommandLine(const QStringList &arguments)
         const QString text = parser.value(statsOption);
         const auto ms = parseSecondsToMs(text);
         if (!ms)
-            return usageError(u"invalid --stats-interval '%1': expected seconds, 0 or more"_s
-                                  .arg(text));
+            return usageError(
+                u"invalid --stats-interval '%1': expected seconds, 0 or more"_s.arg(text));
         options.summaryIntervalMs = *ms;
     }
     if (parser.isSet(drainOption)) {
         const QString text = parser.value(drainOption);
         const auto ms = parseSecondsToMs(text);
         if (!ms)
-            return usageError(u"invalid --drain-timeout '%1': expected seconds, 0 or more"_s
-                                  .arg(text));
+            return usageError(
+                u"invalid --drain-timeout '%1': expected seconds, 0 or more"_s.arg(text));
         settings.drainTimeoutMs = *ms;
     }
     if (parser.isSet(logFileOption)) {

@@ -12,8 +12,8 @@ struct CommandLineOptions
 {
     CaptureSettings settings;
     bool noGui = false;
-    bool portsGiven = false;        ///< ports came from the command line (start at once)
-    int summaryIntervalMs = 10000;  ///< headless summary line period; 0 = off
+    bool portsGiven = false;       ///< ports came from the command line (start at once)
+    int summaryIntervalMs = 10000; ///< headless summary line period; 0 = off
     QString logFile;
 };
 

@@ -19,7 +19,8 @@ QString portFileName(quint16 port, const QDateTime &time)
 QString connectionFileName(quint16 port, const QDateTime &time, const QHostAddress &peer,
                            quint16 peerPort)
 {
-    return u"stream_%1_%2_%3_%4.bin"_s.arg(port).arg(stamp(time), addressForFileName(peer))
+    return u"stream_%1_%2_%3_%4.bin"_s.arg(port)
+        .arg(stamp(time), addressForFileName(peer))
         .arg(peerPort);
 }
 

@@ -27,8 +27,7 @@ FileSink::FileSink(int fd, QString path)
     : m_fd(fd)
     , m_path(std::move(path))
     , m_opened(QDateTime::currentDateTime())
-{
-}
+{}
 
 FileSink::~FileSink()
 {
@@ -42,8 +41,8 @@ std::unique_ptr<FileSink> FileSink::create(const QString &dir, const QString &fi
     for (int n = 1; n <= maxNameAttempts; ++n) {
         const QString path = directory.filePath(FileNaming::numberedName(fileName, n));
         const QByteArray encoded = QFile::encodeName(path);
-        const int fd = ::open(encoded.constData(),
-                              O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0640);
+        const int fd =
+            ::open(encoded.constData(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0640);
         if (fd >= 0)
             return std::unique_ptr<FileSink>(new FileSink(fd, path));
         const int err = errno;
@@ -54,9 +53,9 @@ std::unique_ptr<FileSink> FileSink::create(const QString &dir, const QString &fi
         return nullptr;
     }
     if (error)
-        *error = u"cannot create %1: %2 numbered names are taken"_s
-                     .arg(directory.filePath(fileName))
-                     .arg(maxNameAttempts);
+        *error =
+            u"cannot create %1: %2 numbered names are taken"_s.arg(directory.filePath(fileName))
+                .arg(maxNameAttempts);
     return nullptr;
 }
 

@@ -54,10 +54,10 @@ bool PortListener::listen(const QHostAddress &address, QString *error)
     connect(m_server, &QTcpServer::newConnection, this, &PortListener::onNewConnection);
     connect(m_server, &QTcpServer::acceptError, this, [this] {
         // QTcpServer pauses itself on a lasting accept error (e.g. out of file descriptors).
-        Q_EMIT warningRaised(u"port %1: cannot accept a connection: %2; retrying in %3 s"_s
-                                 .arg(m_port)
-                                 .arg(m_server->errorString())
-                                 .arg(resumeAcceptingAfterMs / 1000));
+        Q_EMIT warningRaised(
+            u"port %1: cannot accept a connection: %2; retrying in %3 s"_s.arg(m_port)
+                .arg(m_server->errorString())
+                .arg(resumeAcceptingAfterMs / 1000));
         QTimer::singleShot(resumeAcceptingAfterMs, this, [this] {
             if (m_server && m_server->isListening())
                 m_server->resumeAccepting();
@@ -131,8 +131,8 @@ void PortListener::accept(QTcpSocket *socket)
         m_stats.error = error;
         socket->abort();
         socket->deleteLater();
-        Q_EMIT errorRaised(u"port %1: connection from %2 closed: %3"_s.arg(m_port).arg(
-            info.peerText(), error));
+        Q_EMIT errorRaised(
+            u"port %1: connection from %2 closed: %3"_s.arg(m_port).arg(info.peerText(), error));
         Q_EMIT connectionClosed(info);
         return;
     }
@@ -258,8 +258,8 @@ void PortListener::updateState()
     if (!m_stats.error.isEmpty())
         m_stats.state = PortStats::State::Error;
     else
-        m_stats.state = m_sessions.empty() ? PortStats::State::Listening
-                                           : PortStats::State::Receiving;
+        m_stats.state =
+            m_sessions.empty() ? PortStats::State::Listening : PortStats::State::Receiving;
     if (m_portSink)
         m_stats.currentFile = m_portSink->path();
     else if (!m_sessions.empty())

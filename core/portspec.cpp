@@ -37,7 +37,8 @@ PortSpecResult parsePortSpec(const QString &spec)
     PortSpecResult result;
     const QString trimmed = spec.trimmed();
     if (trimmed.isEmpty()) {
-        result.error = u"empty port list: give ports such as 5000, 5000-5009 or 5000,5002,6000-6010"_s;
+        result.error =
+            u"empty port list: give ports such as 5000, 5000-5009 or 5000,5002,6000-6010"_s;
         return result;
     }
 
@@ -82,7 +83,8 @@ PortSpecResult parsePortSpec(const QString &spec)
         if (*last > 65535)
             return fail(u"invalid port range '%1': runs past 65535"_s.arg(item));
         if (*last < *first)
-            return fail(u"invalid port range '%1': reversed (%2 > %3)"_s.arg(item).arg(*first).arg(*last));
+            return fail(
+                u"invalid port range '%1': reversed (%2 > %3)"_s.arg(item).arg(*first).arg(*last));
         for (quint32 port = *first; port <= *last; ++port) {
             if (!add(port))
                 return fail(u"duplicate port %1 in '%2'"_s.arg(port).arg(spec));
@@ -98,8 +100,7 @@ QString formatPortSpec(const QList<quint16> &ports)
         qsizetype j = i;
         while (j + 1 < ports.size() && ports[j + 1] == ports[j] + 1)
             ++j;
-        parts.append(j == i ? QString::number(ports[i])
-                            : u"%1-%2"_s.arg(ports[i]).arg(ports[j]));
+        parts.append(j == i ? QString::number(ports[i]) : u"%1-%2"_s.arg(ports[i]).arg(ports[j]));
         i = j + 1;
     }
     return parts.join(u',');

@@ -93,8 +93,8 @@ void Session::finishAfterFinalRead(const QString &reason)
     if (m_socket && ::ioctl(int(m_socket->socketDescriptor()), FIONREAD, &queued) != 0)
         queued = 0;
     qint64 budget = queued;
-    while (budget > 0 && !m_finished && m_socket
-           && m_socket->state() == QAbstractSocket::ConnectedState) {
+    while (budget > 0 && !m_finished && m_socket &&
+           m_socket->state() == QAbstractSocket::ConnectedState) {
         const quint64 before = m_info.bytesReceived;
         if (!m_socket->waitForReadyRead(0))
             break;

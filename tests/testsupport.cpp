@@ -25,7 +25,8 @@ bool portIsFree(quint16 port)
         return false;
     QTcpServer v6;
     // ::1 may be missing in a container; only IPv4 must be free then.
-    if (!v6.listen(QHostAddress::AnyIPv6, port) && v6.serverError() == QAbstractSocket::AddressInUseError)
+    if (!v6.listen(QHostAddress::AnyIPv6, port) &&
+        v6.serverError() == QAbstractSocket::AddressInUseError)
         return false;
     return true;
 }

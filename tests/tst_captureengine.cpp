@@ -40,8 +40,8 @@ struct Harness
     {
         controller.start(settings);
         return QTest::qWaitFor([this] { return !started.isEmpty() || !startFailed.isEmpty(); },
-                               timeoutMs)
-               && !started.isEmpty();
+                               timeoutMs) &&
+               !started.isEmpty();
     }
     StopSummary stop()
     {
@@ -313,7 +313,9 @@ private Q_SLOTS:
         QVERIFY(client.waitForConnected(timeoutMs));
         client.write(QByteArray(100'000, 'a'));
         QVERIFY(client.waitForBytesWritten(timeoutMs));
-        QTRY_VERIFY_WITH_TIMEOUT(!h.stats.isEmpty() && h.stats.last().at(0).value<StatsSnapshot>().totalBytes == 100'000, timeoutMs);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            !h.stats.isEmpty() && h.stats.last().at(0).value<StatsSnapshot>().totalBytes == 100'000,
+            timeoutMs);
         h.controller.abort();
         QTRY_COMPARE_WITH_TIMEOUT(h.stopped.size(), 1, timeoutMs);
         const auto summary = h.stopped.at(0).at(0).value<StopSummary>();
@@ -400,7 +402,8 @@ private Q_SLOTS:
         QVERIFY2(info.closeReason.contains(out) && info.closeReason.contains(u"No such file"_s),
                  qPrintable(info.closeReason));
         QCOMPARE(h.errors.size(), 1);
-        QVERIFY(client.waitForDisconnected(timeoutMs) || client.state() == QAbstractSocket::UnconnectedState);
+        QVERIFY(client.waitForDisconnected(timeoutMs) ||
+                client.state() == QAbstractSocket::UnconnectedState);
         h.stop();
     }
 
@@ -412,7 +415,8 @@ private Q_SLOTS:
         const QList<quint16> free = TestSupport::freePorts(2);
         const QString out = dir.filePath(u"out"_s);
         Harness h;
-        h.controller.start(settingsFor({free[0], occupier.serverPort(), free[1]}, out, SplitMode::Port));
+        h.controller.start(
+            settingsFor({free[0], occupier.serverPort(), free[1]}, out, SplitMode::Port));
         QTRY_COMPARE_WITH_TIMEOUT(h.startFailed.size(), 1, timeoutMs);
         QCOMPARE(h.started.size(), 0);
         const auto failures = h.startFailed.at(0).at(0).value<QList<ListenFailure>>();

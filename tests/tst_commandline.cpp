@@ -65,9 +65,9 @@ private Q_SLOTS:
     void options()
     {
         const auto r = parse({u"-b"_s, u"::1"_s, u"-p"_s, u"7000,7002-7003"_s, u"-o"_s,
-                              u"/tmp/x/y"_s, u"--split"_s, u"connection"_s,
-                              u"--stats-interval"_s, u"0"_s, u"--drain-timeout"_s, u"0.5"_s,
-                              u"--log-file"_s, u"/tmp/log.txt"_s, u"--nogui"_s});
+                              u"/tmp/x/y"_s, u"--split"_s, u"connection"_s, u"--stats-interval"_s,
+                              u"0"_s, u"--drain-timeout"_s, u"0.5"_s, u"--log-file"_s,
+                              u"/tmp/log.txt"_s, u"--nogui"_s});
         QCOMPARE(r.action, Action::Run);
         const auto &o = r.options;
         QCOMPARE(o.settings.bindAddress, QHostAddress(QHostAddress::LocalHostIPv6));
@@ -89,7 +89,8 @@ private Q_SLOTS:
         QTest::newRow("dual stack") << u"::"_s << QHostAddress(QHostAddress::Any);
         QTest::newRow("bracketed") << u"[::1]"_s << QHostAddress(QHostAddress::LocalHostIPv6);
         QTest::newRow("v6 global") << u"2001:db8::1"_s << QHostAddress(u"2001:db8::1"_s);
-        QTest::newRow("long form") << u"--bind=127.0.0.1"_s << QHostAddress(QHostAddress::LocalHost);
+        QTest::newRow("long form")
+            << u"--bind=127.0.0.1"_s << QHostAddress(QHostAddress::LocalHost);
     }
     void bindAddresses()
     {
@@ -107,19 +108,25 @@ private Q_SLOTS:
         QTest::newRow("unknown option") << QStringList{u"--bogus"_s} << u"bogus"_s;
         QTest::newRow("port 0") << QStringList{u"-p"_s, u"0"_s} << u"'0'"_s;
         QTest::newRow("port too big") << QStringList{u"-p"_s, u"65536"_s} << u"'65536'"_s;
-        QTest::newRow("range past top") << QStringList{u"-p"_s, u"65530-65540"_s} << u"65530-65540"_s;
+        QTest::newRow("range past top")
+            << QStringList{u"-p"_s, u"65530-65540"_s} << u"65530-65540"_s;
         QTest::newRow("reversed range") << QStringList{u"-p"_s, u"5005-5000"_s} << u"5005-5000"_s;
-        QTest::newRow("duplicate") << QStringList{u"-p"_s, u"5000,5000"_s} << u"duplicate port 5000"_s;
+        QTest::newRow("duplicate")
+            << QStringList{u"-p"_s, u"5000,5000"_s} << u"duplicate port 5000"_s;
         QTest::newRow("num_ports 0") << QStringList{u"127.0.0.1"_s, u"5000"_s, u"0"_s} << u"'0'"_s;
-        QTest::newRow("num_ports text") << QStringList{u"127.0.0.1"_s, u"5000"_s, u"x"_s} << u"'x'"_s;
-        QTest::newRow("num_ports sign") << QStringList{u"127.0.0.1"_s, u"5000"_s, u"+2"_s} << u"'+2'"_s;
+        QTest::newRow("num_ports text")
+            << QStringList{u"127.0.0.1"_s, u"5000"_s, u"x"_s} << u"'x'"_s;
+        QTest::newRow("num_ports sign")
+            << QStringList{u"127.0.0.1"_s, u"5000"_s, u"+2"_s} << u"'+2'"_s;
         QTest::newRow("num_ports past top")
             << QStringList{u"127.0.0.1"_s, u"65535"_s, u"2"_s} << u"65535-65536"_s;
-        QTest::newRow("base_port text") << QStringList{u"127.0.0.1"_s, u"abc"_s, u"1"_s} << u"'abc'"_s;
+        QTest::newRow("base_port text")
+            << QStringList{u"127.0.0.1"_s, u"abc"_s, u"1"_s} << u"'abc'"_s;
         QTest::newRow("base_port 0") << QStringList{u"127.0.0.1"_s, u"0"_s, u"1"_s} << u"'0'"_s;
         QTest::newRow("bad address")
             << QStringList{u"1.2.3.4.5"_s, u"5000"_s, u"1"_s} << u"'1.2.3.4.5'"_s;
-        QTest::newRow("short address") << QStringList{u"1.2.3"_s, u"5000"_s, u"1"_s} << u"'1.2.3'"_s;
+        QTest::newRow("short address")
+            << QStringList{u"1.2.3"_s, u"5000"_s, u"1"_s} << u"'1.2.3'"_s;
         QTest::newRow("host name") << QStringList{u"--bind"_s, u"localhost"_s} << u"'localhost'"_s;
         QTest::newRow("bad bind") << QStringList{u"--bind"_s, u"nonsense"_s} << u"'nonsense'"_s;
         QTest::newRow("bad v6") << QStringList{u"-b"_s, u"::g"_s} << u"'::g'"_s;
@@ -128,14 +135,17 @@ private Q_SLOTS:
             << u"--bind"_s;
         QTest::newRow("positional with ports")
             << QStringList{u"127.0.0.1"_s, u"5000"_s, u"1"_s, u"-p"_s, u"6000"_s} << u"--ports"_s;
-        QTest::newRow("two positionals") << QStringList{u"127.0.0.1"_s, u"5000"_s} << u"127.0.0.1 5000"_s;
+        QTest::newRow("two positionals")
+            << QStringList{u"127.0.0.1"_s, u"5000"_s} << u"127.0.0.1 5000"_s;
         QTest::newRow("four positionals")
             << QStringList{u"127.0.0.1"_s, u"5000"_s, u"1"_s, u"extra"_s} << u"extra"_s;
         QTest::newRow("split") << QStringList{u"--split"_s, u"foo"_s} << u"'foo'"_s;
         QTest::newRow("stats negative") << QStringList{u"--stats-interval"_s, u"-1"_s} << u"'-1'"_s;
-        QTest::newRow("stats text") << QStringList{u"--stats-interval"_s, u"often"_s} << u"'often'"_s;
+        QTest::newRow("stats text")
+            << QStringList{u"--stats-interval"_s, u"often"_s} << u"'often'"_s;
         QTest::newRow("drain text") << QStringList{u"--drain-timeout"_s, u"abc"_s} << u"'abc'"_s;
-        QTest::newRow("drain huge") << QStringList{u"--drain-timeout"_s, u"99999999"_s} << u"'99999999'"_s;
+        QTest::newRow("drain huge")
+            << QStringList{u"--drain-timeout"_s, u"99999999"_s} << u"'99999999'"_s;
         QTest::newRow("missing value") << QStringList{u"--ports"_s} << u"ports"_s;
         QTest::newRow("empty output") << QStringList{u"-o"_s, u""_s} << u"--output"_s;
         QTest::newRow("empty log file") << QStringList{u"--log-file"_s, u""_s} << u"--log-file"_s;
@@ -164,9 +174,9 @@ private Q_SLOTS:
             ::setrlimit(RLIMIT_NOFILE, &small);
             const auto tooMany = parse({u"-p"_s, u"10000-10099"_s});
             const auto fits = parse({u"-p"_s, u"10000-10049"_s});
-            const bool ok = tooMany.action == Action::UsageError
-                            && tooMany.text.contains(u"100 ports"_s)
-                            && tooMany.text.contains(u"256"_s) && fits.action == Action::Run;
+            const bool ok = tooMany.action == Action::UsageError &&
+                            tooMany.text.contains(u"100 ports"_s) &&
+                            tooMany.text.contains(u"256"_s) && fits.action == Action::Run;
             ::_exit(ok ? 0 : 1);
         }
         int status = 0;
@@ -182,9 +192,8 @@ private Q_SLOTS:
         QCOMPARE(help.action, Action::ShowHelp);
         QVERIFY(help.text.startsWith(u"Usage: capture-receiver"_s));
         for (const char *option : {"--nogui", "--bind", "--ports", "--output", "--split",
-                                   "--stats-interval", "--drain-timeout", "--log-file",
-                                   "--version", "--help", "<ip_address>", "<base_port>",
-                                   "<num_ports>"})
+                                   "--stats-interval", "--drain-timeout", "--log-file", "--version",
+                                   "--help", "<ip_address>", "<base_port>", "<num_ports>"})
             QVERIFY2(help.text.contains(QLatin1StringView(option)), option);
         const auto version = parse({u"--version"_s});
         QCOMPARE(version.action, Action::ShowVersion);

@@ -27,12 +27,13 @@ private Q_SLOTS:
     {
         QTest::addColumn<QString>("peer");
         QTest::addColumn<QString>("expected");
-        QTest::newRow("ipv4") << u"192.0.2.10"_s << u"stream_6000_20260307_090501_192.0.2.10_40000.bin"_s;
+        QTest::newRow("ipv4") << u"192.0.2.10"_s
+                              << u"stream_6000_20260307_090501_192.0.2.10_40000.bin"_s;
         QTest::newRow("loopback6") << u"::1"_s << u"stream_6000_20260307_090501_--1_40000.bin"_s;
         QTest::newRow("ipv6") << u"2001:db8::5"_s
                               << u"stream_6000_20260307_090501_2001-db8--5_40000.bin"_s;
-        QTest::newRow("mapped v4") << u"::ffff:127.0.0.1"_s
-                                   << u"stream_6000_20260307_090501_127.0.0.1_40000.bin"_s;
+        QTest::newRow("mapped v4")
+            << u"::ffff:127.0.0.1"_s << u"stream_6000_20260307_090501_127.0.0.1_40000.bin"_s;
         QTest::newRow("scoped") << u"fe80::1%lo"_s
                                 << u"stream_6000_20260307_090501_fe80--1_lo_40000.bin"_s;
     }

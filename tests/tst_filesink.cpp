@@ -78,7 +78,8 @@ private Q_SLOTS:
         QString error;
         auto sink = FileSink::create(dir.path(), u"m.bin"_s, &error);
         QVERIFY(sink);
-        struct stat st {};
+        struct stat st
+        {};
         QCOMPARE(::stat(QFile::encodeName(sink->path()).constData(), &st), 0);
         QCOMPARE(st.st_mode & 0777, mode_t(0640) & ~mode_t(0));
     }
@@ -116,7 +117,8 @@ private Q_SLOTS:
         QVERIFY(!ok);
         QVERIFY(!again); // nothing is written after the first failure
         QVERIFY(sink->hasFailed());
-        QVERIFY2(sink->errorString().contains(u"File too large"_s), qPrintable(sink->errorString()));
+        QVERIFY2(sink->errorString().contains(u"File too large"_s),
+                 qPrintable(sink->errorString()));
         QCOMPARE(sink->bytesWritten(), quint64(64 * 1024));
         QVERIFY(!sink->close()); // the failure stays reported
         QCOMPARE(TestSupport::readFile(sink->path()), data.left(64 * 1024));

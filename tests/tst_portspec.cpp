@@ -89,7 +89,8 @@ private Q_SLOTS:
         QTest::newRow("none") << QList<quint16>{} << QString();
         QTest::newRow("one") << QList<quint16>{5000} << u"5000"_s;
         QTest::newRow("run") << QList<quint16>{5000, 5001, 5002} << u"5000-5002"_s;
-        QTest::newRow("mixed") << QList<quint16>{5000, 5002, 6000, 6001} << u"5000,5002,6000-6001"_s;
+        QTest::newRow("mixed") << QList<quint16>{5000, 5002, 6000, 6001}
+                               << u"5000,5002,6000-6001"_s;
     }
     void format()
     {

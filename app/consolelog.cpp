@@ -1,5 +1,7 @@
 #include "consolelog.h"
 
+#include "syserror.h"
+
 #include <QDateTime>
 #include <QFile>
 
@@ -80,8 +82,8 @@ bool install(const QString &logFile, QString *error)
         const QByteArray path = QFile::encodeName(logFile);
         const int fd = ::open(path.constData(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
         if (fd < 0) {
-            *error = u"cannot open log file '%1': %2"_s.arg(
-                logFile, QString::fromLocal8Bit(std::strerror(errno)));
+            *error =
+                u"cannot open log file '%1': %2"_s.arg(logFile, capture::systemErrorString(errno));
             return false;
         }
         g_logFd = fd;

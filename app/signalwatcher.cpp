@@ -1,5 +1,7 @@
 #include "signalwatcher.h"
 
+#include "syserror.h"
+
 #include <QSocketNotifier>
 
 #include <cerrno>
@@ -41,7 +43,7 @@ SignalWatcher::~SignalWatcher()
 bool SignalWatcher::install()
 {
     if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0, g_fds) != 0) {
-        m_error = QString::fromLocal8Bit(std::strerror(errno));
+        m_error = capture::systemErrorString(errno);
         return false;
     }
     m_notifier = new QSocketNotifier(g_fds[1], QSocketNotifier::Read, this);
@@ -53,7 +55,7 @@ bool SignalWatcher::install()
     sigemptyset(&action.sa_mask);
     action.sa_flags = SA_RESTART;
     if (::sigaction(SIGINT, &action, nullptr) != 0 || ::sigaction(SIGTERM, &action, nullptr) != 0) {
-        m_error = QString::fromLocal8Bit(std::strerror(errno));
+        m_error = capture::systemErrorString(errno);
         return false;
     }
     return true;

@@ -2,6 +2,7 @@
 
 #include "logging.h"
 #include "portlistener.h"
+#include "syserror.h"
 
 #include <QDir>
 #include <QFile>
@@ -33,8 +34,7 @@ bool makeDirectory(const QString &path, QString *error)
     if (slash > 0 && !makeDirectory(path.left(slash), error))
         return false;
     if (::mkdir(encoded.constData(), 0755) != 0 && errno != EEXIST) {
-        *error = u"cannot create output directory %1: %2"_s.arg(
-            path, QString::fromLocal8Bit(std::strerror(errno)));
+        *error = u"cannot create output directory %1: %2"_s.arg(path, systemErrorString(errno));
         return false;
     }
     return true;

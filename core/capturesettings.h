@@ -24,7 +24,7 @@ struct CaptureSettings
     QString outputDir{QStringLiteral("output")};
     SplitMode split = SplitMode::Port;
     int drainTimeoutMs = 2000;           ///< how long a graceful stop waits for peers to close
-    qint64 readBufferSize = 1024 * 1024; ///< per-socket bound on unread bytes held in memory
+    qint64 readBufferSize = qint64(1024) * 1024; ///< per-socket bound on unread bytes held in memory
     int statsIntervalMs = 250;           ///< engine snapshot period (4 Hz)
 };
 

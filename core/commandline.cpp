@@ -5,6 +5,7 @@
 #include <QCommandLineParser>
 #include <QRegularExpression>
 
+#include <cmath>
 #include <sys/resource.h>
 
 using namespace Qt::Literals::StringLiterals;
@@ -24,7 +25,7 @@ std::optional<int> parseSecondsToMs(const QString &text)
     const double seconds = text.toDouble();
     if (seconds > maxSeconds)
         return std::nullopt;
-    return int(seconds * 1000.0 + 0.5);
+    return int(std::lround(seconds * 1000.0));
 }
 
 quint64 openFileHardLimit()

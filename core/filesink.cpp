@@ -1,6 +1,7 @@
 #include "filesink.h"
 
 #include "filenaming.h"
+#include "syserror.h"
 
 #include <QDir>
 #include <QFile>
@@ -17,10 +18,6 @@ namespace capture {
 namespace {
 constexpr int maxNameAttempts = 10000;
 
-QString systemError(int error)
-{
-    return QString::fromLocal8Bit(std::strerror(error));
-}
 } // namespace
 
 FileSink::FileSink(int fd, QString path)
@@ -49,7 +46,7 @@ std::unique_ptr<FileSink> FileSink::create(const QString &dir, const QString &fi
         if (err == EEXIST)
             continue;
         if (error)
-            *error = u"cannot create %1: %2"_s.arg(path, systemError(err));
+            *error = u"cannot create %1: %2"_s.arg(path, systemErrorString(err));
         return nullptr;
     }
     if (error)
@@ -78,7 +75,7 @@ bool FileSink::write(const char *data, qint64 size)
         if (n < 0) {
             if (errno == EINTR)
                 continue;
-            m_error = systemError(errno);
+            m_error = systemErrorString(errno);
             return false;
         }
         if (n == 0) {
@@ -101,7 +98,7 @@ bool FileSink::close()
     m_closed = QDateTime::currentDateTime();
     // Linux releases the descriptor even when close(2) fails, so it is never retried.
     if (result != 0 && errno != EINTR && m_error.isEmpty())
-        m_error = systemError(errno);
+        m_error = systemErrorString(errno);
     return m_error.isEmpty();
 }
 

@@ -1,5 +1,7 @@
 #include "testsupport.h"
 
+#include "syserror.h"
+
 #include <QCryptographicHash>
 #include <QFile>
 #include <QRandomGenerator>
@@ -114,12 +116,12 @@ std::optional<QString> sendAll(quint16 port, const QByteArray &data, qsizetype c
     const int fd = ::socket(res->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0) {
         ::freeaddrinfo(res);
-        return u"socket: %1"_s.arg(QString::fromLocal8Bit(std::strerror(errno)));
+        return u"socket: %1"_s.arg(capture::systemErrorString(errno));
     }
     const int rc = ::connect(fd, res->ai_addr, res->ai_addrlen);
     ::freeaddrinfo(res);
     if (rc != 0) {
-        const QString error = QString::fromLocal8Bit(std::strerror(errno));
+        const QString error = capture::systemErrorString(errno);
         ::close(fd);
         return u"connect to port %1: %2"_s.arg(port).arg(error);
     }
@@ -130,7 +132,7 @@ std::optional<QString> sendAll(quint16 port, const QByteArray &data, qsizetype c
         if (n < 0) {
             if (errno == EINTR)
                 continue;
-            const QString error = QString::fromLocal8Bit(std::strerror(errno));
+            const QString error = capture::systemErrorString(errno);
             ::close(fd);
             return u"send to port %1: %2"_s.arg(port).arg(error);
         }

@@ -64,6 +64,9 @@ QString numberedName(const QString &fileName, int n)
 
 QString endpointText(const QHostAddress &address, quint16 port)
 {
+    // The dual-stack wildcard; Qt would spell it 0.0.0.0, which reads as IPv4 only.
+    if (address == QHostAddress(QHostAddress::Any))
+        return u"[::]:%1"_s.arg(port);
     const QHostAddress plain = normalizedAddress(address);
     if (plain.protocol() == QAbstractSocket::IPv6Protocol)
         return u"[%1]:%2"_s.arg(plain.toString()).arg(port);

@@ -2,6 +2,7 @@
 
 #include "filenaming.h"
 #include "filesink.h"
+#include "listensocket.h"
 #include "logging.h"
 #include "session.h"
 
@@ -10,6 +11,7 @@
 #include <QTimer>
 
 #include <algorithm>
+#include <unistd.h>
 
 using namespace Qt::Literals::StringLiterals;
 
@@ -40,15 +42,23 @@ PortListener::~PortListener()
 
 bool PortListener::listen(const QHostAddress &address, QString *error)
 {
-    m_server = new QTcpServer(this);
-    m_server->setMaxPendingConnections(1024);
-    if (!m_server->listen(address, m_port)) {
+    QString reason;
+    const int fd = openListeningSocket(address, m_port, &reason);
+    if (fd >= 0) {
+        m_server = new QTcpServer(this);
+        m_server->setMaxPendingConnections(1024);
+        if (!m_server->setSocketDescriptor(fd)) {
+            reason = m_server->errorString();
+            ::close(fd);
+            delete m_server;
+            m_server = nullptr;
+        }
+    }
+    if (!m_server) {
         if (error)
-            *error = m_server->errorString();
+            *error = reason;
         m_stats.state = PortStats::State::Error;
-        m_stats.error = m_server->errorString();
-        delete m_server;
-        m_server = nullptr;
+        m_stats.error = reason;
         return false;
     }
     connect(m_server, &QTcpServer::newConnection, this, &PortListener::onNewConnection);

@@ -1,0 +1,80 @@
+#include "listensocket.h"
+
+#include "syserror.h"
+
+#include <cerrno>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+using namespace Qt::Literals::StringLiterals;
+
+namespace capture {
+
+namespace {
+
+int tryListen(int family, const sockaddr *addr, socklen_t length, bool v6Only, int *error)
+{
+    const int fd = ::socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP);
+    if (fd < 0) {
+        *error = errno;
+        return -1;
+    }
+    const int one = 1;
+    const int v6OnlyValue = v6Only ? 1 : 0;
+    // SO_REUSEADDR lets a restart bind while old connections sit in TIME_WAIT (as Qt does).
+    ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (family == AF_INET6)
+        ::setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6OnlyValue, sizeof v6OnlyValue);
+    if (::bind(fd, addr, length) != 0 || ::listen(fd, SOMAXCONN) != 0) {
+        *error = errno;
+        ::close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+} // namespace
+
+int openListeningSocket(const QHostAddress &address, quint16 port, QString *error)
+{
+    int err = 0;
+    int fd = -1;
+    const bool dualStack = address == QHostAddress(QHostAddress::Any);
+    if (dualStack || address.protocol() == QAbstractSocket::IPv6Protocol) {
+        sockaddr_in6 sa{};
+        sa.sin6_family = AF_INET6;
+        sa.sin6_port = htons(port);
+        if (!dualStack) {
+            const Q_IPV6ADDR bytes = address.toIPv6Address();
+            static_assert(sizeof bytes.c == sizeof sa.sin6_addr.s6_addr);
+            std::copy(std::begin(bytes.c), std::end(bytes.c), sa.sin6_addr.s6_addr);
+            const QString scope = address.scopeId();
+            if (!scope.isEmpty()) {
+                bool numeric = false;
+                sa.sin6_scope_id = scope.toUInt(&numeric);
+                if (!numeric)
+                    sa.sin6_scope_id = ::if_nametoindex(scope.toLocal8Bit().constData());
+            }
+        }
+        fd = tryListen(AF_INET6, reinterpret_cast<const sockaddr *>(&sa), sizeof sa, !dualStack,
+                       &err);
+        if (fd >= 0 || !dualStack || err != EAFNOSUPPORT) {
+            if (fd < 0 && error)
+                *error = systemErrorString(err);
+            return fd;
+        }
+        // No IPv6 on this host: the wildcard still means every IPv4 address.
+    }
+    sockaddr_in sa{};
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons(port);
+    sa.sin_addr.s_addr = dualStack ? htonl(INADDR_ANY) : htonl(address.toIPv4Address());
+    fd = tryListen(AF_INET, reinterpret_cast<const sockaddr *>(&sa), sizeof sa, false, &err);
+    if (fd < 0 && error)
+        *error = systemErrorString(err);
+    return fd;
+}
+
+} // namespace capture

@@ -1,0 +1,15 @@
+#pragma once
+
+#include <QHostAddress>
+#include <QString>
+
+namespace capture {
+
+/// Opens a non-blocking listening TCP socket on address:port, as QTcpServer would, but keeps
+/// the operating system's own reason on failure ("Address already in use", "Permission
+/// denied", "Cannot assign requested address") and uses the system's largest backlog.
+/// QHostAddress::Any listens on IPv6 and IPv4 (IPv4 alone where IPv6 is unavailable).
+/// Returns the descriptor, or -1 with `error` set.
+int openListeningSocket(const QHostAddress &address, quint16 port, QString *error);
+
+} // namespace capture

@@ -1,0 +1,1176 @@
+// End-to-end tests of the real capture-receiver binary in --nogui mode, fed by real
+// clients (socat, OpenBSD nc, python3) over 127.0.0.1 / ::1 only.
+//
+// Every wait is bounded; a process still running when a test ends is killed and reaped.
+// No check depends on how fast anything runs: the machine is shared and noisy.
+
+#include "testsupport.h"
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QStandardPaths>
+#include <QTcpServer>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <csignal>
+#include <sys/types.h>
+
+using namespace Qt::Literals::StringLiterals;
+
+namespace {
+
+constexpr int startTimeoutMs = 30000;  // until the receiver listens
+constexpr int lineTimeoutMs = 30000;   // until an expected log line appears
+constexpr int exitTimeoutMs = 30000;   // until the receiver exits after a stop
+constexpr int clientTimeoutMs = 60000; // until a client has sent everything
+
+constexpr qsizetype KiB = 1024;
+constexpr qsizetype MiB = 1024 * KiB;
+
+QString receiverBinary()
+{
+    return QStringLiteral(CAPTURE_RECEIVER_BINARY);
+}
+
+/// The receiver and the clients run without any display: headless means headless.
+QProcessEnvironment headlessEnvironment()
+{
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.remove(u"DISPLAY"_s);
+    env.remove(u"WAYLAND_DISPLAY"_s);
+    env.remove(u"QT_QPA_PLATFORM"_s); // ctest sets offscreen; --nogui must not need it
+    return env;
+}
+
+/// Every log line: "<ISO-8601 local time with ms and offset> <level> <message>".
+const QRegularExpression &logLinePattern()
+{
+    static const QRegularExpression re(
+        uR"(^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}(Z|[+-]\d\d:\d\d) (info|warning|error) \S)"_s);
+    return re;
+}
+
+QString escaped(const QString &text)
+{
+    return QRegularExpression::escape(text);
+}
+
+QString portFilePattern(quint16 port)
+{
+    return uR"(^stream_%1_\d{8}_\d{6}\.bin$)"_s.arg(port);
+}
+
+/// Files in `dir` whose names match `pattern`, sorted by name.
+QStringList matchingFiles(const QString &dir, const QString &pattern)
+{
+    const QRegularExpression re(pattern);
+    QStringList out;
+    const QStringList names = QDir(dir).entryList(QDir::Files | QDir::Hidden, QDir::Name);
+    for (const QString &name : names) {
+        if (re.match(name).hasMatch())
+            out.append(QDir(dir).filePath(name));
+    }
+    return out;
+}
+
+QStringList allEntries(const QString &dir)
+{
+    return QDir(dir).entryList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden |
+                               QDir::System);
+}
+
+bool writeDataFile(const QString &path, const QByteArray &data)
+{
+    QFile file(path);
+    return file.open(QIODevice::WriteOnly | QIODevice::Truncate) &&
+           file.write(data) == data.size() && file.flush();
+}
+
+QString signalName(int signal)
+{
+    return signal == SIGINT    ? u"SIGINT"_s
+           : signal == SIGTERM ? u"SIGTERM"_s
+                               : QString::number(signal);
+}
+
+/// The capture-receiver process: started in its own working directory, stderr collected.
+class Receiver
+{
+public:
+    Receiver(const QString &workDir, const QStringList &arguments, const QStringList &wrapper = {})
+    {
+        m_process.setProcessEnvironment(headlessEnvironment());
+        m_process.setWorkingDirectory(workDir);
+        m_process.setProcessChannelMode(QProcess::SeparateChannels);
+        m_process.setReadChannel(QProcess::StandardError);
+        if (wrapper.isEmpty()) {
+            m_process.setProgram(receiverBinary());
+            m_process.setArguments(arguments);
+        } else {
+            // e.g. prlimit --fsize=N <binary> args...: prlimit execs the binary, same pid.
+            m_process.setProgram(wrapper.first());
+            m_process.setArguments(wrapper.mid(1) + QStringList{receiverBinary()} + arguments);
+        }
+    }
+
+    ~Receiver()
+    {
+        if (m_process.state() != QProcess::NotRunning) {
+            m_process.kill();
+            m_process.waitForFinished(10000);
+        }
+    }
+
+    Receiver(const Receiver &) = delete;
+    Receiver &operator=(const Receiver &) = delete;
+
+    bool start()
+    {
+        m_process.start();
+        return m_process.waitForStarted(startTimeoutMs);
+    }
+
+    /// Starts and waits for the "recording" line that follows every "listening on" line.
+    bool startAndWaitUntilRecording()
+    {
+        return start() &&
+               waitForLine(QRegularExpression(u" info recording \\d+ port\\(s\\) into "_s),
+                           startTimeoutMs);
+    }
+
+    bool sendSignal(int signal)
+    {
+        const qint64 pid = m_process.processId();
+        return pid > 0 && m_process.state() == QProcess::Running && ::kill(pid_t(pid), signal) == 0;
+    }
+
+    bool isRunning()
+    {
+        collect();
+        return m_process.state() == QProcess::Running;
+    }
+
+    /// Waits for the process to end; kills it (and returns false) when it does not.
+    bool waitForExit(int timeoutMs = exitTimeoutMs)
+    {
+        if (m_process.state() != QProcess::NotRunning && !m_process.waitForFinished(timeoutMs)) {
+            m_process.kill();
+            m_process.waitForFinished(10000);
+            collect();
+            return false;
+        }
+        collect();
+        return true;
+    }
+
+    bool exitedNormally() const { return m_process.exitStatus() == QProcess::NormalExit; }
+    int exitCode() const { return m_process.exitCode(); }
+
+    QByteArray stdErr()
+    {
+        collect();
+        return m_err;
+    }
+    QByteArray stdOut()
+    {
+        collect();
+        return m_out;
+    }
+
+    /// Complete lines of stderr so far.
+    QStringList lines()
+    {
+        collect();
+        QStringList out = QString::fromUtf8(m_err).split(u'\n');
+        out.removeLast(); // the part after the last newline is not a complete line (yet)
+        return out;
+    }
+
+    QString firstLine(const QRegularExpression &re)
+    {
+        const QStringList all = lines();
+        for (const QString &line : all) {
+            if (re.match(line).hasMatch())
+                return line;
+        }
+        return {};
+    }
+
+    QStringList linesMatching(const QRegularExpression &re)
+    {
+        QStringList out;
+        const QStringList all = lines();
+        for (const QString &line : all) {
+            if (re.match(line).hasMatch())
+                out.append(line);
+        }
+        return out;
+    }
+
+    bool hasLine(const QRegularExpression &re) { return !firstLine(re).isEmpty(); }
+    bool hasLine(const QString &substring)
+    {
+        return hasLine(QRegularExpression(escaped(substring)));
+    }
+
+    /// Waits for a complete stderr line matching `re`; gives up early when the process ended.
+    bool waitForLine(const QRegularExpression &re, int timeoutMs = lineTimeoutMs)
+    {
+        QDeadlineTimer deadline(timeoutMs);
+        for (;;) {
+            if (hasLine(re))
+                return true;
+            if (m_process.state() == QProcess::NotRunning) {
+                m_process.waitForFinished(0);
+                return hasLine(re);
+            }
+            if (deadline.hasExpired())
+                return false;
+            QTest::qWait(10);
+        }
+    }
+    bool waitForLine(const QString &substring, int timeoutMs = lineTimeoutMs)
+    {
+        return waitForLine(QRegularExpression(escaped(substring)), timeoutMs);
+    }
+
+    /// For failure messages: how the process stands and everything it logged.
+    QByteArray describe()
+    {
+        collect();
+        QByteArray text = "\n--- receiver ";
+        if (m_process.state() != QProcess::NotRunning)
+            text += "still running";
+        else if (m_process.exitStatus() == QProcess::CrashExit)
+            text += "crashed / killed by a signal";
+        else
+            text += "exited with code " + QByteArray::number(m_process.exitCode());
+        text += " (" + m_process.program().toUtf8() + ' ' +
+                m_process.arguments().join(u' ').toUtf8() + "); stderr:\n" + m_err + "--- end";
+        return text;
+    }
+
+private:
+    void collect()
+    {
+        m_err += m_process.readAllStandardError();
+        m_out += m_process.readAllStandardOutput();
+    }
+
+    QProcess m_process;
+    QByteArray m_err;
+    QByteArray m_out;
+};
+
+/// Runs a client to completion. Returns an empty string on success, else what went wrong.
+QString runClient(const QString &workDir, const QString &program, const QStringList &arguments,
+                  const QString &stdinFile = {}, bool requireSuccess = true)
+{
+    QProcess process;
+    process.setProcessEnvironment(headlessEnvironment());
+    process.setWorkingDirectory(workDir);
+    if (!stdinFile.isEmpty())
+        process.setStandardInputFile(stdinFile);
+    else
+        process.setStandardInputFile(QProcess::nullDevice());
+    process.start(program, arguments);
+    const QString what = program + u' ' + arguments.join(u' ');
+    if (!process.waitForStarted(startTimeoutMs))
+        return u"cannot start %1: %2"_s.arg(what, process.errorString());
+    if (!process.waitForFinished(clientTimeoutMs)) {
+        process.kill();
+        process.waitForFinished(10000);
+        return u"%1 did not finish in %2 ms"_s.arg(what).arg(clientTimeoutMs);
+    }
+    if (requireSuccess && (process.exitStatus() != QProcess::NormalExit || process.exitCode() != 0))
+        return u"%1 failed (exit %2): %3"_s.arg(what)
+            .arg(process.exitCode())
+            .arg(QString::fromLocal8Bit(process.readAllStandardError()));
+    return {};
+}
+
+QString socatSend(const QString &workDir, const QString &file, const QString &target,
+                  bool requireSuccess = true)
+{
+    return runClient(workDir, u"socat"_s, {u"-u"_s, u"FILE:"_s + file, target}, {}, requireSuccess);
+}
+
+QString ncSend(const QString &workDir, const QString &file, quint16 port)
+{
+    return runClient(workDir, u"nc"_s, {u"-N"_s, u"127.0.0.1"_s, QString::number(port)},
+                     QDir(workDir).filePath(file));
+}
+
+const QString pythonSender = uR"(import socket, sys
+s = socket.create_connection((sys.argv[1], int(sys.argv[2])))
+s.sendall(open(sys.argv[3], 'rb').read())
+s.close())"_s;
+
+QString pythonSend(const QString &workDir, const QString &file, quint16 port)
+{
+    return runClient(workDir, u"python3"_s,
+                     {u"-c"_s, pythonSender, u"127.0.0.1"_s, QString::number(port), file});
+}
+
+/// A python3 client that sends a file, waits until the receiving host's TCP acknowledged
+/// every byte (TIOCOUTQ = 0: nothing unsent or unacknowledged is left on our side), prints
+/// "sent", and keeps the connection open until its stdin closes. What it sent is then in the
+/// receiver's hands, however late the receiver gets to read it.
+class HoldingClient
+{
+public:
+    HoldingClient(const QString &workDir, quint16 port, const QString &file)
+    {
+        static const QString script = uR"(import fcntl, socket, struct, sys, termios, time
+s = socket.create_connection(('127.0.0.1', int(sys.argv[1])))
+s.sendall(open(sys.argv[2], 'rb').read())
+while struct.unpack('i', fcntl.ioctl(s.fileno(), termios.TIOCOUTQ, b'\0' * 4))[0] > 0:
+    time.sleep(0.01)
+print('sent', flush=True)
+sys.stdin.read()
+s.close())"_s;
+        m_process.setProcessEnvironment(headlessEnvironment());
+        m_process.setWorkingDirectory(workDir);
+        m_process.start(u"python3"_s, {u"-c"_s, script, QString::number(port), file});
+    }
+    ~HoldingClient()
+    {
+        if (m_process.state() != QProcess::NotRunning) {
+            m_process.kill();
+            m_process.waitForFinished(10000);
+        }
+    }
+    HoldingClient(const HoldingClient &) = delete;
+    HoldingClient &operator=(const HoldingClient &) = delete;
+
+    bool waitUntilSent()
+    {
+        QDeadlineTimer deadline(clientTimeoutMs);
+        while (!m_out.contains("sent\n")) {
+            if (m_process.state() == QProcess::NotRunning || deadline.hasExpired())
+                return false;
+            m_process.waitForReadyRead(50);
+            m_out += m_process.readAllStandardOutput();
+        }
+        return true;
+    }
+    /// Closes stdin: the client closes its socket and exits.
+    bool finish()
+    {
+        m_process.closeWriteChannel();
+        if (!m_process.waitForFinished(clientTimeoutMs)) {
+            m_process.kill();
+            m_process.waitForFinished(10000);
+            return false;
+        }
+        return true;
+    }
+    QString errorText() { return QString::fromLocal8Bit(m_process.readAllStandardError()); }
+
+private:
+    QProcess m_process;
+    QByteArray m_out;
+};
+
+bool ipv6LoopbackUsable(QString *why)
+{
+    QTcpServer server;
+    if (server.listen(QHostAddress::LocalHostIPv6, 0))
+        return true;
+    *why = server.errorString();
+    return false;
+}
+
+} // namespace
+
+class TestHeadless : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+
+    void recordsEveryClient_data();
+    void recordsEveryClient();
+    void positionalForm();
+    void splitPortAppendsSequentialConnections();
+    void splitConnectionWritesOneFilePerConnection();
+    void ipv6Loopback();
+    void dualStackAcceptsIpv4AndIpv6();
+    void dualStackListeningLineNamesTheBindAddress();
+    void usageErrors_data();
+    void usageErrors();
+    void portInUse();
+    void outputDirectoryCannotBeCreated();
+    void drainTimeout();
+    void secondSignalStopsAtOnce_data();
+    void secondSignalStopsAtOnce();
+    void writeFailure();
+    void logFileIsAppended();
+};
+
+void TestHeadless::initTestCase()
+{
+    QVERIFY2(QFileInfo(receiverBinary()).isExecutable(), qPrintable(receiverBinary()));
+    for (const QString &tool : {u"socat"_s, u"nc"_s, u"python3"_s, u"prlimit"_s}) {
+        QVERIFY2(!QStandardPaths::findExecutable(tool).isEmpty(),
+                 qPrintable(tool + u" is needed by this test and is not on PATH"_s));
+    }
+    const QProcessEnvironment env = headlessEnvironment();
+    QVERIFY(!env.contains(u"DISPLAY"_s));
+    QVERIFY(!env.contains(u"WAYLAND_DISPLAY"_s));
+}
+
+// 1. Three ports, three kinds of client; stop by signal; files, exit code and log lines.
+void TestHeadless::recordsEveryClient_data()
+{
+    QTest::addColumn<int>("stopSignal");
+    QTest::newRow("SIGTERM") << int(SIGTERM);
+    QTest::newRow("SIGINT") << int(SIGINT);
+}
+
+void TestHeadless::recordsEveryClient()
+{
+    QFETCH(int, stopSignal);
+    QTemporaryDir tmp;
+    QVERIFY(tmp.isValid());
+    const QString out = tmp.filePath(u"out"_s);
+    const quint16 base = TestSupport::freePortRange(3);
+    const QList<quint16> ports{base, quint16(base + 1), quint16(base + 2)};
+
+    Receiver receiver(tmp.path(), {u"--nogui"_s, u"-b"_s, u"127.0.0.1"_s, u"-p"_s,
+                                   u"%1-%2"_s.arg(ports.first()).arg(ports.last()), u"-o"_s, out,
+                                   u"--stats-interval"_s, u"0"_s});
+    QVERIFY2(receiver.startAndWaitUntilRecording(), receiver.describe());
+    for (const quint16 port : ports)
+        QVERIFY2(receiver.hasLine(u" info listening on 127.0.0.1:%1"_s.arg(port)),
+                 receiver.describe());
+
+    const QList<QByteArray> data{TestSupport::patternData(11, 300 * KiB + 7),
+                                 TestSupport::patternData(12, 257 * KiB + 3),
+                                 TestSupport::patternData(13, 411 * KiB + 1)};
+    const QStringList files{u"socat.bin"_s, u"nc.bin"_s, u"python.bin"_s};
+    for (int i = 0; i < 3; ++i)
+        QVERIFY(writeDataFile(tmp.filePath(files[i]), data[i]));
+
+    QString error = socatSend(tmp.path(), files[0], u"TCP:127.0.0.1:%1"_s.arg(ports[0]));
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    error = ncSend(tmp.path(), files[1], ports[1]);
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    error = pythonSend(tmp.path(), files[2], ports[2]);
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+
+    // Every connection has been read to its end before the stop.
+    for (int i = 0; i < 3; ++i) {
+        const QRegularExpression closed(
+            uR"(^\S+ info port %1: connection from 127\.0\.0\.1:\d+ closed \(peer closed\): %2 bytes)"_s
+                .arg(ports[i])
+                .arg(data[i].size()));
+        QVERIFY2(receiver.waitForLine(closed), receiver.describe());
+    }
+
+    QVERIFY2(receiver.sendSignal(stopSignal), receiver.describe());
+    QVERIFY2(receiver.waitForExit(), receiver.describe());
+    QVERIFY2(receiver.exitedNormally(), receiver.describe());
+    QCOMPARE(receiver.exitCode(), 0);
+
+    for (int i = 0; i < 3; ++i) {
+        const QStringList found = matchingFiles(out, portFilePattern(ports[i]));
+        QVERIFY2(found.size() == 1, qPrintable(u"port %1: files %2 in %3"_s.arg(ports[i]).arg(
+                                        found.join(u", "_s), allEntries(out).join(u", "_s))));
+        QCOMPARE(QFileInfo(found.first()).size(), data[i].size());
+        QCOMPARE(TestSupport::fileSha256(found.first()), TestSupport::sha256(data[i]));
+        QVERIFY2(receiver.hasLine(u"port %1: file opened: %2"_s.arg(ports[i]).arg(found.first())),
+                 receiver.describe());
+        QVERIFY2(receiver.hasLine(u"port %1: file closed: %2 (%3 bytes"_s.arg(ports[i])
+                                      .arg(found.first())
+                                      .arg(data[i].size())),
+                 receiver.describe());
+        QVERIFY2(receiver.hasLine(QRegularExpression(
+                     uR"( info final: port %1: 1 file\(s\), 1 connection\(s\), %2 bytes )"_s
+                         .arg(ports[i])
+                         .arg(data[i].size()))),
+                 receiver.describe());
+    }
+    QVERIFY2(matchingFiles(out, u"."_s).size() == 3, qPrintable(allEntries(out).join(u", "_s)));
+
+    const QStringList lines = receiver.lines();
+    QVERIFY2(!lines.isEmpty(), receiver.describe());
+    for (const QString &line : lines)
+        QVERIFY2(logLinePattern().match(line).hasMatch(),
+                 qPrintable(u"badly formed log line: '%1'"_s.arg(line)));
+    QVERIFY2(receiver.stdErr().endsWith('\n'), receiver.describe());
+    QVERIFY2(receiver.hasLine(u"connection from 127.0.0.1:"_s), receiver.describe());
+    QVERIFY2(receiver.hasLine(u" info %1 received"_s.arg(signalName(stopSignal))),
+             receiver.describe());
+    const qsizetype total = data[0].size() + data[1].size() + data[2].size();
+    QVERIFY2(receiver.hasLine(QRegularExpression(u" info final: total %1 bytes "_s.arg(total))),
+             receiver.describe());
+    QVERIFY2(!receiver.hasLine(QRegularExpression(u" (warning|error) "_s)), receiver.describe());
+    QVERIFY2(receiver.stdOut().isEmpty(), receiver.stdOut().constData());
+}
+
+// 2. capture-receiver --nogui <ip> <base> <count>
+void TestHeadless::positionalForm()
+{
+    QTemporaryDir tmp;
+    QVERIFY(tmp.isValid());
+    const quint16 base = TestSupport::freePortRange(2);
+    Receiver receiver(tmp.path(), {u"--nogui"_s, u"127.0.0.1"_s, QString::number(base), u"2"_s,
+                                   u"--stats-interval"_s, u"0"_s});
+    QVERIFY2(receiver.startAndWaitUntilRecording(), receiver.describe());
+    QVERIFY2(receiver.hasLine(u"listening on 127.0.0.1:%1"_s.arg(base)), receiver.describe());
+    QVERIFY2(receiver.hasLine(u"listening on 127.0.0.1:%1"_s.arg(base + 1)), receiver.describe());
+    QCOMPARE(receiver.linesMatching(QRegularExpression(u"listening on "_s)).size(), 2);
+
+    const QByteArray a = TestSupport::patternData(21, 123 * KiB);
+    const QByteArray b = TestSupport::patternData(22, 99 * KiB + 5);
+    QVERIFY(writeDataFile(tmp.filePath(u"a.bin"_s), a));
+    QVERIFY(writeDataFile(tmp.filePath(u"b.bin"_s), b));
+    QString error = socatSend(tmp.path(), u"a.bin"_s, u"TCP:127.0.0.1:%1"_s.arg(base));
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    error = socatSend(tmp.path(), u"b.bin"_s, u"TCP:127.0.0.1:%1"_s.arg(base + 1));
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    QVERIFY2(receiver.waitForLine(u"port %1: connection from 127.0.0.1:"_s.arg(base + 1)),
+             receiver.describe());
+    QVERIFY2(receiver.waitForLine(QRegularExpression(
+                 u"port %1: connection from .* closed \\(peer closed\\): %2 bytes"_s.arg(base).arg(
+                     a.size()))),
+             receiver.describe());
+    QVERIFY2(
+        receiver.waitForLine(QRegularExpression(
+            u"port %1: connection from .* closed \\(peer closed\\): %2 bytes"_s.arg(base + 1).arg(
+                b.size()))),
+        receiver.describe());
+
+    QVERIFY2(receiver.sendSignal(SIGTERM), receiver.describe());
+    QVERIFY2(receiver.waitForExit(), receiver.describe());
+    QVERIFY2(receiver.exitedNormally(), receiver.describe());
+    QCOMPARE(receiver.exitCode(), 0);
+
+    // No -o: the default ./output, relative to the working directory.
+    const QString out = tmp.filePath(u"output"_s);
+    const QStringList fa = matchingFiles(out, portFilePattern(base));
+    const QStringList fb = matchingFiles(out, portFilePattern(quint16(base + 1)));
+    QVERIFY2(fa.size() == 1 && fb.size() == 1, qPrintable(allEntries(out).join(u", "_s)));
+    QCOMPARE(TestSupport::fileSha256(fa.first()), TestSupport::sha256(a));
+    QCOMPARE(TestSupport::fileSha256(fb.first()), TestSupport::sha256(b));
+}
+
+// 3a. --split port (the default): sequential connections append to one file, in order.
+void TestHeadless::splitPortAppendsSequentialConnections()
+{
+    QTemporaryDir tmp;
+    QVERIFY(tmp.isValid());
+    const QString out = tmp.filePath(u"out"_s);
+    const quint16 port = TestSupport::freePort();
+    Receiver receiver(tmp.path(),
+                      {u"--nogui"_s, u"-b"_s, u"127.0.0.1"_s, u"-p"_s, QString::number(port),
+                       u"-o"_s, out, u"--split"_s, u"port"_s, u"--stats-interval"_s, u"0"_s});
+    QVERIFY2(receiver.startAndWaitUntilRecording(), receiver.describe());
+
+    const QByteArray first = TestSupport::patternData(31, 200 * KiB + 1);
+    const QByteArray second = TestSupport::patternData(32, 150 * KiB + 2);
+    QVERIFY(writeDataFile(tmp.filePath(u"1.bin"_s), first));
+    QVERIFY(writeDataFile(tmp.filePath(u"2.bin"_s), second));
+    const QString target = u"TCP:127.0.0.1:%1"_s.arg(port);
+
+    QString error = socatSend(tmp.path(), u"1.bin"_s, target);
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    // The first connection is over before the second one starts: no interleaving possible.
+    QVERIFY2(receiver.waitForLine(
+                 QRegularExpression(u"closed \\(peer closed\\): %1 bytes"_s.arg(first.size()))),
+             receiver.describe());
+    error = socatSend(tmp.path(), u"2.bin"_s, target);
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    QVERIFY2(receiver.waitForLine(
+                 QRegularExpression(u"closed \\(peer closed\\): %1 bytes"_s.arg(second.size()))),
+             receiver.describe());
+
+    QVERIFY2(receiver.sendSignal(SIGTERM), receiver.describe());
+    QVERIFY2(receiver.waitForExit(), receiver.describe());
+    QVERIFY2(receiver.exitedNormally(), receiver.describe());
+    QCOMPARE(receiver.exitCode(), 0);
+
+    const QStringList found = matchingFiles(out, u"."_s);
+    QVERIFY2(found.size() == 1, qPrintable(allEntries(out).join(u", "_s)));
+    QVERIFY2(QRegularExpression(portFilePattern(port))
+                 .match(QFileInfo(found.first()).fileName())
+                 .hasMatch(),
+             qPrintable(found.first()));
+    QCOMPARE(QFileInfo(found.first()).size(), first.size() + second.size());
+    QCOMPARE(TestSupport::fileSha256(found.first()), TestSupport::sha256(first + second));
+    QCOMPARE(receiver.linesMatching(QRegularExpression(u"file opened: "_s)).size(), 1);
+    QVERIFY2(receiver.hasLine(QRegularExpression(
+                 u"final: port %1: 1 file\\(s\\), 2 connection\\(s\\), %2 bytes"_s.arg(port).arg(
+                     first.size() + second.size()))),
+             receiver.describe());
+}
+
+// 3b. --split connection: one file per connection, named after the peer.
+void TestHeadless::splitConnectionWritesOneFilePerConnection()
+{
+    QTemporaryDir tmp;
+    QVERIFY(tmp.isValid());
+    const QString out = tmp.filePath(u"out"_s);
+    const quint16 port = TestSupport::freePort();
+    Receiver receiver(tmp.path(),
+                      {u"--nogui"_s, u"-b"_s, u"127.0.0.1"_s, u"-p"_s, QString::number(port),
+                       u"-o"_s, out, u"--split"_s, u"connection"_s, u"--stats-interval"_s, u"0"_s});
+    QVERIFY2(receiver.startAndWaitUntilRecording(), receiver.describe());
+
+    const QList<QByteArray> data{TestSupport::patternData(41, 180 * KiB + 3),
+                                 TestSupport::patternData(42, 120 * KiB + 9)};
+    QVERIFY(writeDataFile(tmp.filePath(u"1.bin"_s), data[0]));
+    QVERIFY(writeDataFile(tmp.filePath(u"2.bin"_s), data[1]));
+    const QString target = u"TCP:127.0.0.1:%1"_s.arg(port);
+    for (int i = 0; i < 2; ++i) {
+        const QString error = socatSend(tmp.path(), u"%1.bin"_s.arg(i + 1), target);
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        QVERIFY2(receiver.waitForLine(QRegularExpression(
+                     u"closed \\(peer closed\\): %1 bytes"_s.arg(data[i].size()))),
+                 receiver.describe());
+    }
+    QVERIFY2(receiver.sendSignal(SIGTERM), receiver.describe());
+    QVERIFY2(receiver.waitForExit(), receiver.describe());
+    QVERIFY2(receiver.exitedNormally(), receiver.describe());
+    QCOMPARE(receiver.exitCode(), 0);
+
+    // "port P: connection from 127.0.0.1:X opened, writing to <file>", in connection order.
+    const QRegularExpression openedLine(
+        uR"(port %1: connection from 127\.0\.0\.1:(\d+) opened, writing to (.+)$)"_s.arg(port));
+    const QStringList opened = receiver.linesMatching(openedLine);
+    QCOMPARE(opened.size(), 2);
+    QCOMPARE(matchingFiles(out, u"."_s).size(), 2);
+    for (int i = 0; i < 2; ++i) {
+        const QRegularExpressionMatch m = openedLine.match(opened[i]);
+        const QString peerPort = m.captured(1);
+        const QString path = m.captured(2);
+        const QString name = QFileInfo(path).fileName();
+        QVERIFY2(QRegularExpression(
+                     uR"(^stream_%1_\d{8}_\d{6}_127\.0\.0\.1_%2\.bin$)"_s.arg(port).arg(peerPort))
+                     .match(name)
+                     .hasMatch(),
+                 qPrintable(name));
+        QCOMPARE(QFileInfo(path).absolutePath(), QFileInfo(out).absoluteFilePath());
+        QCOMPARE(QFileInfo(path).size(), data[i].size());
+        QCOMPARE(TestSupport::fileSha256(path), TestSupport::sha256(data[i]));
+    }
+    QVERIFY2(receiver.hasLine(QRegularExpression(
+                 u"final: port %1: 2 file\\(s\\), 2 connection\\(s\\), %2 bytes"_s.arg(port).arg(
+                     data[0].size() + data[1].size()))),
+             receiver.describe());
+}
+
+// 4a. -b ::1: an IPv6-only listener, an IPv6 client.
+void TestHeadless::ipv6Loopback()
+{
+    QString why;
+    if (!ipv6LoopbackUsable(&why)) {
+        qInfo("%s", qPrintable(why));
+        QSKIP("::1 cannot be bound in this environment (reason above)");
+    }
+    QTemporaryDir tmp;
+    QVERIFY(tmp.isValid());
+    const QString out = tmp.filePath(u"out"_s);
+    const quint16 port = TestSupport::freePort();
+    Receiver receiver(tmp.path(), {u"--nogui"_s, u"-b"_s, u"::1"_s, u"-p"_s, QString::number(port),
+                                   u"-o"_s, out, u"--stats-interval"_s, u"0"_s});
+    QVERIFY2(receiver.startAndWaitUntilRecording(), receiver.describe());
+    QVERIFY2(receiver.hasLine(u" info listening on [::1]:%1"_s.arg(port)), receiver.describe());
+
+    const QByteArray data = TestSupport::patternData(51, 222 * KiB + 2);
+    QVERIFY(writeDataFile(tmp.filePath(u"v6.bin"_s), data));
+    const QString error = socatSend(tmp.path(), u"v6.bin"_s, u"TCP6:[::1]:%1"_s.arg(port));
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    QVERIFY2(
+        receiver.waitForLine(QRegularExpression(
+            uR"(port %1: connection from \[::1\]:\d+ closed \(peer closed\): %2 bytes)"_s.arg(port)
+                .arg(data.size()))),
+        receiver.describe());
+    QVERIFY2(receiver.sendSignal(SIGTERM), receiver.describe());
+    QVERIFY2(receiver.waitForExit(), receiver.describe());
+    QVERIFY2(receiver.exitedNormally(), receiver.describe());
+    QCOMPARE(receiver.exitCode(), 0);
+
+    const QStringList found = matchingFiles(out, portFilePattern(port));
+    QVERIFY2(found.size() == 1, qPrintable(allEntries(out).join(u", "_s)));
+    QCOMPARE(TestSupport::fileSha256(found.first()), TestSupport::sha256(data));
+}
+
+// 4b. -b :: takes IPv4 and IPv6 clients; file names spell an IPv6 peer without colons.
+void TestHeadless::dualStackAcceptsIpv4AndIpv6()
+{
+    QString why;
+    if (!ipv6LoopbackUsable(&why)) {
+        qInfo("%s", qPrintable(why));
+        QSKIP("::1 cannot be bound in this environment (reason above)");
+    }
+    QTemporaryDir tmp;
+    QVERIFY(tmp.isValid());
+    const QString out = tmp.filePath(u"out"_s);
+    const quint16 port = TestSupport::freePort();
+    Receiver receiver(tmp.path(),
+                      {u"--nogui"_s, u"-b"_s, u"::"_s, u"-p"_s, QString::number(port), u"-o"_s, out,
+                       u"--split"_s, u"connection"_s, u"--stats-interval"_s, u"0"_s});
+    QVERIFY2(receiver.startAndWaitUntilRecording(), receiver.describe());
+
+    const QByteArray v4 = TestSupport::patternData(61, 140 * KiB + 4);
+    const QByteArray v6 = TestSupport::patternData(62, 160 * KiB + 6);
+    QVERIFY(writeDataFile(tmp.filePath(u"v4.bin"_s), v4));
+    QVERIFY(writeDataFile(tmp.filePath(u"v6.bin"_s), v6));
+    QString error = socatSend(tmp.path(), u"v4.bin"_s, u"TCP4:127.0.0.1:%1"_s.arg(port));
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    error = socatSend(tmp.path(), u"v6.bin"_s, u"TCP6:[::1]:%1"_s.arg(port));
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+
+    // IPv4 peers appear as plain 127.0.0.1, not as ::ffff:127.0.0.1.
+    const QRegularExpression v4Opened(
+        uR"(port %1: connection from 127\.0\.0\.1:(\d+) opened, writing to (.+)$)"_s.arg(port));
+    const QRegularExpression v6Opened(
+        uR"(port %1: connection from \[::1\]:(\d+) opened, writing to (.+)$)"_s.arg(port));
+    QVERIFY2(receiver.waitForLine(QRegularExpression(
+                 uR"(connection from 127\.0\.0\.1:\d+ closed \(peer closed\): %1 bytes)"_s.arg(
+                     v4.size()))),
+             receiver.describe());
+    QVERIFY2(
+        receiver.waitForLine(QRegularExpression(
+            uR"(connection from \[::1\]:\d+ closed \(peer closed\): %1 bytes)"_s.arg(v6.size()))),
+        receiver.describe());
+    QVERIFY2(receiver.sendSignal(SIGTERM), receiver.describe());
+    QVERIFY2(receiver.waitForExit(), receiver.describe());
+    QVERIFY2(receiver.exitedNormally(), receiver.describe());
+    QCOMPARE(receiver.exitCode(), 0);
+
+    const QRegularExpressionMatch m4 = v4Opened.match(receiver.firstLine(v4Opened));
+    const QRegularExpressionMatch m6 = v6Opened.match(receiver.firstLine(v6Opened));
+    QVERIFY2(m4.hasMatch() && m6.hasMatch(), receiver.describe());
+    const QString v4Name = QFileInfo(m4.captured(2)).fileName();
+    const QString v6Name = QFileInfo(m6.captured(2)).fileName();
+    QVERIFY2(QRegularExpression(
+                 uR"(^stream_%1_\d{8}_\d{6}_127\.0\.0\.1_%2\.bin$)"_s.arg(port).arg(m4.captured(1)))
+                 .match(v4Name)
+                 .hasMatch(),
+             qPrintable(v4Name));
+    QVERIFY2(QRegularExpression(
+                 uR"(^stream_%1_\d{8}_\d{6}_--1_%2\.bin$)"_s.arg(port).arg(m6.captured(1)))
+                 .match(v6Name)
+                 .hasMatch(),
+             qPrintable(v6Name));
+    const QStringList names = QDir(out).entryList(QDir::Files);
+    QCOMPARE(names.size(), 2);
+    for (const QString &name : names)
+        QVERIFY2(!name.contains(u':'), qPrintable(name));
+    QCOMPARE(TestSupport::fileSha256(QDir(out).filePath(v4Name)), TestSupport::sha256(v4));
+    QCOMPARE(TestSupport::fileSha256(QDir(out).filePath(v6Name)), TestSupport::sha256(v6));
+}
+
+// 4c. The "listening on" line for -b :: must not claim an IPv4-only wildcard.
+void TestHeadless::dualStackListeningLineNamesTheBindAddress()
+{
+    QString why;
+    if (!ipv6LoopbackUsable(&why)) {
+        qInfo("%s", qPrintable(why));
+        QSKIP("IPv6 is not usable in this environment (reason above)");
+    }
+    QTemporaryDir tmp;
+    QVERIFY(tmp.isValid());
+    const quint16 port = TestSupport::freePort();
+    Receiver receiver(tmp.path(), {u"--nogui"_s, u"-b"_s, u"::"_s, u"-p"_s, QString::number(port),
+                                   u"-o"_s, tmp.filePath(u"out"_s), u"--stats-interval"_s, u"0"_s});
+    QVERIFY2(receiver.startAndWaitUntilRecording(), receiver.describe());
+    QVERIFY2(receiver.sendSignal(SIGTERM), receiver.describe());
+    QVERIFY2(receiver.waitForExit(), receiver.describe());
+    QCOMPARE(receiver.exitCode(), 0);
+    const QString line = receiver.firstLine(QRegularExpression(u" listening on "_s));
+    QVERIFY2(!line.isEmpty(), receiver.describe());
+    // The socket takes IPv6 and IPv4 clients; "0.0.0.0:<port>" would tell the user otherwise.
+    QVERIFY2(
+        QRegularExpression(uR"( listening on (\[::\]|::):%1$)"_s.arg(port)).match(line).hasMatch(),
+        qPrintable(u"expected 'listening on [::]:%1', got: %2"_s.arg(port).arg(line)));
+}
+
+// 5. Usage errors: exit code 2, one line naming the bad value, nothing created.
+void TestHeadless::usageErrors_data()
+{
+    QTest::addColumn<QStringList>("wrapper");
+    QTest::addColumn<QStringList>("arguments");
+    QTest::addColumn<QString>("needle");
+
+    const QStringList none;
+    QTest::newRow("unknown option")
+        << none << QStringList{u"--nogui"_s, u"--bogus"_s} << u"bogus"_s;
+    QTest::newRow("port 0") << none << QStringList{u"--nogui"_s, u"-p"_s, u"0"_s} << u"'0'"_s;
+    QTest::newRow("port 70000") << none << QStringList{u"--nogui"_s, u"-p"_s, u"70000"_s}
+                                << u"70000"_s;
+    QTest::newRow("range past 65535")
+        << none << QStringList{u"--nogui"_s, u"-p"_s, u"65530-65540"_s} << u"65530-65540"_s;
+    QTest::newRow("reversed range")
+        << none << QStringList{u"--nogui"_s, u"-p"_s, u"5005-5000"_s} << u"5005-5000"_s;
+    QTest::newRow("duplicate port")
+        << none << QStringList{u"--nogui"_s, u"-p"_s, u"5000,5000"_s} << u"duplicate port 5000"_s;
+    QTest::newRow("duplicate in range")
+        << none << QStringList{u"--nogui"_s, u"-p"_s, u"5000-5003,5002"_s}
+        << u"duplicate port 5002"_s;
+    QTest::newRow("port not a number")
+        << none << QStringList{u"--nogui"_s, u"-p"_s, u"abc"_s} << u"'abc'"_s;
+    QTest::newRow("num_ports 0") << none
+                                 << QStringList{u"--nogui"_s, u"127.0.0.1"_s, u"5000"_s, u"0"_s}
+                                 << u"num_ports '0'"_s;
+    QTest::newRow("num_ports x") << none
+                                 << QStringList{u"--nogui"_s, u"127.0.0.1"_s, u"5000"_s, u"x"_s}
+                                 << u"num_ports 'x'"_s;
+    QTest::newRow("base_port abc")
+        << none << QStringList{u"--nogui"_s, u"127.0.0.1"_s, u"abc"_s, u"2"_s}
+        << u"base_port 'abc'"_s;
+    QTest::newRow("positional bad address")
+        << none << QStringList{u"--nogui"_s, u"1.2.3.4.5"_s, u"5000"_s, u"2"_s} << u"'1.2.3.4.5'"_s;
+    QTest::newRow("bind nonsense")
+        << none << QStringList{u"--nogui"_s, u"--bind"_s, u"nonsense"_s} << u"'nonsense'"_s;
+    QTest::newRow("positional with --bind")
+        << none
+        << QStringList{u"--nogui"_s, u"--bind"_s, u"127.0.0.1"_s, u"127.0.0.1"_s, u"5000"_s, u"2"_s}
+        << u"--bind"_s;
+    QTest::newRow("positional with -p")
+        << none << QStringList{u"--nogui"_s, u"-p"_s, u"5000"_s, u"127.0.0.1"_s, u"5000"_s, u"2"_s}
+        << u"--ports"_s;
+    QTest::newRow("split foo") << none << QStringList{u"--nogui"_s, u"--split"_s, u"foo"_s}
+                               << u"'foo'"_s;
+    QTest::newRow("stats-interval -1")
+        << none << QStringList{u"--nogui"_s, u"--stats-interval"_s, u"-1"_s} << u"'-1'"_s;
+    QTest::newRow("drain-timeout abc")
+        << none << QStringList{u"--nogui"_s, u"--drain-timeout"_s, u"abc"_s} << u"'abc'"_s;
+    QTest::newRow("two positional arguments")
+        << none << QStringList{u"--nogui"_s, u"127.0.0.1"_s, u"5000"_s} << u"127.0.0.1 5000"_s;
+    QTest::newRow("log file in a missing directory")
+        << none << QStringList{u"--nogui"_s, u"--log-file"_s, u"missing/log.txt"_s}
+        << u"missing/log.txt"_s;
+    QTest::newRow("more ports than open files")
+        << QStringList{u"prlimit"_s, u"--nofile=64:64"_s}
+        << QStringList{u"--nogui"_s, u"-p"_s, u"10000-10100"_s} << u"at most 64"_s;
+}
+
+void TestHeadless::usageErrors()
+{
+    QFETCH(QStringList, wrapper);
+    QFETCH(QStringList, arguments);
+    QFETCH(QString, needle);
+
+    QTemporaryDir tmp;
+    QVERIFY(tmp.isValid());
+    Receiver receiver(tmp.path(), arguments, wrapper);
+    QVERIFY2(receiver.start(), receiver.describe());
+    QVERIFY2(receiver.waitForExit(), receiver.describe());
+    QVERIFY2(receiver.exitedNormally(), receiver.describe());
+    QVERIFY2(receiver.exitCode() == 2, receiver.describe());
+
+    const QByteArray err = receiver.stdErr();
+    QVERIFY2(err.endsWith('\n') && err.count('\n') == 1,
+             qPrintable(u"expected exactly one line on stderr:"_s +
+                        QString::fromUtf8(receiver.describe())));
+    QVERIFY2(err.startsWith("capture-receiver: "), receiver.describe());
+    QVERIFY2(QString::fromUtf8(err).contains(needle),
+             qPrintable(u"stderr does not name '%1': %2"_s.arg(needle, QString::fromUtf8(err))));
+    QVERIFY2(receiver.stdOut().isEmpty(), receiver.stdOut().constData());
+    QVERIFY2(!QFileInfo::exists(tmp.filePath(u"output"_s)), "the default ./output appeared");
+    QVERIFY2(allEntries(tmp.path()).isEmpty(),
+             qPrintable(u"created: "_s + allEntries(tmp.path()).join(u", "_s)));
+}
+
+// 6. One port of two taken: exit 1, the port and the reason named, nothing left behind.
+void TestHeadless::portInUse()
+{
+    QTemporaryDir tmp;
+    QVERIFY(tmp.isValid());
+    const QList<quint16> ports = TestSupport::freePorts(2);
+    const quint16 taken = ports[0];
+    const quint16 other = ports[1];
+    QTcpServer blocker;
+    QVERIFY2(blocker.listen(QHostAddress::LocalHost, taken), qPrintable(blocker.errorString()));
+
+    const QString out = tmp.filePath(u"out"_s);
+    Receiver receiver(tmp.path(), {u"--nogui"_s, u"-b"_s, u"127.0.0.1"_s, u"-p"_s,
+                                   u"%1,%2"_s.arg(taken).arg(other), u"-o"_s, out,
+                                   u"--stats-interval"_s, u"0"_s});
+    QVERIFY2(receiver.start(), receiver.describe());
+    QVERIFY2(receiver.waitForExit(), receiver.describe());
+    QVERIFY2(receiver.exitedNormally(), receiver.describe());
+    QVERIFY2(receiver.exitCode() == 1, receiver.describe());
+
+    // "cannot listen on 127.0.0.1:<port>: <reason>"
+    const QString line = receiver.firstLine(
+        QRegularExpression(uR"( error cannot listen on 127\.0\.0\.1:%1: \S)"_s.arg(taken)));
+    QVERIFY2(!line.isEmpty(), receiver.describe());
+    // The operating system's own words (strerror), not a paraphrase.
+    QVERIFY2(line.contains(u"Address already in use"_s), qPrintable(line));
+    QVERIFY2(!receiver.hasLine(u"cannot listen on 127.0.0.1:%1"_s.arg(other)), receiver.describe());
+    QVERIFY2(receiver.hasLine(u"1 of 2 port(s) could not be bound"_s), receiver.describe());
+    QVERIFY2(!receiver.hasLine(u"listening on"_s), receiver.describe());
+    for (const QString &l : receiver.lines())
+        QVERIFY2(logLinePattern().match(l).hasMatch(), qPrintable(l));
+
+    QVERIFY2(!QFileInfo::exists(out), "the output directory was created");
+    QVERIFY2(allEntries(tmp.path()).isEmpty(),
+             qPrintable(u"created: "_s + allEntries(tmp.path()).join(u", "_s)));
+    QTcpServer again;
+    QVERIFY2(again.listen(QHostAddress::LocalHost, other),
+             qPrintable(u"port %1 still held: %2"_s.arg(other).arg(again.errorString())));
+}
+
+// 6b. An output directory that cannot be created: exit 1 with the reason, ports released.
+void TestHeadless::outputDirectoryCannotBeCreated()
+{
+    QTemporaryDir tmp;
+    QVERIFY(tmp.isValid());
+    const QString blocker = tmp.filePath(u"plainfile"_s);
+    QVERIFY(writeDataFile(blocker, "not a directory"));
+    const QString out = blocker + u"/out"_s;
+    const QList<quint16> ports = TestSupport::freePorts(2);
+    Receiver receiver(tmp.path(), {u"--nogui"_s, u"-b"_s, u"127.0.0.1"_s, u"-p"_s,
+                                   u"%1,%2"_s.arg(ports[0]).arg(ports[1]), u"-o"_s, out,
+                                   u"--stats-interval"_s, u"0"_s});
+    QVERIFY2(receiver.start(), receiver.describe());
+    QVERIFY2(receiver.waitForExit(), receiver.describe());
+    QVERIFY2(receiver.exitedNormally(), receiver.describe());
+    QVERIFY2(receiver.exitCode() == 1, receiver.describe());
+    QVERIFY2(receiver.hasLine(QRegularExpression(
+                 u" error cannot .*output directory %1.*: not a directory"_s.arg(escaped(blocker)),
+                 QRegularExpression::CaseInsensitiveOption)),
+             receiver.describe());
+    QVERIFY2(!receiver.hasLine(u"listening on"_s), receiver.describe());
+    QCOMPARE(allEntries(tmp.path()), QStringList{u"plainfile"_s});
+    for (const quint16 port : ports) {
+        QTcpServer again;
+        QVERIFY2(again.listen(QHostAddress::LocalHost, port),
+                 qPrintable(u"port %1 still held: %2"_s.arg(port).arg(again.errorString())));
+    }
+}
+
+// 7a. A peer that keeps its connection open: the stop waits for the drain timeout, and what
+// the peer sent before the stop is in the file.
+void TestHeadless::drainTimeout()
+{
+    QTemporaryDir tmp;
+    QVERIFY(tmp.isValid());
+    const QString out = tmp.filePath(u"out"_s);
+    const quint16 port = TestSupport::freePort();
+    Receiver receiver(tmp.path(),
+                      {u"--nogui"_s, u"-b"_s, u"127.0.0.1"_s, u"-p"_s, QString::number(port),
+                       u"-o"_s, out, u"--drain-timeout"_s, u"1"_s, u"--stats-interval"_s, u"0"_s});
+    QVERIFY2(receiver.startAndWaitUntilRecording(), receiver.describe());
+
+    const QByteArray data = TestSupport::patternData(71, 4 * MiB);
+    QVERIFY(writeDataFile(tmp.filePath(u"4m.bin"_s), data));
+    HoldingClient client(tmp.path(), port, u"4m.bin"_s);
+    QVERIFY2(client.waitUntilSent(), qPrintable(client.errorText()));
+    QVERIFY2(receiver.waitForLine(u"port %1: connection from 127.0.0.1:"_s.arg(port)),
+             receiver.describe());
+
+    QVERIFY2(receiver.sendSignal(SIGTERM), receiver.describe());
+    QVERIFY2(receiver.waitForExit(), receiver.describe());
+    QVERIFY2(receiver.exitedNormally(), receiver.describe());
+    QVERIFY2(receiver.exitCode() == 0, receiver.describe());
+    QVERIFY(client.finish());
+
+    QVERIFY2(receiver.hasLine(u"reading what 1 open connection(s) already sent"_s),
+             receiver.describe());
+    QVERIFY2(
+        receiver.hasLine(QRegularExpression(
+            uR"(port %1: connection from 127\.0\.0\.1:\d+ closed \(drain timeout\): %2 bytes)"_s
+                .arg(port)
+                .arg(data.size()))),
+        receiver.describe());
+    QVERIFY2(
+        receiver.hasLine(QRegularExpression(
+            uR"( info final: total %1 bytes .*; 1 connection\(s\) were still open at the drain timeout)"_s
+                .arg(data.size()))),
+        receiver.describe());
+    const QStringList found = matchingFiles(out, portFilePattern(port));
+    QVERIFY2(found.size() == 1, qPrintable(allEntries(out).join(u", "_s)));
+    QCOMPARE(QFileInfo(found.first()).size(), data.size());
+    QCOMPARE(TestSupport::fileSha256(found.first()), TestSupport::sha256(data));
+}
+
+// 7b. A second signal while draining stops at once, keeping what was already received.
+void TestHeadless::secondSignalStopsAtOnce_data()
+{
+    QTest::addColumn<int>("first");
+    QTest::addColumn<int>("second");
+    QTest::newRow("SIGTERM, SIGTERM") << int(SIGTERM) << int(SIGTERM);
+    QTest::newRow("SIGTERM, SIGINT") << int(SIGTERM) << int(SIGINT);
+    QTest::newRow("SIGINT, SIGTERM") << int(SIGINT) << int(SIGTERM);
+}
+
+void TestHeadless::secondSignalStopsAtOnce()
+{
+    QFETCH(int, first);
+    QFETCH(int, second);
+    QTemporaryDir tmp;
+    QVERIFY(tmp.isValid());
+    const QString out = tmp.filePath(u"out"_s);
+    const quint16 port = TestSupport::freePort();
+    // A drain timeout far beyond every wait of this test: only the second signal ends it.
+    Receiver receiver(tmp.path(), {u"--nogui"_s, u"-b"_s, u"127.0.0.1"_s, u"-p"_s,
+                                   QString::number(port), u"-o"_s, out, u"--drain-timeout"_s,
+                                   u"600"_s, u"--stats-interval"_s, u"0"_s});
+    QVERIFY2(receiver.startAndWaitUntilRecording(), receiver.describe());
+
+    const QByteArray data = TestSupport::patternData(72, 4 * MiB);
+    QVERIFY(writeDataFile(tmp.filePath(u"4m.bin"_s), data));
+    HoldingClient client(tmp.path(), port, u"4m.bin"_s);
+    QVERIFY2(client.waitUntilSent(), qPrintable(client.errorText()));
+
+    QVERIFY2(receiver.sendSignal(first), receiver.describe());
+    QVERIFY2(receiver.waitForLine(u"no longer accepting; reading what 1 open connection(s)"_s),
+             receiver.describe());
+    // While draining the receiver keeps reading: everything sent reaches the file.
+    const QString file = matchingFiles(out, portFilePattern(port)).value(0);
+    QVERIFY2(!file.isEmpty(), qPrintable(allEntries(out).join(u", "_s)));
+    QTRY_COMPARE_WITH_TIMEOUT(QFileInfo(file).size(), data.size(), lineTimeoutMs);
+    QVERIFY2(receiver.isRunning(), receiver.describe());
+
+    QVERIFY2(receiver.sendSignal(second), receiver.describe());
+    QVERIFY2(receiver.waitForExit(), receiver.describe());
+    QVERIFY2(receiver.exitedNormally(), receiver.describe());
+    QVERIFY2(receiver.exitCode() == 0, receiver.describe());
+    QVERIFY(client.finish());
+
+    QVERIFY2(receiver.hasLine(u" info %1 received: stopping"_s.arg(signalName(first))),
+             receiver.describe());
+    QVERIFY2(
+        receiver.hasLine(u" warning %1 received again: stopping at once"_s.arg(signalName(second))),
+        receiver.describe());
+    QVERIFY2(receiver.hasLine(QRegularExpression(
+                 uR"(connection from 127\.0\.0\.1:\d+ closed \(stopped at once\): %1 bytes)"_s.arg(
+                     data.size()))),
+             receiver.describe());
+    QVERIFY2(!receiver.hasLine(u"drain timeout"_s), receiver.describe());
+    QVERIFY2(receiver.hasLine(u"file closed: %1 (%2 bytes"_s.arg(file).arg(data.size())),
+             receiver.describe());
+    QVERIFY2(
+        receiver.hasLine(QRegularExpression(u" info final: total %1 bytes "_s.arg(data.size()))),
+        receiver.describe());
+    QCOMPARE(TestSupport::fileSha256(file), TestSupport::sha256(data));
+}
+
+// 8. Writes past the file-size limit fail with EFBIG: the receiver reports it, keeps the
+// first MiB, keeps recording the other port, and exits 1 because bytes were lost.
+void TestHeadless::writeFailure()
+{
+    QTemporaryDir tmp;
+    QVERIFY(tmp.isValid());
+    const QString out = tmp.filePath(u"out"_s);
+    const QList<quint16> ports = TestSupport::freePorts(2);
+    const quint16 a = ports[0];
+    const quint16 b = ports[1];
+    constexpr qsizetype limit = 1 * MiB;
+    Receiver receiver(tmp.path(),
+                      {u"--nogui"_s, u"-b"_s, u"127.0.0.1"_s, u"-p"_s, u"%1,%2"_s.arg(a).arg(b),
+                       u"-o"_s, out, u"--stats-interval"_s, u"0"_s},
+                      {u"prlimit"_s, u"--fsize=%1"_s.arg(limit)});
+    QVERIFY2(receiver.startAndWaitUntilRecording(), receiver.describe());
+
+    const QByteArray big = TestSupport::patternData(81, 3 * MiB);
+    const QByteArray b1 = TestSupport::patternData(82, 200 * KiB);
+    const QByteArray b2 = TestSupport::patternData(83, 100 * KiB);
+    QVERIFY(writeDataFile(tmp.filePath(u"big.bin"_s), big));
+    QVERIFY(writeDataFile(tmp.filePath(u"b1.bin"_s), b1));
+    QVERIFY(writeDataFile(tmp.filePath(u"b2.bin"_s), b2));
+
+    // The receiver drops this connection at the write error: socat may see a reset.
+    QString error = socatSend(tmp.path(), u"big.bin"_s, u"TCP:127.0.0.1:%1"_s.arg(a), false);
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    const QRegularExpression writeError(
+        uR"( error port %1: write error on (.+): File too large; the file keeps the %2 bytes)"_s
+            .arg(a)
+            .arg(limit));
+    QVERIFY2(receiver.waitForLine(writeError), receiver.describe());
+    QVERIFY2(receiver.isRunning(), receiver.describe());
+
+    error = socatSend(tmp.path(), u"b1.bin"_s, u"TCP:127.0.0.1:%1"_s.arg(b));
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    QVERIFY2(receiver.waitForLine(QRegularExpression(
+                 uR"(port %1: connection from .* closed \(peer closed\): %2 bytes)"_s.arg(b).arg(
+                     b1.size()))),
+             receiver.describe());
+    QVERIFY2(receiver.isRunning(), receiver.describe());
+    error = socatSend(tmp.path(), u"b2.bin"_s, u"TCP:127.0.0.1:%1"_s.arg(b));
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    QVERIFY2(receiver.waitForLine(QRegularExpression(
+                 uR"(port %1: connection from .* closed \(peer closed\): %2 bytes)"_s.arg(b).arg(
+                     b2.size()))),
+             receiver.describe());
+
+    QVERIFY2(receiver.sendSignal(SIGTERM), receiver.describe());
+    QVERIFY2(receiver.waitForExit(), receiver.describe());
+    QVERIFY2(receiver.exitedNormally(), receiver.describe());
+    // headlessrunner.cpp: exit 1 when received bytes could not be written.
+    QVERIFY2(receiver.exitCode() == 1, receiver.describe());
+
+    const QString aPath = writeError.match(receiver.firstLine(writeError)).captured(1);
+    QCOMPARE(QFileInfo(aPath).absolutePath(), QFileInfo(out).absoluteFilePath());
+    QVERIFY2(QRegularExpression(portFilePattern(a)).match(QFileInfo(aPath).fileName()).hasMatch(),
+             qPrintable(aPath));
+    QCOMPARE(QFileInfo(aPath).size(), limit);
+    QCOMPARE(TestSupport::fileSha256(aPath), TestSupport::sha256(big.left(limit)));
+    QVERIFY2(
+        receiver.hasLine(QRegularExpression(
+            uR"( warning port %1: connection from .* closed \(write error: File too large\): \d+ bytes .*; \d+ bytes received but not written)"_s
+                .arg(a))),
+        receiver.describe());
+    QVERIFY2(receiver.hasLine(
+                 u"port %1: file closed after an error (File too large): %2"_s.arg(a).arg(aPath)),
+             receiver.describe());
+
+    const QStringList bFiles = matchingFiles(out, portFilePattern(b));
+    QVERIFY2(bFiles.size() == 1, qPrintable(allEntries(out).join(u", "_s)));
+    QCOMPARE(QFileInfo(bFiles.first()).size(), b1.size() + b2.size());
+    QCOMPARE(TestSupport::fileSha256(bFiles.first()), TestSupport::sha256(b1 + b2));
+    QVERIFY2(receiver.hasLine(QRegularExpression(
+                 uR"( error final: total %1 bytes .*; \d+ bytes received but not written)"_s.arg(
+                     limit + b1.size() + b2.size()))),
+             receiver.describe());
+}
+
+// 9. --log-file gets exactly the stderr lines, appended run after run.
+void TestHeadless::logFileIsAppended()
+{
+    QTemporaryDir tmp;
+    QVERIFY(tmp.isValid());
+    const QString log = tmp.filePath(u"log.txt"_s);
+    QByteArray expected;
+    for (int run = 0; run < 2; ++run) {
+        const quint16 port = TestSupport::freePort();
+        Receiver receiver(tmp.path(), {u"--nogui"_s, u"-b"_s, u"127.0.0.1"_s, u"-p"_s,
+                                       QString::number(port), u"-o"_s, tmp.filePath(u"out"_s),
+                                       u"--stats-interval"_s, u"0"_s, u"--log-file"_s, log});
+        QVERIFY2(receiver.startAndWaitUntilRecording(), receiver.describe());
+        const QByteArray data = TestSupport::patternData(90 + quint64(run), 10 * KiB);
+        const QString file = u"d%1.bin"_s.arg(run);
+        QVERIFY(writeDataFile(tmp.filePath(file), data));
+        const QString error = ncSend(tmp.path(), file, port);
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        QVERIFY2(receiver.waitForLine(u"closed (peer closed): %1 bytes"_s.arg(data.size())),
+                 receiver.describe());
+        QVERIFY2(receiver.sendSignal(SIGTERM), receiver.describe());
+        QVERIFY2(receiver.waitForExit(), receiver.describe());
+        QVERIFY2(receiver.exitedNormally(), receiver.describe());
+        QCOMPARE(receiver.exitCode(), 0);
+
+        const QByteArray err = receiver.stdErr();
+        QVERIFY2(err.contains("final: total"), receiver.describe());
+        expected += err;
+        const QByteArray logged = TestSupport::readFile(log);
+        QVERIFY2(logged == expected,
+                 qPrintable(u"run %1: log file differs from the stderr of all runs so far.\n"
+                            "--- log file:\n%2--- expected:\n%3"_s.arg(run + 1)
+                                .arg(QString::fromUtf8(logged), QString::fromUtf8(expected))));
+    }
+}
+
+QTEST_GUILESS_MAIN(TestHeadless)
+#include "tst_headless.moc"

@@ -112,7 +112,7 @@ void CaptureEngine::start(const CaptureSettings &settings)
     m_sinceTick.start();
     m_statsTimer = new QTimer(this);
     m_statsTimer->setTimerType(Qt::PreciseTimer);
-    m_statsTimer->setInterval(qMax(10, settings.statsIntervalMs));
+    m_statsTimer->setInterval(qMax(10, settings.snapshotIntervalMs));
     connect(m_statsTimer, &QTimer::timeout, this, &CaptureEngine::onTick);
     m_statsTimer->start();
 
@@ -128,6 +128,7 @@ void CaptureEngine::stop()
     m_state = State::Draining;
     for (PortListener *listener : std::as_const(m_listeners))
         listener->stopAccepting();
+    qCDebug(lcCore) << "stop: draining" << activeSessions() << "connection(s)";
 
     const int open = activeSessions();
     const int timeoutMs = m_context->settings.drainTimeoutMs;
@@ -161,6 +162,7 @@ void CaptureEngine::onDrainTimeout()
     if (m_state != State::Draining)
         return;
     m_drainTimedOut = activeSessions();
+    qCDebug(lcCore) << "drain timeout:" << m_drainTimedOut << "connection(s) still open";
     for (PortListener *listener : std::as_const(m_listeners))
         listener->finishSessions(u"drain timeout"_s, true);
     if (m_state != State::Idle)

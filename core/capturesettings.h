@@ -23,9 +23,10 @@ struct CaptureSettings
     QList<quint16> ports;
     QString outputDir{QStringLiteral("output")};
     SplitMode split = SplitMode::Port;
-    int drainTimeoutMs = 2000;           ///< how long a graceful stop waits for peers to close
-    qint64 readBufferSize = qint64(1024) * 1024; ///< per-socket bound on unread bytes held in memory
-    int statsIntervalMs = 250;           ///< engine snapshot period (4 Hz)
+    int drainTimeoutMs = 2000; ///< how long a graceful stop waits for peers to close
+    qint64 readBufferSize =
+        qint64(1024) * 1024;      ///< per-socket bound on unread bytes held in memory
+    int snapshotIntervalMs = 250; ///< period of StatsSnapshot signals (4 Hz)
 };
 
 /// Spelling of a bind address as the user gave it ("::" means IPv6 and IPv4).

@@ -193,22 +193,23 @@ CommandLineResult parseCommandLine(const QStringList &arguments)
             return usageError(u"invalid --split '%1': expected port or connection"_s.arg(text));
         settings.split = *mode;
     }
-    if (parser.isSet(statsOption)) {
-        const QString text = parser.value(statsOption);
+    // Both take seconds; the message names the option and the value.
+    const auto readSeconds = [&](const QCommandLineOption &option, int *target) {
+        if (!parser.isSet(option))
+            return true;
+        const QString text = parser.value(option);
         const auto ms = parseSecondsToMs(text);
-        if (!ms)
-            return usageError(
-                u"invalid --stats-interval '%1': expected seconds, 0 or more"_s.arg(text));
-        options.summaryIntervalMs = *ms;
-    }
-    if (parser.isSet(drainOption)) {
-        const QString text = parser.value(drainOption);
-        const auto ms = parseSecondsToMs(text);
-        if (!ms)
-            return usageError(
-                u"invalid --drain-timeout '%1': expected seconds, 0 or more"_s.arg(text));
-        settings.drainTimeoutMs = *ms;
-    }
+        if (!ms) {
+            usageError(u"invalid --%1 '%2': expected seconds, 0 or more"_s.arg(
+                option.names().constLast(), text));
+            return false;
+        }
+        *target = *ms;
+        return true;
+    };
+    if (!readSeconds(statsOption, &options.summaryIntervalMs) ||
+        !readSeconds(drainOption, &settings.drainTimeoutMs))
+        return result;
     if (parser.isSet(logFileOption)) {
         options.logFile = parser.value(logFileOption);
         if (options.logFile.isEmpty())

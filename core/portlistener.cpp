@@ -64,6 +64,7 @@ bool PortListener::listen(const QHostAddress &address, QString *error)
     connect(m_server, &QTcpServer::newConnection, this, &PortListener::onNewConnection);
     connect(m_server, &QTcpServer::acceptError, this, [this] {
         // QTcpServer pauses itself on a lasting accept error (e.g. out of file descriptors).
+        qCDebug(lcCore) << "accept error on port" << m_port << m_server->errorString();
         Q_EMIT warningRaised(
             u"port %1: cannot accept a connection: %2; retrying in %3 s"_s.arg(m_port)
                 .arg(m_server->errorString())

@@ -118,6 +118,8 @@ void Session::finish(const QString &reason)
             return; // pump() failed and finished with the write error as the reason
     }
     m_finished = true;
+    qCDebug(lcCore) << "connection" << m_info.id << "finished:" << reason << m_info.bytesReceived
+                    << "bytes received," << m_info.bytesWritten << "written";
     m_info.closed = QDateTime::currentDateTime();
     m_info.closeReason = reason;
     m_info.rate = 0;

@@ -2,6 +2,7 @@
 
 #include "capturecontroller.h"
 #include "commandline.h"
+#include "eventlog.h"
 
 #include <QHash>
 #include <QObject>
@@ -29,18 +30,11 @@ Q_SIGNALS:
 
 private:
     void onSignal(int signal);
-    void onStarted();
-    void onStartFailed(const QList<capture::ListenFailure> &failures, const QString &reason);
-    void onConnectionOpened(const capture::ConnectionInfo &info);
-    void onConnectionClosed(const capture::ConnectionInfo &info);
-    void onFileOpened(const capture::FileInfo &info);
-    void onFileClosed(const capture::FileInfo &info);
-    void onWriteFailed(const capture::FileInfo &info);
-    void onStopped(const capture::StopSummary &summary);
     void printSummary();
 
     capture::CommandLineOptions m_options;
     capture::CaptureController m_controller;
+    capture::CaptureEventLog m_log{&m_controller};
     SignalWatcher *m_signals = nullptr;
     QTimer m_summaryTimer;
     capture::StatsSnapshot m_last;

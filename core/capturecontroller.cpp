@@ -51,6 +51,7 @@ CaptureController::~CaptureController()
 void CaptureController::start(const CaptureSettings &settings)
 {
     m_active = true;
+    m_settings = settings;
     QMetaObject::invokeMethod(
         m_engine, [engine = m_engine, settings] { engine->start(settings); }, Qt::QueuedConnection);
 }

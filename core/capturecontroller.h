@@ -24,6 +24,8 @@ public:
 
     /// True from start() until stopped() or startFailed() has been delivered.
     bool isActive() const { return m_active; }
+    /// The settings of the current (or last) start().
+    CaptureSettings settings() const { return m_settings; }
 
 public Q_SLOTS:
     void start(const capture::CaptureSettings &settings);
@@ -49,6 +51,7 @@ private:
     QThread m_thread;
     CaptureEngine *m_engine = nullptr;
     bool m_active = false;
+    CaptureSettings m_settings;
 };
 
 } // namespace capture

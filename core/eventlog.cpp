@@ -1,0 +1,145 @@
+#include "eventlog.h"
+
+#include "capturecontroller.h"
+#include "filenaming.h"
+#include "units.h"
+
+#include <QDir>
+
+using namespace Qt::Literals::StringLiterals;
+
+namespace capture {
+
+namespace {
+QString fileDescription(const FileInfo &info)
+{
+    return u"%1 (%2 bytes, %3)"_s.arg(info.path).arg(info.bytes).arg(formatBytes(info.bytes));
+}
+} // namespace
+
+CaptureEventLog::CaptureEventLog(CaptureController *controller, QObject *parent)
+    : QObject(parent)
+    , m_controller(controller)
+{
+    using C = CaptureController;
+    connect(controller, &C::listening, this, [this](const QHostAddress &address, quint16 port) {
+        add(Level::Info, u"listening on %1"_s.arg(FileNaming::endpointText(address, port)));
+    });
+    connect(controller, &C::started, this, &CaptureEventLog::onStarted);
+    connect(controller, &C::startFailed, this, &CaptureEventLog::onStartFailed);
+    connect(controller, &C::connectionOpened, this, [this](const ConnectionInfo &info) {
+        add(Level::Info, u"port %1: connection from %2 opened, writing to %3"_s.arg(info.localPort)
+                             .arg(info.peerText(), info.file));
+    });
+    connect(controller, &C::connectionClosed, this, &CaptureEventLog::onConnectionClosed);
+    connect(controller, &C::fileOpened, this, [this](const FileInfo &info) {
+        add(Level::Info, u"port %1: file opened: %2"_s.arg(info.port).arg(info.path));
+    });
+    connect(controller, &C::fileClosed, this, &CaptureEventLog::onFileClosed);
+    connect(controller, &C::writeFailed, this, [this](const FileInfo &info) {
+        add(Level::Error,
+            u"port %1: write error on %2: %3; the file keeps the %4 bytes written before"_s
+                .arg(info.port)
+                .arg(info.path, info.error)
+                .arg(info.bytes));
+    });
+    connect(controller, &C::warningRaised, this,
+            [this](const QString &message) { add(Level::Warning, message); });
+    connect(controller, &C::errorRaised, this,
+            [this](const QString &message) { add(Level::Error, message); });
+    connect(controller, &C::drainStarted, this, [this](int open, int timeoutMs) {
+        if (open > 0)
+            add(Level::Info, u"no longer accepting; reading what %1 open connection(s) already "
+                             "sent, for up to %2"_s.arg(open)
+                                 .arg(formatDuration(timeoutMs)));
+    });
+    connect(controller, &C::stopped, this, &CaptureEventLog::onStopped);
+}
+
+QString CaptureEventLog::levelName(Level level)
+{
+    switch (level) {
+    case Level::Debug:
+        return u"debug"_s;
+    case Level::Info:
+        return u"info"_s;
+    case Level::Warning:
+        return u"warning"_s;
+    case Level::Error:
+        return u"error"_s;
+    }
+    return u"info"_s;
+}
+
+void CaptureEventLog::onStarted()
+{
+    const CaptureSettings s = m_controller->settings();
+    add(Level::Info, u"recording %1 port(s) into %2 (split by %3)"_s.arg(s.ports.size())
+                         .arg(QDir(s.outputDir).absolutePath(), splitModeName(s.split)));
+}
+
+void CaptureEventLog::onStartFailed(const QList<ListenFailure> &failures, const QString &reason)
+{
+    const CaptureSettings s = m_controller->settings();
+    for (const ListenFailure &failure : failures)
+        add(Level::Error,
+            u"cannot listen on %1: %2"_s.arg(FileNaming::endpointText(s.bindAddress, failure.port),
+                                             failure.reason));
+    if (!reason.isEmpty())
+        add(Level::Error, reason);
+    if (!failures.isEmpty())
+        add(Level::Error,
+            u"%1 of %2 port(s) could not be bound; nothing is listening"_s.arg(failures.size())
+                .arg(s.ports.size()));
+}
+
+void CaptureEventLog::onConnectionClosed(const ConnectionInfo &info)
+{
+    QString line =
+        u"port %1: connection from %2 closed (%3): %4 bytes (%5) in %6"_s.arg(info.localPort)
+            .arg(info.peerText(), info.closeReason)
+            .arg(info.bytesReceived)
+            .arg(formatBytes(info.bytesReceived), formatDuration(info.durationMs()));
+    if (info.bytesWritten < info.bytesReceived) {
+        line +=
+            u"; %1 bytes received but not written"_s.arg(info.bytesReceived - info.bytesWritten);
+        add(Level::Warning, line);
+        return;
+    }
+    add(Level::Info, line);
+}
+
+void CaptureEventLog::onFileClosed(const FileInfo &info)
+{
+    if (info.state == FileInfo::State::Error)
+        add(Level::Warning, u"port %1: file closed after an error (%2): %3"_s.arg(info.port).arg(
+                                info.error, fileDescription(info)));
+    else
+        add(Level::Info, u"port %1: file closed: %2"_s.arg(info.port).arg(fileDescription(info)));
+}
+
+void CaptureEventLog::onStopped(const StopSummary &summary)
+{
+    for (const PortSummary &port : summary.ports) {
+        add(Level::Info,
+            u"final: port %1: %2 file(s), %3 connection(s), %4 bytes (%5)"_s.arg(port.port)
+                .arg(port.files)
+                .arg(port.connections)
+                .arg(port.bytesWritten)
+                .arg(formatBytes(port.bytesWritten)));
+    }
+    const quint64 lost = summary.bytesReceived - summary.bytesWritten;
+    QString total = u"final: total %1 bytes (%2) written in %3"_s.arg(summary.bytesWritten)
+                        .arg(formatBytes(summary.bytesWritten), formatDuration(summary.uptimeMs));
+    if (summary.drainTimedOut > 0)
+        total += u"; %1 connection(s) were still open at the drain timeout and were closed"_s.arg(
+            summary.drainTimedOut);
+    if (lost > 0) {
+        total += u"; %1 bytes received but not written (see the write errors above)"_s.arg(lost);
+        add(Level::Error, total);
+        return;
+    }
+    add(Level::Info, total);
+}
+
+} // namespace capture

@@ -4,6 +4,7 @@
 
 #include <QDateTime>
 #include <QFile>
+#include <QLoggingCategory>
 
 #include <cerrno>
 #include <cstring>
@@ -12,6 +13,8 @@
 #include <unistd.h>
 
 using namespace Qt::Literals::StringLiterals;
+
+Q_LOGGING_CATEGORY(lcEvents, "capture.events", QtInfoMsg)
 
 namespace {
 
@@ -90,6 +93,25 @@ bool install(const QString &logFile, QString *error)
     }
     qInstallMessageHandler(handler);
     return true;
+}
+
+void write(capture::CaptureEventLog::Level level, const QString &text)
+{
+    using Level = capture::CaptureEventLog::Level;
+    switch (level) {
+    case Level::Debug:
+        qCDebug(lcEvents).noquote() << text;
+        break;
+    case Level::Info:
+        qCInfo(lcEvents).noquote() << text;
+        break;
+    case Level::Warning:
+        qCWarning(lcEvents).noquote() << text;
+        break;
+    case Level::Error:
+        qCCritical(lcEvents).noquote() << text;
+        break;
+    }
 }
 
 void shutdown()

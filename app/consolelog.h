@@ -1,5 +1,7 @@
 #pragma once
 
+#include "eventlog.h"
+
 #include <QString>
 
 /// The process's log output: one line per message on stderr, each starting with an ISO-8601
@@ -12,5 +14,8 @@ bool install(const QString &logFile, QString *error);
 
 /// Flushes and closes the log file.
 void shutdown();
+
+/// Writes one engine event line at its level (category capture.events).
+void write(capture::CaptureEventLog::Level level, const QString &text);
 
 } // namespace ConsoleLog

@@ -1,5 +1,6 @@
 #include "headlessrunner.h"
 
+#include "consolelog.h"
 #include "signalwatcher.h"
 #include "units.h"
 
@@ -14,23 +15,7 @@ HeadlessRunner::HeadlessRunner(CommandLineOptions options, QObject *parent)
     : QObject(parent)
     , m_options(std::move(options))
 {
-    connect(&m_log, &CaptureEventLog::entryAdded, this,
-            [](CaptureEventLog::Level level, const QString &text) {
-                switch (level) {
-                case CaptureEventLog::Level::Debug:
-                    qCDebug(lcHeadless).noquote() << text;
-                    break;
-                case CaptureEventLog::Level::Info:
-                    qCInfo(lcHeadless).noquote() << text;
-                    break;
-                case CaptureEventLog::Level::Warning:
-                    qCWarning(lcHeadless).noquote() << text;
-                    break;
-                case CaptureEventLog::Level::Error:
-                    qCCritical(lcHeadless).noquote() << text;
-                    break;
-                }
-            });
+    connect(&m_log, &CaptureEventLog::entryAdded, this, &ConsoleLog::write);
     connect(&m_controller, &CaptureController::started, this, [this] {
         if (m_options.summaryIntervalMs > 0)
             m_summaryTimer.start();

@@ -1,24 +1,88 @@
 #include "commandline.h"
 #include "consolelog.h"
 #include "headlessrunner.h"
+#include "mainwindow.h"
+#include "signalwatcher.h"
 
-#include <QCoreApplication>
+#include <QApplication>
+#include <QLoggingCategory>
 #include <QTimer>
 
 #include <csignal>
 #include <cstdio>
 #include <cstring>
+#include <memory>
 
 using namespace Qt::Literals::StringLiterals;
 
+Q_LOGGING_CATEGORY(lcApp, "capture.app", QtInfoMsg)
+
+namespace {
+
+bool argumentsAskForNoGui(int argc, char *argv[])
+{
+    for (int i = 1; i < argc; ++i) {
+        if (std::strcmp(argv[i], "--nogui") == 0 || std::strcmp(argv[i], "-nogui") == 0)
+            return true;
+        if (std::strcmp(argv[i], "--") == 0)
+            break;
+    }
+    return false;
+}
+
+/// A platform plugin can only start with a display, or one chosen explicitly (offscreen, vnc).
+bool displayAvailable()
+{
+    return !qEnvironmentVariableIsEmpty("DISPLAY") ||
+           !qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY") ||
+           !qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM");
+}
+
+int runHeadless(QCoreApplication &app, const capture::CommandLineOptions &options)
+{
+    HeadlessRunner runner(options);
+    QObject::connect(&runner, &HeadlessRunner::finished, &app, &QCoreApplication::exit,
+                     Qt::QueuedConnection);
+    QTimer::singleShot(0, &runner, &HeadlessRunner::start);
+    return app.exec();
+}
+
+int runDesktop(QApplication &app, const capture::CommandLineOptions &options)
+{
+    capture::MainWindow window(options);
+    // Terminal users get the console lines too, and --log-file works as headless.
+    capture::CaptureEventLog consoleLog(window.controller());
+    QObject::connect(&consoleLog, &capture::CaptureEventLog::entryAdded, &ConsoleLog::write);
+
+    // SIGINT/SIGTERM: stop gracefully and quit; a second one stops at once.
+    SignalWatcher watcher;
+    watcher.install();
+    int count = 0;
+    QObject::connect(&watcher, &SignalWatcher::signalReceived, &window, [&](int signal) {
+        qCInfo(lcApp).noquote() << u"%1 received: stopping and quitting"_s.arg(
+            SignalWatcher::signalName(signal));
+        window.quitWhenStopped(++count > 1);
+    });
+    window.show();
+    return app.exec();
+}
+
+} // namespace
+
 int main(int argc, char *argv[])
 {
-    // Until the desktop window exists every run is headless; --nogui is accepted already.
-    QCoreApplication app(argc, argv);
+    const bool noGui = argumentsAskForNoGui(argc, argv);
+    const bool desktop = !noGui && displayAvailable();
+    std::unique_ptr<QCoreApplication> app;
+    if (desktop)
+        app = std::make_unique<QApplication>(argc, argv);
+    else
+        app = std::make_unique<QCoreApplication>(argc, argv);
     QCoreApplication::setApplicationName(u"capture-receiver"_s);
+    QCoreApplication::setOrganizationName(u"capture-receiver"_s);
     QCoreApplication::setApplicationVersion(QStringLiteral(CAPTURE_VERSION));
 
-    const capture::CommandLineResult parsed = capture::parseCommandLine(app.arguments());
+    const capture::CommandLineResult parsed = capture::parseCommandLine(app->arguments());
     switch (parsed.action) {
     case capture::CommandLineResult::Action::ShowHelp:
     case capture::CommandLineResult::Action::ShowVersion:
@@ -42,11 +106,15 @@ int main(int argc, char *argv[])
     std::signal(SIGPIPE, SIG_IGN);
     std::signal(SIGXFSZ, SIG_IGN);
 
-    HeadlessRunner runner(parsed.options);
-    QObject::connect(&runner, &HeadlessRunner::finished, &app, &QCoreApplication::exit,
-                     Qt::QueuedConnection);
-    QTimer::singleShot(0, &runner, &HeadlessRunner::start);
-    const int code = app.exec();
+    int code = 0;
+    if (desktop) {
+        code = runDesktop(*static_cast<QApplication *>(app.get()), parsed.options);
+    } else {
+        if (!noGui)
+            qCInfo(lcApp) << "no display (DISPLAY and WAYLAND_DISPLAY are unset): running "
+                             "headless, as with --nogui";
+        code = runHeadless(*app, parsed.options);
+    }
     ConsoleLog::shutdown();
     return code;
 }

@@ -165,6 +165,12 @@ CommandLineResult parseCommandLine(const QStringList &arguments)
         for (uint i = 0; i < count; ++i)
             settings.ports.append(quint16(*base + i));
         options.portsGiven = true;
+        options.givenOptions << u"bind"_s << u"ports"_s;
+    }
+    for (const QCommandLineOption &option :
+         {bindOption, portsOption, outputOption, splitOption, statsOption, drainOption}) {
+        if (parser.isSet(option))
+            options.givenOptions.insert(option.names().constLast());
     }
 
     if (parser.isSet(bindOption)) {

@@ -2,6 +2,7 @@
 
 #include "capturesettings.h"
 
+#include <QSet>
 #include <QString>
 #include <QStringList>
 
@@ -15,6 +16,9 @@ struct CommandLineOptions
     bool portsGiven = false;       ///< ports came from the command line (start at once)
     int summaryIntervalMs = 10000; ///< headless summary line period; 0 = off
     QString logFile;
+    /// Long names of the capture options given explicitly ("bind", "ports", "output", …);
+    /// the compatible positional form counts as "bind" and "ports".
+    QSet<QString> givenOptions;
 };
 
 /// What to do after parsing the command line.

@@ -43,6 +43,7 @@ private Q_SLOTS:
         QVERIFY(!o.noGui);
         QVERIFY(!o.portsGiven);
         QVERIFY(o.logFile.isEmpty());
+        QVERIFY(o.givenOptions.isEmpty());
     }
 
     void compatibleForm()
@@ -53,6 +54,7 @@ private Q_SLOTS:
         QVERIFY(r.options.portsGiven);
         QCOMPARE(r.options.settings.bindAddress, QHostAddress(u"127.0.0.1"_s));
         QCOMPARE(r.options.settings.ports, (QList<quint16>{6000, 6001, 6002, 6003}));
+        QCOMPARE(r.options.givenOptions, (QSet<QString>{u"bind"_s, u"ports"_s}));
     }
 
     void compatibleFormUpToTopPort()
@@ -79,6 +81,8 @@ private Q_SLOTS:
         QCOMPARE(o.logFile, u"/tmp/log.txt"_s);
         QVERIFY(o.noGui);
         QVERIFY(o.portsGiven);
+        QCOMPARE(o.givenOptions, (QSet<QString>{u"bind"_s, u"ports"_s, u"output"_s, u"split"_s,
+                                                u"stats-interval"_s, u"drain-timeout"_s}));
     }
 
     void bindAddresses_data()

@@ -1,0 +1,271 @@
+#include "connectionstablemodel.h"
+#include "filestablemodel.h"
+#include "modelroles.h"
+#include "portstablemodel.h"
+
+#include <QAbstractItemModelTester>
+#include <QApplication>
+#include <QSignalSpy>
+#include <QSortFilterProxyModel>
+#include <QTest>
+
+using namespace Qt::Literals::StringLiterals;
+using namespace capture;
+
+namespace {
+
+const QDateTime t0 = QDateTime(QDate(2026, 11, 21), QTime(12, 0, 0));
+
+PortStats port(quint16 number, quint64 bytes, double rate, int active = 0)
+{
+    PortStats p;
+    p.port = number;
+    p.bytes = bytes;
+    p.rate = rate;
+    p.activeConnections = active;
+    p.state = active > 0 ? PortStats::State::Receiving : PortStats::State::Listening;
+    return p;
+}
+
+ConnectionInfo connection(quint64 id, quint16 localPort, quint64 bytes = 0)
+{
+    ConnectionInfo c;
+    c.id = id;
+    c.peerAddress = QHostAddress::LocalHost;
+    c.peerPort = quint16(40000 + id);
+    c.localPort = localPort;
+    c.opened = t0;
+    c.bytesReceived = c.bytesWritten = bytes;
+    c.file = u"/out/stream_%1.bin"_s.arg(id);
+    return c;
+}
+
+/// Counts resets and layout changes: updates must never use them.
+struct ResetSpy
+{
+    explicit ResetSpy(QAbstractItemModel *model)
+        : resets(model, &QAbstractItemModel::modelReset)
+        , layouts(model, &QAbstractItemModel::layoutChanged)
+        , changes(model, &QAbstractItemModel::dataChanged)
+    {}
+    QSignalSpy resets;
+    QSignalSpy layouts;
+    QSignalSpy changes;
+};
+
+QList<quint16> sortedPorts(QSortFilterProxyModel &proxy)
+{
+    QList<quint16> out;
+    for (int r = 0; r < proxy.rowCount(); ++r)
+        out.append(quint16(proxy.index(r, PortsTableModel::Port).data(RawValueRole).toUInt()));
+    return out;
+}
+
+} // namespace
+
+class TestModels : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void portsRowsAndUpdates()
+    {
+        PortsTableModel model;
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.setPorts({5000, 5001, 5002});
+        QCOMPARE(model.rowCount(), 3);
+        QCOMPARE(model.columnCount(), int(PortsTableModel::ColumnCount));
+        QCOMPARE(model.headerData(PortsTableModel::Bytes, Qt::Horizontal).toString(), u"Bytes"_s);
+
+        ResetSpy spy(&model);
+        StatsSnapshot s;
+        s.ports = {port(5000, 0, 0), port(5001, 2048, 1500, 1), port(5002, 0, 0)};
+        s.ports[1].currentFile = u"/out/stream_5001_x.bin"_s;
+        model.updateFromSnapshot(s);
+        QCOMPARE(spy.resets.size(), 0);
+        QCOMPARE(spy.layouts.size(), 0);
+        QCOMPARE(spy.changes.size(), 1); // only the row that changed
+        const auto changed = spy.changes.at(0).at(0).value<QModelIndex>();
+        QCOMPARE(changed.row(), 1);
+
+        const QModelIndex bytes = model.index(1, PortsTableModel::Bytes);
+        QCOMPARE(bytes.data().toString(), u"2.00 KiB"_s);
+        QCOMPARE(bytes.data(RawValueRole).toULongLong(), quint64(2048));
+        QCOMPARE(model.index(1, PortsTableModel::Rate).data().toString(), u"1.50 kB/s"_s);
+        QCOMPARE(model.index(1, PortsTableModel::State).data().toString(), u"receiving"_s);
+        QCOMPARE(model.index(1, PortsTableModel::Active).data().toInt(), 1);
+        QCOMPARE(model.index(1, PortsTableModel::File).data().toString(), u"stream_5001_x.bin"_s);
+        QCOMPARE(model.index(1, PortsTableModel::File).data(Qt::ToolTipRole).toString(),
+                 u"/out/stream_5001_x.bin"_s);
+
+        // The same snapshot again changes nothing, so nothing is signalled.
+        model.updateFromSnapshot(s);
+        QCOMPARE(spy.changes.size(), 1);
+    }
+
+    void portsErrorStateCarriesReason()
+    {
+        PortsTableModel model;
+        model.setPorts({5000, 5001});
+        model.setListenFailures({{5001, u"Address already in use"_s}});
+        const QModelIndex state = model.index(1, PortsTableModel::State);
+        QCOMPARE(state.data().toString(), u"error"_s);
+        QCOMPARE(state.data(Qt::ToolTipRole).toString(), u"Address already in use"_s);
+        QCOMPARE(model.index(0, PortsTableModel::State).data().toString(), u"listening"_s);
+    }
+
+    void portsSortNumerically()
+    {
+        PortsTableModel model;
+        model.setPorts({900, 10000, 5000});
+        StatsSnapshot s;
+        // 10 GiB must sort above 9 KiB, which a text sort would get wrong.
+        s.ports = {port(900, 9 * 1024, 0), port(10000, quint64(10) << 30, 0), port(5000, 100, 0)};
+        model.updateFromSnapshot(s);
+        QSortFilterProxyModel proxy;
+        proxy.setSourceModel(&model);
+        proxy.setSortRole(RawValueRole);
+        proxy.sort(PortsTableModel::Port, Qt::AscendingOrder);
+        QCOMPARE(sortedPorts(proxy), (QList<quint16>{900, 5000, 10000}));
+        proxy.sort(PortsTableModel::Bytes, Qt::DescendingOrder);
+        QCOMPARE(sortedPorts(proxy), (QList<quint16>{10000, 900, 5000}));
+        // Sorting survives updates: dataChanged re-sorts a dynamic proxy without a reset.
+        proxy.setDynamicSortFilter(true);
+        s.ports[2].bytes = quint64(20) << 30;
+        model.updateFromSnapshot(s);
+        QCOMPARE(sortedPorts(proxy), (QList<quint16>{5000, 10000, 900}));
+    }
+
+    void connectionsLifecycle()
+    {
+        ConnectionsTableModel model;
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.addConnection(connection(1, 5000));
+        model.addConnection(connection(2, 5001));
+        QCOMPARE(model.rowCount(), 2);
+        QCOMPARE(model.index(0, ConnectionsTableModel::Peer).data().toString(),
+                 u"127.0.0.1:40001"_s);
+        QCOMPARE(model.index(0, ConnectionsTableModel::Status).data().toString(), u"open"_s);
+
+        ResetSpy spy(&model);
+        StatsSnapshot s;
+        s.time = t0.addSecs(2);
+        s.connections = {connection(1, 5000, 5000), connection(2, 5001, 7000)};
+        s.connections[0].rate = 2500;
+        model.updateFromSnapshot(s);
+        QCOMPARE(spy.resets.size(), 0);
+        QVERIFY(spy.changes.size() >= 1);
+        QCOMPARE(model.index(0, ConnectionsTableModel::Bytes).data(RawValueRole).toULongLong(),
+                 quint64(5000));
+        QCOMPARE(model.index(0, ConnectionsTableModel::Duration).data(RawValueRole).toLongLong(),
+                 qint64(2000));
+        QCOMPARE(model.index(0, ConnectionsTableModel::Rate).data().toString(), u"2.50 kB/s"_s);
+
+        ConnectionInfo closed = connection(1, 5000, 6000);
+        closed.closed = t0.addSecs(3);
+        closed.closeReason = u"peer closed"_s;
+        model.closeConnection(closed);
+        QCOMPARE(spy.resets.size(), 0);
+        QCOMPARE(model.rowCount(), 2); // closed rows stay visible
+        QCOMPARE(model.closedCount(), 1);
+        QCOMPARE(model.index(0, ConnectionsTableModel::Status).data().toString(), u"peer closed"_s);
+        QVERIFY(model.index(0, ConnectionsTableModel::Peer).data(Qt::ForegroundRole).isValid());
+        QVERIFY(!model.index(1, ConnectionsTableModel::Peer).data(Qt::ForegroundRole).isValid());
+        QCOMPARE(model.index(0, ConnectionsTableModel::Duration).data(RawValueRole).toLongLong(),
+                 qint64(3000));
+
+        model.clearClosed();
+        QCOMPARE(model.rowCount(), 1);
+        QCOMPARE(model.connectionAt(0).id, quint64(2));
+    }
+
+    void connectionsClosedRowsExpireAndAreBounded()
+    {
+        ConnectionsTableModel model;
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.setClosedRetentionMs(60'000);
+        model.setMaxClosedRows(3);
+        for (quint64 id = 1; id <= 5; ++id) {
+            ConnectionInfo c = connection(id, 5000);
+            c.closed = t0.addSecs(qint64(id));
+            c.closeReason = u"peer closed"_s;
+            model.closeConnection(c); // never seen open: added closed
+        }
+        model.addConnection(connection(9, 5000));
+        StatsSnapshot s;
+        s.time = t0.addSecs(10);
+        model.updateFromSnapshot(s);
+        QCOMPARE(model.closedCount(), 3); // the two oldest went
+        QCOMPARE(model.rowCount(), 4);
+        QCOMPARE(model.connectionAt(0).id, quint64(3));
+        s.time = t0.addSecs(65); // ids 3 and 4 closed more than a minute ago, 5 exactly one
+        model.updateFromSnapshot(s);
+        QCOMPARE(model.rowCount(), 2);
+        QCOMPARE(model.connectionAt(0).id, quint64(5));
+        QCOMPARE(model.connectionAt(1).id, quint64(9)); // open rows never expire
+    }
+
+    void filesLifecycle()
+    {
+        FilesTableModel model;
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        FileInfo f;
+        f.path = u"/out/stream_5000_x.bin"_s;
+        f.port = 5000;
+        model.addFile(f);
+        QCOMPARE(model.rowCount(), 1);
+        QCOMPARE(model.index(0, FilesTableModel::File).data().toString(), u"stream_5000_x.bin"_s);
+        QCOMPARE(model.index(0, FilesTableModel::State).data().toString(), u"writing"_s);
+
+        ResetSpy spy(&model);
+        StatsSnapshot s;
+        FileInfo growing = f;
+        growing.bytes = 3 * 1024 * 1024;
+        s.files = {growing};
+        model.updateFromSnapshot(s);
+        QCOMPARE(spy.resets.size(), 0);
+        QCOMPARE(spy.changes.size(), 1);
+        QCOMPARE(model.index(0, FilesTableModel::Size).data().toString(), u"3.00 MiB"_s);
+
+        FileInfo failed = growing;
+        failed.state = FileInfo::State::Error;
+        failed.error = u"No space left on device"_s;
+        model.updateFile(failed);
+        FileInfo closed = growing;
+        closed.state = FileInfo::State::Closed;
+        model.updateFile(closed); // the later close must not hide the failure
+        QCOMPARE(model.index(0, FilesTableModel::State).data().toString(), u"error"_s);
+        QCOMPARE(model.index(0, FilesTableModel::State).data(Qt::ToolTipRole).toString(),
+                 u"No space left on device"_s);
+        QCOMPARE(spy.resets.size(), 0);
+        QCOMPARE(model.pathAt(0), f.path);
+    }
+
+    void filesSortBySize()
+    {
+        FilesTableModel model;
+        for (const auto &[name, size] :
+             {std::pair{u"a"_s, quint64(5) << 30}, std::pair{u"b"_s, quint64(700)},
+              std::pair{u"c"_s, quint64(64) << 10}}) {
+            FileInfo f;
+            f.path = name;
+            f.bytes = size;
+            f.state = FileInfo::State::Closed;
+            model.addFile(f);
+        }
+        QSortFilterProxyModel proxy;
+        proxy.setSourceModel(&model);
+        proxy.setSortRole(RawValueRole);
+        proxy.sort(FilesTableModel::Size, Qt::AscendingOrder);
+        QCOMPARE(proxy.index(0, FilesTableModel::File).data().toString(), u"b"_s);
+        QCOMPARE(proxy.index(1, FilesTableModel::File).data().toString(), u"c"_s);
+        QCOMPARE(proxy.index(2, FilesTableModel::File).data().toString(), u"a"_s);
+    }
+};
+
+QTEST_MAIN(TestModels)
+#include "tst_models.moc"

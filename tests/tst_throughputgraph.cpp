@@ -1,0 +1,520 @@
+#include "throughputgraph.h"
+#include "throughputhistory.h"
+#include "units.h"
+
+#include <QImage>
+#include <QPalette>
+#include <QTest>
+
+#include <cmath>
+#include <utility>
+
+using namespace Qt::Literals::StringLiterals;
+using namespace capture;
+
+namespace {
+
+using Sample = ThroughputHistory::Sample;
+using PortRates = QList<std::pair<quint16, double>>;
+
+constexpr qint64 BaseMs = 1'700'000'000'000;
+
+StatsSnapshot snapshot(qint64 timeMs, double totalRate, const PortRates &ports = {})
+{
+    StatsSnapshot s;
+    s.time = QDateTime::fromMSecsSinceEpoch(timeMs);
+    s.totalRate = totalRate;
+    for (const auto &[port, rate] : ports) {
+        PortStats stats;
+        stats.port = port;
+        stats.rate = rate;
+        s.ports.append(stats);
+    }
+    return s;
+}
+
+QString clock(qint64 timeMs)
+{
+    return QDateTime::fromMSecsSinceEpoch(timeMs).toString(u"HH:mm:ss"_s);
+}
+
+QPalette lightPalette()
+{
+    QPalette palette;
+    palette.setColor(QPalette::Window, QColor(0xef, 0xef, 0xef));
+    palette.setColor(QPalette::WindowText, Qt::black);
+    palette.setColor(QPalette::Base, Qt::white);
+    palette.setColor(QPalette::Text, Qt::black);
+    palette.setColor(QPalette::Mid, QColor(0xa0, 0xa0, 0xa0));
+    return palette;
+}
+
+QPalette darkPalette()
+{
+    QPalette palette;
+    palette.setColor(QPalette::Window, QColor(0x2d, 0x2d, 0x2d));
+    palette.setColor(QPalette::WindowText, QColor(0xe0, 0xe0, 0xe0));
+    palette.setColor(QPalette::Base, QColor(0x1e, 0x1e, 0x1e));
+    palette.setColor(QPalette::Text, QColor(0xe0, 0xe0, 0xe0));
+    palette.setColor(QPalette::Mid, QColor(0x50, 0x50, 0x50));
+    return palette;
+}
+
+// Antialiased lines blend their edges into the background; the core keeps the colour.
+bool similar(QRgb pixel, const QColor &color)
+{
+    return std::abs(qRed(pixel) - color.red()) <= 72 &&
+           std::abs(qGreen(pixel) - color.green()) <= 72 &&
+           std::abs(qBlue(pixel) - color.blue()) <= 72;
+}
+
+// How many pixel columns in [left, right] hold at least one pixel of `color`.
+int columnsWith(const QImage &image, const QColor &color, int left, int right, int top, int bottom)
+{
+    int columns = 0;
+    for (int x = left; x <= right; ++x) {
+        for (int y = top; y <= bottom; ++y) {
+            if (similar(image.pixel(x, y), color)) {
+                ++columns;
+                break;
+            }
+        }
+    }
+    return columns;
+}
+
+} // namespace
+
+class TestThroughputGraph : public QObject
+{
+    Q_OBJECT
+
+    static QRectF plotOf(const ThroughputGraph &graph) { return graph.frame().plot; }
+    static QColor colorOf(const ThroughputGraph &graph, int series)
+    {
+        return graph.seriesColor(series);
+    }
+
+private Q_SLOTS:
+    void historyIsBounded_data()
+    {
+        QTest::addColumn<int>("capacity");
+        QTest::addColumn<int>("appended");
+        QTest::newRow("empty") << 5 << 0;
+        QTest::newRow("under capacity") << 5 << 3;
+        QTest::newRow("exactly full") << 5 << 5;
+        QTest::newRow("wrapped") << 5 << 12;
+        QTest::newRow("wrapped many times") << 7 << 100;
+        QTest::newRow("capacity one") << 1 << 4;
+        QTest::newRow("capacity zero means one") << 0 << 3;
+    }
+    void historyIsBounded()
+    {
+        QFETCH(int, capacity);
+        QFETCH(int, appended);
+        ThroughputHistory history(capacity);
+        const int bound = std::max(capacity, 1);
+        QCOMPARE(history.capacity(), bound);
+        for (int i = 0; i < appended; ++i)
+            history.append(snapshot(BaseMs + i * 250, 1000.0 * i, {{5000, 10.0 * i}}));
+
+        const int kept = std::min(appended, bound);
+        const QList<Sample> total = history.total();
+        const QList<Sample> port = history.port(5000);
+        QCOMPARE(total.size(), kept);
+        QCOMPARE(port.size(), kept);
+        for (int k = 0; k < kept; ++k) {
+            const int i = appended - kept + k; // the oldest are dropped, order is kept
+            QCOMPARE(total[k].timeMs, BaseMs + i * 250);
+            QCOMPARE(total[k].rate, 1000.0 * i);
+            QCOMPARE(port[k].timeMs, BaseMs + i * 250);
+            QCOMPARE(port[k].rate, 10.0 * i);
+        }
+        QCOMPARE(history.latestTimeMs(), appended ? BaseMs + (appended - 1) * 250 : 0);
+    }
+
+    void sinceFilter_data()
+    {
+        QTest::addColumn<int>("capacity");
+        QTest::addColumn<qint64>("sinceOffsetMs");
+        QTest::addColumn<QList<int>>("expected");
+        QTest::newRow("everything")
+            << 100 << qint64(-1) << QList<int>{0, 1, 2, 3, 4, 5, 6, 7, 8, 9};
+        QTest::newRow("exact sample time") << 100 << qint64(7000) << QList<int>{7, 8, 9};
+        QTest::newRow("between samples") << 100 << qint64(6500) << QList<int>{7, 8, 9};
+        QTest::newRow("newest only") << 100 << qint64(9000) << QList<int>{9};
+        QTest::newRow("after newest") << 100 << qint64(9001) << QList<int>{};
+        QTest::newRow("wrapped, all kept") << 4 << qint64(0) << QList<int>{6, 7, 8, 9};
+        QTest::newRow("wrapped, filtered") << 4 << qint64(7500) << QList<int>{8, 9};
+    }
+    void sinceFilter()
+    {
+        QFETCH(int, capacity);
+        QFETCH(qint64, sinceOffsetMs);
+        QFETCH(QList<int>, expected);
+        ThroughputHistory history(capacity);
+        for (int i = 0; i < 10; ++i)
+            history.append(snapshot(BaseMs + i * 1000, i, {{7000, i * 2.0}}));
+        const qint64 since = sinceOffsetMs < 0 ? 0 : BaseMs + sinceOffsetMs;
+
+        QList<int> total;
+        for (const Sample &sample : history.total(since))
+            total.append(int(sample.rate));
+        QCOMPARE(total, expected);
+        QList<int> port;
+        for (const Sample &sample : history.port(7000, since))
+            port.append(int(sample.rate / 2));
+        QCOMPARE(port, expected);
+    }
+
+    void portSeries()
+    {
+        ThroughputHistory history;
+        history.append(snapshot(BaseMs, 300, {{5001, 100}, {5000, 200}}));
+        history.append(snapshot(BaseMs + 250, 900, {{5001, 400}, {5000, 500}}));
+        history.append(snapshot(BaseMs + 500, 700, {{5001, 100}, {5000, 200}, {6000, 400}}));
+
+        QCOMPARE(history.ports(), (QList<quint16>{5000, 5001, 6000}));
+        const QList<Sample> p5000 = history.port(5000);
+        QCOMPARE(p5000.size(), 3);
+        QCOMPARE(p5000[1].rate, 500.0);
+        QCOMPARE(p5000[1].timeMs, BaseMs + 250);
+        const QList<Sample> p6000 = history.port(6000);
+        QCOMPARE(p6000.size(), 1); // a port that appears later starts later
+        QCOMPARE(p6000[0].timeMs, BaseMs + 500);
+        QCOMPARE(history.port(5001, BaseMs + 250).size(), 2);
+        QVERIFY(history.port(4999).isEmpty());
+        QCOMPARE(history.latestTimeMs(), BaseMs + 500);
+        QCOMPARE(history.total().size(), 3);
+        QCOMPARE(history.total().constLast().rate, 700.0);
+    }
+
+    void maxPortSeries()
+    {
+        ThroughputHistory history(100, 2);
+        history.append(snapshot(BaseMs, 60, {{5002, 10}, {5000, 20}, {5001, 30}}));
+        history.append(snapshot(BaseMs + 250, 60, {{5001, 30}}));
+        history.append(snapshot(BaseMs + 500, 60, {{5000, 20}, {5002, 10}}));
+
+        QCOMPARE(history.ports(), (QList<quint16>{5000, 5002}));
+        QVERIFY(history.port(5001).isEmpty());
+        QCOMPARE(history.port(5000).size(), 2);
+        QCOMPARE(history.port(5002).size(), 2);
+        QCOMPARE(history.total().size(), 3); // the total is recorded regardless
+
+        ThroughputHistory none(100, 0);
+        none.append(snapshot(BaseMs, 5, {{5000, 5}}));
+        QVERIFY(none.ports().isEmpty());
+        QCOMPARE(none.total().size(), 1);
+    }
+
+    void historyClearAndInvalidTime()
+    {
+        ThroughputHistory history;
+        StatsSnapshot untimed;
+        untimed.totalRate = 5;
+        history.append(untimed);
+        QVERIFY(history.total().isEmpty());
+
+        history.append(snapshot(BaseMs, 10, {{5000, 10}}));
+        history.append(snapshot(BaseMs + 250, qQNaN(), {{5000, -3}}));
+        QCOMPARE(history.total().constLast().rate, 0.0);
+        QCOMPARE(history.port(5000).constLast().rate, 0.0);
+
+        history.clear();
+        QVERIFY(history.total().isEmpty());
+        QVERIFY(history.ports().isEmpty());
+        QCOMPARE(history.latestTimeMs(), qint64(0));
+        history.append(snapshot(BaseMs + 500, 1, {{5000, 1}}));
+        QCOMPARE(history.total().size(), 1);
+        QCOMPARE(history.port(5000).size(), 1);
+    }
+
+    void windowNames()
+    {
+        QCOMPARE(ThroughputGraph::windowMs(ThroughputGraph::Window::OneMinute), qint64(60'000));
+        QCOMPARE(ThroughputGraph::windowMs(ThroughputGraph::Window::TenMinutes), qint64(600'000));
+        QCOMPARE(ThroughputGraph::windowMs(ThroughputGraph::Window::OneHour), qint64(3'600'000));
+        QCOMPARE(ThroughputGraph::windowName(ThroughputGraph::Window::OneMinute), u"1 min"_s);
+        QCOMPARE(ThroughputGraph::windowName(ThroughputGraph::Window::OneHour), u"1 h"_s);
+    }
+
+    void axisScaling_data()
+    {
+        QTest::addColumn<double>("peak");
+        QTest::addColumn<double>("maximum");
+        QTest::addColumn<QStringList>("labels");
+        const QStringList kilo{u"0 B/s"_s, u"250 B/s"_s, u"500 B/s"_s, u"750 B/s"_s,
+                               u"1.00 kB/s"_s};
+        QTest::newRow("idle") << 0.0 << 1e3 << kilo;
+        QTest::newRow("900 B/s") << 900.0 << 1e3 << kilo;
+        QTest::newRow("exactly 1 kB/s") << 1000.0 << 1e3 << kilo;
+        QTest::newRow("12 kB/s") << 12e3 << 20e3
+                                 << QStringList{u"0 B/s"_s, u"5.00 kB/s"_s, u"10.0 kB/s"_s,
+                                                u"15.0 kB/s"_s, u"20.0 kB/s"_s};
+        QTest::newRow("250 kB/s") << 250e3 << 250e3
+                                  << QStringList{u"0 B/s"_s,      u"50.0 kB/s"_s,  u"100.0 kB/s"_s,
+                                                 u"150.0 kB/s"_s, u"200.0 kB/s"_s, u"250.0 kB/s"_s};
+        QTest::newRow("1.5 MB/s") << 1.5e6 << 2e6
+                                  << QStringList{u"0 B/s"_s, u"500.0 kB/s"_s, u"1.00 MB/s"_s,
+                                                 u"1.50 MB/s"_s, u"2.00 MB/s"_s};
+        QTest::newRow("3.3 MB/s") << 3.3e6 << 5e6
+                                  << QStringList{u"0 B/s"_s,     u"1.00 MB/s"_s, u"2.00 MB/s"_s,
+                                                 u"3.00 MB/s"_s, u"4.00 MB/s"_s, u"5.00 MB/s"_s};
+        QTest::newRow("2.4 GB/s") << 2.4e9 << 2.5e9
+                                  << QStringList{u"0 B/s"_s,     u"500.0 MB/s"_s, u"1.00 GB/s"_s,
+                                                 u"1.50 GB/s"_s, u"2.00 GB/s"_s,  u"2.50 GB/s"_s};
+        QTest::newRow("6 GB/s") << 6e9 << 10e9
+                                << QStringList{u"0 B/s"_s, u"2.50 GB/s"_s, u"5.00 GB/s"_s,
+                                               u"7.50 GB/s"_s, u"10.0 GB/s"_s};
+    }
+    void axisScaling()
+    {
+        QFETCH(double, peak);
+        QFETCH(double, maximum);
+        QFETCH(QStringList, labels);
+        ThroughputGraph graph;
+        QCOMPARE(graph.axisMaximum(), 1e3); // before any data
+        const QList<double> rates{peak / 2, peak, peak / 3, 0};
+        for (int i = 0; i < rates.size(); ++i)
+            graph.addSnapshot(snapshot(BaseMs + i * 250, rates[i]));
+        QCOMPARE(graph.axisMaximum(), maximum);
+        QVERIFY(graph.axisMaximum() >= peak);
+        QCOMPARE(graph.axisLabels(), labels);
+        QVERIFY(labels.size() >= 5 && labels.size() <= 6);
+    }
+
+    void axisFollowsSelectedPorts()
+    {
+        ThroughputGraph graph;
+        for (int i = 0; i < 8; ++i)
+            graph.addSnapshot(snapshot(BaseMs + i * 250, 1e6, {{5000, 3e6}, {5001, 20e6}}));
+        QCOMPARE(graph.axisMaximum(), 1e6); // unselected ports are not drawn
+        graph.setSelectedPorts({5000});
+        QCOMPARE(graph.axisMaximum(), 5e6);
+        graph.setSelectedPorts({5000, 5001});
+        QCOMPARE(graph.axisMaximum(), 20e6);
+        QVERIFY(graph.axisLabels().contains(u"20.0 MB/s"_s));
+        graph.setSelectedPorts({});
+        QCOMPARE(graph.axisMaximum(), 1e6);
+    }
+
+    void windowFilter_data()
+    {
+        QTest::addColumn<ThroughputGraph::Window>("window");
+        QTest::addColumn<double>("maximum");
+        QTest::addColumn<QString>("topLabel");
+        QTest::newRow("1 min") << ThroughputGraph::Window::OneMinute << 1e3 << u"1.00 kB/s"_s;
+        QTest::newRow("10 min") << ThroughputGraph::Window::TenMinutes << 5e6 << u"5.00 MB/s"_s;
+        QTest::newRow("1 h") << ThroughputGraph::Window::OneHour << 2e9 << u"2.00 GB/s"_s;
+    }
+    void windowFilter()
+    {
+        QFETCH(ThroughputGraph::Window, window);
+        QFETCH(double, maximum);
+        QFETCH(QString, topLabel);
+        ThroughputGraph graph;
+        graph.addSnapshot(snapshot(BaseMs - 20 * 60'000, 1.8e9)); // 24 min before the newest
+        graph.addSnapshot(snapshot(BaseMs, 4.5e6));               // 4 min before the newest
+        for (qint64 t = 120'000; t <= 240'000; t += 2000)
+            graph.addSnapshot(snapshot(BaseMs + t, 900));
+
+        graph.setWindow(window);
+        QCOMPARE(graph.window(), window);
+        QCOMPARE(graph.axisMaximum(), maximum);
+        QCOMPARE(graph.axisLabels().constLast(), topLabel);
+        QCOMPARE(graph.history().total().size(), 63); // the history keeps everything
+    }
+
+    void selectedPortsAddSeries()
+    {
+        ThroughputGraph graph;
+        graph.resize(600, 220);
+        for (int i = 0; i < 20; ++i)
+            graph.addSnapshot(snapshot(BaseMs + i * 250, 1.2e9, {{5000, 600e6}, {5001, 42e3}}));
+        const int x = int(plotOf(graph).right()) - 1;
+
+        QString text = graph.valueTextAt(x);
+        QVERIFY2(text.contains(u"total 1.20 GB/s"_s), qPrintable(text));
+        QVERIFY(!text.contains(u"port"_s));
+
+        graph.setSelectedPorts({5000, 5000});
+        QCOMPARE(graph.selectedPorts(), QList<quint16>{5000});
+        text = graph.valueTextAt(x);
+        QCOMPARE(text, clock(BaseMs + 19 * 250) + u"  total 1.20 GB/s · port 5000 600.0 MB/s"_s);
+
+        graph.setSelectedPorts({5001, 5000, 6000}); // 6000 has no data: no value to show
+        text = graph.valueTextAt(x);
+        QCOMPARE(text, clock(BaseMs + 19 * 250) +
+                           u"  total 1.20 GB/s · port 5001 42.0 kB/s · port 5000 600.0 MB/s"_s);
+    }
+
+    void valueTextAt_data()
+    {
+        QTest::addColumn<double>("fraction");
+        QTest::addColumn<int>("nearest");
+        // Seven samples 10 s apart fill the 1 min window: sample i sits at fraction i/6.
+        QTest::newRow("left edge") << 0.0 << 0;
+        QTest::newRow("just right of the oldest") << 0.05 << 0;
+        QTest::newRow("0.3") << 0.3 << 2;
+        QTest::newRow("middle") << 0.5 << 3;
+        QTest::newRow("0.62") << 0.62 << 4;
+        QTest::newRow("0.9") << 0.9 << 5;
+        QTest::newRow("right edge") << 1.0 << 6;
+    }
+    void valueTextAt()
+    {
+        QFETCH(double, fraction);
+        QFETCH(int, nearest);
+        ThroughputGraph graph;
+        graph.resize(600, 220);
+        for (int i = 0; i <= 6; ++i)
+            graph.addSnapshot(snapshot(BaseMs + i * 10'000, (i + 1) * 1000.0));
+
+        const QRectF plot = plotOf(graph);
+        QVERIFY(plot.left() > 0 && plot.left() < 200);
+        QVERIFY(plot.right() > 400 && plot.right() < 600);
+        const int x = int(std::lround(plot.left() + fraction * plot.width()));
+        QCOMPARE(graph.valueTextAt(x), clock(BaseMs + nearest * 10'000) + u"  total "_s +
+                                           formatRate((nearest + 1) * 1000.0));
+    }
+
+    void valueTextOutsidePlot()
+    {
+        ThroughputGraph graph;
+        graph.resize(600, 220);
+        QVERIFY(graph.valueTextAt(int(plotOf(graph).center().x())).isEmpty()); // no data yet
+
+        for (int i = 0; i < 240; ++i)
+            graph.addSnapshot(snapshot(BaseMs + i * 250, 5e5));
+        const QRectF plot = plotOf(graph);
+        QVERIFY(!graph.valueTextAt(int(plot.center().x())).isEmpty());
+        QVERIFY(!graph.valueTextAt(int(std::ceil(plot.left()))).isEmpty());
+        QVERIFY(!graph.valueTextAt(int(plot.right())).isEmpty());
+        for (const int x : {-10, 0, int(std::ceil(plot.left())) - 1, int(plot.right()) + 1,
+                            graph.width() - 1, graph.width() + 5})
+            QVERIFY2(graph.valueTextAt(x).isEmpty(), qPrintable(QString::number(x)));
+    }
+
+    void clear()
+    {
+        ThroughputGraph graph;
+        graph.resize(600, 220);
+        graph.setSelectedPorts({5000});
+        for (int i = 0; i < 40; ++i)
+            graph.addSnapshot(snapshot(BaseMs + i * 250, 3e8, {{5000, 3e8}}));
+        QCOMPARE(graph.axisMaximum(), 5e8);
+        const int x = int(plotOf(graph).center().x());
+        QVERIFY(!graph.valueTextAt(x).isEmpty());
+
+        graph.clear();
+        QVERIFY(graph.history().total().isEmpty());
+        QVERIFY(graph.history().ports().isEmpty());
+        QCOMPARE(graph.history().latestTimeMs(), qint64(0));
+        QCOMPARE(graph.axisMaximum(), 1e3);
+        QVERIFY(graph.valueTextAt(x).isEmpty());
+        QCOMPARE(graph.selectedPorts(), QList<quint16>{5000});
+        QVERIFY(!graph.grab().isNull()); // painting an empty graph is fine
+    }
+
+    void sizeHints()
+    {
+        const ThroughputGraph graph;
+        QCOMPARE(graph.sizeHint(), QSize(600, 220));
+        QCOMPARE(graph.minimumSizeHint(), QSize(300, 150));
+    }
+
+    void rendersLines_data()
+    {
+        QTest::addColumn<QPalette>("palette");
+        QTest::addColumn<QSize>("size");
+        QTest::newRow("light") << lightPalette() << QSize(600, 220);
+        QTest::newRow("dark") << darkPalette() << QSize(600, 220);
+        QTest::newRow("minimum size") << lightPalette() << QSize(300, 150);
+        QTest::newRow("wide, decimated") << darkPalette() << QSize(1200, 300);
+    }
+    void rendersLines()
+    {
+        QFETCH(QPalette, palette);
+        QFETCH(QSize, size);
+        ThroughputGraph graph;
+        graph.setPalette(palette);
+        graph.resize(size);
+        graph.setWindow(ThroughputGraph::Window::OneHour);
+        graph.setSelectedPorts({5000});
+
+        const QRectF plot = plotOf(graph);
+        const int left = int(plot.left()) + 16;
+        const int right = int(plot.right()) - 16;
+        const int top = int(plot.top()) + 1;
+        const int bottom = int(plot.bottom()) - 1;
+        const QColor total = colorOf(graph, 0);
+        const QColor port = colorOf(graph, 1);
+        QVERIFY(total != port);
+        QVERIFY(total != palette.color(QPalette::Base));
+
+        QImage empty = graph.grab().toImage();
+        QCOMPARE(empty.size(), size);
+        QCOMPARE(columnsWith(empty, total, left, right, top, bottom), 0);
+
+        // An hour at 4 Hz: far more samples than pixels, so the graph decimates.
+        for (int i = 0; i < 14400; ++i)
+            graph.addSnapshot(snapshot(BaseMs + i * 250, 1.5e6, {{5000, 0.5e6}}));
+        QCOMPARE(graph.history().total().size(), 14400);
+        const QImage image = graph.grab().toImage();
+        const int columns = right - left + 1;
+        QCOMPARE(columnsWith(image, total, left, right, top, bottom), columns);
+        QCOMPARE(columnsWith(image, port, left, right, top, bottom), columns);
+        const QColor base = palette.color(QPalette::Base);
+        QVERIFY(image.pixelColor(left, top + 2) == base); // above the lines stays background
+    }
+
+    void rendersLinesOnDarkPaletteInLighterColors()
+    {
+        ThroughputGraph light;
+        light.setPalette(lightPalette());
+        ThroughputGraph dark;
+        dark.setPalette(darkPalette());
+        for (int i = 0; i < 3; ++i) {
+            QVERIFY(colorOf(dark, i).lightness() > colorOf(light, i).lightness());
+            QVERIFY(colorOf(dark, i) != colorOf(dark, i + 1));
+        }
+    }
+
+    void hover()
+    {
+        ThroughputGraph graph;
+        graph.setPalette(lightPalette());
+        graph.resize(600, 220);
+        graph.setSelectedPorts({5000});
+        for (int i = 0; i < 240; ++i)
+            graph.addSnapshot(snapshot(BaseMs + i * 250, 2e6 + (i % 8) * 1e5, {{5000, 7e5}}));
+        graph.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&graph));
+
+        const QImage before = graph.grab().toImage();
+        QVERIFY(graph.toolTip().isEmpty());
+        const QRectF plot = plotOf(graph);
+        const QPoint position(int(plot.center().x()), int(plot.center().y()));
+        QTest::mouseMove(&graph, position);
+        QTRY_VERIFY(!graph.toolTip().isEmpty());
+        const QString text = graph.valueTextAt(position.x());
+        QCOMPARE(graph.toolTip(), text);
+        QVERIFY2(text.contains(u"total "_s) && text.contains(u" · port 5000 700.0 kB/s"_s),
+                 qPrintable(text));
+        const QImage hovered = graph.grab().toImage();
+        QVERIFY(hovered != before); // cursor line and value box
+
+        // New data while hovering keeps the tooltip current.
+        graph.addSnapshot(snapshot(BaseMs + 240 * 250, 2e6, {{5000, 9e5}}));
+        QCOMPARE(graph.toolTip(), graph.valueTextAt(position.x()));
+
+        QEvent leave(QEvent::Leave);
+        QCoreApplication::sendEvent(&graph, &leave);
+        QVERIFY(graph.toolTip().isEmpty());
+        QCOMPARE(graph.grab().toImage().size(), before.size());
+    }
+};
+
+QTEST_MAIN(TestThroughputGraph)
+#include "tst_throughputgraph.moc"

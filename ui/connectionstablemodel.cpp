@@ -1,0 +1,250 @@
+#include "connectionstablemodel.h"
+
+#include "modelroles.h"
+#include "units.h"
+
+#include <QApplication>
+#include <QFileInfo>
+#include <QPalette>
+
+using namespace Qt::Literals::StringLiterals;
+
+namespace capture {
+
+ConnectionsTableModel::ConnectionsTableModel(QObject *parent)
+    : QAbstractTableModel(parent)
+{}
+
+int ConnectionsTableModel::rowOf(quint64 id) const
+{
+    return m_rowOfId.value(id, -1);
+}
+
+ConnectionInfo ConnectionsTableModel::connectionAt(int row) const
+{
+    return row >= 0 && row < m_rows.size() ? m_rows[row] : ConnectionInfo{};
+}
+
+void ConnectionsTableModel::addConnection(const ConnectionInfo &info)
+{
+    if (rowOf(info.id) >= 0)
+        return;
+    const int row = int(m_rows.size());
+    beginInsertRows({}, row, row);
+    m_rows.append(info);
+    m_rowOfId.insert(info.id, row);
+    if (info.closed.isValid())
+        ++m_closedCount;
+    endInsertRows();
+}
+
+void ConnectionsTableModel::closeConnection(const ConnectionInfo &info)
+{
+    const int row = rowOf(info.id);
+    if (row < 0) {
+        addConnection(info); // closed before it was ever shown (e.g. the file could not be made)
+    } else {
+        if (!m_rows[row].closed.isValid())
+            ++m_closedCount;
+        m_rows[row] = info;
+        Q_EMIT dataChanged(index(row, 0), index(row, ColumnCount - 1));
+    }
+    if (m_closedCount > m_maxClosed)
+        pruneClosed(QDateTime()); // only the cap here; retention is judged at snapshot time
+}
+
+void ConnectionsTableModel::updateFromSnapshot(const StatsSnapshot &snapshot)
+{
+    m_now = snapshot.time;
+    int first = -1;
+    int last = -1;
+    for (const ConnectionInfo &info : snapshot.connections) {
+        const int row = rowOf(info.id);
+        if (row < 0 || m_rows[row].closed.isValid())
+            continue; // opened/closed signals own the row's lifetime
+        m_rows[row].bytesReceived = info.bytesReceived;
+        m_rows[row].bytesWritten = info.bytesWritten;
+        m_rows[row].rate = info.rate;
+        first = first < 0 ? row : qMin(first, row);
+        last = qMax(last, row);
+    }
+    // One signal for the span: thousands of open rows must not mean thousands of signals.
+    if (first >= 0)
+        Q_EMIT dataChanged(index(first, Duration), index(last, Rate));
+    pruneClosed(m_now);
+}
+
+void ConnectionsTableModel::pruneClosed(const QDateTime &now)
+{
+    // Closed rows past their retention go, then the oldest closed rows over the cap.
+    int excess = m_closedCount - m_maxClosed;
+    QList<bool> remove(m_rows.size(), false);
+    bool any = false;
+    for (int row = 0; row < m_rows.size(); ++row) {
+        const ConnectionInfo &info = m_rows[row];
+        if (!info.closed.isValid())
+            continue;
+        const bool expired = now.isValid() && info.closed.msecsTo(now) > m_retentionMs;
+        if (expired || excess > 0) {
+            remove[row] = true;
+            any = true;
+            --excess;
+        }
+    }
+    if (any)
+        removeMarkedRows(remove);
+}
+
+void ConnectionsTableModel::removeMarkedRows(const QList<bool> &remove)
+{
+    // From the end, one contiguous run at a time, then the index is rebuilt once.
+    for (int row = int(m_rows.size()) - 1; row >= 0;) {
+        if (!remove[row]) {
+            --row;
+            continue;
+        }
+        int first = row;
+        while (first > 0 && remove[first - 1])
+            --first;
+        beginRemoveRows({}, first, row);
+        for (int r = first; r <= row; ++r) {
+            if (m_rows[r].closed.isValid())
+                --m_closedCount;
+        }
+        m_rows.remove(first, row - first + 1);
+        endRemoveRows();
+        row = first - 1;
+    }
+    m_rowOfId.clear();
+    for (int r = 0; r < m_rows.size(); ++r)
+        m_rowOfId.insert(m_rows[r].id, r);
+}
+
+void ConnectionsTableModel::clearClosed()
+{
+    QList<bool> remove(m_rows.size(), false);
+    for (int row = 0; row < m_rows.size(); ++row)
+        remove[row] = m_rows[row].closed.isValid();
+    removeMarkedRows(remove);
+}
+
+void ConnectionsTableModel::clear()
+{
+    beginResetModel();
+    m_rows.clear();
+    m_rowOfId.clear();
+    m_closedCount = 0;
+    endResetModel();
+}
+
+int ConnectionsTableModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : int(m_rows.size());
+}
+
+int ConnectionsTableModel::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+QVariant ConnectionsTableModel::data(const QModelIndex &index, int role) const
+{
+    if (!index.isValid() || index.row() >= m_rows.size())
+        return {};
+    const ConnectionInfo &c = m_rows[index.row()];
+    const auto column = Column(index.column());
+    const bool closed = c.closed.isValid();
+    const QDateTime end = closed ? c.closed : (m_now.isValid() ? m_now : c.opened);
+    const qint64 durationMs = c.opened.isValid() ? qMax<qint64>(0, c.opened.msecsTo(end)) : 0;
+    if (role == Qt::DisplayRole) {
+        switch (column) {
+        case Peer:
+            return c.peerText();
+        case LocalPort:
+            return c.localPort;
+        case Opened:
+            return c.opened.toString(u"HH:mm:ss"_s);
+        case Duration:
+            return formatDuration(durationMs);
+        case Bytes:
+            return formatBytes(c.bytesReceived);
+        case Rate:
+            return closed ? QString() : formatRate(c.rate);
+        case File:
+            return QFileInfo(c.file).fileName();
+        case Status:
+            return closed ? c.closeReason : tr("open");
+        case ColumnCount:
+            break;
+        }
+    } else if (role == RawValueRole) {
+        switch (column) {
+        case Peer:
+            return c.peerText();
+        case LocalPort:
+            return c.localPort;
+        case Opened:
+            return c.opened.toMSecsSinceEpoch();
+        case Duration:
+            return durationMs;
+        case Bytes:
+            return c.bytesReceived;
+        case Rate:
+            return closed ? 0.0 : c.rate;
+        case File:
+            return c.file;
+        case Status:
+            return closed ? c.closeReason : QString();
+        case ColumnCount:
+            break;
+        }
+    } else if (role == Qt::ForegroundRole && closed) {
+        return QApplication::palette().brush(QPalette::Disabled, QPalette::Text);
+    } else if (role == Qt::ToolTipRole) {
+        if (column == File)
+            return c.file;
+        if (column == Opened)
+            return c.opened.toString(Qt::ISODateWithMs);
+        if (column == Bytes) {
+            QString text = tr("%1 bytes received").arg(c.bytesReceived);
+            if (c.bytesWritten < c.bytesReceived)
+                text += u'\n' + tr("%1 bytes not written").arg(c.bytesReceived - c.bytesWritten);
+            return text;
+        }
+        if (column == Status && closed)
+            return tr("closed at %1: %2").arg(c.closed.toString(u"HH:mm:ss"_s), c.closeReason);
+    } else if (role == Qt::TextAlignmentRole) {
+        if (column == LocalPort || column == Duration || column == Bytes || column == Rate)
+            return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
+    }
+    return {};
+}
+
+QVariant ConnectionsTableModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+        return QAbstractTableModel::headerData(section, orientation, role);
+    switch (Column(section)) {
+    case Peer:
+        return tr("Peer");
+    case LocalPort:
+        return tr("Port");
+    case Opened:
+        return tr("Opened");
+    case Duration:
+        return tr("Duration");
+    case Bytes:
+        return tr("Bytes");
+    case Rate:
+        return tr("Rate");
+    case File:
+        return tr("File");
+    case Status:
+        return tr("Status");
+    case ColumnCount:
+        break;
+    }
+    return {};
+}
+
+} // namespace capture

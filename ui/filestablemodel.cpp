@@ -1,0 +1,176 @@
+#include "filestablemodel.h"
+
+#include "modelroles.h"
+#include "units.h"
+
+#include <QApplication>
+#include <QFileInfo>
+#include <QPalette>
+
+namespace capture {
+
+QColor errorColor()
+{
+    const bool dark = QApplication::palette().color(QPalette::Base).lightness() < 128;
+    return dark ? QColor(0xff, 0x6b, 0x6b) : QColor(0xc6, 0x28, 0x28);
+}
+
+FilesTableModel::FilesTableModel(QObject *parent)
+    : QAbstractTableModel(parent)
+{}
+
+QString FilesTableModel::stateName(FileInfo::State state)
+{
+    switch (state) {
+    case FileInfo::State::Writing:
+        return tr("writing");
+    case FileInfo::State::Closed:
+        return tr("closed");
+    case FileInfo::State::Error:
+        return tr("error");
+    }
+    return {};
+}
+
+void FilesTableModel::addFile(const FileInfo &info)
+{
+    if (m_rowOfPath.contains(info.path)) {
+        updateFile(info);
+        return;
+    }
+    const int row = int(m_rows.size());
+    beginInsertRows({}, row, row);
+    m_rows.append(info);
+    m_rowOfPath.insert(info.path, row);
+    endInsertRows();
+}
+
+void FilesTableModel::updateFile(const FileInfo &info)
+{
+    const int row = m_rowOfPath.value(info.path, -1);
+    if (row < 0) {
+        addFile(info);
+        return;
+    }
+    FileInfo &current = m_rows[row];
+    // A failure is final: a later "closed" report must not hide it.
+    const bool keepError =
+        current.state == FileInfo::State::Error && info.state != FileInfo::State::Error;
+    const QString error = current.error;
+    current = info;
+    if (keepError) {
+        current.state = FileInfo::State::Error;
+        current.error = error;
+    }
+    Q_EMIT dataChanged(index(row, 0), index(row, ColumnCount - 1));
+}
+
+void FilesTableModel::updateFromSnapshot(const StatsSnapshot &snapshot)
+{
+    for (const FileInfo &info : snapshot.files) {
+        const int row = m_rowOfPath.value(info.path, -1);
+        if (row < 0 || m_rows[row].state != FileInfo::State::Writing ||
+            m_rows[row].bytes == info.bytes)
+            continue;
+        m_rows[row].bytes = info.bytes;
+        Q_EMIT dataChanged(index(row, Size), index(row, Size));
+    }
+}
+
+void FilesTableModel::clear()
+{
+    beginResetModel();
+    m_rows.clear();
+    m_rowOfPath.clear();
+    endResetModel();
+}
+
+QString FilesTableModel::pathAt(int row) const
+{
+    return row >= 0 && row < m_rows.size() ? m_rows[row].path : QString();
+}
+
+FileInfo FilesTableModel::fileAt(int row) const
+{
+    return row >= 0 && row < m_rows.size() ? m_rows[row] : FileInfo{};
+}
+
+int FilesTableModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : int(m_rows.size());
+}
+
+int FilesTableModel::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+QVariant FilesTableModel::data(const QModelIndex &index, int role) const
+{
+    if (!index.isValid() || index.row() >= m_rows.size())
+        return {};
+    const FileInfo &f = m_rows[index.row()];
+    const auto column = Column(index.column());
+    if (role == Qt::DisplayRole) {
+        switch (column) {
+        case File:
+            return QFileInfo(f.path).fileName();
+        case Port:
+            return f.port;
+        case Size:
+            return formatBytes(f.bytes);
+        case State:
+            return stateName(f.state);
+        case ColumnCount:
+            break;
+        }
+    } else if (role == RawValueRole) {
+        switch (column) {
+        case File:
+            return f.path;
+        case Port:
+            return f.port;
+        case Size:
+            return f.bytes;
+        case State:
+            return int(f.state);
+        case ColumnCount:
+            break;
+        }
+    } else if (role == Qt::ToolTipRole) {
+        if (column == File)
+            return f.path;
+        if (column == Size)
+            return tr("%1 bytes").arg(f.bytes);
+        if (column == State && f.state == FileInfo::State::Error)
+            return f.error;
+    } else if (role == Qt::ForegroundRole) {
+        if (f.state == FileInfo::State::Error && column == State)
+            return errorColor();
+    } else if (role == Qt::TextAlignmentRole) {
+        if (column == Port || column == Size)
+            return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
+    }
+    return {};
+}
+
+QVariant FilesTableModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+        return QAbstractTableModel::headerData(section, orientation, role);
+    switch (Column(section)) {
+    case File:
+        return tr("File");
+    case Port:
+        return tr("Port");
+    case Size:
+        return tr("Size");
+    case State:
+        return tr("State");
+    case ColumnCount:
+        break;
+    }
+    return {};
+}
+
+} // namespace capture

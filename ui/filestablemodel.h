@@ -1,0 +1,43 @@
+#pragma once
+
+#include "capturetypes.h"
+
+#include <QAbstractTableModel>
+
+namespace capture {
+
+/// The files of a capture: created, growing while written, then closed or failed.
+class FilesTableModel : public QAbstractTableModel
+{
+    Q_OBJECT
+
+public:
+    enum Column { File, Port, Size, State, ColumnCount };
+    Q_ENUM(Column)
+
+    explicit FilesTableModel(QObject *parent = nullptr);
+
+    void addFile(const FileInfo &info);
+    /// Closed, or failed (state Error with the reason): the row keeps its final size.
+    void updateFile(const FileInfo &info);
+    /// Live sizes of the files being written.
+    void updateFromSnapshot(const StatsSnapshot &snapshot);
+    void clear();
+
+    QString pathAt(int row) const;
+    FileInfo fileAt(int row) const;
+
+    int rowCount(const QModelIndex &parent = {}) const override;
+    int columnCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation,
+                        int role = Qt::DisplayRole) const override;
+
+    static QString stateName(FileInfo::State state);
+
+private:
+    QList<FileInfo> m_rows;
+    QHash<QString, int> m_rowOfPath;
+};
+
+} // namespace capture

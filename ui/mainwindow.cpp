@@ -1,0 +1,464 @@
+#include "mainwindow.h"
+
+#include "connectionstablemodel.h"
+#include "filestablemodel.h"
+#include "logpanel.h"
+#include "modelroles.h"
+#include "portspec.h"
+#include "portstablemodel.h"
+#include "settingspanel.h"
+#include "throughputgraph.h"
+#include "units.h"
+
+#include <QApplication>
+#include <QCloseEvent>
+#include <QComboBox>
+#include <QDesktopServices>
+#include <QDir>
+#include <QDockWidget>
+#include <QFileInfo>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QSettings>
+#include <QSortFilterProxyModel>
+#include <QSplitter>
+#include <QStatusBar>
+#include <QStorageInfo>
+#include <QStyle>
+#include <QTabWidget>
+#include <QTableView>
+#include <QTimer>
+#include <QToolBar>
+#include <QUrl>
+#include <QVBoxLayout>
+
+using namespace Qt::Literals::StringLiterals;
+
+namespace capture {
+
+namespace {
+constexpr int statusMessageMs = 15000;
+
+/// The directory itself if it exists, else its nearest existing parent (for free space).
+QString existingAncestor(const QString &path)
+{
+    QFileInfo info(QDir(path).absolutePath());
+    while (!info.exists() && !info.isRoot() && info.absolutePath() != info.absoluteFilePath())
+        info = QFileInfo(info.absolutePath());
+    return info.absoluteFilePath();
+}
+} // namespace
+
+MainWindow::MainWindow(const CommandLineOptions &options, QWidget *parent)
+    : QMainWindow(parent)
+{
+    setWindowTitle(tr("Capture Receiver"));
+    setObjectName(u"mainWindow"_s);
+    buildActions();
+    buildLayout();
+    connectController();
+    loadSettings(options);
+    setPhase(Phase::Idle);
+
+    m_freeSpaceTimer = new QTimer(this);
+    m_freeSpaceTimer->setInterval(1000);
+    connect(m_freeSpaceTimer, &QTimer::timeout, this, &MainWindow::updateFreeSpace);
+    m_freeSpaceTimer->start();
+    updateFreeSpace();
+
+    if (options.portsGiven)
+        QTimer::singleShot(0, this, &MainWindow::startCapture);
+}
+
+MainWindow::~MainWindow()
+{
+    saveSettings();
+}
+
+void MainWindow::buildActions()
+{
+    QStyle *s = style();
+    m_startAction = new QAction(s->standardIcon(QStyle::SP_MediaPlay), tr("&Start"), this);
+    m_startAction->setObjectName(u"startAction"_s);
+    m_startAction->setShortcuts({QKeySequence(Qt::Key_F5), QKeySequence(u"Ctrl+R"_s)});
+    m_startAction->setToolTip(tr("Start listening and recording (F5)"));
+    connect(m_startAction, &QAction::triggered, this, &MainWindow::startCapture);
+
+    m_stopAction = new QAction(s->standardIcon(QStyle::SP_MediaStop), tr("S&top"), this);
+    m_stopAction->setObjectName(u"stopAction"_s);
+    m_stopAction->setShortcuts({QKeySequence(Qt::SHIFT | Qt::Key_F5), QKeySequence(u"Ctrl+T"_s)});
+    m_stopAction->setToolTip(tr("Stop accepting, take in what peers already sent, close the files "
+                                "(Shift+F5)"));
+    connect(m_stopAction, &QAction::triggered, this, &MainWindow::stopCapture);
+
+    m_openFolderAction =
+        new QAction(s->standardIcon(QStyle::SP_DirOpenIcon), tr("Open &output folder"), this);
+    m_openFolderAction->setObjectName(u"openFolderAction"_s);
+    m_openFolderAction->setShortcut(QKeySequence(u"Ctrl+O"_s));
+    m_openFolderAction->setToolTip(tr("Show the output directory in the file manager (Ctrl+O)"));
+    connect(m_openFolderAction, &QAction::triggered, this, &MainWindow::openOutputFolder);
+
+    auto *toolbar = addToolBar(tr("Capture"));
+    toolbar->setObjectName(u"captureToolBar"_s);
+    toolbar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    toolbar->addAction(m_startAction);
+    toolbar->addAction(m_stopAction);
+    toolbar->addSeparator();
+    toolbar->addAction(m_openFolderAction);
+}
+
+QTableView *MainWindow::makeTable(QAbstractItemModel *model, QSortFilterProxyModel **proxy,
+                                  const QString &objectName)
+{
+    *proxy = new QSortFilterProxyModel(this);
+    (*proxy)->setSourceModel(model);
+    (*proxy)->setSortRole(RawValueRole);
+    auto *view = new QTableView(this);
+    view->setObjectName(objectName);
+    view->setModel(*proxy);
+    view->setSortingEnabled(true);
+    view->sortByColumn(0, Qt::AscendingOrder);
+    view->setSelectionBehavior(QAbstractItemView::SelectRows);
+    view->setAlternatingRowColors(true);
+    view->setWordWrap(false);
+    view->verticalHeader()->hide();
+    view->verticalHeader()->setDefaultSectionSize(view->fontMetrics().height() + 8);
+    view->horizontalHeader()->setStretchLastSection(true);
+    view->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
+    return view;
+}
+
+void MainWindow::buildLayout()
+{
+    // Settings on the left.
+    m_settings = new SettingsPanel(this);
+    m_settings->setObjectName(u"settingsPanel"_s);
+    auto *settingsDock = new QDockWidget(tr("Settings"), this);
+    settingsDock->setObjectName(u"settingsDock"_s);
+    settingsDock->setWidget(m_settings);
+    settingsDock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable);
+    addDockWidget(Qt::LeftDockWidgetArea, settingsDock);
+    connect(m_settings, &SettingsPanel::validityChanged, this, &MainWindow::updateActions);
+
+    // Graph on top of the tables.
+    m_graph = new ThroughputGraph(this);
+    m_graph->setObjectName(u"throughputGraph"_s);
+    auto *windowCombo = new QComboBox(this);
+    windowCombo->setObjectName(u"graphWindowCombo"_s);
+    for (const auto w : {ThroughputGraph::Window::OneMinute, ThroughputGraph::Window::TenMinutes,
+                         ThroughputGraph::Window::OneHour})
+        windowCombo->addItem(ThroughputGraph::windowName(w), int(w));
+    windowCombo->setToolTip(tr("Time span the graph shows"));
+    connect(windowCombo, &QComboBox::currentIndexChanged, this, [this, windowCombo] {
+        m_graph->setWindow(ThroughputGraph::Window(windowCombo->currentData().toInt()));
+    });
+    auto *graphHint = new QLabel(tr("Select ports in the table to add their lines."), this);
+    graphHint->setEnabled(false);
+    auto *graphBar = new QHBoxLayout;
+    graphBar->addWidget(new QLabel(tr("Throughput over"), this));
+    graphBar->addWidget(windowCombo);
+    graphBar->addStretch(1);
+    graphBar->addWidget(graphHint);
+    auto *graphBox = new QWidget(this);
+    auto *graphLayout = new QVBoxLayout(graphBox);
+    graphLayout->setContentsMargins(4, 4, 4, 0);
+    graphLayout->addLayout(graphBar);
+    graphLayout->addWidget(m_graph, 1);
+
+    m_portsModel = new PortsTableModel(this);
+    m_connectionsModel = new ConnectionsTableModel(this);
+    m_filesModel = new FilesTableModel(this);
+    m_portsView = makeTable(m_portsModel, &m_portsProxy, u"portsView"_s);
+    m_connectionsView = makeTable(m_connectionsModel, &m_connectionsProxy, u"connectionsView"_s);
+    m_filesView = makeTable(m_filesModel, &m_filesProxy, u"filesView"_s);
+    m_filesView->setToolTip(tr("Double-click a file to open its folder"));
+    connect(m_portsView->selectionModel(), &QItemSelectionModel::selectionChanged, this,
+            &MainWindow::onPortSelectionChanged);
+    connect(m_filesView, &QTableView::doubleClicked, this, [this](const QModelIndex &index) {
+        const QString path = m_filesModel->pathAt(m_filesProxy->mapToSource(index).row());
+        if (!path.isEmpty())
+            QDesktopServices::openUrl(QUrl::fromLocalFile(QFileInfo(path).absolutePath()));
+    });
+
+    auto *clearClosed = new QPushButton(tr("Clear closed"), this);
+    clearClosed->setObjectName(u"clearClosedButton"_s);
+    clearClosed->setToolTip(tr("Remove closed connections from the table"));
+    connect(clearClosed, &QPushButton::clicked, m_connectionsModel,
+            &ConnectionsTableModel::clearClosed);
+    auto *connectionsBox = new QWidget(this);
+    auto *connectionsLayout = new QVBoxLayout(connectionsBox);
+    connectionsLayout->setContentsMargins(0, 0, 0, 0);
+    connectionsLayout->addWidget(m_connectionsView, 1);
+    auto *connectionsBar = new QHBoxLayout;
+    connectionsBar->addWidget(new QLabel(tr("Closed connections stay listed, greyed, for five "
+                                            "minutes."),
+                                         this));
+    connectionsBar->addStretch(1);
+    connectionsBar->addWidget(clearClosed);
+    connectionsLayout->addLayout(connectionsBar);
+
+    auto *openContaining = new QPushButton(tr("Open containing folder"), this);
+    openContaining->setToolTip(tr("Open the folder of the selected file"));
+    connect(openContaining, &QPushButton::clicked, this, [this] {
+        const QModelIndex current = m_filesView->currentIndex();
+        const QString path = current.isValid()
+                                 ? m_filesModel->pathAt(m_filesProxy->mapToSource(current).row())
+                                 : QString();
+        if (path.isEmpty())
+            openOutputFolder();
+        else
+            QDesktopServices::openUrl(QUrl::fromLocalFile(QFileInfo(path).absolutePath()));
+    });
+    auto *filesBox = new QWidget(this);
+    auto *filesLayout = new QVBoxLayout(filesBox);
+    filesLayout->setContentsMargins(0, 0, 0, 0);
+    filesLayout->addWidget(m_filesView, 1);
+    auto *filesBar = new QHBoxLayout;
+    filesBar->addStretch(1);
+    filesBar->addWidget(openContaining);
+    filesLayout->addLayout(filesBar);
+
+    auto *tabs = new QTabWidget(this);
+    tabs->setObjectName(u"tables"_s);
+    tabs->addTab(m_portsView, tr("&Ports"));
+    tabs->addTab(connectionsBox, tr("&Connections"));
+    tabs->addTab(filesBox, tr("&Files"));
+
+    auto *splitter = new QSplitter(Qt::Vertical, this);
+    splitter->setObjectName(u"centralSplitter"_s);
+    splitter->addWidget(graphBox);
+    splitter->addWidget(tabs);
+    splitter->setStretchFactor(0, 2);
+    splitter->setStretchFactor(1, 3);
+    setCentralWidget(splitter);
+
+    // Log at the bottom.
+    m_log = new LogPanel(this);
+    m_log->setObjectName(u"logPanel"_s);
+    auto *logDock = new QDockWidget(tr("Log"), this);
+    logDock->setObjectName(u"logDock"_s);
+    logDock->setWidget(m_log);
+    logDock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable);
+    addDockWidget(Qt::BottomDockWidgetArea, logDock);
+
+    // Status bar: the numbers a user glances at.
+    auto makeLabel = [this](const QString &name, const QString &tip) {
+        auto *label = new QLabel(this);
+        label->setObjectName(name);
+        label->setToolTip(tip);
+        statusBar()->addPermanentWidget(label);
+        return label;
+    };
+    m_rateLabel = makeLabel(u"rateLabel"_s, tr("Total receive rate"));
+    m_bytesLabel = makeLabel(u"bytesLabel"_s, tr("Total bytes received in this capture"));
+    m_connectionsLabel = makeLabel(u"connectionsLabel"_s, tr("Open connections"));
+    m_freeSpaceLabel = makeLabel(u"freeSpaceLabel"_s, tr("Free space on the output volume"));
+    m_uptimeLabel = makeLabel(u"uptimeLabel"_s, tr("Time since the capture started"));
+    onSnapshot(StatsSnapshot{});
+}
+
+void MainWindow::connectController()
+{
+    CaptureController *c = &m_controller;
+    connect(&m_eventLog, &CaptureEventLog::entryAdded, m_log, &LogPanel::addEntry);
+    connect(&m_eventLog, &CaptureEventLog::entryAdded, this,
+            [this](CaptureEventLog::Level level, const QString &text) {
+                if (level == CaptureEventLog::Level::Error)
+                    statusBar()->showMessage(text, statusMessageMs);
+            });
+    connect(c, &CaptureController::started, this, [this] { setPhase(Phase::Running); });
+    connect(c, &CaptureController::startFailed, this,
+            [this](const QList<ListenFailure> &failures, const QString &) {
+                m_portsModel->setListenFailures(failures);
+                setPhase(Phase::Idle);
+            });
+    connect(c, &CaptureController::connectionOpened, m_connectionsModel,
+            &ConnectionsTableModel::addConnection);
+    connect(c, &CaptureController::connectionClosed, m_connectionsModel,
+            &ConnectionsTableModel::closeConnection);
+    connect(c, &CaptureController::fileOpened, m_filesModel, &FilesTableModel::addFile);
+    connect(c, &CaptureController::fileClosed, m_filesModel, &FilesTableModel::updateFile);
+    connect(c, &CaptureController::writeFailed, m_filesModel, &FilesTableModel::updateFile);
+    connect(c, &CaptureController::statsUpdated, this, &MainWindow::onSnapshot);
+    connect(c, &CaptureController::stopped, this, [this] {
+        setPhase(Phase::Idle);
+        statusBar()->showMessage(tr("Capture stopped; files closed."), statusMessageMs);
+        if (m_closeWhenStopped)
+            close();
+    });
+}
+
+void MainWindow::startCapture()
+{
+    if (m_phase != Phase::Idle)
+        return;
+    if (!m_settings->isValid()) {
+        statusBar()->showMessage(m_settings->errorText(), statusMessageMs);
+        return;
+    }
+    const CaptureSettings settings = m_settings->settings();
+    saveSettings();
+    m_portsModel->setPorts(settings.ports);
+    m_connectionsModel->clear();
+    m_filesModel->clear();
+    m_graph->clear();
+    setPhase(Phase::Starting);
+    m_controller.start(settings);
+}
+
+void MainWindow::stopCapture()
+{
+    if (m_phase != Phase::Running)
+        return;
+    setPhase(Phase::Stopping);
+    statusBar()->showMessage(tr("Stopping: taking in what peers already sent…"));
+    m_controller.stop();
+}
+
+void MainWindow::openOutputFolder()
+{
+    const QString dir = QDir(m_settings->settings().outputDir).absolutePath();
+    if (!QFileInfo(dir).isDir()) {
+        statusBar()->showMessage(
+            tr("%1 does not exist yet: it is created when a capture starts").arg(dir),
+            statusMessageMs);
+        return;
+    }
+    QDesktopServices::openUrl(QUrl::fromLocalFile(dir));
+}
+
+void MainWindow::quitWhenStopped(bool immediately)
+{
+    m_closeWhenStopped = true;
+    if (m_phase == Phase::Idle)
+        close();
+    else if (m_phase == Phase::Running && !immediately)
+        stopCapture();
+    else
+        m_controller.abort();
+}
+
+void MainWindow::setPhase(Phase phase)
+{
+    m_phase = phase;
+    m_settings->setEditable(phase == Phase::Idle);
+    updateActions();
+    const QString title = tr("Capture Receiver");
+    switch (phase) {
+    case Phase::Idle:
+        setWindowTitle(title);
+        break;
+    case Phase::Starting:
+    case Phase::Running:
+        setWindowTitle(
+            tr("%1 — recording %2").arg(title, formatPortSpec(m_controller.settings().ports)));
+        break;
+    case Phase::Stopping:
+        setWindowTitle(tr("%1 — stopping").arg(title));
+        break;
+    }
+}
+
+void MainWindow::updateActions()
+{
+    m_startAction->setEnabled(m_phase == Phase::Idle && m_settings->isValid());
+    m_startAction->setToolTip(m_settings->isValid()
+                                  ? tr("Start listening and recording (F5)")
+                                  : tr("Cannot start: %1").arg(m_settings->errorText()));
+    m_stopAction->setEnabled(m_phase == Phase::Running);
+}
+
+void MainWindow::onSnapshot(const StatsSnapshot &snapshot)
+{
+    m_portsModel->updateFromSnapshot(snapshot);
+    m_connectionsModel->updateFromSnapshot(snapshot);
+    m_filesModel->updateFromSnapshot(snapshot);
+    if (snapshot.time.isValid())
+        m_graph->addSnapshot(snapshot);
+    m_rateLabel->setText(tr("Rate: %1").arg(formatRate(snapshot.totalRate)));
+    m_bytesLabel->setText(tr("Received: %1").arg(formatBytes(snapshot.totalBytes)));
+    m_connectionsLabel->setText(tr("Connections: %1").arg(snapshot.activeConnections));
+    m_uptimeLabel->setText(tr("Up: %1").arg(formatDuration(snapshot.uptimeMs)));
+}
+
+void MainWindow::onPortSelectionChanged()
+{
+    QList<quint16> ports;
+    const QModelIndexList rows = m_portsView->selectionModel()->selectedRows();
+    for (const QModelIndex &index : rows)
+        ports.append(m_portsModel->portAt(m_portsProxy->mapToSource(index).row()));
+    std::sort(ports.begin(), ports.end());
+    m_graph->setSelectedPorts(ports);
+}
+
+void MainWindow::updateFreeSpace()
+{
+    const QStorageInfo storage(existingAncestor(m_settings->settings().outputDir));
+    m_freeSpaceLabel->setText(
+        storage.isValid() ? tr("Free: %1").arg(formatBytes(quint64(storage.bytesAvailable())))
+                          : tr("Free: ?"));
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    if (m_phase == Phase::Idle) {
+        saveSettings();
+        event->accept();
+        return;
+    }
+    if (!m_closeWhenStopped) {
+        const auto answer = QMessageBox::question(
+            this, tr("Stop the capture?"),
+            tr("A capture is running. Stop it (taking in what peers already sent and closing "
+               "the files) and quit?"),
+            QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel);
+        if (answer != QMessageBox::Yes) {
+            event->ignore();
+            return;
+        }
+        quitWhenStopped(false);
+    }
+    event->ignore(); // closes for real once stopped() arrives
+}
+
+void MainWindow::loadSettings(const CommandLineOptions &options)
+{
+    QSettings store;
+    CaptureSettings s = options.settings;
+    const QSet<QString> &given = options.givenOptions;
+    if (!given.contains(u"bind"_s) && store.contains(u"capture/bind"_s))
+        s.bindAddress =
+            parseBindAddress(store.value(u"capture/bind"_s).toString()).value_or(s.bindAddress);
+    if (!given.contains(u"ports"_s) && store.contains(u"capture/ports"_s)) {
+        const PortSpecResult ports = parsePortSpec(store.value(u"capture/ports"_s).toString());
+        if (ports.ok())
+            s.ports = ports.ports;
+    }
+    if (!given.contains(u"output"_s) && store.contains(u"capture/output"_s))
+        s.outputDir = store.value(u"capture/output"_s).toString();
+    if (!given.contains(u"split"_s) && store.contains(u"capture/split"_s))
+        s.split = splitModeFromName(store.value(u"capture/split"_s).toString()).value_or(s.split);
+    m_settings->setSettings(s);
+
+    if (!restoreGeometry(store.value(u"window/geometry"_s).toByteArray()))
+        resize(1280, 720);
+    restoreState(store.value(u"window/state"_s).toByteArray());
+}
+
+void MainWindow::saveSettings() const
+{
+    QSettings store;
+    const CaptureSettings s = m_settings->settings();
+    store.setValue(u"capture/bind"_s, bindAddressText(s.bindAddress));
+    store.setValue(u"capture/ports"_s, m_settings->portsEdit()->text());
+    store.setValue(u"capture/output"_s, s.outputDir);
+    store.setValue(u"capture/split"_s, splitModeName(s.split));
+    store.setValue(u"window/geometry"_s, saveGeometry());
+    store.setValue(u"window/state"_s, saveState());
+}
+
+} // namespace capture

@@ -1,0 +1,97 @@
+#pragma once
+
+#include "capturecontroller.h"
+#include "commandline.h"
+#include "eventlog.h"
+
+#include <QMainWindow>
+
+class QAbstractItemModel;
+class QAction;
+class QLabel;
+class QSortFilterProxyModel;
+class QTableView;
+class QTimer;
+
+namespace capture {
+
+class ConnectionsTableModel;
+class FilesTableModel;
+class LogPanel;
+class PortsTableModel;
+class SettingsPanel;
+class ThroughputGraph;
+
+/// The desktop window over the same CaptureController as headless mode. Holds no capture
+/// logic: it turns user actions into controller calls and the controller's signals and
+/// 4 Hz snapshots into tables, a graph, a log and a status bar.
+class MainWindow : public QMainWindow
+{
+    Q_OBJECT
+
+public:
+    /// `options` pre-fill the settings (explicit command-line options override saved ones);
+    /// with ports given on the command line the capture starts at once, as the old tool did.
+    explicit MainWindow(const CommandLineOptions &options, QWidget *parent = nullptr);
+    ~MainWindow() override;
+
+    CaptureController *controller() { return &m_controller; }
+
+public Q_SLOTS:
+    void startCapture();
+    void stopCapture();
+    void openOutputFolder();
+    /// Stops a running capture (at once with `immediately`) and closes the window when done,
+    /// without asking.
+    void quitWhenStopped(bool immediately);
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
+
+private:
+    enum class Phase { Idle, Starting, Running, Stopping };
+
+    void buildActions();
+    void buildLayout();
+    void connectController();
+    void setPhase(Phase phase);
+    void updateActions();
+    void onSnapshot(const StatsSnapshot &snapshot);
+    void onPortSelectionChanged();
+    void updateFreeSpace();
+    void loadSettings(const CommandLineOptions &options);
+    void saveSettings() const;
+    QTableView *makeTable(QAbstractItemModel *model, QSortFilterProxyModel **proxy,
+                          const QString &objectName);
+
+    CaptureController m_controller;
+    CaptureEventLog m_eventLog{&m_controller};
+    Phase m_phase = Phase::Idle;
+    bool m_closeWhenStopped = false;
+
+    SettingsPanel *m_settings = nullptr;
+    PortsTableModel *m_portsModel = nullptr;
+    ConnectionsTableModel *m_connectionsModel = nullptr;
+    FilesTableModel *m_filesModel = nullptr;
+    QSortFilterProxyModel *m_portsProxy = nullptr;
+    QSortFilterProxyModel *m_connectionsProxy = nullptr;
+    QSortFilterProxyModel *m_filesProxy = nullptr;
+    QTableView *m_portsView = nullptr;
+    QTableView *m_connectionsView = nullptr;
+    QTableView *m_filesView = nullptr;
+    ThroughputGraph *m_graph = nullptr;
+    LogPanel *m_log = nullptr;
+
+    QAction *m_startAction = nullptr;
+    QAction *m_stopAction = nullptr;
+    QAction *m_openFolderAction = nullptr;
+
+    QLabel *m_rateLabel = nullptr;
+    QLabel *m_bytesLabel = nullptr;
+    QLabel *m_connectionsLabel = nullptr;
+    QLabel *m_freeSpaceLabel = nullptr;
+    QLabel *m_uptimeLabel = nullptr;
+    QTimer *m_freeSpaceTimer = nullptr;
+};
+
+} // namespace capture

@@ -1,0 +1,179 @@
+#include "portstablemodel.h"
+
+#include "modelroles.h"
+#include "units.h"
+
+#include <QFileInfo>
+
+using namespace Qt::Literals::StringLiterals;
+
+namespace capture {
+
+PortsTableModel::PortsTableModel(QObject *parent)
+    : QAbstractTableModel(parent)
+{}
+
+QString PortsTableModel::stateName(PortStats::State state)
+{
+    switch (state) {
+    case PortStats::State::Listening:
+        return tr("listening");
+    case PortStats::State::Receiving:
+        return tr("receiving");
+    case PortStats::State::Error:
+        return tr("error");
+    case PortStats::State::Closed:
+        return tr("closed");
+    }
+    return {};
+}
+
+void PortsTableModel::setPorts(const QList<quint16> &ports)
+{
+    beginResetModel();
+    m_rows.clear();
+    m_rowOfPort.clear();
+    for (const quint16 port : ports) {
+        PortStats stats;
+        stats.port = port;
+        m_rowOfPort.insert(port, int(m_rows.size()));
+        m_rows.append(stats);
+    }
+    endResetModel();
+}
+
+void PortsTableModel::updateFromSnapshot(const StatsSnapshot &snapshot)
+{
+    for (const PortStats &stats : snapshot.ports) {
+        const int row = rowOfPort(stats.port);
+        if (row < 0)
+            continue;
+        PortStats &current = m_rows[row];
+        const bool changed = current.state != stats.state || current.error != stats.error ||
+                             current.activeConnections != stats.activeConnections ||
+                             current.totalConnections != stats.totalConnections ||
+                             current.bytes != stats.bytes || current.rate != stats.rate ||
+                             current.currentFile != stats.currentFile;
+        if (!changed)
+            continue;
+        current = stats;
+        Q_EMIT dataChanged(index(row, 0), index(row, ColumnCount - 1));
+    }
+}
+
+void PortsTableModel::setListenFailures(const QList<ListenFailure> &failures)
+{
+    for (const ListenFailure &failure : failures) {
+        const int row = rowOfPort(failure.port);
+        if (row < 0)
+            continue;
+        m_rows[row].state = PortStats::State::Error;
+        m_rows[row].error = failure.reason;
+        Q_EMIT dataChanged(index(row, 0), index(row, ColumnCount - 1));
+    }
+}
+
+quint16 PortsTableModel::portAt(int row) const
+{
+    return row >= 0 && row < m_rows.size() ? m_rows[row].port : 0;
+}
+
+int PortsTableModel::rowOfPort(quint16 port) const
+{
+    return m_rowOfPort.value(port, -1);
+}
+
+int PortsTableModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : int(m_rows.size());
+}
+
+int PortsTableModel::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+QVariant PortsTableModel::data(const QModelIndex &index, int role) const
+{
+    if (!index.isValid() || index.row() >= m_rows.size())
+        return {};
+    const PortStats &p = m_rows[index.row()];
+    const auto column = Column(index.column());
+    if (role == Qt::DisplayRole) {
+        switch (column) {
+        case Port:
+            return p.port;
+        case State:
+            return stateName(p.state);
+        case Active:
+            return p.activeConnections;
+        case Total:
+            return p.totalConnections;
+        case Bytes:
+            return formatBytes(p.bytes);
+        case Rate:
+            return formatRate(p.rate);
+        case File:
+            return QFileInfo(p.currentFile).fileName();
+        case ColumnCount:
+            break;
+        }
+    } else if (role == RawValueRole) {
+        switch (column) {
+        case Port:
+            return p.port;
+        case State:
+            return int(p.state);
+        case Active:
+            return p.activeConnections;
+        case Total:
+            return p.totalConnections;
+        case Bytes:
+            return p.bytes;
+        case Rate:
+            return p.rate;
+        case File:
+            return p.currentFile;
+        case ColumnCount:
+            break;
+        }
+    } else if (role == Qt::ToolTipRole) {
+        if (column == State && !p.error.isEmpty())
+            return p.error;
+        if (column == File && !p.currentFile.isEmpty())
+            return p.currentFile;
+        if (column == Bytes)
+            return tr("%1 bytes").arg(p.bytes);
+    } else if (role == Qt::TextAlignmentRole) {
+        if (column != State && column != File)
+            return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
+    }
+    return {};
+}
+
+QVariant PortsTableModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+        return QAbstractTableModel::headerData(section, orientation, role);
+    switch (Column(section)) {
+    case Port:
+        return tr("Port");
+    case State:
+        return tr("State");
+    case Active:
+        return tr("Active");
+    case Total:
+        return tr("Connections");
+    case Bytes:
+        return tr("Bytes");
+    case Rate:
+        return tr("Rate");
+    case File:
+        return tr("Current file");
+    case ColumnCount:
+        break;
+    }
+    return {};
+}
+
+} // namespace capture

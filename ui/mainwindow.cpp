@@ -29,7 +29,6 @@
 #include <QStatusBar>
 #include <QStorageInfo>
 #include <QStyle>
-#include <QTabWidget>
 #include <QTableView>
 #include <QTimer>
 #include <QToolBar>
@@ -112,7 +111,7 @@ void MainWindow::buildActions()
 }
 
 QTableView *MainWindow::makeTable(QAbstractItemModel *model, QSortFilterProxyModel **proxy,
-                                  const QString &objectName)
+                                  const QString &objectName, const QList<int> &widths)
 {
     *proxy = new QSortFilterProxyModel(this);
     (*proxy)->setSourceModel(model);
@@ -129,6 +128,10 @@ QTableView *MainWindow::makeTable(QAbstractItemModel *model, QSortFilterProxyMod
     view->verticalHeader()->setDefaultSectionSize(view->fontMetrics().height() + 8);
     view->horizontalHeader()->setStretchLastSection(true);
     view->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
+    // Fixed initial widths: resizing to contents would measure every row at every update.
+    const int charWidth = view->fontMetrics().horizontalAdvance(u'0');
+    for (int column = 0; column < widths.size(); ++column)
+        view->setColumnWidth(column, widths[column] * charWidth + 16);
     return view;
 }
 
@@ -142,7 +145,7 @@ void MainWindow::buildLayout()
     settingsDock->setWidget(m_settings);
     settingsDock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable);
     addDockWidget(Qt::LeftDockWidgetArea, settingsDock);
-    connect(m_settings, &SettingsPanel::validityChanged, this, &MainWindow::updateActions);
+    connect(m_settings, &SettingsPanel::settingsChanged, this, &MainWindow::updateActions);
 
     // Graph on top of the tables.
     m_graph = new ThroughputGraph(this);
@@ -172,9 +175,10 @@ void MainWindow::buildLayout()
     m_portsModel = new PortsTableModel(this);
     m_connectionsModel = new ConnectionsTableModel(this);
     m_filesModel = new FilesTableModel(this);
-    m_portsView = makeTable(m_portsModel, &m_portsProxy, u"portsView"_s);
-    m_connectionsView = makeTable(m_connectionsModel, &m_connectionsProxy, u"connectionsView"_s);
-    m_filesView = makeTable(m_filesModel, &m_filesProxy, u"filesView"_s);
+    m_portsView = makeTable(m_portsModel, &m_portsProxy, u"portsView"_s, {5, 9, 4, 5, 9, 10, 30});
+    m_connectionsView = makeTable(m_connectionsModel, &m_connectionsProxy, u"connectionsView"_s,
+                                  {17, 5, 8, 8, 9, 10, 40, 12});
+    m_filesView = makeTable(m_filesModel, &m_filesProxy, u"filesView"_s, {26, 6, 9, 7});
     m_filesView->setToolTip(tr("Double-click a file to open its folder"));
     connect(m_portsView->selectionModel(), &QItemSelectionModel::selectionChanged, this,
             &MainWindow::onPortSelectionChanged);
@@ -194,9 +198,9 @@ void MainWindow::buildLayout()
     connectionsLayout->setContentsMargins(0, 0, 0, 0);
     connectionsLayout->addWidget(m_connectionsView, 1);
     auto *connectionsBar = new QHBoxLayout;
-    connectionsBar->addWidget(new QLabel(tr("Closed connections stay listed, greyed, for five "
-                                            "minutes."),
-                                         this));
+    auto *closedHint = new QLabel(tr("Closed connections stay, greyed, for 5 min."), this);
+    closedHint->setEnabled(false);
+    connectionsBar->addWidget(closedHint);
     connectionsBar->addStretch(1);
     connectionsBar->addWidget(clearClosed);
     connectionsLayout->addLayout(connectionsBar);
@@ -222,19 +226,40 @@ void MainWindow::buildLayout()
     filesBar->addWidget(openContaining);
     filesLayout->addLayout(filesBar);
 
-    auto *tabs = new QTabWidget(this);
-    tabs->setObjectName(u"tables"_s);
-    tabs->addTab(m_portsView, tr("&Ports"));
-    tabs->addTab(connectionsBox, tr("&Connections"));
-    tabs->addTab(filesBox, tr("&Files"));
+    // Everything a user watches at once: graph on top, ports beside connections below, files
+    // next to the settings, the log along the bottom. Docks can be rearranged; it is saved.
+    auto titled = [this](const QString &title, QWidget *content) {
+        auto *box = new QWidget(this);
+        auto *layout = new QVBoxLayout(box);
+        layout->setContentsMargins(4, 4, 4, 0);
+        auto *label = new QLabel(title, box);
+        QFont bold = label->font();
+        bold.setBold(true);
+        label->setFont(bold);
+        layout->addWidget(label);
+        layout->addWidget(content, 1);
+        return box;
+    };
+    auto *tables = new QSplitter(Qt::Horizontal, this);
+    tables->setObjectName(u"tablesSplitter"_s);
+    tables->addWidget(titled(tr("Ports"), m_portsView));
+    tables->addWidget(titled(tr("Connections"), connectionsBox));
+    tables->setStretchFactor(0, 4);
+    tables->setStretchFactor(1, 5);
 
     auto *splitter = new QSplitter(Qt::Vertical, this);
     splitter->setObjectName(u"centralSplitter"_s);
     splitter->addWidget(graphBox);
-    splitter->addWidget(tabs);
-    splitter->setStretchFactor(0, 2);
-    splitter->setStretchFactor(1, 3);
+    splitter->addWidget(tables);
+    splitter->setStretchFactor(0, 1);
+    splitter->setStretchFactor(1, 1);
     setCentralWidget(splitter);
+
+    auto *filesDock = new QDockWidget(tr("Files"), this);
+    filesDock->setObjectName(u"filesDock"_s);
+    filesDock->setWidget(filesBox);
+    filesDock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable);
+    addDockWidget(Qt::LeftDockWidgetArea, filesDock);
 
     // Log at the bottom.
     m_log = new LogPanel(this);
@@ -244,6 +269,10 @@ void MainWindow::buildLayout()
     logDock->setWidget(m_log);
     logDock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable);
     addDockWidget(Qt::BottomDockWidgetArea, logDock);
+    resizeDocks({settingsDock}, {fontMetrics().horizontalAdvance(u'0') * 46}, Qt::Horizontal);
+    resizeDocks({settingsDock, filesDock},
+                {m_settings->sizeHint().height(), fontMetrics().height() * 40}, Qt::Vertical);
+    resizeDocks({logDock}, {fontMetrics().height() * 9}, Qt::Vertical);
 
     // Status bar: the numbers a user glances at.
     auto makeLabel = [this](const QString &name, const QString &tip) {

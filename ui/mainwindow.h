@@ -61,8 +61,9 @@ private:
     void updateFreeSpace();
     void loadSettings(const CommandLineOptions &options);
     void saveSettings() const;
+    /// A sortable table over `model`; `widths` are the columns' initial widths in characters.
     QTableView *makeTable(QAbstractItemModel *model, QSortFilterProxyModel **proxy,
-                          const QString &objectName);
+                          const QString &objectName, const QList<int> &widths);
 
     CaptureController m_controller;
     CaptureEventLog m_eventLog{&m_controller};

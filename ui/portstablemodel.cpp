@@ -153,6 +153,14 @@ QVariant PortsTableModel::data(const QModelIndex &index, int role) const
 
 QVariant PortsTableModel::headerData(int section, Qt::Orientation orientation, int role) const
 {
+    if (orientation == Qt::Horizontal && role == Qt::ToolTipRole) {
+        if (section == Active)
+            return tr("Connections open now");
+        if (section == Total)
+            return tr("Connections since the capture started");
+        if (section == Rate)
+            return tr("Receive rate over the last quarter second");
+    }
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return QAbstractTableModel::headerData(section, orientation, role);
     switch (Column(section)) {
@@ -161,9 +169,9 @@ QVariant PortsTableModel::headerData(int section, Qt::Orientation orientation, i
     case State:
         return tr("State");
     case Active:
-        return tr("Active");
+        return tr("Open");
     case Total:
-        return tr("Connections");
+        return tr("Total");
     case Bytes:
         return tr("Bytes");
     case Rate:

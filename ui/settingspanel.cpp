@@ -5,6 +5,7 @@
 #include "portspec.h"
 
 #include <QComboBox>
+#include <QDir>
 #include <QFileDialog>
 #include <QFormLayout>
 #include <QHBoxLayout>
@@ -80,13 +81,19 @@ SettingsPanel::SettingsPanel(QWidget *parent)
     form->addRow(QString(), m_bindMessage);
     form->addRow(tr("&Ports:"), m_ports);
     form->addRow(QString(), m_portsMessage);
-    form->addRow(tr("&Output:"), outputRow);
+    auto *outputLabel = new QLabel(tr("&Output:"), this);
+    outputLabel->setBuddy(m_output); // the field sits in a row layout, so say whose label it is
+    form->addRow(outputLabel, outputRow);
     form->addRow(QString(), m_outputMessage);
     form->addRow(tr("&Split:"), m_split);
 
     connect(m_bind, &QComboBox::currentTextChanged, this, &SettingsPanel::validate);
     connect(m_ports, &QLineEdit::textChanged, this, &SettingsPanel::validate);
     connect(m_output, &QLineEdit::textChanged, this, &SettingsPanel::validate);
+    connect(m_output, &QLineEdit::textChanged, this, [this](const QString &text) {
+        m_output->setToolTip(tr("Directory for the recorded files; created with its parents.")
+                             + u"\n"_s + QDir(text).absolutePath());
+    });
     connect(m_split, &QComboBox::currentIndexChanged, this, &SettingsPanel::validate);
     connect(m_browse, &QPushButton::clicked, this, &SettingsPanel::browse);
 
@@ -146,11 +153,11 @@ void SettingsPanel::validate()
 
     m_error = !bindError.isEmpty() ? bindError : !portsError.isEmpty() ? portsError : outputError;
     const bool valid = m_error.isEmpty();
+    const bool flipped = valid != m_valid;
+    m_valid = valid;
     Q_EMIT settingsChanged();
-    if (valid != m_valid) {
-        m_valid = valid;
+    if (flipped)
         Q_EMIT validityChanged(valid);
-    }
 }
 
 void SettingsPanel::browse()

@@ -379,10 +379,12 @@ void ThroughputGraph::paintGrid(QPainter &painter, const Frame &frame) const
         painter.drawLine(QPointF(x, plot.bottom()), QPointF(x, plot.bottom() + 3));
         painter.setPen(labelColor);
         const QString label = timeLabel(before, axis.minutes);
-        const int labelWidth = metrics.horizontalAdvance(label);
-        painter.drawText(
-            QRectF(x - labelWidth / 2.0 - 1, plot.bottom() + 4, labelWidth + 2, metrics.height()),
-            Qt::AlignCenter, label);
+        const int labelWidth = metrics.horizontalAdvance(label) + 2;
+        // The oldest label starts at the plot's edge, clear of the y axis' "0 B/s".
+        const qreal labelLeft =
+            std::clamp(x - labelWidth / 2.0, plot.left() - 1, width() - 1.0 - labelWidth);
+        painter.drawText(QRectF(labelLeft, plot.bottom() + 4, labelWidth, metrics.height()),
+                         Qt::AlignCenter, label);
     }
 
     painter.setPen(frameColor);
@@ -528,7 +530,7 @@ void ThroughputGraph::paintHover(QPainter &painter, const Frame &frame, const Ho
     for (const HoverValue &value : hover.values) {
         painter.setPen(QPen(base, 1.5));
         painter.setBrush(frame.series[value.series].color);
-        painter.drawEllipse(QPointF(x, yFor(plot, frame.axisMaximum, value.sample.rate)), 3.5, 3.5);
+        painter.drawEllipse(QPointF(x, yFor(plot, frame.axisMaximum, value.sample.rate)), 4, 4);
     }
 
     // A box with the time, then one row per series: swatch, name, value.

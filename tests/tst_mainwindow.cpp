@@ -1,0 +1,405 @@
+#include "capturecontroller.h"
+#include "connectionstablemodel.h"
+#include "filestablemodel.h"
+#include "logpanel.h"
+#include "mainwindow.h"
+#include "modelroles.h"
+#include "portstablemodel.h"
+#include "settingspanel.h"
+#include "testsupport.h"
+#include "throughputgraph.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QComboBox>
+#include <QDir>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QTimer>
+#include <QStandardPaths>
+#include <QTableView>
+#include <QTcpSocket>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QToolBar>
+#include <QToolButton>
+
+#include <atomic>
+#include <chrono>
+#include <thread>
+
+using namespace Qt::Literals::StringLiterals;
+using namespace capture;
+
+namespace {
+
+constexpr int timeoutMs = 30000;
+
+template<typename T>
+T *child(QWidget *window, const QString &name)
+{
+    T *found = window->findChild<T *>(name);
+    if (!found)
+        qWarning("no child %s", qPrintable(name));
+    return found;
+}
+
+/// Clicks the toolbar button of an action, as a user would.
+bool clickAction(QMainWindow &window, const QString &actionName)
+{
+    auto *action = window.findChild<QAction *>(actionName);
+    if (!action)
+        return false;
+    for (QToolBar *bar : window.findChildren<QToolBar *>()) {
+        if (auto *button = qobject_cast<QToolButton *>(bar->widgetForAction(action))) {
+            QTest::mouseClick(button, Qt::LeftButton);
+            return true;
+        }
+    }
+    return false;
+}
+
+/// Fills the settings panel by typing into it.
+void fillSettings(QMainWindow &window, const QString &ports, const QString &output,
+                  SplitMode split = SplitMode::Port)
+{
+    auto *panel = child<SettingsPanel>(&window, u"settingsPanel"_s);
+    panel->bindCombo()->setCurrentText(u"127.0.0.1"_s);
+    panel->portsEdit()->clear();
+    QTest::keyClicks(panel->portsEdit(), ports);
+    panel->outputEdit()->clear();
+    QTest::keyClicks(panel->outputEdit(), output);
+    panel->splitCombo()->setCurrentIndex(panel->splitCombo()->findData(int(split)));
+}
+
+QString cell(QTableView *view, int row, int column, int role = Qt::DisplayRole)
+{
+    return view->model()->index(row, column).data(role).toString();
+}
+
+/// Finds the row of a table whose `column` raw value equals `value`.
+int rowWhere(QTableView *view, int column, const QVariant &value)
+{
+    for (int row = 0; row < view->model()->rowCount(); ++row) {
+        if (view->model()->index(row, column).data(RawValueRole) == value)
+            return row;
+    }
+    return -1;
+}
+
+/// Background senders that stream at a modest, varying rate until stopped.
+class Streams
+{
+public:
+    void add(quint16 port, qint64 bytesPerSecond, int connections = 1)
+    {
+        for (int i = 0; i < connections; ++i)
+            m_threads.emplace_back([this, port, bytesPerSecond] { run(port, bytesPerSecond); });
+    }
+    ~Streams() { stop(); }
+    void stop()
+    {
+        m_stop = true;
+        for (std::thread &t : m_threads) {
+            if (t.joinable())
+                t.join();
+        }
+    }
+    qint64 sent() const { return m_sent; }
+
+private:
+    void run(quint16 port, qint64 rate)
+    {
+        QTcpSocket socket;
+        socket.connectToHost(QHostAddress::LocalHost, port);
+        if (!socket.waitForConnected(timeoutMs))
+            return;
+        const QByteArray chunk = TestSupport::patternData(port, rate / 20);
+        for (int tick = 0; !m_stop; ++tick) {
+            // A gentle wave so the graph shows something alive.
+            const qsizetype n = chunk.size() / 2 + (chunk.size() / 2) * (tick % 40) / 40;
+            socket.write(chunk.constData(), n);
+            socket.waitForBytesWritten(1000);
+            m_sent += n;
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        }
+        socket.disconnectFromHost();
+        if (socket.state() != QAbstractSocket::UnconnectedState)
+            socket.waitForDisconnected(5000);
+    }
+
+    std::vector<std::thread> m_threads;
+    std::atomic<bool> m_stop{false};
+    std::atomic<qint64> m_sent{0};
+};
+
+} // namespace
+
+class TestMainWindow : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QStandardPaths::setTestModeEnabled(true); // QSettings go to a test location
+        QCoreApplication::setOrganizationName(u"capture-receiver-tests"_s);
+        QCoreApplication::setApplicationName(u"tst_mainwindow"_s);
+    }
+
+    void init()
+    {
+        QSettings().clear();
+    }
+
+    void invalidPortSpecDisablesStart_data()
+    {
+        QTest::addColumn<QString>("spec");
+        QTest::addColumn<QString>("message");
+        QTest::newRow("zero") << u"0"_s << u"'0'"_s;
+        QTest::newRow("reversed") << u"5005-5000"_s << u"reversed"_s;
+        QTest::newRow("duplicate") << u"5000,5000"_s << u"duplicate port 5000"_s;
+        QTest::newRow("letters") << u"abc"_s << u"'abc'"_s;
+    }
+    void invalidPortSpecDisablesStart()
+    {
+        QFETCH(QString, spec);
+        QFETCH(QString, message);
+        QTemporaryDir dir;
+        MainWindow window(CommandLineOptions{});
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        auto *start = window.findChild<QAction *>(u"startAction"_s);
+        QVERIFY(start);
+        fillSettings(window, u"6000"_s, dir.path());
+        QVERIFY(start->isEnabled());
+
+        auto *panel = child<SettingsPanel>(&window, u"settingsPanel"_s);
+        panel->portsEdit()->clear();
+        QTest::keyClicks(panel->portsEdit(), spec);
+        QVERIFY(!start->isEnabled());
+        QVERIFY(panel->portsMessage()->isVisible());
+        QVERIFY2(panel->portsMessage()->text().contains(message),
+                 qPrintable(panel->portsMessage()->text()));
+        QVERIFY(start->toolTip().contains(message));
+
+        // Correcting the field enables Start again and hides the message.
+        panel->portsEdit()->clear();
+        QTest::keyClicks(panel->portsEdit(), u"6000-6002"_s);
+        QVERIFY(start->isEnabled());
+        QVERIFY(!panel->portsMessage()->isVisible());
+    }
+
+    void captureThroughTheWindow()
+    {
+        QTemporaryDir dir;
+        const QList<quint16> ports = TestSupport::freePorts(2);
+        MainWindow window(CommandLineOptions{});
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        fillSettings(window, u"%1,%2"_s.arg(ports[0]).arg(ports[1]), dir.path());
+        QSignalSpy started(window.controller(), &CaptureController::started);
+        QSignalSpy stopped(window.controller(), &CaptureController::stopped);
+        QVERIFY(clickAction(window, u"startAction"_s));
+        QTRY_COMPARE_WITH_TIMEOUT(started.size(), 1, timeoutMs);
+        auto *stop = window.findChild<QAction *>(u"stopAction"_s);
+        auto *start = window.findChild<QAction *>(u"startAction"_s);
+        QVERIFY(stop->isEnabled());
+        QVERIFY(!start->isEnabled());
+
+        auto *portsView = child<QTableView>(&window, u"portsView"_s);
+        auto *filesView = child<QTableView>(&window, u"filesView"_s);
+        auto *connectionsView = child<QTableView>(&window, u"connectionsView"_s);
+        QCOMPARE(portsView->model()->rowCount(), 2);
+
+        const QByteArray data = TestSupport::patternData(77, 300'000);
+        QTcpSocket client;
+        client.connectToHost(QHostAddress::LocalHost, ports[1]);
+        QVERIFY(client.waitForConnected(timeoutMs));
+        client.write(data);
+        QVERIFY(client.waitForBytesWritten(timeoutMs));
+
+        const int portRow = rowWhere(portsView, PortsTableModel::Port, ports[1]);
+        QVERIFY(portRow >= 0);
+        QTRY_COMPARE_WITH_TIMEOUT(
+            portsView->model()->index(portRow, PortsTableModel::Bytes).data(RawValueRole).toLongLong(),
+            qint64(data.size()), timeoutMs);
+        QCOMPARE(cell(portsView, portRow, PortsTableModel::State), u"receiving"_s);
+        QTRY_COMPARE_WITH_TIMEOUT(filesView->model()->rowCount(), 1, timeoutMs);
+        QVERIFY(cell(filesView, 0, FilesTableModel::File).startsWith(u"stream_%1_"_s.arg(ports[1])));
+        QTRY_COMPARE_WITH_TIMEOUT(
+            filesView->model()->index(0, FilesTableModel::Size).data(RawValueRole).toLongLong(),
+            qint64(data.size()), timeoutMs);
+        QCOMPARE(connectionsView->model()->rowCount(), 1);
+        QCOMPARE(cell(connectionsView, 0, ConnectionsTableModel::Status), u"open"_s);
+        auto *bytesLabel = child<QLabel>(&window, u"bytesLabel"_s);
+        QTRY_VERIFY_WITH_TIMEOUT(bytesLabel->text().contains(u"293.0 KiB"_s), timeoutMs);
+
+        client.disconnectFromHost();
+        QTRY_COMPARE_WITH_TIMEOUT(cell(connectionsView, 0, ConnectionsTableModel::Status),
+                                  u"peer closed"_s, timeoutMs);
+
+        QVERIFY(clickAction(window, u"stopAction"_s));
+        QTRY_COMPARE_WITH_TIMEOUT(stopped.size(), 1, timeoutMs);
+        QVERIFY(start->isEnabled());
+        QVERIFY(!stop->isEnabled());
+        QCOMPARE(cell(filesView, 0, FilesTableModel::State), u"closed"_s);
+        const QString path = filesView->model()->index(0, FilesTableModel::File).data(RawValueRole).toString();
+        QCOMPARE(TestSupport::readFile(path), data);
+        auto *log = child<LogPanel>(&window, u"logPanel"_s);
+        QVERIFY(log->visibleText().contains(u"file closed"_s));
+        QVERIFY(log->visibleText().contains(u"final: total 300000 bytes"_s));
+    }
+
+    void settingsPersistAndCommandLineOverrides()
+    {
+        QTemporaryDir dir;
+        {
+            MainWindow window(CommandLineOptions{});
+            fillSettings(window, u"7000-7002,7005"_s, dir.path(), SplitMode::Connection);
+        } // saved on destruction
+        {
+            MainWindow window(CommandLineOptions{});
+            auto *panel = child<SettingsPanel>(&window, u"settingsPanel"_s);
+            QCOMPARE(panel->settings().ports, (QList<quint16>{7000, 7001, 7002, 7005}));
+            QCOMPARE(panel->settings().outputDir, dir.path());
+            QCOMPARE(panel->settings().split, SplitMode::Connection);
+            QCOMPARE(panel->settings().bindAddress, QHostAddress(QHostAddress::LocalHost));
+        }
+        CommandLineOptions options;
+        options.settings.outputDir = u"/tmp/elsewhere"_s;
+        options.givenOptions = {u"output"_s};
+        MainWindow window(options);
+        auto *panel = child<SettingsPanel>(&window, u"settingsPanel"_s);
+        QCOMPARE(panel->settings().outputDir, u"/tmp/elsewhere"_s); // given: overrides
+        QCOMPARE(panel->settings().ports, (QList<quint16>{7000, 7001, 7002, 7005})); // kept
+    }
+
+    void portsOnCommandLineStartAtOnce()
+    {
+        QTemporaryDir dir;
+        CommandLineOptions options;
+        options.settings.bindAddress = QHostAddress::LocalHost;
+        options.settings.ports = TestSupport::freePorts(1);
+        options.settings.outputDir = dir.path();
+        options.portsGiven = true;
+        options.givenOptions = {u"bind"_s, u"ports"_s, u"output"_s};
+        MainWindow window(options);
+        QSignalSpy started(window.controller(), &CaptureController::started);
+        window.show();
+        QTRY_COMPARE_WITH_TIMEOUT(started.size(), 1, timeoutMs);
+        QSignalSpy stopped(window.controller(), &CaptureController::stopped);
+        window.stopCapture();
+        QTRY_COMPARE_WITH_TIMEOUT(stopped.size(), 1, timeoutMs);
+    }
+
+    void closingWhileCapturingAsksThenStopsGracefully()
+    {
+        QTemporaryDir dir;
+        const QList<quint16> ports = TestSupport::freePorts(1);
+        MainWindow window(CommandLineOptions{});
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        fillSettings(window, QString::number(ports[0]), dir.path());
+        QSignalSpy started(window.controller(), &CaptureController::started);
+        QSignalSpy stopped(window.controller(), &CaptureController::stopped);
+        window.startCapture();
+        QTRY_COMPARE_WITH_TIMEOUT(started.size(), 1, timeoutMs);
+        const QByteArray data = TestSupport::patternData(3, 100'000);
+        QCOMPARE(TestSupport::sendAll(ports[0], data), std::nullopt);
+
+        // First answer Cancel: the window stays and keeps capturing.
+        bool asked = false;
+        QTimer::singleShot(0, this, [&] {
+            auto *box = qobject_cast<QMessageBox *>(QApplication::activeModalWidget());
+            asked = box != nullptr;
+            if (box)
+                box->button(QMessageBox::Cancel)->click();
+        });
+        window.close();
+        QVERIFY(asked);
+        QVERIFY(window.isVisible());
+        QCOMPARE(stopped.size(), 0);
+
+        asked = false;
+        QTimer::singleShot(0, this, [&] {
+            auto *box = qobject_cast<QMessageBox *>(QApplication::activeModalWidget());
+            asked = box != nullptr;
+            if (box)
+                box->button(QMessageBox::Yes)->click();
+        });
+        window.close();
+        QVERIFY(asked);
+        QTRY_COMPARE_WITH_TIMEOUT(stopped.size(), 1, timeoutMs);
+        QTRY_VERIFY_WITH_TIMEOUT(!window.isVisible(), timeoutMs);
+        const QStringList files = QDir(dir.path()).entryList(QDir::Files);
+        QCOMPARE(files.size(), 1);
+        QCOMPARE(TestSupport::readFile(dir.filePath(files[0])), data);
+    }
+
+    /// A real capture with several streams, the graph showing two selected ports; the window
+    /// is saved as a PNG: the README screenshot when CAPTURE_SCREENSHOT names a path.
+    void screenshotDuringCapture()
+    {
+        QTemporaryDir dir;
+        const quint16 base = TestSupport::freePortRange(4);
+        MainWindow window(CommandLineOptions{});
+        window.resize(1280, 720);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        fillSettings(window, u"%1-%2"_s.arg(base).arg(base + 3), dir.path() + u"/run42"_s,
+                     SplitMode::Connection);
+        QSignalSpy started(window.controller(), &CaptureController::started);
+        window.startCapture();
+        QTRY_COMPARE_WITH_TIMEOUT(started.size(), 1, timeoutMs);
+
+        auto *portsView = child<QTableView>(&window, u"portsView"_s);
+        portsView->selectRow(rowWhere(portsView, PortsTableModel::Port, base));
+        portsView->selectionModel()->select(
+            portsView->model()->index(rowWhere(portsView, PortsTableModel::Port, base + 2), 0),
+            QItemSelectionModel::Select | QItemSelectionModel::Rows);
+        auto *graph = child<ThroughputGraph>(&window, u"throughputGraph"_s);
+        QCOMPARE(graph->selectedPorts(), (QList<quint16>{base, quint16(base + 2)}));
+
+        {
+            Streams streams;
+            streams.add(base, 6'000'000);
+            streams.add(base + 1, 2'500'000, 2);
+            streams.add(base + 2, 3'500'000);
+            streams.add(base + 3, 800'000);
+            // One connection that comes and goes, so a closed row shows too.
+            QCOMPARE(TestSupport::sendAll(quint16(base + 3), TestSupport::patternData(9, 40'000)),
+                     std::nullopt);
+            // Long enough for a graph worth looking at when making the README screenshot.
+            QTest::qWait(qEnvironmentVariableIsSet("CAPTURE_SCREENSHOT") ? 45000 : 8000);
+            auto *connectionsView = child<QTableView>(&window, u"connectionsView"_s);
+            auto *filesView = child<QTableView>(&window, u"filesView"_s);
+            QCOMPARE(connectionsView->model()->rowCount(), 6);
+            QCOMPARE(filesView->model()->rowCount(), 6);
+            QVERIFY(graph->history().total().size() > 10);
+            QVERIFY(graph->axisMaximum() > 0);
+            const QPoint hover(graph->width() * 3 / 4, graph->height() / 2);
+            QTest::mouseMove(graph, hover);
+            QTRY_VERIFY(!graph->valueTextAt(hover.x()).isEmpty());
+
+            const QImage shot = window.grab().toImage();
+            QCOMPARE(shot.size(), window.size() * shot.devicePixelRatio());
+            const QString target = qEnvironmentVariableIsSet("CAPTURE_SCREENSHOT")
+                                       ? qEnvironmentVariable("CAPTURE_SCREENSHOT")
+                                       : QDir::current().filePath(u"screenshot.png"_s);
+            QVERIFY2(shot.save(target), qPrintable(target));
+            qInfo("screenshot written to %s", qPrintable(target));
+            streams.stop();
+        }
+        QSignalSpy stopped(window.controller(), &CaptureController::stopped);
+        window.stopCapture();
+        QTRY_COMPARE_WITH_TIMEOUT(stopped.size(), 1, timeoutMs);
+    }
+};
+
+QTEST_MAIN(TestMainWindow)
+#include "tst_mainwindow.moc"

@@ -4,10 +4,11 @@
 # Usage: installer/install-deps.sh [--test]
 set -euo pipefail
 
-packages=(cmake ninja-build g++ pkgconf qt6-base-dev qt6-base-dev-tools)
+# qt6-qpa-plugins: the platform plugins (xcb, wayland, offscreen) the desktop window needs.
+packages=(cmake ninja-build g++ pkgconf qt6-base-dev qt6-base-dev-tools qt6-qpa-plugins)
 if [[ "${1:-}" == "--test" ]]; then
     # Real clients for the end-to-end tests; prlimit (util-linux) sets limits for a test run.
-    packages+=(socat netcat-openbsd python3 util-linux)
+    packages+=(socat netcat-openbsd python3 util-linux fonts-dejavu-core)
 elif [[ $# -gt 0 ]]; then
     echo "install-deps.sh: unknown argument '$1' (expected --test or nothing)" >&2
     exit 2

@@ -109,6 +109,8 @@ private Q_SLOTS:
         QCOMPARE(formatRate(999), u"999 B/s"_s);
         QCOMPARE(formatRate(1500), u"1.50 kB/s"_s);
         QCOMPARE(formatRate(2.5e9), u"2.50 GB/s"_s);
+        QCOMPARE(formatRate(12.34e6), u"12.3 MB/s"_s);
+        QCOMPARE(formatRate(250e3), u"250 kB/s"_s);
         QCOMPARE(formatDuration(1234), u"1.234 s"_s);
         QCOMPARE(formatDuration(125'000), u"2 min 05 s"_s);
         QCOMPARE(formatDuration(3'720'000), u"1 h 02 min"_s);

@@ -397,6 +397,7 @@ private Q_SLOTS:
     void recordsEveryClient_data();
     void recordsEveryClient();
     void positionalForm();
+    void withoutDisplayFallsBackToHeadless();
     void splitPortAppendsSequentialConnections();
     void splitConnectionWritesOneFilePerConnection();
     void ipv6Loopback();
@@ -515,6 +516,31 @@ void TestHeadless::recordsEveryClient()
 }
 
 // 2. capture-receiver --nogui <ip> <base> <count>
+// Without --nogui and without any display, the program says so in one line and records
+// headless instead of aborting (the compatible form, exactly as the old tool was run).
+void TestHeadless::withoutDisplayFallsBackToHeadless()
+{
+    QTemporaryDir tmp;
+    QVERIFY(tmp.isValid());
+    const quint16 port = TestSupport::freePort();
+    Receiver receiver(tmp.path(), {u"127.0.0.1"_s, QString::number(port), u"1"_s,
+                                   u"--stats-interval"_s, u"0"_s});
+    QVERIFY2(receiver.startAndWaitUntilRecording(), receiver.describe());
+    QCOMPARE(receiver.linesMatching(QRegularExpression(u"no display"_s)).size(), 1);
+    QVERIFY2(receiver.hasLine(u"running headless"_s), receiver.describe());
+    const QByteArray data = TestSupport::patternData(31, 64 * KiB);
+    QCOMPARE(TestSupport::sendAll(port, data), std::nullopt);
+    QVERIFY2(receiver.waitForLine(u"closed (peer closed): %1 bytes"_s.arg(data.size())),
+             receiver.describe());
+    QVERIFY2(receiver.sendSignal(SIGTERM), receiver.describe());
+    QVERIFY2(receiver.waitForExit(), receiver.describe());
+    QVERIFY2(receiver.exitedNormally(), receiver.describe());
+    QCOMPARE(receiver.exitCode(), 0);
+    const QStringList files = matchingFiles(tmp.filePath(u"output"_s), portFilePattern(port));
+    QCOMPARE(files.size(), 1);
+    QCOMPARE(TestSupport::readFile(files[0]), data);
+}
+
 void TestHeadless::positionalForm()
 {
     QTemporaryDir tmp;

@@ -18,6 +18,7 @@ using Sample = ThroughputHistory::Sample;
 using PortRates = QList<std::pair<quint16, double>>;
 
 constexpr qint64 BaseMs = 1'700'000'000'000;
+constexpr qint64 Tick = 250; // the engine's 4 Hz
 
 StatsSnapshot snapshot(qint64 timeMs, double totalRate, const PortRates &ports = {})
 {
@@ -116,7 +117,7 @@ private Q_SLOTS:
         const int bound = std::max(capacity, 1);
         QCOMPARE(history.capacity(), bound);
         for (int i = 0; i < appended; ++i)
-            history.append(snapshot(BaseMs + i * 250, 1000.0 * i, {{5000, 10.0 * i}}));
+            history.append(snapshot(BaseMs + i * Tick, 1000.0 * i, {{5000, 10.0 * i}}));
 
         const int kept = std::min(appended, bound);
         const QList<Sample> total = history.total();
@@ -125,12 +126,12 @@ private Q_SLOTS:
         QCOMPARE(port.size(), kept);
         for (int k = 0; k < kept; ++k) {
             const int i = appended - kept + k; // the oldest are dropped, order is kept
-            QCOMPARE(total[k].timeMs, BaseMs + i * 250);
+            QCOMPARE(total[k].timeMs, BaseMs + i * Tick);
             QCOMPARE(total[k].rate, 1000.0 * i);
-            QCOMPARE(port[k].timeMs, BaseMs + i * 250);
+            QCOMPARE(port[k].timeMs, BaseMs + i * Tick);
             QCOMPARE(port[k].rate, 10.0 * i);
         }
-        QCOMPARE(history.latestTimeMs(), appended ? BaseMs + (appended - 1) * 250 : 0);
+        QCOMPARE(history.latestTimeMs(), appended ? BaseMs + (appended - 1) * Tick : 0);
     }
 
     void sinceFilter_data()
@@ -154,7 +155,7 @@ private Q_SLOTS:
         QFETCH(QList<int>, expected);
         ThroughputHistory history(capacity);
         for (int i = 0; i < 10; ++i)
-            history.append(snapshot(BaseMs + i * 1000, i, {{7000, i * 2.0}}));
+            history.append(snapshot(BaseMs + qint64(i) * 1000, i, {{7000, i * 2.0}}));
         const qint64 since = sinceOffsetMs < 0 ? 0 : BaseMs + sinceOffsetMs;
 
         QList<int> total;
@@ -253,17 +254,17 @@ private Q_SLOTS:
                                  << QStringList{u"0 B/s"_s, u"5.00 kB/s"_s, u"10.0 kB/s"_s,
                                                 u"15.0 kB/s"_s, u"20.0 kB/s"_s};
         QTest::newRow("250 kB/s") << 250e3 << 250e3
-                                  << QStringList{u"0 B/s"_s,      u"50.0 kB/s"_s,  u"100.0 kB/s"_s,
-                                                 u"150.0 kB/s"_s, u"200.0 kB/s"_s, u"250.0 kB/s"_s};
+                                  << QStringList{u"0 B/s"_s,    u"50.0 kB/s"_s, u"100 kB/s"_s,
+                                                 u"150 kB/s"_s, u"200 kB/s"_s,  u"250 kB/s"_s};
         QTest::newRow("1.5 MB/s") << 1.5e6 << 2e6
-                                  << QStringList{u"0 B/s"_s, u"500.0 kB/s"_s, u"1.00 MB/s"_s,
+                                  << QStringList{u"0 B/s"_s, u"500 kB/s"_s, u"1.00 MB/s"_s,
                                                  u"1.50 MB/s"_s, u"2.00 MB/s"_s};
         QTest::newRow("3.3 MB/s") << 3.3e6 << 5e6
                                   << QStringList{u"0 B/s"_s,     u"1.00 MB/s"_s, u"2.00 MB/s"_s,
                                                  u"3.00 MB/s"_s, u"4.00 MB/s"_s, u"5.00 MB/s"_s};
         QTest::newRow("2.4 GB/s") << 2.4e9 << 2.5e9
-                                  << QStringList{u"0 B/s"_s,     u"500.0 MB/s"_s, u"1.00 GB/s"_s,
-                                                 u"1.50 GB/s"_s, u"2.00 GB/s"_s,  u"2.50 GB/s"_s};
+                                  << QStringList{u"0 B/s"_s,     u"500 MB/s"_s,  u"1.00 GB/s"_s,
+                                                 u"1.50 GB/s"_s, u"2.00 GB/s"_s, u"2.50 GB/s"_s};
         QTest::newRow("6 GB/s") << 6e9 << 10e9
                                 << QStringList{u"0 B/s"_s, u"2.50 GB/s"_s, u"5.00 GB/s"_s,
                                                u"7.50 GB/s"_s, u"10.0 GB/s"_s};
@@ -277,7 +278,7 @@ private Q_SLOTS:
         QCOMPARE(graph.axisMaximum(), 1e3); // before any data
         const QList<double> rates{peak / 2, peak, peak / 3, 0};
         for (int i = 0; i < rates.size(); ++i)
-            graph.addSnapshot(snapshot(BaseMs + i * 250, rates[i]));
+            graph.addSnapshot(snapshot(BaseMs + i * Tick, rates[i]));
         QCOMPARE(graph.axisMaximum(), maximum);
         QVERIFY(graph.axisMaximum() >= peak);
         QCOMPARE(graph.axisLabels(), labels);
@@ -288,7 +289,7 @@ private Q_SLOTS:
     {
         ThroughputGraph graph;
         for (int i = 0; i < 8; ++i)
-            graph.addSnapshot(snapshot(BaseMs + i * 250, 1e6, {{5000, 3e6}, {5001, 20e6}}));
+            graph.addSnapshot(snapshot(BaseMs + i * Tick, 1e6, {{5000, 3e6}, {5001, 20e6}}));
         QCOMPARE(graph.axisMaximum(), 1e6); // unselected ports are not drawn
         graph.setSelectedPorts({5000});
         QCOMPARE(graph.axisMaximum(), 5e6);
@@ -314,8 +315,9 @@ private Q_SLOTS:
         QFETCH(double, maximum);
         QFETCH(QString, topLabel);
         ThroughputGraph graph;
-        graph.addSnapshot(snapshot(BaseMs - 20 * 60'000, 1.8e9)); // 24 min before the newest
-        graph.addSnapshot(snapshot(BaseMs, 4.5e6));               // 4 min before the newest
+        graph.addSnapshot(
+            snapshot(BaseMs - qint64(20) * 60'000, 1.8e9)); // 24 min before the newest
+        graph.addSnapshot(snapshot(BaseMs, 4.5e6));         // 4 min before the newest
         for (qint64 t = 120'000; t <= 240'000; t += 2000)
             graph.addSnapshot(snapshot(BaseMs + t, 900));
 
@@ -331,7 +333,7 @@ private Q_SLOTS:
         ThroughputGraph graph;
         graph.resize(600, 220);
         for (int i = 0; i < 20; ++i)
-            graph.addSnapshot(snapshot(BaseMs + i * 250, 1.2e9, {{5000, 600e6}, {5001, 42e3}}));
+            graph.addSnapshot(snapshot(BaseMs + i * Tick, 1.2e9, {{5000, 600e6}, {5001, 42e3}}));
         const int x = int(plotOf(graph).right()) - 1;
 
         QString text = graph.valueTextAt(x);
@@ -341,12 +343,12 @@ private Q_SLOTS:
         graph.setSelectedPorts({5000, 5000});
         QCOMPARE(graph.selectedPorts(), QList<quint16>{5000});
         text = graph.valueTextAt(x);
-        QCOMPARE(text, clock(BaseMs + 19 * 250) + u"  total 1.20 GB/s · port 5000 600.0 MB/s"_s);
+        QCOMPARE(text, clock(BaseMs + 19 * Tick) + u"  total 1.20 GB/s · port 5000 600 MB/s"_s);
 
         graph.setSelectedPorts({5001, 5000, 6000}); // 6000 has no data: no value to show
         text = graph.valueTextAt(x);
-        QCOMPARE(text, clock(BaseMs + 19 * 250) +
-                           u"  total 1.20 GB/s · port 5001 42.0 kB/s · port 5000 600.0 MB/s"_s);
+        QCOMPARE(text, clock(BaseMs + 19 * Tick) +
+                           u"  total 1.20 GB/s · port 5001 42.0 kB/s · port 5000 600 MB/s"_s);
     }
 
     void valueTextAt_data()
@@ -369,13 +371,13 @@ private Q_SLOTS:
         ThroughputGraph graph;
         graph.resize(600, 220);
         for (int i = 0; i <= 6; ++i)
-            graph.addSnapshot(snapshot(BaseMs + i * 10'000, (i + 1) * 1000.0));
+            graph.addSnapshot(snapshot(BaseMs + qint64(i) * 10'000, (i + 1) * 1000.0));
 
         const QRectF plot = plotOf(graph);
         QVERIFY(plot.left() > 0 && plot.left() < 200);
         QVERIFY(plot.right() > 400 && plot.right() < 600);
         const int x = int(std::lround(plot.left() + fraction * plot.width()));
-        QCOMPARE(graph.valueTextAt(x), clock(BaseMs + nearest * 10'000) + u"  total "_s +
+        QCOMPARE(graph.valueTextAt(x), clock(BaseMs + qint64(nearest) * 10'000) + u"  total "_s +
                                            formatRate((nearest + 1) * 1000.0));
     }
 
@@ -386,7 +388,7 @@ private Q_SLOTS:
         QVERIFY(graph.valueTextAt(int(plotOf(graph).center().x())).isEmpty()); // no data yet
 
         for (int i = 0; i < 240; ++i)
-            graph.addSnapshot(snapshot(BaseMs + i * 250, 5e5));
+            graph.addSnapshot(snapshot(BaseMs + i * Tick, 5e5));
         const QRectF plot = plotOf(graph);
         QVERIFY(!graph.valueTextAt(int(plot.center().x())).isEmpty());
         QVERIFY(!graph.valueTextAt(int(std::ceil(plot.left()))).isEmpty());
@@ -402,7 +404,7 @@ private Q_SLOTS:
         graph.resize(600, 220);
         graph.setSelectedPorts({5000});
         for (int i = 0; i < 40; ++i)
-            graph.addSnapshot(snapshot(BaseMs + i * 250, 3e8, {{5000, 3e8}}));
+            graph.addSnapshot(snapshot(BaseMs + i * Tick, 3e8, {{5000, 3e8}}));
         QCOMPARE(graph.axisMaximum(), 5e8);
         const int x = int(plotOf(graph).center().x());
         QVERIFY(!graph.valueTextAt(x).isEmpty());
@@ -459,7 +461,7 @@ private Q_SLOTS:
 
         // An hour at 4 Hz: far more samples than pixels, so the graph decimates.
         for (int i = 0; i < 14400; ++i)
-            graph.addSnapshot(snapshot(BaseMs + i * 250, 1.5e6, {{5000, 0.5e6}}));
+            graph.addSnapshot(snapshot(BaseMs + i * Tick, 1.5e6, {{5000, 0.5e6}}));
         QCOMPARE(graph.history().total().size(), 14400);
         const QImage image = graph.grab().toImage();
         const int columns = right - left + 1;
@@ -488,7 +490,7 @@ private Q_SLOTS:
         graph.resize(600, 220);
         graph.setSelectedPorts({5000});
         for (int i = 0; i < 240; ++i)
-            graph.addSnapshot(snapshot(BaseMs + i * 250, 2e6 + (i % 8) * 1e5, {{5000, 7e5}}));
+            graph.addSnapshot(snapshot(BaseMs + i * Tick, 2e6 + (i % 8) * 1e5, {{5000, 7e5}}));
         graph.show();
         QVERIFY(QTest::qWaitForWindowExposed(&graph));
 
@@ -500,13 +502,13 @@ private Q_SLOTS:
         QTRY_VERIFY(!graph.toolTip().isEmpty());
         const QString text = graph.valueTextAt(position.x());
         QCOMPARE(graph.toolTip(), text);
-        QVERIFY2(text.contains(u"total "_s) && text.contains(u" · port 5000 700.0 kB/s"_s),
+        QVERIFY2(text.contains(u"total "_s) && text.contains(u" · port 5000 700 kB/s"_s),
                  qPrintable(text));
         const QImage hovered = graph.grab().toImage();
         QVERIFY(hovered != before); // cursor line and value box
 
         // New data while hovering keeps the tooltip current.
-        graph.addSnapshot(snapshot(BaseMs + 240 * 250, 2e6, {{5000, 9e5}}));
+        graph.addSnapshot(snapshot(BaseMs + 240 * Tick, 2e6, {{5000, 9e5}}));
         QCOMPARE(graph.toolTip(), graph.valueTextAt(position.x()));
 
         QEvent leave(QEvent::Leave);

@@ -178,7 +178,7 @@ void MainWindow::buildLayout()
     m_portsView = makeTable(m_portsModel, &m_portsProxy, u"portsView"_s, {5, 9, 4, 5, 9, 10, 30});
     m_connectionsView = makeTable(m_connectionsModel, &m_connectionsProxy, u"connectionsView"_s,
                                   {17, 5, 8, 8, 9, 10, 40, 12});
-    m_filesView = makeTable(m_filesModel, &m_filesProxy, u"filesView"_s, {26, 6, 9, 7});
+    m_filesView = makeTable(m_filesModel, &m_filesProxy, u"filesView"_s, {20, 5, 8, 7});
     m_filesView->setToolTip(tr("Double-click a file to open its folder"));
     connect(m_portsView->selectionModel(), &QItemSelectionModel::selectionChanged, this,
             &MainWindow::onPortSelectionChanged);
@@ -244,8 +244,7 @@ void MainWindow::buildLayout()
     tables->setObjectName(u"tablesSplitter"_s);
     tables->addWidget(titled(tr("Ports"), m_portsView));
     tables->addWidget(titled(tr("Connections"), connectionsBox));
-    tables->setStretchFactor(0, 4);
-    tables->setStretchFactor(1, 5);
+    tables->setSizes({45, 55}); // proportions: QSplitter scales them to its width
 
     auto *splitter = new QSplitter(Qt::Vertical, this);
     splitter->setObjectName(u"centralSplitter"_s);
@@ -269,7 +268,7 @@ void MainWindow::buildLayout()
     logDock->setWidget(m_log);
     logDock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable);
     addDockWidget(Qt::BottomDockWidgetArea, logDock);
-    resizeDocks({settingsDock}, {fontMetrics().horizontalAdvance(u'0') * 46}, Qt::Horizontal);
+    resizeDocks({settingsDock}, {fontMetrics().horizontalAdvance(u'0') * 48}, Qt::Horizontal);
     resizeDocks({settingsDock, filesDock},
                 {m_settings->sizeHint().height(), fontMetrics().height() * 40}, Qt::Vertical);
     resizeDocks({logDock}, {fontMetrics().height() * 9}, Qt::Vertical);

@@ -244,7 +244,12 @@ void MainWindow::buildLayout()
     tables->setObjectName(u"tablesSplitter"_s);
     tables->addWidget(titled(tr("Ports"), m_portsView));
     tables->addWidget(titled(tr("Connections"), connectionsBox));
-    tables->setSizes({45, 55}); // proportions: QSplitter scales them to its width
+    // Start wide enough to show the ports' numbers; connections take the rest.
+    int portsWidth = 24;
+    for (int column = 0; column < PortsTableModel::File; ++column)
+        portsWidth += m_portsView->columnWidth(column);
+    tables->setSizes({portsWidth, portsWidth * 3 / 2});
+    tables->setStretchFactor(1, 1);
 
     auto *splitter = new QSplitter(Qt::Vertical, this);
     splitter->setObjectName(u"centralSplitter"_s);
@@ -268,7 +273,7 @@ void MainWindow::buildLayout()
     logDock->setWidget(m_log);
     logDock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable);
     addDockWidget(Qt::BottomDockWidgetArea, logDock);
-    resizeDocks({settingsDock}, {fontMetrics().horizontalAdvance(u'0') * 48}, Qt::Horizontal);
+    resizeDocks({settingsDock}, {fontMetrics().horizontalAdvance(u'0') * 42}, Qt::Horizontal);
     resizeDocks({settingsDock, filesDock},
                 {m_settings->sizeHint().height(), fontMetrics().height() * 40}, Qt::Vertical);
     resizeDocks({logDock}, {fontMetrics().height() * 9}, Qt::Vertical);

@@ -245,6 +245,32 @@ private Q_SLOTS:
         QCOMPARE(model.pathAt(0), f.path);
     }
 
+    void filesTableIsBounded()
+    {
+        FilesTableModel model;
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.setMaxRows(3);
+        FileInfo writing;
+        writing.path = u"/out/open.bin"_s;
+        model.addFile(writing);
+        for (int i = 0; i < 4; ++i) {
+            FileInfo f;
+            f.path = u"/out/%1.bin"_s.arg(i);
+            f.state = FileInfo::State::Closed;
+            model.addFile(f);
+        }
+        QCOMPARE(model.rowCount(), 3);
+        QCOMPARE(model.pathAt(0), u"/out/open.bin"_s); // still being written: kept
+        QCOMPARE(model.pathAt(1), u"/out/2.bin"_s);
+        QCOMPARE(model.pathAt(2), u"/out/3.bin"_s);
+        FileInfo closed = writing;
+        closed.state = FileInfo::State::Closed;
+        closed.bytes = 10;
+        model.updateFile(closed); // the index still finds rows after pruning
+        QCOMPARE(model.fileAt(0).bytes, quint64(10));
+    }
+
     void filesSortBySize()
     {
         FilesTableModel model;

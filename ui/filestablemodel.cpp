@@ -43,6 +43,27 @@ void FilesTableModel::addFile(const FileInfo &info)
     m_rows.append(info);
     m_rowOfPath.insert(info.path, row);
     endInsertRows();
+    if (m_rows.size() > m_maxRows)
+        pruneFinished();
+}
+
+void FilesTableModel::pruneFinished()
+{
+    // Files being written always stay; the oldest finished ones make room.
+    qsizetype excess = m_rows.size() - m_maxRows;
+    for (int row = 0; row < m_rows.size() && excess > 0;) {
+        if (m_rows[row].state == FileInfo::State::Writing) {
+            ++row;
+            continue;
+        }
+        beginRemoveRows({}, row, row);
+        m_rows.removeAt(row);
+        endRemoveRows();
+        --excess;
+    }
+    m_rowOfPath.clear();
+    for (int r = 0; r < m_rows.size(); ++r)
+        m_rowOfPath.insert(m_rows[r].path, r);
 }
 
 void FilesTableModel::updateFile(const FileInfo &info)

@@ -6,7 +6,8 @@
 
 namespace capture {
 
-/// The files of a capture: created, growing while written, then closed or failed.
+/// The files of a capture: created, growing while written, then closed or failed. At most
+/// maxRows() rows are kept: past that, the oldest finished files leave the table.
 class FilesTableModel : public QAbstractTableModel
 {
     Q_OBJECT
@@ -23,6 +24,8 @@ public:
     /// Live sizes of the files being written.
     void updateFromSnapshot(const StatsSnapshot &snapshot);
     void clear();
+    void setMaxRows(int rows) { m_maxRows = rows; }
+    int maxRows() const { return m_maxRows; }
 
     QString pathAt(int row) const;
     FileInfo fileAt(int row) const;
@@ -36,8 +39,11 @@ public:
     static QString stateName(FileInfo::State state);
 
 private:
+    void pruneFinished();
+
     QList<FileInfo> m_rows;
     QHash<QString, int> m_rowOfPath;
+    int m_maxRows = 5000;
 };
 
 } // namespace capture

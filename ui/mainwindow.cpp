@@ -135,16 +135,24 @@ QTableView *MainWindow::makeTable(QAbstractItemModel *model, QSortFilterProxyMod
     return view;
 }
 
+QDockWidget *MainWindow::addDock(const QString &title, const QString &objectName, QWidget *content,
+                                 Qt::DockWidgetArea area)
+{
+    auto *dock = new QDockWidget(title, this);
+    dock->setObjectName(objectName); // saveState() finds docks by name
+    dock->setWidget(content);
+    dock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable);
+    addDockWidget(area, dock);
+    return dock;
+}
+
 void MainWindow::buildLayout()
 {
     // Settings on the left.
     m_settings = new SettingsPanel(this);
     m_settings->setObjectName(u"settingsPanel"_s);
-    auto *settingsDock = new QDockWidget(tr("Settings"), this);
-    settingsDock->setObjectName(u"settingsDock"_s);
-    settingsDock->setWidget(m_settings);
-    settingsDock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable);
-    addDockWidget(Qt::LeftDockWidgetArea, settingsDock);
+    QDockWidget *settingsDock =
+        addDock(tr("Settings"), u"settingsDock"_s, m_settings, Qt::LeftDockWidgetArea);
     connect(m_settings, &SettingsPanel::settingsChanged, this, &MainWindow::updateActions);
 
     // Graph on top of the tables.
@@ -259,20 +267,12 @@ void MainWindow::buildLayout()
     splitter->setStretchFactor(1, 1);
     setCentralWidget(splitter);
 
-    auto *filesDock = new QDockWidget(tr("Files"), this);
-    filesDock->setObjectName(u"filesDock"_s);
-    filesDock->setWidget(filesBox);
-    filesDock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable);
-    addDockWidget(Qt::LeftDockWidgetArea, filesDock);
+    QDockWidget *filesDock = addDock(tr("Files"), u"filesDock"_s, filesBox, Qt::LeftDockWidgetArea);
 
     // Log at the bottom.
     m_log = new LogPanel(this);
     m_log->setObjectName(u"logPanel"_s);
-    auto *logDock = new QDockWidget(tr("Log"), this);
-    logDock->setObjectName(u"logDock"_s);
-    logDock->setWidget(m_log);
-    logDock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable);
-    addDockWidget(Qt::BottomDockWidgetArea, logDock);
+    QDockWidget *logDock = addDock(tr("Log"), u"logDock"_s, m_log, Qt::BottomDockWidgetArea);
     resizeDocks({settingsDock}, {fontMetrics().horizontalAdvance(u'0') * 42}, Qt::Horizontal);
     resizeDocks({settingsDock, filesDock},
                 {m_settings->sizeHint().height(), fontMetrics().height() * 40}, Qt::Vertical);

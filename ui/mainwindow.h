@@ -8,6 +8,7 @@
 
 class QAbstractItemModel;
 class QAction;
+class QDockWidget;
 class QLabel;
 class QSortFilterProxyModel;
 class QTableView;
@@ -61,6 +62,8 @@ private:
     void updateFreeSpace();
     void loadSettings(const CommandLineOptions &options);
     void saveSettings() const;
+    QDockWidget *addDock(const QString &title, const QString &objectName, QWidget *content,
+                         Qt::DockWidgetArea area);
     /// A sortable table over `model`; `widths` are the columns' initial widths in characters.
     QTableView *makeTable(QAbstractItemModel *model, QSortFilterProxyModel **proxy,
                           const QString &objectName, const QList<int> &widths);

@@ -3,7 +3,10 @@
 #include "portspec.h"
 
 #include <QCommandLineParser>
+#include <QFile>
+#include <QFileInfo>
 #include <QRegularExpression>
+#include <QSettings>
 
 #include <cmath>
 #include <sys/resource.h>
@@ -55,6 +58,100 @@ quint64 openFilesNeeded(qsizetype portCount)
     return quint64(portCount) * 3 + reservedFiles;
 }
 
+QStringList configKeys()
+{
+    return {u"bind"_s,           u"ports"_s,         u"output"_s,   u"split"_s,
+            u"stats-interval"_s, u"drain-timeout"_s, u"log-file"_s, u"nogui"_s};
+}
+
+QString applyOption(const QString &name, const QString &value, CommandLineOptions *options)
+{
+    CaptureSettings &settings = options->settings;
+    if (name == u"bind") {
+        const auto address = parseBindAddress(value);
+        if (!address)
+            return u"not an IPv4 or IPv6 address"_s;
+        settings.bindAddress = *address;
+    } else if (name == u"ports") {
+        const PortSpecResult spec = parsePortSpec(value);
+        if (!spec.ok())
+            return spec.error;
+        settings.ports = spec.ports;
+    } else if (name == u"output") {
+        if (value.isEmpty())
+            return u"give a directory"_s;
+        settings.outputDir = value;
+    } else if (name == u"split") {
+        const auto mode = splitModeFromName(value);
+        if (!mode)
+            return u"expected port or connection"_s;
+        settings.split = *mode;
+    } else if (name == u"stats-interval" || name == u"drain-timeout") {
+        const auto ms = parseSecondsToMs(value);
+        if (!ms)
+            return u"expected seconds, 0 or more"_s;
+        (name == u"drain-timeout" ? settings.drainTimeoutMs : options->summaryIntervalMs) = *ms;
+    } else if (name == u"log-file") {
+        if (value.isEmpty())
+            return u"give a file name"_s;
+        options->logFile = value;
+    } else if (name == u"nogui") {
+        static const QStringList yes{u"true"_s, u"yes"_s, u"on"_s, u"1"_s};
+        static const QStringList no{u"false"_s, u"no"_s, u"off"_s, u"0"_s};
+        if (yes.contains(value.toLower()))
+            options->noGui = true;
+        else if (no.contains(value.toLower()))
+            options->noGui = false;
+        else
+            return u"expected true or false"_s;
+    } else {
+        return u"unknown option"_s;
+    }
+    return {};
+}
+
+QString readConfigFile(const QString &path, QList<std::pair<QString, QString>> *entries)
+{
+    QFile file(path);
+    const QFileInfo info(path);
+    // Opening a FIFO or device could block or never end; a config file is a regular file.
+    if (info.exists() && !info.isFile())
+        return u"cannot read config file '%1': not a regular file"_s.arg(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return u"cannot read config file '%1': %2"_s.arg(path, file.errorString());
+    // QSettings only says "format error"; find the line so the user can fix it.
+    for (int number = 1; !file.atEnd(); ++number) {
+        const QString line = QString::fromUtf8(file.readLine()).trimmed();
+        if (line.isEmpty() || line.startsWith(u';') ||
+            (line.startsWith(u'[') && line.endsWith(u']')))
+            continue;
+        if (line.startsWith(u'#'))
+            return u"config file '%1', line %2: comments start with ';' here, not '#'"_s.arg(path)
+                .arg(number);
+        if (!line.contains(u'='))
+            return u"config file '%1', line %2: expected key=value, found '%3'"_s.arg(path)
+                .arg(number)
+                .arg(line.left(60));
+    }
+    file.close();
+    const QSettings ini(path, QSettings::IniFormat);
+    if (ini.status() != QSettings::NoError)
+        return u"cannot read config file '%1': not in INI format"_s.arg(path);
+    const QStringList known = configKeys();
+    for (const QString &key : ini.allKeys()) {
+        if (!known.contains(key))
+            return u"config file '%1': unknown key '%2' (known keys: %3)"_s.arg(
+                path, key, known.join(u", "_s));
+        const QVariant value = ini.value(key);
+        // An unquoted "5000,5002" comes back from QSettings as a list: it meant one value.
+        const QString text = value.typeId() == QMetaType::QStringList
+                                 ? value.toStringList().join(u',')
+                                 : value.toString();
+        entries->append({key, text.trimmed()});
+    }
+    return {};
+}
+
 CommandLineResult parseCommandLine(const QStringList &arguments)
 {
     CommandLineResult result;
@@ -102,8 +199,18 @@ CommandLineResult parseCommandLine(const QStringList &arguments)
         u"seconds"_s);
     const QCommandLineOption logFileOption(u"log-file"_s, u"Also append the log to this file."_s,
                                            u"file"_s);
-    parser.addOptions({noGuiOption, bindOption, portsOption, outputOption, splitOption, statsOption,
-                       drainOption, logFileOption});
+    const QCommandLineOption configOption(
+        {u"c"_s, u"config"_s},
+        u"Read settings from this INI file: one key per long option (bind, ports, output, "
+        "split, stats-interval, drain-timeout, log-file, nogui). Command-line options "
+        "override it."_s,
+        u"file"_s);
+    parser.addOptions({noGuiOption, configOption, bindOption, portsOption, outputOption,
+                       splitOption, statsOption, drainOption, logFileOption});
+    // The options that take a value and can also come from the config file, by long name.
+    const QList<QCommandLineOption> valueOptions{bindOption,   portsOption, outputOption,
+                                                 splitOption,  statsOption, drainOption,
+                                                 logFileOption};
     parser.addPositionalArgument(u"ip_address"_s, u"Compatible form: address to listen on."_s,
                                  u"[<ip_address>"_s);
     parser.addPositionalArgument(u"base_port"_s, u"Compatible form: first port."_s,
@@ -130,7 +237,6 @@ CommandLineResult parseCommandLine(const QStringList &arguments)
 
     CommandLineOptions &options = result.options;
     CaptureSettings &settings = options.settings;
-    options.noGui = parser.isSet(noGuiOption);
     settings.ports = {5000, 5001, 5002};
 
     const QStringList positional = parser.positionalArguments();
@@ -167,60 +273,39 @@ CommandLineResult parseCommandLine(const QStringList &arguments)
         options.portsGiven = true;
         options.givenOptions << u"bind"_s << u"ports"_s;
     }
-    for (const QCommandLineOption &option :
-         {bindOption, portsOption, outputOption, splitOption, statsOption, drainOption}) {
-        if (parser.isSet(option))
-            options.givenOptions.insert(option.names().constLast());
-    }
 
-    if (parser.isSet(bindOption)) {
-        const QString text = parser.value(bindOption);
-        const auto address = parseBindAddress(text);
-        if (!address)
-            return usageError(u"invalid --bind '%1': not an IPv4 or IPv6 address"_s.arg(text));
-        settings.bindAddress = *address;
-    }
-    if (parser.isSet(portsOption)) {
-        const PortSpecResult spec = parsePortSpec(parser.value(portsOption));
-        if (!spec.ok())
-            return usageError(u"invalid --ports: %1"_s.arg(spec.error));
-        settings.ports = spec.ports;
-        options.portsGiven = true;
-    }
-    if (parser.isSet(outputOption)) {
-        settings.outputDir = parser.value(outputOption);
-        if (settings.outputDir.isEmpty())
-            return usageError(u"invalid --output '': give a directory"_s);
-    }
-    if (parser.isSet(splitOption)) {
-        const QString text = parser.value(splitOption);
-        const auto mode = splitModeFromName(text);
-        if (!mode)
-            return usageError(u"invalid --split '%1': expected port or connection"_s.arg(text));
-        settings.split = *mode;
-    }
-    // Both take seconds; the message names the option and the value.
-    const auto readSeconds = [&](const QCommandLineOption &option, int *target) {
+    // Command-line options first; the config file fills in only what they left out.
+    for (const QCommandLineOption &option : valueOptions) {
         if (!parser.isSet(option))
-            return true;
-        const QString text = parser.value(option);
-        const auto ms = parseSecondsToMs(text);
-        if (!ms) {
-            usageError(u"invalid --%1 '%2': expected seconds, 0 or more"_s.arg(
-                option.names().constLast(), text));
-            return false;
-        }
-        *target = *ms;
-        return true;
-    };
-    if (!readSeconds(statsOption, &options.summaryIntervalMs) ||
-        !readSeconds(drainOption, &settings.drainTimeoutMs))
-        return result;
-    if (parser.isSet(logFileOption)) {
-        options.logFile = parser.value(logFileOption);
-        if (options.logFile.isEmpty())
-            return usageError(u"invalid --log-file '': give a file name"_s);
+            continue;
+        const QString name = option.names().constLast();
+        const QString value = parser.value(option);
+        const QString problem = applyOption(name, value, &options);
+        if (!problem.isEmpty())
+            return usageError(u"invalid --%1 '%2': %3"_s.arg(name, value, problem));
+        options.givenOptions.insert(name);
     }
+    if (parser.isSet(noGuiOption))
+        options.noGui = true;
+    if (parser.isSet(configOption)) {
+        const QString path = parser.value(configOption);
+        QList<std::pair<QString, QString>> entries;
+        const QString problem = readConfigFile(path, &entries);
+        if (!problem.isEmpty())
+            return usageError(problem);
+        for (const auto &[key, value] : std::as_const(entries)) {
+            if (options.givenOptions.contains(key) || (key == u"nogui" && options.noGui))
+                continue;
+            const QString error = applyOption(key, value, &options);
+            if (!error.isEmpty())
+                return usageError(u"config file '%1': invalid value for key '%2': '%3': %4"_s.arg(
+                    path, key, value, error));
+            if (key != u"nogui")
+                options.givenOptions.insert(key);
+        }
+        options.configFile = path;
+    }
+    options.portsGiven = options.givenOptions.contains(u"ports"_s);
 
     const quint64 needed = openFilesNeeded(settings.ports.size());
     const quint64 limit = openFileHardLimit();

@@ -19,6 +19,7 @@ struct CommandLineOptions
     /// Long names of the capture options given explicitly ("bind", "ports", "output", …);
     /// the compatible positional form counts as "bind" and "ports".
     QSet<QString> givenOptions;
+    QString configFile; ///< the --config file read, if any
 };
 
 /// What to do after parsing the command line.
@@ -35,6 +36,17 @@ struct CommandLineResult
 /// a usage error comes back as Action::UsageError with one line naming the bad value.
 /// Needs a Q(Core)Application instance for the help text.
 CommandLineResult parseCommandLine(const QStringList &arguments);
+
+/// The keys a config file may hold: one per long option that sets something.
+QStringList configKeys();
+
+/// Sets the option `name` (a long option name or config key) from its text. Returns what is
+/// wrong with the value, or an empty string.
+QString applyOption(const QString &name, const QString &value, CommandLineOptions *options);
+
+/// Reads an INI config file (QSettings IniFormat, keys at the top level). Returns a one-line
+/// message naming the file (and the key) on failure, or an empty string.
+QString readConfigFile(const QString &path, QList<std::pair<QString, QString>> *entries);
 
 /// Parses seconds as given to --drain-timeout or --stats-interval: "2", "0.5", "0".
 std::optional<int> parseSecondsToMs(const QString &text);

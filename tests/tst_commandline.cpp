@@ -82,7 +82,8 @@ private Q_SLOTS:
         QVERIFY(o.noGui);
         QVERIFY(o.portsGiven);
         QCOMPARE(o.givenOptions, (QSet<QString>{u"bind"_s, u"ports"_s, u"output"_s, u"split"_s,
-                                                u"stats-interval"_s, u"drain-timeout"_s}));
+                                                u"stats-interval"_s, u"drain-timeout"_s,
+                                                u"log-file"_s}));
     }
 
     void bindAddresses_data()

@@ -397,6 +397,7 @@ private Q_SLOTS:
     void recordsEveryClient_data();
     void recordsEveryClient();
     void positionalForm();
+    void configFile();
     void withoutDisplayFallsBackToHeadless();
     void splitPortAppendsSequentialConnections();
     void splitConnectionWritesOneFilePerConnection();
@@ -523,8 +524,8 @@ void TestHeadless::withoutDisplayFallsBackToHeadless()
     QTemporaryDir tmp;
     QVERIFY(tmp.isValid());
     const quint16 port = TestSupport::freePort();
-    Receiver receiver(tmp.path(), {u"127.0.0.1"_s, QString::number(port), u"1"_s,
-                                   u"--stats-interval"_s, u"0"_s});
+    Receiver receiver(
+        tmp.path(), {u"127.0.0.1"_s, QString::number(port), u"1"_s, u"--stats-interval"_s, u"0"_s});
     QVERIFY2(receiver.startAndWaitUntilRecording(), receiver.describe());
     QCOMPARE(receiver.linesMatching(QRegularExpression(u"no display"_s)).size(), 1);
     QVERIFY2(receiver.hasLine(u"running headless"_s), receiver.describe());
@@ -537,6 +538,36 @@ void TestHeadless::withoutDisplayFallsBackToHeadless()
     QVERIFY2(receiver.exitedNormally(), receiver.describe());
     QCOMPARE(receiver.exitCode(), 0);
     const QStringList files = matchingFiles(tmp.filePath(u"output"_s), portFilePattern(port));
+    QCOMPARE(files.size(), 1);
+    QCOMPARE(TestSupport::readFile(files[0]), data);
+}
+
+// A config file sets what the command line leaves out; the command line wins.
+void TestHeadless::configFile()
+{
+    QTemporaryDir tmp;
+    QVERIFY(tmp.isValid());
+    const QList<quint16> ports = TestSupport::freePorts(2);
+    const QString out = tmp.filePath(u"from-config"_s);
+    QVERIFY(writeDataFile(tmp.filePath(u"cr.conf"_s),
+                          u"; test config\nbind=127.0.0.1\nports=%1\noutput=%2\n"
+                          "split=connection\nstats-interval=0\n"_s.arg(ports[0])
+                              .arg(out)
+                              .toUtf8()));
+    Receiver receiver(
+        tmp.path(), {u"--nogui"_s, u"-c"_s, u"cr.conf"_s, u"--ports"_s, QString::number(ports[1])});
+    QVERIFY2(receiver.startAndWaitUntilRecording(), receiver.describe());
+    QVERIFY2(receiver.hasLine(u"listening on 127.0.0.1:%1"_s.arg(ports[1])), receiver.describe());
+    QVERIFY2(!receiver.hasLine(u"listening on 127.0.0.1:%1"_s.arg(ports[0])), receiver.describe());
+    const QByteArray data = TestSupport::patternData(41, 70 * KiB);
+    QCOMPARE(TestSupport::sendAll(ports[1], data), std::nullopt);
+    QVERIFY2(receiver.waitForLine(u"closed (peer closed): %1 bytes"_s.arg(data.size())),
+             receiver.describe());
+    QVERIFY2(receiver.sendSignal(SIGTERM), receiver.describe());
+    QVERIFY2(receiver.waitForExit(), receiver.describe());
+    QCOMPARE(receiver.exitCode(), 0);
+    const QStringList files =
+        matchingFiles(out, uR"(^stream_%1_\d{8}_\d{6}_127\.0\.0\.1_\d+\.bin$)"_s.arg(ports[1]));
     QCOMPARE(files.size(), 1);
     QCOMPARE(TestSupport::readFile(files[0]), data);
 }
@@ -875,6 +906,9 @@ void TestHeadless::usageErrors_data()
     QTest::newRow("log file in a missing directory")
         << none << QStringList{u"--nogui"_s, u"--log-file"_s, u"missing/log.txt"_s}
         << u"missing/log.txt"_s;
+    QTest::newRow("config file missing")
+        << none << QStringList{u"--nogui"_s, u"--config"_s, u"missing.conf"_s}
+        << u"cannot read config file 'missing.conf'"_s;
     QTest::newRow("more ports than open files")
         << QStringList{u"prlimit"_s, u"--nofile=64:64"_s}
         << QStringList{u"--nogui"_s, u"-p"_s, u"10000-10100"_s} << u"at most 64"_s;

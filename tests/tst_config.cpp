@@ -1,0 +1,231 @@
+#include "commandline.h"
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QFile>
+#include <QRegularExpression>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <sys/stat.h>
+
+using namespace Qt::Literals::StringLiterals;
+using namespace capture;
+using Action = CommandLineResult::Action;
+
+class TestConfig : public QObject
+{
+    Q_OBJECT
+
+    QTemporaryDir m_dir;
+
+    QString write(const QString &name, const QByteArray &content)
+    {
+        const QString path = m_dir.filePath(name);
+        QFile file(path);
+        if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate))
+            qFatal("cannot write %s", qPrintable(path));
+        file.write(content);
+        return path;
+    }
+
+    static CommandLineResult parse(const QStringList &args)
+    {
+        return parseCommandLine(QStringList{u"capture-receiver"_s} + args);
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QCoreApplication::setApplicationName(u"capture-receiver"_s);
+        QVERIFY(m_dir.isValid());
+    }
+
+    void everyKeyFromTheFile()
+    {
+        const QString path = write(u"all.conf"_s, "; every key\n"
+                                                  "bind=::1\n"
+                                                  "ports=\"6000,6002-6003\"\n"
+                                                  "output=/srv/capture\n"
+                                                  "split=connection\n"
+                                                  "stats-interval=30\n"
+                                                  "drain-timeout=7.5\n"
+                                                  "log-file=/var/log/cr.log\n"
+                                                  "nogui=true\n");
+        const auto r = parse({u"--config"_s, path});
+        QCOMPARE(r.action, Action::Run);
+        const auto &o = r.options;
+        QCOMPARE(o.settings.bindAddress, QHostAddress(QHostAddress::LocalHostIPv6));
+        QCOMPARE(o.settings.ports, (QList<quint16>{6000, 6002, 6003}));
+        QCOMPARE(o.settings.outputDir, u"/srv/capture"_s);
+        QCOMPARE(o.settings.split, SplitMode::Connection);
+        QCOMPARE(o.summaryIntervalMs, 30000);
+        QCOMPARE(o.settings.drainTimeoutMs, 7500);
+        QCOMPARE(o.logFile, u"/var/log/cr.log"_s);
+        QVERIFY(o.noGui);
+        QVERIFY(o.portsGiven); // ports from the file start a desktop capture at once too
+        QCOMPARE(o.configFile, path);
+    }
+
+    void unquotedListsAndGeneralSection()
+    {
+        // QSettings reads an unquoted comma list as a list; it still means one port spec.
+        const QString path = write(u"general.conf"_s, "[General]\nports=7000,7002\n");
+        const auto r = parse({u"-c"_s, path});
+        QCOMPARE(r.action, Action::Run);
+        QCOMPARE(r.options.settings.ports, (QList<quint16>{7000, 7002}));
+    }
+
+    void everyLongOptionIsAKey()
+    {
+        // Every long option that sets something must be accepted in the file, so a new
+        // option cannot be forgotten: read them from --help.
+        const QString help = parse({u"--help"_s}).text;
+        static const QRegularExpression longOption(u"--([a-z][a-z-]+)"_s);
+        QSet<QString> options;
+        for (const auto &m : longOption.globalMatch(help))
+            options.insert(m.captured(1));
+        for (const QString &notSettings : {u"help"_s, u"help-all"_s, u"version"_s, u"config"_s})
+            options.remove(notSettings);
+        const QStringList keys = configKeys();
+        QCOMPARE(QSet<QString>(keys.begin(), keys.end()), options);
+    }
+
+    void eachKeyAccepted_data()
+    {
+        QTest::addColumn<QString>("key");
+        QTest::addColumn<QString>("value");
+        QTest::newRow("bind") << u"bind"_s << u"127.0.0.1"_s;
+        QTest::newRow("ports") << u"ports"_s << u"5000-5009"_s;
+        QTest::newRow("output") << u"output"_s << u"out dir"_s;
+        QTest::newRow("split") << u"split"_s << u"connection"_s;
+        QTest::newRow("stats-interval") << u"stats-interval"_s << u"0"_s;
+        QTest::newRow("drain-timeout") << u"drain-timeout"_s << u"0.25"_s;
+        QTest::newRow("log-file") << u"log-file"_s << u"x.log"_s;
+        QTest::newRow("nogui") << u"nogui"_s << u"no"_s;
+        QCOMPARE(configKeys().size(), 8); // a new key needs a row here
+    }
+    void eachKeyAccepted()
+    {
+        QFETCH(QString, key);
+        QFETCH(QString, value);
+        const QString path = write(u"one.conf"_s, (key + u'=' + value + u'\n').toUtf8());
+        const auto r = parse({u"--config"_s, path});
+        QVERIFY2(r.action == Action::Run, qPrintable(r.text));
+        QVERIFY(r.options.givenOptions.contains(key) || key == u"nogui");
+    }
+
+    void commandLineOverridesFile()
+    {
+        const QString path = write(u"base.conf"_s, "bind=127.0.0.1\nports=6000-6001\n"
+                                                   "output=/from/file\nsplit=connection\n"
+                                                   "drain-timeout=9\nnogui=false\n");
+        // Options before or after --config: the command line wins either way.
+        const auto r = parse(
+            {u"-p"_s, u"7000"_s, u"--config"_s, path, u"--drain-timeout"_s, u"1"_s, u"--nogui"_s});
+        QCOMPARE(r.action, Action::Run);
+        QCOMPARE(r.options.settings.ports, QList<quint16>{7000});
+        QCOMPARE(r.options.settings.drainTimeoutMs, 1000);
+        QVERIFY(r.options.noGui);
+        QCOMPARE(r.options.settings.outputDir, u"/from/file"_s); // not on the command line
+        QCOMPARE(r.options.settings.split, SplitMode::Connection);
+        QCOMPARE(r.options.settings.bindAddress, QHostAddress(QHostAddress::LocalHost));
+
+        // Neither: the defaults.
+        const auto d = parse({u"--config"_s, write(u"empty.conf"_s, "; nothing set\n")});
+        QCOMPARE(d.action, Action::Run);
+        QCOMPARE(d.options.settings.ports, (QList<quint16>{5000, 5001, 5002}));
+        QCOMPARE(d.options.settings.outputDir, u"output"_s);
+        QVERIFY(!d.options.portsGiven);
+    }
+
+    void positionalFormOverridesFileBindAndPorts()
+    {
+        // The file's bind/ports are not "mixed" with the positional form: it overrides them.
+        const QString path = write(u"pos.conf"_s, "bind=::\nports=6000\noutput=/x\n");
+        const auto r = parse({u"--config"_s, path, u"127.0.0.1"_s, u"8000"_s, u"2"_s});
+        QCOMPARE(r.action, Action::Run);
+        QCOMPARE(r.options.settings.bindAddress, QHostAddress(QHostAddress::LocalHost));
+        QCOMPARE(r.options.settings.ports, (QList<quint16>{8000, 8001}));
+        QCOMPARE(r.options.settings.outputDir, u"/x"_s);
+    }
+
+    void badFiles_data()
+    {
+        QTest::addColumn<QString>("name");
+        QTest::addColumn<QByteArray>("content"); // null: do not create the file
+        QTest::addColumn<QStringList>("mentions");
+        QTest::newRow("missing") << u"missing.conf"_s << QByteArray()
+                                 << QStringList{u"missing.conf"_s, u"No such file"_s};
+        QTest::newRow("directory")
+            << u"adir"_s << QByteArray() << QStringList{u"adir"_s, u"not a regular file"_s};
+        QTest::newRow("under a file")
+            << u"plain/x.conf"_s << QByteArray() << QStringList{u"plain/x.conf"_s};
+        QTest::newRow("unknown key") << u"k.conf"_s << QByteArray("ports=5000\nbogus=1\n")
+                                     << QStringList{u"k.conf"_s, u"unknown key 'bogus'"_s};
+        QTest::newRow("key in a section")
+            << u"s.conf"_s << QByteArray("[capture]\nports=5000\n")
+            << QStringList{u"s.conf"_s, u"unknown key 'capture/ports'"_s};
+        QTest::newRow("not key=value") << u"g.conf"_s << QByteArray("ports=5000\njust words\n")
+                                       << QStringList{u"g.conf"_s, u"line 2"_s, u"just words"_s};
+        QTest::newRow("hash comment") << u"h.conf"_s << QByteArray("# note\nports=5000\n")
+                                      << QStringList{u"h.conf"_s, u"line 1"_s, u"';'"_s};
+        QTest::newRow("bad ports") << u"p.conf"_s << QByteArray("ports=abc\n")
+                                   << QStringList{u"p.conf"_s, u"'ports'"_s, u"'abc'"_s};
+        QTest::newRow("port 0") << u"p0.conf"_s << QByteArray("ports=0\n")
+                                << QStringList{u"p0.conf"_s, u"'ports'"_s, u"'0'"_s};
+        QTest::newRow("reversed") << u"pr.conf"_s << QByteArray("ports=6000-5000\n")
+                                  << QStringList{u"'ports'"_s, u"reversed"_s};
+        QTest::newRow("bad bind") << u"b.conf"_s << QByteArray("bind=nonsense\n")
+                                  << QStringList{u"b.conf"_s, u"'bind'"_s, u"'nonsense'"_s};
+        QTest::newRow("bad split") << u"sp.conf"_s << QByteArray("split=sometimes\n")
+                                   << QStringList{u"'split'"_s, u"'sometimes'"_s};
+        QTest::newRow("bad stats") << u"st.conf"_s << QByteArray("stats-interval=-1\n")
+                                   << QStringList{u"'stats-interval'"_s, u"'-1'"_s};
+        QTest::newRow("bad drain") << u"dr.conf"_s << QByteArray("drain-timeout=soon\n")
+                                   << QStringList{u"'drain-timeout'"_s, u"'soon'"_s};
+        QTest::newRow("empty output")
+            << u"o.conf"_s << QByteArray("output=\n") << QStringList{u"'output'"_s};
+        QTest::newRow("bad nogui") << u"n.conf"_s << QByteArray("nogui=maybe\n")
+                                   << QStringList{u"'nogui'"_s, u"'maybe'"_s};
+    }
+    void badFiles()
+    {
+        QFETCH(QString, name);
+        QFETCH(QByteArray, content);
+        QFETCH(QStringList, mentions);
+        QString path = m_dir.filePath(name);
+        if (name == u"adir")
+            QVERIFY(QDir().mkpath(path));
+        else if (name.startsWith(u"plain/"))
+            write(u"plain"_s, "a file, not a directory");
+        else if (!content.isNull())
+            path = write(name, content);
+        const auto r = parse({u"--config"_s, path});
+        QCOMPARE(r.action, Action::UsageError);
+        QVERIFY2(!r.text.contains(u'\n'), qPrintable(r.text));
+        for (const QString &m : mentions)
+            QVERIFY2(r.text.contains(m), qPrintable(u"'%1' not in: %2"_s.arg(m, r.text)));
+    }
+
+    void fifoIsRefusedWithoutBlocking()
+    {
+        const QString path = m_dir.filePath(u"fifo.conf"_s);
+        QCOMPARE(::mkfifo(QFile::encodeName(path).constData(), 0600), 0);
+        const auto r = parse({u"--config"_s, path});
+        QCOMPARE(r.action, Action::UsageError);
+        QVERIFY2(r.text.contains(u"not a regular file"_s), qPrintable(r.text));
+    }
+
+    void installedDefaultConfigParses()
+    {
+        // The commented default config shipped in installer/ must load as it is.
+        const auto r = parse({u"--config"_s, QStringLiteral(CAPTURE_SOURCE_DIR) +
+                                                 u"/installer/capture-receiver.conf"_s});
+        QVERIFY2(r.action == Action::Run, qPrintable(r.text));
+        QCOMPARE(r.options.settings.outputDir, u"/var/lib/capture-receiver"_s);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestConfig)
+#include "tst_config.moc"

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <fcntl.h>
 #include <mutex>
+#include <sys/stat.h>
 #include <unistd.h>
 
 using namespace Qt::Literals::StringLiterals;
@@ -20,6 +21,43 @@ namespace {
 
 std::mutex g_mutex;
 int g_logFd = -1;
+bool g_journal = false; // stderr goes to the systemd journal
+
+/// systemd sets JOURNAL_STREAM to "<device>:<inode>" of the stream it connected; it applies
+/// only while stderr is still that stream (not when a child was redirected elsewhere).
+bool stderrIsJournal()
+{
+    const QByteArray value = qgetenv("JOURNAL_STREAM");
+    const qsizetype colon = value.indexOf(':');
+    if (colon <= 0)
+        return false;
+    bool okDev = false;
+    bool okIno = false;
+    const qulonglong device = value.left(colon).toULongLong(&okDev);
+    const qulonglong inode = value.mid(colon + 1).toULongLong(&okIno);
+    struct stat st
+    {};
+    return okDev && okIno && ::fstat(STDERR_FILENO, &st) == 0 && st.st_dev == device &&
+           st.st_ino == inode;
+}
+
+/// The syslog priority prefix the journal reads from a line ("<6>" = info).
+const char *journalPrefix(QtMsgType type)
+{
+    switch (type) {
+    case QtDebugMsg:
+        return "<7>";
+    case QtInfoMsg:
+        return "<6>";
+    case QtWarningMsg:
+        return "<4>";
+    case QtCriticalMsg:
+        return "<3>";
+    case QtFatalMsg:
+        return "<2>";
+    }
+    return "<6>";
+}
 
 const char *levelName(QtMsgType type)
 {
@@ -55,19 +93,21 @@ void writeAll(int fd, const QByteArray &bytes)
 
 void handler(QtMsgType type, const QMessageLogContext &, const QString &message)
 {
-    const QString stamp = QDateTime::currentDateTime()
-                              .toOffsetFromUtc(QDateTime::currentDateTime().offsetFromUtc())
-                              .toString(Qt::ISODateWithMs);
-    QByteArray line = stamp.toUtf8();
+    const QDateTime now = QDateTime::currentDateTime();
+    const QByteArray text = message.toUtf8();
+    QByteArray line = now.toOffsetFromUtc(now.offsetFromUtc()).toString(Qt::ISODateWithMs).toUtf8();
     line += ' ';
     line += levelName(type);
     line += ' ';
-    line += message.toUtf8();
+    line += text;
     line += '\n';
     {
         // One write(2) per line keeps lines whole when several threads log at once.
         const std::lock_guard lock(g_mutex);
-        writeAll(STDERR_FILENO, line);
+        if (g_journal) // the journal stamps each line itself and reads the priority prefix
+            writeAll(STDERR_FILENO, journalPrefix(type) + text + '\n');
+        else
+            writeAll(STDERR_FILENO, line);
         if (g_logFd >= 0)
             writeAll(g_logFd, line);
     }
@@ -81,6 +121,7 @@ namespace ConsoleLog {
 
 bool install(const QString &logFile, QString *error)
 {
+    g_journal = stderrIsJournal();
     if (!logFile.isEmpty()) {
         const QByteArray path = QFile::encodeName(logFile);
         const int fd = ::open(path.constData(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);

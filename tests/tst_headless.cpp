@@ -398,6 +398,7 @@ private Q_SLOTS:
     void recordsEveryClient();
     void positionalForm();
     void configFile();
+    void journalLinesCarryPriorityNotTimestamp();
     void withoutDisplayFallsBackToHeadless();
     void splitPortAppendsSequentialConnections();
     void splitConnectionWritesOneFilePerConnection();
@@ -570,6 +571,41 @@ void TestHeadless::configFile()
         matchingFiles(out, uR"(^stream_%1_\d{8}_\d{6}_127\.0\.0\.1_\d+\.bin$)"_s.arg(ports[1]));
     QCOMPARE(files.size(), 1);
     QCOMPARE(TestSupport::readFile(files[0]), data);
+}
+
+// Under systemd, stderr is the journal (JOURNAL_STREAM names it): the journal stamps lines
+// itself, so the program writes "<priority>message"; the log file keeps its timestamps.
+void TestHeadless::journalLinesCarryPriorityNotTimestamp()
+{
+    QTemporaryDir tmp;
+    QVERIFY(tmp.isValid());
+    const quint16 port = TestSupport::freePort();
+    // sh points JOURNAL_STREAM at its own stderr, which the exec'd receiver inherits.
+    const QStringList wrapper{u"sh"_s, u"-c"_s,
+                              u"JOURNAL_STREAM=$(stat -L -c %d:%i /proc/self/fd/2) "
+                              "exec \"$0\" \"$@\""_s};
+    Receiver receiver(tmp.path(),
+                      {u"--nogui"_s, u"-b"_s, u"127.0.0.1"_s, u"-p"_s, QString::number(port),
+                       u"--stats-interval"_s, u"0"_s, u"--log-file"_s, u"log.txt"_s},
+                      wrapper);
+    QVERIFY2(receiver.start(), receiver.describe());
+    QVERIFY2(receiver.waitForLine(u"<6>listening on 127.0.0.1:%1"_s.arg(port)),
+             receiver.describe());
+    QCOMPARE(TestSupport::sendAll(port, "journal"), std::nullopt);
+    QVERIFY2(receiver.waitForLine(u"closed (peer closed): 7 bytes"_s), receiver.describe());
+    QVERIFY2(receiver.sendSignal(SIGTERM), receiver.describe());
+    QVERIFY2(receiver.waitForExit(), receiver.describe());
+    QCOMPARE(receiver.exitCode(), 0);
+    const QStringList lines = QString::fromUtf8(receiver.stdErr()).split(u'\n', Qt::SkipEmptyParts);
+    QVERIFY(lines.size() >= 5);
+    static const QRegularExpression journalLine(u"^<[2-7]>[^ 0-9]"_s);
+    for (const QString &line : lines)
+        QVERIFY2(journalLine.match(line).hasMatch(), qPrintable(line));
+    const QStringList logged = QString::fromUtf8(TestSupport::readFile(tmp.filePath(u"log.txt"_s)))
+                                   .split(u'\n', Qt::SkipEmptyParts);
+    QCOMPARE(logged.size(), lines.size());
+    for (const QString &line : logged)
+        QVERIFY2(logLinePattern().match(line).hasMatch(), qPrintable(line));
 }
 
 void TestHeadless::positionalForm()

@@ -19,11 +19,15 @@ Q_LOGGING_CATEGORY(lcApp, "capture.app", QtInfoMsg)
 
 namespace {
 
+/// --nogui, or a request that never needs a window (help, version, e.g. for help2man).
 bool argumentsAskForNoGui(int argc, char *argv[])
 {
     for (int i = 1; i < argc; ++i) {
-        if (std::strcmp(argv[i], "--nogui") == 0 || std::strcmp(argv[i], "-nogui") == 0)
-            return true;
+        for (const char *flag : {"--nogui", "-nogui", "--help", "-h", "--help-all", "--version",
+                                 "-v"}) {
+            if (std::strcmp(argv[i], flag) == 0)
+                return true;
+        }
         if (std::strcmp(argv[i], "--") == 0)
             break;
     }
@@ -71,8 +75,9 @@ int runDesktop(QApplication &app, const capture::CommandLineOptions &options)
 
 int main(int argc, char *argv[])
 {
-    const bool noGui = argumentsAskForNoGui(argc, argv);
-    const bool desktop = !noGui && displayAvailable();
+    // The application type must be chosen before anything is parsed: a QApplication without a
+    // display would abort. nogui=true in a config file is honoured after parsing.
+    const bool desktop = !argumentsAskForNoGui(argc, argv) && displayAvailable();
     std::unique_ptr<QCoreApplication> app;
     if (desktop)
         app = std::make_unique<QApplication>(argc, argv);
@@ -107,10 +112,10 @@ int main(int argc, char *argv[])
     std::signal(SIGXFSZ, SIG_IGN);
 
     int code = 0;
-    if (desktop) {
+    if (desktop && !parsed.options.noGui) {
         code = runDesktop(*static_cast<QApplication *>(app.get()), parsed.options);
     } else {
-        if (!noGui)
+        if (!parsed.options.noGui)
             qCInfo(lcApp) << "no display (DISPLAY and WAYLAND_DISPLAY are unset): running "
                              "headless, as with --nogui";
         code = runHeadless(*app, parsed.options);

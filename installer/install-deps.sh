@@ -4,11 +4,16 @@
 # Usage: installer/install-deps.sh [--test]
 set -euo pipefail
 
-# qt6-qpa-plugins: the platform plugins (xcb, wayland, offscreen) the desktop window needs.
-packages=(cmake ninja-build g++ pkgconf qt6-base-dev qt6-base-dev-tools qt6-qpa-plugins)
+# qt6-qpa-plugins: the platform plugins (xcb, wayland, offscreen) the desktop window needs;
+# libqt6svg6 draws the SVG icon; help2man makes the man page; dpkg-dev computes the package's
+# dependencies (dpkg-shlibdeps).
+packages=(cmake ninja-build g++ pkgconf qt6-base-dev qt6-base-dev-tools qt6-qpa-plugins
+          libqt6svg6 help2man dpkg-dev)
 if [[ "${1:-}" == "--test" ]]; then
-    # Real clients for the end-to-end tests; prlimit (util-linux) sets limits for a test run.
-    packages+=(socat netcat-openbsd python3 util-linux fonts-dejavu-core)
+    # Real clients for the end-to-end tests; prlimit (util-linux) sets limits for a test run;
+    # the package test validates with desktop-file-utils, appstream, systemd-analyze, lintian.
+    packages+=(socat netcat-openbsd python3 util-linux fonts-dejavu-core
+               desktop-file-utils appstream systemd lintian)
 elif [[ $# -gt 0 ]]; then
     echo "install-deps.sh: unknown argument '$1' (expected --test or nothing)" >&2
     exit 2

@@ -175,6 +175,7 @@ private Q_SLOTS:
         QVERIFY(QTest::qWaitForWindowExposed(&window));
         auto *start = window.findChild<QAction *>(u"startAction"_s);
         QVERIFY(start);
+        QVERIFY(!window.windowIcon().isNull());
         fillSettings(window, u"6000"_s, dir.path());
         QVERIFY(start->isEnabled());
 

@@ -19,6 +19,7 @@
 #include <QFileInfo>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QIcon>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMessageBox>
@@ -57,6 +58,9 @@ MainWindow::MainWindow(const CommandLineOptions &options, QWidget *parent)
 {
     setWindowTitle(tr("Capture Receiver"));
     setObjectName(u"mainWindow"_s);
+    // The installed theme icon first; the built-in copy when running from the build tree.
+    setWindowIcon(QIcon::fromTheme(u"capture-receiver"_s,
+                                   QIcon(u":/icons/capture-receiver.svg"_s)));
     buildActions();
     buildLayout();
     connectController();

@@ -24,8 +24,8 @@ struct CaptureSettings
     QString outputDir{QStringLiteral("output")};
     SplitMode split = SplitMode::Port;
     int drainTimeoutMs = 2000; ///< how long a graceful stop waits for peers to close
-    qint64 readBufferSize =
-        qint64(1024) * 1024;      ///< per-socket bound on unread bytes held in memory
+    /// Size of each read, and of the one buffer all connections of the engine read into.
+    qint64 readBufferSize = qint64(1024) * 1024;
     int snapshotIntervalMs = 250; ///< period of StatsSnapshot signals (4 Hz)
 };
 

@@ -77,4 +77,19 @@ int openListeningSocket(const QHostAddress &address, quint16 port, QString *erro
     return fd;
 }
 
+std::pair<QHostAddress, quint16> socketEndpoint(int fd, EndpointSide side)
+{
+    sockaddr_storage storage{};
+    socklen_t length = sizeof storage;
+    auto *address = reinterpret_cast<sockaddr *>(&storage);
+    const int rc = side == EndpointSide::Peer ? ::getpeername(fd, address, &length)
+                                              : ::getsockname(fd, address, &length);
+    if (rc != 0)
+        return {};
+    const quint16 port = storage.ss_family == AF_INET6
+                             ? ntohs(reinterpret_cast<sockaddr_in6 *>(&storage)->sin6_port)
+                             : ntohs(reinterpret_cast<sockaddr_in *>(&storage)->sin_port);
+    return {QHostAddress(address), port};
+}
+
 } // namespace capture

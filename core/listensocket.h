@@ -12,4 +12,9 @@ namespace capture {
 /// Returns the descriptor, or -1 with `error` set.
 int openListeningSocket(const QHostAddress &address, quint16 port, QString *error);
 
+enum class EndpointSide { Local, Peer };
+
+/// The local or peer address and port of a connected socket (empty on failure).
+std::pair<QHostAddress, quint16> socketEndpoint(int fd, EndpointSide side);
+
 } // namespace capture

@@ -7,10 +7,11 @@
 #include "session.h"
 
 #include <QTcpServer>
-#include <QTcpSocket>
 #include <QTimer>
 
 #include <algorithm>
+#include <fcntl.h>
+#include <functional>
 #include <unistd.h>
 
 using namespace Qt::Literals::StringLiterals;
@@ -22,6 +23,18 @@ namespace {
 constexpr int maxAcceptRoundsAtStop = 64;
 constexpr int resumeAcceptingAfterMs = 1000;
 } // namespace
+
+/// Hands each accepted descriptor over as it is, without wrapping it in a QTcpSocket: the
+/// session reads the descriptor itself, straight into the engine's buffer (one copy less).
+class AcceptServer : public QTcpServer
+{
+public:
+    using QTcpServer::QTcpServer;
+    std::function<void(int)> accepted;
+
+protected:
+    void incomingConnection(qintptr descriptor) override { accepted(int(descriptor)); }
+};
 
 PortListener::PortListener(quint16 port, EngineContext *context, QObject *parent)
     : QObject(parent)
@@ -45,8 +58,9 @@ bool PortListener::listen(const QHostAddress &address, QString *error)
     QString reason;
     const int fd = openListeningSocket(address, m_port, &reason);
     if (fd >= 0) {
-        m_server = new QTcpServer(this);
-        m_server->setMaxPendingConnections(1024);
+        auto *server = new AcceptServer(this);
+        server->accepted = [this](int descriptor) { accept(descriptor); };
+        m_server = server;
         if (!m_server->setSocketDescriptor(fd)) {
             reason = m_server->errorString();
             ::close(fd);
@@ -61,7 +75,6 @@ bool PortListener::listen(const QHostAddress &address, QString *error)
         m_stats.error = reason;
         return false;
     }
-    connect(m_server, &QTcpServer::newConnection, this, &PortListener::onNewConnection);
     connect(m_server, &QTcpServer::acceptError, this, [this] {
         // QTcpServer pauses itself on a lasting accept error (e.g. out of file descriptors).
         qCDebug(lcCore) << "accept error on port" << m_port << m_server->errorString();
@@ -85,20 +98,10 @@ void PortListener::stopAccepting()
     // Connections the kernel completed but Qt has not accepted yet may already carry data.
     for (int round = 0; round < maxAcceptRoundsAtStop && m_server->isListening(); ++round) {
         bool timedOut = false;
-        if (!m_server->waitForNewConnection(0, &timedOut))
+        if (!m_server->waitForNewConnection(0, &timedOut)) // accepts through accept(int)
             break;
-        onNewConnection();
     }
     m_server->close();
-}
-
-void PortListener::onNewConnection()
-{
-    while (m_server && m_server->hasPendingConnections()) {
-        QTcpSocket *socket = m_server->nextPendingConnection();
-        if (socket)
-            accept(socket);
-    }
 }
 
 std::shared_ptr<FileSink> PortListener::sinkFor(const QHostAddress &peer, quint16 peerPort,
@@ -122,33 +125,34 @@ std::shared_ptr<FileSink> PortListener::sinkFor(const QHostAddress &peer, quint1
     return sink;
 }
 
-void PortListener::accept(QTcpSocket *socket)
+void PortListener::accept(int fd)
 {
     const quint64 id = m_context->nextConnectionId++;
     ++m_stats.totalConnections;
-    socket->setReadBufferSize(m_context->settings.readBufferSize);
+    // Qt accepts with blocking descriptors (its sockets switch them later); ours never block.
+    ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
+    const auto [peerAddress, peerPort] = socketEndpoint(fd, EndpointSide::Peer);
 
     QString error;
-    std::shared_ptr<FileSink> sink = sinkFor(socket->peerAddress(), socket->peerPort(), &error);
+    std::shared_ptr<FileSink> sink = sinkFor(peerAddress, peerPort, &error);
     if (!sink) {
         ConnectionInfo info;
         info.id = id;
-        info.peerAddress = socket->peerAddress();
-        info.peerPort = socket->peerPort();
+        info.peerAddress = peerAddress;
+        info.peerPort = peerPort;
         info.localPort = m_port;
         info.opened = info.closed = QDateTime::currentDateTime();
         info.closeReason = error;
         m_stats.state = PortStats::State::Error;
         m_stats.error = error;
-        socket->abort();
-        socket->deleteLater();
+        ::close(fd);
         Q_EMIT errorRaised(
             u"port %1: connection from %2 closed: %3"_s.arg(m_port).arg(info.peerText(), error));
         Q_EMIT connectionClosed(info);
         return;
     }
 
-    auto *session = new Session(id, socket, sink, &m_context->readBuffer, this);
+    auto *session = new Session(id, fd, sink, &m_context->readBuffer, this);
     connect(session, &Session::writeFailed, this, &PortListener::onSessionWriteFailed);
     connect(session, &Session::finished, this, &PortListener::onSessionFinished);
 

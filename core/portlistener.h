@@ -9,7 +9,6 @@
 #include <vector>
 
 class QTcpServer;
-class QTcpSocket;
 
 namespace capture {
 
@@ -67,8 +66,7 @@ Q_SIGNALS:
     void sessionFinished();
 
 private:
-    void onNewConnection();
-    void accept(QTcpSocket *socket);
+    void accept(int fd);
     std::shared_ptr<FileSink> sinkFor(const QHostAddress &peer, quint16 peerPort, QString *error);
     void onSessionWriteFailed(Session *session, const QString &reason);
     void onSessionFinished(Session *session);

@@ -1,40 +1,47 @@
 #include "session.h"
 
 #include "filesink.h"
+#include "listensocket.h"
 #include "logging.h"
+#include "syserror.h"
 
-#include <QTcpSocket>
+#include <QSocketNotifier>
 
+#include <cerrno>
 #include <sys/ioctl.h>
+#include <unistd.h>
 
 using namespace Qt::Literals::StringLiterals;
 
 namespace capture {
 
-Session::Session(quint64 id, QTcpSocket *socket, std::shared_ptr<FileSink> sink,
-                 std::vector<char> *readBuffer, QObject *parent)
+namespace {
+// Per wake-up, so one fast sender cannot starve the other connections of the thread.
+constexpr qint64 readBudgetPerWakeup = 8 * 1024 * 1024;
+} // namespace
+
+Session::Session(quint64 id, int fd, std::shared_ptr<FileSink> sink, std::vector<char> *readBuffer,
+                 QObject *parent)
     : QObject(parent)
-    , m_socket(socket)
+    , m_fd(fd)
     , m_sink(std::move(sink))
     , m_buffer(readBuffer)
 {
-    socket->setParent(this);
     m_info.id = id;
-    m_info.peerAddress = socket->peerAddress();
-    m_info.peerPort = socket->peerPort();
-    m_info.localPort = socket->localPort();
+    std::tie(m_info.peerAddress, m_info.peerPort) = socketEndpoint(fd, EndpointSide::Peer);
+    m_info.localPort = socketEndpoint(fd, EndpointSide::Local).second;
     m_info.opened = QDateTime::currentDateTime();
     m_info.file = m_sink ? m_sink->path() : QString();
 
-    connect(socket, &QTcpSocket::readyRead, this, &Session::onReadyRead);
-    connect(socket, &QTcpSocket::disconnected, this, &Session::onDisconnected);
-    connect(socket, &QTcpSocket::errorOccurred, this, [this](QAbstractSocket::SocketError error) {
-        if (error != QAbstractSocket::RemoteHostClosedError)
-            m_socketError = m_socket ? m_socket->errorString() : QString();
-    });
+    m_notifier = new QSocketNotifier(qintptr(fd), QSocketNotifier::Read, this);
+    connect(m_notifier, &QSocketNotifier::activated, this, &Session::onReadable);
 }
 
-Session::~Session() = default;
+Session::~Session()
+{
+    if (m_fd >= 0)
+        ::close(m_fd);
+}
 
 void Session::tick(double seconds)
 {
@@ -43,16 +50,22 @@ void Session::tick(double seconds)
     m_info.rate = seconds > 0 ? double(delta) / seconds : 0.0;
 }
 
-bool Session::pump()
+Session::ReadOutcome Session::readAvailable(qint64 budget)
 {
-    if (!m_socket || !m_sink)
-        return false;
     char *const data = m_buffer->data();
-    const qint64 capacity = qint64(m_buffer->size());
-    for (;;) {
-        const qint64 n = m_socket->read(data, capacity);
-        if (n <= 0)
-            return true;
+    const size_t capacity = m_buffer->size();
+    while (budget > 0) {
+        const ssize_t n = ::read(m_fd, data, capacity);
+        if (n == 0)
+            return ReadOutcome::PeerClosed;
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            if (errno == EAGAIN || errno == EWOULDBLOCK)
+                return ReadOutcome::Drained;
+            m_error = systemErrorString(errno);
+            return ReadOutcome::Failed;
+        }
         m_info.bytesReceived += quint64(n);
         const quint64 before = m_sink->bytesWritten();
         const bool ok = m_sink->write(data, n);
@@ -61,73 +74,66 @@ bool Session::pump()
             const QString reason = m_sink->errorString();
             Q_EMIT writeFailed(this, reason);
             finish(u"write error: %1"_s.arg(reason));
-            return false;
+            return ReadOutcome::Failed;
         }
+        budget -= n;
     }
+    return ReadOutcome::BudgetUsed;
 }
 
-void Session::onReadyRead()
-{
-    if (!m_finished)
-        pump();
-}
-
-void Session::onDisconnected()
+void Session::onReadable()
 {
     if (m_finished)
         return;
-    if (!pump())
+    switch (readAvailable(readBudgetPerWakeup)) {
+    case ReadOutcome::Drained:
+    case ReadOutcome::BudgetUsed:
+        return; // the notifier fires again while data remains
+    case ReadOutcome::PeerClosed:
+        finish(u"peer closed"_s);
         return;
-    finish(m_socketError.isEmpty() ? u"peer closed"_s : m_socketError);
+    case ReadOutcome::Failed:
+        finish(m_error); // no-op after a write failure: that already finished
+        return;
+    }
 }
 
 void Session::finishAfterFinalRead(const QString &reason)
 {
     if (m_finished)
         return;
-    if (!pump())
-        return;
-    // Bound the final read by what the kernel held when we started: a peer that keeps
-    // sending must not keep a stop waiting.
     int queued = 0;
-    if (m_socket && ::ioctl(int(m_socket->socketDescriptor()), FIONREAD, &queued) != 0)
+    if (::ioctl(m_fd, FIONREAD, &queued) != 0)
         queued = 0;
-    qint64 budget = queued;
-    while (budget > 0 && !m_finished && m_socket &&
-           m_socket->state() == QAbstractSocket::ConnectedState) {
-        const quint64 before = m_info.bytesReceived;
-        if (!m_socket->waitForReadyRead(0))
-            break;
-        if (m_finished || !pump())
-            return;
-        const quint64 got = m_info.bytesReceived - before;
-        if (got == 0)
-            break;
-        budget -= qint64(got);
+    // At least one read, so a close that is already queued is still seen.
+    switch (readAvailable(qMax<qint64>(queued, 1))) {
+    case ReadOutcome::PeerClosed:
+        finish(u"peer closed"_s);
+        return;
+    case ReadOutcome::Failed:
+        finish(m_error);
+        return;
+    case ReadOutcome::Drained:
+    case ReadOutcome::BudgetUsed:
+        finish(reason);
+        return;
     }
-    finish(reason);
 }
 
 void Session::finish(const QString &reason)
 {
     if (m_finished)
         return;
-    // Whatever Qt already holds was received from the peer: it belongs in the file.
-    if (m_socket && m_socket->bytesAvailable() > 0 && m_sink && !m_sink->hasFailed()) {
-        if (!pump())
-            return; // pump() failed and finished with the write error as the reason
-    }
     m_finished = true;
     qCDebug(lcCore) << "connection" << m_info.id << "finished:" << reason << m_info.bytesReceived
                     << "bytes received," << m_info.bytesWritten << "written";
     m_info.closed = QDateTime::currentDateTime();
     m_info.closeReason = reason;
     m_info.rate = 0;
-    if (m_socket) {
-        m_socket->disconnect(this);
-        m_socket->abort();
-        m_socket->deleteLater();
-    }
+    delete m_notifier; // before the descriptor it watches goes away
+    m_notifier = nullptr;
+    ::close(m_fd);
+    m_fd = -1;
     Q_EMIT finished(this);
 }
 

@@ -3,29 +3,30 @@
 #include "capturetypes.h"
 
 #include <QObject>
-#include <QPointer>
 
 #include <memory>
 #include <vector>
 
-class QTcpSocket;
+class QSocketNotifier;
 
 namespace capture {
 
 class FileSink;
 
-/// One accepted connection: moves every byte it receives into its FileSink, in order.
-/// Lives in the engine's worker thread. The socket's read buffer is bounded, so a slow
-/// sink slows the sender through TCP flow control instead of piling data up in memory.
+/// One accepted TCP connection: moves every byte it receives into its FileSink, in order.
+/// Lives in the engine's worker thread. It reads the socket descriptor directly into the
+/// engine's one shared buffer and writes each chunk out before reading the next, so no
+/// connection holds unwritten data in memory: when the disk is slower than the sender, the
+/// kernel's socket buffer fills and TCP flow control slows the sender.
 class Session : public QObject
 {
     Q_OBJECT
 
 public:
-    /// Takes ownership of `socket`. `readBuffer` is the engine's scratch buffer, shared by all
-    /// sessions of the thread (reads are never concurrent).
-    Session(quint64 id, QTcpSocket *socket, std::shared_ptr<FileSink> sink,
-            std::vector<char> *readBuffer, QObject *parent = nullptr);
+    /// Takes ownership of the connected, non-blocking descriptor `fd`. `readBuffer` is the
+    /// engine's scratch buffer, shared by all sessions of the thread (reads never overlap).
+    Session(quint64 id, int fd, std::shared_ptr<FileSink> sink, std::vector<char> *readBuffer,
+            QObject *parent = nullptr);
     ~Session() override;
 
     quint64 id() const { return m_info.id; }
@@ -39,11 +40,12 @@ public:
     /// Updates the rate from the bytes received since the last call.
     void tick(double seconds);
 
-    /// Reads what the socket buffer and the kernel already hold (bounded by what was queued
-    /// when called), then closes with `reason`.
+    /// Reads what the kernel already holds for this connection (bounded by what was queued
+    /// when called, so a peer that keeps sending cannot hold up a stop), then closes with
+    /// `reason` (or "peer closed" if the peer's close was among it).
     void finishAfterFinalRead(const QString &reason);
 
-    /// Moves what Qt already buffered to the file, then closes at once with `reason`.
+    /// Closes at once with `reason`. Nothing read is lost: every chunk is written as it is read.
     void finish(const QString &reason);
 
 Q_SIGNALS:
@@ -53,17 +55,19 @@ Q_SIGNALS:
     void finished(capture::Session *session);
 
 private:
-    void onReadyRead();
-    void onDisconnected();
-    /// Moves buffered bytes to the sink; returns false after a write failure.
-    bool pump();
+    enum class ReadOutcome { Drained, BudgetUsed, PeerClosed, Failed };
 
-    QPointer<QTcpSocket> m_socket;
+    void onReadable();
+    /// Reads and writes until the socket has nothing more, up to `budget` bytes.
+    ReadOutcome readAvailable(qint64 budget);
+
+    int m_fd;
+    QSocketNotifier *m_notifier = nullptr;
     std::shared_ptr<FileSink> m_sink;
     std::vector<char> *m_buffer;
     ConnectionInfo m_info;
     quint64 m_bytesAtLastTick = 0;
-    QString m_socketError;
+    QString m_error;
     bool m_finished = false;
 };
 

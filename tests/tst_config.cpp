@@ -109,7 +109,8 @@ private Q_SLOTS:
     {
         QFETCH(QString, key);
         QFETCH(QString, value);
-        const QString path = write(u"one.conf"_s, (key + u'=' + value + u'\n').toUtf8());
+        // One file per row: QSettings caches a file it read unless its size or time changed.
+        const QString path = write(key + u".conf"_s, (key + u'=' + value + u'\n').toUtf8());
         const auto r = parse({u"--config"_s, path});
         QVERIFY2(r.action == Action::Run, qPrintable(r.text));
         QVERIFY(r.options.givenOptions.contains(key) || key == u"nogui");

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "filesink.h"
+
 #include <QHostAddress>
 #include <QList>
 #include <QMetaType>
@@ -26,7 +28,8 @@ struct CaptureSettings
     int drainTimeoutMs = 2000; ///< how long a graceful stop waits for peers to close
     /// Size of each read, and of the one buffer all connections of the engine read into.
     qint64 readBufferSize = qint64(1024) * 1024;
-    int snapshotIntervalMs = 250; ///< period of StatsSnapshot signals (4 Hz)
+    int snapshotIntervalMs = 250;  ///< period of StatsSnapshot signals (4 Hz)
+    FileSink::Factory sinkFactory; ///< makes the output files; empty: FileSink::create
 };
 
 /// Spelling of a bind address as the user gave it ("::" means IPv6 and IPv4).

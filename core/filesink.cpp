@@ -34,26 +34,36 @@ FileSink::~FileSink()
 std::unique_ptr<FileSink> FileSink::create(const QString &dir, const QString &fileName,
                                            QString *error)
 {
+    QString path;
+    const int fd = openExclusive(dir, fileName, &path, error);
+    return fd < 0 ? nullptr : std::unique_ptr<FileSink>(new FileSink(fd, path));
+}
+
+int FileSink::openExclusive(const QString &dir, const QString &fileName, QString *path,
+                            QString *error)
+{
     const QDir directory(dir);
     for (int n = 1; n <= maxNameAttempts; ++n) {
-        const QString path = directory.filePath(FileNaming::numberedName(fileName, n));
-        const QByteArray encoded = QFile::encodeName(path);
+        const QString candidate = directory.filePath(FileNaming::numberedName(fileName, n));
+        const QByteArray encoded = QFile::encodeName(candidate);
         const int fd =
             ::open(encoded.constData(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0640);
-        if (fd >= 0)
-            return std::unique_ptr<FileSink>(new FileSink(fd, path));
+        if (fd >= 0) {
+            *path = candidate;
+            return fd;
+        }
         const int err = errno;
         if (err == EEXIST)
             continue;
         if (error)
-            *error = u"cannot create %1: %2"_s.arg(path, systemErrorString(err));
-        return nullptr;
+            *error = u"cannot create %1: %2"_s.arg(candidate, systemErrorString(err));
+        return -1;
     }
     if (error)
         *error =
             u"cannot create %1: %2 numbered names are taken"_s.arg(directory.filePath(fileName))
                 .arg(maxNameAttempts);
-    return nullptr;
+    return -1;
 }
 
 QString FileSink::fileName() const

@@ -3,6 +3,7 @@
 #include <QDateTime>
 #include <QString>
 
+#include <functional>
 #include <memory>
 
 namespace capture {
@@ -12,19 +13,24 @@ namespace capture {
 class FileSink
 {
 public:
+    /// Makes sinks; the engine uses create() unless its settings name another (tests do, to
+    /// stand in for a slow disk).
+    using Factory = std::function<std::unique_ptr<FileSink>(
+        const QString &dir, const QString &fileName, QString *error)>;
+
     /// Creates a new file in `dir`. The name is `fileName`, or fileName with "_2", "_3", …
     /// before the extension when a file of that name exists: nothing is ever overwritten,
     /// and a symbolic link is never followed. Returns nullptr and sets `error` on failure.
     static std::unique_ptr<FileSink> create(const QString &dir, const QString &fileName,
                                             QString *error);
 
-    ~FileSink();
+    virtual ~FileSink();
     FileSink(const FileSink &) = delete;
     FileSink &operator=(const FileSink &) = delete;
 
     /// Writes all of `data`. Returns false (and keeps the reason) on any failure; the bytes
     /// written before the failure stay in the file.
-    bool write(const char *data, qint64 size);
+    virtual bool write(const char *data, qint64 size);
 
     /// Closes the file; returns false if the operating system reported an error.
     bool close();
@@ -38,9 +44,14 @@ public:
     QDateTime openedAt() const { return m_opened; }
     QDateTime closedAt() const { return m_closed; }
 
-private:
+protected:
     FileSink(int fd, QString path);
+    /// Creates `fileName` (or a numbered variant) in `dir` exclusively, never through a
+    /// symbolic link; returns the descriptor and sets `path`, or -1 and sets `error`.
+    static int openExclusive(const QString &dir, const QString &fileName, QString *path,
+                             QString *error);
 
+private:
     int m_fd = -1;
     QString m_path;
     QString m_error;

@@ -115,7 +115,9 @@ std::shared_ptr<FileSink> PortListener::sinkFor(const QHostAddress &peer, quint1
     const QString name = ctx.settings.split == SplitMode::Port
                              ? FileNaming::portFileName(m_port, now)
                              : FileNaming::connectionFileName(m_port, now, peer, peerPort);
-    std::shared_ptr<FileSink> sink = FileSink::create(ctx.settings.outputDir, name, error);
+    std::shared_ptr<FileSink> sink =
+        ctx.settings.sinkFactory ? ctx.settings.sinkFactory(ctx.settings.outputDir, name, error)
+                                 : FileSink::create(ctx.settings.outputDir, name, error);
     if (!sink)
         return nullptr;
     ++m_stats.files;

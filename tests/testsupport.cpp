@@ -103,44 +103,74 @@ QByteArray fileSha256(const QString &path)
     return hash.result().toHex();
 }
 
-std::optional<QString> sendAll(quint16 port, const QByteArray &data, qsizetype chunk,
-                               const char *host)
+namespace {
+int connectTo(const char *host, quint16 port, QString *error)
 {
     addrinfo hints{};
     hints.ai_socktype = SOCK_STREAM;
     hints.ai_flags = AI_NUMERICHOST;
     addrinfo *res = nullptr;
     const QByteArray service = QByteArray::number(port);
-    if (::getaddrinfo(host, service.constData(), &hints, &res) != 0 || !res)
-        return u"cannot resolve %1"_s.arg(QString::fromLatin1(host));
+    if (::getaddrinfo(host, service.constData(), &hints, &res) != 0 || !res) {
+        *error = u"cannot resolve %1"_s.arg(QString::fromLatin1(host));
+        return -1;
+    }
     const int fd = ::socket(res->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0) {
         ::freeaddrinfo(res);
-        return u"socket: %1"_s.arg(capture::systemErrorString(errno));
+        *error = u"socket: %1"_s.arg(capture::systemErrorString(errno));
+        return -1;
     }
     const int rc = ::connect(fd, res->ai_addr, res->ai_addrlen);
     ::freeaddrinfo(res);
     if (rc != 0) {
-        const QString error = capture::systemErrorString(errno);
+        *error = u"connect to port %1: %2"_s.arg(port).arg(capture::systemErrorString(errno));
         ::close(fd);
-        return u"connect to port %1: %2"_s.arg(port).arg(error);
+        return -1;
     }
-    const char *p = data.constData();
-    qsizetype left = data.size();
+    return fd;
+}
+
+bool sendBytes(int fd, const char *p, qsizetype left, qsizetype chunk, quint16 port, QString *error)
+{
     while (left > 0) {
         const ssize_t n = ::send(fd, p, size_t(qMin(left, chunk)), MSG_NOSIGNAL);
         if (n < 0) {
             if (errno == EINTR)
                 continue;
-            const QString error = capture::systemErrorString(errno);
-            ::close(fd);
-            return u"send to port %1: %2"_s.arg(port).arg(error);
+            *error = u"send to port %1: %2"_s.arg(port).arg(capture::systemErrorString(errno));
+            return false;
         }
         p += n;
         left -= n;
     }
+    return true;
+}
+} // namespace
+
+std::optional<QString> sendAll(quint16 port, const QByteArray &data, qsizetype chunk,
+                               const char *host)
+{
+    QString error;
+    const int fd = connectTo(host, port, &error);
+    if (fd < 0)
+        return error;
+    const bool ok = sendBytes(fd, data.constData(), data.size(), chunk, port, &error);
     ::close(fd);
-    return std::nullopt;
+    return ok ? std::nullopt : std::optional<QString>(error);
+}
+
+std::optional<QString> sendRepeated(quint16 port, const QByteArray &data, int times)
+{
+    QString error;
+    const int fd = connectTo("127.0.0.1", port, &error);
+    if (fd < 0)
+        return error;
+    bool ok = true;
+    for (int i = 0; i < times && ok; ++i)
+        ok = sendBytes(fd, data.constData(), data.size(), data.size(), port, &error);
+    ::close(fd);
+    return ok ? std::nullopt : std::optional<QString>(error);
 }
 
 } // namespace TestSupport

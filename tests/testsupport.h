@@ -33,4 +33,7 @@ QByteArray readFile(const QString &path);
 std::optional<QString> sendAll(quint16 port, const QByteArray &data, qsizetype chunk = 65536,
                                const char *host = "127.0.0.1");
 
+/// Blocking send of `data`, `times` times over, on one connection to 127.0.0.1:port, then close.
+std::optional<QString> sendRepeated(quint16 port, const QByteArray &data, int times);
+
 } // namespace TestSupport

@@ -158,19 +158,19 @@ void PortListener::accept(int fd)
     connect(session, &Session::writeFailed, this, &PortListener::onSessionWriteFailed);
     connect(session, &Session::finished, this, &PortListener::onSessionFinished);
 
-    const bool concurrent = m_context->settings.split == SplitMode::Port && !m_sessions.empty();
+    // Warn when a port's connections start to overlap, not for each of thousands that follow.
+    const bool concurrent = m_context->settings.split == SplitMode::Port && m_sessions.size() == 1;
     m_sessions.push_back(session);
     m_stats.error.clear();
     updateState();
     Q_EMIT connectionOpened(session->info());
     if (concurrent) {
         Q_EMIT warningRaised(
-            u"port %1: connection from %2 is concurrent with %3 other(s); with --split port "
-            "their data interleave in %4 at read boundaries (use --split connection to keep "
-            "them apart)"_s.arg(m_port)
-                .arg(session->info().peerText())
-                .arg(m_sessions.size() - 1)
-                .arg(sink->fileName()));
+            u"port %1: connection from %2 is concurrent with another; with --split port "
+            "their data interleave in %3 at read boundaries (use --split connection to keep "
+            "them apart); more overlapping connections on this port are not reported until "
+            "it is idle again"_s.arg(m_port)
+                .arg(session->info().peerText(), sink->fileName()));
     }
 }
 

@@ -1,0 +1,101 @@
+// Scenario 7 of bench/run.sh: the desktop window (or, with --headless, the same controller
+// without it) records on the given ports while a 10 ms timer in the GUI thread measures how
+// late the event loop serves it. Prints one JSON object with the lateness percentiles.
+#include "capturecontroller.h"
+#include "commandline.h"
+#include "mainwindow.h"
+#include "portspec.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QElapsedTimer>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTimer>
+
+#include <algorithm>
+#include <cstdio>
+#include <memory>
+
+using namespace Qt::Literals::StringLiterals;
+
+int main(int argc, char *argv[])
+{
+    QApplication app(argc, argv);
+    QCoreApplication::setOrganizationName(u"capture-receiver-bench"_s);
+    QCoreApplication::setApplicationName(u"gui-probe"_s);
+    QCommandLineParser parser;
+    parser.addHelpOption();
+    const QCommandLineOption portsOption(u"ports"_s, u"Ports to record."_s, u"spec"_s);
+    const QCommandLineOption outputOption(u"output"_s, u"Output directory."_s, u"dir"_s);
+    const QCommandLineOption secondsOption(u"seconds"_s, u"How long to probe."_s, u"s"_s, u"10"_s);
+    const QCommandLineOption headlessOption(u"headless"_s, u"No window: controller only."_s);
+    parser.addOptions({portsOption, outputOption, secondsOption, headlessOption});
+    parser.process(app);
+    const capture::PortSpecResult ports = capture::parsePortSpec(parser.value(portsOption));
+    if (!ports.ok() || !parser.isSet(outputOption)) {
+        std::fprintf(stderr, "gui-probe: give --ports SPEC and --output DIR (%s)\n",
+                     qPrintable(ports.error));
+        return 2;
+    }
+
+    capture::CommandLineOptions options;
+    options.settings.bindAddress = QHostAddress::LocalHost;
+    options.settings.ports = ports.ports;
+    options.settings.outputDir = parser.value(outputOption);
+    options.portsGiven = true; // the window starts capturing at once, as from the command line
+    options.givenOptions = {u"bind"_s, u"ports"_s, u"output"_s};
+
+    std::unique_ptr<capture::MainWindow> window;
+    std::unique_ptr<capture::CaptureController> controller;
+    capture::CaptureController *active = nullptr;
+    if (parser.isSet(headlessOption)) {
+        controller = std::make_unique<capture::CaptureController>();
+        controller->start(options.settings);
+        active = controller.get();
+    } else {
+        window = std::make_unique<capture::MainWindow>(options);
+        window->resize(1280, 720);
+        window->show();
+        active = window->controller();
+    }
+    QObject::connect(active, &capture::CaptureController::started,
+                     [] { std::fprintf(stderr, "gui-probe: listening\n"); });
+
+    constexpr int periodMs = 10;
+    QList<double> lateness;
+    QElapsedTimer clock;
+    QTimer probe;
+    probe.setTimerType(Qt::PreciseTimer);
+    probe.setInterval(periodMs);
+    qint64 last = -1;
+    QObject::connect(&probe, &QTimer::timeout, [&] {
+        const qint64 now = clock.nsecsElapsed();
+        if (last >= 0)
+            lateness.append(std::max(0.0, double(now - last) / 1e6 - periodMs));
+        last = now;
+    });
+    clock.start();
+    probe.start();
+
+    QTimer::singleShot(int(parser.value(secondsOption).toDouble() * 1000), [&] {
+        probe.stop();
+        std::sort(lateness.begin(), lateness.end());
+        auto percentile = [&](double p) {
+            return lateness.isEmpty() ? 0.0
+                                      : lateness[qMin(lateness.size() - 1,
+                                                      qsizetype(p * double(lateness.size())))];
+        };
+        const QJsonObject result{{u"mode"_s, window ? u"window"_s : u"headless"_s},
+                                 {u"samples"_s, lateness.size()},
+                                 {u"p50_ms"_s, percentile(0.50)},
+                                 {u"p99_ms"_s, percentile(0.99)},
+                                 {u"max_ms"_s, lateness.isEmpty() ? 0.0 : lateness.last()}};
+        std::printf("%s\n", QJsonDocument(result).toJson(QJsonDocument::Compact).constData());
+        std::fflush(stdout);
+        QObject::connect(active, &capture::CaptureController::stopped, &app,
+                         &QCoreApplication::quit);
+        active->stop();
+    });
+    return app.exec();
+}

@@ -174,7 +174,7 @@ fi
 python=/usr/bin/python3
 [[ -x $python ]] || die "$python is missing (apt-get install python3)"
 for tool in socat ss timeout awk; do
-    command -v "$tool" >/dev/null || die "$tool is missing (apt-get install socat iproute2 coreutils gawk)"
+    command -v "$tool" >/dev/null || die "$tool is missing (bash installer/install-deps.sh --test)"
 done
 
 # ---------------------------------------------------------------------------------------------

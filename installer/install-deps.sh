@@ -6,14 +6,15 @@ set -euo pipefail
 
 # qt6-qpa-plugins: the platform plugins (xcb, wayland, offscreen) the desktop window needs;
 # libqt6svg6 draws the SVG icon; help2man makes the man page; dpkg-dev computes the package's
-# dependencies (dpkg-shlibdeps).
+# dependencies (dpkg-shlibdeps); libssl-dev: SHA-256 in the benchmark's load generator.
 packages=(cmake ninja-build g++ pkgconf qt6-base-dev qt6-base-dev-tools qt6-qpa-plugins
-          libqt6svg6 help2man dpkg-dev)
+          libqt6svg6 help2man dpkg-dev libssl-dev)
 if [[ "${1:-}" == "--test" ]]; then
     # Real clients for the end-to-end tests; prlimit (util-linux) sets limits for a test run;
-    # the package test validates with desktop-file-utils, appstream, systemd-analyze, lintian.
+    # the package test validates with desktop-file-utils, appstream, systemd-analyze, lintian;
+    # bench/run.sh (its smoke test runs in the suite) watches listening ports with ss.
     packages+=(socat netcat-openbsd python3 util-linux fonts-dejavu-core
-               desktop-file-utils appstream systemd lintian)
+               desktop-file-utils appstream systemd lintian iproute2)
 elif [[ $# -gt 0 ]]; then
     echo "install-deps.sh: unknown argument '$1' (expected --test or nothing)" >&2
     exit 2

@@ -190,7 +190,7 @@ void MainWindow::buildLayout()
     m_portsView = makeTable(m_portsModel, &m_portsProxy, u"portsView"_s, {5, 9, 4, 5, 9, 10, 30});
     m_connectionsView = makeTable(m_connectionsModel, &m_connectionsProxy, u"connectionsView"_s,
                                   {17, 5, 8, 8, 9, 10, 40, 12});
-    m_filesView = makeTable(m_filesModel, &m_filesProxy, u"filesView"_s, {20, 5, 8, 7});
+    m_filesView = makeTable(m_filesModel, &m_filesProxy, u"filesView"_s, {17, 5, 8, 7});
     m_filesView->setToolTip(tr("Double-click a file to open its folder"));
     connect(m_portsView->selectionModel(), &QItemSelectionModel::selectionChanged, this,
             &MainWindow::onPortSelectionChanged);

@@ -2,6 +2,8 @@
 // how long the receiver took to take it all. Also checks a recorded file against the pattern.
 // Plain POSIX + epoll + OpenSSL's libcrypto; no Qt.
 
+#include "portlist.h"
+
 #include <openssl/evp.h>
 
 #include <algorithm>
@@ -152,40 +154,6 @@ std::optional<uint64_t> parseSize(std::string_view text)
     if (!value || *value > UINT64_MAX / multiplier)
         return std::nullopt;
     return *value * multiplier;
-}
-
-std::optional<std::vector<uint16_t>> parsePorts(std::string_view spec, std::string *error)
-{
-    std::vector<uint16_t> ports;
-    std::vector<bool> seen(65536, false);
-    auto portValue = [](std::string_view text) -> std::optional<uint16_t> {
-        const auto value = parseNumber(text);
-        if (!value || *value == 0 || *value > 65535)
-            return std::nullopt;
-        return uint16_t(*value);
-    };
-    while (true) {
-        const size_t comma = spec.find(',');
-        const std::string_view item = spec.substr(0, comma);
-        const size_t dash = item.find('-');
-        const auto first = portValue(item.substr(0, dash));
-        const auto last = dash == std::string_view::npos ? first : portValue(item.substr(dash + 1));
-        if (!first || !last || *last < *first) {
-            *error = "invalid port or range '" + std::string(item) + "'";
-            return std::nullopt;
-        }
-        for (uint32_t port = *first; port <= *last; ++port) {
-            if (seen[port]) {
-                *error = "duplicate port " + std::to_string(port);
-                return std::nullopt;
-            }
-            seen[port] = true;
-            ports.push_back(uint16_t(port));
-        }
-        if (comma == std::string_view::npos)
-            return ports;
-        spec.remove_prefix(comma + 1);
-    }
 }
 
 std::string hex(const unsigned char *data, size_t length)
@@ -820,7 +788,7 @@ int main(int argc, char **argv)
                 usageError("invalid --host '" + value + "': give an IPv4 or IPv6 address");
         } else if (arg == "--ports") {
             std::string error;
-            const auto ports = parsePorts(value, &error);
+            const auto ports = bench::parsePortList(value, &error);
             if (!ports)
                 usageError("invalid --ports '" + value + "': " + error);
             options.ports = *ports;

@@ -1,6 +1,8 @@
 // raw-receiver: the least a capture can do — one epoll loop, recv into one buffer, write(2) to
 // the file. The benchmark's reference for what this machine can do; no Qt, no features.
 
+#include "portlist.h"
+
 #include <algorithm>
 #include <arpa/inet.h>
 #include <cerrno>
@@ -42,40 +44,6 @@ constexpr size_t readBudget = 8 << 20;
                  "[--split port|connection] [--drain-timeout SECONDS]\n",
                  message.c_str());
     std::exit(2);
-}
-
-std::optional<uint16_t> parsePort(std::string_view text)
-{
-    unsigned value = 0;
-    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (text.empty() || ec != std::errc() || end != text.data() + text.size() || value == 0 ||
-        value > 65535)
-        return std::nullopt;
-    return uint16_t(value);
-}
-
-std::optional<std::vector<uint16_t>> parsePorts(std::string_view spec)
-{
-    std::vector<uint16_t> ports;
-    std::vector<bool> seen(65536, false);
-    while (true) {
-        const size_t comma = spec.find(',');
-        const std::string_view item = spec.substr(0, comma);
-        const size_t dash = item.find('-');
-        const auto first = parsePort(item.substr(0, dash));
-        const auto last = dash == std::string_view::npos ? first : parsePort(item.substr(dash + 1));
-        if (!first || !last || *last < *first)
-            return std::nullopt;
-        for (uint32_t port = *first; port <= *last; ++port) {
-            if (seen[port])
-                return std::nullopt;
-            seen[port] = true;
-            ports.push_back(uint16_t(port));
-        }
-        if (comma == std::string_view::npos)
-            return ports;
-        spec.remove_prefix(comma + 1);
-    }
 }
 
 __attribute__((format(printf, 1, 2))) void log(const char *format, ...)
@@ -391,9 +359,10 @@ int main(int argc, char **argv)
         if (arg == "--bind") {
             bind = value;
         } else if (arg == "--ports") {
-            ports = parsePorts(value);
+            std::string error;
+            ports = bench::parsePortList(value, &error);
             if (!ports)
-                usageError("invalid --ports '" + value + "'");
+                usageError("invalid --ports '" + value + "': " + error);
         } else if (arg == "--output") {
             dir = value;
         } else if (arg == "--split") {

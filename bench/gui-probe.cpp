@@ -1,6 +1,7 @@
 // Scenario 7 of bench/run.sh: the desktop window (or, with --headless, the same controller
-// without it) records on the given ports while a 10 ms timer in the GUI thread measures how
-// late the event loop serves it. Prints one JSON object with the lateness percentiles.
+// without it) records on the given ports while capture-load streams to them, and a 10 ms timer
+// in the GUI thread measures how late the event loop serves it. Prints one JSON object: the
+// lateness percentiles over the load, and the load's throughput.
 #include "capturecontroller.h"
 #include "commandline.h"
 #include "mainwindow.h"
@@ -9,8 +10,11 @@
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QElapsedTimer>
+#include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryFile>
 #include <QTimer>
 
 #include <algorithm>
@@ -26,15 +30,17 @@ int main(int argc, char *argv[])
     QCoreApplication::setApplicationName(u"gui-probe"_s);
     QCommandLineParser parser;
     parser.addHelpOption();
-    const QCommandLineOption portsOption(u"ports"_s, u"Ports to record."_s, u"spec"_s);
+    const QCommandLineOption portsOption(u"ports"_s, u"Ports to record (FIRST-LAST)."_s, u"spec"_s);
     const QCommandLineOption outputOption(u"output"_s, u"Output directory."_s, u"dir"_s);
-    const QCommandLineOption secondsOption(u"seconds"_s, u"How long to probe."_s, u"s"_s, u"10"_s);
+    const QCommandLineOption loadOption(u"load"_s, u"Path of capture-load."_s, u"path"_s);
+    const QCommandLineOption bytesOption(u"bytes"_s, u"Bytes per port (capture-load --bytes)."_s,
+                                         u"size"_s, u"64M"_s);
     const QCommandLineOption headlessOption(u"headless"_s, u"No window: controller only."_s);
-    parser.addOptions({portsOption, outputOption, secondsOption, headlessOption});
+    parser.addOptions({portsOption, outputOption, loadOption, bytesOption, headlessOption});
     parser.process(app);
     const capture::PortSpecResult ports = capture::parsePortSpec(parser.value(portsOption));
-    if (!ports.ok() || !parser.isSet(outputOption)) {
-        std::fprintf(stderr, "gui-probe: give --ports SPEC and --output DIR (%s)\n",
+    if (!ports.ok() || !parser.isSet(outputOption) || !parser.isSet(loadOption)) {
+        std::fprintf(stderr, "gui-probe: give --ports SPEC, --output DIR and --load PATH (%s)\n",
                      qPrintable(ports.error));
         return 2;
     }
@@ -59,8 +65,6 @@ int main(int argc, char *argv[])
         window->show();
         active = window->controller();
     }
-    QObject::connect(active, &capture::CaptureController::started,
-                     [] { std::fprintf(stderr, "gui-probe: listening\n"); });
 
     constexpr int periodMs = 10;
     QList<double> lateness;
@@ -75,10 +79,13 @@ int main(int argc, char *argv[])
             lateness.append(std::max(0.0, double(now - last) / 1e6 - periodMs));
         last = now;
     });
-    clock.start();
-    probe.start();
 
-    QTimer::singleShot(int(parser.value(secondsOption).toDouble() * 1000), [&] {
+    QTemporaryFile loadJson;
+    loadJson.open();
+    QProcess load;
+    load.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    int exitCode = 0;
+    auto report = [&](int loadStatus) {
         probe.stop();
         std::sort(lateness.begin(), lateness.end());
         auto percentile = [&](double p) {
@@ -86,16 +93,41 @@ int main(int argc, char *argv[])
                                       : lateness[qMin(lateness.size() - 1,
                                                       qsizetype(p * double(lateness.size())))];
         };
+        const QJsonObject loadResult = QJsonDocument::fromJson(loadJson.readAll()).object();
         const QJsonObject result{{u"mode"_s, window ? u"window"_s : u"headless"_s},
                                  {u"samples"_s, lateness.size()},
                                  {u"p50_ms"_s, percentile(0.50)},
                                  {u"p99_ms"_s, percentile(0.99)},
-                                 {u"max_ms"_s, lateness.isEmpty() ? 0.0 : lateness.last()}};
+                                 {u"max_ms"_s, lateness.isEmpty() ? 0.0 : lateness.last()},
+                                 {u"mb_per_s"_s, loadResult.value(u"mb_per_s"_s)},
+                                 {u"load_status"_s, loadStatus}};
         std::printf("%s\n", QJsonDocument(result).toJson(QJsonDocument::Compact).constData());
         std::fflush(stdout);
+        exitCode = loadStatus == 0 ? 0 : 1;
         QObject::connect(active, &capture::CaptureController::stopped, &app,
                          &QCoreApplication::quit);
         active->stop();
+    };
+    QObject::connect(&load, &QProcess::finished, [&](int code, QProcess::ExitStatus status) {
+        report(status == QProcess::NormalExit ? code : 128);
     });
-    return app.exec();
+    QObject::connect(&load, &QProcess::errorOccurred, [&](QProcess::ProcessError error) {
+        if (error == QProcess::FailedToStart)
+            report(127);
+    });
+    QObject::connect(active, &capture::CaptureController::startFailed, &app, [&] {
+        std::fprintf(stderr, "gui-probe: the capture did not start\n");
+        app.exit(1);
+    });
+    QObject::connect(active, &capture::CaptureController::started, [&] {
+        clock.start();
+        probe.start();
+        const QString spec = capture::formatPortSpec(ports.ports);
+        load.start(parser.value(loadOption),
+                   {u"--host"_s, u"127.0.0.1"_s, u"--ports"_s, spec, u"--connections"_s,
+                    QString::number(ports.ports.size()), u"--bytes"_s, parser.value(bytesOption),
+                    u"--no-digest"_s, u"--json"_s, loadJson.fileName()});
+    });
+    const int code = app.exec();
+    return code != 0 ? code : exitCode;
 }

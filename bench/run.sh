@@ -23,7 +23,8 @@ file failed verification, a tool is missing), never for a missed goal.
   --dir DIR           where the contenders write (same filesystem for all; default: a new
                       directory under /var/tmp, removed at the end)
   --runs N            runs per contender and scenario (default 3)
-  --scenarios LIST    comma list out of 1,2,3,4,5 (default all; 3 is derived from 1)
+  --scenarios LIST    comma list out of 1,2,3,4,5,7 (default all; 3 is derived from 1;
+                      7 uses scenario 2's sizes)
   --quick             scaled-down sizes: 256M, 64 x 8M, 1000 connections (explicit size
                       options still win)
   --json FILE         where the JSON goes (default: /tmp/capture-bench-<time>.json)
@@ -42,7 +43,8 @@ file failed verification, a tool is missing), never for a missed goal.
 Scenarios: 1 throughput of one connection; 2 aggregate throughput over many ports; 3 receiver
 CPU seconds per GiB in 1; 4 many concurrent small connections (split by port; capture-receiver
 and raw-receiver also once with --split connection, every file checked by SHA-256); 5 time from
-start until every port listens.
+start until every port listens; 7 scenario 2's load with the desktop window open (offscreen)
+against the same capture without it, and the GUI thread's event-loop lateness meanwhile.
 EOF
 }
 
@@ -87,7 +89,7 @@ count_arg() {
 build=$root/build/release
 dir=""
 runs=3
-scenarios=1,2,3,4,5
+scenarios=1,2,3,4,5,7
 json=""
 timeout_s=600
 s1_bytes=4G s2_ports=64 s2_bytes=64M s4_connections=10000 s4_ports=100 s4_bytes=64K
@@ -121,7 +123,7 @@ while (($#)); do
     --dir) dir=$value ;;
     --runs) runs=$(count_arg "$option" "$value") ;;
     --scenarios)
-        [[ $value =~ ^[1-5](,[1-5])*$ ]] || usage_error "--scenarios takes a list out of 1,2,3,4,5"
+        [[ $value =~ ^[1-57](,[1-57])*$ ]] || usage_error "--scenarios takes a list out of 1,2,3,4,5,7"
         scenarios=$value
         ;;
     --json) json=$value ;;
@@ -159,9 +161,10 @@ cr=$build/app/capture-receiver
 load=$build/bench/capture-load
 raw=$build/bench/raw-receiver
 exec_timed=$build/bench/exec-timed
-for binary in "$cr" "$load" "$raw" "$exec_timed"; do
+probe=$build/bench/gui-probe
+for binary in "$cr" "$load" "$raw" "$exec_timed" "$probe"; do
     [[ -x $binary ]] || die "$binary is missing. Build it, from $root:
-    cmake --build '$build' --target capture-receiver capture-load raw-receiver exec-timed
+    cmake --build '$build' --target capture-receiver capture-load raw-receiver exec-timed gui-probe
 (a new build directory: cmake -S . -B '$build' -G Ninja -DCMAKE_BUILD_TYPE=Release -DCAPTURE_BUILD_TESTS=OFF)"
 done
 "$load" --help 2>/dev/null | grep -q 'usage: capture-load' ||
@@ -596,6 +599,38 @@ $(log_tail "$log")"
 # Runs one contender run in a subshell: an error there ends that run only (its processes are
 # killed), is recorded, and the benchmark goes on. In the background, so that Ctrl+C or
 # SIGTERM interrupt the wait at once (the trap then kills the run).
+# Scenario 7: scenario 2's load while the desktop window records (offscreen), against the same
+# controller without a window: capture throughput, and the GUI thread's event-loop lateness
+# (gui-probe's 10 ms timer) during the load.
+scenario_gui() {
+    local mode=$1 run=$2
+    local tag=s7-$mode-$run ports first last status
+    current="scenario 7, $mode, run $run"
+    local out=$dir/$tag log=$logs/$tag.log
+    ports=$(alloc_ports "$s2_ports")
+    read -r first last <<<"$ports"
+    mkdir -p "$out"
+    local args=(--ports "$first-$last" --output "$out" --load "$load" --bytes "$s2_b")
+    [[ $mode == headless ]] && args+=(--headless)
+    set +e
+    QT_QPA_PLATFORM=offscreen timeout -k 10 "$timeout_s" "$probe" "${args[@]}" \
+        >"$logs/$tag.json" 2>"$log"
+    status=$?
+    set -e
+    ((status == 0)) || run_error "gui-probe ($mode) failed (status $status):
+$(log_tail "$log")"
+    "$python" "$helper" verify-sizes "$out" "$first" "$last" "$s2_ports" "$s2_b" 1 2>"$log.verify" ||
+        run_error "files failed verification:
+$(log_tail "$log.verify")"
+    rm -rf "$out"
+    local mbps p99
+    mbps=$("$python" "$helper" json-field "$logs/$tag.json" mb_per_s)
+    p99=$("$python" "$helper" json-field "$logs/$tag.json" p99_ms)
+    record 7 cr "$run" "${mode}_mb_per_s" "$mbps"
+    record 7 cr "$run" "${mode}_p99_ms" "$p99"
+    printf '  %-50s %9.1f MB/s  GUI-thread lateness p99 %6.2f ms\n' "$current" "$mbps" "$p99"
+}
+
 isolated() {
     local status errors_before
     errors_before=$(grep -c '^--$' "$errors_file" || true)
@@ -626,13 +661,14 @@ echo "capture-receiver benchmark: $cr_version ($git_rev), build $build"
 echo "  $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg), open-files limit $fd_limit, files in $dir ($(size_text "$avail") free)"
 echo "  runs: $runs per contender, alternating; scenarios $scenarios"
 
-for scen in 1 2 4 5; do
+for scen in 1 2 4 5 7; do
     want "$scen" || continue
     case $scen in
     1) echo "scenario 1: one connection, $(size_text "$s1_b")$(want 3 && echo " (and 3: CPU per GiB)")" ;;
     2) echo "scenario 2: $s2_ports ports x 1 connection x $(size_text "$s2_b")" ;;
     4) echo "scenario 4: $s4_connections connections over $s4_ports ports x $(size_text "$s4_b"), writes of $(size_text "$s4_w")" ;;
     5) echo "scenario 5: $s5_ports ports, start to all listening" ;;
+    7) echo "scenario 7: $s2_ports ports x $(size_text "$s2_b") with the desktop window open (offscreen) vs headless" ;;
     esac
     for ((run = 1; run <= runs; run++)); do
         case $scen in
@@ -640,6 +676,7 @@ for scen in 1 2 4 5; do
         2) for who in cr raw socat; do isolated scenario_stream 2 "$who" "$run" "$s2_ports" "$s2_b"; done ;;
         4) for who in cr raw; do isolated scenario_many "$who" "$run" port; done ;;
         5) for who in cr raw; do isolated scenario_listen "$who" "$run"; done ;;
+        7) for mode in window headless; do isolated scenario_gui "$mode" "$run"; done ;;
         esac
     done
     if ((scen == 4)); then

@@ -177,7 +177,7 @@ def summarize(metrics_path, meta_path, errors_path, json_path):
             errors = [e.strip("\n") for e in f.read().split("\n--\n") if e.strip()]
     scenarios = set(meta["scenarios"])
     applies = {"1": ["cr", "raw", "socat"], "2": ["cr", "raw", "socat"], "3": ["cr", "raw", "socat"],
-               "4": ["cr", "raw"], "5": ["cr", "raw"]}
+               "4": ["cr", "raw"], "5": ["cr", "raw"], "7": ["cr"]}
 
     def median(scenario, contender, metric):
         values = runs.get((scenario, contender, metric))
@@ -189,6 +189,12 @@ def summarize(metrics_path, meta_path, errors_path, json_path):
         size = runs.get(("1", contender, "bytes"), [])
         if cpu and len(cpu) == len(size):
             runs[("3", contender, "cpu_s_per_gib")] = [c / (b / 2**30) for c, b in zip(cpu, size)]
+
+    # Scenario 7: capture throughput with the window open over the same run's headless one.
+    window = runs.get(("7", "cr", "window_mb_per_s"), [])
+    headless = runs.get(("7", "cr", "headless_mb_per_s"), [])
+    if window and len(window) == len(headless):
+        runs[("7", "cr", "window_over_headless")] = [w / h for w, h in zip(window, headless) if h]
 
     q = meta["sizes"]
     rows = []  # (scenario, label, metric, digits, better, goals)
@@ -221,6 +227,12 @@ def summarize(metrics_path, meta_path, errors_path, json_path):
     row("5", f"5 {q['s5_ports']} ports: start to all listening s", "seconds", 3, "lower",
         [(None, "<", 1.0)])
     row("5", "  peak RSS MiB", "rss_mib", 1, "lower")
+    row("7", f"7 {s2}, window open: MB/s", "window_mb_per_s", 1, "higher")
+    row("7", "  same without the window: MB/s", "headless_mb_per_s", 1, "higher")
+    row("7", "  window / headless throughput", "window_over_headless", 3, "higher",
+        [(None, ">=", 0.95)])
+    row("7", "  GUI thread: event-loop lateness p99 ms", "window_p99_ms", 2, "lower",
+        [(None, "<", 50)])
 
     header = ["scenario / metric (median of runs)", "capture-recv", "raw-recv", "socat",
               "cr/raw", "cr/socat", "goal", "result"]

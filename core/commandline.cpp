@@ -39,6 +39,14 @@ quint64 openFileHardLimit()
     return quint64(limit.rlim_max);
 }
 
+quint64 openFileSoftLimit()
+{
+    rlimit limit{};
+    if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY)
+        return std::numeric_limits<quint64>::max();
+    return quint64(limit.rlim_cur);
+}
+
 quint64 raiseOpenFileLimit()
 {
     rlimit limit{};

@@ -54,6 +54,9 @@ std::optional<int> parseSecondsToMs(const QString &text);
 /// The most files this process may have open (the hard RLIMIT_NOFILE).
 quint64 openFileHardLimit();
 
+/// The most files this process may have open now (the soft RLIMIT_NOFILE).
+quint64 openFileSoftLimit();
+
 /// Raises the open-files soft limit to the hard limit; returns the new soft limit.
 quint64 raiseOpenFileLimit();
 

@@ -57,6 +57,7 @@ int FileSink::openExclusive(const QString &dir, const QString &fileName, QString
             continue;
         if (error)
             *error = u"cannot create %1: %2"_s.arg(candidate, systemErrorString(err));
+        errno = err; // callers tell "out of descriptors" from other failures by it
         return -1;
     }
     if (error)

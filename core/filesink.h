@@ -20,7 +20,8 @@ public:
 
     /// Creates a new file in `dir`. The name is `fileName`, or fileName with "_2", "_3", …
     /// before the extension when a file of that name exists: nothing is ever overwritten,
-    /// and a symbolic link is never followed. Returns nullptr and sets `error` on failure.
+    /// and a symbolic link is never followed. Returns nullptr and sets `error` (and errno) on
+    /// failure.
     static std::unique_ptr<FileSink> create(const QString &dir, const QString &fileName,
                                             QString *error);
 

@@ -1,5 +1,6 @@
 #include "portlistener.h"
 
+#include "commandline.h"
 #include "filenaming.h"
 #include "filesink.h"
 #include "listensocket.h"
@@ -10,6 +11,7 @@
 #include <QTimer>
 
 #include <algorithm>
+#include <cerrno>
 #include <fcntl.h>
 #include <functional>
 #include <unistd.h>
@@ -21,6 +23,7 @@ namespace capture {
 namespace {
 // Enough to take every connection a full backlog holds without letting a flood stall a stop.
 constexpr int maxAcceptRoundsAtStop = 64;
+constexpr int heldRetryMs = 100;
 constexpr int resumeAcceptingAfterMs = 1000;
 } // namespace
 
@@ -95,6 +98,8 @@ void PortListener::stopAccepting()
 {
     if (!m_server)
         return;
+    if (!m_held.empty()) // the kernel's backlog may still be full of what could not be opened
+        retryHeld();
     // Connections the kernel completed but Qt has not accepted yet may already carry data.
     for (int round = 0; round < maxAcceptRoundsAtStop && m_server->isListening(); ++round) {
         bool timedOut = false;
@@ -133,10 +138,73 @@ void PortListener::accept(int fd)
     ++m_stats.totalConnections;
     // Qt accepts with blocking descriptors (its sockets switch them later); ours never block.
     ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
-    const auto [peerAddress, peerPort] = socketEndpoint(fd, EndpointSide::Peer);
+    if (!m_held.empty() || !startSession(fd, id))
+        hold(fd, id);
+}
 
+void PortListener::hold(int fd, quint64 id)
+{
+    // Out of descriptors for the file: keep the connection unread (its data waits in the
+    // kernel, TCP slows the sender) and stop accepting until files can be opened again.
+    if (m_held.empty()) {
+        m_server->pauseAccepting();
+        Q_EMIT warningRaised(u"port %1: out of file descriptors (%2 open files allowed): "
+                             "connections wait, unread, and accepting pauses until a file "
+                             "can be opened"_s.arg(m_port)
+                                 .arg(openFileSoftLimit()));
+    }
+    if (std::find_if(m_held.begin(), m_held.end(), [fd](const auto &h) { return h.first == fd; }) ==
+        m_held.end())
+        m_held.emplace_back(fd, id);
+    if (!m_retryTimer) {
+        m_retryTimer = new QTimer(this);
+        m_retryTimer->setInterval(heldRetryMs);
+        connect(m_retryTimer, &QTimer::timeout, this, &PortListener::retryHeld);
+    }
+    m_retryTimer->start();
+}
+
+void PortListener::retryHeld()
+{
+    while (!m_held.empty()) {
+        const auto [fd, id] = m_held.front();
+        if (!startSession(fd, id))
+            return; // still out of descriptors, or it failed for good and was closed
+        m_held.erase(m_held.begin());
+    }
+    m_retryTimer->stop();
+    if (m_server && m_server->isListening())
+        m_server->resumeAccepting();
+}
+
+void PortListener::closeHeld(const QString &reason)
+{
+    for (const auto &[fd, id] : m_held) {
+        ConnectionInfo info;
+        info.id = id;
+        std::tie(info.peerAddress, info.peerPort) = socketEndpoint(fd, EndpointSide::Peer);
+        info.localPort = m_port;
+        info.opened = info.closed = QDateTime::currentDateTime();
+        info.closeReason = reason;
+        ::close(fd);
+        Q_EMIT errorRaised(u"port %1: connection from %2 closed unread: %3"_s.arg(m_port).arg(
+            info.peerText(), reason));
+        Q_EMIT connectionClosed(info);
+    }
+    m_held.clear();
+    if (m_retryTimer)
+        m_retryTimer->stop();
+}
+
+bool PortListener::startSession(int fd, quint64 id)
+{
+    const auto [peerAddress, peerPort] = socketEndpoint(fd, EndpointSide::Peer);
     QString error;
     std::shared_ptr<FileSink> sink = sinkFor(peerAddress, peerPort, &error);
+    if (!sink && (errno == EMFILE || errno == ENFILE)) {
+        m_stats.error = error;
+        return false;
+    }
     if (!sink) {
         ConnectionInfo info;
         info.id = id;
@@ -151,7 +219,7 @@ void PortListener::accept(int fd)
         Q_EMIT errorRaised(
             u"port %1: connection from %2 closed: %3"_s.arg(m_port).arg(info.peerText(), error));
         Q_EMIT connectionClosed(info);
-        return;
+        return true; // done with it, for good
     }
 
     auto *session = new Session(id, fd, sink, &m_context->readBuffer, this);
@@ -172,6 +240,7 @@ void PortListener::accept(int fd)
             "it is idle again"_s.arg(m_port)
                 .arg(session->info().peerText(), sink->fileName()));
     }
+    return true;
 }
 
 void PortListener::onSessionWriteFailed(Session *session, const QString &reason)
@@ -227,6 +296,9 @@ void PortListener::releaseSink(const std::shared_ptr<FileSink> &sink)
 
 void PortListener::finishSessions(const QString &reason, bool finalRead)
 {
+    if (!m_held.empty())
+        retryHeld(); // a session that finished may have freed a descriptor
+    closeHeld(u"no file could be opened for it (out of file descriptors)"_s);
     const std::vector<Session *> sessions = m_sessions;
     for (Session *session : sessions) {
         if (finalRead)

@@ -9,6 +9,7 @@
 #include <vector>
 
 class QTcpServer;
+class QTimer;
 
 namespace capture {
 
@@ -47,7 +48,8 @@ public:
     /// Closes the port's shared file (split=port); called once every session has finished.
     void closeFiles();
 
-    int activeSessions() const { return int(m_sessions.size()); }
+    /// Open connections, including those held while out of descriptors.
+    int activeSessions() const { return int(m_sessions.size() + m_held.size()); }
     void tick(double seconds);
     PortStats stats() const { return m_stats; }
     PortSummary summary() const;
@@ -67,6 +69,11 @@ Q_SIGNALS:
 
 private:
     void accept(int fd);
+    /// Gives a held connection its file and session; false while still out of descriptors.
+    bool startSession(int fd, quint64 id);
+    void hold(int fd, quint64 id);
+    void retryHeld();
+    void closeHeld(const QString &reason);
     std::shared_ptr<FileSink> sinkFor(const QHostAddress &peer, quint16 peerPort, QString *error);
     void onSessionWriteFailed(Session *session, const QString &reason);
     void onSessionFinished(Session *session);
@@ -78,6 +85,10 @@ private:
     EngineContext *m_context;
     QTcpServer *m_server = nullptr;
     std::vector<Session *> m_sessions;
+    /// Accepted connections waiting for a file while the process is out of descriptors
+    /// (descriptor, connection id). Their data waits in the kernel; accepting is paused.
+    std::vector<std::pair<int, quint64>> m_held;
+    QTimer *m_retryTimer = nullptr;
     std::shared_ptr<FileSink> m_portSink; // split=port: the file every connection appends to
     PortStats m_stats;
     quint64 m_bytesAtLastTick = 0;

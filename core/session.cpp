@@ -130,7 +130,10 @@ void Session::finish(const QString &reason)
     m_info.closed = QDateTime::currentDateTime();
     m_info.closeReason = reason;
     m_info.rate = 0;
-    delete m_notifier; // before the descriptor it watches goes away
+    // Unregistered before the descriptor goes away; deleted later, since finish() may run
+    // inside the notifier's own activated() signal.
+    m_notifier->setEnabled(false);
+    m_notifier->deleteLater();
     m_notifier = nullptr;
     ::close(m_fd);
     m_fd = -1;

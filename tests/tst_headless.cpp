@@ -644,8 +644,8 @@ void TestHeadless::outOfDescriptorsConnectionsWait()
     QCOMPARE(client.exitCode(), 0);
     // Whichever ran out first, the socket (accepting pauses) or the file (the connection waits),
     // it is said; what must hold is below: no connection lost.
-    if (!receiver.hasLine(
-            QRegularExpression(u"out of file descriptors|cannot accept a connection"_s)))
+    if (!receiver.waitForLine(
+            QRegularExpression(u"out of file descriptors|cannot accept a connection"_s), 5000))
         qWarning("no out-of-descriptors warning seen: %s", receiver.describe().constData());
     QVERIFY2(receiver.stopWithSigterm(), receiver.describe());
     const QStringList files = QDir(tmp.filePath(u"out"_s)).entryList(QDir::Files);

@@ -31,7 +31,6 @@ public:
 
     quint64 id() const { return m_info.id; }
     const std::shared_ptr<FileSink> &sink() const { return m_sink; }
-    bool isFinished() const { return m_finished; }
 
     /// A copy of the connection's state, with the rate of the last period.
     ConnectionInfo info() const { return m_info; }

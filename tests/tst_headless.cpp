@@ -46,6 +46,17 @@ QProcessEnvironment headlessEnvironment()
     return env;
 }
 
+/// Waits up to `timeoutMs` for `process` to end; past that it is killed and reaped. Returns
+/// whether it ended by itself.
+bool finishOrKill(QProcess &process, int timeoutMs)
+{
+    if (process.state() == QProcess::NotRunning || process.waitForFinished(timeoutMs))
+        return true;
+    process.kill();
+    process.waitForFinished(10000);
+    return false;
+}
+
 /// Every log line: "<ISO-8601 local time with ms and offset> <level> <message>".
 const QRegularExpression &logLinePattern()
 {
@@ -117,13 +128,7 @@ public:
         }
     }
 
-    ~Receiver()
-    {
-        if (m_process.state() != QProcess::NotRunning) {
-            m_process.kill();
-            m_process.waitForFinished(10000);
-        }
-    }
+    ~Receiver() { finishOrKill(m_process, 0); }
 
     Receiver(const Receiver &) = delete;
     Receiver &operator=(const Receiver &) = delete;
@@ -157,9 +162,7 @@ public:
     /// Waits for the process to end; kills it (and returns false) when it does not.
     bool waitForExit(int timeoutMs = exitTimeoutMs)
     {
-        if (m_process.state() != QProcess::NotRunning && !m_process.waitForFinished(timeoutMs)) {
-            m_process.kill();
-            m_process.waitForFinished(10000);
+        if (!finishOrKill(m_process, timeoutMs)) {
             collect();
             return false;
         }
@@ -287,11 +290,8 @@ QString runClient(const QString &workDir, const QString &program, const QStringL
     const QString what = program + u' ' + arguments.join(u' ');
     if (!process.waitForStarted(startTimeoutMs))
         return u"cannot start %1: %2"_s.arg(what, process.errorString());
-    if (!process.waitForFinished(clientTimeoutMs)) {
-        process.kill();
-        process.waitForFinished(10000);
+    if (!finishOrKill(process, clientTimeoutMs))
         return u"%1 did not finish in %2 ms"_s.arg(what).arg(clientTimeoutMs);
-    }
     if (requireSuccess && (process.exitStatus() != QProcess::NormalExit || process.exitCode() != 0))
         return u"%1 failed (exit %2): %3"_s.arg(what)
             .arg(process.exitCode())
@@ -343,13 +343,7 @@ s.close())"_s;
         m_process.setWorkingDirectory(workDir);
         m_process.start(u"python3"_s, {u"-c"_s, script, QString::number(port), file});
     }
-    ~HoldingClient()
-    {
-        if (m_process.state() != QProcess::NotRunning) {
-            m_process.kill();
-            m_process.waitForFinished(10000);
-        }
-    }
+    ~HoldingClient() { finishOrKill(m_process, 0); }
     HoldingClient(const HoldingClient &) = delete;
     HoldingClient &operator=(const HoldingClient &) = delete;
 
@@ -368,12 +362,7 @@ s.close())"_s;
     bool finish()
     {
         m_process.closeWriteChannel();
-        if (!m_process.waitForFinished(clientTimeoutMs)) {
-            m_process.kill();
-            m_process.waitForFinished(10000);
-            return false;
-        }
-        return true;
+        return finishOrKill(m_process, clientTimeoutMs);
     }
     QString errorText() { return QString::fromLocal8Bit(m_process.readAllStandardError()); }
 

@@ -7,7 +7,7 @@
 namespace capture {
 
 /// The files of a capture: created, growing while written, then closed or failed. At most
-/// maxRows() rows are kept: past that, the oldest finished files leave the table.
+/// 5000 rows (setMaxRows) are kept: past that, the oldest finished files leave the table.
 class FilesTableModel : public QAbstractTableModel
 {
     Q_OBJECT
@@ -25,7 +25,6 @@ public:
     void updateFromSnapshot(const StatsSnapshot &snapshot);
     void clear();
     void setMaxRows(int rows) { m_maxRows = rows; }
-    int maxRows() const { return m_maxRows; }
 
     QString pathAt(int row) const;
     FileInfo fileAt(int row) const;

@@ -47,11 +47,6 @@ LogPanel::LogPanel(QWidget *parent)
     connect(clearButton, &QPushButton::clicked, this, &LogPanel::clear);
 }
 
-void LogPanel::setMinimumLevel(Level level)
-{
-    m_filter->setCurrentIndex(m_filter->findData(int(level)));
-}
-
 Level LogPanel::minimumLevel() const
 {
     return Level(m_filter->currentData().toInt());

@@ -19,12 +19,11 @@ class LogPanel : public QWidget
 public:
     explicit LogPanel(QWidget *parent = nullptr);
 
-    /// Entries below this level are hidden (they are kept and shown again when lowered).
-    void setMinimumLevel(CaptureEventLog::Level level);
+    /// Entries below the level chosen in the filter are hidden (kept, and shown again when the
+    /// filter is lowered).
     CaptureEventLog::Level minimumLevel() const;
     /// The visible text, one entry per line.
     QString visibleText() const;
-    int entryCount() const { return int(m_entries.size()); }
 
     static constexpr int maxEntries = 10000;
 

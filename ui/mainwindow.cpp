@@ -59,8 +59,8 @@ MainWindow::MainWindow(const CommandLineOptions &options, QWidget *parent)
     setWindowTitle(tr("Capture Receiver"));
     setObjectName(u"mainWindow"_s);
     // The installed theme icon first; the built-in copy when running from the build tree.
-    setWindowIcon(QIcon::fromTheme(u"capture-receiver"_s,
-                                   QIcon(u":/icons/capture-receiver.svg"_s)));
+    setWindowIcon(
+        QIcon::fromTheme(u"capture-receiver"_s, QIcon(u":/icons/capture-receiver.svg"_s)));
     buildActions();
     buildLayout();
     connectController();

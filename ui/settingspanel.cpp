@@ -91,8 +91,8 @@ SettingsPanel::SettingsPanel(QWidget *parent)
     connect(m_ports, &QLineEdit::textChanged, this, &SettingsPanel::validate);
     connect(m_output, &QLineEdit::textChanged, this, &SettingsPanel::validate);
     connect(m_output, &QLineEdit::textChanged, this, [this](const QString &text) {
-        m_output->setToolTip(tr("Directory for the recorded files; created with its parents.")
-                             + u"\n"_s + QDir(text).absolutePath());
+        m_output->setToolTip(tr("Directory for the recorded files; created with its parents.") +
+                             u"\n"_s + QDir(text).absolutePath());
     });
     connect(m_split, &QComboBox::currentIndexChanged, this, &SettingsPanel::validate);
     connect(m_browse, &QPushButton::clicked, this, &SettingsPanel::browse);
@@ -152,12 +152,8 @@ void SettingsPanel::validate()
     showMessage(m_outputMessage, outputError);
 
     m_error = !bindError.isEmpty() ? bindError : !portsError.isEmpty() ? portsError : outputError;
-    const bool valid = m_error.isEmpty();
-    const bool flipped = valid != m_valid;
-    m_valid = valid;
+    m_valid = m_error.isEmpty();
     Q_EMIT settingsChanged();
-    if (flipped)
-        Q_EMIT validityChanged(valid);
 }
 
 void SettingsPanel::browse()

@@ -38,7 +38,7 @@ public:
     QLabel *portsMessage() const { return m_portsMessage; }
 
 Q_SIGNALS:
-    void validityChanged(bool valid);
+    /// Any field changed; isValid() and errorText() already tell the new state.
     void settingsChanged();
 
 private:

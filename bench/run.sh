@@ -22,7 +22,8 @@ file failed verification, a tool is missing), never for a missed goal.
                       bench/raw-receiver (default: build/release)
   --dir DIR           where the contenders write (same filesystem for all; default: a new
                       directory under /var/tmp, removed at the end)
-  --runs N            runs per contender and scenario (default 3)
+  --runs N            runs per contender and scenario (default 3; scenario 7 at least 5,
+                      as its two modes differ by less than this machine's run-to-run noise)
   --scenarios LIST    comma list out of 1,2,3,4,5,7 (default all; 3 is derived from 1;
                       7 uses scenario 2's sizes)
   --quick             scaled-down sizes: 256M, 64 x 8M, 1000 connections (explicit size
@@ -633,6 +634,9 @@ $(log_tail "$log.verify")"
 
 isolated() {
     local status errors_before
+    # Dirty pages left by earlier work would otherwise be written back during whichever run
+    # comes next.
+    sync
     errors_before=$(grep -c '^--$' "$errors_file" || true)
     (
         set -e
@@ -670,7 +674,9 @@ for scen in 1 2 4 5 7; do
     5) echo "scenario 5: $s5_ports ports, start to all listening" ;;
     7) echo "scenario 7: $s2_ports ports x $(size_text "$s2_b") with the desktop window open (offscreen) vs headless" ;;
     esac
-    for ((run = 1; run <= runs; run++)); do
+    scen_runs=$runs
+    ((scen == 7 && scen_runs < 5)) && scen_runs=5
+    for ((run = 1; run <= scen_runs; run++)); do
         case $scen in
         1) for who in cr raw socat; do isolated scenario_stream 1 "$who" "$run" 1 "$s1_b"; done ;;
         2) for who in cr raw socat; do isolated scenario_stream 2 "$who" "$run" "$s2_ports" "$s2_b"; done ;;
@@ -704,7 +710,7 @@ print(json.dumps({
               "s4_bytes": int(e["S4"]), "s4_bytes_text": e["S4T"],
               "s4_write_size": int(e["S4W"]), "s4_write_text": e["S4WT"],
               "s5_ports": int(e["S5P"])},
-    "method": "medians over runs; contenders alternate run by run; throughput and time are "
+    "method": "medians over runs (scenario 7: at least 5); contenders alternate run by run; throughput and time are "
               "capture-load's (first byte sent to last peer close); CPU is the receiver's "
               "user+system seconds over its life (wait4 rusage); peak RSS is VmHWM just before "
               "SIGTERM (socat: sum of the instances' maxrss)",

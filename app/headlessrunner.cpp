@@ -27,7 +27,9 @@ HeadlessRunner::HeadlessRunner(CommandLineOptions options, QObject *parent)
             [this](const StatsSnapshot &snapshot) { m_last = snapshot; });
     connect(&m_controller, &CaptureController::stopped, this, [this](const StopSummary &summary) {
         m_summaryTimer.stop();
-        const bool lost = summary.bytesWritten < summary.bytesReceived || m_writeFailures > 0;
+        // Bytes not written, or files the manifest does not vouch for: the run is not clean.
+        const bool lost = summary.bytesWritten < summary.bytesReceived || m_writeFailures > 0 ||
+                          summary.manifestErrors > 0;
         Q_EMIT finished(lost ? Failure : Success);
     });
 

@@ -25,6 +25,8 @@ public:
     /// Installs the signal handlers and starts the capture.
     void start();
 
+    capture::CaptureController *controller() { return &m_controller; }
+
 Q_SIGNALS:
     void finished(int exitCode);
 

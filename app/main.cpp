@@ -1,7 +1,9 @@
 #include "commandline.h"
 #include "consolelog.h"
+#include "eventstream.h"
 #include "headlessrunner.h"
 #include "mainwindow.h"
+#include "manifest.h"
 #include "signalwatcher.h"
 
 #include <QApplication>
@@ -42,18 +44,57 @@ bool displayAvailable()
            !qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM");
 }
 
-int runHeadless(QCoreApplication &app, const capture::CommandLineOptions &options)
+/// capture-receiver verify DIR: re-hashes every file the manifest lists. 0: all OK; 1: a file
+/// is missing or differs, or a manifest line is invalid; 2: usage error or no manifest.
+int runVerify(const QStringList &arguments)
+{
+    const QString usage = u"usage: capture-receiver verify DIR"_s;
+    if (arguments.size() == 1 && (arguments[0] == u"--help" || arguments[0] == u"-h")) {
+        std::printf("%s\n\nRe-hashes every file listed in DIR/manifest.jsonl and prints one line "
+                    "per file:\nOK, MISMATCH (size or SHA-256 differs, or unreadable), MISSING, "
+                    "or DELETED (by --max-files).\nExit status: 0 all files OK, 1 a problem "
+                    "found, 2 usage error or no readable manifest.\n",
+                    qPrintable(usage));
+        return 0;
+    }
+    if (arguments.size() != 1 || arguments[0].startsWith(u'-')) {
+        std::fprintf(stderr, "capture-receiver: %s (got %lld argument(s)%s%s)\n",
+                     qPrintable(usage), qint64(arguments.size()), arguments.isEmpty() ? "" : ": ",
+                     qPrintable(arguments.join(u' ')));
+        return HeadlessRunner::Usage;
+    }
+    const capture::VerifySummary summary =
+        capture::verifyDirectory(arguments[0], [](const capture::VerifyResult &result) {
+            std::printf("%-8s %s: %s\n", qPrintable(capture::verifyStatusName(result.status)),
+                        qPrintable(result.file), qPrintable(result.detail));
+            std::fflush(stdout);
+        });
+    if (!summary.error.isEmpty()) {
+        std::fprintf(stderr, "capture-receiver: verify: %s\n", qPrintable(summary.error));
+        return HeadlessRunner::Usage;
+    }
+    std::printf("verify: %s\n", qPrintable(summary.text()));
+    return summary.passed() ? 0 : 1;
+}
+
+int runHeadless(QCoreApplication &app, const capture::CommandLineOptions &options,
+                capture::EventStream *events)
 {
     HeadlessRunner runner(options);
+    if (events)
+        events->attach(runner.controller(), options.summaryIntervalMs);
     QObject::connect(&runner, &HeadlessRunner::finished, &app, &QCoreApplication::exit,
                      Qt::QueuedConnection);
     QTimer::singleShot(0, &runner, &HeadlessRunner::start);
     return app.exec();
 }
 
-int runDesktop(QApplication &app, const capture::CommandLineOptions &options)
+int runDesktop(QApplication &app, const capture::CommandLineOptions &options,
+               capture::EventStream *events)
 {
     capture::MainWindow window(options);
+    if (events)
+        events->attach(window.controller(), options.summaryIntervalMs);
     // Terminal users get the console lines too, and --log-file works as headless.
     capture::CaptureEventLog consoleLog(window.controller());
     QObject::connect(&consoleLog, &capture::CaptureEventLog::entryAdded, &ConsoleLog::write);
@@ -77,7 +118,8 @@ int main(int argc, char *argv[])
 {
     // The application type must be chosen before anything is parsed: a QApplication without a
     // display would abort. nogui=true in a config file is honoured after parsing.
-    const bool desktop = !argumentsAskForNoGui(argc, argv) && displayAvailable();
+    const bool verify = argc >= 2 && std::strcmp(argv[1], "verify") == 0;
+    const bool desktop = !verify && !argumentsAskForNoGui(argc, argv) && displayAvailable();
     std::unique_ptr<QCoreApplication> app;
     if (desktop)
         app = std::make_unique<QApplication>(argc, argv);
@@ -86,6 +128,9 @@ int main(int argc, char *argv[])
     QCoreApplication::setApplicationName(u"capture-receiver"_s);
     QCoreApplication::setOrganizationName(u"capture-receiver"_s);
     QCoreApplication::setApplicationVersion(QStringLiteral(CAPTURE_VERSION));
+
+    if (verify)
+        return runVerify(app->arguments().mid(2));
 
     const capture::CommandLineResult parsed = capture::parseCommandLine(app->arguments());
     switch (parsed.action) {
@@ -105,6 +150,14 @@ int main(int argc, char *argv[])
         std::fprintf(stderr, "capture-receiver: %s\n", qPrintable(error));
         return HeadlessRunner::Usage;
     }
+    std::unique_ptr<capture::EventStream> events;
+    if (!parsed.options.eventsFile.isEmpty()) {
+        events = std::make_unique<capture::EventStream>();
+        if (!events->open(parsed.options.eventsFile, &error)) {
+            std::fprintf(stderr, "capture-receiver: %s\n", qPrintable(error));
+            return HeadlessRunner::Usage;
+        }
+    }
     capture::raiseOpenFileLimit();
     // Faults must arrive as error codes with a reason, not kill the process: EPIPE instead of
     // SIGPIPE, EFBIG ("File too large", e.g. under ulimit -f) instead of SIGXFSZ.
@@ -113,12 +166,12 @@ int main(int argc, char *argv[])
 
     int code = 0;
     if (desktop && !parsed.options.noGui) {
-        code = runDesktop(*static_cast<QApplication *>(app.get()), parsed.options);
+        code = runDesktop(*static_cast<QApplication *>(app.get()), parsed.options, events.get());
     } else {
         if (!parsed.options.noGui)
             qCInfo(lcApp) << "no display (DISPLAY and WAYLAND_DISPLAY are unset): running "
                              "headless, as with --nogui";
-        code = runHeadless(*app, parsed.options);
+        code = runHeadless(*app, parsed.options, events.get());
     }
     ConsoleLog::shutdown();
     return code;

@@ -480,7 +480,7 @@ scenario_stream() {
     local out=$dir/$tag log=$logs/$tag.log
     ports=$(alloc_ports "$nports")
     read -r first last <<<"$ports"
-    mkdir -p "$out"
+    rm -rf "$out" && mkdir -p "$out" # nothing left from an earlier, failed run
     start_contender "$who" "$first" "$last" "$out" port "$log"
     wait_listening "$first" "$last" "$nports" "$log"
     seed=$((1000 * scen + run))
@@ -517,7 +517,7 @@ scenario_many() {
     local out=$dir/$tag log=$logs/$tag.log
     ports=$(alloc_ports "$s4_ports")
     read -r first last <<<"$ports"
-    mkdir -p "$out"
+    rm -rf "$out" && mkdir -p "$out" # nothing left from an earlier, failed run
     start_contender "$who" "$first" "$last" "$out" "$split" "$log"
     wait_listening "$first" "$last" "$s4_ports" "$log"
     seed=$((4000 + run))
@@ -569,7 +569,7 @@ scenario_listen() {
     local out=$dir/$tag log=$logs/$tag.log
     ports=$(alloc_ports "$s5_ports")
     read -r first last <<<"$ports"
-    mkdir -p "$out"
+    rm -rf "$out" && mkdir -p "$out" # nothing left from an earlier, failed run
     : >"$log"
     start_contender "$who" "$first" "$last" "$out" port "$log"
     for ((i = 0; i < 100; i++)); do
@@ -610,7 +610,7 @@ scenario_gui() {
     local out=$dir/$tag log=$logs/$tag.log
     ports=$(alloc_ports "$s2_ports")
     read -r first last <<<"$ports"
-    mkdir -p "$out"
+    rm -rf "$out" && mkdir -p "$out" # nothing left from an earlier, failed run
     local args=(--ports "$first-$last" --output "$out" --load "$load" --bytes "$s2_b")
     [[ $mode == headless ]] && args+=(--headless)
     set +e

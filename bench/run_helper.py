@@ -79,7 +79,8 @@ def verify_sizes(directory, first, last, connections, size, files_per_port):
             errors.append(f"port {port}: {len(files)} file(s), expected {files_per_port}")
         if total != expected:
             errors.append(f"port {port}: {total} bytes recorded, expected {expected}")
-    extra = sorted(set(glob.glob(os.path.join(directory, "*"))) - seen)
+    extra = sorted(set(glob.glob(os.path.join(directory, "*"))) - seen - {manifest_path(directory)})
+    errors += check_manifest(directory)
     if extra:
         errors.append(f"{len(extra)} unexpected file(s), e.g. {extra[0]}")
     for e in errors[:20]:
@@ -87,6 +88,31 @@ def verify_sizes(directory, first, last, connections, size, files_per_port):
     if len(errors) > 20:
         print(f"... and {len(errors) - 20} more", file=sys.stderr)
     sys.exit(1 if errors else 0)
+
+
+def manifest_path(directory):
+    return os.path.join(directory, "manifest.jsonl")
+
+
+def check_manifest(directory):
+    """capture-receiver's manifest, where there is one, lists every file with its size."""
+    path = manifest_path(directory)
+    if not os.path.exists(path):
+        return []
+    listed = {}
+    with open(path) as f:
+        for line in f:
+            record = json.loads(line)
+            if record.get("type") == "file":
+                listed[record["file"]] = record["bytes"]
+    errors = []
+    for name in os.listdir(directory):
+        if name == "manifest.jsonl":
+            continue
+        size = os.path.getsize(os.path.join(directory, name))
+        if listed.get(name) != size:
+            errors.append(f"{name}: {size} bytes, the manifest says {listed.get(name)}")
+    return errors
 
 
 NAME = re.compile(r"^stream_(\d+)_\d{8}_\d{6}_(.+)_(\d+)(?:_\d+)?\.bin$")
@@ -107,7 +133,10 @@ def verify_digests(directory, load_json):
     expected = {(c["port"], c["local_port"]): c for c in load["per_connection"]}
     errors = []
     matched = set()
+    errors += check_manifest(directory)
     for name in sorted(os.listdir(directory)):
+        if name == "manifest.jsonl":
+            continue
         m = NAME.match(name)
         if not m:
             errors.append(f"{name}: not a per-connection file name")

@@ -88,7 +88,8 @@ void CaptureEngine::start(const CaptureSettings &settings)
 
     QString error;
     const QString outputDir = settings.outputDir.isEmpty() ? u"."_s : settings.outputDir;
-    if (!makeDirectory(QDir::cleanPath(outputDir), &error)) {
+    if (!makeDirectory(QDir::cleanPath(outputDir), &error) ||
+        !m_context->manifest.open(outputDir, &error)) {
         teardown();
         Q_EMIT startFailed({}, error);
         return;
@@ -99,6 +100,7 @@ void CaptureEngine::start(const CaptureSettings &settings)
         connect(listener, &PortListener::connectionClosed, this, &CaptureEngine::connectionClosed);
         connect(listener, &PortListener::fileOpened, this, &CaptureEngine::fileOpened);
         connect(listener, &PortListener::fileClosed, this, &CaptureEngine::fileClosed);
+        connect(listener, &PortListener::fileDeleted, this, &CaptureEngine::fileDeleted);
         connect(listener, &PortListener::writeFailed, this, &CaptureEngine::writeFailed);
         connect(listener, &PortListener::warningRaised, this, &CaptureEngine::warningRaised);
         connect(listener, &PortListener::errorRaised, this, &CaptureEngine::errorRaised);
@@ -205,6 +207,7 @@ void CaptureEngine::finishStop()
     StopSummary summary;
     summary.aborted = m_aborted;
     summary.drainTimedOut = m_drainTimedOut;
+    summary.manifestErrors = m_context->manifestErrors;
     summary.uptimeMs = m_uptime.elapsed();
     for (const PortListener *listener : std::as_const(m_listeners)) {
         const PortSummary port = listener->summary();
@@ -214,6 +217,7 @@ void CaptureEngine::finishStop()
     }
     m_state = State::Idle;
     teardown();
+    m_context->manifest.close();
     Q_EMIT stopped(summary);
 }
 
@@ -244,6 +248,10 @@ StatsSnapshot CaptureEngine::makeSnapshot(double seconds)
     snapshot.time = QDateTime::currentDateTime();
     snapshot.uptimeMs = m_uptime.isValid() ? m_uptime.elapsed() : 0;
     snapshot.ports.reserve(m_listeners.size());
+    if (m_context) {
+        snapshot.filesClosed = m_context->filesClosed;
+        snapshot.writeErrors = m_context->writeErrors;
+    }
     for (PortListener *listener : std::as_const(m_listeners)) {
         listener->tick(seconds);
         const PortStats port = listener->stats();

@@ -50,6 +50,8 @@ Q_SIGNALS:
     void connectionClosed(const capture::ConnectionInfo &info);
     void fileOpened(const capture::FileInfo &info);
     void fileClosed(const capture::FileInfo &info);
+    /// A closed file was deleted to keep --max-files.
+    void fileDeleted(const capture::FileInfo &info);
     void writeFailed(const capture::FileInfo &info);
     void warningRaised(const QString &message);
     void errorRaised(const QString &message);

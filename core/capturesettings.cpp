@@ -20,6 +20,20 @@ std::optional<SplitMode> splitModeFromName(const QString &name)
     return std::nullopt;
 }
 
+QString hashAlgorithmName(HashAlgorithm hash)
+{
+    return hash == HashAlgorithm::Sha256 ? u"sha256"_s : u"none"_s;
+}
+
+std::optional<HashAlgorithm> hashAlgorithmFromName(const QString &name)
+{
+    if (name == u"sha256")
+        return HashAlgorithm::Sha256;
+    if (name == u"none")
+        return HashAlgorithm::None;
+    return std::nullopt;
+}
+
 QString bindAddressText(const QHostAddress &address)
 {
     if (address == QHostAddress(QHostAddress::Any))

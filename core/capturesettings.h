@@ -15,7 +15,12 @@ enum class SplitMode {
     Connection, ///< one file per connection
 };
 
+/// How each output file's contents are fingerprinted (in the manifest) while they are written.
+enum class HashAlgorithm { None, Sha256 };
+
 QString splitModeName(SplitMode mode);
+QString hashAlgorithmName(HashAlgorithm hash);
+std::optional<HashAlgorithm> hashAlgorithmFromName(const QString &name);
 std::optional<SplitMode> splitModeFromName(const QString &name);
 
 /// Everything the engine needs to run a capture. A plain value, copied across threads.
@@ -29,6 +34,10 @@ struct CaptureSettings
     /// Size of each read, and of the one buffer all connections of the engine read into.
     qint64 readBufferSize = qint64(1024) * 1024;
     int snapshotIntervalMs = 250;  ///< period of StatsSnapshot signals (4 Hz)
+    HashAlgorithm hash = HashAlgorithm::Sha256;
+    quint64 rotateSize = 0;       ///< start a new file when one reaches this size; 0 = never
+    qint64 rotateIntervalSec = 0; ///< and at each multiple of this many seconds; 0 = never
+    int maxFiles = 0;             ///< per port, delete the oldest closed file beyond; 0 = keep all
     FileSink::Factory sinkFactory; ///< makes the output files; empty: FileSink::create
 };
 

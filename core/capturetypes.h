@@ -46,7 +46,7 @@ struct ConnectionInfo
 /// One output file.
 struct FileInfo
 {
-    enum class State { Writing, Closed, Error };
+    enum class State { Writing, Closed, Error, Deleted };
 
     QString path;
     quint16 port = 0;
@@ -55,6 +55,8 @@ struct FileInfo
     QString error; ///< set when state is Error
     QDateTime opened;
     QDateTime closed;
+    QString closeReason; ///< once closed: "peer closed", "rotation (size)", "stopped", …
+    QString sha256;      ///< once closed: hex SHA-256 of the contents; empty with --hash none
 };
 
 /// A periodic picture of the engine (4 Hz). The UI and the console read only these.
@@ -69,6 +71,8 @@ struct StatsSnapshot
     double totalRate = 0;
     int activeConnections = 0;
     quint64 totalConnections = 0;
+    quint64 filesClosed = 0; ///< files closed since start (connection end, rotation, error)
+    quint64 writeErrors = 0; ///< write failures since start
 };
 
 /// A port that could not be bound, with the operating system's reason.
@@ -95,6 +99,7 @@ struct StopSummary
     quint64 bytesReceived = 0;
     quint64 bytesWritten = 0;
     int drainTimedOut = 0; ///< connections still open when the drain timeout passed
+    int manifestErrors = 0; ///< manifest lines that could not be written
     bool aborted = false;  ///< stopped at once rather than drained
     qint64 uptimeMs = 0;
 };

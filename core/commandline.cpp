@@ -1,6 +1,7 @@
 #include "commandline.h"
 
 #include "portspec.h"
+#include "units.h"
 
 #include <QCommandLineParser>
 #include <QFile>
@@ -66,10 +67,32 @@ quint64 openFilesNeeded(qsizetype portCount)
     return quint64(portCount) * 3 + reservedFiles;
 }
 
+std::optional<std::pair<QHostAddress, quint16>> parseStatusEndpoint(const QString &text)
+{
+    QString address = u"127.0.0.1"_s;
+    QString port = text;
+    const qsizetype colon = text.lastIndexOf(u':');
+    if (colon >= 0) {
+        address = text.left(colon);
+        port = text.mid(colon + 1);
+        if (address.startsWith(u'[') && address.endsWith(u']'))
+            address = address.mid(1, address.size() - 2);
+        else if (address.contains(u':'))
+            return std::nullopt; // an IPv6 address needs its brackets
+    }
+    const auto number = parsePort(port);
+    const auto host = parseBindAddress(address);
+    if (!number || !host)
+        return std::nullopt;
+    return std::pair{*host, *number};
+}
+
 QStringList configKeys()
 {
-    return {u"bind"_s,           u"ports"_s,         u"output"_s,   u"split"_s,
-            u"stats-interval"_s, u"drain-timeout"_s, u"log-file"_s, u"nogui"_s};
+    return {u"bind"_s,        u"ports"_s,           u"output"_s,          u"split"_s,
+            u"hash"_s,        u"rotate-size"_s,     u"rotate-interval"_s, u"max-files"_s,
+            u"events"_s,      u"status"_s,          u"stats-interval"_s,  u"drain-timeout"_s,
+            u"log-file"_s,    u"nogui"_s};
 }
 
 QString applyOption(const QString &name, const QString &value, CommandLineOptions *options)
@@ -94,6 +117,36 @@ QString applyOption(const QString &name, const QString &value, CommandLineOption
         if (!mode)
             return u"expected port or connection"_s;
         settings.split = *mode;
+    } else if (name == u"hash") {
+        const auto hash = hashAlgorithmFromName(value);
+        if (!hash)
+            return u"expected sha256 or none"_s;
+        settings.hash = *hash;
+    } else if (name == u"rotate-size") {
+        const auto size = parseSize(value);
+        if (!size)
+            return u"expected a size such as 512M or 2G (K, M, G, T: powers of 1024)"_s;
+        settings.rotateSize = *size;
+    } else if (name == u"rotate-interval") {
+        const auto seconds = parseDurationSeconds(value);
+        if (!seconds)
+            return u"expected a duration such as 90s, 15m, 1h or 1d"_s;
+        settings.rotateIntervalSec = *seconds;
+    } else if (name == u"max-files") {
+        bool ok = false;
+        const int n = value.toInt(&ok);
+        if (!ok || n < 1 || n > 1000000 || !value.front().isDigit())
+            return u"expected a number of files, 1 or more"_s;
+        settings.maxFiles = n;
+    } else if (name == u"events") {
+        if (value.isEmpty())
+            return u"give a file name, or - for standard output"_s;
+        options->eventsFile = value;
+    } else if (name == u"status") {
+        const auto endpoint = parseStatusEndpoint(value);
+        if (!endpoint)
+            return u"expected [ADDRESS:]PORT, e.g. 9100 or 127.0.0.1:9100 or [::1]:9100"_s;
+        std::tie(options->statusAddress, options->statusPort) = *endpoint;
     } else if (name == u"stats-interval" || name == u"drain-timeout") {
         const auto ms = parseSecondsToMs(value);
         if (!ms)
@@ -197,6 +250,33 @@ CommandLineResult parseCommandLine(const QStringList &arguments)
         u"port: one file per port, later connections append (default); connection: one file "
         "per connection."_s,
         u"port|connection"_s);
+    const QCommandLineOption hashOption(
+        u"hash"_s,
+        u"Checksum of each file, computed while writing and recorded in manifest.jsonl in the "
+        "output directory: sha256 (default) or none."_s,
+        u"sha256|none"_s);
+    const QCommandLineOption rotateSizeOption(
+        u"rotate-size"_s,
+        u"Start a new file when one reaches this size (K, M, G, T: powers of 1024)."_s,
+        u"size"_s);
+    const QCommandLineOption rotateIntervalOption(
+        u"rotate-interval"_s,
+        u"Start a new file at every multiple of this duration of the clock (s, m, h, d; 1h "
+        "rotates on the hour)."_s,
+        u"duration"_s);
+    const QCommandLineOption maxFilesOption(
+        u"max-files"_s,
+        u"Keep at most N files per port: delete the oldest closed one beyond (default: keep "
+        "all)."_s,
+        u"n"_s);
+    const QCommandLineOption eventsOption(
+        u"events"_s, u"Write every event as one JSON line to this file, or - for standard output."_s,
+        u"file"_s);
+    const QCommandLineOption statusOption(
+        u"status"_s,
+        u"Serve GET /status (JSON), /metrics (Prometheus) and /healthz over HTTP on this "
+        "address and port (address default 127.0.0.1)."_s,
+        u"[address:]port"_s);
     const QCommandLineOption statsOption(
         u"stats-interval"_s,
         u"Headless: print a summary line every N seconds, 0 = off (default 10)."_s, u"seconds"_s);
@@ -209,16 +289,18 @@ CommandLineResult parseCommandLine(const QStringList &arguments)
                                            u"file"_s);
     const QCommandLineOption configOption(
         {u"c"_s, u"config"_s},
-        u"Read settings from this INI file: one key per long option (bind, ports, output, "
-        "split, stats-interval, drain-timeout, log-file, nogui). Command-line options "
-        "override it."_s,
+        u"Read settings from this INI file: one key per long option (%1). Command-line "
+        "options override it."_s.arg(configKeys().join(u", "_s)),
         u"file"_s);
     parser.addOptions({noGuiOption, configOption, bindOption, portsOption, outputOption,
-                       splitOption, statsOption, drainOption, logFileOption});
+                       splitOption, hashOption, rotateSizeOption, rotateIntervalOption,
+                       maxFilesOption, eventsOption, statusOption, statsOption, drainOption,
+                       logFileOption});
     // The options that take a value and can also come from the config file, by long name.
-    const QList<QCommandLineOption> valueOptions{bindOption,   portsOption, outputOption,
-                                                 splitOption,  statsOption, drainOption,
-                                                 logFileOption};
+    const QList<QCommandLineOption> valueOptions{
+        bindOption,     portsOption,  outputOption, splitOption, hashOption,
+        rotateSizeOption, rotateIntervalOption, maxFilesOption, eventsOption,
+        statusOption,   statsOption,  drainOption,  logFileOption};
     parser.addPositionalArgument(u"ip_address"_s, u"Compatible form: address to listen on."_s,
                                  u"[<ip_address>"_s);
     parser.addPositionalArgument(u"base_port"_s, u"Compatible form: first port."_s,

@@ -20,6 +20,10 @@ struct CommandLineOptions
     /// the compatible positional form counts as "bind" and "ports".
     QSet<QString> givenOptions;
     QString configFile; ///< the --config file read, if any
+    QString eventsFile; ///< --events: JSON lines of every event; "-" for standard output
+    /// --status: the HTTP status/metrics server's address and port (port 0: off)
+    QHostAddress statusAddress{QHostAddress::LocalHost};
+    quint16 statusPort = 0;
 };
 
 /// What to do after parsing the command line.
@@ -47,6 +51,9 @@ QString applyOption(const QString &name, const QString &value, CommandLineOption
 /// Reads an INI config file (QSettings IniFormat, keys at the top level). Returns a one-line
 /// message naming the file (and the key) on failure, or an empty string.
 QString readConfigFile(const QString &path, QList<std::pair<QString, QString>> *entries);
+
+/// Parses "[ADDRESS:]PORT" as given to --status ("9100", "127.0.0.1:9100", "[::1]:9100").
+std::optional<std::pair<QHostAddress, quint16>> parseStatusEndpoint(const QString &text);
 
 /// Parses seconds as given to --drain-timeout or --stats-interval: "2", "0.5", "0".
 std::optional<int> parseSecondsToMs(const QString &text);

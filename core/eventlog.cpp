@@ -36,6 +36,12 @@ CaptureEventLog::CaptureEventLog(CaptureController *controller, QObject *parent)
         add(Level::Info, u"port %1: file opened: %2"_s.arg(info.port).arg(info.path));
     });
     connect(controller, &C::fileClosed, this, &CaptureEventLog::onFileClosed);
+    connect(controller, &C::fileDeleted, this, [this](const FileInfo &info) {
+        add(Level::Info, u"port %1: deleted the oldest file %2 to keep --max-files %3"_s
+                             .arg(info.port)
+                             .arg(info.path)
+                             .arg(m_controller->settings().maxFiles));
+    });
     connect(controller, &C::writeFailed, this, [this](const FileInfo &info) {
         add(Level::Error,
             u"port %1: write error on %2: %3; the file keeps the %4 bytes written before"_s
@@ -115,7 +121,9 @@ void CaptureEventLog::onFileClosed(const FileInfo &info)
         add(Level::Warning, u"port %1: file closed after an error (%2): %3"_s.arg(info.port).arg(
                                 info.error, fileDescription(info)));
     else
-        add(Level::Info, u"port %1: file closed: %2"_s.arg(info.port).arg(fileDescription(info)));
+        add(Level::Info, u"port %1: file closed (%2): %3%4"_s.arg(info.port)
+                             .arg(info.closeReason, fileDescription(info),
+                                  info.sha256.isEmpty() ? QString() : u", sha256 "_s + info.sha256));
 }
 
 void CaptureEventLog::onStopped(const StopSummary &summary)
@@ -134,8 +142,13 @@ void CaptureEventLog::onStopped(const StopSummary &summary)
     if (summary.drainTimedOut > 0)
         total += u"; %1 connection(s) were still open at the drain timeout and were closed"_s.arg(
             summary.drainTimedOut);
-    if (lost > 0) {
-        total += u"; %1 bytes received but not written (see the write errors above)"_s.arg(lost);
+    if (summary.manifestErrors > 0)
+        total += u"; %1 file(s) are missing from the manifest (see the errors above)"_s.arg(
+            summary.manifestErrors);
+    if (lost > 0 || summary.manifestErrors > 0) {
+        if (lost > 0)
+            total +=
+                u"; %1 bytes received but not written (see the write errors above)"_s.arg(lost);
         add(Level::Error, total);
         return;
     }

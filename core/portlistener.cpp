@@ -2,6 +2,7 @@
 
 #include "commandline.h"
 #include "filenaming.h"
+#include "fileseries.h"
 #include "filesink.h"
 #include "listensocket.h"
 #include "logging.h"
@@ -15,6 +16,9 @@
 #include <fcntl.h>
 #include <functional>
 #include <unistd.h>
+
+#include <QFile>
+#include <QFileInfo>
 
 using namespace Qt::Literals::StringLiterals;
 
@@ -52,8 +56,6 @@ PortListener::~PortListener()
     // Normally every session has finished and the files are closed; this covers teardown.
     for (Session *session : m_sessions)
         session->disconnect(this);
-    if (m_portSink)
-        m_portSink->close();
 }
 
 bool PortListener::listen(const QHostAddress &address, QString *error)
@@ -109,27 +111,101 @@ void PortListener::stopAccepting()
     m_server->close();
 }
 
-std::shared_ptr<FileSink> PortListener::sinkFor(const QHostAddress &peer, quint16 peerPort,
-                                                QString *error)
+std::shared_ptr<FileSeries> PortListener::seriesFor(const QHostAddress &peer, quint16 peerPort,
+                                                    QString *error)
 {
-    const EngineContext &ctx = *m_context;
-    const QDateTime now = QDateTime::currentDateTime();
-    if (ctx.settings.split == SplitMode::Port && m_portSink)
-        return m_portSink;
+    const SplitMode split = m_context->settings.split;
+    if (split == SplitMode::Port && m_portSeries)
+        return m_portSeries;
 
-    const QString name = ctx.settings.split == SplitMode::Port
-                             ? FileNaming::portFileName(m_port, now)
-                             : FileNaming::connectionFileName(m_port, now, peer, peerPort);
-    std::shared_ptr<FileSink> sink =
-        ctx.settings.sinkFactory ? ctx.settings.sinkFactory(ctx.settings.outputDir, name, error)
-                                 : FileSink::create(ctx.settings.outputDir, name, error);
-    if (!sink)
+    FileSeries::Hooks hooks;
+    if (split == SplitMode::Port) {
+        hooks.fileName = [port = m_port](const QDateTime &now) {
+            return FileNaming::portFileName(port, now);
+        };
+    } else {
+        hooks.fileName = [port = m_port, peer, peerPort](const QDateTime &now) {
+            return FileNaming::connectionFileName(port, now, peer, peerPort);
+        };
+    }
+    hooks.opened = [this](const FileSink &sink) { onFileOpened(sink); };
+    hooks.closed = [this](const ManifestFile &record, const FileInfo &info) {
+        onFileClosed(record, info);
+    };
+    auto series = std::make_shared<FileSeries>(m_context, m_port, std::move(hooks));
+    if (!series->open(error)) {
+        const int err = errno; // tells "out of descriptors" from other failures
+        series.reset();
+        errno = err;
         return nullptr;
+    }
+    if (split == SplitMode::Port)
+        m_portSeries = series;
+    return series;
+}
+
+void PortListener::onFileOpened(const FileSink &sink)
+{
     ++m_stats.files;
-    if (ctx.settings.split == SplitMode::Port)
-        m_portSink = sink;
-    Q_EMIT fileOpened(fileInfo(*sink));
-    return sink;
+    FileInfo info;
+    info.path = sink.path();
+    info.port = m_port;
+    info.opened = sink.openedAt();
+    Q_EMIT fileOpened(info);
+    enforceMaxFiles();
+}
+
+void PortListener::onFileClosed(const ManifestFile &record, const FileInfo &info)
+{
+    ++m_context->filesClosed;
+    appendManifest(manifestFileLine(record));
+    Q_EMIT fileClosed(info);
+    if (m_context->settings.maxFiles > 0) {
+        m_closedFiles.push_back(info);
+        enforceMaxFiles();
+    }
+}
+
+void PortListener::appendManifest(const QByteArray &line)
+{
+    QString error;
+    if (!m_context->manifest.append(line, &error)) {
+        ++m_context->manifestErrors;
+        Q_EMIT errorRaised(u"port %1: %2"_s.arg(m_port).arg(error));
+    }
+}
+
+int PortListener::openFileCount() const
+{
+    if (m_portSeries)
+        return m_portSeries->isOpen() ? 1 : 0;
+    return int(std::count_if(m_sessions.begin(), m_sessions.end(),
+                             [](const Session *s) { return s->series()->isOpen(); }));
+}
+
+void PortListener::enforceMaxFiles()
+{
+    const int maxFiles = m_context->settings.maxFiles;
+    if (maxFiles <= 0)
+        return;
+    while (!m_closedFiles.empty() && int(m_closedFiles.size()) + openFileCount() > maxFiles) {
+        FileInfo info = std::move(m_closedFiles.front());
+        m_closedFiles.pop_front();
+        const QString name = info.path.mid(info.path.lastIndexOf(u'/') + 1);
+        if (!QFile::remove(info.path)) {
+            Q_EMIT warningRaised(u"port %1: cannot delete %2 to keep --max-files %3: %4"_s
+                                     .arg(m_port)
+                                     .arg(info.path)
+                                     .arg(maxFiles)
+                                     .arg(QFile(info.path).exists() ? u"permission denied"_s
+                                                                    : u"it is gone"_s));
+            continue;
+        }
+        info.state = FileInfo::State::Deleted;
+        appendManifest(manifestDeletionLine(name, m_port, QDateTime::currentDateTime(),
+                                            u"max-files %1"_s.arg(maxFiles)));
+        Q_EMIT fileDeleted(info);
+    }
 }
 
 void PortListener::accept(int fd)
@@ -200,12 +276,12 @@ bool PortListener::startSession(int fd, quint64 id)
 {
     const auto [peerAddress, peerPort] = socketEndpoint(fd, EndpointSide::Peer);
     QString error;
-    std::shared_ptr<FileSink> sink = sinkFor(peerAddress, peerPort, &error);
-    if (!sink && (errno == EMFILE || errno == ENFILE)) {
+    std::shared_ptr<FileSeries> series = seriesFor(peerAddress, peerPort, &error);
+    if (!series && (errno == EMFILE || errno == ENFILE)) {
         m_stats.error = error;
         return false;
     }
-    if (!sink) {
+    if (!series) {
         ConnectionInfo info;
         info.id = id;
         info.peerAddress = peerAddress;
@@ -222,7 +298,7 @@ bool PortListener::startSession(int fd, quint64 id)
         return true; // done with it, for good
     }
 
-    auto *session = new Session(id, fd, sink, &m_context->readBuffer, this);
+    auto *session = new Session(id, fd, series, &m_context->readBuffer, this);
     connect(session, &Session::writeFailed, this, &PortListener::onSessionWriteFailed);
     connect(session, &Session::finished, this, &PortListener::onSessionFinished);
 
@@ -238,27 +314,31 @@ bool PortListener::startSession(int fd, quint64 id)
             "their data interleave in %3 at read boundaries (use --split connection to keep "
             "them apart); more overlapping connections on this port are not reported until "
             "it is idle again"_s.arg(m_port)
-                .arg(session->info().peerText(), sink->fileName()));
+                .arg(session->info().peerText(),
+                     QFileInfo(series->currentPath()).fileName()));
     }
     return true;
 }
 
 void PortListener::onSessionWriteFailed(Session *session, const QString &reason)
 {
-    const std::shared_ptr<FileSink> sink = session->sink();
-    FileInfo info = fileInfo(*sink);
+    const std::shared_ptr<FileSeries> series = session->series();
+    FileInfo info = series->currentFileInfo().value_or(FileInfo{});
+    info.path = series->currentPath();
+    info.port = m_port;
     info.state = FileInfo::State::Error;
     info.error = reason;
+    ++m_context->writeErrors;
     m_stats.state = PortStats::State::Error;
-    m_stats.error = u"write error on %1: %2"_s.arg(sink->path(), reason);
-    if (sink == m_portSink)
-        m_portSink.reset(); // the next connection starts a new file
+    m_stats.error = u"write error on %1: %2"_s.arg(info.path, reason);
+    if (series == m_portSeries)
+        m_portSeries.reset(); // the next connection starts a new file
     Q_EMIT writeFailed(info);
 
     // Every other connection writing to the same file loses its destination too.
     const std::vector<Session *> sharing = m_sessions;
     for (Session *other : sharing) {
-        if (other != session && other->sink() == sink)
+        if (other != session && other->series() == series)
             other->finish(u"write error: %1"_s.arg(reason));
     }
 }
@@ -272,26 +352,24 @@ void PortListener::onSessionFinished(Session *session)
     const ConnectionInfo info = session->info();
     m_closedBytesReceived += info.bytesReceived;
     m_closedBytesWritten += info.bytesWritten;
-    const std::shared_ptr<FileSink> sink = session->sink();
+    const std::shared_ptr<FileSeries> series = session->series();
     session->deleteLater();
 
     Q_EMIT connectionClosed(info);
-    releaseSink(sink);
+    releaseSeries(series, info.closeReason);
     updateState();
     Q_EMIT sessionFinished();
 }
 
-void PortListener::releaseSink(const std::shared_ptr<FileSink> &sink)
+void PortListener::releaseSeries(const std::shared_ptr<FileSeries> &series,
+                                 const QString &reason)
 {
-    if (!sink || sink == m_portSink)
+    if (!series || series == m_portSeries)
         return; // the port's file stays open for the next connection
     const bool inUse = std::any_of(m_sessions.begin(), m_sessions.end(),
-                                   [&sink](const Session *s) { return s->sink() == sink; });
-    if (inUse || !sink->isOpen())
-        return;
-    sink->close();
-    FileInfo info = fileInfo(*sink);
-    Q_EMIT fileClosed(info);
+                                   [&series](const Session *s) { return s->series() == series; });
+    if (!inUse)
+        series->close(reason);
 }
 
 void PortListener::finishSessions(const QString &reason, bool finalRead)
@@ -310,10 +388,10 @@ void PortListener::finishSessions(const QString &reason, bool finalRead)
 
 void PortListener::closeFiles()
 {
-    if (m_portSink) {
-        const std::shared_ptr<FileSink> sink = std::move(m_portSink);
-        m_portSink.reset();
-        releaseSink(sink);
+    if (m_portSeries) {
+        const std::shared_ptr<FileSeries> series = std::move(m_portSeries);
+        m_portSeries.reset();
+        releaseSeries(series, u"stopped"_s);
     }
     if (m_server) {
         m_server->close();
@@ -322,21 +400,6 @@ void PortListener::closeFiles()
     m_stats.currentFile.clear();
     m_stats.activeConnections = 0;
     m_stats.rate = 0;
-}
-
-FileInfo PortListener::fileInfo(const FileSink &sink) const
-{
-    FileInfo info;
-    info.path = sink.path();
-    info.port = m_port;
-    info.bytes = sink.bytesWritten();
-    info.opened = sink.openedAt();
-    info.closed = sink.closedAt();
-    info.state = sink.hasFailed() ? FileInfo::State::Error
-                 : sink.isOpen()  ? FileInfo::State::Writing
-                                  : FileInfo::State::Closed;
-    info.error = sink.errorString();
-    return info;
 }
 
 void PortListener::updateState()
@@ -349,16 +412,23 @@ void PortListener::updateState()
     else
         m_stats.state =
             m_sessions.empty() ? PortStats::State::Listening : PortStats::State::Receiving;
-    if (m_portSink)
-        m_stats.currentFile = m_portSink->path();
-    else if (!m_sessions.empty())
-        m_stats.currentFile = m_sessions.back()->sink()->path();
+    if (m_portSeries && m_portSeries->isOpen())
+        m_stats.currentFile = m_portSeries->currentPath();
+    else if (!m_portSeries && !m_sessions.empty())
+        m_stats.currentFile = m_sessions.back()->series()->currentPath();
     else
         m_stats.currentFile.clear();
 }
 
 void PortListener::tick(double seconds)
 {
+    if (m_context->settings.rotateIntervalSec > 0) {
+        const qint64 nowMs = QDateTime::currentMSecsSinceEpoch();
+        if (m_portSeries)
+            m_portSeries->checkInterval(nowMs);
+        for (Session *session : m_sessions)
+            session->series()->checkInterval(nowMs);
+    }
     quint64 bytes = m_closedBytesReceived;
     for (Session *session : m_sessions) {
         session->tick(seconds);
@@ -393,13 +463,14 @@ void PortListener::appendOpenConnections(QList<ConnectionInfo> *out) const
 
 void PortListener::appendOpenFiles(QList<FileInfo> *out) const
 {
-    if (m_portSink) {
-        out->append(fileInfo(*m_portSink));
+    if (m_portSeries) {
+        if (const auto info = m_portSeries->currentFileInfo())
+            out->append(*info);
         return;
     }
     for (const Session *session : m_sessions) {
-        if (session->sink() && session->sink()->isOpen())
-            out->append(fileInfo(*session->sink()));
+        if (const auto info = session->series()->currentFileInfo())
+            out->append(*info);
     }
 }
 

@@ -2,9 +2,11 @@
 
 #include "capturesettings.h"
 #include "capturetypes.h"
+#include "manifest.h"
 
 #include <QObject>
 
+#include <deque>
 #include <memory>
 #include <vector>
 
@@ -13,15 +15,21 @@ class QTimer;
 
 namespace capture {
 
+class FileSeries;
 class FileSink;
 class Session;
 
-/// What every listener of one engine run shares: settings, the read buffer, the id counter.
+/// What every listener of one engine run shares: settings, the read buffer, the id counter,
+/// the manifest and the run's counters.
 struct EngineContext
 {
     CaptureSettings settings;
     std::vector<char> readBuffer;
     quint64 nextConnectionId = 1;
+    ManifestWriter manifest;
+    quint64 filesClosed = 0;
+    quint64 writeErrors = 0;
+    int manifestErrors = 0;
 };
 
 /// One listening port: accepts connections, gives each a Session and a FileSink according to
@@ -61,6 +69,8 @@ Q_SIGNALS:
     void connectionClosed(const capture::ConnectionInfo &info);
     void fileOpened(const capture::FileInfo &info);
     void fileClosed(const capture::FileInfo &info);
+    /// A closed file was deleted to keep --max-files.
+    void fileDeleted(const capture::FileInfo &info);
     void writeFailed(const capture::FileInfo &info);
     void warningRaised(const QString &message);
     void errorRaised(const QString &message);
@@ -74,11 +84,17 @@ private:
     void hold(int fd, quint64 id);
     void retryHeld();
     void closeHeld(const QString &reason);
-    std::shared_ptr<FileSink> sinkFor(const QHostAddress &peer, quint16 peerPort, QString *error);
+    std::shared_ptr<FileSeries> seriesFor(const QHostAddress &peer, quint16 peerPort,
+                                          QString *error);
     void onSessionWriteFailed(Session *session, const QString &reason);
     void onSessionFinished(Session *session);
-    void releaseSink(const std::shared_ptr<FileSink> &sink);
-    FileInfo fileInfo(const FileSink &sink) const;
+    void releaseSeries(const std::shared_ptr<FileSeries> &series, const QString &reason);
+    void onFileOpened(const FileSink &sink);
+    void onFileClosed(const ManifestFile &record, const FileInfo &info);
+    void appendManifest(const QByteArray &line);
+    /// --max-files: deletes the port's oldest closed files while it has more than allowed.
+    void enforceMaxFiles();
+    int openFileCount() const;
     void updateState();
 
     quint16 m_port;
@@ -89,7 +105,8 @@ private:
     /// (descriptor, connection id). Their data waits in the kernel; accepting is paused.
     std::vector<std::pair<int, quint64>> m_held;
     QTimer *m_retryTimer = nullptr;
-    std::shared_ptr<FileSink> m_portSink; // split=port: the file every connection appends to
+    std::shared_ptr<FileSeries> m_portSeries; // split=port: the files every connection appends to
+    std::deque<FileInfo> m_closedFiles;       // with --max-files: closed, not deleted, oldest first
     PortStats m_stats;
     quint64 m_bytesAtLastTick = 0;
     quint64 m_closedBytesReceived = 0;

@@ -1,6 +1,6 @@
 #include "session.h"
 
-#include "filesink.h"
+#include "fileseries.h"
 #include "listensocket.h"
 #include "logging.h"
 #include "syserror.h"
@@ -20,18 +20,18 @@ namespace {
 constexpr qint64 readBudgetPerWakeup = 8 * 1024 * 1024;
 } // namespace
 
-Session::Session(quint64 id, int fd, std::shared_ptr<FileSink> sink, std::vector<char> *readBuffer,
-                 QObject *parent)
+Session::Session(quint64 id, int fd, std::shared_ptr<FileSeries> series,
+                 std::vector<char> *readBuffer, QObject *parent)
     : QObject(parent)
     , m_fd(fd)
-    , m_sink(std::move(sink))
+    , m_series(std::move(series))
     , m_buffer(readBuffer)
 {
     m_info.id = id;
     std::tie(m_info.peerAddress, m_info.peerPort) = socketEndpoint(fd, EndpointSide::Peer);
     m_info.localPort = socketEndpoint(fd, EndpointSide::Local).second;
     m_info.opened = QDateTime::currentDateTime();
-    m_info.file = m_sink ? m_sink->path() : QString();
+    m_series->attach(id, m_info.peerText(), m_info.opened);
 
     m_notifier = new QSocketNotifier(qintptr(fd), QSocketNotifier::Read, this);
     connect(m_notifier, &QSocketNotifier::activated, this, &Session::onReadable);
@@ -41,6 +41,13 @@ Session::~Session()
 {
     if (m_fd >= 0)
         ::close(m_fd);
+}
+
+ConnectionInfo Session::info() const
+{
+    ConnectionInfo info = m_info;
+    info.file = m_series->currentPath();
+    return info;
 }
 
 void Session::tick(double seconds)
@@ -67,11 +74,11 @@ Session::ReadOutcome Session::readAvailable(qint64 budget)
             return ReadOutcome::Failed;
         }
         m_info.bytesReceived += quint64(n);
-        const quint64 before = m_sink->bytesWritten();
-        const bool ok = m_sink->write(data, n);
-        m_info.bytesWritten += m_sink->bytesWritten() - before;
+        const quint64 before = m_series->bytesWritten();
+        const bool ok = m_series->write(m_info.id, data, n);
+        m_info.bytesWritten += m_series->bytesWritten() - before;
         if (!ok) {
-            const QString reason = m_sink->errorString();
+            const QString reason = m_series->errorString();
             Q_EMIT writeFailed(this, reason);
             finish(u"write error: %1"_s.arg(reason));
             return ReadOutcome::Failed;
@@ -130,6 +137,7 @@ void Session::finish(const QString &reason)
     m_info.closed = QDateTime::currentDateTime();
     m_info.closeReason = reason;
     m_info.rate = 0;
+    m_series->detach(m_info.id, m_info.closed, reason);
     // Unregistered before the descriptor goes away; deleted later, since finish() may run
     // inside the notifier's own activated() signal.
     m_notifier->setEnabled(false);

@@ -11,9 +11,9 @@ class QSocketNotifier;
 
 namespace capture {
 
-class FileSink;
+class FileSeries;
 
-/// One accepted TCP connection: moves every byte it receives into its FileSink, in order.
+/// One accepted TCP connection: moves every byte it receives into its FileSeries, in order.
 /// Lives in the engine's worker thread. It reads the socket descriptor directly into the
 /// engine's one shared buffer and writes each chunk out before reading the next, so no
 /// connection holds unwritten data in memory: when the disk is slower than the sender, the
@@ -25,15 +25,15 @@ class Session : public QObject
 public:
     /// Takes ownership of the connected, non-blocking descriptor `fd`. `readBuffer` is the
     /// engine's scratch buffer, shared by all sessions of the thread (reads never overlap).
-    Session(quint64 id, int fd, std::shared_ptr<FileSink> sink, std::vector<char> *readBuffer,
+    Session(quint64 id, int fd, std::shared_ptr<FileSeries> series, std::vector<char> *readBuffer,
             QObject *parent = nullptr);
     ~Session() override;
 
     quint64 id() const { return m_info.id; }
-    const std::shared_ptr<FileSink> &sink() const { return m_sink; }
+    const std::shared_ptr<FileSeries> &series() const { return m_series; }
 
     /// A copy of the connection's state, with the rate of the last period.
-    ConnectionInfo info() const { return m_info; }
+    ConnectionInfo info() const;
     quint64 bytesReceived() const { return m_info.bytesReceived; }
 
     /// Updates the rate from the bytes received since the last call.
@@ -48,7 +48,7 @@ public:
     void finish(const QString &reason);
 
 Q_SIGNALS:
-    /// The sink failed; `reason` is the operating system's message. finished() follows.
+    /// The file failed; `reason` is the operating system's message. finished() follows.
     void writeFailed(capture::Session *session, const QString &reason);
     /// The connection is closed; info() holds its final state. Emitted once.
     void finished(capture::Session *session);
@@ -62,7 +62,7 @@ private:
 
     int m_fd;
     QSocketNotifier *m_notifier = nullptr;
-    std::shared_ptr<FileSink> m_sink;
+    std::shared_ptr<FileSeries> m_series;
     std::vector<char> *m_buffer;
     ConnectionInfo m_info;
     quint64 m_bytesAtLastTick = 0;

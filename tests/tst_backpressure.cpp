@@ -134,7 +134,7 @@ private Q_SLOTS:
 
         controller.stop();
         QTRY_COMPARE_WITH_TIMEOUT(stopped.size(), 1, 30000);
-        const QStringList files = QDir(dir.path()).entryList(QDir::Files);
+        const QStringList files = QDir(dir.path()).entryList({u"stream_*"_s}, QDir::Files);
         QCOMPARE(files.size(), 1);
         QFile file(dir.filePath(files[0]));
         QCOMPARE(file.size(), total);

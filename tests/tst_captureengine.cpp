@@ -72,7 +72,7 @@ CaptureSettings settingsFor(const QList<quint16> &ports, const QString &dir, Spl
 
 QStringList filesIn(const QString &dir)
 {
-    return QDir(dir).entryList(QDir::Files, QDir::Name);
+    return QDir(dir).entryList({u"stream_*"_s}, QDir::Files, QDir::Name);
 }
 
 /// Sends `data` to each port from its own thread, all at once; returns the errors.

@@ -103,7 +103,13 @@ private Q_SLOTS:
         QTest::newRow("drain-timeout") << u"drain-timeout"_s << u"0.25"_s;
         QTest::newRow("log-file") << u"log-file"_s << u"x.log"_s;
         QTest::newRow("nogui") << u"nogui"_s << u"no"_s;
-        QCOMPARE(configKeys().size(), 8); // a new key needs a row here
+        QTest::newRow("hash") << u"hash"_s << u"none"_s;
+        QTest::newRow("rotate-size") << u"rotate-size"_s << u"512M"_s;
+        QTest::newRow("rotate-interval") << u"rotate-interval"_s << u"1h"_s;
+        QTest::newRow("max-files") << u"max-files"_s << u"24"_s;
+        QTest::newRow("events") << u"events"_s << u"events.jsonl"_s;
+        QTest::newRow("status") << u"status"_s << u"127.0.0.1:9100"_s;
+        QCOMPARE(configKeys().size(), 14); // a new key needs a row here
     }
     void eachKeyAccepted()
     {

@@ -485,7 +485,7 @@ void TestHeadless::recordsEveryClient()
         QCOMPARE(TestSupport::fileSha256(found.first()), TestSupport::sha256(data[i]));
         QVERIFY2(receiver.hasLine(u"port %1: file opened: %2"_s.arg(ports[i]).arg(found.first())),
                  receiver.describe());
-        QVERIFY2(receiver.hasLine(u"port %1: file closed: %2 (%3 bytes"_s.arg(ports[i])
+        QVERIFY2(receiver.hasLine(u"port %1: file closed (stopped): %2 (%3 bytes"_s.arg(ports[i])
                                       .arg(found.first())
                                       .arg(data[i].size())),
                  receiver.describe());
@@ -495,7 +495,7 @@ void TestHeadless::recordsEveryClient()
                          .arg(data[i].size()))),
                  receiver.describe());
     }
-    QVERIFY2(matchingFiles(out, u"."_s).size() == 3, qPrintable(allEntries(out).join(u", "_s)));
+    QVERIFY2(matchingFiles(out, u"^stream_"_s).size() == 3, qPrintable(allEntries(out).join(u", "_s)));
 
     const QStringList lines = receiver.lines();
     QVERIFY2(!lines.isEmpty(), receiver.describe());
@@ -637,7 +637,7 @@ void TestHeadless::outOfDescriptorsConnectionsWait()
             QRegularExpression(u"out of file descriptors|cannot accept a connection"_s), 5000))
         qWarning("no out-of-descriptors warning seen: %s", receiver.describe().constData());
     QVERIFY2(receiver.stopWithSigterm(), receiver.describe());
-    const QStringList files = QDir(tmp.filePath(u"out"_s)).entryList(QDir::Files);
+    const QStringList files = QDir(tmp.filePath(u"out"_s)).entryList({u"stream_*"_s}, QDir::Files);
     QCOMPARE(files.size(), 40);
     QSet<QByteArray> contents;
     for (const QString &file : files)
@@ -722,7 +722,7 @@ void TestHeadless::splitPortAppendsSequentialConnections()
 
     QVERIFY2(receiver.stopWithSigterm(), receiver.describe());
 
-    const QStringList found = matchingFiles(out, u"."_s);
+    const QStringList found = matchingFiles(out, u"^stream_"_s);
     QVERIFY2(found.size() == 1, qPrintable(allEntries(out).join(u", "_s)));
     QVERIFY2(QRegularExpression(portFilePattern(port))
                  .match(QFileInfo(found.first()).fileName())
@@ -768,7 +768,7 @@ void TestHeadless::splitConnectionWritesOneFilePerConnection()
         uR"(port %1: connection from 127\.0\.0\.1:(\d+) opened, writing to (.+)$)"_s.arg(port));
     const QStringList opened = receiver.linesMatching(openedLine);
     QCOMPARE(opened.size(), 2);
-    QCOMPARE(matchingFiles(out, u"."_s).size(), 2);
+    QCOMPARE(matchingFiles(out, u"^stream_"_s).size(), 2);
     for (int i = 0; i < 2; ++i) {
         const QRegularExpressionMatch m = openedLine.match(opened[i]);
         const QString peerPort = m.captured(1);
@@ -878,7 +878,7 @@ void TestHeadless::dualStackAcceptsIpv4AndIpv6()
                  .match(v6Name)
                  .hasMatch(),
              qPrintable(v6Name));
-    const QStringList names = QDir(out).entryList(QDir::Files);
+    const QStringList names = QDir(out).entryList({u"stream_*"_s}, QDir::Files);
     QCOMPARE(names.size(), 2);
     for (const QString &name : names)
         QVERIFY2(!name.contains(u':'), qPrintable(name));
@@ -1167,7 +1167,7 @@ void TestHeadless::secondSignalStopsAtOnce()
                      data.size()))),
              receiver.describe());
     QVERIFY2(!receiver.hasLine(u"drain timeout"_s), receiver.describe());
-    QVERIFY2(receiver.hasLine(u"file closed: %1 (%2 bytes"_s.arg(file).arg(data.size())),
+    QVERIFY2(receiver.hasLine(u"file closed (stopped at once): %1 (%2 bytes"_s.arg(file).arg(data.size())),
              receiver.describe());
     QVERIFY2(
         receiver.hasLine(QRegularExpression(u" info final: total %1 bytes "_s.arg(data.size()))),

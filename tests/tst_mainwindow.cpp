@@ -3,6 +3,7 @@
 #include "filestablemodel.h"
 #include "logpanel.h"
 #include "mainwindow.h"
+#include "manifest.h"
 #include "modelroles.h"
 #include "portstablemodel.h"
 #include "settingspanel.h"
@@ -13,12 +14,16 @@
 #include <QApplication>
 #include <QComboBox>
 #include <QDir>
+#include <QElapsedTimer>
+#include <QFile>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMessageBox>
 #include <QPushButton>
+#include <QRegularExpression>
 #include <QSettings>
 #include <QSignalSpy>
+#include <QStatusBar>
 #include <QTimer>
 #include <QStandardPaths>
 #include <QTableView>
@@ -136,6 +141,35 @@ private:
     std::atomic<bool> m_stop{false};
     std::atomic<qint64> m_sent{0};
 };
+
+/// Writes `data` to `dir`/`name` and returns the manifest line the receiver would write.
+QByteArray writeListedFile(const QTemporaryDir &dir, const QString &name, const QByteArray &data)
+{
+    QFile file(dir.filePath(name));
+    if (!file.open(QIODevice::WriteOnly) || file.write(data) != data.size())
+        qWarning("cannot write %s", qPrintable(file.fileName()));
+    return u"{\"type\":\"file\",\"file\":\"%1\",\"port\":5000,\"split\":\"port\","
+           "\"bytes\":%2,\"sha256\":\"%3\",\"opened\":\"2026-11-21T14:03:07.123+01:00\","
+           "\"closed\":\"2026-11-21T14:05:00.000+01:00\",\"close_reason\":\"peer closed\","
+           "\"connections\":[]}\n"_s.arg(name)
+               .arg(data.size())
+               .arg(QString::fromLatin1(TestSupport::sha256(data)))
+               .toUtf8();
+}
+
+/// Whether the log shows a line at `level` ("info", "error") whose text starts with `text`.
+bool logHas(LogPanel *log, const QString &level, const QString &text)
+{
+    const QRegularExpression line(u"^\\S+ "_s + level + u" +"_s + QRegularExpression::escape(text),
+                                  QRegularExpression::MultilineOption);
+    return log->visibleText().contains(line);
+}
+
+bool writeManifest(const QTemporaryDir &dir, const QByteArray &lines)
+{
+    QFile manifest(dir.filePath(QString::fromUtf16(manifestFileName)));
+    return manifest.open(QIODevice::WriteOnly) && manifest.write(lines) == lines.size();
+}
 
 } // namespace
 
@@ -337,9 +371,164 @@ private Q_SLOTS:
         QVERIFY(asked);
         QTRY_COMPARE_WITH_TIMEOUT(stopped.size(), 1, timeoutMs);
         QTRY_VERIFY_WITH_TIMEOUT(!window.isVisible(), timeoutMs);
-        const QStringList files = QDir(dir.path()).entryList(QDir::Files);
+        const QStringList files = QDir(dir.path()).entryList({u"stream_*"_s}, QDir::Files);
         QCOMPARE(files.size(), 1);
         QCOMPARE(TestSupport::readFile(dir.filePath(files[0])), data);
+    }
+
+    void fileSignalsFillTheManifestColumns()
+    {
+        MainWindow window(CommandLineOptions{});
+        auto *filesView = child<QTableView>(&window, u"filesView"_s);
+        FileInfo info;
+        info.path = u"/out/stream_5000_20261121_120000.bin"_s;
+        info.port = 5000;
+        Q_EMIT window.controller()->fileOpened(info);
+        QCOMPARE(filesView->model()->rowCount(), 1);
+        info.state = FileInfo::State::Closed;
+        info.bytes = 42;
+        info.sha256 = QString::fromLatin1(TestSupport::sha256("x"));
+        info.closeReason = u"peer closed"_s;
+        Q_EMIT window.controller()->fileClosed(info);
+        QCOMPARE(cell(filesView, 0, FilesTableModel::Sha256), info.sha256);
+        QCOMPARE(cell(filesView, 0, FilesTableModel::CloseReason), u"peer closed"_s);
+        QCOMPARE(cell(filesView, 0, FilesTableModel::State), u"closed"_s);
+        Q_EMIT window.controller()->fileDeleted(info);
+        QCOMPARE(filesView->model()->rowCount(), 1);
+        QCOMPARE(cell(filesView, 0, FilesTableModel::State), u"deleted"_s);
+    }
+
+    void manifestViewTogglesColumnsAndPersists()
+    {
+        {
+            MainWindow window(CommandLineOptions{});
+            window.show();
+            QVERIFY(QTest::qWaitForWindowExposed(&window));
+            auto *filesView = child<QTableView>(&window, u"filesView"_s);
+            auto *button = child<QToolButton>(&window, u"manifestViewButton"_s);
+            QVERIFY(button && button->isVisible());
+            QVERIFY(filesView->isColumnHidden(FilesTableModel::Sha256)); // normal view
+            QVERIFY(filesView->isColumnHidden(FilesTableModel::CloseReason));
+            QVERIFY(!filesView->isColumnHidden(FilesTableModel::State));
+            QTest::mouseClick(button, Qt::LeftButton);
+            QVERIFY(button->isChecked());
+            QVERIFY(!filesView->isColumnHidden(FilesTableModel::Sha256));
+            QVERIFY(!filesView->isColumnHidden(FilesTableModel::CloseReason));
+        } // saved on destruction
+        {
+            MainWindow window(CommandLineOptions{});
+            auto *filesView = child<QTableView>(&window, u"filesView"_s);
+            auto *action = window.findChild<QAction *>(u"manifestViewAction"_s);
+            QVERIFY(action && action->isChecked());
+            QVERIFY(!filesView->isColumnHidden(FilesTableModel::Sha256));
+            QVERIFY(!filesView->isColumnHidden(FilesTableModel::CloseReason));
+            action->trigger(); // back to the normal view
+            QVERIFY(filesView->isColumnHidden(FilesTableModel::Sha256));
+            QVERIFY(filesView->isColumnHidden(FilesTableModel::CloseReason));
+        }
+        MainWindow window(CommandLineOptions{});
+        QVERIFY(!window.findChild<QAction *>(u"manifestViewAction"_s)->isChecked());
+        QVERIFY(
+            child<QTableView>(&window, u"filesView"_s)->isColumnHidden(FilesTableModel::Sha256));
+    }
+
+    void verifyReportsOkThenMismatch()
+    {
+        QTemporaryDir dir;
+        const QByteArray a = TestSupport::patternData(1, 300'000);
+        const QByteArray b = TestSupport::patternData(2, 70'000);
+        QVERIFY(writeManifest(dir, writeListedFile(dir, u"stream_5000_a.bin"_s, a) +
+                                       writeListedFile(dir, u"stream_5001_b.bin"_s, b)));
+        MainWindow window(CommandLineOptions{});
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        auto *verify = window.findChild<QAction *>(u"verifyAction"_s);
+        QVERIFY(verify && verify->isEnabled());
+        auto *log = child<LogPanel>(&window, u"logPanel"_s);
+        QSignalSpy finished(&window, &MainWindow::verificationFinished);
+
+        window.verifyDirectory(dir.path());
+        QVERIFY(!verify->isEnabled()); // until it ends
+        QVERIFY(window.isVerifying());
+        window.verifyDirectory(dir.path()); // ignored while one runs
+        QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, timeoutMs);
+        QVERIFY(finished[0][0].toBool());
+        QVERIFY(verify->isEnabled());
+        QVERIFY(!window.isVerifying());
+        QVERIFY(!QApplication::activeModalWidget()); // no dialog for a programmatic call
+        QString text = log->visibleText();
+        QVERIFY2(logHas(log, u"info"_s,
+                        u"verify: OK stream_5000_a.bin: 300000 bytes, sha256 "_s +
+                            QString::fromLatin1(TestSupport::sha256(a))),
+                 qPrintable(text));
+        QVERIFY2(logHas(log, u"info"_s, u"verify: OK stream_5001_b.bin"_s), qPrintable(text));
+        QVERIFY(!text.contains(u"MISMATCH stream"_s));
+        QVERIFY(window.statusBar()->currentMessage().contains(u"2 OK, 0 MISMATCH"_s));
+
+        // One flipped byte: b no longer matches its recorded hash.
+        QFile file(dir.filePath(u"stream_5001_b.bin"_s));
+        QVERIFY(file.open(QIODevice::ReadWrite));
+        QVERIFY(file.seek(1234));
+        QVERIFY(file.write(QByteArray(1, char(b[1234] ^ 0x01))) == 1);
+        file.close();
+        window.verifyDirectory(dir.path());
+        QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 2, timeoutMs);
+        QVERIFY(!finished[1][0].toBool());
+        text = log->visibleText();
+        QVERIFY2(logHas(log, u"error"_s, u"verify: MISMATCH stream_5001_b.bin: sha256 "_s),
+                 qPrintable(text));
+        QCOMPARE(text.count(u"verify: OK stream_5000_a.bin"_s), 2);
+        QVERIFY2(window.statusBar()->currentMessage().contains(u"1 OK, 1 MISMATCH"_s),
+                 qPrintable(window.statusBar()->currentMessage()));
+        QVERIFY(finished[1][1].toString().contains(u"1 MISMATCH"_s));
+        QVERIFY(!QApplication::activeModalWidget());
+    }
+
+    void verifyWithoutManifestFails()
+    {
+        QTemporaryDir dir;
+        MainWindow window(CommandLineOptions{});
+        QSignalSpy finished(&window, &MainWindow::verificationFinished);
+        window.verifyDirectory(dir.path());
+        QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, timeoutMs);
+        QVERIFY(!finished[0][0].toBool());
+        auto *log = child<LogPanel>(&window, u"logPanel"_s);
+        QVERIFY2(logHas(log, u"error"_s, u"verify: cannot read "_s),
+                 qPrintable(log->visibleText()));
+    }
+
+    void closingCancelsARunningVerification()
+    {
+        QTemporaryDir dir;
+        // A sparse 8 GiB file: hashing it takes far longer than this test may.
+        const QString name = u"stream_5000_big.bin"_s;
+        QFile big(dir.filePath(name));
+        QVERIFY(big.open(QIODevice::WriteOnly));
+        QVERIFY(big.resize(qint64(8) << 30));
+        big.close();
+        const QByteArray line =
+            u"{\"type\":\"file\",\"file\":\"%1\",\"port\":5000,\"bytes\":8589934592,"
+            "\"sha256\":\"%2\",\"close_reason\":\"stopped\"}\n"_s.arg(name, QString(64, u'0'))
+                .toUtf8();
+        QVERIFY(writeManifest(dir, line));
+        MainWindow window(CommandLineOptions{});
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QSignalSpy finished(&window, &MainWindow::verificationFinished);
+        window.verifyDirectory(dir.path());
+        QTest::qWait(300);
+        QVERIFY(window.isVerifying());
+        QElapsedTimer timer;
+        timer.start();
+        QVERIFY(window.close()); // idle: closes at once, the worker cancelled and joined
+        QVERIFY2(timer.elapsed() < 5000, qPrintable(QString::number(timer.elapsed())));
+        QVERIFY(!window.isVerifying());
+        QVERIFY(window.findChild<QAction *>(u"verifyAction"_s)->isEnabled());
+        QTest::qWait(100); // whatever the worker still posted is dropped
+        QCOMPARE(finished.size(), 0);
+        QVERIFY(child<LogPanel>(&window, u"logPanel"_s)
+                    ->visibleText()
+                    .contains(u"verify: cancelled"_s));
     }
 
     /// A real capture with several streams, the graph showing two selected ports; the window

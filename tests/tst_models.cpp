@@ -245,6 +245,75 @@ private Q_SLOTS:
         QCOMPARE(model.pathAt(0), f.path);
     }
 
+    void filesManifestColumnsAndDeletion()
+    {
+        FilesTableModel model;
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QCOMPARE(model.columnCount(), int(FilesTableModel::ColumnCount));
+        QCOMPARE(model.headerData(FilesTableModel::Sha256, Qt::Horizontal).toString(),
+                 u"SHA-256"_s);
+        QCOMPARE(model.headerData(FilesTableModel::CloseReason, Qt::Horizontal).toString(),
+                 u"Close reason"_s);
+        FileInfo f;
+        f.path = u"/out/stream_5000_x.bin"_s;
+        f.port = 5000;
+        model.addFile(f);
+        FileInfo other;
+        other.path = u"/out/stream_5001_x.bin"_s;
+        other.port = 5001;
+        model.addFile(other);
+        QCOMPARE(model.index(0, FilesTableModel::Sha256).data().toString(), QString());
+        QCOMPARE(model.index(0, FilesTableModel::CloseReason).data().toString(), QString());
+
+        ResetSpy spy(&model);
+        const QString hex = u"a"_s.repeated(64);
+        FileInfo closed = f;
+        closed.state = FileInfo::State::Closed;
+        closed.bytes = 1000;
+        closed.closeReason = u"rotation (size)"_s;
+        closed.sha256 = hex;
+        model.updateFile(closed); // as fileClosed delivers it
+        QCOMPARE(model.index(0, FilesTableModel::State).data().toString(), u"closed"_s);
+        QCOMPARE(model.index(0, FilesTableModel::Sha256).data().toString(), hex);
+        QCOMPARE(model.index(0, FilesTableModel::Sha256).data(RawValueRole).toString(), hex);
+        QCOMPARE(model.index(0, FilesTableModel::CloseReason).data().toString(),
+                 u"rotation (size)"_s);
+        QCOMPARE(model.index(0, FilesTableModel::CloseReason).data(RawValueRole).toString(),
+                 u"rotation (size)"_s);
+
+        FileInfo deleted;
+        deleted.path = f.path;
+        deleted.port = 5000;
+        deleted.state = FileInfo::State::Deleted;
+        model.markDeleted(deleted); // as fileDeleted delivers it: the row stays
+        QCOMPARE(model.rowCount(), 2);
+        QCOMPARE(model.index(0, FilesTableModel::State).data().toString(), u"deleted"_s);
+        QCOMPARE(model.index(0, FilesTableModel::State).data(RawValueRole).toInt(),
+                 int(FileInfo::State::Deleted));
+        QCOMPARE(model.index(0, FilesTableModel::Sha256).data().toString(), hex); // kept
+        QCOMPARE(model.index(0, FilesTableModel::CloseReason).data().toString(),
+                 u"rotation (size)"_s);
+        QCOMPARE(model.fileAt(0).bytes, quint64(1000));
+        QVERIFY(model.index(0, FilesTableModel::File).data(Qt::ForegroundRole).isValid());
+        QCOMPARE(model.index(1, FilesTableModel::State).data().toString(), u"writing"_s);
+
+        FileInfo unknown;
+        unknown.path = u"/out/pruned_long_ago.bin"_s;
+        model.markDeleted(unknown); // not in the table: not added
+        QCOMPARE(model.rowCount(), 2);
+        QCOMPARE(spy.resets.size(), 0);
+        QCOMPARE(spy.layouts.size(), 0);
+        QCOMPARE(spy.changes.size(), 2);
+
+        // Sorting by the new columns uses the raw values.
+        QSortFilterProxyModel proxy;
+        proxy.setSourceModel(&model);
+        proxy.setSortRole(RawValueRole);
+        proxy.sort(FilesTableModel::CloseReason, Qt::DescendingOrder);
+        QCOMPARE(proxy.index(0, FilesTableModel::Port).data().toInt(), 5000);
+    }
+
     void filesTableIsBounded()
     {
         FilesTableModel model;

@@ -5,6 +5,7 @@
 
 #include <QApplication>
 #include <QFileInfo>
+#include <QFontDatabase>
 #include <QPalette>
 
 namespace capture {
@@ -28,6 +29,8 @@ QString FilesTableModel::stateName(FileInfo::State state)
         return tr("closed");
     case FileInfo::State::Error:
         return tr("error");
+    case FileInfo::State::Deleted:
+        return tr("deleted");
     }
     return {};
 }
@@ -83,6 +86,21 @@ void FilesTableModel::updateFile(const FileInfo &info)
         current.state = FileInfo::State::Error;
         current.error = error;
     }
+    Q_EMIT dataChanged(index(row, 0), index(row, ColumnCount - 1));
+}
+
+void FilesTableModel::markDeleted(const FileInfo &info)
+{
+    // A row already pruned (or from an earlier capture) is not brought back.
+    const int row = m_rowOfPath.value(info.path, -1);
+    if (row < 0 || m_rows[row].state == FileInfo::State::Deleted)
+        return;
+    FileInfo &current = m_rows[row];
+    current.state = FileInfo::State::Deleted;
+    if (current.sha256.isEmpty())
+        current.sha256 = info.sha256;
+    if (current.closeReason.isEmpty())
+        current.closeReason = info.closeReason;
     Q_EMIT dataChanged(index(row, 0), index(row, ColumnCount - 1));
 }
 
@@ -142,6 +160,10 @@ QVariant FilesTableModel::data(const QModelIndex &index, int role) const
             return formatBytes(f.bytes);
         case State:
             return stateName(f.state);
+        case CloseReason:
+            return f.closeReason;
+        case Sha256:
+            return f.sha256;
         case ColumnCount:
             break;
         }
@@ -155,6 +177,10 @@ QVariant FilesTableModel::data(const QModelIndex &index, int role) const
             return f.bytes;
         case State:
             return int(f.state);
+        case CloseReason:
+            return f.closeReason;
+        case Sha256:
+            return f.sha256;
         case ColumnCount:
             break;
         }
@@ -165,9 +191,22 @@ QVariant FilesTableModel::data(const QModelIndex &index, int role) const
             return tr("%1 bytes").arg(f.bytes);
         if (column == State && f.state == FileInfo::State::Error)
             return f.error;
+        if (column == State && f.state == FileInfo::State::Deleted)
+            return tr("Deleted to keep the maximum number of files (--max-files)");
+        if (column == Sha256 && !f.sha256.isEmpty())
+            return f.sha256;
+        if (column == Sha256 && f.state == FileInfo::State::Closed)
+            return tr("Not hashed (--hash none)");
+        if (column == CloseReason && !f.closeReason.isEmpty())
+            return f.closeReason;
     } else if (role == Qt::ForegroundRole) {
         if (f.state == FileInfo::State::Error && column == State)
             return errorColor();
+        if (f.state == FileInfo::State::Deleted)
+            return QApplication::palette().brush(QPalette::Disabled, QPalette::Text);
+    } else if (role == Qt::FontRole) {
+        if (column == Sha256)
+            return QFontDatabase::systemFont(QFontDatabase::FixedFont);
     } else if (role == Qt::TextAlignmentRole) {
         if (column == Port || column == Size)
             return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
@@ -188,6 +227,10 @@ QVariant FilesTableModel::headerData(int section, Qt::Orientation orientation, i
         return tr("Size");
     case State:
         return tr("State");
+    case CloseReason:
+        return tr("Close reason");
+    case Sha256:
+        return tr("SHA-256");
     case ColumnCount:
         break;
     }

@@ -6,14 +6,15 @@
 
 namespace capture {
 
-/// The files of a capture: created, growing while written, then closed or failed. At most
-/// 5000 rows (setMaxRows) are kept: past that, the oldest finished files leave the table.
+/// The files of a capture: created, growing while written, then closed (with their SHA-256
+/// and close reason), failed, or deleted by --max-files. At most 5000 rows (setMaxRows) are
+/// kept: past that, the oldest finished files leave the table.
 class FilesTableModel : public QAbstractTableModel
 {
     Q_OBJECT
 
 public:
-    enum Column { File, Port, Size, State, ColumnCount };
+    enum Column { File, Port, Size, State, CloseReason, Sha256, ColumnCount };
     Q_ENUM(Column)
 
     explicit FilesTableModel(QObject *parent = nullptr);
@@ -21,6 +22,8 @@ public:
     void addFile(const FileInfo &info);
     /// Closed, or failed (state Error with the reason): the row keeps its final size.
     void updateFile(const FileInfo &info);
+    /// Deleted by --max-files: the row stays, shown as "deleted". Unknown paths are ignored.
+    void markDeleted(const FileInfo &info);
     /// Live sizes of the files being written.
     void updateFromSnapshot(const StatsSnapshot &snapshot);
     void clear();

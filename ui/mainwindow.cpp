@@ -3,6 +3,7 @@
 #include "connectionstablemodel.h"
 #include "filestablemodel.h"
 #include "logpanel.h"
+#include "manifest.h"
 #include "modelroles.h"
 #include "portspec.h"
 #include "portstablemodel.h"
@@ -16,6 +17,7 @@
 #include <QDesktopServices>
 #include <QDir>
 #include <QDockWidget>
+#include <QFileDialog>
 #include <QFileInfo>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -31,8 +33,10 @@
 #include <QStorageInfo>
 #include <QStyle>
 #include <QTableView>
+#include <QThread>
 #include <QTimer>
 #include <QToolBar>
+#include <QToolButton>
 #include <QUrl>
 #include <QVBoxLayout>
 
@@ -79,6 +83,7 @@ MainWindow::MainWindow(const CommandLineOptions &options, QWidget *parent)
 
 MainWindow::~MainWindow()
 {
+    cancelVerification();
     saveSettings();
 }
 
@@ -105,6 +110,20 @@ void MainWindow::buildActions()
     m_openFolderAction->setToolTip(tr("Show the output directory in the file manager (Ctrl+O)"));
     connect(m_openFolderAction, &QAction::triggered, this, &MainWindow::openOutputFolder);
 
+    m_verifyAction =
+        new QAction(s->standardIcon(QStyle::SP_DialogApplyButton), tr("&Verify…"), this);
+    m_verifyAction->setObjectName(u"verifyAction"_s);
+    m_verifyAction->setToolTip(
+        tr("Re-hash the files a directory's manifest.jsonl lists and compare (the output "
+           "directory by default)"));
+    connect(m_verifyAction, &QAction::triggered, this, &MainWindow::askAndVerify);
+
+    m_manifestViewAction = new QAction(tr("&Manifest"), this);
+    m_manifestViewAction->setObjectName(u"manifestViewAction"_s);
+    m_manifestViewAction->setCheckable(true);
+    m_manifestViewAction->setToolTip(tr("Show each file's SHA-256 and close reason"));
+    connect(m_manifestViewAction, &QAction::toggled, this, &MainWindow::setManifestView);
+
     auto *toolbar = addToolBar(tr("Capture"));
     toolbar->setObjectName(u"captureToolBar"_s);
     toolbar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
@@ -112,6 +131,7 @@ void MainWindow::buildActions()
     toolbar->addAction(m_stopAction);
     toolbar->addSeparator();
     toolbar->addAction(m_openFolderAction);
+    toolbar->addAction(m_verifyAction);
 }
 
 QTableView *MainWindow::makeTable(QAbstractItemModel *model, QSortFilterProxyModel **proxy,
@@ -190,7 +210,7 @@ void MainWindow::buildLayout()
     m_portsView = makeTable(m_portsModel, &m_portsProxy, u"portsView"_s, {5, 9, 4, 5, 9, 10, 30});
     m_connectionsView = makeTable(m_connectionsModel, &m_connectionsProxy, u"connectionsView"_s,
                                   {17, 5, 8, 8, 9, 10, 40, 12});
-    m_filesView = makeTable(m_filesModel, &m_filesProxy, u"filesView"_s, {17, 5, 8, 7});
+    m_filesView = makeTable(m_filesModel, &m_filesProxy, u"filesView"_s, {17, 5, 8, 7, 16, 64});
     m_filesView->setToolTip(tr("Double-click a file to open its folder"));
     connect(m_portsView->selectionModel(), &QItemSelectionModel::selectionChanged, this,
             &MainWindow::onPortSelectionChanged);
@@ -229,11 +249,23 @@ void MainWindow::buildLayout()
         else
             QDesktopServices::openUrl(QUrl::fromLocalFile(QFileInfo(path).absolutePath()));
     });
+    auto *manifestButton = new QToolButton(this);
+    manifestButton->setObjectName(u"manifestViewButton"_s);
+    manifestButton->setDefaultAction(m_manifestViewAction);
+    manifestButton->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    auto *viewBar = new QHBoxLayout;
+    viewBar->addWidget(manifestButton);
+    viewBar->addStretch(1);
+    auto *verifyButton = new QToolButton(this);
+    verifyButton->setDefaultAction(m_verifyAction);
+    verifyButton->setToolButtonStyle(Qt::ToolButtonTextOnly);
     auto *filesBox = new QWidget(this);
     auto *filesLayout = new QVBoxLayout(filesBox);
     filesLayout->setContentsMargins(0, 0, 0, 0);
+    filesLayout->addLayout(viewBar);
     filesLayout->addWidget(m_filesView, 1);
     auto *filesBar = new QHBoxLayout;
+    filesBar->addWidget(verifyButton);
     filesBar->addStretch(1);
     filesBar->addWidget(openContaining);
     filesLayout->addLayout(filesBar);
@@ -320,6 +352,7 @@ void MainWindow::connectController()
     connect(c, &CaptureController::fileOpened, m_filesModel, &FilesTableModel::addFile);
     connect(c, &CaptureController::fileClosed, m_filesModel, &FilesTableModel::updateFile);
     connect(c, &CaptureController::writeFailed, m_filesModel, &FilesTableModel::updateFile);
+    connect(c, &CaptureController::fileDeleted, m_filesModel, &FilesTableModel::markDeleted);
     connect(c, &CaptureController::statsUpdated, this, &MainWindow::onSnapshot);
     connect(c, &CaptureController::stopped, this, [this] {
         setPhase(Phase::Idle);
@@ -366,6 +399,108 @@ void MainWindow::openOutputFolder()
         return;
     }
     QDesktopServices::openUrl(QUrl::fromLocalFile(dir));
+}
+
+void MainWindow::setManifestView(bool on)
+{
+    if (m_manifestViewAction->isChecked() != on)
+        m_manifestViewAction->setChecked(on); // toggled() calls back here
+    m_filesView->setColumnHidden(FilesTableModel::Sha256, !on);
+    m_filesView->setColumnHidden(FilesTableModel::CloseReason, !on);
+}
+
+void MainWindow::askAndVerify()
+{
+    const QString start = existingAncestor(m_settings->settings().outputDir);
+    const QString dir = QFileDialog::getExistingDirectory(
+        this, tr("Verify a capture directory against its manifest"), start);
+    if (dir.isEmpty())
+        return;
+    verifyDirectory(dir);
+    // A dialog at the end only for the user's action, never for a programmatic call (tests).
+    m_verifyShowsDialog = isVerifying();
+}
+
+void MainWindow::verifyDirectory(const QString &dir)
+{
+    if (m_verifyThread)
+        return;
+    const QString path = QDir(dir).absolutePath();
+    const quint64 run = ++m_verifyRun;
+    m_verifyCancel = false;
+    m_verifyShowsDialog = false;
+    m_verifyAction->setEnabled(false);
+    m_log->addEntry(
+        CaptureEventLog::Level::Info,
+        tr("verify: checking %1 against %2").arg(path, QString::fromUtf16(manifestFileName)));
+    statusBar()->showMessage(tr("Verifying %1…").arg(path));
+    // Hashing can take minutes: a worker does it; results come back queued, one per file.
+    m_verifyThread.reset(QThread::create([this, run, path] {
+        const VerifySummary summary = capture::verifyDirectory(
+            path,
+            [this, run](const VerifyResult &result) {
+                QMetaObject::invokeMethod(
+                    this, [this, run, result] { onVerifyResult(run, result); },
+                    Qt::QueuedConnection);
+            },
+            &m_verifyCancel);
+        QMetaObject::invokeMethod(
+            this, [this, run, path, summary] { onVerifyFinished(run, path, summary); },
+            Qt::QueuedConnection);
+    }));
+    m_verifyThread->setObjectName(u"verify"_s);
+    m_verifyThread->start(QThread::LowPriority);
+}
+
+void MainWindow::onVerifyResult(quint64 run, const VerifyResult &result)
+{
+    if (run != m_verifyRun)
+        return;
+    const bool problem = result.status == VerifyResult::Status::Mismatch ||
+                         result.status == VerifyResult::Status::Missing ||
+                         result.status == VerifyResult::Status::Invalid;
+    m_log->addEntry(
+        problem ? CaptureEventLog::Level::Error : CaptureEventLog::Level::Info,
+        u"verify: %1 %2: %3"_s.arg(verifyStatusName(result.status), result.file, result.detail));
+}
+
+void MainWindow::onVerifyFinished(quint64 run, const QString &dir, const VerifySummary &summary)
+{
+    if (run != m_verifyRun || !m_verifyThread)
+        return;
+    m_verifyThread->wait(); // it has posted this as its last act
+    m_verifyThread.reset();
+    m_verifyAction->setEnabled(true);
+    const QString text = summary.error.isEmpty() ? tr("verify %1: %2").arg(dir, summary.text())
+                                                 : tr("verify: %1").arg(summary.error);
+    m_log->addEntry(summary.passed() ? CaptureEventLog::Level::Info : CaptureEventLog::Level::Error,
+                    text);
+    statusBar()->showMessage(text, statusMessageMs);
+    if (m_verifyShowsDialog) {
+        // Window-modal and non-blocking: the capture's tables keep updating behind it.
+        auto *box = new QMessageBox(
+            summary.passed() ? QMessageBox::Information : QMessageBox::Warning,
+            summary.passed() ? tr("Verification passed") : tr("Verification found problems"), text,
+            QMessageBox::Ok, this);
+        box->setInformativeText(summary.passed() ? QString()
+                                                 : tr("Each file's result is in the log."));
+        box->setAttribute(Qt::WA_DeleteOnClose);
+        box->open();
+    }
+    m_verifyShowsDialog = false;
+    Q_EMIT verificationFinished(summary.passed(), text);
+}
+
+void MainWindow::cancelVerification()
+{
+    if (!m_verifyThread)
+        return;
+    m_verifyCancel = true;
+    m_verifyThread->wait();
+    m_verifyThread.reset();
+    ++m_verifyRun; // what it still posted is dropped
+    m_verifyAction->setEnabled(true);
+    m_log->addEntry(CaptureEventLog::Level::Warning, tr("verify: cancelled"));
 }
 
 void MainWindow::quitWhenStopped(bool immediately)
@@ -443,6 +578,7 @@ void MainWindow::updateFreeSpace()
 void MainWindow::closeEvent(QCloseEvent *event)
 {
     if (m_phase == Phase::Idle) {
+        cancelVerification();
         saveSettings();
         event->accept();
         return;
@@ -484,6 +620,7 @@ void MainWindow::loadSettings(const CommandLineOptions &options)
     if (!restoreGeometry(store.value(u"window/geometry"_s).toByteArray()))
         resize(1280, 720);
     restoreState(store.value(u"window/state"_s).toByteArray());
+    setManifestView(store.value(u"window/filesManifestView"_s, false).toBool());
 }
 
 void MainWindow::saveSettings() const
@@ -496,6 +633,7 @@ void MainWindow::saveSettings() const
     store.setValue(u"capture/split"_s, splitModeName(s.split));
     store.setValue(u"window/geometry"_s, saveGeometry());
     store.setValue(u"window/state"_s, saveState());
+    store.setValue(u"window/filesManifestView"_s, m_manifestViewAction->isChecked());
 }
 
 } // namespace capture

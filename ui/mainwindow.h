@@ -6,16 +6,22 @@
 
 #include <QMainWindow>
 
+#include <atomic>
+#include <memory>
+
 class QAbstractItemModel;
 class QAction;
 class QDockWidget;
 class QLabel;
 class QSortFilterProxyModel;
 class QTableView;
+class QThread;
 class QTimer;
 
 namespace capture {
 
+struct VerifyResult;
+struct VerifySummary;
 class ConnectionsTableModel;
 class FilesTableModel;
 class LogPanel;
@@ -37,6 +43,7 @@ public:
     ~MainWindow() override;
 
     CaptureController *controller() { return &m_controller; }
+    bool isVerifying() const { return m_verifyThread != nullptr; }
 
 public Q_SLOTS:
     void startCapture();
@@ -45,6 +52,17 @@ public Q_SLOTS:
     /// Stops a running capture (at once with `immediately`) and closes the window when done,
     /// without asking.
     void quitWhenStopped(bool immediately);
+    /// Re-hashes the files `dir`/manifest.jsonl lists, in a worker thread: each result goes to
+    /// the log, the summary to the status bar. Ignored while a verification runs; cancelled
+    /// when the window closes. Shows no dialog (the Verify… action adds the final message box).
+    void verifyDirectory(const QString &dir);
+    /// Shows the files' SHA-256 and close reason (the "Manifest" view of the Files table).
+    void setManifestView(bool on);
+
+Q_SIGNALS:
+    /// A verification ended: all listed files check out (`passed`), and the summary line.
+    /// Not emitted for one cancelled by closing the window.
+    void verificationFinished(bool passed, const QString &summary);
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -62,6 +80,10 @@ private:
     void updateFreeSpace();
     void loadSettings(const CommandLineOptions &options);
     void saveSettings() const;
+    void askAndVerify();
+    void onVerifyResult(quint64 run, const VerifyResult &result);
+    void onVerifyFinished(quint64 run, const QString &dir, const VerifySummary &summary);
+    void cancelVerification();
     QDockWidget *addDock(const QString &title, const QString &objectName, QWidget *content,
                          Qt::DockWidgetArea area);
     /// A sortable table over `model`; `widths` are the columns' initial widths in characters.
@@ -89,6 +111,8 @@ private:
     QAction *m_startAction = nullptr;
     QAction *m_stopAction = nullptr;
     QAction *m_openFolderAction = nullptr;
+    QAction *m_verifyAction = nullptr;
+    QAction *m_manifestViewAction = nullptr;
 
     QLabel *m_rateLabel = nullptr;
     QLabel *m_bytesLabel = nullptr;
@@ -96,6 +120,11 @@ private:
     QLabel *m_freeSpaceLabel = nullptr;
     QLabel *m_uptimeLabel = nullptr;
     QTimer *m_freeSpaceTimer = nullptr;
+
+    std::unique_ptr<QThread> m_verifyThread;
+    std::atomic_bool m_verifyCancel{false};
+    quint64 m_verifyRun = 0; ///< results of an earlier, cancelled run are dropped
+    bool m_verifyShowsDialog = false;
 };
 
 } // namespace capture

@@ -1,0 +1,232 @@
+#include "eventstream.h"
+
+#include "capturecontroller.h"
+#include "filenaming.h"
+#include "manifest.h"
+#include "syserror.h"
+
+#include <QDir>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+
+#include <cerrno>
+#include <fcntl.h>
+#include <unistd.h>
+
+using namespace Qt::Literals::StringLiterals;
+
+namespace capture {
+
+namespace {
+
+QString portStateName(PortStats::State state)
+{
+    switch (state) {
+    case PortStats::State::Listening:
+        return u"listening"_s;
+    case PortStats::State::Receiving:
+        return u"receiving"_s;
+    case PortStats::State::Error:
+        return u"error"_s;
+    case PortStats::State::Closed:
+        return u"closed"_s;
+    }
+    return {};
+}
+
+QString fileStateName(FileInfo::State state)
+{
+    switch (state) {
+    case FileInfo::State::Writing:
+        return u"writing"_s;
+    case FileInfo::State::Closed:
+        return u"closed"_s;
+    case FileInfo::State::Error:
+        return u"error"_s;
+    case FileInfo::State::Deleted:
+        return u"deleted"_s;
+    }
+    return {};
+}
+
+QJsonObject connectionFields(const ConnectionInfo &info)
+{
+    return {{u"id"_s, qint64(info.id)},
+            {u"port"_s, info.localPort},
+            {u"peer"_s, info.peerText()},
+            {u"file"_s, info.file}};
+}
+
+QJsonObject fileFields(const FileInfo &info)
+{
+    return {{u"file"_s, info.path}, {u"port"_s, info.port}};
+}
+
+} // namespace
+
+EventStream::EventStream(QObject *parent)
+    : QObject(parent)
+{
+    connect(&m_statsTimer, &QTimer::timeout, this, &EventStream::emitStats);
+}
+
+EventStream::~EventStream()
+{
+    if (m_ownsFd && m_fd >= 0)
+        ::close(m_fd);
+}
+
+bool EventStream::open(const QString &path, QString *error)
+{
+    m_path = path;
+    if (path == u"-") {
+        m_fd = STDOUT_FILENO;
+        return true;
+    }
+    const QByteArray encoded = QFile::encodeName(path);
+    m_fd = ::open(encoded.constData(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+    if (m_fd < 0) {
+        *error = u"cannot open events file '%1': %2"_s.arg(path, systemErrorString(errno));
+        return false;
+    }
+    m_ownsFd = true;
+    return true;
+}
+
+void EventStream::attach(CaptureController *controller, int statsIntervalMs)
+{
+    m_controller = controller;
+    using C = CaptureController;
+    if (statsIntervalMs > 0)
+        m_statsTimer.setInterval(statsIntervalMs);
+    connect(controller, &C::started, this, [this, statsIntervalMs] {
+        const CaptureSettings s = m_controller->settings();
+        QJsonArray ports;
+        for (const quint16 port : s.ports)
+            ports.append(port);
+        emitEvent(u"started"_s, {{u"bind"_s, bindAddressText(s.bindAddress)},
+                                 {u"ports"_s, ports},
+                                 {u"output"_s, QDir(s.outputDir).absolutePath()},
+                                 {u"split"_s, splitModeName(s.split)},
+                                 {u"hash"_s, hashAlgorithmName(s.hash)}});
+        if (statsIntervalMs > 0)
+            m_statsTimer.start();
+    });
+    connect(controller, &C::listening, this, [this](const QHostAddress &address, quint16 port) {
+        emitEvent(u"listening"_s,
+                  {{u"address"_s, FileNaming::endpointText(address, port)}, {u"port"_s, port}});
+    });
+    connect(controller, &C::startFailed, this,
+            [this](const QList<ListenFailure> &failures, const QString &reason) {
+                for (const ListenFailure &failure : failures)
+                    emitEvent(u"listen_failed"_s,
+                              {{u"port"_s, failure.port}, {u"reason"_s, failure.reason}});
+                if (!reason.isEmpty())
+                    emitEvent(u"start_failed"_s, {{u"reason"_s, reason}});
+            });
+    connect(controller, &C::connectionOpened, this, [this](const ConnectionInfo &info) {
+        QJsonObject fields = connectionFields(info);
+        fields.insert(u"opened"_s, manifestTime(info.opened));
+        emitEvent(u"connection_opened"_s, fields);
+    });
+    connect(controller, &C::connectionClosed, this, [this](const ConnectionInfo &info) {
+        QJsonObject fields = connectionFields(info);
+        fields.insert(u"reason"_s, info.closeReason);
+        fields.insert(u"bytes_received"_s, qint64(info.bytesReceived));
+        fields.insert(u"bytes_written"_s, qint64(info.bytesWritten));
+        fields.insert(u"duration_ms"_s, info.durationMs());
+        emitEvent(u"connection_closed"_s, fields);
+    });
+    connect(controller, &C::fileOpened, this,
+            [this](const FileInfo &info) { emitEvent(u"file_opened"_s, fileFields(info)); });
+    connect(controller, &C::fileClosed, this, [this](const FileInfo &info) {
+        QJsonObject fields = fileFields(info);
+        fields.insert(u"bytes"_s, qint64(info.bytes));
+        fields.insert(u"sha256"_s,
+                      info.sha256.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(info.sha256));
+        fields.insert(u"reason"_s, info.closeReason);
+        fields.insert(u"state"_s, fileStateName(info.state));
+        emitEvent(u"file_closed"_s, fields);
+    });
+    connect(controller, &C::fileDeleted, this,
+            [this](const FileInfo &info) { emitEvent(u"file_deleted"_s, fileFields(info)); });
+    connect(controller, &C::writeFailed, this, [this](const FileInfo &info) {
+        QJsonObject fields = fileFields(info);
+        fields.insert(u"error"_s, info.error);
+        fields.insert(u"bytes"_s, qint64(info.bytes));
+        emitEvent(u"write_error"_s, fields);
+    });
+    connect(controller, &C::warningRaised, this,
+            [this](const QString &message) { emitEvent(u"warning"_s, {{u"message"_s, message}}); });
+    connect(controller, &C::errorRaised, this,
+            [this](const QString &message) { emitEvent(u"error"_s, {{u"message"_s, message}}); });
+    connect(controller, &C::drainStarted, this, [this](int open, int timeoutMs) {
+        emitEvent(u"drain_started"_s, {{u"connections"_s, open}, {u"timeout_ms"_s, timeoutMs}});
+    });
+    connect(controller, &C::statsUpdated, this,
+            [this](const StatsSnapshot &snapshot) { m_last = snapshot; });
+    connect(controller, &C::stopped, this, [this](const StopSummary &summary) {
+        m_statsTimer.stop();
+        emitStats(); // the final figures
+        QJsonArray ports;
+        for (const PortSummary &p : summary.ports)
+            ports.append(QJsonObject{{u"port"_s, p.port},
+                                     {u"files"_s, p.files},
+                                     {u"connections"_s, qint64(p.connections)},
+                                     {u"bytes_received"_s, qint64(p.bytesReceived)},
+                                     {u"bytes_written"_s, qint64(p.bytesWritten)}});
+        emitEvent(u"stopped"_s, {{u"bytes_received"_s, qint64(summary.bytesReceived)},
+                                 {u"bytes_written"_s, qint64(summary.bytesWritten)},
+                                 {u"aborted"_s, summary.aborted},
+                                 {u"drain_timed_out"_s, summary.drainTimedOut},
+                                 {u"manifest_errors"_s, summary.manifestErrors},
+                                 {u"uptime_ms"_s, summary.uptimeMs},
+                                 {u"ports"_s, ports}});
+    });
+}
+
+void EventStream::emitStats()
+{
+    QJsonArray ports;
+    for (const PortStats &p : std::as_const(m_last.ports))
+        ports.append(QJsonObject{{u"port"_s, p.port},
+                                 {u"state"_s, portStateName(p.state)},
+                                 {u"connections"_s, p.activeConnections},
+                                 {u"connections_total"_s, qint64(p.totalConnections)},
+                                 {u"bytes"_s, qint64(p.bytes)},
+                                 {u"rate"_s, p.rate},
+                                 {u"files"_s, p.files}});
+    emitEvent(u"stats"_s,
+              {{u"ports"_s, ports},
+               {u"total"_s, QJsonObject{{u"bytes"_s, qint64(m_last.totalBytes)},
+                                        {u"rate"_s, m_last.totalRate},
+                                        {u"connections"_s, m_last.activeConnections},
+                                        {u"connections_total"_s, qint64(m_last.totalConnections)},
+                                        {u"files_closed"_s, qint64(m_last.filesClosed)},
+                                        {u"write_errors"_s, qint64(m_last.writeErrors)}}}});
+}
+
+void EventStream::emitEvent(const QString &kind, QJsonObject fields)
+{
+    if (m_fd < 0)
+        return;
+    fields.insert(u"time"_s, manifestTime(QDateTime::currentDateTime()));
+    fields.insert(u"event"_s, kind);
+    const QByteArray line = QJsonDocument(fields).toJson(QJsonDocument::Compact) + '\n';
+    qsizetype done = 0;
+    while (done < line.size()) {
+        const ssize_t n = ::write(m_fd, line.constData() + done, size_t(line.size() - done));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            if (m_writeErrors++ == 0)
+                qWarning("cannot write to the events file %s: %s", qPrintable(m_path),
+                         qPrintable(systemErrorString(errno)));
+            return;
+        }
+        done += n;
+    }
+}
+
+} // namespace capture

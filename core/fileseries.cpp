@@ -1,0 +1,224 @@
+#include "fileseries.h"
+
+#include "portlistener.h"
+
+#include <QTimeZone>
+
+using namespace Qt::Literals::StringLiterals;
+
+namespace capture {
+
+qint64 nextRotationBoundaryMs(qint64 nowMs, qint64 intervalSec)
+{
+    if (intervalSec <= 0)
+        return 0;
+    const QDateTime now = QDateTime::fromMSecsSinceEpoch(nowMs);
+    const qint64 offset = now.offsetFromUtc();
+    const qint64 localSec = nowMs / 1000 + offset;
+    const qint64 next = (localSec / intervalSec + 1) * intervalSec;
+    return (next - offset) * 1000;
+}
+
+FileSeries::FileSeries(const EngineContext *context, quint16 port, Hooks hooks)
+    : m_context(context)
+    , m_port(port)
+    , m_hooks(std::move(hooks))
+{
+    if (m_context->settings.hash == HashAlgorithm::Sha256)
+        m_hash = std::make_unique<Sha256>();
+}
+
+// Its owner closes it with the real reason; at teardown the file just closes, unrecorded (the
+// owner may already be gone).
+FileSeries::~FileSeries() = default;
+
+bool FileSeries::open(QString *error)
+{
+    return m_sink || openFile(QDateTime::currentDateTime(), error);
+}
+
+bool FileSeries::openFile(const QDateTime &now, QString *error)
+{
+    const CaptureSettings &settings = m_context->settings;
+    const QString name = m_hooks.fileName(now);
+    std::unique_ptr<FileSink> sink =
+        settings.sinkFactory ? settings.sinkFactory(settings.outputDir, name, error)
+                             : FileSink::create(settings.outputDir, name, error);
+    if (!sink)
+        return false;
+    m_sink = std::move(sink);
+    m_lastPath = m_sink->path();
+    if (m_hash)
+        m_hash->reset();
+    m_boundaryMs = nextRotationBoundaryMs(now.toMSecsSinceEpoch(), settings.rotateIntervalSec);
+    m_connections.clear();
+    m_connectionIndex.clear();
+    m_lastEnd.clear();
+    m_unlisted = 0;
+    for (auto it = m_attached.begin(); it != m_attached.end(); ++it) {
+        it->unlisted = false;
+        record(it.key(), 0, 0);
+    }
+    if (m_hooks.opened)
+        m_hooks.opened(*m_sink);
+    return true;
+}
+
+void FileSeries::attach(quint64 id, const QString &peer, const QDateTime &opened)
+{
+    m_attached.insert(id, {peer, opened});
+    if (m_sink)
+        record(id, m_sink->bytesWritten(), 0);
+}
+
+void FileSeries::detach(quint64 id, const QDateTime &closed, const QString &reason)
+{
+    m_attached.remove(id);
+    const auto it = m_connectionIndex.constFind(id);
+    if (it != m_connectionIndex.constEnd()) {
+        m_connections[*it].closed = closed;
+        m_connections[*it].closeReason = reason;
+    }
+}
+
+void FileSeries::record(quint64 id, quint64 offset, quint64 bytes)
+{
+    auto it = m_connectionIndex.constFind(id);
+    if (it == m_connectionIndex.constEnd()) {
+        // A port file that lives for millions of short connections must not grow without end.
+        if (qsizetype(m_connections.size()) >= ManifestFile::maxListedConnections) {
+            const auto attached = m_attached.find(id);
+            if (attached != m_attached.end() && !attached->unlisted) {
+                attached->unlisted = true;
+                ++m_unlisted;
+            }
+            return;
+        }
+        ManifestConnection c;
+        c.id = id;
+        const Attached attached = m_attached.value(id);
+        c.peer = attached.peer;
+        c.opened = attached.opened;
+        c.offset = offset;
+        it = m_connectionIndex.insert(id, m_connections.size());
+        m_connections.push_back(c);
+        m_lastEnd.push_back(offset);
+    }
+    if (bytes == 0)
+        return;
+    ManifestConnection &c = m_connections[*it];
+    if (c.bytes == 0)
+        c.offset = offset; // its data start where its first byte lands
+    else if (m_lastEnd[*it] != offset)
+        c.interleaved = true; // another connection wrote in between
+    c.bytes += bytes;
+    m_lastEnd[*it] = offset + bytes;
+}
+
+bool FileSeries::write(quint64 id, const char *data, qint64 size)
+{
+    if (!m_error.isEmpty())
+        return false;
+    const CaptureSettings &settings = m_context->settings;
+    while (size > 0) {
+        QDateTime now;
+        if (settings.rotateIntervalSec > 0 || !m_sink)
+            now = QDateTime::currentDateTime();
+        if (m_sink && m_boundaryMs > 0 && now.toMSecsSinceEpoch() >= m_boundaryMs) {
+            closeFile(u"rotation (interval)"_s);
+            continue;
+        }
+        if (!m_sink) {
+            QString error;
+            if (!openFile(now, &error)) {
+                m_error = error;
+                return false;
+            }
+        }
+        qint64 chunk = size;
+        if (settings.rotateSize > 0)
+            chunk = qMin<qint64>(chunk, qint64(settings.rotateSize - m_sink->bytesWritten()));
+        const quint64 before = m_sink->bytesWritten();
+        const bool ok = m_sink->write(data, chunk);
+        const quint64 written = m_sink->bytesWritten() - before;
+        if (m_hash)
+            m_hash->update(data, qint64(written));
+        record(id, before, written);
+        m_bytesWritten += written;
+        if (!ok) {
+            m_error = m_sink->errorString(); // the file is closed by close(), with this reason
+            return false;
+        }
+        data += chunk;
+        size -= chunk;
+        // A full file closes at once; the next byte, if any, opens the next one.
+        if (settings.rotateSize > 0 && m_sink->bytesWritten() >= settings.rotateSize)
+            closeFile(u"rotation (size)"_s);
+    }
+    return true;
+}
+
+void FileSeries::checkInterval(qint64 nowMs)
+{
+    if (m_sink && m_error.isEmpty() && m_boundaryMs > 0 && nowMs >= m_boundaryMs)
+        closeFile(u"rotation (interval)"_s);
+}
+
+void FileSeries::close(const QString &reason)
+{
+    if (m_sink)
+        closeFile(m_error.isEmpty() ? reason : u"write error: %1"_s.arg(m_error));
+}
+
+void FileSeries::closeFile(const QString &reason)
+{
+    std::unique_ptr<FileSink> sink = std::move(m_sink);
+    sink->close();
+    ManifestFile record;
+    record.file = sink->fileName();
+    record.port = m_port;
+    record.split = m_context->settings.split;
+    record.bytes = sink->bytesWritten();
+    if (m_hash)
+        record.sha256 = QString::fromLatin1(m_hash->finalHex());
+    record.opened = sink->openedAt();
+    record.closed = sink->closedAt();
+    record.closeReason = reason;
+    record.connections = QList<ManifestConnection>(m_connections.begin(), m_connections.end());
+    record.unlistedConnections = m_unlisted;
+    m_unlisted = 0;
+    m_connections.clear();
+    m_connectionIndex.clear();
+    m_lastEnd.clear();
+    m_boundaryMs = 0;
+
+    FileInfo info = infoOf(*sink);
+    info.closeReason = reason;
+    info.sha256 = record.sha256;
+    if (m_hooks.closed)
+        m_hooks.closed(record, info);
+}
+
+FileInfo FileSeries::infoOf(const FileSink &sink) const
+{
+    FileInfo info;
+    info.path = sink.path();
+    info.port = m_port;
+    info.bytes = sink.bytesWritten();
+    info.opened = sink.openedAt();
+    info.closed = sink.closedAt();
+    info.state = sink.hasFailed() ? FileInfo::State::Error
+                 : sink.isOpen()  ? FileInfo::State::Writing
+                                  : FileInfo::State::Closed;
+    info.error = sink.errorString();
+    return info;
+}
+
+std::optional<FileInfo> FileSeries::currentFileInfo() const
+{
+    if (!m_sink)
+        return std::nullopt;
+    return infoOf(*m_sink);
+}
+
+} // namespace capture

@@ -1,0 +1,102 @@
+#pragma once
+
+#include "capturetypes.h"
+#include "filesink.h"
+#include "manifest.h"
+#include "sha256.h"
+
+#include <QHash>
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <vector>
+
+namespace capture {
+
+struct EngineContext;
+
+/// Where one destination's bytes go — a port's (split=port) or a connection's
+/// (split=connection): one file at a time, each hashed while written, cut by --rotate-size
+/// and --rotate-interval between two writes so that no byte is lost or written twice. Keeps,
+/// per file, which connections wrote where, for the file's manifest line.
+class FileSeries
+{
+public:
+    struct Hooks
+    {
+        /// Name of a new file, given the time it is opened.
+        std::function<QString(const QDateTime &now)> fileName;
+        /// A file was opened.
+        std::function<void(const FileSink &sink)> opened;
+        /// A file was closed: its manifest record and what the UI shows.
+        std::function<void(const ManifestFile &record, const FileInfo &info)> closed;
+    };
+
+    FileSeries(const EngineContext *context, quint16 port, Hooks hooks);
+    ~FileSeries();
+    FileSeries(const FileSeries &) = delete;
+    FileSeries &operator=(const FileSeries &) = delete;
+
+    /// Opens the first file now; false with the reason (errno kept) if it cannot be created.
+    bool open(QString *error);
+
+    /// A connection starts writing here / has ended.
+    void attach(quint64 id, const QString &peer, const QDateTime &opened);
+    void detach(quint64 id, const QDateTime &closed, const QString &reason);
+
+    /// Writes all of `data` for connection `id`, opening and rotating files as needed. False
+    /// on failure (errorString()); what was written before the failure stays in the file.
+    bool write(quint64 id, const char *data, qint64 size);
+
+    /// Closes the current file if its rotation interval has ended (the next write opens a
+    /// new one); called periodically, so that idle files close on time too.
+    void checkInterval(qint64 nowMs);
+
+    /// Closes the current file, if any, for `reason` (a write error overrides it).
+    void close(const QString &reason);
+
+    bool isOpen() const { return bool(m_sink); }
+    bool hasFailed() const { return !m_error.isEmpty(); }
+    QString errorString() const { return m_error; }
+    /// The file being written, or the last one.
+    QString currentPath() const { return m_lastPath; }
+    /// The file being written (or that failed), as the UI shows it.
+    std::optional<FileInfo> currentFileInfo() const;
+    /// Bytes that reached files, over all files of the series.
+    quint64 bytesWritten() const { return m_bytesWritten; }
+
+private:
+    bool openFile(const QDateTime &now, QString *error);
+    void closeFile(const QString &reason);
+    void record(quint64 id, quint64 offset, quint64 bytes);
+    FileInfo infoOf(const FileSink &sink) const;
+
+    const EngineContext *m_context;
+    quint16 m_port;
+    Hooks m_hooks;
+    std::unique_ptr<FileSink> m_sink;
+    std::unique_ptr<Sha256> m_hash; // null with --hash none
+    QString m_error;
+    QString m_lastPath;
+    quint64 m_bytesWritten = 0;
+    qint64 m_boundaryMs = 0; // when the current file's interval ends (epoch ms); 0 = never
+
+    struct Attached
+    {
+        QString peer;
+        QDateTime opened;
+        bool unlisted = false; // counted in m_unlisted for the current file
+    };
+    QHash<quint64, Attached> m_attached;           // connections writing here now
+    std::vector<ManifestConnection> m_connections; // of the current file
+    QHash<quint64, size_t> m_connectionIndex;
+    std::vector<quint64> m_lastEnd; // per m_connections entry: file offset after its last byte
+    quint64 m_unlisted = 0;         // connections beyond the manifest's per-file list limit
+};
+
+/// Start of the next multiple of `intervalSec` after `nowMs`, in local time (1h: on the hour,
+/// 1d: at midnight), as epoch milliseconds.
+qint64 nextRotationBoundaryMs(qint64 nowMs, qint64 intervalSec);
+
+} // namespace capture

@@ -1,0 +1,325 @@
+#include "manifest.h"
+
+#include "sha256.h"
+#include "syserror.h"
+
+#include <QDir>
+#include <QFile>
+#include <QHash>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+
+#include <cerrno>
+#include <fcntl.h>
+#include <unistd.h>
+
+using namespace Qt::Literals::StringLiterals;
+
+namespace capture {
+
+QString manifestTime(const QDateTime &time)
+{
+    return time.isValid() ? time.toOffsetFromUtc(time.offsetFromUtc()).toString(Qt::ISODateWithMs)
+                          : QString();
+}
+
+namespace {
+
+QJsonValue timeValue(const QDateTime &time)
+{
+    return time.isValid() ? QJsonValue(manifestTime(time)) : QJsonValue(QJsonValue::Null);
+}
+
+QByteArray line(const QJsonObject &object)
+{
+    return QJsonDocument(object).toJson(QJsonDocument::Compact) + '\n';
+}
+
+} // namespace
+
+QByteArray manifestFileLine(const ManifestFile &file)
+{
+    QJsonArray connections;
+    for (const ManifestConnection &c : file.connections) {
+        QJsonObject o{{u"id"_s, qint64(c.id)},
+                      {u"peer"_s, c.peer},
+                      {u"opened"_s, timeValue(c.opened)},
+                      {u"closed"_s, timeValue(c.closed)},
+                      {u"bytes"_s, qint64(c.bytes)}};
+        if (c.closed.isValid())
+            o.insert(u"close_reason"_s, c.closeReason);
+        if (file.split == SplitMode::Port)
+            o.insert(u"offset"_s, qint64(c.offset));
+        if (c.interleaved)
+            o.insert(u"interleaved"_s, true);
+        connections.append(o);
+    }
+    QJsonObject object{{u"type"_s, u"file"_s},
+                 {u"file"_s, file.file},
+                 {u"port"_s, file.port},
+                 {u"split"_s, splitModeName(file.split)},
+                 {u"bytes"_s, qint64(file.bytes)},
+                 {u"sha256"_s, file.sha256.isEmpty() ? QJsonValue(QJsonValue::Null)
+                                                     : QJsonValue(file.sha256)},
+                 {u"opened"_s, timeValue(file.opened)},
+                 {u"closed"_s, timeValue(file.closed)},
+                 {u"close_reason"_s, file.closeReason},
+                 {u"connections"_s, connections}};
+    if (file.unlistedConnections > 0)
+        object.insert(u"connections_not_listed"_s, qint64(file.unlistedConnections));
+    return line(object);
+}
+
+QByteArray manifestDeletionLine(const QString &file, quint16 port, const QDateTime &time,
+                                const QString &reason)
+{
+    return line({{u"type"_s, u"deleted"_s},
+                 {u"file"_s, file},
+                 {u"port"_s, port},
+                 {u"deleted"_s, timeValue(time)},
+                 {u"reason"_s, reason}});
+}
+
+ManifestWriter::~ManifestWriter()
+{
+    close();
+}
+
+bool ManifestWriter::open(const QString &dir, QString *error)
+{
+    close();
+    m_path = QDir(dir).filePath(QString::fromUtf16(manifestFileName));
+    const QByteArray encoded = QFile::encodeName(m_path);
+    m_fd = ::open(encoded.constData(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
+                  0640);
+    if (m_fd < 0 && error)
+        *error = u"cannot open manifest %1: %2"_s.arg(m_path, systemErrorString(errno));
+    return m_fd >= 0;
+}
+
+bool ManifestWriter::append(const QByteArray &text, QString *error)
+{
+    if (m_fd < 0) {
+        if (error)
+            *error = u"manifest %1 is not open"_s.arg(m_path);
+        return false;
+    }
+    // O_APPEND and one write: the line lands whole at the end, or we say it did not.
+    for (;;) {
+        const ssize_t n = ::write(m_fd, text.constData(), size_t(text.size()));
+        if (n == text.size())
+            return true;
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (error)
+            *error = u"cannot append to manifest %1: %2"_s.arg(
+                m_path, n < 0 ? systemErrorString(errno) : u"short write (disk full?)"_s);
+        return false;
+    }
+}
+
+void ManifestWriter::close()
+{
+    if (m_fd >= 0)
+        ::close(m_fd);
+    m_fd = -1;
+}
+
+QString verifyStatusName(VerifyResult::Status status)
+{
+    switch (status) {
+    case VerifyResult::Status::Ok:
+        return u"OK"_s;
+    case VerifyResult::Status::Mismatch:
+        return u"MISMATCH"_s;
+    case VerifyResult::Status::Missing:
+        return u"MISSING"_s;
+    case VerifyResult::Status::Deleted:
+        return u"DELETED"_s;
+    case VerifyResult::Status::Invalid:
+        return u"INVALID"_s;
+    }
+    return {};
+}
+
+QString VerifySummary::text() const
+{
+    if (!error.isEmpty())
+        return error;
+    QString s = u"%1 file(s): %2 OK, %3 MISMATCH, %4 MISSING, %5 DELETED"_s
+                    .arg(ok + mismatch + missing + deleted)
+                    .arg(ok)
+                    .arg(mismatch)
+                    .arg(missing)
+                    .arg(deleted);
+    if (invalid > 0)
+        s += u", %1 invalid manifest line(s)"_s.arg(invalid);
+    return s;
+}
+
+namespace {
+
+struct Listed
+{
+    QString file;
+    qint64 bytes = -1;
+    QString sha256;
+    bool deleted = false;
+    QString deletedReason;
+};
+
+// Hashes a file in 1 MiB reads; false with the reason if it cannot be read to the end.
+bool hashFile(const QString &path, qint64 *size, QString *hex, QString *error,
+              const std::atomic_bool *cancel)
+{
+    const QByteArray encoded = QFile::encodeName(path);
+    const int fd = ::open(encoded.constData(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0) {
+        *error = systemErrorString(errno);
+        return false;
+    }
+    Sha256 sha;
+    std::vector<char> buffer(1024 * 1024);
+    *size = 0;
+    for (;;) {
+        if (cancel && cancel->load()) {
+            ::close(fd);
+            *error = u"cancelled"_s;
+            return false;
+        }
+        const ssize_t n = ::read(fd, buffer.data(), buffer.size());
+        if (n == 0)
+            break;
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            *error = systemErrorString(errno);
+            ::close(fd);
+            return false;
+        }
+        sha.update(buffer.data(), n);
+        *size += n;
+    }
+    ::close(fd);
+    *hex = QString::fromLatin1(sha.finalHex());
+    return true;
+}
+
+} // namespace
+
+VerifySummary verifyDirectory(const QString &dir,
+                              const std::function<void(const VerifyResult &)> &report,
+                              const std::atomic_bool *cancel)
+{
+    VerifySummary summary;
+    const QDir directory(dir);
+    const QString manifestPath = directory.filePath(QString::fromUtf16(manifestFileName));
+    QFile manifest(manifestPath);
+    if (!QFileInfo(dir).isDir()) {
+        summary.error = u"%1 is not a directory"_s.arg(dir);
+        return summary;
+    }
+    if (!QFileInfo(manifestPath).isFile() || !manifest.open(QIODevice::ReadOnly)) {
+        summary.error = u"cannot read %1: %2"_s.arg(
+            manifestPath, manifest.exists() ? manifest.errorString() : u"no such file"_s);
+        return summary;
+    }
+
+    // The last line for a name wins (a later run may have recorded the name again).
+    QList<Listed> listed;
+    QHash<QString, qsizetype> index;
+    auto invalid = [&](int number, const QString &why) {
+        ++summary.invalid;
+        report({VerifyResult::Status::Invalid, u"line %1"_s.arg(number), why});
+    };
+    for (int number = 1; !manifest.atEnd(); ++number) {
+        const QByteArray text = manifest.readLine().trimmed();
+        if (text.isEmpty())
+            continue;
+        QJsonParseError parseError;
+        const QJsonDocument document = QJsonDocument::fromJson(text, &parseError);
+        if (!document.isObject()) {
+            invalid(number, u"not a JSON object (%1)"_s.arg(parseError.errorString()));
+            continue;
+        }
+        const QJsonObject o = document.object();
+        const QString type = o.value(u"type"_s).toString();
+        const QString file = o.value(u"file"_s).toString();
+        // Names are plain file names in the directory, never paths elsewhere.
+        if (file.isEmpty() || file.contains(u'/') || file == u"." || file == u"..") {
+            invalid(number, u"no valid \"file\" name"_s);
+            continue;
+        }
+        if (type == u"deleted") {
+            const auto it = index.constFind(file);
+            if (it != index.constEnd()) {
+                listed[*it].deleted = true;
+                listed[*it].deletedReason = o.value(u"reason"_s).toString();
+            }
+            continue;
+        }
+        const QJsonValue bytes = o.value(u"bytes"_s);
+        const QJsonValue sha = o.value(u"sha256"_s);
+        if (type != u"file" || !bytes.isDouble() || bytes.toDouble() < 0 ||
+            !(sha.isNull() || (sha.isString() && sha.toString().size() == 64))) {
+            invalid(number, u"not a file record (type, bytes, sha256)"_s);
+            continue;
+        }
+        Listed entry{file, qint64(bytes.toDouble()), sha.toString(), false, {}};
+        const auto it = index.constFind(file);
+        if (it != index.constEnd()) {
+            listed[*it] = entry;
+        } else {
+            index.insert(file, listed.size());
+            listed.append(entry);
+        }
+    }
+
+    for (const Listed &entry : std::as_const(listed)) {
+        if (cancel && cancel->load())
+            break;
+        VerifyResult result;
+        result.file = entry.file;
+        const QString path = directory.filePath(entry.file);
+        if (entry.deleted) {
+            result.status = VerifyResult::Status::Deleted;
+            result.detail = u"deleted by the receiver (%1)"_s.arg(entry.deletedReason);
+            ++summary.deleted;
+            report(result);
+            continue;
+        }
+        if (!QFileInfo::exists(path) && !QFileInfo(path).isSymLink()) {
+            result.status = VerifyResult::Status::Missing;
+            result.detail = u"listed with %1 bytes, not in the directory"_s.arg(entry.bytes);
+            ++summary.missing;
+            report(result);
+            continue;
+        }
+        qint64 size = 0;
+        QString hex;
+        QString error;
+        if (!hashFile(path, &size, &hex, &error, cancel)) {
+            if (cancel && cancel->load())
+                break;
+            result.status = VerifyResult::Status::Mismatch;
+            result.detail = u"cannot read: %1"_s.arg(error);
+        } else if (size != entry.bytes) {
+            result.status = VerifyResult::Status::Mismatch;
+            result.detail = u"%1 bytes, the manifest says %2"_s.arg(size).arg(entry.bytes);
+        } else if (!entry.sha256.isEmpty() && hex != entry.sha256) {
+            result.status = VerifyResult::Status::Mismatch;
+            result.detail = u"sha256 %1, the manifest says %2"_s.arg(hex, entry.sha256);
+        } else {
+            result.status = VerifyResult::Status::Ok;
+            result.detail = entry.sha256.isEmpty()
+                                ? u"%1 bytes (size only: recorded with --hash none)"_s.arg(size)
+                                : u"%1 bytes, sha256 %2"_s.arg(size).arg(hex);
+        }
+        ++(result.status == VerifyResult::Status::Ok ? summary.ok : summary.mismatch);
+        report(result);
+    }
+    return summary;
+}
+
+} // namespace capture

@@ -1,0 +1,108 @@
+#pragma once
+
+#include "capturesettings.h"
+
+#include <QDateTime>
+#include <QList>
+#include <QString>
+
+#include <atomic>
+#include <functional>
+
+namespace capture {
+
+/// The manifest's file name, in the output directory.
+inline constexpr char16_t manifestFileName[] = u"manifest.jsonl";
+
+/// One connection's part of one file.
+struct ManifestConnection
+{
+    quint64 id = 0;
+    QString peer;        ///< "192.0.2.7:40112", "[2001:db8::1]:40112"
+    QDateTime opened;
+    QDateTime closed;    ///< invalid while the connection goes on in the next file
+    QString closeReason; ///< set with closed
+    quint64 bytes = 0;   ///< of this connection, in this file
+    quint64 offset = 0;  ///< where its first byte is in this file
+    bool interleaved = false; ///< its bytes are not one contiguous range (split=port overlap)
+};
+
+/// The manifest line of one closed file.
+struct ManifestFile
+{
+    QString file; ///< name within the output directory
+    quint16 port = 0;
+    SplitMode split = SplitMode::Port;
+    quint64 bytes = 0;
+    QString sha256; ///< empty with --hash none (written as null)
+    QDateTime opened;
+    QDateTime closed;
+    QString closeReason;
+    QList<ManifestConnection> connections;
+    /// Connections that wrote to the file beyond the first maxListedConnections (not listed).
+    quint64 unlistedConnections = 0;
+    static constexpr qsizetype maxListedConnections = 10000;
+};
+
+/// ISO-8601 local time with milliseconds and UTC offset: 2026-11-21T14:03:07.123+01:00.
+QString manifestTime(const QDateTime &time);
+
+/// One JSON line (with its newline) for a closed file.
+QByteArray manifestFileLine(const ManifestFile &file);
+
+/// One JSON line recording that a listed file was deleted (by --max-files).
+QByteArray manifestDeletionLine(const QString &file, quint16 port, const QDateTime &time,
+                                const QString &reason);
+
+/// Appends lines to DIR/manifest.jsonl: opened for appending (created 0640, never through a
+/// symbolic link), each line one write(2), so a reader never sees half a line from us.
+class ManifestWriter
+{
+public:
+    ManifestWriter() = default;
+    ~ManifestWriter();
+    ManifestWriter(const ManifestWriter &) = delete;
+    ManifestWriter &operator=(const ManifestWriter &) = delete;
+
+    bool open(const QString &dir, QString *error);
+    bool append(const QByteArray &line, QString *error);
+    void close();
+    bool isOpen() const { return m_fd >= 0; }
+    QString path() const { return m_path; }
+
+private:
+    int m_fd = -1;
+    QString m_path;
+};
+
+/// The result for one file of a manifest.
+struct VerifyResult
+{
+    enum class Status { Ok, Mismatch, Missing, Deleted, Invalid };
+    Status status = Status::Ok;
+    QString file;   ///< name as listed (for Invalid: "line N")
+    QString detail; ///< what was compared or what is wrong
+};
+
+/// "OK", "MISMATCH", "MISSING", "DELETED", "INVALID".
+QString verifyStatusName(VerifyResult::Status status);
+
+struct VerifySummary
+{
+    QString error; ///< set when the manifest itself could not be read: nothing was checked
+    int ok = 0;
+    int mismatch = 0;
+    int missing = 0;
+    int deleted = 0; ///< deleted by --max-files, as the manifest records: not a problem
+    int invalid = 0; ///< manifest lines that are not what the receiver writes
+    bool passed() const { return error.isEmpty() && mismatch == 0 && missing == 0 && invalid == 0; }
+    QString text() const; ///< "12 files: 11 OK, 1 MISMATCH, 0 MISSING, 0 DELETED"
+};
+
+/// Re-hashes every file DIR/manifest.jsonl lists (the last line for a name counts) and reports
+/// each through `report`, in manifest order. `cancel`, when given and set, stops early.
+VerifySummary verifyDirectory(const QString &dir,
+                              const std::function<void(const VerifyResult &)> &report,
+                              const std::atomic_bool *cancel = nullptr);
+
+} // namespace capture

@@ -1,10 +1,12 @@
 #include "commandline.h"
 #include "consolelog.h"
 #include "eventstream.h"
+#include "filenaming.h"
 #include "headlessrunner.h"
 #include "mainwindow.h"
 #include "manifest.h"
 #include "signalwatcher.h"
+#include "statusservice.h"
 
 #include <QApplication>
 #include <QLoggingCategory>
@@ -77,12 +79,34 @@ int runVerify(const QStringList &arguments)
     return summary.passed() ? 0 : 1;
 }
 
+/// --status: serves the controller's figures over HTTP; false (after saying why) if the
+/// address cannot be bound.
+bool startStatusService(capture::StatusService *status, const capture::CommandLineOptions &options)
+{
+    if (options.statusPort == 0)
+        return true;
+    QString error;
+    if (!status->listen(options.statusAddress, options.statusPort, &error)) {
+        std::fprintf(stderr, "capture-receiver: cannot serve --status on %s: %s\n",
+                     qPrintable(capture::FileNaming::endpointText(options.statusAddress,
+                                                                  options.statusPort)),
+                     qPrintable(error));
+        return false;
+    }
+    qCInfo(lcApp).noquote() << u"status: http://%1/status, /metrics, /healthz"_s.arg(
+        capture::FileNaming::endpointText(options.statusAddress, status->serverPort()));
+    return true;
+}
+
 int runHeadless(QCoreApplication &app, const capture::CommandLineOptions &options,
                 capture::EventStream *events)
 {
     HeadlessRunner runner(options);
     if (events)
         events->attach(runner.controller(), options.summaryIntervalMs);
+    capture::StatusService status(runner.controller());
+    if (!startStatusService(&status, options))
+        return HeadlessRunner::Failure;
     QObject::connect(&runner, &HeadlessRunner::finished, &app, &QCoreApplication::exit,
                      Qt::QueuedConnection);
     QTimer::singleShot(0, &runner, &HeadlessRunner::start);
@@ -95,6 +119,9 @@ int runDesktop(QApplication &app, const capture::CommandLineOptions &options,
     capture::MainWindow window(options);
     if (events)
         events->attach(window.controller(), options.summaryIntervalMs);
+    capture::StatusService status(window.controller());
+    if (!startStatusService(&status, options))
+        return HeadlessRunner::Failure;
     // Terminal users get the console lines too, and --log-file works as headless.
     capture::CaptureEventLog consoleLog(window.controller());
     QObject::connect(&consoleLog, &capture::CaptureEventLog::entryAdded, &ConsoleLog::write);

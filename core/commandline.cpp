@@ -1,5 +1,6 @@
 #include "commandline.h"
 
+#include "filenaming.h"
 #include "portspec.h"
 #include "units.h"
 
@@ -397,6 +398,10 @@ CommandLineResult parseCommandLine(const QStringList &arguments)
     }
     options.portsGiven = options.givenOptions.contains(u"ports"_s);
 
+    if (options.statusPort != 0 && settings.ports.contains(options.statusPort))
+        return usageError(u"invalid --status '%1': port %2 is also a capture port"_s.arg(
+            FileNaming::endpointText(options.statusAddress, options.statusPort))
+                              .arg(options.statusPort));
     const quint64 needed = openFilesNeeded(settings.ports.size());
     const quint64 limit = openFileHardLimit();
     if (needed > limit)

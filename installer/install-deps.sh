@@ -12,9 +12,11 @@ packages=(cmake ninja-build g++ pkgconf qt6-base-dev qt6-base-dev-tools qt6-qpa-
 if [[ "${1:-}" == "--test" ]]; then
     # Real clients for the end-to-end tests; prlimit (util-linux) sets limits for a test run;
     # the package test validates with desktop-file-utils, appstream, systemd-analyze, lintian;
-    # bench/run.sh (its smoke test runs in the suite) watches listening ports with ss.
+    # bench/run.sh (its smoke test runs in the suite) watches listening ports with ss; curl
+    # and prometheus_client's parser are the real clients of --status.
     packages+=(socat netcat-openbsd python3 util-linux fonts-dejavu-core
-               desktop-file-utils appstream systemd lintian iproute2)
+               desktop-file-utils appstream systemd lintian iproute2 curl
+               python3-prometheus-client)
 elif [[ $# -gt 0 ]]; then
     echo "install-deps.sh: unknown argument '$1' (expected --test or nothing)" >&2
     exit 2

@@ -1,0 +1,209 @@
+#include "statusservice.h"
+
+#include "capturecontroller.h"
+#include "manifest.h"
+#include "portspec.h"
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+
+using namespace Qt::Literals::StringLiterals;
+
+namespace capture {
+
+namespace {
+
+QString portStateText(PortStats::State state)
+{
+    switch (state) {
+    case PortStats::State::Listening:
+        return u"listening"_s;
+    case PortStats::State::Receiving:
+        return u"receiving"_s;
+    case PortStats::State::Error:
+        return u"error"_s;
+    case PortStats::State::Closed:
+        return u"closed"_s;
+    }
+    return {};
+}
+
+// One metric family: HELP and TYPE lines, then its samples.
+void family(QByteArray *out, const char *name, const char *type, const char *help)
+{
+    *out += "# HELP "_ba + name + ' ' + help + "\n# TYPE "_ba + name + ' ' + type + '\n';
+}
+
+void sample(QByteArray *out, const char *name, quint64 value, quint16 port = 0)
+{
+    *out += name;
+    if (port != 0)
+        *out += "{port=\""_ba + QByteArray::number(port) + "\"}";
+    *out += ' ' + QByteArray::number(value) + '\n';
+}
+
+} // namespace
+
+StatusService::StatusService(CaptureController *controller, QObject *parent)
+    : QObject(parent)
+    , m_controller(controller)
+    , m_server([this](const HttpRequest &request) { return handle(request); })
+{
+    m_processUptime.start();
+    using C = CaptureController;
+    connect(controller, &C::started, this, [this] {
+        m_state = State::Running;
+        m_failure.clear();
+    });
+    connect(controller, &C::startFailed, this,
+            [this](const QList<ListenFailure> &failures, const QString &reason) {
+                m_state = State::Failed;
+                m_failure = reason;
+                for (const ListenFailure &f : failures)
+                    m_failure += (m_failure.isEmpty() ? u""_s : u"; "_s) +
+                                 u"port %1: %2"_s.arg(f.port).arg(f.reason);
+            });
+    connect(controller, &C::drainStarted, this, [this] { m_state = State::Stopping; });
+    connect(controller, &C::statsUpdated, this,
+            [this](const StatsSnapshot &snapshot) { m_last = snapshot; });
+    connect(controller, &C::stopped, this, [this] { m_state = State::Idle; });
+}
+
+StatusService::~StatusService() = default;
+
+bool StatusService::listen(const QHostAddress &address, quint16 port, QString *error)
+{
+    if (m_controller->isActive() && m_state == State::Idle)
+        m_state = State::Starting;
+    return m_server.listen(address, port, error);
+}
+
+quint16 StatusService::serverPort() const
+{
+    return m_server.serverPort();
+}
+
+QString StatusService::stateName(State state)
+{
+    switch (state) {
+    case State::Idle:
+        return u"stopped"_s;
+    case State::Starting:
+        return u"starting"_s;
+    case State::Running:
+        return u"running"_s;
+    case State::Stopping:
+        return u"stopping"_s;
+    case State::Failed:
+        return u"failed"_s;
+    }
+    return {};
+}
+
+std::optional<HttpResponse> StatusService::handle(const HttpRequest &request) const
+{
+    if (request.path == "/status")
+        return HttpResponse{200, "application/json", statusJson()};
+    if (request.path == "/metrics")
+        return HttpResponse{200, "text/plain; version=0.0.4; charset=utf-8", metricsText()};
+    if (request.path == "/healthz") {
+        if (m_state == State::Running)
+            return HttpResponse{200, "text/plain; charset=utf-8", "ok\n"};
+        return HttpResponse{503, "text/plain; charset=utf-8",
+                            "not capturing: "_ba + stateName(m_state).toUtf8() + '\n'};
+    }
+    return std::nullopt;
+}
+
+QByteArray StatusService::statusJson() const
+{
+    const CaptureSettings s = m_controller->settings();
+    QJsonObject settings{{u"bind"_s, bindAddressText(s.bindAddress)},
+                         {u"ports"_s, formatPortSpec(s.ports)},
+                         {u"output"_s, QDir(s.outputDir).absolutePath()},
+                         {u"split"_s, splitModeName(s.split)},
+                         {u"hash"_s, hashAlgorithmName(s.hash)},
+                         {u"rotate_size"_s, qint64(s.rotateSize)},
+                         {u"rotate_interval_s"_s, s.rotateIntervalSec},
+                         {u"max_files"_s, s.maxFiles},
+                         {u"drain_timeout_ms"_s, s.drainTimeoutMs}};
+    QJsonArray ports;
+    for (const PortStats &p : m_last.ports) {
+        QJsonObject o{{u"port"_s, p.port},
+                      {u"state"_s, portStateText(p.state)},
+                      {u"connections"_s, p.activeConnections},
+                      {u"connections_total"_s, qint64(p.totalConnections)},
+                      {u"bytes"_s, qint64(p.bytes)},
+                      {u"rate"_s, p.rate},
+                      {u"files"_s, p.files},
+                      {u"current_file"_s, p.currentFile}};
+        if (!p.error.isEmpty())
+            o.insert(u"error"_s, p.error);
+        ports.append(o);
+    }
+    QJsonArray connections;
+    for (const ConnectionInfo &c : m_last.connections)
+        connections.append(QJsonObject{{u"id"_s, qint64(c.id)},
+                                       {u"port"_s, c.localPort},
+                                       {u"peer"_s, c.peerText()},
+                                       {u"opened"_s, manifestTime(c.opened)},
+                                       {u"bytes_received"_s, qint64(c.bytesReceived)},
+                                       {u"bytes_written"_s, qint64(c.bytesWritten)},
+                                       {u"rate"_s, c.rate},
+                                       {u"file"_s, c.file}});
+    QJsonArray files;
+    for (const FileInfo &f : m_last.files)
+        files.append(QJsonObject{{u"file"_s, f.path},
+                                 {u"port"_s, f.port},
+                                 {u"bytes"_s, qint64(f.bytes)},
+                                 {u"opened"_s, manifestTime(f.opened)}});
+    QJsonObject status{
+        {u"version"_s, QCoreApplication::applicationVersion()},
+        {u"uptime_s"_s, double(m_processUptime.elapsed()) / 1000.0},
+        {u"state"_s, stateName(m_state)},
+        {u"capture_uptime_s"_s, double(m_last.uptimeMs) / 1000.0},
+        {u"settings"_s, settings},
+        {u"ports"_s, ports},
+        {u"connections"_s, connections},
+        {u"open_files"_s, files},
+        {u"totals"_s,
+         QJsonObject{{u"bytes"_s, qint64(m_last.totalBytes)},
+                     {u"rate"_s, m_last.totalRate},
+                     {u"connections"_s, m_last.activeConnections},
+                     {u"connections_total"_s, qint64(m_last.totalConnections)},
+                     {u"files_closed"_s, qint64(m_last.filesClosed)},
+                     {u"write_errors"_s, qint64(m_last.writeErrors)}}}};
+    if (!m_failure.isEmpty())
+        status.insert(u"failure"_s, m_failure);
+    return QJsonDocument(status).toJson(QJsonDocument::Indented);
+}
+
+QByteArray StatusService::metricsText() const
+{
+    QByteArray out;
+    family(&out, "capture_up", "gauge", "1 while the capture is running, 0 otherwise.");
+    sample(&out, "capture_up", m_state == State::Running ? 1 : 0);
+    family(&out, "capture_received_bytes_total", "counter",
+           "Bytes received on the port since the capture started.");
+    for (const PortStats &p : m_last.ports)
+        sample(&out, "capture_received_bytes_total", p.bytes, p.port);
+    family(&out, "capture_connections_active", "gauge", "Connections open on the port now.");
+    for (const PortStats &p : m_last.ports)
+        sample(&out, "capture_connections_active", quint64(p.activeConnections), p.port);
+    family(&out, "capture_connections_total", "counter",
+           "Connections accepted on the port since the capture started.");
+    for (const PortStats &p : m_last.ports)
+        sample(&out, "capture_connections_total", p.totalConnections, p.port);
+    family(&out, "capture_files_closed_total", "counter",
+           "Output files closed since the capture started (connection end, rotation, stop).");
+    sample(&out, "capture_files_closed_total", m_last.filesClosed);
+    family(&out, "capture_write_errors_total", "counter",
+           "Writes to output files that failed since the capture started.");
+    sample(&out, "capture_write_errors_total", m_last.writeErrors);
+    return out;
+}
+
+} // namespace capture

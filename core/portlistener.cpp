@@ -120,12 +120,13 @@ std::shared_ptr<FileSeries> PortListener::seriesFor(const QHostAddress &peer, qu
 
     FileSeries::Hooks hooks;
     if (split == SplitMode::Port) {
-        hooks.fileName = [port = m_port](const QDateTime &now) {
-            return FileNaming::portFileName(port, now);
+        hooks.fileName = [this](const QDateTime &now) {
+            return uniqueFileName(FileNaming::portFileName(m_port, now), now.toSecsSinceEpoch());
         };
     } else {
-        hooks.fileName = [port = m_port, peer, peerPort](const QDateTime &now) {
-            return FileNaming::connectionFileName(port, now, peer, peerPort);
+        hooks.fileName = [this, peer, peerPort](const QDateTime &now) {
+            return uniqueFileName(FileNaming::connectionFileName(m_port, now, peer, peerPort),
+                                  now.toSecsSinceEpoch());
         };
     }
     hooks.opened = [this](const FileSink &sink) { onFileOpened(sink); };
@@ -142,6 +143,16 @@ std::shared_ptr<FileSeries> PortListener::seriesFor(const QHostAddress &peer, qu
     if (split == SplitMode::Port)
         m_portSeries = series;
     return series;
+}
+
+QString PortListener::uniqueFileName(const QString &base, qint64 second)
+{
+    if (second != m_namesSecond) {
+        m_namesThisSecond.clear();
+        m_namesSecond = second;
+    }
+    const int uses = ++m_namesThisSecond[base];
+    return uses == 1 ? base : FileNaming::numberedName(base, uses);
 }
 
 void PortListener::onFileOpened(const FileSink &sink)

@@ -4,6 +4,7 @@
 #include "capturetypes.h"
 #include "manifest.h"
 
+#include <QHash>
 #include <QObject>
 
 #include <deque>
@@ -95,6 +96,9 @@ private:
     /// --max-files: deletes the port's oldest closed files while it has more than allowed.
     void enforceMaxFiles();
     int openFileCount() const;
+    /// `base` the first time this run asks for it, then base_2, base_3, …: a name deleted by
+    /// --max-files is never given to another file of the run (the manifest names files).
+    QString uniqueFileName(const QString &base, qint64 second);
     void updateState();
 
     quint16 m_port;
@@ -107,6 +111,8 @@ private:
     QTimer *m_retryTimer = nullptr;
     std::shared_ptr<FileSeries> m_portSeries; // split=port: the files every connection appends to
     std::deque<FileInfo> m_closedFiles;       // with --max-files: closed, not deleted, oldest first
+    QHash<QString, int> m_namesThisSecond;    // names carry the second: older ones never recur
+    qint64 m_namesSecond = 0;
     PortStats m_stats;
     quint64 m_bytesAtLastTick = 0;
     quint64 m_closedBytesReceived = 0;

@@ -1,4 +1,5 @@
 #include "capturecontroller.h"
+#include "engineharness.h"
 #include "filenaming.h"
 #include "testsupport.h"
 
@@ -17,63 +18,6 @@ using namespace Qt::Literals::StringLiterals;
 using namespace capture;
 
 namespace {
-
-constexpr int timeoutMs = 60000;
-
-/// A controller with spies on every signal a test looks at.
-struct Harness
-{
-    CaptureController controller;
-    QSignalSpy started{&controller, &CaptureController::started};
-    QSignalSpy startFailed{&controller, &CaptureController::startFailed};
-    QSignalSpy opened{&controller, &CaptureController::connectionOpened};
-    QSignalSpy closed{&controller, &CaptureController::connectionClosed};
-    QSignalSpy filesOpened{&controller, &CaptureController::fileOpened};
-    QSignalSpy filesClosed{&controller, &CaptureController::fileClosed};
-    QSignalSpy writeFailed{&controller, &CaptureController::writeFailed};
-    QSignalSpy warnings{&controller, &CaptureController::warningRaised};
-    QSignalSpy errors{&controller, &CaptureController::errorRaised};
-    QSignalSpy stats{&controller, &CaptureController::statsUpdated};
-    QSignalSpy stopped{&controller, &CaptureController::stopped};
-
-    bool start(const CaptureSettings &settings)
-    {
-        controller.start(settings);
-        return QTest::qWaitFor([this] { return !started.isEmpty() || !startFailed.isEmpty(); },
-                               timeoutMs) &&
-               !started.isEmpty();
-    }
-    StopSummary stop()
-    {
-        controller.stop();
-        if (!QTest::qWaitFor([this] { return !stopped.isEmpty(); }, timeoutMs))
-            return {};
-        return stopped.takeFirst().at(0).value<StopSummary>();
-    }
-    QList<ConnectionInfo> closedConnections() const
-    {
-        QList<ConnectionInfo> list;
-        for (const QList<QVariant> &args : closed)
-            list.append(args.at(0).value<ConnectionInfo>());
-        return list;
-    }
-};
-
-CaptureSettings settingsFor(const QList<quint16> &ports, const QString &dir, SplitMode split)
-{
-    CaptureSettings s;
-    s.bindAddress = QHostAddress::LocalHost;
-    s.ports = ports;
-    s.outputDir = dir;
-    s.split = split;
-    s.drainTimeoutMs = 10000;
-    return s;
-}
-
-QStringList filesIn(const QString &dir)
-{
-    return QDir(dir).entryList({u"stream_*"_s}, QDir::Files, QDir::Name);
-}
 
 /// Sends `data` to each port from its own thread, all at once; returns the errors.
 QStringList sendConcurrently(const QList<std::pair<quint16, QByteArray>> &streams,

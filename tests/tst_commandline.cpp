@@ -1,4 +1,5 @@
 #include "commandline.h"
+#include "units.h"
 
 #include <QCoreApplication>
 #include <QTest>
@@ -154,6 +155,28 @@ private Q_SLOTS:
         QTest::newRow("missing value") << QStringList{u"--ports"_s} << u"ports"_s;
         QTest::newRow("empty output") << QStringList{u"-o"_s, u""_s} << u"--output"_s;
         QTest::newRow("empty log file") << QStringList{u"--log-file"_s, u""_s} << u"--log-file"_s;
+        QTest::newRow("hash") << QStringList{u"--hash"_s, u"md5"_s} << u"'md5'"_s;
+        QTest::newRow("rotate-size 0") << QStringList{u"--rotate-size"_s, u"0"_s} << u"'0'"_s;
+        QTest::newRow("rotate-size fraction")
+            << QStringList{u"--rotate-size"_s, u"1.5G"_s} << u"'1.5G'"_s;
+        QTest::newRow("rotate-size unit")
+            << QStringList{u"--rotate-size"_s, u"10X"_s} << u"'10X'"_s;
+        QTest::newRow("rotate-interval 0")
+            << QStringList{u"--rotate-interval"_s, u"0"_s} << u"--rotate-interval '0'"_s;
+        QTest::newRow("rotate-interval unit")
+            << QStringList{u"--rotate-interval"_s, u"5x"_s} << u"'5x'"_s;
+        QTest::newRow("max-files 0") << QStringList{u"--max-files"_s, u"0"_s} << u"--max-files '0'"_s;
+        QTest::newRow("max-files text")
+            << QStringList{u"--max-files"_s, u"many"_s} << u"'many'"_s;
+        QTest::newRow("empty events") << QStringList{u"--events"_s, u""_s} << u"--events"_s;
+        QTest::newRow("status text") << QStringList{u"--status"_s, u"web"_s} << u"'web'"_s;
+        QTest::newRow("status port 0") << QStringList{u"--status"_s, u"0"_s} << u"--status '0'"_s;
+        QTest::newRow("status bad address")
+            << QStringList{u"--status"_s, u"1.2.3:9100"_s} << u"'1.2.3:9100'"_s;
+        QTest::newRow("status v6 without brackets")
+            << QStringList{u"--status"_s, u"::1:9100"_s} << u"'::1:9100'"_s;
+        QTest::newRow("status on a capture port")
+            << QStringList{u"-p"_s, u"5000-5002"_s, u"--status"_s, u"5001"_s} << u"5001"_s;
     }
     void usageErrors()
     {
@@ -203,6 +226,108 @@ private Q_SLOTS:
         const auto version = parse({u"--version"_s});
         QCOMPARE(version.action, Action::ShowVersion);
         QCOMPARE(version.text, u"capture-receiver 9.9.9"_s);
+    }
+
+    void newOptions()
+    {
+        const auto r = parse({u"--hash"_s, u"none"_s, u"--rotate-size"_s, u"512M"_s,
+                              u"--rotate-interval"_s, u"1h"_s, u"--max-files"_s, u"24"_s,
+                              u"--events"_s, u"-"_s, u"--status"_s, u"[::1]:9100"_s});
+        QVERIFY2(r.action == Action::Run, qPrintable(r.text));
+        const CaptureSettings &s = r.options.settings;
+        QCOMPARE(s.hash, HashAlgorithm::None);
+        QCOMPARE(s.rotateSize, quint64(512) << 20);
+        QCOMPARE(s.rotateIntervalSec, 3600);
+        QCOMPARE(s.maxFiles, 24);
+        QCOMPARE(r.options.eventsFile, u"-"_s);
+        QCOMPARE(r.options.statusAddress, QHostAddress(QHostAddress::LocalHostIPv6));
+        QCOMPARE(r.options.statusPort, quint16(9100));
+        const auto defaults = parse({});
+        QCOMPARE(defaults.options.settings.hash, HashAlgorithm::Sha256);
+        QCOMPARE(defaults.options.settings.rotateSize, quint64(0));
+        QCOMPARE(defaults.options.statusPort, quint16(0));
+    }
+
+    void statusEndpoints_data()
+    {
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<QString>("address"); // empty: invalid
+        QTest::addColumn<int>("port");
+        QTest::newRow("port only") << u"9100"_s << u"127.0.0.1"_s << 9100;
+        QTest::newRow("v4") << u"0.0.0.0:9100"_s << u"0.0.0.0"_s << 9100;
+        QTest::newRow("v6") << u"[::1]:80"_s << u"::1"_s << 80;
+        QTest::newRow("no port") << u"127.0.0.1:"_s << QString() << 0;
+        QTest::newRow("host name") << u"localhost:9100"_s << QString() << 0;
+        QTest::newRow("port too big") << u"70000"_s << QString() << 0;
+        QTest::newRow("empty") << u""_s << QString() << 0;
+    }
+    void statusEndpoints()
+    {
+        QFETCH(QString, text);
+        QFETCH(QString, address);
+        QFETCH(int, port);
+        const auto parsed = parseStatusEndpoint(text);
+        QCOMPARE(parsed.has_value(), !address.isEmpty());
+        if (parsed) {
+            QCOMPARE(parsed->first, QHostAddress(address));
+            QCOMPARE(int(parsed->second), port);
+        }
+    }
+
+    void sizes_data()
+    {
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<qint64>("bytes"); // -1: invalid
+        QTest::newRow("plain") << u"1000"_s << qint64(1000);
+        QTest::newRow("K") << u"64K"_s << qint64(65536);
+        QTest::newRow("k lower") << u"64k"_s << qint64(65536);
+        QTest::newRow("M") << u"512M"_s << qint64(512) * 1024 * 1024;
+        QTest::newRow("GiB") << u"2GiB"_s << (qint64(2) << 30);
+        QTest::newRow("GB") << u"2GB"_s << (qint64(2) << 30);
+        QTest::newRow("T") << u"1T"_s << (qint64(1) << 40);
+        QTest::newRow("zero") << u"0"_s << qint64(-1);
+        QTest::newRow("fraction") << u"1.5G"_s << qint64(-1);
+        QTest::newRow("negative") << u"-1M"_s << qint64(-1);
+        QTest::newRow("unit") << u"10X"_s << qint64(-1);
+        QTest::newRow("unit only") << u"M"_s << qint64(-1);
+        QTest::newRow("overflow") << u"99999999999999T"_s << qint64(-1);
+        QTest::newRow("too many digits") << u"1234567890123456789"_s << qint64(-1);
+        QTest::newRow("empty") << u""_s << qint64(-1);
+    }
+    void sizes()
+    {
+        QFETCH(QString, text);
+        QFETCH(qint64, bytes);
+        const auto parsed = parseSize(text);
+        QCOMPARE(parsed ? qint64(*parsed) : qint64(-1), bytes);
+        if (parsed)
+            QCOMPARE(parseSize(formatSizeSpec(*parsed)), parsed);
+    }
+
+    void durations_data()
+    {
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<qint64>("seconds"); // -1: invalid
+        QTest::newRow("bare") << u"90"_s << qint64(90);
+        QTest::newRow("s") << u"90s"_s << qint64(90);
+        QTest::newRow("m") << u"15m"_s << qint64(900);
+        QTest::newRow("h") << u"1h"_s << qint64(3600);
+        QTest::newRow("d") << u"1d"_s << qint64(86400);
+        QTest::newRow("zero") << u"0h"_s << qint64(-1);
+        QTest::newRow("fraction") << u"1.5h"_s << qint64(-1);
+        QTest::newRow("upper") << u"1H"_s << qint64(-1);
+        QTest::newRow("unit") << u"5x"_s << qint64(-1);
+        QTest::newRow("over a year") << u"367d"_s << qint64(-1);
+        QTest::newRow("empty") << u""_s << qint64(-1);
+    }
+    void durations()
+    {
+        QFETCH(QString, text);
+        QFETCH(qint64, seconds);
+        const auto parsed = parseDurationSeconds(text);
+        QCOMPARE(parsed.value_or(-1), seconds);
+        if (parsed)
+            QCOMPARE(parseDurationSeconds(formatDurationSpec(*parsed)), parsed);
     }
 
     void seconds_data()

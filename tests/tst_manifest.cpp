@@ -1,0 +1,478 @@
+// The manifest, rotation and --max-files, through the engine: what the manifest says against
+// what was sent, and verifyDirectory against good and damaged directories.
+#include "engineharness.h"
+#include "fileseries.h"
+#include "manifest.h"
+#include "testsupport.h"
+
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTemporaryDir>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+using namespace capture;
+
+namespace {
+
+/// A blocking client connection to 127.0.0.1 that stays open until close().
+class Client
+{
+public:
+    explicit Client(quint16 port)
+    {
+        m_fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        sockaddr_in sa{};
+        sa.sin_family = AF_INET;
+        sa.sin_port = htons(port);
+        sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        if (::connect(m_fd, reinterpret_cast<sockaddr *>(&sa), sizeof sa) != 0) {
+            ::close(m_fd);
+            m_fd = -1;
+        }
+    }
+    ~Client() { close(); }
+    bool ok() const { return m_fd >= 0; }
+    bool send(const QByteArray &data)
+    {
+        for (qsizetype done = 0; done < data.size();) {
+            const ssize_t n = ::send(m_fd, data.constData() + done, size_t(data.size() - done),
+                                     MSG_NOSIGNAL);
+            if (n <= 0)
+                return false;
+            done += n;
+        }
+        return true;
+    }
+    void close()
+    {
+        if (m_fd >= 0)
+            ::close(m_fd);
+        m_fd = -1;
+    }
+
+private:
+    int m_fd = -1;
+};
+
+QList<QJsonObject> manifestLines(const QString &dir)
+{
+    QList<QJsonObject> lines;
+    QFile file(QDir(dir).filePath(u"manifest.jsonl"_s));
+    if (!file.open(QIODevice::ReadOnly))
+        return lines;
+    while (!file.atEnd()) {
+        const QByteArray line = file.readLine();
+        if (!line.endsWith('\n'))
+            return {}; // every line is whole
+        lines.append(QJsonDocument::fromJson(line).object());
+    }
+    return lines;
+}
+
+QList<QJsonObject> fileLines(const QString &dir)
+{
+    QList<QJsonObject> out;
+    for (const QJsonObject &o : manifestLines(dir)) {
+        if (o.value(u"type"_s).toString() == u"file")
+            out.append(o);
+    }
+    return out;
+}
+
+/// The files of `lines`, read and concatenated in manifest order.
+QByteArray concatenated(const QString &dir, const QList<QJsonObject> &lines)
+{
+    QByteArray all;
+    for (const QJsonObject &o : lines)
+        all += TestSupport::readFile(QDir(dir).filePath(o.value(u"file"_s).toString()));
+    return all;
+}
+
+qint64 totalBytesOnDisk(const QString &dir)
+{
+    qint64 total = 0;
+    for (const QString &name : filesIn(dir))
+        total += QFileInfo(QDir(dir).filePath(name)).size();
+    return total;
+}
+
+VerifySummary verify(const QString &dir, QList<VerifyResult> *results = nullptr)
+{
+    return verifyDirectory(dir, [results](const VerifyResult &r) {
+        if (results)
+            results->append(r);
+    });
+}
+
+} // namespace
+
+class TestManifest : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void init() { registerCaptureMetaTypes(); }
+
+    // split=port: sequential connections follow each other; an overlapping one that writes
+    // around another's data is marked interleaved, with the offset of its first byte.
+    void splitPortOffsetsAndInterleaving()
+    {
+        QTemporaryDir dir;
+        const quint16 port = TestSupport::freePort();
+        Harness h;
+        QVERIFY(h.start(settingsFor({port}, dir.path(), SplitMode::Port)));
+
+        const QByteArray a = TestSupport::patternData(1, 300'000);
+        const QByteArray b = TestSupport::patternData(2, 200'000);
+        QCOMPARE(TestSupport::sendAll(port, a), std::nullopt);
+        QTRY_COMPARE_WITH_TIMEOUT(h.closed.size(), 1, timeoutMs);
+        QCOMPARE(TestSupport::sendAll(port, b), std::nullopt);
+        QTRY_COMPARE_WITH_TIMEOUT(h.closed.size(), 2, timeoutMs);
+
+        // c1, then d, then c2 — each waited for on disk, so the order in the file is known.
+        const QByteArray c1 = TestSupport::patternData(3, 50'000);
+        const QByteArray d = TestSupport::patternData(4, 70'000);
+        const QByteArray c2 = TestSupport::patternData(5, 30'000);
+        Client c(port);
+        Client dc(port);
+        QVERIFY(c.ok() && dc.ok());
+        qint64 expected = a.size() + b.size();
+        for (auto [client, data] : {std::pair{&c, c1}, std::pair{&dc, d}, std::pair{&c, c2}}) {
+            QVERIFY(client->send(data));
+            expected += data.size();
+            QTRY_COMPARE_WITH_TIMEOUT(totalBytesOnDisk(dir.path()), expected, timeoutMs);
+        }
+        c.close();
+        dc.close();
+        QTRY_COMPARE_WITH_TIMEOUT(h.closed.size(), 4, timeoutMs);
+        const StopSummary summary = h.stop();
+        QCOMPARE(summary.bytesWritten, quint64(expected));
+
+        const QList<QJsonObject> files = fileLines(dir.path());
+        QCOMPARE(files.size(), 1);
+        const QJsonObject f = files[0];
+        const QString name = filesIn(dir.path()).at(0);
+        QCOMPARE(f.value(u"file"_s).toString(), name);
+        QCOMPARE(f.value(u"port"_s).toInt(), int(port));
+        QCOMPARE(f.value(u"split"_s).toString(), u"port"_s);
+        QCOMPARE(f.value(u"bytes"_s).toInteger(), expected);
+        QCOMPARE(f.value(u"sha256"_s).toString().toLatin1(),
+                 TestSupport::fileSha256(dir.filePath(name)));
+        QCOMPARE(f.value(u"close_reason"_s).toString(), u"stopped"_s);
+        QVERIFY(QDateTime::fromString(f.value(u"opened"_s).toString(), Qt::ISODateWithMs).isValid());
+        QVERIFY(f.value(u"closed"_s).toString().contains(u'.')); // milliseconds
+
+        const QJsonArray conns = f.value(u"connections"_s).toArray();
+        QCOMPARE(conns.size(), 4);
+        auto conn = [&](int i) { return conns[i].toObject(); };
+        QCOMPARE(conn(0).value(u"offset"_s).toInteger(), 0);
+        QCOMPARE(conn(0).value(u"bytes"_s).toInteger(), a.size());
+        QCOMPARE(conn(1).value(u"offset"_s).toInteger(), a.size());
+        QCOMPARE(conn(1).value(u"bytes"_s).toInteger(), b.size());
+        for (int i = 0; i < 2; ++i) {
+            QVERIFY(!conn(i).contains(u"interleaved"_s));
+            QCOMPARE(conn(i).value(u"close_reason"_s).toString(), u"peer closed"_s);
+            QVERIFY(conn(i).value(u"peer"_s).toString().startsWith(u"127.0.0.1:"_s));
+        }
+        // Connection ids tell c from d: c was accepted first.
+        QJsonObject cj = conn(2), dj = conn(3);
+        if (cj.value(u"id"_s).toInteger() > dj.value(u"id"_s).toInteger())
+            std::swap(cj, dj);
+        QCOMPARE(cj.value(u"offset"_s).toInteger(), a.size() + b.size());
+        QCOMPARE(cj.value(u"bytes"_s).toInteger(), c1.size() + c2.size());
+        QCOMPARE(cj.value(u"interleaved"_s).toBool(), true);
+        QCOMPARE(dj.value(u"offset"_s).toInteger(), a.size() + b.size() + c1.size());
+        QCOMPARE(dj.value(u"bytes"_s).toInteger(), d.size());
+        QVERIFY(!dj.contains(u"interleaved"_s));
+        QCOMPARE(TestSupport::readFile(dir.filePath(name)), a + b + c1 + d + c2);
+
+        QList<VerifyResult> results;
+        const VerifySummary v = verify(dir.path(), &results);
+        QVERIFY2(v.passed(), qPrintable(v.text()));
+        QCOMPARE(v.ok, 1);
+    }
+
+    // split=connection: one line per connection's file, its digest that of what it sent.
+    void splitConnectionOneLinePerConnection()
+    {
+        QTemporaryDir dir;
+        const quint16 port = TestSupport::freePort();
+        Harness h;
+        QVERIFY(h.start(settingsFor({port}, dir.path(), SplitMode::Connection)));
+        QSet<QByteArray> sent;
+        for (int i = 0; i < 3; ++i) {
+            const QByteArray data = TestSupport::patternData(10 + i, 100'000 * (i + 1));
+            sent.insert(TestSupport::sha256(data));
+            QCOMPARE(TestSupport::sendAll(port, data), std::nullopt);
+        }
+        QTRY_COMPARE_WITH_TIMEOUT(h.closed.size(), 3, timeoutMs);
+        QTRY_COMPARE_WITH_TIMEOUT(fileLines(dir.path()).size(), 3, timeoutMs); // closed at once
+        h.stop();
+        const QList<QJsonObject> files = fileLines(dir.path());
+        QCOMPARE(files.size(), 3);
+        QSet<QByteArray> recorded;
+        for (const QJsonObject &f : files) {
+            QCOMPARE(f.value(u"split"_s).toString(), u"connection"_s);
+            QCOMPARE(f.value(u"close_reason"_s).toString(), u"peer closed"_s);
+            const QJsonArray conns = f.value(u"connections"_s).toArray();
+            QCOMPARE(conns.size(), 1);
+            QCOMPARE(conns[0].toObject().value(u"bytes"_s).toInteger(),
+                     f.value(u"bytes"_s).toInteger());
+            QVERIFY(!conns[0].toObject().contains(u"offset"_s));
+            recorded.insert(f.value(u"sha256"_s).toString().toLatin1());
+        }
+        QCOMPARE(recorded, sent);
+        QVERIFY(verify(dir.path()).passed());
+    }
+
+    void rotationBySize_data()
+    {
+        QTest::addColumn<SplitMode>("split");
+        QTest::addColumn<QString>("lastReason");
+        QTest::newRow("split port") << SplitMode::Port << u"stopped"_s;
+        QTest::newRow("split connection") << SplitMode::Connection << u"peer closed"_s;
+    }
+    // Files are cut exactly at the size, inside a read if need be: nothing lost or doubled.
+    void rotationBySize()
+    {
+        QFETCH(SplitMode, split);
+        QFETCH(QString, lastReason);
+        QTemporaryDir dir;
+        const quint16 port = TestSupport::freePort();
+        CaptureSettings settings = settingsFor({port}, dir.path(), split);
+        settings.rotateSize = 100'000;
+        Harness h;
+        QVERIFY(h.start(settings));
+        const QByteArray data = TestSupport::patternData(7, 1'000'123);
+        QCOMPARE(TestSupport::sendAll(port, data, 30'000), std::nullopt);
+        QTRY_COMPARE_WITH_TIMEOUT(h.closed.size(), 1, timeoutMs);
+        const StopSummary summary = h.stop();
+        QCOMPARE(summary.bytesWritten, quint64(data.size()));
+
+        const QList<QJsonObject> files = fileLines(dir.path());
+        QCOMPARE(files.size(), 11);
+        QCOMPARE(filesIn(dir.path()).size(), 11);
+        QCOMPARE(concatenated(dir.path(), files), data);
+        for (qsizetype i = 0; i < files.size(); ++i) {
+            const QJsonObject &f = files[i];
+            const bool last = i == files.size() - 1;
+            QCOMPARE(f.value(u"bytes"_s).toInteger(), last ? 123 : 100'000);
+            QCOMPARE(f.value(u"close_reason"_s).toString(), last ? lastReason : u"rotation (size)"_s);
+            const QJsonObject c = f.value(u"connections"_s).toArray().at(0).toObject();
+            QCOMPARE(c.value(u"bytes"_s).toInteger(), f.value(u"bytes"_s).toInteger());
+            // The connection goes on in the next file: not closed in this one.
+            QCOMPARE(c.value(u"closed"_s).isNull(), !last);
+        }
+        QCOMPARE(h.filesOpened.size(), 11);
+        QCOMPARE(h.filesClosed.size(), 11);
+        QVERIFY(verify(dir.path()).passed());
+    }
+
+    // Interval rotation cuts at clock multiples; a file whose interval ends while its
+    // connection is idle is closed on time, without waiting for more data.
+    void rotationByInterval()
+    {
+        QTemporaryDir dir;
+        const quint16 port = TestSupport::freePort();
+        CaptureSettings settings = settingsFor({port}, dir.path(), SplitMode::Port);
+        settings.rotateIntervalSec = 1;
+        Harness h;
+        QVERIFY(h.start(settings));
+        Client client(port);
+        QVERIFY(client.ok());
+        QByteArray sent;
+        for (int i = 0; i < 25; ++i) { // about 2.5 s: at least two boundaries
+            const QByteArray chunk = TestSupport::patternData(100 + i, 20'000);
+            QVERIFY(client.send(chunk));
+            sent += chunk;
+            QTest::qWait(100);
+        }
+        // Idle, connection open: the last file closes at its boundary all the same.
+        QTRY_COMPARE_WITH_TIMEOUT(concatenated(dir.path(), fileLines(dir.path())).size(),
+                                  sent.size(), 5000);
+        client.close();
+        QTRY_COMPARE_WITH_TIMEOUT(h.closed.size(), 1, timeoutMs);
+        h.stop();
+        const QList<QJsonObject> files = fileLines(dir.path());
+        QVERIFY2(files.size() >= 3, qPrintable(QString::number(files.size())));
+        QCOMPARE(concatenated(dir.path(), files), sent);
+        for (const QJsonObject &f : files) {
+            QCOMPARE(f.value(u"close_reason"_s).toString(), u"rotation (interval)"_s);
+            // Each file ends before the next whole second after it opened.
+            const QDateTime opened =
+                QDateTime::fromString(f.value(u"opened"_s).toString(), Qt::ISODateWithMs);
+            const QDateTime closed =
+                QDateTime::fromString(f.value(u"closed"_s).toString(), Qt::ISODateWithMs);
+            QVERIFY(opened.isValid() && closed.isValid());
+            QVERIFY2(closed.toSecsSinceEpoch() - opened.toSecsSinceEpoch() <= 1,
+                     qPrintable(f.value(u"file"_s).toString()));
+        }
+        QVERIFY(verify(dir.path()).passed());
+    }
+
+    void boundariesAreClockMultiples()
+    {
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        for (const qint64 interval : {1LL, 60LL, 900LL, 3600LL, 86400LL}) {
+            const qint64 next = nextRotationBoundaryMs(now, interval);
+            QVERIFY(next > now);
+            QVERIFY(next - now <= interval * 1000);
+            const QDateTime local = QDateTime::fromMSecsSinceEpoch(next);
+            const qint64 secondOfDay = local.time().msecsSinceStartOfDay() / 1000;
+            QCOMPARE(local.time().msec(), 0);
+            QCOMPARE(secondOfDay % qMin<qint64>(interval, 86400), 0);
+        }
+        QCOMPARE(nextRotationBoundaryMs(now, 0), 0);
+    }
+
+    // --max-files: the oldest closed files go, the manifest says so, verify accepts it.
+    void maxFilesDeletesTheOldest()
+    {
+        QTemporaryDir dir;
+        const quint16 port = TestSupport::freePort();
+        CaptureSettings settings = settingsFor({port}, dir.path(), SplitMode::Port);
+        settings.rotateSize = 10'000;
+        settings.maxFiles = 2;
+        Harness h;
+        QVERIFY(h.start(settings));
+        const QByteArray data = TestSupport::patternData(9, 55'000);
+        QCOMPARE(TestSupport::sendAll(port, data, 4096), std::nullopt);
+        QTRY_COMPARE_WITH_TIMEOUT(h.closed.size(), 1, timeoutMs);
+        h.stop();
+
+        QCOMPARE(filesIn(dir.path()).size(), 2);
+        const QList<QJsonObject> lines = manifestLines(dir.path());
+        QList<QJsonObject> files;
+        QStringList deleted;
+        for (const QJsonObject &o : lines) {
+            if (o.value(u"type"_s).toString() == u"deleted") {
+                deleted.append(o.value(u"file"_s).toString());
+                QCOMPARE(o.value(u"reason"_s).toString(), u"max-files 2"_s);
+            } else {
+                files.append(o);
+            }
+        }
+        QCOMPARE(files.size(), 6);
+        QCOMPARE(deleted.size(), 4);
+        for (int i = 0; i < 4; ++i)
+            QCOMPARE(deleted[i], files[i].value(u"file"_s).toString());
+        QCOMPARE(h.filesDeleted.size(), 4);
+        QCOMPARE(concatenated(dir.path(), files.mid(4)), data.mid(40'000));
+
+        QList<VerifyResult> results;
+        const VerifySummary v = verify(dir.path(), &results);
+        QVERIFY2(v.passed(), qPrintable(v.text()));
+        QCOMPARE(v.deleted, 4);
+        QCOMPARE(v.ok, 2);
+    }
+
+    void verifyFindsDamage()
+    {
+        QTemporaryDir dir;
+        const quint16 port = TestSupport::freePort();
+        Harness h;
+        QVERIFY(h.start(settingsFor({port}, dir.path(), SplitMode::Connection)));
+        for (int i = 0; i < 3; ++i)
+            QCOMPARE(TestSupport::sendAll(port, TestSupport::patternData(20 + i, 50'000)),
+                     std::nullopt);
+        QTRY_COMPARE_WITH_TIMEOUT(h.closed.size(), 3, timeoutMs);
+        h.stop();
+        QVERIFY(verify(dir.path()).passed());
+
+        const QStringList names = filesIn(dir.path());
+        QCOMPARE(names.size(), 3);
+        { // one byte flipped in place: same size, other digest
+            QFile f(dir.filePath(names[0]));
+            QVERIFY(f.open(QIODevice::ReadWrite));
+            f.seek(12'345);
+            char byte = 0;
+            f.getChar(&byte);
+            f.seek(12'345);
+            f.putChar(char(byte ^ 0x01));
+        }
+        QVERIFY(QFile::remove(dir.filePath(names[1])));
+        QFile manifest(dir.filePath(u"manifest.jsonl"_s));
+        QVERIFY(manifest.open(QIODevice::Append));
+        manifest.write("this is not json\n");
+        manifest.close();
+
+        QList<VerifyResult> results;
+        const VerifySummary v = verify(dir.path(), &results);
+        QVERIFY(!v.passed());
+        QCOMPARE(v.ok, 1);
+        QCOMPARE(v.mismatch, 1);
+        QCOMPARE(v.missing, 1);
+        QCOMPARE(v.invalid, 1);
+        QHash<QString, VerifyResult::Status> byFile;
+        for (const VerifyResult &r : results)
+            byFile.insert(r.file, r.status);
+        QCOMPARE(byFile.value(names[0]), VerifyResult::Status::Mismatch);
+        QCOMPARE(byFile.value(names[1]), VerifyResult::Status::Missing);
+        QCOMPARE(byFile.value(names[2]), VerifyResult::Status::Ok);
+
+        QTemporaryDir empty;
+        const VerifySummary none = verify(empty.path());
+        QVERIFY(!none.error.isEmpty());
+        QVERIFY(!none.passed());
+    }
+
+    // --hash none: no digest is computed or recorded; verify still checks the sizes.
+    void hashNoneRecordsSizesOnly()
+    {
+        QTemporaryDir dir;
+        const quint16 port = TestSupport::freePort();
+        CaptureSettings settings = settingsFor({port}, dir.path(), SplitMode::Port);
+        settings.hash = HashAlgorithm::None;
+        Harness h;
+        QVERIFY(h.start(settings));
+        QCOMPARE(TestSupport::sendAll(port, TestSupport::patternData(30, 12'345)), std::nullopt);
+        QTRY_COMPARE_WITH_TIMEOUT(h.closed.size(), 1, timeoutMs);
+        h.stop();
+        const QList<QJsonObject> files = fileLines(dir.path());
+        QCOMPARE(files.size(), 1);
+        QVERIFY(files[0].value(u"sha256"_s).isNull());
+        QCOMPARE(files[0].value(u"bytes"_s).toInteger(), 12'345);
+        QList<VerifyResult> results;
+        QVERIFY(verify(dir.path(), &results).passed());
+        QVERIFY(results.at(0).detail.contains(u"size only"_s));
+        QCOMPARE(h.filesClosed.at(0).at(0).value<FileInfo>().sha256, QString());
+    }
+
+    // The FileInfo of fileClosed carries the digest and the reason (the UI and events use it).
+    void fileClosedCarriesDigestAndReason()
+    {
+        QTemporaryDir dir;
+        const quint16 port = TestSupport::freePort();
+        Harness h;
+        QVERIFY(h.start(settingsFor({port}, dir.path(), SplitMode::Connection)));
+        const QByteArray data = TestSupport::patternData(40, 77'777);
+        QCOMPARE(TestSupport::sendAll(port, data), std::nullopt);
+        QTRY_COMPARE_WITH_TIMEOUT(h.filesClosed.size(), 1, timeoutMs);
+        const FileInfo info = h.filesClosed.at(0).at(0).value<FileInfo>();
+        QCOMPARE(info.sha256.toLatin1(), TestSupport::sha256(data));
+        QCOMPARE(info.closeReason, u"peer closed"_s);
+        QCOMPARE(info.bytes, quint64(data.size()));
+        QCOMPARE(info.state, FileInfo::State::Closed);
+        h.stop();
+    }
+
+    // The manifest cannot be opened: the capture does not start, and says why.
+    void unwritableManifestFailsTheStart()
+    {
+        QTemporaryDir dir;
+        QVERIFY(QDir(dir.path()).mkdir(u"manifest.jsonl"_s)); // a directory in its place
+        Harness h;
+        h.controller.start(settingsFor({TestSupport::freePort()}, dir.path(), SplitMode::Port));
+        QTRY_COMPARE_WITH_TIMEOUT(h.startFailed.size(), 1, timeoutMs);
+        QVERIFY(h.startFailed.at(0).at(1).toString().contains(u"manifest"_s));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestManifest)
+#include "tst_manifest.moc"

@@ -49,6 +49,7 @@ int main(int argc, char *argv[])
     options.settings.bindAddress = QHostAddress::LocalHost;
     options.settings.ports = ports.ports;
     options.settings.outputDir = parser.value(outputOption);
+    options.settings.hash = capture::HashAlgorithm::None; // as in scenario 2 (bench/run.sh)
     options.portsGiven = true; // the window starts capturing at once, as from the command line
     options.givenOptions = {u"bind"_s, u"ports"_s, u"output"_s};
 

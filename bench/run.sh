@@ -342,6 +342,8 @@ alloc_ports() { # N -> "FIRST LAST", never the same ports twice in a row
 contender_name() {
     case $1 in
     cr) echo capture-receiver ;;
+    crh) echo "capture-receiver --hash sha256" ;;
+    crm) echo "capture-receiver, /metrics polled" ;;
     raw) echo raw-receiver ;;
     socat) echo socat ;;
     esac
@@ -353,9 +355,18 @@ start_contender() {
     wrappers=()
     timefiles=()
     case $who in
-    cr)
+    cr | crh | crm)
+        # Like the others, capture-receiver does not hash in the comparisons (--hash none);
+        # crh measures the cost of its default --hash sha256, crm that of a /metrics poller.
+        local extra=(--hash none)
+        [[ $who == crh ]] && extra=(--hash sha256)
+        if [[ $who == crm ]]; then
+            status_port=$(alloc_ports 1)
+            status_port=${status_port% *}
+            extra+=(--status "127.0.0.1:$status_port")
+        fi
         start_timed "$log.time" "$log" "$cr" --nogui --bind 127.0.0.1 --ports "$first-$last" \
-            --output "$out" --split "$split" --stats-interval 0
+            --output "$out" --split "$split" --stats-interval 0 "${extra[@]}"
         wrappers=("$last_pid")
         timefiles=("$log.time")
         ;;
@@ -484,9 +495,23 @@ scenario_stream() {
     start_contender "$who" "$first" "$last" "$out" port "$log"
     wait_listening "$first" "$last" "$nports" "$log"
     seed=$((1000 * scen + run))
+    local poller=""
+    if [[ $who == crm ]]; then # a client asks for /metrics 10 times a second meanwhile
+        rm -f "$log.stop-polling"
+        "$python" "$helper" poll-metrics "$status_port" 0.1 "$log.stop-polling" >"$log.polls" 2>&1 &
+        poller=$!
+        started+=("$poller")
+    fi
     # No digest here: the sender would hash at ~1.5 GB/s; the files are checked byte for byte.
     run_load "$who" "$log" "$tag" --ports "$first-$last" --connections "$nports" --bytes "$bytes" \
         --write-size 64K --seed "$seed" --no-digest
+    local polls=""
+    if [[ -n $poller ]]; then
+        touch "$log.stop-polling"
+        wait "$poller" 2>/dev/null || true
+        polls=$(cat "$log.polls")
+        [[ $polls =~ ^[0-9]+\ 0$ ]] || run_error "the /metrics poller failed: $polls"
+    fi
     stop_contender "$who" "$log"
     "$python" "$helper" verify-sizes "$out" "$first" "$last" "$nports" "$bytes" 1 2>"$log.verify" ||
         run_error "files failed verification:
@@ -500,13 +525,25 @@ $(log_tail "$log.verify")"
     local seconds mbps
     seconds=$(load_field "$tag" seconds)
     mbps=$(load_field "$tag" mb_per_s)
-    record "$scen" "$who" "$run" seconds "$seconds"
-    record "$scen" "$who" "$run" mb_per_s "$mbps"
-    record "$scen" "$who" "$run" bytes "$((nports * bytes))"
-    record "$scen" "$who" "$run" cpu_s "$cpu_s"
-    record "$scen" "$who" "$run" rss_mib "$(awk -v k="$rss_kib" 'BEGIN {printf "%.1f", k / 1024}')"
-    printf '  %-50s %9.1f MB/s  %7.3f s  cpu %6.3f s  rss %7.1f MiB\n' "$current" "$mbps" \
-        "$seconds" "$cpu_s" "$(awk -v k="$rss_kib" 'BEGIN {print k / 1024}')"
+    case $who in
+    crh)
+        record "$scen" cr "$run" sha256_mb_per_s "$mbps"
+        record "$scen" cr "$run" sha256_cpu_s "$cpu_s"
+        ;;
+    crm)
+        record "$scen" cr "$run" polled_mb_per_s "$mbps"
+        ;;
+    *)
+        record "$scen" "$who" "$run" seconds "$seconds"
+        record "$scen" "$who" "$run" mb_per_s "$mbps"
+        record "$scen" "$who" "$run" bytes "$((nports * bytes))"
+        record "$scen" "$who" "$run" cpu_s "$cpu_s"
+        record "$scen" "$who" "$run" rss_mib "$(awk -v k="$rss_kib" 'BEGIN {printf "%.1f", k / 1024}')"
+        ;;
+    esac
+    printf '  %-50s %9.1f MB/s  %7.3f s  cpu %6.3f s  rss %7.1f MiB%s\n' "$current" "$mbps" \
+        "$seconds" "$cpu_s" "$(awk -v k="$rss_kib" 'BEGIN {print k / 1024}')" \
+        "${polls:+  (${polls% *} polls)}"
 }
 
 # Scenario 4: many concurrent connections with small writes.
@@ -678,8 +715,8 @@ for scen in 1 2 4 5 7; do
     ((scen == 7 && scen_runs < 5)) && scen_runs=5
     for ((run = 1; run <= scen_runs; run++)); do
         case $scen in
-        1) for who in cr raw socat; do isolated scenario_stream 1 "$who" "$run" 1 "$s1_b"; done ;;
-        2) for who in cr raw socat; do isolated scenario_stream 2 "$who" "$run" "$s2_ports" "$s2_b"; done ;;
+        1) for who in cr crh raw socat; do isolated scenario_stream 1 "$who" "$run" 1 "$s1_b"; done ;;
+        2) for who in cr crm raw socat; do isolated scenario_stream 2 "$who" "$run" "$s2_ports" "$s2_b"; done ;;
         4) for who in cr raw; do isolated scenario_many "$who" "$run" port; done ;;
         5) for who in cr raw; do isolated scenario_listen "$who" "$run"; done ;;
         7) for mode in window headless; do isolated scenario_gui "$mode" "$run"; done ;;

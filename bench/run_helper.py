@@ -219,6 +219,14 @@ def summarize(metrics_path, meta_path, errors_path, json_path):
         if cpu and len(cpu) == len(size):
             runs[("3", contender, "cpu_s_per_gib")] = [c / (b / 2**30) for c, b in zip(cpu, size)]
 
+    # What hashing and a /metrics poller cost, run by run against the plain capture.
+    for scenario, metric in (("1", "sha256"), ("2", "polled")):
+        with_it = runs.get((scenario, "cr", f"{metric}_mb_per_s"), [])
+        plain = runs.get((scenario, "cr", "mb_per_s"), [])
+        if with_it and len(with_it) == len(plain):
+            runs[(scenario, "cr", f"{metric}_over_plain")] = [
+                w / p for w, p in zip(with_it, plain) if p]
+
     # Scenario 7: capture throughput with the window open over the same run's headless one.
     window = runs.get(("7", "cr", "window_mb_per_s"), [])
     headless = runs.get(("7", "cr", "headless_mb_per_s"), [])
@@ -241,10 +249,16 @@ def summarize(metrics_path, meta_path, errors_path, json_path):
     row("1", "  sender time s", "seconds", 3, "lower")
     row("1", "  receiver CPU s", "cpu_s", 3, "lower")
     row("1", "  receiver peak RSS MiB", "rss_mib", 1, "lower")
+    row("1", "  with --hash sha256 (the default): MB/s", "sha256_mb_per_s", 1, "higher")
+    row("1", "  --hash sha256 / --hash none throughput", "sha256_over_plain", 3, "higher",
+        [(None, ">=", 0.9)])
     row("2", f"2 {s2}: aggregate MB/s", "mb_per_s", 1, "higher", [("raw", ">=", 0.85)])
     row("2", "  sender time s", "seconds", 3, "lower")
     row("2", "  receiver CPU s (socat: sum)", "cpu_s", 3, "lower")
     row("2", "  peak RSS MiB (socat: sum)", "rss_mib", 1, "lower")
+    row("2", "  while /metrics is polled 10x/s: MB/s", "polled_mb_per_s", 1, "higher")
+    row("2", "  polled / not polled throughput", "polled_over_plain", 3, "higher",
+        [(None, ">=", 0.95)])
     if "1" in scenarios:
         row("3", "3 receiver CPU s per GiB (scen. 1)", "cpu_s_per_gib", 3, "lower",
             [("raw", "<=", 1.2)])
@@ -326,6 +340,29 @@ def summarize(metrics_path, meta_path, errors_path, json_path):
         f.write("\n")
 
 
+def poll_metrics(port, interval, stop_file):
+    """GET /metrics every `interval` seconds on one keep-alive connection until `stop_file`
+    exists; then prints "<polls> <failures>"."""
+    import http.client
+    import time
+    polls = failures = 0
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    while not os.path.exists(stop_file):
+        try:
+            conn.request("GET", "/metrics")
+            response = conn.getresponse()
+            body = response.read()
+            if response.status != 200 or b"capture_received_bytes_total" not in body:
+                failures += 1
+            polls += 1
+        except (OSError, http.client.HTTPException):
+            failures += 1
+            conn.close()
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        time.sleep(interval)
+    print(polls, failures)
+
+
 def main():
     if len(sys.argv) < 2:
         fail("usage: run_helper.py COMMAND ARGS...")
@@ -336,6 +373,8 @@ def main():
         verify_sizes(args[0], int(args[1]), int(args[2]), int(args[3]), int(args[4]), int(args[5]))
     elif command == "verify-digests":
         verify_digests(args[0], args[1])
+    elif command == "poll-metrics":
+        poll_metrics(int(args[0]), float(args[1]), args[2])
     elif command == "json-field":
         json_field(args[0], args[1])
     elif command == "summarize":

@@ -67,6 +67,8 @@ void CaptureEngine::start(const CaptureSettings &settings)
     m_context = std::make_unique<EngineContext>();
     m_context->settings = settings;
     m_context->readBuffer.resize(size_t(qMax<qint64>(settings.readBufferSize, 64 * 1024)));
+    if (settings.hash == HashAlgorithm::Sha256)
+        m_context->hasher = std::make_unique<HashWorker>(m_context->readBuffer.size());
 
     // Every port is bound before anything else happens, so a failure leaves no trace.
     QList<ListenFailure> failures;

@@ -24,8 +24,8 @@ FileSeries::FileSeries(const EngineContext *context, quint16 port, Hooks hooks)
     , m_port(port)
     , m_hooks(std::move(hooks))
 {
-    if (m_context->settings.hash == HashAlgorithm::Sha256)
-        m_hash = std::make_unique<Sha256>();
+    if (m_context->hasher)
+        m_hash = std::make_shared<Sha256>();
 }
 
 // Its owner closes it with the real reason; at teardown the file just closes, unrecorded (the
@@ -48,8 +48,6 @@ bool FileSeries::openFile(const QDateTime &now, QString *error)
         return false;
     m_sink = std::move(sink);
     m_lastPath = m_sink->path();
-    if (m_hash)
-        m_hash->reset();
     m_boundaryMs = nextRotationBoundaryMs(now.toMSecsSinceEpoch(), settings.rotateIntervalSec);
     m_connections.clear();
     m_connectionIndex.clear();
@@ -142,7 +140,7 @@ bool FileSeries::write(quint64 id, const char *data, qint64 size)
         const bool ok = m_sink->write(data, chunk);
         const quint64 written = m_sink->bytesWritten() - before;
         if (m_hash)
-            m_hash->update(data, qint64(written));
+            m_context->hasher->update(m_hash, data, qint64(written));
         record(id, before, written);
         m_bytesWritten += written;
         if (!ok) {
@@ -180,7 +178,7 @@ void FileSeries::closeFile(const QString &reason)
     record.split = m_context->settings.split;
     record.bytes = sink->bytesWritten();
     if (m_hash)
-        record.sha256 = QString::fromLatin1(m_hash->finalHex());
+        record.sha256 = QString::fromLatin1(m_context->hasher->finish(m_hash));
     record.opened = sink->openedAt();
     record.closed = sink->closedAt();
     record.closeReason = reason;

@@ -76,7 +76,7 @@ private:
     quint16 m_port;
     Hooks m_hooks;
     std::unique_ptr<FileSink> m_sink;
-    std::unique_ptr<Sha256> m_hash; // null with --hash none
+    std::shared_ptr<Sha256> m_hash; // null with --hash none; hashed by the context's HashWorker
     QString m_error;
     QString m_lastPath;
     quint64 m_bytesWritten = 0;

@@ -2,6 +2,7 @@
 
 #include "capturesettings.h"
 #include "capturetypes.h"
+#include "hashworker.h"
 #include "manifest.h"
 
 #include <QHash>
@@ -17,6 +18,7 @@ class QTimer;
 namespace capture {
 
 class FileSeries;
+class HashWorker;
 class FileSink;
 class Session;
 
@@ -28,6 +30,7 @@ struct EngineContext
     std::vector<char> readBuffer;
     quint64 nextConnectionId = 1;
     ManifestWriter manifest;
+    std::unique_ptr<HashWorker> hasher; ///< with --hash sha256
     quint64 filesClosed = 0;
     quint64 writeErrors = 0;
     int manifestErrors = 0;

@@ -16,6 +16,36 @@ qint64 ConnectionInfo::durationMs() const
     return opened.isValid() ? opened.msecsTo(end) : 0;
 }
 
+QString portStateName(PortStats::State state)
+{
+    switch (state) {
+    case PortStats::State::Listening:
+        return QStringLiteral("listening");
+    case PortStats::State::Receiving:
+        return QStringLiteral("receiving");
+    case PortStats::State::Error:
+        return QStringLiteral("error");
+    case PortStats::State::Closed:
+        return QStringLiteral("closed");
+    }
+    return {};
+}
+
+QString fileStateName(FileInfo::State state)
+{
+    switch (state) {
+    case FileInfo::State::Writing:
+        return QStringLiteral("writing");
+    case FileInfo::State::Closed:
+        return QStringLiteral("closed");
+    case FileInfo::State::Error:
+        return QStringLiteral("error");
+    case FileInfo::State::Deleted:
+        return QStringLiteral("deleted");
+    }
+    return {};
+}
+
 void registerCaptureMetaTypes()
 {
     qRegisterMetaType<CaptureSettings>();

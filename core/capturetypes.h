@@ -104,6 +104,11 @@ struct StopSummary
     qint64 uptimeMs = 0;
 };
 
+/// Machine-readable names of the states, as the events, the status JSON and the manifest use
+/// them: "listening", "receiving", "error", "closed"; "writing", "closed", "error", "deleted".
+QString portStateName(PortStats::State state);
+QString fileStateName(FileInfo::State state);
+
 /// Registers the value types for queued connections; call once before starting an engine.
 void registerCaptureMetaTypes();
 

@@ -20,36 +20,6 @@ namespace capture {
 
 namespace {
 
-QString portStateName(PortStats::State state)
-{
-    switch (state) {
-    case PortStats::State::Listening:
-        return u"listening"_s;
-    case PortStats::State::Receiving:
-        return u"receiving"_s;
-    case PortStats::State::Error:
-        return u"error"_s;
-    case PortStats::State::Closed:
-        return u"closed"_s;
-    }
-    return {};
-}
-
-QString fileStateName(FileInfo::State state)
-{
-    switch (state) {
-    case FileInfo::State::Writing:
-        return u"writing"_s;
-    case FileInfo::State::Closed:
-        return u"closed"_s;
-    case FileInfo::State::Error:
-        return u"error"_s;
-    case FileInfo::State::Deleted:
-        return u"deleted"_s;
-    }
-    return {};
-}
-
 QJsonObject connectionFields(const ConnectionInfo &info)
 {
     return {{u"id"_s, qint64(info.id)},

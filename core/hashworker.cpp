@@ -64,8 +64,10 @@ void HashWorker::run()
         {
             std::unique_lock lock(m_mutex);
             m_jobReady.wait(lock, [this] { return m_stopping || !m_jobs.empty(); });
-            if (m_jobs.empty())
+            if (m_jobs.empty()) {
+                releaseCryptoThreadState();
                 return; // stopping, and nothing left
+            }
             job = std::move(m_jobs.front());
             m_jobs.pop_front();
         }

@@ -16,21 +16,6 @@ namespace capture {
 
 namespace {
 
-QString portStateText(PortStats::State state)
-{
-    switch (state) {
-    case PortStats::State::Listening:
-        return u"listening"_s;
-    case PortStats::State::Receiving:
-        return u"receiving"_s;
-    case PortStats::State::Error:
-        return u"error"_s;
-    case PortStats::State::Closed:
-        return u"closed"_s;
-    }
-    return {};
-}
-
 // One metric family: HELP and TYPE lines, then its samples.
 void family(QByteArray *out, const char *name, const char *type, const char *help)
 {
@@ -133,7 +118,7 @@ QByteArray StatusService::statusJson() const
     QJsonArray ports;
     for (const PortStats &p : m_last.ports) {
         QJsonObject o{{u"port"_s, p.port},
-                      {u"state"_s, portStateText(p.state)},
+                      {u"state"_s, portStateName(p.state)},
                       {u"connections"_s, p.activeConnections},
                       {u"connections_total"_s, qint64(p.totalConnections)},
                       {u"bytes"_s, qint64(p.bytes)},

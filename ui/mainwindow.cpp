@@ -4,6 +4,7 @@
 #include "filestablemodel.h"
 #include "logpanel.h"
 #include "manifest.h"
+#include "sha256.h"
 #include "modelroles.h"
 #include "portspec.h"
 #include "portstablemodel.h"
@@ -444,6 +445,7 @@ void MainWindow::verifyDirectory(const QString &dir)
                     Qt::QueuedConnection);
             },
             &m_verifyCancel);
+        capture::releaseCryptoThreadState();
         QMetaObject::invokeMethod(
             this, [this, run, path, summary] { onVerifyFinished(run, path, summary); },
             Qt::QueuedConnection);

@@ -23,13 +23,16 @@ HeadlessRunner::HeadlessRunner(CommandLineOptions options, QObject *parent)
     connect(&m_controller, &CaptureController::startFailed, this,
             [this] { Q_EMIT finished(Failure); });
     connect(&m_controller, &CaptureController::writeFailed, this, [this] { ++m_writeFailures; });
+    // Errors during the run (a connection closed because no file could be created for it, a
+    // manifest line not written) make the run unclean, like write failures.
+    connect(&m_controller, &CaptureController::errorRaised, this, [this] { ++m_errors; });
     connect(&m_controller, &CaptureController::statsUpdated, this,
             [this](const StatsSnapshot &snapshot) { m_last = snapshot; });
     connect(&m_controller, &CaptureController::stopped, this, [this](const StopSummary &summary) {
         m_summaryTimer.stop();
-        // Bytes not written, or files the manifest does not vouch for: the run is not clean.
+        // Bytes not written, a sender turned away, or files the manifest does not vouch for.
         const bool lost = summary.bytesWritten < summary.bytesReceived || m_writeFailures > 0 ||
-                          summary.manifestErrors > 0;
+                          m_errors > 0;
         Q_EMIT finished(lost ? Failure : Success);
     });
 

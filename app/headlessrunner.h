@@ -44,4 +44,5 @@ private:
     qint64 m_uptimeAtLastSummary = 0;
     int m_signalCount = 0;
     int m_writeFailures = 0;
+    int m_errors = 0;
 };

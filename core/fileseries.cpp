@@ -2,7 +2,7 @@
 
 #include "portlistener.h"
 
-#include <QTimeZone>
+#include <algorithm>
 
 using namespace Qt::Literals::StringLiterals;
 
@@ -183,6 +183,9 @@ void FileSeries::closeFile(const QString &reason)
     record.closed = sink->closedAt();
     record.closeReason = reason;
     record.connections = QList<ManifestConnection>(m_connections.begin(), m_connections.end());
+    // Carried-over connections were added in hash order: list them as they were accepted.
+    std::sort(record.connections.begin(), record.connections.end(),
+              [](const ManifestConnection &a, const ManifestConnection &b) { return a.id < b.id; });
     record.unlistedConnections = m_unlisted;
     m_unlisted = 0;
     m_connections.clear();

@@ -2,6 +2,7 @@
 
 #include "logging.h"
 #include "portlistener.h"
+#include "units.h"
 #include "syserror.h"
 
 #include <QDir>
@@ -11,12 +12,29 @@
 #include <cerrno>
 #include <cstring>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
 
 using namespace Qt::Literals::StringLiterals;
 
 namespace capture {
 
 namespace {
+
+// A symbolic link someone else owns could send the capture anywhere that user chooses.
+bool checkOutputLink(const QString &path, QString *error)
+{
+    struct stat st
+    {};
+    if (::lstat(QFile::encodeName(path).constData(), &st) != 0 || !S_ISLNK(st.st_mode))
+        return true;
+    if (st.st_uid == ::geteuid() || st.st_uid == 0)
+        return true;
+    *error = u"refusing output directory %1: it is a symbolic link owned by another user "
+             "(uid %2)"_s.arg(path)
+                 .arg(st.st_uid);
+    return false;
+}
 
 // QDir::mkpath does not say why it failed; users need the reason.
 bool makeDirectory(const QString &path, QString *error)
@@ -90,7 +108,8 @@ void CaptureEngine::start(const CaptureSettings &settings)
 
     QString error;
     const QString outputDir = settings.outputDir.isEmpty() ? u"."_s : settings.outputDir;
-    if (!makeDirectory(QDir::cleanPath(outputDir), &error) ||
+    if (!checkOutputLink(QDir::cleanPath(outputDir), &error) ||
+        !makeDirectory(QDir::cleanPath(outputDir), &error) ||
         !m_context->manifest.open(outputDir, &error)) {
         teardown();
         Q_EMIT startFailed({}, error);
@@ -119,6 +138,8 @@ void CaptureEngine::start(const CaptureSettings &settings)
     m_statsTimer->setInterval(qMax(10, settings.snapshotIntervalMs));
     connect(m_statsTimer, &QTimer::timeout, this, &CaptureEngine::onTick);
     m_statsTimer->start();
+    m_context->checkFreeSpace = [this] { checkFreeSpace(); };
+    checkFreeSpace(); // a capture that starts short of space starts paused
 
     for (const PortListener *listener : std::as_const(m_listeners))
         Q_EMIT listening(settings.bindAddress, listener->port());
@@ -239,8 +260,33 @@ void CaptureEngine::teardown()
     // being deleted later may still refer to it.
 }
 
+void CaptureEngine::checkFreeSpace()
+{
+    const quint64 minimum = m_context->settings.minFreeSpace;
+    m_context->writtenSinceSpaceCheck = 0;
+    struct statvfs fs
+    {};
+    if (minimum == 0 || ::statvfs(QFile::encodeName(m_context->settings.outputDir).constData(),
+                                  &fs) != 0)
+        return;
+    const quint64 free = quint64(fs.f_bavail) * quint64(fs.f_frsize);
+    const bool pause = free < minimum;
+    if (pause == m_context->readingPaused)
+        return;
+    m_context->readingPaused = pause;
+    for (PortListener *listener : std::as_const(m_listeners))
+        listener->setReadingPaused(pause);
+    Q_EMIT warningRaised(
+        pause ? u"output volume has %1 free, less than --min-free-space %2: reading paused "
+                "(senders are slowed by TCP; nothing is dropped)"_s.arg(formatBytes(free),
+                                                                       formatBytes(minimum))
+              : u"output volume has %1 free again: reading resumed"_s.arg(formatBytes(free)));
+}
+
 void CaptureEngine::onTick()
 {
+    if (m_state != State::Idle)
+        checkFreeSpace();
     Q_EMIT statsUpdated(makeSnapshot(double(m_sinceTick.restart()) / 1000.0));
 }
 
@@ -253,6 +299,7 @@ StatsSnapshot CaptureEngine::makeSnapshot(double seconds)
     if (m_context) {
         snapshot.filesClosed = m_context->filesClosed;
         snapshot.writeErrors = m_context->writeErrors;
+        snapshot.pausedForSpace = m_context->readingPaused;
     }
     for (PortListener *listener : std::as_const(m_listeners)) {
         listener->tick(seconds);
@@ -262,6 +309,9 @@ StatsSnapshot CaptureEngine::makeSnapshot(double seconds)
         snapshot.totalRate += port.rate;
         snapshot.activeConnections += port.activeConnections;
         snapshot.totalConnections += port.totalConnections;
+        snapshot.refusedNotAllowed += port.refusedNotAllowed;
+        snapshot.refusedOverLimit += port.refusedOverLimit;
+        snapshot.idleClosed += port.idleClosed;
         listener->appendOpenConnections(&snapshot.connections);
         listener->appendOpenFiles(&snapshot.files);
     }

@@ -61,6 +61,8 @@ Q_SIGNALS:
 
 private:
     void onTick();
+    /// --min-free-space: pauses or resumes reading as the output volume's free space says.
+    void checkFreeSpace();
     void onSessionFinished();
     void onDrainTimeout();
     void finishStop();

@@ -34,6 +34,53 @@ std::optional<HashAlgorithm> hashAlgorithmFromName(const QString &name)
     return std::nullopt;
 }
 
+std::optional<std::pair<QHostAddress, int>> parseAllowEntry(const QString &text)
+{
+    const QString trimmed = text.trimmed();
+    if (trimmed.isEmpty())
+        return std::nullopt;
+    const qsizetype slash = trimmed.indexOf(u'/');
+    const QHostAddress address(slash < 0 ? trimmed : trimmed.left(slash));
+    if (address.isNull())
+        return std::nullopt;
+    const int maxPrefix = address.protocol() == QAbstractSocket::IPv4Protocol ? 32 : 128;
+    int prefix = maxPrefix;
+    if (slash >= 0) {
+        bool ok = false;
+        const QString digits = trimmed.mid(slash + 1);
+        prefix = digits.toInt(&ok);
+        if (!ok || digits.isEmpty() || !digits.front().isDigit() || prefix < 0 ||
+            prefix > maxPrefix)
+            return std::nullopt;
+    }
+    // The network's own address, so "10.1.2.3/8" and "10.0.0.0/8" mean the same.
+    const auto parsed = QHostAddress::parseSubnet(address.toString() + u'/' + QString::number(prefix));
+    if (parsed.first.isNull())
+        return std::nullopt;
+    return parsed;
+}
+
+QString allowEntryText(const std::pair<QHostAddress, int> &subnet)
+{
+    return subnet.first.toString() + u'/' + QString::number(subnet.second);
+}
+
+bool peerAllowed(const QList<std::pair<QHostAddress, int>> &allow, const QHostAddress &peer)
+{
+    if (allow.isEmpty())
+        return true;
+    QHostAddress address = peer;
+    bool mapped = false;
+    const quint32 v4 = peer.toIPv4Address(&mapped);
+    if (mapped)
+        address = QHostAddress(v4);
+    for (const auto &subnet : allow) {
+        if (address.isInSubnet(subnet))
+            return true;
+    }
+    return false;
+}
+
 QString bindAddressText(const QHostAddress &address)
 {
     if (address == QHostAddress(QHostAddress::Any))

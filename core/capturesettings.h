@@ -38,8 +38,25 @@ struct CaptureSettings
     quint64 rotateSize = 0;       ///< start a new file when one reaches this size; 0 = never
     qint64 rotateIntervalSec = 0; ///< and at each multiple of this many seconds; 0 = never
     int maxFiles = 0;             ///< per port, delete the oldest closed file beyond; 0 = keep all
+    /// Peers that may connect (--allow); empty: everyone. Others are closed at accept.
+    QList<std::pair<QHostAddress, int>> allow;
+    int maxConnections = 0;        ///< open connections in all, beyond closed at once; 0 = any
+    int maxConnectionsPerPort = 0; ///< open connections per port, likewise
+    int idleTimeoutMs = 0;         ///< close a connection silent for this long; 0 = never
+    quint64 minFreeSpace = 0;      ///< pause reading while the output has less free; 0 = off
     FileSink::Factory sinkFactory; ///< makes the output files; empty: FileSink::create
 };
+
+/// Parses one --allow entry: an IPv4 or IPv6 network in CIDR notation (10.0.0.0/8,
+/// 2001:db8::/32) or a single address (a /32 or /128).
+std::optional<std::pair<QHostAddress, int>> parseAllowEntry(const QString &text);
+
+/// "10.0.0.0/8", "2001:db8::/32".
+QString allowEntryText(const std::pair<QHostAddress, int> &subnet);
+
+/// Whether `peer` may connect under `allow` (everyone when it is empty). IPv4 peers that reach
+/// an IPv6 socket as ::ffff:a.b.c.d are matched as IPv4.
+bool peerAllowed(const QList<std::pair<QHostAddress, int>> &allow, const QHostAddress &peer);
 
 /// Spelling of a bind address as the user gave it ("::" means IPv6 and IPv4).
 QString bindAddressText(const QHostAddress &address);

@@ -22,6 +22,9 @@ struct PortStats
     double rate = 0;     ///< bytes per second over the last snapshot period
     QString currentFile; ///< path of the file being written, if any
     int files = 0;       ///< files created for this port since start
+    quint64 refusedNotAllowed = 0; ///< connections closed at accept: peer not in --allow
+    quint64 refusedOverLimit = 0;  ///< closed at accept: over --max-connections(-per-port)
+    quint64 idleClosed = 0;        ///< closed after --idle-timeout of silence
 };
 
 /// One connection, open or closed.
@@ -73,6 +76,10 @@ struct StatsSnapshot
     quint64 totalConnections = 0;
     quint64 filesClosed = 0; ///< files closed since start (connection end, rotation, error)
     quint64 writeErrors = 0; ///< write failures since start
+    quint64 refusedNotAllowed = 0;
+    quint64 refusedOverLimit = 0;
+    quint64 idleClosed = 0;
+    bool pausedForSpace = false; ///< reading paused: less than --min-free-space left
 };
 
 /// A port that could not be bound, with the operating system's reason.

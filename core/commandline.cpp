@@ -90,10 +90,25 @@ std::optional<std::pair<QHostAddress, quint16>> parseStatusEndpoint(const QStrin
 
 QStringList configKeys()
 {
-    return {u"bind"_s,        u"ports"_s,           u"output"_s,          u"split"_s,
-            u"hash"_s,        u"rotate-size"_s,     u"rotate-interval"_s, u"max-files"_s,
-            u"events"_s,      u"status"_s,          u"stats-interval"_s,  u"drain-timeout"_s,
-            u"log-file"_s,    u"nogui"_s};
+    return {u"bind"_s,
+            u"ports"_s,
+            u"output"_s,
+            u"split"_s,
+            u"hash"_s,
+            u"rotate-size"_s,
+            u"rotate-interval"_s,
+            u"max-files"_s,
+            u"allow"_s,
+            u"max-connections"_s,
+            u"max-connections-per-port"_s,
+            u"idle-timeout"_s,
+            u"min-free-space"_s,
+            u"events"_s,
+            u"status"_s,
+            u"stats-interval"_s,
+            u"drain-timeout"_s,
+            u"log-file"_s,
+            u"nogui"_s};
 }
 
 QString applyOption(const QString &name, const QString &value, CommandLineOptions *options)
@@ -139,6 +154,31 @@ QString applyOption(const QString &name, const QString &value, CommandLineOption
         if (!ok || n < 1 || n > 1000000 || !value.front().isDigit())
             return u"expected a number of files, 1 or more"_s;
         settings.maxFiles = n;
+    } else if (name == u"allow") {
+        // Repeatable on the command line; a comma list in one value (as in the config file).
+        for (const QString &entry : value.split(u',')) {
+            const auto subnet = parseAllowEntry(entry);
+            if (!subnet)
+                return u"'%1' is not an IPv4 or IPv6 address or network (CIDR, e.g. "
+                       "10.0.0.0/8 or 2001:db8::/32)"_s.arg(entry.trimmed());
+            settings.allow.append(*subnet);
+        }
+    } else if (name == u"max-connections" || name == u"max-connections-per-port") {
+        bool ok = false;
+        const int n = value.toInt(&ok);
+        if (!ok || n < 1 || n > 10000000 || !value.front().isDigit())
+            return u"expected a number of connections, 1 or more"_s;
+        (name == u"max-connections" ? settings.maxConnections : settings.maxConnectionsPerPort) = n;
+    } else if (name == u"idle-timeout") {
+        const auto ms = parseSecondsToMs(value);
+        if (!ms || *ms == 0)
+            return u"expected seconds, more than 0"_s;
+        settings.idleTimeoutMs = *ms;
+    } else if (name == u"min-free-space") {
+        const auto size = parseSize(value);
+        if (!size)
+            return u"expected a size such as 512M or 2G (K, M, G, T: powers of 1024)"_s;
+        settings.minFreeSpace = *size;
     } else if (name == u"events") {
         if (value.isEmpty())
             return u"give a file name, or - for standard output"_s;
@@ -270,6 +310,29 @@ CommandLineResult parseCommandLine(const QStringList &arguments)
         u"Keep at most N files per port: delete the oldest closed one beyond (default: keep "
         "all)."_s,
         u"n"_s);
+    const QCommandLineOption allowOption(
+        u"allow"_s,
+        u"Accept connections only from this address or network (CIDR: 10.0.0.0/8, "
+        "2001:db8::/32); repeatable; others are closed at once (default: everyone)."_s,
+        u"cidr"_s);
+    const QCommandLineOption maxConnectionsOption(
+        u"max-connections"_s,
+        u"Close new connections at once while N are open in all (default: no limit)."_s,
+        u"n"_s);
+    const QCommandLineOption maxPerPortOption(
+        u"max-connections-per-port"_s,
+        u"Close new connections to a port at once while N are open on it (default: no "
+        "limit)."_s,
+        u"n"_s);
+    const QCommandLineOption idleTimeoutOption(
+        u"idle-timeout"_s,
+        u"Close a connection that sent nothing for this many seconds (default: never)."_s,
+        u"seconds"_s);
+    const QCommandLineOption minFreeSpaceOption(
+        u"min-free-space"_s,
+        u"Pause reading while the output volume has less free space than SIZE; TCP slows "
+        "the senders, nothing is dropped (default: off)."_s,
+        u"size"_s);
     const QCommandLineOption eventsOption(
         u"events"_s, u"Write every event as one JSON line to this file, or - for standard output."_s,
         u"file"_s);
@@ -295,12 +358,14 @@ CommandLineResult parseCommandLine(const QStringList &arguments)
         u"file"_s);
     parser.addOptions({noGuiOption, configOption, bindOption, portsOption, outputOption,
                        splitOption, hashOption, rotateSizeOption, rotateIntervalOption,
-                       maxFilesOption, eventsOption, statusOption, statsOption, drainOption,
-                       logFileOption});
+                       maxFilesOption, allowOption, maxConnectionsOption, maxPerPortOption,
+                       idleTimeoutOption, minFreeSpaceOption, eventsOption, statusOption,
+                       statsOption, drainOption, logFileOption});
     // The options that take a value and can also come from the config file, by long name.
     const QList<QCommandLineOption> valueOptions{
         bindOption,     portsOption,  outputOption, splitOption, hashOption,
-        rotateSizeOption, rotateIntervalOption, maxFilesOption, eventsOption,
+        rotateSizeOption, rotateIntervalOption, maxFilesOption, allowOption,
+        maxConnectionsOption, maxPerPortOption, idleTimeoutOption, minFreeSpaceOption, eventsOption,
         statusOption,   statsOption,  drainOption,  logFileOption};
     parser.addPositionalArgument(u"ip_address"_s, u"Compatible form: address to listen on."_s,
                                  u"[<ip_address>"_s);
@@ -370,10 +435,12 @@ CommandLineResult parseCommandLine(const QStringList &arguments)
         if (!parser.isSet(option))
             continue;
         const QString name = option.names().constLast();
-        const QString value = parser.value(option);
-        const QString problem = applyOption(name, value, &options);
-        if (!problem.isEmpty())
-            return usageError(u"invalid --%1 '%2': %3"_s.arg(name, value, problem));
+        // Every occurrence: --allow is repeatable; for the others the last one wins.
+        for (const QString &value : parser.values(option)) {
+            const QString problem = applyOption(name, value, &options);
+            if (!problem.isEmpty())
+                return usageError(u"invalid --%1 '%2': %3"_s.arg(name, value, problem));
+        }
         options.givenOptions.insert(name);
     }
     if (parser.isSet(noGuiOption))

@@ -166,7 +166,10 @@ void EventStream::emitStats()
                                  {u"connections_total"_s, qint64(p.totalConnections)},
                                  {u"bytes"_s, qint64(p.bytes)},
                                  {u"rate"_s, p.rate},
-                                 {u"files"_s, p.files}});
+                                 {u"files"_s, p.files},
+                                 {u"refused_not_allowed"_s, qint64(p.refusedNotAllowed)},
+                                 {u"refused_over_limit"_s, qint64(p.refusedOverLimit)},
+                                 {u"idle_closed"_s, qint64(p.idleClosed)}});
     emitEvent(u"stats"_s,
               {{u"ports"_s, ports},
                {u"total"_s, QJsonObject{{u"bytes"_s, qint64(m_last.totalBytes)},
@@ -174,7 +177,12 @@ void EventStream::emitStats()
                                         {u"connections"_s, m_last.activeConnections},
                                         {u"connections_total"_s, qint64(m_last.totalConnections)},
                                         {u"files_closed"_s, qint64(m_last.filesClosed)},
-                                        {u"write_errors"_s, qint64(m_last.writeErrors)}}}});
+                                        {u"write_errors"_s, qint64(m_last.writeErrors)},
+                                        {u"refused_not_allowed"_s,
+                                         qint64(m_last.refusedNotAllowed)},
+                                        {u"refused_over_limit"_s, qint64(m_last.refusedOverLimit)},
+                                        {u"idle_closed"_s, qint64(m_last.idleClosed)},
+                                        {u"reading_paused"_s, m_last.pausedForSpace}}}});
 }
 
 void EventStream::emitEvent(const QString &kind, QJsonObject fields)

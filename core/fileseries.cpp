@@ -19,7 +19,7 @@ qint64 nextRotationBoundaryMs(qint64 nowMs, qint64 intervalSec)
     return (next - offset) * 1000;
 }
 
-FileSeries::FileSeries(const EngineContext *context, quint16 port, Hooks hooks)
+FileSeries::FileSeries(EngineContext *context, quint16 port, Hooks hooks)
     : m_context(context)
     , m_port(port)
     , m_hooks(std::move(hooks))
@@ -143,6 +143,14 @@ bool FileSeries::write(quint64 id, const char *data, qint64 size)
             m_context->hasher->update(m_hash, data, qint64(written));
         record(id, before, written);
         m_bytesWritten += written;
+        if (settings.minFreeSpace > 0) {
+            // Between the periodic checks, look again after every quarter of the margin, so
+            // that a fast stream cannot run far past it.
+            const quint64 every = std::clamp<quint64>(settings.minFreeSpace / 4, 1 << 20, 64 << 20);
+            m_context->writtenSinceSpaceCheck += written;
+            if (m_context->writtenSinceSpaceCheck >= every && m_context->checkFreeSpace)
+                m_context->checkFreeSpace();
+        }
         if (!ok) {
             m_error = m_sink->errorString(); // the file is closed by close(), with this reason
             return false;
@@ -213,6 +221,11 @@ FileInfo FileSeries::infoOf(const FileSink &sink) const
                                   : FileInfo::State::Closed;
     info.error = sink.errorString();
     return info;
+}
+
+bool FileSeries::readingPaused() const
+{
+    return m_context->readingPaused;
 }
 
 std::optional<FileInfo> FileSeries::currentFileInfo() const

@@ -33,7 +33,7 @@ public:
         std::function<void(const ManifestFile &record, const FileInfo &info)> closed;
     };
 
-    FileSeries(const EngineContext *context, quint16 port, Hooks hooks);
+    FileSeries(EngineContext *context, quint16 port, Hooks hooks);
     ~FileSeries();
     FileSeries(const FileSeries &) = delete;
     FileSeries &operator=(const FileSeries &) = delete;
@@ -63,6 +63,9 @@ public:
     QString currentPath() const { return m_lastPath; }
     /// The file being written (or that failed), as the UI shows it.
     std::optional<FileInfo> currentFileInfo() const;
+    /// --min-free-space: reading is paused (the session stops after its current chunk).
+    bool readingPaused() const;
+
     /// Bytes that reached files, over all files of the series.
     quint64 bytesWritten() const { return m_bytesWritten; }
 
@@ -72,7 +75,7 @@ private:
     void record(quint64 id, quint64 offset, quint64 bytes);
     FileInfo infoOf(const FileSink &sink) const;
 
-    const EngineContext *m_context;
+    EngineContext *m_context;
     quint16 m_port;
     Hooks m_hooks;
     std::unique_ptr<FileSink> m_sink;

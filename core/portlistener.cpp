@@ -221,12 +221,56 @@ void PortListener::enforceMaxFiles()
 
 void PortListener::accept(int fd)
 {
+    const CaptureSettings &settings = m_context->settings;
+    if (!settings.allow.isEmpty()) {
+        const auto [peer, peerPort] = socketEndpoint(fd, EndpointSide::Peer);
+        if (!peerAllowed(settings.allow, peer)) {
+            refuse(fd, peer, peerPort, u"not in --allow"_s, &m_stats.refusedNotAllowed);
+            return;
+        }
+    }
+    QString limit;
+    if (settings.maxConnectionsPerPort > 0 && activeSessions() >= settings.maxConnectionsPerPort)
+        limit = u"--max-connections-per-port %1 reached"_s.arg(settings.maxConnectionsPerPort);
+    else if (settings.maxConnections > 0 && m_context->openConnections >= settings.maxConnections)
+        limit = u"--max-connections %1 reached"_s.arg(settings.maxConnections);
+    if (!limit.isEmpty()) {
+        const auto [peer, peerPort] = socketEndpoint(fd, EndpointSide::Peer);
+        refuse(fd, peer, peerPort, limit, &m_stats.refusedOverLimit);
+        return;
+    }
+
     const quint64 id = m_context->nextConnectionId++;
     ++m_stats.totalConnections;
+    ++m_context->openConnections;
     // Qt accepts with blocking descriptors (its sockets switch them later); ours never block.
     ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
     if (!m_held.empty() || !startSession(fd, id))
         hold(fd, id);
+}
+
+void PortListener::refuse(int fd, const QHostAddress &peer, quint16 peerPort,
+                          const QString &reason, quint64 *counter)
+{
+    ::close(fd);
+    ++*counter;
+    if (m_lastRefusalReport.isValid() && m_lastRefusalReport.elapsed() < 1000) {
+        ++m_refusalsNotReported;
+        return;
+    }
+    QString text = u"port %1: connection from %2 refused: %3"_s.arg(m_port).arg(
+        FileNaming::endpointText(peer, peerPort), reason);
+    if (m_refusalsNotReported > 0)
+        text += u" (and %1 more refused since the last such line)"_s.arg(m_refusalsNotReported);
+    m_refusalsNotReported = 0;
+    m_lastRefusalReport.start();
+    Q_EMIT warningRaised(text);
+}
+
+void PortListener::setReadingPaused(bool paused)
+{
+    for (Session *session : m_sessions)
+        session->setPaused(paused);
 }
 
 void PortListener::hold(int fd, quint64 id)
@@ -274,6 +318,7 @@ void PortListener::closeHeld(const QString &reason)
         info.opened = info.closed = QDateTime::currentDateTime();
         info.closeReason = reason;
         ::close(fd);
+        --m_context->openConnections;
         Q_EMIT errorRaised(u"port %1: connection from %2 closed unread: %3"_s.arg(m_port).arg(
             info.peerText(), reason));
         Q_EMIT connectionClosed(info);
@@ -303,6 +348,7 @@ bool PortListener::startSession(int fd, quint64 id)
         m_stats.state = PortStats::State::Error;
         m_stats.error = error;
         ::close(fd);
+        --m_context->openConnections;
         Q_EMIT errorRaised(
             u"port %1: connection from %2 closed: %3"_s.arg(m_port).arg(info.peerText(), error));
         Q_EMIT connectionClosed(info);
@@ -310,6 +356,8 @@ bool PortListener::startSession(int fd, quint64 id)
     }
 
     auto *session = new Session(id, fd, series, &m_context->readBuffer, this);
+    if (m_context->readingPaused)
+        session->setPaused(true);
     connect(session, &Session::writeFailed, this, &PortListener::onSessionWriteFailed);
     connect(session, &Session::finished, this, &PortListener::onSessionFinished);
 
@@ -360,6 +408,7 @@ void PortListener::onSessionFinished(Session *session)
     if (it == m_sessions.end())
         return;
     m_sessions.erase(it);
+    --m_context->openConnections;
     const ConnectionInfo info = session->info();
     m_closedBytesReceived += info.bytesReceived;
     m_closedBytesWritten += info.bytesWritten;
@@ -439,6 +488,15 @@ void PortListener::tick(double seconds)
             m_portSeries->checkInterval(nowMs);
         for (Session *session : m_sessions)
             session->series()->checkInterval(nowMs);
+    }
+    if (m_context->settings.idleTimeoutMs > 0 && !m_context->readingPaused) {
+        const std::vector<Session *> sessions = m_sessions;
+        for (Session *session : sessions) {
+            if (session->idleMs() >= m_context->settings.idleTimeoutMs) {
+                ++m_stats.idleClosed;
+                session->finish(u"idle timeout"_s);
+            }
+        }
     }
     quint64 bytes = m_closedBytesReceived;
     for (Session *session : m_sessions) {

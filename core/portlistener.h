@@ -5,10 +5,12 @@
 #include "hashworker.h"
 #include "manifest.h"
 
+#include <QElapsedTimer>
 #include <QHash>
 #include <QObject>
 
 #include <deque>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -32,6 +34,10 @@ struct EngineContext
     ManifestWriter manifest;
     std::unique_ptr<HashWorker> hasher; ///< with --hash sha256
     quint64 filesClosed = 0;
+    int openConnections = 0; ///< accepted and not yet closed, over all ports (--max-connections)
+    bool readingPaused = false; ///< --min-free-space: sessions do not read
+    quint64 writtenSinceSpaceCheck = 0;
+    std::function<void()> checkFreeSpace; ///< re-reads the free space; set by the engine
     quint64 writeErrors = 0;
     int manifestErrors = 0;
 };
@@ -60,6 +66,9 @@ public:
     /// Closes the port's shared file (split=port); called once every session has finished.
     void closeFiles();
 
+    /// Stops or resumes reading on every connection (--min-free-space).
+    void setReadingPaused(bool paused);
+
     /// Open connections, including those held while out of descriptors.
     int activeSessions() const { return int(m_sessions.size() + m_held.size()); }
     void tick(double seconds);
@@ -83,6 +92,10 @@ Q_SIGNALS:
 
 private:
     void accept(int fd);
+    /// Closes a connection at accept (--allow, --max-connections): counted, and logged at most
+    /// once a second per port so that a flood cannot flood the log.
+    void refuse(int fd, const QHostAddress &peer, quint16 peerPort, const QString &reason,
+                quint64 *counter);
     /// Gives a held connection its file and session; false while still out of descriptors.
     bool startSession(int fd, quint64 id);
     void hold(int fd, quint64 id);
@@ -116,6 +129,8 @@ private:
     std::deque<FileInfo> m_closedFiles;       // with --max-files: closed, not deleted, oldest first
     QHash<QString, int> m_namesThisSecond;    // names carry the second: older ones never recur
     qint64 m_namesSecond = 0;
+    QElapsedTimer m_lastRefusalReport;
+    quint64 m_refusalsNotReported = 0;
     PortStats m_stats;
     quint64 m_bytesAtLastTick = 0;
     quint64 m_closedBytesReceived = 0;

@@ -33,6 +33,7 @@ Session::Session(quint64 id, int fd, std::shared_ptr<FileSeries> series,
     m_info.opened = QDateTime::currentDateTime();
     m_series->attach(id, m_info.peerText(), m_info.opened);
 
+    m_lastData.start();
     m_notifier = new QSocketNotifier(qintptr(fd), QSocketNotifier::Read, this);
     connect(m_notifier, &QSocketNotifier::activated, this, &Session::onReadable);
 }
@@ -50,6 +51,14 @@ ConnectionInfo Session::info() const
     return info;
 }
 
+void Session::setPaused(bool paused)
+{
+    if (m_notifier)
+        m_notifier->setEnabled(!paused);
+    if (!paused)
+        m_lastData.start(); // not reading was our doing, not the peer's silence
+}
+
 void Session::tick(double seconds)
 {
     const quint64 delta = m_info.bytesReceived - m_bytesAtLastTick;
@@ -57,7 +66,7 @@ void Session::tick(double seconds)
     m_info.rate = seconds > 0 ? double(delta) / seconds : 0.0;
 }
 
-Session::ReadOutcome Session::readAvailable(qint64 budget)
+Session::ReadOutcome Session::readAvailable(qint64 budget, bool stopWhenPaused)
 {
     char *const data = m_buffer->data();
     const size_t capacity = m_buffer->size();
@@ -74,6 +83,7 @@ Session::ReadOutcome Session::readAvailable(qint64 budget)
             return ReadOutcome::Failed;
         }
         m_info.bytesReceived += quint64(n);
+        m_lastData.start();
         const quint64 before = m_series->bytesWritten();
         const bool ok = m_series->write(m_info.id, data, n);
         m_info.bytesWritten += m_series->bytesWritten() - before;
@@ -84,6 +94,8 @@ Session::ReadOutcome Session::readAvailable(qint64 budget)
             return ReadOutcome::Failed;
         }
         budget -= n;
+        if (stopWhenPaused && m_series->readingPaused())
+            return ReadOutcome::Drained; // the notifier is off; reading resumes with it
     }
     return ReadOutcome::BudgetUsed;
 }
@@ -92,7 +104,7 @@ void Session::onReadable()
 {
     if (m_finished)
         return;
-    switch (readAvailable(readBudgetPerWakeup)) {
+    switch (readAvailable(readBudgetPerWakeup, true)) {
     case ReadOutcome::Drained:
     case ReadOutcome::BudgetUsed:
         return; // the notifier fires again while data remains
@@ -113,7 +125,7 @@ void Session::finishAfterFinalRead(const QString &reason)
     if (::ioctl(m_fd, FIONREAD, &queued) != 0)
         queued = 0;
     // At least one read, so a close that is already queued is still seen.
-    switch (readAvailable(qMax<qint64>(queued, 1))) {
+    switch (readAvailable(qMax<qint64>(queued, 1), false)) {
     case ReadOutcome::PeerClosed:
         finish(u"peer closed"_s);
         return;

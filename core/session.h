@@ -2,6 +2,7 @@
 
 #include "capturetypes.h"
 
+#include <QElapsedTimer>
 #include <QObject>
 
 #include <memory>
@@ -39,6 +40,13 @@ public:
     /// Updates the rate from the bytes received since the last call.
     void tick(double seconds);
 
+    /// Milliseconds since the peer last sent anything (or since the connection opened).
+    qint64 idleMs() const { return m_lastData.elapsed(); }
+
+    /// Stops (or resumes) reading; while stopped the data waits in the kernel and TCP slows
+    /// the sender.
+    void setPaused(bool paused);
+
     /// Reads what the kernel already holds for this connection (bounded by what was queued
     /// when called, so a peer that keeps sending cannot hold up a stop), then closes with
     /// `reason` (or "peer closed" if the peer's close was among it).
@@ -58,7 +66,8 @@ private:
 
     void onReadable();
     /// Reads and writes until the socket has nothing more, up to `budget` bytes.
-    ReadOutcome readAvailable(qint64 budget);
+    /// With `stopWhenPaused`, stops early once reading is paused (--min-free-space).
+    ReadOutcome readAvailable(qint64 budget, bool stopWhenPaused);
 
     int m_fd;
     QSocketNotifier *m_notifier = nullptr;
@@ -66,6 +75,7 @@ private:
     std::vector<char> *m_buffer;
     ConnectionInfo m_info;
     quint64 m_bytesAtLastTick = 0;
+    QElapsedTimer m_lastData;
     QString m_error;
     bool m_finished = false;
 };

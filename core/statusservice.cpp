@@ -22,12 +22,25 @@ void family(QByteArray *out, const char *name, const char *type, const char *hel
     *out += "# HELP "_ba + name + ' ' + help + "\n# TYPE "_ba + name + ' ' + type + '\n';
 }
 
-void sample(QByteArray *out, const char *name, quint64 value, quint16 port = 0)
+void sample(QByteArray *out, const char *name, quint64 value, quint16 port = 0,
+            const char *reason = nullptr)
 {
     *out += name;
-    if (port != 0)
-        *out += "{port=\""_ba + QByteArray::number(port) + "\"}";
+    if (port != 0) {
+        *out += "{port=\""_ba + QByteArray::number(port) + '"';
+        if (reason)
+            *out += ",reason=\""_ba + reason + '"';
+        *out += '}';
+    }
     *out += ' ' + QByteArray::number(value) + '\n';
+}
+
+QJsonArray allowList(const CaptureSettings &s)
+{
+    QJsonArray list;
+    for (const auto &subnet : s.allow)
+        list.append(allowEntryText(subnet));
+    return list;
 }
 
 } // namespace
@@ -114,7 +127,12 @@ QByteArray StatusService::statusJson() const
                          {u"rotate_size"_s, qint64(s.rotateSize)},
                          {u"rotate_interval_s"_s, s.rotateIntervalSec},
                          {u"max_files"_s, s.maxFiles},
-                         {u"drain_timeout_ms"_s, s.drainTimeoutMs}};
+                         {u"drain_timeout_ms"_s, s.drainTimeoutMs},
+                         {u"allow"_s, allowList(s)},
+                         {u"max_connections"_s, s.maxConnections},
+                         {u"max_connections_per_port"_s, s.maxConnectionsPerPort},
+                         {u"idle_timeout_ms"_s, s.idleTimeoutMs},
+                         {u"min_free_space"_s, qint64(s.minFreeSpace)}};
     QJsonArray ports;
     for (const PortStats &p : m_last.ports) {
         QJsonObject o{{u"port"_s, p.port},
@@ -124,7 +142,10 @@ QByteArray StatusService::statusJson() const
                       {u"bytes"_s, qint64(p.bytes)},
                       {u"rate"_s, p.rate},
                       {u"files"_s, p.files},
-                      {u"current_file"_s, p.currentFile}};
+                      {u"current_file"_s, p.currentFile},
+                      {u"refused_not_allowed"_s, qint64(p.refusedNotAllowed)},
+                      {u"refused_over_limit"_s, qint64(p.refusedOverLimit)},
+                      {u"idle_closed"_s, qint64(p.idleClosed)}};
         if (!p.error.isEmpty())
             o.insert(u"error"_s, p.error);
         ports.append(o);
@@ -160,7 +181,11 @@ QByteArray StatusService::statusJson() const
                      {u"connections"_s, m_last.activeConnections},
                      {u"connections_total"_s, qint64(m_last.totalConnections)},
                      {u"files_closed"_s, qint64(m_last.filesClosed)},
-                     {u"write_errors"_s, qint64(m_last.writeErrors)}}}};
+                     {u"write_errors"_s, qint64(m_last.writeErrors)},
+                     {u"refused_not_allowed"_s, qint64(m_last.refusedNotAllowed)},
+                     {u"refused_over_limit"_s, qint64(m_last.refusedOverLimit)},
+                     {u"idle_closed"_s, qint64(m_last.idleClosed)}}},
+        {u"reading_paused_for_space"_s, m_last.pausedForSpace}};
     if (!m_failure.isEmpty())
         status.insert(u"failure"_s, m_failure);
     return QJsonDocument(status).toJson(QJsonDocument::Indented);
@@ -182,6 +207,23 @@ QByteArray StatusService::metricsText() const
            "Connections accepted on the port since the capture started.");
     for (const PortStats &p : m_last.ports)
         sample(&out, "capture_connections_total", p.totalConnections, p.port);
+    family(&out, "capture_connections_refused_total", "counter",
+           "Connections closed at accept: peer not in --allow (not_allowed), or over "
+           "--max-connections or --max-connections-per-port (over_limit).");
+    for (const PortStats &p : m_last.ports) {
+        sample(&out, "capture_connections_refused_total", p.refusedNotAllowed, p.port,
+               "not_allowed");
+        sample(&out, "capture_connections_refused_total", p.refusedOverLimit, p.port,
+               "over_limit");
+    }
+    family(&out, "capture_connections_idle_closed_total", "counter",
+           "Connections closed after --idle-timeout without data.");
+    for (const PortStats &p : m_last.ports)
+        sample(&out, "capture_connections_idle_closed_total", p.idleClosed, p.port);
+    family(&out, "capture_reading_paused", "gauge",
+           "1 while reading is paused because the output volume has less than "
+           "--min-free-space free.");
+    sample(&out, "capture_reading_paused", m_last.pausedForSpace ? 1 : 0);
     family(&out, "capture_files_closed_total", "counter",
            "Output files closed since the capture started (connection end, rotation, stop).");
     sample(&out, "capture_files_closed_total", m_last.filesClosed);

@@ -175,6 +175,19 @@ private Q_SLOTS:
             << QStringList{u"--status"_s, u"1.2.3:9100"_s} << u"'1.2.3:9100'"_s;
         QTest::newRow("status v6 without brackets")
             << QStringList{u"--status"_s, u"::1:9100"_s} << u"'::1:9100'"_s;
+        QTest::newRow("allow bad")
+            << QStringList{u"--allow"_s, u"10.0.0.0/33"_s} << u"'10.0.0.0/33'"_s;
+        QTest::newRow("allow host name")
+            << QStringList{u"--allow"_s, u"10.0.0.0/8"_s, u"--allow"_s, u"example.org"_s}
+            << u"'example.org'"_s;
+        QTest::newRow("max-connections 0")
+            << QStringList{u"--max-connections"_s, u"0"_s} << u"--max-connections '0'"_s;
+        QTest::newRow("max-connections-per-port text")
+            << QStringList{u"--max-connections-per-port"_s, u"few"_s} << u"'few'"_s;
+        QTest::newRow("idle-timeout 0")
+            << QStringList{u"--idle-timeout"_s, u"0"_s} << u"--idle-timeout '0'"_s;
+        QTest::newRow("min-free-space unit")
+            << QStringList{u"--min-free-space"_s, u"5Q"_s} << u"'5Q'"_s;
         QTest::newRow("status on a capture port")
             << QStringList{u"-p"_s, u"5000-5002"_s, u"--status"_s, u"5001"_s} << u"5001"_s;
     }
@@ -242,6 +255,19 @@ private Q_SLOTS:
         QCOMPARE(r.options.eventsFile, u"-"_s);
         QCOMPARE(r.options.statusAddress, QHostAddress(QHostAddress::LocalHostIPv6));
         QCOMPARE(r.options.statusPort, quint16(9100));
+        const auto limits = parse({u"--allow"_s, u"10.0.0.0/8"_s, u"--allow"_s, u"::1,192.0.2.1"_s,
+                                   u"--max-connections"_s, u"100"_s,
+                                   u"--max-connections-per-port"_s, u"4"_s, u"--idle-timeout"_s,
+                                   u"2.5"_s, u"--min-free-space"_s, u"1G"_s});
+        QVERIFY2(limits.action == Action::Run, qPrintable(limits.text));
+        const CaptureSettings &l = limits.options.settings;
+        QCOMPARE(l.allow.size(), 3);
+        QCOMPARE(allowEntryText(l.allow[0]), u"10.0.0.0/8"_s);
+        QCOMPARE(allowEntryText(l.allow[1]), u"::1/128"_s);
+        QCOMPARE(l.maxConnections, 100);
+        QCOMPARE(l.maxConnectionsPerPort, 4);
+        QCOMPARE(l.idleTimeoutMs, 2500);
+        QCOMPARE(l.minFreeSpace, quint64(1) << 30);
         const auto defaults = parse({});
         QCOMPARE(defaults.options.settings.hash, HashAlgorithm::Sha256);
         QCOMPARE(defaults.options.settings.rotateSize, quint64(0));

@@ -109,7 +109,12 @@ private Q_SLOTS:
         QTest::newRow("max-files") << u"max-files"_s << u"24"_s;
         QTest::newRow("events") << u"events"_s << u"events.jsonl"_s;
         QTest::newRow("status") << u"status"_s << u"127.0.0.1:9100"_s;
-        QCOMPARE(configKeys().size(), 14); // a new key needs a row here
+        QTest::newRow("allow") << u"allow"_s << u"\"10.0.0.0/8, ::1\""_s;
+        QTest::newRow("max-connections") << u"max-connections"_s << u"100"_s;
+        QTest::newRow("max-connections-per-port") << u"max-connections-per-port"_s << u"4"_s;
+        QTest::newRow("idle-timeout") << u"idle-timeout"_s << u"30"_s;
+        QTest::newRow("min-free-space") << u"min-free-space"_s << u"10G"_s;
+        QCOMPARE(configKeys().size(), 19); // a new key needs a row here
     }
     void eachKeyAccepted()
     {

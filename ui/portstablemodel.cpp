@@ -109,6 +109,8 @@ QVariant PortsTableModel::data(const QModelIndex &index, int role) const
             return p.activeConnections;
         case Total:
             return p.totalConnections;
+        case Refused:
+            return p.refusedNotAllowed + p.refusedOverLimit + p.idleClosed;
         case Bytes:
             return formatBytes(p.bytes);
         case Rate:
@@ -128,6 +130,8 @@ QVariant PortsTableModel::data(const QModelIndex &index, int role) const
             return p.activeConnections;
         case Total:
             return p.totalConnections;
+        case Refused:
+            return p.refusedNotAllowed + p.refusedOverLimit + p.idleClosed;
         case Bytes:
             return p.bytes;
         case Rate:
@@ -144,6 +148,12 @@ QVariant PortsTableModel::data(const QModelIndex &index, int role) const
             return p.currentFile;
         if (column == Bytes)
             return tr("%1 bytes").arg(p.bytes);
+        if (column == Refused)
+            return tr("%1 not in --allow, %2 over the connection limits, %3 closed after the "
+                      "idle timeout")
+                .arg(p.refusedNotAllowed)
+                .arg(p.refusedOverLimit)
+                .arg(p.idleClosed);
     } else if (role == Qt::TextAlignmentRole) {
         if (column != State && column != File)
             return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
@@ -158,6 +168,8 @@ QVariant PortsTableModel::headerData(int section, Qt::Orientation orientation, i
             return tr("Connections open now");
         if (section == Total)
             return tr("Connections since the capture started");
+        if (section == Refused)
+            return tr("Connections refused (--allow, connection limits) or closed when idle");
         if (section == Rate)
             return tr("Receive rate over the last quarter second");
     }
@@ -172,6 +184,8 @@ QVariant PortsTableModel::headerData(int section, Qt::Orientation orientation, i
         return tr("Open");
     case Total:
         return tr("Total");
+    case Refused:
+        return tr("Refused");
     case Bytes:
         return tr("Bytes");
     case Rate:

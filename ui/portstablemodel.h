@@ -13,7 +13,7 @@ class PortsTableModel : public QAbstractTableModel
     Q_OBJECT
 
 public:
-    enum Column { Port, State, Active, Total, Bytes, Rate, File, ColumnCount };
+    enum Column { Port, State, Active, Total, Refused, Bytes, Rate, File, ColumnCount };
     Q_ENUM(Column)
 
     explicit PortsTableModel(QObject *parent = nullptr);

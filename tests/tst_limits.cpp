@@ -1,0 +1,319 @@
+// Who may connect and how much: --allow, --max-connections(-per-port), --idle-timeout,
+// --min-free-space and the output-directory link check, through the engine.
+#include "engineharness.h"
+#include "manifest.h"
+#include "testsupport.h"
+
+#include <QTemporaryDir>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+using namespace capture;
+
+namespace {
+
+/// A blocking client connection to 127.0.0.1 that stays open until destroyed.
+class Client
+{
+public:
+    explicit Client(quint16 port)
+    {
+        m_fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        sockaddr_in sa{};
+        sa.sin_family = AF_INET;
+        sa.sin_port = htons(port);
+        sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        if (::connect(m_fd, reinterpret_cast<sockaddr *>(&sa), sizeof sa) != 0) {
+            ::close(m_fd);
+            m_fd = -1;
+        }
+    }
+    ~Client()
+    {
+        if (m_fd >= 0)
+            ::close(m_fd);
+    }
+    bool ok() const { return m_fd >= 0; }
+    bool send(const QByteArray &data)
+    {
+        for (qsizetype done = 0; done < data.size();) {
+            const ssize_t n = ::send(m_fd, data.constData() + done, size_t(data.size() - done),
+                                     MSG_NOSIGNAL);
+            if (n <= 0)
+                return false;
+            done += n;
+        }
+        return true;
+    }
+    /// Whether the receiver closed the connection within `ms` (EOF or reset).
+    bool closedByPeer(int ms)
+    {
+        pollfd p{m_fd, POLLIN, 0};
+        if (::poll(&p, 1, ms) <= 0)
+            return false;
+        char byte = 0;
+        return ::recv(m_fd, &byte, 1, MSG_DONTWAIT) <= 0;
+    }
+
+private:
+    int m_fd = -1;
+};
+
+PortStats portStats(const Harness &h, quint16 port)
+{
+    const StatsSnapshot last = h.stats.last().at(0).value<StatsSnapshot>();
+    for (const PortStats &p : last.ports) {
+        if (p.port == port)
+            return p;
+    }
+    return {};
+}
+
+} // namespace
+
+class TestLimits : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void init() { registerCaptureMetaTypes(); }
+
+    void allowEntries_data()
+    {
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<QString>("normalised"); // empty: invalid
+        QTest::newRow("v4 network") << u"10.0.0.0/8"_s << u"10.0.0.0/8"_s;
+        QTest::newRow("v4 host bits") << u"10.1.2.3/8"_s << u"10.0.0.0/8"_s;
+        QTest::newRow("v4 address") << u"192.0.2.7"_s << u"192.0.2.7/32"_s;
+        QTest::newRow("v6 network") << u"2001:db8::/32"_s << u"2001:db8::/32"_s;
+        QTest::newRow("v6 address") << u"::1"_s << u"::1/128"_s;
+        QTest::newRow("everyone v4") << u"0.0.0.0/0"_s << u"0.0.0.0/0"_s;
+        QTest::newRow("prefix too long") << u"10.0.0.0/33"_s << QString();
+        QTest::newRow("negative prefix") << u"10.0.0.0/-1"_s << QString();
+        QTest::newRow("empty prefix") << u"10.0.0.0/"_s << QString();
+        QTest::newRow("host name") << u"localhost"_s << QString();
+        QTest::newRow("empty") << u""_s << QString();
+    }
+    void allowEntries()
+    {
+        QFETCH(QString, text);
+        QFETCH(QString, normalised);
+        const auto parsed = parseAllowEntry(text);
+        QCOMPARE(parsed.has_value(), !normalised.isEmpty());
+        if (parsed)
+            QCOMPARE(allowEntryText(*parsed), normalised);
+    }
+
+    void peerMatching()
+    {
+        const QList<std::pair<QHostAddress, int>> allow{*parseAllowEntry(u"127.0.0.0/8"_s),
+                                                         *parseAllowEntry(u"2001:db8::/32"_s)};
+        QVERIFY(peerAllowed(allow, QHostAddress(u"127.0.0.1"_s)));
+        QVERIFY(peerAllowed(allow, QHostAddress(u"::ffff:127.0.0.9"_s))); // via a :: socket
+        QVERIFY(peerAllowed(allow, QHostAddress(u"2001:db8::5"_s)));
+        QVERIFY(!peerAllowed(allow, QHostAddress(u"10.0.0.1"_s)));
+        QVERIFY(!peerAllowed(allow, QHostAddress(u"::1"_s)));
+        QVERIFY(peerAllowed({}, QHostAddress(u"10.0.0.1"_s)));
+    }
+
+    // A peer outside --allow is closed at accept: counted, logged, no file, no connection.
+    void allowRefusesOthers()
+    {
+        QTemporaryDir dir;
+        const QList<quint16> ports = TestSupport::freePorts(2);
+        CaptureSettings settings = settingsFor(ports, dir.path(), SplitMode::Connection);
+        settings.allow = {*parseAllowEntry(u"192.0.2.0/24"_s)};
+        Harness h;
+        QVERIFY(h.start(settings));
+        for (int i = 0; i < 3; ++i) {
+            Client c(ports[0]);
+            QVERIFY(c.ok());
+            c.send("refused data");
+            QVERIFY(c.closedByPeer(10000));
+        }
+        QTRY_VERIFY_WITH_TIMEOUT(!h.stats.isEmpty() &&
+                                     portStats(h, ports[0]).refusedNotAllowed == 3,
+                                 timeoutMs);
+        QCOMPARE(h.opened.size(), 0);
+        QCOMPARE(filesIn(dir.path()).size(), 0);
+        QVERIFY(!h.warnings.isEmpty()); // logged (at most one line a second per port)
+        QVERIFY(h.warnings.first().at(0).toString().contains(u"not in --allow"_s));
+        const StopSummary summary = h.stop();
+        QCOMPARE(summary.bytesReceived, quint64(0));
+
+        // And one that is in the list gets through.
+        QTemporaryDir dir2;
+        settings.outputDir = dir2.path();
+        settings.allow = {*parseAllowEntry(u"127.0.0.0/8"_s)};
+        Harness h2;
+        QVERIFY(h2.start(settings));
+        QCOMPARE(TestSupport::sendAll(ports[1], "welcome"), std::nullopt);
+        QTRY_COMPARE_WITH_TIMEOUT(h2.closed.size(), 1, timeoutMs);
+        h2.stop();
+        QCOMPARE(filesIn(dir2.path()).size(), 1);
+    }
+
+    void connectionLimits_data()
+    {
+        QTest::addColumn<bool>("perPort");
+        QTest::newRow("--max-connections-per-port") << true;
+        QTest::newRow("--max-connections") << false;
+    }
+    // Beyond the limit new connections are closed at once; those already recording are not
+    // disturbed, and a slot that frees up is used again.
+    void connectionLimits()
+    {
+        QFETCH(bool, perPort);
+        QTemporaryDir dir;
+        const QList<quint16> ports = TestSupport::freePorts(2);
+        CaptureSettings settings = settingsFor(ports, dir.path(), SplitMode::Connection);
+        (perPort ? settings.maxConnectionsPerPort : settings.maxConnections) = 2;
+        settings.drainTimeoutMs = 500; // clients stay open through the stop
+        Harness h;
+        QVERIFY(h.start(settings));
+        auto first = std::make_unique<Client>(ports[0]);
+        // The second open connection: on the same port, or (total limit) on the other one.
+        Client second(perPort ? ports[0] : ports[1]);
+        QVERIFY(first->ok() && second.ok());
+        QTRY_COMPARE_WITH_TIMEOUT(h.opened.size(), 2, timeoutMs);
+        QVERIFY(first->send("one"));
+
+        Client third(ports[0]);
+        QVERIFY(third.ok());
+        QVERIFY(third.closedByPeer(10000));
+        QTRY_VERIFY_WITH_TIMEOUT(!h.stats.isEmpty() && portStats(h, ports[0]).refusedOverLimit == 1,
+                                 timeoutMs);
+        if (!perPort) { // the other port is full too, in all
+            Client fourth(ports[1]);
+            QVERIFY(fourth.closedByPeer(10000));
+        }
+        QCOMPARE(h.opened.size(), 2);
+        QVERIFY(second.send("two"));
+        QVERIFY(!first->closedByPeer(200)); // untouched
+
+        first.reset(); // a slot frees up
+        QTRY_COMPARE_WITH_TIMEOUT(h.closed.size(), 1, timeoutMs);
+        Client again(ports[0]);
+        QVERIFY(again.ok());
+        QTRY_COMPARE_WITH_TIMEOUT(h.opened.size(), 3, timeoutMs);
+        QVERIFY(!again.closedByPeer(200));
+        const StopSummary summary = h.stop();
+        QCOMPARE(summary.bytesWritten, quint64(6));
+        QCOMPARE(filesIn(dir.path()).size(), 3);
+    }
+
+    // A connection silent for --idle-timeout is closed with that reason; what it sent before
+    // is in its file. A connection that keeps talking stays.
+    void idleTimeout()
+    {
+        QTemporaryDir dir;
+        const quint16 port = TestSupport::freePort();
+        CaptureSettings settings = settingsFor({port}, dir.path(), SplitMode::Connection);
+        settings.idleTimeoutMs = 1000;
+        settings.drainTimeoutMs = 500; // the talker stays open through the stop
+        Harness h;
+        QVERIFY(h.start(settings));
+        Client quiet(port);
+        Client talker(port);
+        QVERIFY(quiet.ok() && talker.ok());
+        QVERIFY(quiet.send("before the silence"));
+        for (int i = 0; i < 8; ++i) { // 2 s of talk, a message every 250 ms
+            QVERIFY(talker.send("tick"));
+            QTest::qWait(250);
+        }
+        QVERIFY(quiet.closedByPeer(10000));
+        QVERIFY(!talker.closedByPeer(0));
+        QTRY_COMPARE_WITH_TIMEOUT(h.closed.size(), 1, timeoutMs);
+        const ConnectionInfo closed = h.closedConnections().at(0);
+        QCOMPARE(closed.closeReason, u"idle timeout"_s);
+        QCOMPARE(closed.bytesWritten, quint64(18));
+        QTRY_VERIFY_WITH_TIMEOUT(portStats(h, port).idleClosed == 1, timeoutMs);
+        h.stop();
+        QVERIFY(verifyDirectory(dir.path(), [](const VerifyResult &) {}).passed());
+    }
+
+    // Less free space than --min-free-space: reading pauses (the sender is held back by TCP),
+    // resumes when space returns, and every byte arrives. Needs a small tmpfs: root only.
+    void minFreeSpacePausesReading()
+    {
+        if (::geteuid() != 0)
+            QSKIP("mounting a small tmpfs needs root; --min-free-space is not tested here");
+        QTemporaryDir mountPoint;
+        if (::mount("tmpfs", QFile::encodeName(mountPoint.path()).constData(), "tmpfs", 0,
+                    "size=16m") != 0)
+            QSKIP(qPrintable(u"cannot mount a tmpfs (%1); --min-free-space is not tested here"_s
+                                 .arg(QString::fromLocal8Bit(strerror(errno)))));
+        auto unmount = qScopeGuard([&] {
+            ::umount2(QFile::encodeName(mountPoint.path()).constData(), MNT_DETACH);
+        });
+        const QString out = mountPoint.filePath(u"out"_s);
+        const QString filler = mountPoint.filePath(u"filler"_s);
+        { // leave 6 MiB free
+            QFile f(filler);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            QVERIFY(f.write(QByteArray(10 * 1024 * 1024, 'f')) == 10 * 1024 * 1024);
+        }
+        const quint16 port = TestSupport::freePort();
+        CaptureSettings settings = settingsFor({port}, out, SplitMode::Port);
+        settings.minFreeSpace = 4 * 1024 * 1024;
+        Harness h;
+        QVERIFY(h.start(settings));
+        const QByteArray data = TestSupport::patternData(77, 4 * 1024 * 1024);
+        std::optional<QString> sendResult = u"not finished"_s;
+        std::thread sender([&] { sendResult = TestSupport::sendAll(port, data); });
+        // Some 2 MiB go in, then the free space falls under 4 MiB and reading stops.
+        QTRY_VERIFY_WITH_TIMEOUT(!h.stats.isEmpty() &&
+                                     h.stats.last().at(0).value<StatsSnapshot>().pausedForSpace,
+                                 timeoutMs);
+        QVERIFY(std::any_of(h.warnings.cbegin(), h.warnings.cend(), [](const QList<QVariant> &w) {
+            return w.at(0).toString().contains(u"reading paused"_s);
+        }));
+        const quint64 atPause = h.stats.last().at(0).value<StatsSnapshot>().totalBytes;
+        QVERIFY2(atPause < quint64(data.size()), "everything arrived before the pause");
+        QTest::qWait(1000);
+        QVERIFY(h.stats.last().at(0).value<StatsSnapshot>().totalBytes < quint64(data.size()));
+        QVERIFY(QFile::remove(filler)); // space returns
+        QTRY_COMPARE_WITH_TIMEOUT(h.closed.size(), 1, timeoutMs);
+        sender.join();
+        QCOMPARE(sendResult, std::nullopt);
+        QVERIFY(std::any_of(h.warnings.cbegin(), h.warnings.cend(), [](const QList<QVariant> &w) {
+            return w.at(0).toString().contains(u"reading resumed"_s);
+        }));
+        const StopSummary summary = h.stop();
+        QCOMPARE(summary.bytesWritten, quint64(data.size()));
+        QCOMPARE(TestSupport::readFile(QDir(out).filePath(filesIn(out).at(0))), data);
+    }
+
+    // An output directory that is a symbolic link owned by another user is refused.
+    void foreignSymlinkRefused()
+    {
+        if (::geteuid() != 0)
+            QSKIP("making a link owned by another user needs root; not tested here");
+        QTemporaryDir dir;
+        const QString target = dir.filePath(u"target"_s);
+        const QString link = dir.filePath(u"link"_s);
+        QVERIFY(QDir().mkdir(target));
+        QVERIFY(QFile::link(target, link));
+        QVERIFY(::lchown(QFile::encodeName(link).constData(), 65534, 65534) == 0);
+        Harness h;
+        h.controller.start(settingsFor({TestSupport::freePort()}, link, SplitMode::Port));
+        QTRY_COMPARE_WITH_TIMEOUT(h.startFailed.size(), 1, timeoutMs);
+        QVERIFY2(h.startFailed.at(0).at(1).toString().contains(u"symbolic link owned by another"_s),
+                 qPrintable(h.startFailed.at(0).at(1).toString()));
+        QVERIFY(QDir(target).isEmpty());
+
+        // One's own link is fine.
+        QVERIFY(::lchown(QFile::encodeName(link).constData(), ::geteuid(), ::getegid()) == 0);
+        Harness mine;
+        QVERIFY(mine.start(settingsFor({TestSupport::freePort()}, link, SplitMode::Port)));
+        mine.stop();
+    }
+};
+
+QTEST_GUILESS_MAIN(TestLimits)
+#include "tst_limits.moc"

@@ -177,6 +177,8 @@ int main(int argc, char *argv[])
         std::fprintf(stderr, "capture-receiver: %s\n", qPrintable(error));
         return HeadlessRunner::Usage;
     }
+    if (!parsed.options.tlsWarning.isEmpty())
+        qCWarning(lcApp).noquote() << parsed.options.tlsWarning;
     std::unique_ptr<capture::EventStream> events;
     if (!parsed.options.eventsFile.isEmpty()) {
         events = std::make_unique<capture::EventStream>();

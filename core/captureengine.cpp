@@ -312,6 +312,7 @@ StatsSnapshot CaptureEngine::makeSnapshot(double seconds)
         snapshot.refusedNotAllowed += port.refusedNotAllowed;
         snapshot.refusedOverLimit += port.refusedOverLimit;
         snapshot.idleClosed += port.idleClosed;
+        snapshot.tlsFailed += port.tlsFailed;
         listener->appendOpenConnections(&snapshot.connections);
         listener->appendOpenFiles(&snapshot.files);
     }

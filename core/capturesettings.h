@@ -5,6 +5,7 @@
 #include <QHostAddress>
 #include <QList>
 #include <QMetaType>
+#include <QSslConfiguration>
 #include <QString>
 
 namespace capture {
@@ -44,6 +45,9 @@ struct CaptureSettings
     int maxConnectionsPerPort = 0; ///< open connections per port, likewise
     int idleTimeoutMs = 0;         ///< close a connection silent for this long; 0 = never
     quint64 minFreeSpace = 0;      ///< pause reading while the output has less free; 0 = off
+    /// TLS only on every port when set (--tls-cert/--tls-key[/--tls-ca]).
+    std::optional<QSslConfiguration> tls;
+    int handshakeTimeoutMs = 10000; ///< a TLS handshake not done by then closes the connection
     FileSink::Factory sinkFactory; ///< makes the output files; empty: FileSink::create
 };
 

@@ -25,6 +25,7 @@ struct PortStats
     quint64 refusedNotAllowed = 0; ///< connections closed at accept: peer not in --allow
     quint64 refusedOverLimit = 0;  ///< closed at accept: over --max-connections(-per-port)
     quint64 idleClosed = 0;        ///< closed after --idle-timeout of silence
+    quint64 tlsFailed = 0;         ///< TLS handshakes that failed or timed out (no file made)
 };
 
 /// One connection, open or closed.
@@ -41,6 +42,7 @@ struct ConnectionInfo
     double rate = 0;
     QString file;
     QString closeReason; ///< why it closed ("peer closed", "write error: …", …)
+    QString tlsSubject;  ///< TLS: the verified client certificate's subject ("CN=…")
 
     QString peerText() const;
     qint64 durationMs() const;
@@ -79,6 +81,7 @@ struct StatsSnapshot
     quint64 refusedNotAllowed = 0;
     quint64 refusedOverLimit = 0;
     quint64 idleClosed = 0;
+    quint64 tlsFailed = 0;
     bool pausedForSpace = false; ///< reading paused: less than --min-free-space left
 };
 

@@ -103,6 +103,10 @@ QStringList configKeys()
             u"max-connections-per-port"_s,
             u"idle-timeout"_s,
             u"min-free-space"_s,
+            u"tls-cert"_s,
+            u"tls-key"_s,
+            u"tls-ca"_s,
+            u"handshake-timeout"_s,
             u"events"_s,
             u"status"_s,
             u"stats-interval"_s,
@@ -179,6 +183,17 @@ QString applyOption(const QString &name, const QString &value, CommandLineOption
         if (!size)
             return u"expected a size such as 512M or 2G (K, M, G, T: powers of 1024)"_s;
         settings.minFreeSpace = *size;
+    } else if (name == u"tls-cert" || name == u"tls-key" || name == u"tls-ca") {
+        if (value.isEmpty())
+            return u"give a PEM file"_s;
+        (name == u"tls-cert"  ? options->tlsFiles.certificate
+         : name == u"tls-key" ? options->tlsFiles.key
+                              : options->tlsFiles.ca) = value;
+    } else if (name == u"handshake-timeout") {
+        const auto ms = parseSecondsToMs(value);
+        if (!ms || *ms == 0)
+            return u"expected seconds, more than 0"_s;
+        settings.handshakeTimeoutMs = *ms;
     } else if (name == u"events") {
         if (value.isEmpty())
             return u"give a file name, or - for standard output"_s;
@@ -333,6 +348,23 @@ CommandLineResult parseCommandLine(const QStringList &arguments)
         u"Pause reading while the output volume has less free space than SIZE; TCP slows "
         "the senders, nothing is dropped (default: off)."_s,
         u"size"_s);
+    const QCommandLineOption tlsCertOption(
+        u"tls-cert"_s,
+        u"Accept TLS only (1.2 or newer) on every port, with this PEM certificate (chain)."_s,
+        u"pem"_s);
+    const QCommandLineOption tlsKeyOption(u"tls-key"_s,
+                                          u"The certificate's unencrypted PEM private key."_s,
+                                          u"pem"_s);
+    const QCommandLineOption tlsCaOption(
+        u"tls-ca"_s,
+        u"Require client certificates that chain to these PEM CA certificates (mutual "
+        "TLS); the verified subject is logged and recorded."_s,
+        u"pem"_s);
+    const QCommandLineOption handshakeTimeoutOption(
+        u"handshake-timeout"_s,
+        u"Close a TLS connection whose handshake is not done within this many seconds "
+        "(default 10)."_s,
+        u"seconds"_s);
     const QCommandLineOption eventsOption(
         u"events"_s, u"Write every event as one JSON line to this file, or - for standard output."_s,
         u"file"_s);
@@ -359,13 +391,15 @@ CommandLineResult parseCommandLine(const QStringList &arguments)
     parser.addOptions({noGuiOption, configOption, bindOption, portsOption, outputOption,
                        splitOption, hashOption, rotateSizeOption, rotateIntervalOption,
                        maxFilesOption, allowOption, maxConnectionsOption, maxPerPortOption,
-                       idleTimeoutOption, minFreeSpaceOption, eventsOption, statusOption,
+                       idleTimeoutOption, minFreeSpaceOption, tlsCertOption, tlsKeyOption,
+                       tlsCaOption, handshakeTimeoutOption, eventsOption, statusOption,
                        statsOption, drainOption, logFileOption});
     // The options that take a value and can also come from the config file, by long name.
     const QList<QCommandLineOption> valueOptions{
         bindOption,     portsOption,  outputOption, splitOption, hashOption,
         rotateSizeOption, rotateIntervalOption, maxFilesOption, allowOption,
-        maxConnectionsOption, maxPerPortOption, idleTimeoutOption, minFreeSpaceOption, eventsOption,
+        maxConnectionsOption, maxPerPortOption, idleTimeoutOption, minFreeSpaceOption,
+        tlsCertOption, tlsKeyOption, tlsCaOption, handshakeTimeoutOption, eventsOption,
         statusOption,   statsOption,  drainOption,  logFileOption};
     parser.addPositionalArgument(u"ip_address"_s, u"Compatible form: address to listen on."_s,
                                  u"[<ip_address>"_s);
@@ -465,6 +499,13 @@ CommandLineResult parseCommandLine(const QStringList &arguments)
     }
     options.portsGiven = options.givenOptions.contains(u"ports"_s);
 
+    const TlsFiles &tls = options.tlsFiles;
+    if (!tls.certificate.isEmpty() || !tls.key.isEmpty() || !tls.ca.isEmpty()) {
+        QString error;
+        settings.tls = loadTlsConfiguration(tls, &error, &options.tlsWarning);
+        if (!settings.tls)
+            return usageError(error);
+    }
     if (options.statusPort != 0 && settings.ports.contains(options.statusPort))
         return usageError(u"invalid --status '%1': port %2 is also a capture port"_s.arg(
             FileNaming::endpointText(options.statusAddress, options.statusPort))

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "capturesettings.h"
+#include "tlsconfig.h"
 
 #include <QSet>
 #include <QString>
@@ -21,6 +22,8 @@ struct CommandLineOptions
     QSet<QString> givenOptions;
     QString configFile; ///< the --config file read, if any
     QString eventsFile; ///< --events: JSON lines of every event; "-" for standard output
+    TlsFiles tlsFiles;  ///< --tls-cert, --tls-key, --tls-ca (loaded into settings.tls)
+    QString tlsWarning; ///< e.g. the server certificate has expired
     /// --status: the HTTP status/metrics server's address and port (port 0: off)
     QHostAddress statusAddress{QHostAddress::LocalHost};
     quint16 statusPort = 0;

@@ -28,8 +28,11 @@ CaptureEventLog::CaptureEventLog(CaptureController *controller, QObject *parent)
     connect(controller, &C::started, this, &CaptureEventLog::onStarted);
     connect(controller, &C::startFailed, this, &CaptureEventLog::onStartFailed);
     connect(controller, &C::connectionOpened, this, [this](const ConnectionInfo &info) {
-        add(Level::Info, u"port %1: connection from %2 opened, writing to %3"_s.arg(info.localPort)
-                             .arg(info.peerText(), info.file));
+        add(Level::Info, u"port %1: connection from %2%3 opened, writing to %4"_s.arg(info.localPort)
+                             .arg(info.peerText(),
+                                  info.tlsSubject.isEmpty() ? QString()
+                                                            : u" (TLS client "_s + info.tlsSubject + u')',
+                                  info.file));
     });
     connect(controller, &C::connectionClosed, this, &CaptureEventLog::onConnectionClosed);
     connect(controller, &C::fileOpened, this, [this](const FileInfo &info) {

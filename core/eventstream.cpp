@@ -98,6 +98,8 @@ void EventStream::attach(CaptureController *controller, int statsIntervalMs)
     connect(controller, &C::connectionOpened, this, [this](const ConnectionInfo &info) {
         QJsonObject fields = connectionFields(info);
         fields.insert(u"opened"_s, manifestTime(info.opened));
+        if (!info.tlsSubject.isEmpty())
+            fields.insert(u"tls_subject"_s, info.tlsSubject);
         emitEvent(u"connection_opened"_s, fields);
     });
     connect(controller, &C::connectionClosed, this, [this](const ConnectionInfo &info) {
@@ -169,7 +171,8 @@ void EventStream::emitStats()
                                  {u"files"_s, p.files},
                                  {u"refused_not_allowed"_s, qint64(p.refusedNotAllowed)},
                                  {u"refused_over_limit"_s, qint64(p.refusedOverLimit)},
-                                 {u"idle_closed"_s, qint64(p.idleClosed)}});
+                                 {u"idle_closed"_s, qint64(p.idleClosed)},
+                                 {u"tls_failed"_s, qint64(p.tlsFailed)}});
     emitEvent(u"stats"_s,
               {{u"ports"_s, ports},
                {u"total"_s, QJsonObject{{u"bytes"_s, qint64(m_last.totalBytes)},
@@ -182,6 +185,7 @@ void EventStream::emitStats()
                                          qint64(m_last.refusedNotAllowed)},
                                         {u"refused_over_limit"_s, qint64(m_last.refusedOverLimit)},
                                         {u"idle_closed"_s, qint64(m_last.idleClosed)},
+                                        {u"tls_failed"_s, qint64(m_last.tlsFailed)},
                                         {u"reading_paused"_s, m_last.pausedForSpace}}}});
 }
 

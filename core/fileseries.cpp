@@ -62,9 +62,10 @@ bool FileSeries::openFile(const QDateTime &now, QString *error)
     return true;
 }
 
-void FileSeries::attach(quint64 id, const QString &peer, const QDateTime &opened)
+void FileSeries::attach(quint64 id, const QString &peer, const QDateTime &opened,
+                        const QString &tlsSubject)
 {
-    m_attached.insert(id, {peer, opened});
+    m_attached.insert(id, {peer, opened, tlsSubject, false});
     if (m_sink)
         record(id, m_sink->bytesWritten(), 0);
 }
@@ -97,6 +98,7 @@ void FileSeries::record(quint64 id, quint64 offset, quint64 bytes)
         const Attached attached = m_attached.value(id);
         c.peer = attached.peer;
         c.opened = attached.opened;
+        c.tlsSubject = attached.tlsSubject;
         c.offset = offset;
         it = m_connectionIndex.insert(id, m_connections.size());
         m_connections.push_back(c);

@@ -42,7 +42,8 @@ public:
     bool open(QString *error);
 
     /// A connection starts writing here / has ended.
-    void attach(quint64 id, const QString &peer, const QDateTime &opened);
+    void attach(quint64 id, const QString &peer, const QDateTime &opened,
+                const QString &tlsSubject = {});
     void detach(quint64 id, const QDateTime &closed, const QString &reason);
 
     /// Writes all of `data` for connection `id`, opening and rotating files as needed. False
@@ -89,6 +90,7 @@ private:
     {
         QString peer;
         QDateTime opened;
+        QString tlsSubject;
         bool unlisted = false; // counted in m_unlisted for the current file
     };
     QHash<quint64, Attached> m_attached;           // connections writing here now

@@ -53,6 +53,8 @@ QByteArray manifestFileLine(const ManifestFile &file)
             o.insert(u"offset"_s, qint64(c.offset));
         if (c.interleaved)
             o.insert(u"interleaved"_s, true);
+        if (!c.tlsSubject.isEmpty())
+            o.insert(u"tls_subject"_s, c.tlsSubject);
         connections.append(o);
     }
     QJsonObject object{{u"type"_s, u"file"_s},

@@ -19,6 +19,7 @@ struct ManifestConnection
 {
     quint64 id = 0;
     QString peer;        ///< "192.0.2.7:40112", "[2001:db8::1]:40112"
+    QString tlsSubject;  ///< TLS with --tls-ca: the client certificate's verified subject
     QDateTime opened;
     QDateTime closed;    ///< invalid while the connection goes on in the next file
     QString closeReason; ///< set with closed

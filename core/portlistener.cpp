@@ -7,7 +7,9 @@
 #include "listensocket.h"
 #include "logging.h"
 #include "session.h"
+#include "tlsconfig.h"
 
+#include <QSslSocket>
 #include <QTcpServer>
 #include <QTimer>
 
@@ -245,6 +247,10 @@ void PortListener::accept(int fd)
     ++m_context->openConnections;
     // Qt accepts with blocking descriptors (its sockets switch them later); ours never block.
     ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
+    if (settings.tls) {
+        startTls(fd, id); // the file comes once the handshake has succeeded
+        return;
+    }
     if (!m_held.empty() || !startSession(fd, id))
         hold(fd, id);
 }
@@ -254,12 +260,17 @@ void PortListener::refuse(int fd, const QHostAddress &peer, quint16 peerPort,
 {
     ::close(fd);
     ++*counter;
+    reportRefusal(u"port %1: connection from %2 refused: %3"_s.arg(m_port).arg(
+        FileNaming::endpointText(peer, peerPort), reason));
+}
+
+void PortListener::reportRefusal(const QString &line)
+{
     if (m_lastRefusalReport.isValid() && m_lastRefusalReport.elapsed() < 1000) {
         ++m_refusalsNotReported;
         return;
     }
-    QString text = u"port %1: connection from %2 refused: %3"_s.arg(m_port).arg(
-        FileNaming::endpointText(peer, peerPort), reason);
+    QString text = line;
     if (m_refusalsNotReported > 0)
         text += u" (and %1 more refused since the last such line)"_s.arg(m_refusalsNotReported);
     m_refusalsNotReported = 0;
@@ -338,24 +349,128 @@ bool PortListener::startSession(int fd, quint64 id)
         return false;
     }
     if (!series) {
-        ConnectionInfo info;
-        info.id = id;
-        info.peerAddress = peerAddress;
-        info.peerPort = peerPort;
-        info.localPort = m_port;
-        info.opened = info.closed = QDateTime::currentDateTime();
-        info.closeReason = error;
-        m_stats.state = PortStats::State::Error;
-        m_stats.error = error;
         ::close(fd);
-        --m_context->openConnections;
-        Q_EMIT errorRaised(
-            u"port %1: connection from %2 closed: %3"_s.arg(m_port).arg(info.peerText(), error));
-        Q_EMIT connectionClosed(info);
+        closeUnrecorded(id, peerAddress, peerPort, error);
         return true; // done with it, for good
     }
+    adoptSession(new Session(id, fd, series, &m_context->readBuffer, this));
+    return true;
+}
 
-    auto *session = new Session(id, fd, series, &m_context->readBuffer, this);
+void PortListener::closeUnrecorded(quint64 id, const QHostAddress &peerAddress, quint16 peerPort,
+                                   const QString &error)
+{
+    ConnectionInfo info;
+    info.id = id;
+    info.peerAddress = peerAddress;
+    info.peerPort = peerPort;
+    info.localPort = m_port;
+    info.opened = info.closed = QDateTime::currentDateTime();
+    info.closeReason = error;
+    m_stats.state = PortStats::State::Error;
+    m_stats.error = error;
+    --m_context->openConnections;
+    Q_EMIT errorRaised(
+        u"port %1: connection from %2 closed: %3"_s.arg(m_port).arg(info.peerText(), error));
+    Q_EMIT connectionClosed(info);
+}
+
+void PortListener::startTls(int fd, quint64 id)
+{
+    auto *socket = new QSslSocket(this);
+    socket->setSslConfiguration(*m_context->settings.tls);
+    // Decrypted data waits here only up to this much; beyond it TCP holds the sender back.
+    socket->setReadBufferSize(qint64(m_context->readBuffer.size()));
+    if (!socket->setSocketDescriptor(fd)) {
+        const auto [peer, peerPort] = socketEndpoint(fd, EndpointSide::Peer);
+        ::close(fd);
+        delete socket;
+        failHandshakeCount(id, peer, peerPort, u"cannot set up TLS on the socket"_s);
+        return;
+    }
+    m_handshakes.push_back({socket, id});
+    auto *timer = new QTimer(socket);
+    timer->setSingleShot(true);
+    connect(timer, &QTimer::timeout, this, [this, socket] {
+        failHandshake(socket, u"TLS handshake not done within %1 s"_s.arg(
+                                  double(m_context->settings.handshakeTimeoutMs) / 1000.0));
+    });
+    timer->start(m_context->settings.handshakeTimeoutMs);
+    connect(socket, &QSslSocket::encrypted, this, [this, socket] { onHandshakeDone(socket); });
+    connect(socket, &QSslSocket::sslErrors, this, [this, socket](const QList<QSslError> &errors) {
+        QStringList reasons;
+        for (const QSslError &e : errors)
+            reasons.append(e.errorString());
+        failHandshake(socket, u"TLS: %1"_s.arg(reasons.join(u"; "_s)));
+    });
+    connect(socket, &QSslSocket::errorOccurred, this, [this, socket] {
+        failHandshake(socket, u"TLS handshake failed: %1"_s.arg(socket->errorString()));
+    });
+    socket->startServerEncryption();
+}
+
+void PortListener::failHandshake(QSslSocket *socket, const QString &reason)
+{
+    const auto it = std::find_if(m_handshakes.begin(), m_handshakes.end(),
+                                 [socket](const Handshake &h) { return h.socket == socket; });
+    if (it == m_handshakes.end())
+        return; // already done with
+    const quint64 id = it->id;
+    m_handshakes.erase(it);
+    const QHostAddress peer = socket->peerAddress();
+    const quint16 peerPort = socket->peerPort();
+    socket->disconnect(this);
+    socket->abort();
+    socket->deleteLater();
+    failHandshakeCount(id, peer, peerPort, reason);
+}
+
+void PortListener::failHandshakeCount(quint64 id, const QHostAddress &peer, quint16 peerPort,
+                                      const QString &reason)
+{
+    Q_UNUSED(id);
+    --m_context->openConnections;
+    ++m_stats.tlsFailed;
+    // Logged like refusals: a flood of plain-TCP probes must not flood the log.
+    reportRefusal(u"port %1: TLS connection from %2 closed, no file made: %3"_s.arg(m_port).arg(
+        FileNaming::endpointText(peer, peerPort), reason));
+}
+
+void PortListener::onHandshakeDone(QSslSocket *socket)
+{
+    const auto it = std::find_if(m_handshakes.begin(), m_handshakes.end(),
+                                 [socket](const Handshake &h) { return h.socket == socket; });
+    if (it == m_handshakes.end())
+        return;
+    const quint64 id = it->id;
+    m_handshakes.erase(it);
+    socket->disconnect(this);
+    qDeleteAll(socket->findChildren<QTimer *>(Qt::FindDirectChildrenOnly));
+    const QString subject = m_context->settings.tls->peerVerifyMode() == QSslSocket::VerifyPeer
+                                ? certificateSubjectText(socket->peerCertificate())
+                                : QString();
+    QString error;
+    std::shared_ptr<FileSeries> series = seriesFor(socket->peerAddress(), socket->peerPort(), &error);
+    if (!series) {
+        const QHostAddress peer = socket->peerAddress();
+        const quint16 peerPort = socket->peerPort();
+        socket->abort();
+        socket->deleteLater();
+        closeUnrecorded(id, peer, peerPort, error);
+        return;
+    }
+    adoptSession(new Session(id, socket, subject, series, &m_context->readBuffer, this));
+}
+
+void PortListener::abortHandshakes(const QString &reason)
+{
+    while (!m_handshakes.empty())
+        failHandshake(m_handshakes.front().socket, reason);
+}
+
+void PortListener::adoptSession(Session *session)
+{
+    const std::shared_ptr<FileSeries> series = session->series();
     if (m_context->readingPaused)
         session->setPaused(true);
     connect(session, &Session::writeFailed, this, &PortListener::onSessionWriteFailed);
@@ -376,7 +491,6 @@ bool PortListener::startSession(int fd, quint64 id)
                 .arg(session->info().peerText(),
                      QFileInfo(series->currentPath()).fileName()));
     }
-    return true;
 }
 
 void PortListener::onSessionWriteFailed(Session *session, const QString &reason)
@@ -434,6 +548,13 @@ void PortListener::releaseSeries(const std::shared_ptr<FileSeries> &series,
 
 void PortListener::finishSessions(const QString &reason, bool finalRead)
 {
+    abortHandshakes(u"stopped during the TLS handshake"_s);
+    if (m_refusalsNotReported > 0) {
+        Q_EMIT warningRaised(u"port %1: %2 more connection(s) refused or closed without a file "
+                             "since the last such line"_s.arg(m_port)
+                                 .arg(m_refusalsNotReported));
+        m_refusalsNotReported = 0;
+    }
     if (!m_held.empty())
         retryHeld(); // a session that finished may have freed a descriptor
     closeHeld(u"no file could be opened for it (out of file descriptors)"_s);

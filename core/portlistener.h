@@ -14,6 +14,7 @@
 #include <memory>
 #include <vector>
 
+class QSslSocket;
 class QTcpServer;
 class QTimer;
 
@@ -69,8 +70,11 @@ public:
     /// Stops or resumes reading on every connection (--min-free-space).
     void setReadingPaused(bool paused);
 
-    /// Open connections, including those held while out of descriptors.
-    int activeSessions() const { return int(m_sessions.size() + m_held.size()); }
+    /// Open connections, including those held while out of descriptors or in a TLS handshake.
+    int activeSessions() const
+    {
+        return int(m_sessions.size() + m_held.size() + m_handshakes.size());
+    }
     void tick(double seconds);
     PortStats stats() const { return m_stats; }
     PortSummary summary() const;
@@ -96,6 +100,18 @@ private:
     /// once a second per port so that a flood cannot flood the log.
     void refuse(int fd, const QHostAddress &peer, quint16 peerPort, const QString &reason,
                 quint64 *counter);
+    void reportRefusal(const QString &line);
+    /// TLS: handshake first; the connection gets its file and session when it succeeds.
+    void startTls(int fd, quint64 id);
+    void onHandshakeDone(QSslSocket *socket);
+    void failHandshake(QSslSocket *socket, const QString &reason);
+    void failHandshakeCount(quint64 id, const QHostAddress &peer, quint16 peerPort,
+                            const QString &reason);
+    void abortHandshakes(const QString &reason);
+    /// A connection that could get no file: closed, logged, reported as closed.
+    void closeUnrecorded(quint64 id, const QHostAddress &peerAddress, quint16 peerPort,
+                         const QString &error);
+    void adoptSession(Session *session);
     /// Gives a held connection its file and session; false while still out of descriptors.
     bool startSession(int fd, quint64 id);
     void hold(int fd, quint64 id);
@@ -124,6 +140,12 @@ private:
     /// Accepted connections waiting for a file while the process is out of descriptors
     /// (descriptor, connection id). Their data waits in the kernel; accepting is paused.
     std::vector<std::pair<int, quint64>> m_held;
+    struct Handshake
+    {
+        QSslSocket *socket;
+        quint64 id;
+    };
+    std::vector<Handshake> m_handshakes; // TLS connections not yet through their handshake
     QTimer *m_retryTimer = nullptr;
     std::shared_ptr<FileSeries> m_portSeries; // split=port: the files every connection appends to
     std::deque<FileInfo> m_closedFiles;       // with --max-files: closed, not deleted, oldest first

@@ -6,8 +6,11 @@
 #include "syserror.h"
 
 #include <QSocketNotifier>
+#include <QSslSocket>
+#include <QTimer>
 
 #include <cerrno>
+#include <climits>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
@@ -38,10 +41,68 @@ Session::Session(quint64 id, int fd, std::shared_ptr<FileSeries> series,
     connect(m_notifier, &QSocketNotifier::activated, this, &Session::onReadable);
 }
 
+Session::Session(quint64 id, QSslSocket *socket, const QString &tlsSubject,
+                 std::shared_ptr<FileSeries> series, std::vector<char> *readBuffer,
+                 QObject *parent)
+    : QObject(parent)
+    , m_tls(socket)
+    , m_series(std::move(series))
+    , m_buffer(readBuffer)
+{
+    m_tls->setParent(this);
+    m_info.id = id;
+    m_info.peerAddress = m_tls->peerAddress();
+    m_info.peerPort = m_tls->peerPort();
+    m_info.localPort = m_tls->localPort();
+    m_info.opened = QDateTime::currentDateTime();
+    m_info.tlsSubject = tlsSubject;
+    m_series->attach(id, m_info.peerText(), m_info.opened, tlsSubject);
+
+    m_lastData.start();
+    connect(m_tls, &QSslSocket::readyRead, this, &Session::onReadable);
+    connect(m_tls, &QSslSocket::disconnected, this, &Session::onReadable);
+    connect(m_tls, &QSslSocket::errorOccurred, this, &Session::onReadable);
+    // What arrived with the end of the handshake is already buffered.
+    QTimer::singleShot(0, this, &Session::onReadable);
+}
+
+qint64 Session::readSome(char *data, qint64 capacity)
+{
+    if (!m_tls) {
+        for (;;) {
+            const ssize_t n = ::read(m_fd, data, size_t(capacity));
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
+                m_error = systemErrorString(errno);
+            return n;
+        }
+    }
+    if (m_tls->bytesAvailable() > 0) {
+        const qint64 n = m_tls->read(data, capacity);
+        if (n > 0)
+            return n;
+    }
+    const QAbstractSocket::SocketError error = m_tls->error();
+    if (error != QAbstractSocket::UnknownSocketError &&
+        error != QAbstractSocket::RemoteHostClosedError) {
+        m_error = u"TLS: %1"_s.arg(m_tls->errorString());
+        errno = EIO;
+        return -1;
+    }
+    if (error == QAbstractSocket::RemoteHostClosedError ||
+        m_tls->state() != QAbstractSocket::ConnectedState)
+        return 0; // the peer closed, and everything it sent has been read
+    errno = EAGAIN;
+    return -1;
+}
+
 Session::~Session()
 {
     if (m_fd >= 0)
         ::close(m_fd);
+    if (m_tls)
+        m_tls->abort();
 }
 
 ConnectionInfo Session::info() const
@@ -53,10 +114,14 @@ ConnectionInfo Session::info() const
 
 void Session::setPaused(bool paused)
 {
+    m_paused = paused;
     if (m_notifier)
         m_notifier->setEnabled(!paused);
-    if (!paused)
+    if (!paused) {
         m_lastData.start(); // not reading was our doing, not the peer's silence
+        if (m_tls) // its buffer may hold data no readyRead will announce again
+            QTimer::singleShot(0, this, &Session::onReadable);
+    }
 }
 
 void Session::tick(double seconds)
@@ -71,15 +136,12 @@ Session::ReadOutcome Session::readAvailable(qint64 budget, bool stopWhenPaused)
     char *const data = m_buffer->data();
     const size_t capacity = m_buffer->size();
     while (budget > 0) {
-        const ssize_t n = ::read(m_fd, data, capacity);
+        const qint64 n = readSome(data, qint64(capacity));
         if (n == 0)
             return ReadOutcome::PeerClosed;
         if (n < 0) {
-            if (errno == EINTR)
-                continue;
             if (errno == EAGAIN || errno == EWOULDBLOCK)
                 return ReadOutcome::Drained;
-            m_error = systemErrorString(errno);
             return ReadOutcome::Failed;
         }
         m_info.bytesReceived += quint64(n);
@@ -102,7 +164,7 @@ Session::ReadOutcome Session::readAvailable(qint64 budget, bool stopWhenPaused)
 
 void Session::onReadable()
 {
-    if (m_finished)
+    if (m_finished || m_paused)
         return;
     switch (readAvailable(readBudgetPerWakeup, true)) {
     case ReadOutcome::Drained:
@@ -122,7 +184,9 @@ void Session::finishAfterFinalRead(const QString &reason)
     if (m_finished)
         return;
     int queued = 0;
-    if (::ioctl(m_fd, FIONREAD, &queued) != 0)
+    if (m_tls)
+        queued = int(qMin<qint64>(m_tls->bytesAvailable(), INT_MAX));
+    else if (::ioctl(m_fd, FIONREAD, &queued) != 0)
         queued = 0;
     // At least one read, so a close that is already queued is still seen.
     switch (readAvailable(qMax<qint64>(queued, 1), false)) {
@@ -152,11 +216,18 @@ void Session::finish(const QString &reason)
     m_series->detach(m_info.id, m_info.closed, reason);
     // Unregistered before the descriptor goes away; deleted later, since finish() may run
     // inside the notifier's own activated() signal.
-    m_notifier->setEnabled(false);
-    m_notifier->deleteLater();
-    m_notifier = nullptr;
-    ::close(m_fd);
+    if (m_notifier) {
+        m_notifier->setEnabled(false);
+        m_notifier->deleteLater();
+        m_notifier = nullptr;
+    }
+    if (m_fd >= 0)
+        ::close(m_fd);
     m_fd = -1;
+    if (m_tls) {
+        m_tls->disconnect(this);
+        m_tls->abort();
+    }
     Q_EMIT finished(this);
 }
 

@@ -9,6 +9,7 @@
 #include <vector>
 
 class QSocketNotifier;
+class QSslSocket;
 
 namespace capture {
 
@@ -27,6 +28,11 @@ public:
     /// Takes ownership of the connected, non-blocking descriptor `fd`. `readBuffer` is the
     /// engine's scratch buffer, shared by all sessions of the thread (reads never overlap).
     Session(quint64 id, int fd, std::shared_ptr<FileSeries> series, std::vector<char> *readBuffer,
+            QObject *parent = nullptr);
+    /// A TLS connection whose handshake is done: takes `socket` (reparented) and reads the
+    /// decrypted bytes from it. `tlsSubject` is the verified client's subject, if any.
+    Session(quint64 id, QSslSocket *socket, const QString &tlsSubject,
+            std::shared_ptr<FileSeries> series, std::vector<char> *readBuffer,
             QObject *parent = nullptr);
     ~Session() override;
 
@@ -69,8 +75,15 @@ private:
     /// With `stopWhenPaused`, stops early once reading is paused (--min-free-space).
     ReadOutcome readAvailable(qint64 budget, bool stopWhenPaused);
 
-    int m_fd;
+    /// One read from the descriptor or the TLS socket: bytes, 0 at the end of the stream,
+    /// -1 with errno EAGAIN when nothing is there now, -1 otherwise with m_error set.
+    qint64 readSome(char *data, qint64 capacity);
+    void start();
+
+    int m_fd = -1;
     QSocketNotifier *m_notifier = nullptr;
+    QSslSocket *m_tls = nullptr;
+    bool m_paused = false;
     std::shared_ptr<FileSeries> m_series;
     std::vector<char> *m_buffer;
     ConnectionInfo m_info;

@@ -9,6 +9,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QSslSocket>
 
 using namespace Qt::Literals::StringLiterals;
 
@@ -132,7 +133,10 @@ QByteArray StatusService::statusJson() const
                          {u"max_connections"_s, s.maxConnections},
                          {u"max_connections_per_port"_s, s.maxConnectionsPerPort},
                          {u"idle_timeout_ms"_s, s.idleTimeoutMs},
-                         {u"min_free_space"_s, qint64(s.minFreeSpace)}};
+                         {u"min_free_space"_s, qint64(s.minFreeSpace)},
+                         {u"tls"_s, bool(s.tls)},
+                         {u"tls_client_certificates"_s,
+                          s.tls && s.tls->peerVerifyMode() == QSslSocket::VerifyPeer}};
     QJsonArray ports;
     for (const PortStats &p : m_last.ports) {
         QJsonObject o{{u"port"_s, p.port},
@@ -145,7 +149,8 @@ QByteArray StatusService::statusJson() const
                       {u"current_file"_s, p.currentFile},
                       {u"refused_not_allowed"_s, qint64(p.refusedNotAllowed)},
                       {u"refused_over_limit"_s, qint64(p.refusedOverLimit)},
-                      {u"idle_closed"_s, qint64(p.idleClosed)}};
+                      {u"idle_closed"_s, qint64(p.idleClosed)},
+                      {u"tls_failed"_s, qint64(p.tlsFailed)}};
         if (!p.error.isEmpty())
             o.insert(u"error"_s, p.error);
         ports.append(o);
@@ -159,7 +164,8 @@ QByteArray StatusService::statusJson() const
                                        {u"bytes_received"_s, qint64(c.bytesReceived)},
                                        {u"bytes_written"_s, qint64(c.bytesWritten)},
                                        {u"rate"_s, c.rate},
-                                       {u"file"_s, c.file}});
+                                       {u"file"_s, c.file},
+                                       {u"tls_subject"_s, c.tlsSubject}});
     QJsonArray files;
     for (const FileInfo &f : m_last.files)
         files.append(QJsonObject{{u"file"_s, f.path},
@@ -184,7 +190,8 @@ QByteArray StatusService::statusJson() const
                      {u"write_errors"_s, qint64(m_last.writeErrors)},
                      {u"refused_not_allowed"_s, qint64(m_last.refusedNotAllowed)},
                      {u"refused_over_limit"_s, qint64(m_last.refusedOverLimit)},
-                     {u"idle_closed"_s, qint64(m_last.idleClosed)}}},
+                     {u"idle_closed"_s, qint64(m_last.idleClosed)},
+                     {u"tls_failed"_s, qint64(m_last.tlsFailed)}}},
         {u"reading_paused_for_space"_s, m_last.pausedForSpace}};
     if (!m_failure.isEmpty())
         status.insert(u"failure"_s, m_failure);
@@ -220,6 +227,10 @@ QByteArray StatusService::metricsText() const
            "Connections closed after --idle-timeout without data.");
     for (const PortStats &p : m_last.ports)
         sample(&out, "capture_connections_idle_closed_total", p.idleClosed, p.port);
+    family(&out, "capture_tls_handshake_failures_total", "counter",
+           "TLS connections closed because the handshake failed or timed out (no file made).");
+    for (const PortStats &p : m_last.ports)
+        sample(&out, "capture_tls_handshake_failures_total", p.tlsFailed, p.port);
     family(&out, "capture_reading_paused", "gauge",
            "1 while reading is paused because the output volume has less than "
            "--min-free-space free.");

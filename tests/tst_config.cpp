@@ -114,7 +114,8 @@ private Q_SLOTS:
         QTest::newRow("max-connections-per-port") << u"max-connections-per-port"_s << u"4"_s;
         QTest::newRow("idle-timeout") << u"idle-timeout"_s << u"30"_s;
         QTest::newRow("min-free-space") << u"min-free-space"_s << u"10G"_s;
-        QCOMPARE(configKeys().size(), 19); // a new key needs a row here
+        QTest::newRow("handshake-timeout") << u"handshake-timeout"_s << u"2.5"_s;
+        QCOMPARE(configKeys().size(), 23); // a new key needs a row here (TLS files: tst_tls)
     }
     void eachKeyAccepted()
     {

@@ -160,6 +160,8 @@ QVariant ConnectionsTableModel::data(const QModelIndex &index, int role) const
         switch (column) {
         case Peer:
             return c.peerText();
+        case Client:
+            return c.tlsSubject;
         case LocalPort:
             return c.localPort;
         case Opened:
@@ -181,6 +183,8 @@ QVariant ConnectionsTableModel::data(const QModelIndex &index, int role) const
         switch (column) {
         case Peer:
             return c.peerText();
+        case Client:
+            return c.tlsSubject;
         case LocalPort:
             return c.localPort;
         case Opened:
@@ -227,6 +231,8 @@ QVariant ConnectionsTableModel::headerData(int section, Qt::Orientation orientat
     switch (Column(section)) {
     case Peer:
         return tr("Peer");
+    case Client:
+        return tr("TLS client");
     case LocalPort:
         return tr("Port");
     case Opened:

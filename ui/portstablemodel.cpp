@@ -110,7 +110,7 @@ QVariant PortsTableModel::data(const QModelIndex &index, int role) const
         case Total:
             return p.totalConnections;
         case Refused:
-            return p.refusedNotAllowed + p.refusedOverLimit + p.idleClosed;
+            return p.refusedNotAllowed + p.refusedOverLimit + p.idleClosed + p.tlsFailed;
         case Bytes:
             return formatBytes(p.bytes);
         case Rate:
@@ -131,7 +131,7 @@ QVariant PortsTableModel::data(const QModelIndex &index, int role) const
         case Total:
             return p.totalConnections;
         case Refused:
-            return p.refusedNotAllowed + p.refusedOverLimit + p.idleClosed;
+            return p.refusedNotAllowed + p.refusedOverLimit + p.idleClosed + p.tlsFailed;
         case Bytes:
             return p.bytes;
         case Rate:
@@ -150,10 +150,11 @@ QVariant PortsTableModel::data(const QModelIndex &index, int role) const
             return tr("%1 bytes").arg(p.bytes);
         if (column == Refused)
             return tr("%1 not in --allow, %2 over the connection limits, %3 closed after the "
-                      "idle timeout")
+                      "idle timeout, %4 failed TLS handshakes")
                 .arg(p.refusedNotAllowed)
                 .arg(p.refusedOverLimit)
-                .arg(p.idleClosed);
+                .arg(p.idleClosed)
+                .arg(p.tlsFailed);
     } else if (role == Qt::TextAlignmentRole) {
         if (column != State && column != File)
             return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);

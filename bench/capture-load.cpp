@@ -4,7 +4,9 @@
 
 #include "portlist.h"
 
+#include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/ssl.h>
 
 #include <algorithm>
 #include <arpa/inet.h>
@@ -22,6 +24,8 @@
 #include <endian.h>
 #include <fcntl.h>
 #include <memory>
+#include <mutex>
+#include <thread>
 #include <netinet/in.h>
 #include <optional>
 #include <string>
@@ -111,6 +115,10 @@ void printHelp()
         "  --no-digest          skip the SHA-256 (when the files are checked with\n"
         "                       --verify-file instead; saves sender CPU)\n"
         "  --json FILE          also write the summary as JSON\n"
+        "  --tls                speak TLS (1.2 or newer; blocking, a thread per connection,\n"
+        "                       at most 256, no --rate); --tls-ca FILE verifies the\n"
+        "                       receiver, --tls-cert FILE --tls-key FILE present a client\n"
+        "                       certificate\n"
         "\n"
         "Verify mode compares PATH with the stream of connection I byte for byte and prints\n"
         "OK or MISMATCH at offset N (exit status 0 or 1).");
@@ -270,6 +278,10 @@ struct Options
     double timeout = 60;
     bool digest = true;
     std::string jsonPath;
+    bool tls = false;    // TLS client (blocking, one thread per connection)
+    std::string tlsCa;   // verify the receiver's certificate against this CA file
+    std::string tlsCert; // present this client certificate (with tlsKey)
+    std::string tlsKey;
 };
 
 enum class State { Pending, Connecting, Sending, Closing, Done, Failed };
@@ -288,6 +300,8 @@ struct Connection
     EVP_MD_CTX *digest = nullptr;
     unsigned char sha[32] = {};
     std::string error;
+    std::optional<Clock::time_point> firstByteAt; // TLS mode: per connection, merged at the end
+    Clock::time_point doneAt;
 };
 
 const char *stateVerb(State state)
@@ -319,8 +333,11 @@ public:
     }
 
     int run();
+    /// --tls: every connection in a thread of its own, with blocking OpenSSL calls.
+    int runTls();
 
 private:
+    void tlsConnection(SSL_CTX *ctx, Connection &c);
     void startMore();
     void open(Connection &c);
     void handleEvent(Connection &c, uint32_t events);
@@ -647,6 +664,131 @@ int Load::run()
     return report();
 }
 
+std::string sslErrorText()
+{
+    const unsigned long code = ERR_get_error();
+    char text[256] = "unknown TLS error";
+    if (code != 0)
+        ERR_error_string_n(code, text, sizeof text);
+    ERR_clear_error();
+    return text;
+}
+
+void Load::tlsConnection(SSL_CTX *ctx, Connection &c)
+{
+    c.state = State::Failed;
+    const int fd = ::socket(m_options.address.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        c.error = std::string("socket: ") + std::strerror(errno);
+        return;
+    }
+    timeval timeout{};
+    timeout.tv_sec = time_t(m_options.timeout);
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+    ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);
+    sockaddr_storage address = m_options.address;
+    if (address.ss_family == AF_INET6)
+        reinterpret_cast<sockaddr_in6 *>(&address)->sin6_port = htons(c.port);
+    else
+        reinterpret_cast<sockaddr_in *>(&address)->sin_port = htons(c.port);
+    SSL *ssl = nullptr;
+    auto cleanup = [&] {
+        if (ssl)
+            SSL_free(ssl);
+        ::close(fd);
+    };
+    if (::connect(fd, reinterpret_cast<sockaddr *>(&address), m_options.addressLength) != 0) {
+        c.error = std::string("connect: ") + std::strerror(errno);
+        cleanup();
+        return;
+    }
+    sockaddr_storage local{};
+    socklen_t localLength = sizeof local;
+    if (::getsockname(fd, reinterpret_cast<sockaddr *>(&local), &localLength) == 0)
+        c.localPort = ntohs(local.ss_family == AF_INET6
+                                ? reinterpret_cast<sockaddr_in6 *>(&local)->sin6_port
+                                : reinterpret_cast<sockaddr_in *>(&local)->sin_port);
+    ssl = SSL_new(ctx);
+    SSL_set_fd(ssl, fd);
+    if (SSL_connect(ssl) != 1) {
+        c.error = "TLS handshake: " + sslErrorText();
+        cleanup();
+        return;
+    }
+    EVP_MD_CTX *digest = m_options.digest ? EVP_MD_CTX_new() : nullptr;
+    if (digest)
+        EVP_DigestInit_ex(digest, EVP_sha256(), nullptr);
+    std::vector<unsigned char> buffer(m_options.writeSize);
+    const Pattern pattern(m_options.seed, c.index);
+    while (c.sent < m_options.bytes) {
+        const size_t length = size_t(std::min(m_options.writeSize, m_options.bytes - c.sent));
+        pattern.fill(c.sent, buffer.data(), length);
+        if (!c.firstByteAt)
+            c.firstByteAt = Clock::now();
+        if (SSL_write(ssl, buffer.data(), int(length)) != int(length)) {
+            c.error = "TLS write after " + std::to_string(c.sent) + " bytes: " + sslErrorText();
+            EVP_MD_CTX_free(digest);
+            cleanup();
+            return;
+        }
+        if (digest)
+            EVP_DigestUpdate(digest, buffer.data(), length);
+        c.sent += length;
+    }
+    if (digest) {
+        unsigned int length = 0;
+        EVP_DigestFinal_ex(digest, c.sha, &length);
+        EVP_MD_CTX_free(digest);
+    }
+    SSL_shutdown(ssl); // close_notify: the stream ends here
+    ::shutdown(fd, SHUT_WR);
+    char sink[4096];
+    while (SSL_read(ssl, sink, sizeof sink) > 0) {
+    } // until the receiver closes
+    c.doneAt = Clock::now();
+    c.state = State::Done;
+    cleanup();
+}
+
+int Load::runTls()
+{
+    SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
+    SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+    SSL_CTX_set_mode(ctx, SSL_MODE_AUTO_RETRY);
+    if (!m_options.tlsCa.empty()) {
+        if (SSL_CTX_load_verify_locations(ctx, m_options.tlsCa.c_str(), nullptr) != 1) {
+            std::fprintf(stderr, "capture-load: --tls-ca %s: %s\n", m_options.tlsCa.c_str(),
+                         sslErrorText().c_str());
+            return 2;
+        }
+        SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, nullptr);
+    }
+    if (!m_options.tlsCert.empty() &&
+        (SSL_CTX_use_certificate_chain_file(ctx, m_options.tlsCert.c_str()) != 1 ||
+         SSL_CTX_use_PrivateKey_file(ctx, m_options.tlsKey.c_str(), SSL_FILETYPE_PEM) != 1)) {
+        std::fprintf(stderr, "capture-load: --tls-cert/--tls-key: %s\n", sslErrorText().c_str());
+        return 2;
+    }
+    m_started = Clock::now();
+    m_lastDone = m_started;
+    std::vector<std::thread> threads;
+    for (Connection &c : m_connections)
+        threads.emplace_back([this, ctx, &c] { tlsConnection(ctx, c); });
+    for (std::thread &t : threads)
+        t.join();
+    for (const Connection &c : m_connections) {
+        m_totalSent += c.sent;
+        if (c.firstByteAt && (!m_firstByte || *c.firstByteAt < *m_firstByte))
+            m_firstByte = c.firstByteAt;
+        if (c.state == State::Done)
+            m_lastDone = std::max(m_lastDone, c.doneAt);
+        else
+            m_lastDone = Clock::now();
+    }
+    SSL_CTX_free(ctx);
+    return report();
+}
+
 int Load::report()
 {
     uint64_t ok = 0;
@@ -767,6 +909,10 @@ int main(int argc, char **argv)
             options.digest = false;
             continue;
         }
+        if (arg == "--tls") {
+            options.tls = true;
+            continue;
+        }
         if (i + 1 >= argc)
             usageError("missing value after " + std::string(arg));
         const std::string value = argv[++i];
@@ -822,6 +968,12 @@ int main(int argc, char **argv)
                 usageError("invalid --timeout '" + value + "'");
         } else if (arg == "--json") {
             options.jsonPath = value;
+        } else if (arg == "--tls-ca") {
+            options.tlsCa = value;
+        } else if (arg == "--tls-cert") {
+            options.tlsCert = value;
+        } else if (arg == "--tls-key") {
+            options.tlsKey = value;
         } else if (arg == "--verify-file") {
             verifyPath = value;
         } else if (arg == "--index") {
@@ -852,5 +1004,12 @@ int main(int argc, char **argv)
                    " needs more descriptors than the limit of " + std::to_string(limit.rlim_cur) +
                    " (ulimit -Hn): lower --concurrency");
 
+    if (options.tls) {
+        if (options.rate != 0 || options.connections > 256)
+            usageError("--tls takes no --rate and at most 256 connections (one thread each)");
+        if (options.tlsCert.empty() != options.tlsKey.empty())
+            usageError("--tls-cert and --tls-key go together");
+        return Load(std::move(options)).runTls();
+    }
     return Load(std::move(options)).run();
 }

@@ -24,7 +24,7 @@ file failed verification, a tool is missing), never for a missed goal.
                       directory under /var/tmp, removed at the end)
   --runs N            runs per contender and scenario (default 3; scenario 7 at least 5,
                       as its two modes differ by less than this machine's run-to-run noise)
-  --scenarios LIST    comma list out of 1,2,3,4,5,7 (default all; 3 is derived from 1;
+  --scenarios LIST    comma list out of 1,2,3,4,5,7,8 (default all; 3 is derived from 1;
                       7 uses scenario 2's sizes)
   --quick             scaled-down sizes: 256M, 64 x 8M, 1000 connections (explicit size
                       options still win)
@@ -90,7 +90,7 @@ count_arg() {
 build=$root/build/release
 dir=""
 runs=3
-scenarios=1,2,3,4,5,7
+scenarios=1,2,3,4,5,7,8
 json=""
 timeout_s=600
 s1_bytes=4G s2_ports=64 s2_bytes=64M s4_connections=10000 s4_ports=100 s4_bytes=64K
@@ -124,7 +124,7 @@ while (($#)); do
     --dir) dir=$value ;;
     --runs) runs=$(count_arg "$option" "$value") ;;
     --scenarios)
-        [[ $value =~ ^[1-57](,[1-57])*$ ]] || usage_error "--scenarios takes a list out of 1,2,3,4,5,7"
+        [[ $value =~ ^[1-578](,[1-578])*$ ]] || usage_error "--scenarios takes a list out of 1,2,3,4,5,7,8"
         scenarios=$value
         ;;
     --json) json=$value ;;
@@ -177,7 +177,7 @@ fi
 # Debian's python3 for the helper: a pyenv shim or venv may come first in PATH.
 python=/usr/bin/python3
 [[ -x $python ]] || die "$python is missing (apt-get install python3)"
-for tool in socat ss timeout awk; do
+for tool in socat ss timeout awk openssl; do
     command -v "$tool" >/dev/null || die "$tool is missing (bash installer/install-deps.sh --test)"
 done
 
@@ -196,6 +196,12 @@ logs=$(mktemp -d /tmp/capture-bench-logs.XXXXXX)
 pids_file=$logs/pids
 errors_file=$logs/errors
 metrics=$logs/metrics.tsv
+tls_dir=$logs/tls
+if want 8; then # one self-signed certificate for both TLS contenders
+    mkdir -p "$tls_dir"
+    openssl req -x509 -newkey rsa:2048 -nodes -keyout "$tls_dir/key.pem" -out "$tls_dir/cert.pem" \
+        -days 2 -subj /CN=localhost >/dev/null 2>&1 || die "openssl cannot make a certificate"
+fi
 : >"$pids_file"
 : >"$errors_file"
 : >"$metrics"
@@ -344,6 +350,8 @@ contender_name() {
     cr) echo capture-receiver ;;
     crh) echo "capture-receiver --hash sha256" ;;
     crm) echo "capture-receiver, /metrics polled" ;;
+    crt) echo "capture-receiver --tls-cert" ;;
+    socatt) echo "socat OPENSSL-LISTEN" ;;
     raw) echo raw-receiver ;;
     socat) echo socat ;;
     esac
@@ -355,11 +363,12 @@ start_contender() {
     wrappers=()
     timefiles=()
     case $who in
-    cr | crh | crm)
+    cr | crh | crm | crt)
         # Like the others, capture-receiver does not hash in the comparisons (--hash none);
         # crh measures the cost of its default --hash sha256, crm that of a /metrics poller.
         local extra=(--hash none)
         [[ $who == crh ]] && extra=(--hash sha256)
+        [[ $who == crt ]] && extra+=(--tls-cert "$tls_dir/cert.pem" --tls-key "$tls_dir/key.pem")
         if [[ $who == crm ]]; then
             status_port=$(alloc_ports 1)
             status_port=${status_port% *}
@@ -375,6 +384,15 @@ start_contender() {
             --output "$out" --split "$split"
         wrappers=("$last_pid")
         timefiles=("$log.time")
+        ;;
+    socatt)
+        for ((port = first; port <= last; port++)); do
+            start_timed "$log.time.$port" "$log" socat -u -b 1048576 \
+                "OPENSSL-LISTEN:$port,bind=127.0.0.1,reuseaddr,cert=$tls_dir/cert.pem,key=$tls_dir/key.pem,verify=0" \
+                "OPEN:$out/stream_${port}_socat.bin,creat"
+            wrappers+=("$last_pid")
+            timefiles+=("$log.time.$port")
+        done
         ;;
     socat)
         for ((port = first; port <= last; port++)); do
@@ -430,7 +448,7 @@ $(log_tail "$log")"
 stop_contender() {
     local who=$1 log=$2 i
     rss_kib=0
-    if [[ $who != socat ]]; then
+    if [[ $who != socat* ]]; then
         contender_alive || run_error "crashed or exited during the load:
 $(log_tail "$log")"
         rss_kib=$(awk '/^VmHWM:/ {print $2}' "/proc/${children[0]}/status")
@@ -440,14 +458,14 @@ $(log_tail "$log")"
         wait_exit "${wrappers[i]}" 30
         if [[ $exit_status == timeout ]]; then
             kill_tree "${wrappers[i]}"
-            run_error "did not exit within 30 s $([[ $who == socat ]] && echo "after its connection" || echo "of SIGTERM")"
+            run_error "did not exit within 30 s $([[ $who == socat* ]] && echo "after its connection" || echo "of SIGTERM")"
         fi
         ((exit_status == 0)) || run_error "$(exit_text "${timefiles[i]}" "$exit_status"):
 $(log_tail "$log")"
     done
     cpu_s=$(cat "${timefiles[@]}" | awk '$1 == "utime" || $1 == "stime" { cpu += $2 }
         $1 == "maxrss_kib" { rss += $2 } END { printf "%.3f %d", cpu, rss }')
-    if [[ $who == socat || -z $rss_kib ]]; then
+    if [[ $who == socat* || -z $rss_kib ]]; then
         rss_kib=${cpu_s#* } # socat: the sum of the instances' peaks
     fi
     cpu_s=${cpu_s% *}
@@ -467,7 +485,7 @@ run_load() { # WHO LOG TAG ARGS...: capture-load against 127.0.0.1, bounded
     set -e
     local i
     for ((i = 0; i < ${#children[@]}; i++)); do
-        if [[ $contender != socat ]] && ! alive "${children[i]}"; then
+        if [[ $contender != socat* ]] && ! alive "${children[i]}"; then
             wait_exit "${wrappers[i]}" 5
             run_error "$(contender_name "$contender") $(exit_text "${timefiles[i]}" "$exit_status") during the load (capture-load status $status):
 $(log_tail "$log")
@@ -502,9 +520,11 @@ scenario_stream() {
         poller=$!
         started+=("$poller")
     fi
+    local tls=()
+    ((scen == 8)) && tls=(--tls)
     # No digest here: the sender would hash at ~1.5 GB/s; the files are checked byte for byte.
     run_load "$who" "$log" "$tag" --ports "$first-$last" --connections "$nports" --bytes "$bytes" \
-        --write-size 64K --seed "$seed" --no-digest
+        --write-size 64K --seed "$seed" --no-digest "${tls[@]}"
     local polls=""
     if [[ -n $poller ]]; then
         touch "$log.stop-polling"
@@ -532,6 +552,10 @@ $(log_tail "$log.verify")"
         ;;
     crm)
         record "$scen" cr "$run" polled_mb_per_s "$mbps"
+        ;;
+    crt | socatt)
+        record "$scen" "${who%t}" "$run" mb_per_s "$mbps"
+        record "$scen" "${who%t}" "$run" cpu_s "$cpu_s"
         ;;
     *)
         record "$scen" "$who" "$run" seconds "$seconds"
@@ -702,7 +726,7 @@ echo "capture-receiver benchmark: $cr_version ($git_rev), build $build"
 echo "  $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg), open-files limit $fd_limit, files in $dir ($(size_text "$avail") free)"
 echo "  runs: $runs per contender, alternating; scenarios $scenarios"
 
-for scen in 1 2 4 5 7; do
+for scen in 1 2 4 5 7 8; do
     want "$scen" || continue
     case $scen in
     1) echo "scenario 1: one connection, $(size_text "$s1_b")$(want 3 && echo " (and 3: CPU per GiB)")" ;;
@@ -710,12 +734,14 @@ for scen in 1 2 4 5 7; do
     4) echo "scenario 4: $s4_connections connections over $s4_ports ports x $(size_text "$s4_b"), writes of $(size_text "$s4_w")" ;;
     5) echo "scenario 5: $s5_ports ports, start to all listening" ;;
     7) echo "scenario 7: $s2_ports ports x $(size_text "$s2_b") with the desktop window open (offscreen) vs headless" ;;
+    8) echo "scenario 8: scenario 1 over TLS, $(size_text "$s1_b"), capture-receiver --tls-cert vs socat OPENSSL-LISTEN" ;;
     esac
     scen_runs=$runs
     ((scen == 7 && scen_runs < 5)) && scen_runs=5
     for ((run = 1; run <= scen_runs; run++)); do
         case $scen in
         1) for who in cr crh raw socat; do isolated scenario_stream 1 "$who" "$run" 1 "$s1_b"; done ;;
+        8) for who in crt socatt; do isolated scenario_stream 8 "$who" "$run" 1 "$s1_b"; done ;;
         2) for who in cr crm raw socat; do isolated scenario_stream 2 "$who" "$run" "$s2_ports" "$s2_b"; done ;;
         4) for who in cr raw; do isolated scenario_many "$who" "$run" port; done ;;
         5) for who in cr raw; do isolated scenario_listen "$who" "$run"; done ;;

@@ -206,7 +206,7 @@ def summarize(metrics_path, meta_path, errors_path, json_path):
             errors = [e.strip("\n") for e in f.read().split("\n--\n") if e.strip()]
     scenarios = set(meta["scenarios"])
     applies = {"1": ["cr", "raw", "socat"], "2": ["cr", "raw", "socat"], "3": ["cr", "raw", "socat"],
-               "4": ["cr", "raw"], "5": ["cr", "raw"], "7": ["cr"]}
+               "4": ["cr", "raw"], "5": ["cr", "raw"], "7": ["cr"], "8": ["cr", "socat"]}
 
     def median(scenario, contender, metric):
         values = runs.get((scenario, contender, metric))
@@ -226,6 +226,12 @@ def summarize(metrics_path, meta_path, errors_path, json_path):
         if with_it and len(with_it) == len(plain):
             runs[(scenario, "cr", f"{metric}_over_plain")] = [
                 w / p for w, p in zip(with_it, plain) if p]
+
+    # Scenario 8 (TLS) against the same receiver's plain scenario 1, median to median.
+    tls = runs.get(("8", "cr", "mb_per_s"), [])
+    plain = runs.get(("1", "cr", "mb_per_s"), [])
+    if tls and plain:
+        runs[("8", "cr", "tls_over_plain")] = [statistics.median(tls) / statistics.median(plain)]
 
     # Scenario 7: capture throughput with the window open over the same run's headless one.
     window = runs.get(("7", "cr", "window_mb_per_s"), [])
@@ -270,6 +276,9 @@ def summarize(metrics_path, meta_path, errors_path, json_path):
     row("5", f"5 {q['s5_ports']} ports: start to all listening s", "seconds", 3, "lower",
         [(None, "<", 1.0)])
     row("5", "  peak RSS MiB", "rss_mib", 1, "lower")
+    row("8", f"8 {s1} over TLS: throughput MB/s", "mb_per_s", 1, "higher")
+    row("8", "  receiver CPU s", "cpu_s", 3, "lower")
+    row("8", "  TLS / plain TCP (scenario 1) throughput", "tls_over_plain", 3, "higher")
     row("7", f"7 {s2}, window open: MB/s", "window_mb_per_s", 1, "higher")
     row("7", "  same without the window: MB/s", "headless_mb_per_s", 1, "higher")
     row("7", "  window / headless throughput", "window_over_headless", 3, "higher",

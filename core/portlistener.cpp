@@ -231,6 +231,16 @@ void PortListener::accept(int fd)
             return;
         }
     }
+    const bool full =
+        (settings.maxConnectionsPerPort > 0 && activeSessions() >= settings.maxConnectionsPerPort) ||
+        (settings.maxConnections > 0 && m_context->openConnections >= settings.maxConnections);
+    if (full) {
+        // Qt accepts a whole backlog before any session reads: peers that already closed
+        // still count as open until their end is read. Read them first.
+        const std::vector<Session *> sessions = m_sessions;
+        for (Session *session : sessions)
+            session->readNow();
+    }
     QString limit;
     if (settings.maxConnectionsPerPort > 0 && activeSessions() >= settings.maxConnectionsPerPort)
         limit = u"--max-connections-per-port %1 reached"_s.arg(settings.maxConnectionsPerPort);
@@ -613,7 +623,11 @@ void PortListener::tick(double seconds)
     if (m_context->settings.idleTimeoutMs > 0 && !m_context->readingPaused) {
         const std::vector<Session *> sessions = m_sessions;
         for (Session *session : sessions) {
-            if (session->idleMs() >= m_context->settings.idleTimeoutMs) {
+            if (session->idleMs() < m_context->settings.idleTimeoutMs)
+                continue;
+            session->readNow(); // what arrived unread since, or a close, is taken first
+            if (!session->isFinished() &&
+                session->idleMs() >= m_context->settings.idleTimeoutMs) {
                 ++m_stats.idleClosed;
                 session->finish(u"idle timeout"_s);
             }

@@ -61,6 +61,11 @@ public:
     /// Closes at once with `reason`. Nothing read is lost: every chunk is written as it is read.
     void finish(const QString &reason);
 
+    /// Reads what is there now, as if the socket had signalled it (a peer that has closed is
+    /// finished). Unless reading is paused.
+    void readNow() { onReadable(); }
+    bool isFinished() const { return m_finished; }
+
 Q_SIGNALS:
     /// The file failed; `reason` is the operating system's message. finished() follows.
     void writeFailed(capture::Session *session, const QString &reason);

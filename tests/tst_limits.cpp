@@ -207,6 +207,26 @@ private Q_SLOTS:
         QCOMPARE(filesIn(dir.path()).size(), 3);
     }
 
+    // Clients that come one after another never exceed the limit, even when the receiver has
+    // not yet read the end of the previous ones before it accepts the next (Qt accepts a
+    // whole backlog at once): none may be refused.
+    void sequentialClientsAreNotRefused()
+    {
+        QTemporaryDir dir;
+        const quint16 port = TestSupport::freePort();
+        CaptureSettings settings = settingsFor({port}, dir.path(), SplitMode::Connection);
+        settings.maxConnectionsPerPort = 2;
+        Harness h;
+        QVERIFY(h.start(settings));
+        for (int i = 0; i < 300; ++i)
+            QCOMPARE(TestSupport::sendAll(port, QByteArray::number(i)), std::nullopt);
+        QTRY_COMPARE_WITH_TIMEOUT(h.closed.size(), 300, timeoutMs);
+        QTRY_VERIFY_WITH_TIMEOUT(!h.stats.isEmpty(), timeoutMs);
+        QCOMPARE(portStats(h, port).refusedOverLimit, quint64(0));
+        h.stop();
+        QCOMPARE(filesIn(dir.path()).size(), 300);
+    }
+
     // A connection silent for --idle-timeout is closed with that reason; what it sent before
     // is in its file. A connection that keeps talking stays.
     void idleTimeout()

@@ -8,6 +8,12 @@
 #include <QSignalSpy>
 #include <QTest>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 using namespace Qt::Literals::StringLiterals;
 
 namespace capture {
@@ -69,5 +75,56 @@ inline QStringList filesIn(const QString &dir)
 {
     return QDir(dir).entryList({u"stream_*"_s}, QDir::Files, QDir::Name);
 }
+
+/// A blocking client connection to 127.0.0.1 that stays open until close() or destruction.
+class Client
+{
+public:
+    explicit Client(quint16 port)
+    {
+        m_fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        sockaddr_in sa{};
+        sa.sin_family = AF_INET;
+        sa.sin_port = htons(port);
+        sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        if (::connect(m_fd, reinterpret_cast<sockaddr *>(&sa), sizeof sa) != 0) {
+            ::close(m_fd);
+            m_fd = -1;
+        }
+    }
+    ~Client() { close(); }
+    Client(const Client &) = delete;
+    Client &operator=(const Client &) = delete;
+    void close()
+    {
+        if (m_fd >= 0)
+            ::close(m_fd);
+        m_fd = -1;
+    }
+    bool ok() const { return m_fd >= 0; }
+    bool send(const QByteArray &data)
+    {
+        for (qsizetype done = 0; done < data.size();) {
+            const ssize_t n = ::send(m_fd, data.constData() + done, size_t(data.size() - done),
+                                     MSG_NOSIGNAL);
+            if (n <= 0)
+                return false;
+            done += n;
+        }
+        return true;
+    }
+    /// Whether the receiver closed the connection within `ms` (EOF or reset).
+    bool closedByPeer(int ms)
+    {
+        pollfd p{m_fd, POLLIN, 0};
+        if (::poll(&p, 1, ms) <= 0)
+            return false;
+        char byte = 0;
+        return ::recv(m_fd, &byte, 1, MSG_DONTWAIT) <= 0;
+    }
+
+private:
+    int m_fd = -1;
+};
 
 } // namespace capture

@@ -20,45 +20,6 @@ using namespace capture;
 
 namespace {
 
-/// A blocking client connection to 127.0.0.1 that stays open until close().
-class Client
-{
-public:
-    explicit Client(quint16 port)
-    {
-        m_fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        sockaddr_in sa{};
-        sa.sin_family = AF_INET;
-        sa.sin_port = htons(port);
-        sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        if (::connect(m_fd, reinterpret_cast<sockaddr *>(&sa), sizeof sa) != 0) {
-            ::close(m_fd);
-            m_fd = -1;
-        }
-    }
-    ~Client() { close(); }
-    bool ok() const { return m_fd >= 0; }
-    bool send(const QByteArray &data)
-    {
-        for (qsizetype done = 0; done < data.size();) {
-            const ssize_t n = ::send(m_fd, data.constData() + done, size_t(data.size() - done),
-                                     MSG_NOSIGNAL);
-            if (n <= 0)
-                return false;
-            done += n;
-        }
-        return true;
-    }
-    void close()
-    {
-        if (m_fd >= 0)
-            ::close(m_fd);
-        m_fd = -1;
-    }
-
-private:
-    int m_fd = -1;
-};
 
 QList<QJsonObject> manifestLines(const QString &dir)
 {

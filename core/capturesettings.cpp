@@ -53,8 +53,17 @@ std::optional<std::pair<QHostAddress, int>> parseAllowEntry(const QString &text)
             prefix > maxPrefix)
             return std::nullopt;
     }
+    // ::ffff:a.b.c.d/N (N >= 96) is the IPv4 network a.b.c.d/(N-96): peers are matched as
+    // IPv4 (peerAllowed), so the entry must be too.
+    bool mapped = false;
+    const quint32 v4 = address.toIPv4Address(&mapped);
+    QHostAddress network = address;
+    if (mapped && address.protocol() == QAbstractSocket::IPv6Protocol && prefix >= 96) {
+        network = QHostAddress(v4);
+        prefix -= 96;
+    }
     // The network's own address, so "10.1.2.3/8" and "10.0.0.0/8" mean the same.
-    const auto parsed = QHostAddress::parseSubnet(address.toString() + u'/' + QString::number(prefix));
+    const auto parsed = QHostAddress::parseSubnet(network.toString() + u'/' + QString::number(prefix));
     if (parsed.first.isNull())
         return std::nullopt;
     return parsed;
@@ -75,7 +84,7 @@ bool peerAllowed(const QList<std::pair<QHostAddress, int>> &allow, const QHostAd
     if (mapped)
         address = QHostAddress(v4);
     for (const auto &subnet : allow) {
-        if (address.isInSubnet(subnet))
+        if (address.isInSubnet(subnet) || (mapped && peer.isInSubnet(subnet)))
             return true;
     }
     return false;

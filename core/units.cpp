@@ -66,6 +66,10 @@ std::optional<quint64> parseSize(const QString &text)
     QString unit;
     if (!splitNumber(text.trimmed(), &number, &unit))
         return std::nullopt;
+    for (const QChar c : std::as_const(unit)) {
+        if (c.unicode() > 127)
+            return std::nullopt; // toUpper() would turn a dotless i into an I
+    }
     unit = unit.toUpper();
     if (unit.endsWith(u"IB"))
         unit.chop(2);

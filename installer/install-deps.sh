@@ -13,10 +13,12 @@ if [[ "${1:-}" == "--test" ]]; then
     # Real clients for the end-to-end tests; prlimit (util-linux) sets limits for a test run;
     # the package test validates with desktop-file-utils, appstream, systemd-analyze, lintian;
     # bench/run.sh (its smoke test runs in the suite) watches listening ports with ss; curl
-    # and prometheus_client's parser are the real clients of --status.
+    # and prometheus_client's parser are the real clients of --status; bench/fuzz.sh builds
+    # the fuzz targets with clang and libFuzzer (libclang-rt-14-dev), llvm-symbolizer (llvm)
+    # names the frames of a finding's stack.
     packages+=(socat netcat-openbsd python3 util-linux fonts-dejavu-core
                desktop-file-utils appstream systemd lintian iproute2 curl
-               python3-prometheus-client)
+               python3-prometheus-client clang libclang-rt-14-dev llvm)
 elif [[ $# -gt 0 ]]; then
     echo "install-deps.sh: unknown argument '$1' (expected --test or nothing)" >&2
     exit 2

@@ -316,6 +316,7 @@ private Q_SLOTS:
         QTest::newRow("negative") << u"-1M"_s << qint64(-1);
         QTest::newRow("unit") << u"10X"_s << qint64(-1);
         QTest::newRow("unit only") << u"M"_s << qint64(-1);
+        QTest::newRow("dotless i") << u"1k\u0131b"_s << qint64(-1);
         QTest::newRow("overflow") << u"99999999999999T"_s << qint64(-1);
         QTest::newRow("too many digits") << u"1234567890123456789"_s << qint64(-1);
         QTest::newRow("empty") << u""_s << qint64(-1);

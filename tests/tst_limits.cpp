@@ -46,6 +46,7 @@ private Q_SLOTS:
         QTest::newRow("v4 address") << u"192.0.2.7"_s << u"192.0.2.7/32"_s;
         QTest::newRow("v6 network") << u"2001:db8::/32"_s << u"2001:db8::/32"_s;
         QTest::newRow("v6 address") << u"::1"_s << u"::1/128"_s;
+        QTest::newRow("v4-mapped network") << u"::ffff:10.0.0.0/104"_s << u"10.0.0.0/8"_s;
         QTest::newRow("everyone v4") << u"0.0.0.0/0"_s << u"0.0.0.0/0"_s;
         QTest::newRow("prefix too long") << u"10.0.0.0/33"_s << QString();
         QTest::newRow("negative prefix") << u"10.0.0.0/-1"_s << QString();
@@ -73,6 +74,10 @@ private Q_SLOTS:
         QVERIFY(!peerAllowed(allow, QHostAddress(u"10.0.0.1"_s)));
         QVERIFY(!peerAllowed(allow, QHostAddress(u"::1"_s)));
         QVERIFY(peerAllowed({}, QHostAddress(u"10.0.0.1"_s)));
+        const QList<std::pair<QHostAddress, int>> mapped{*parseAllowEntry(u"::ffff:10.0.0.0/104"_s)};
+        QVERIFY(peerAllowed(mapped, QHostAddress(u"10.1.2.3"_s)));
+        QVERIFY(peerAllowed(mapped, QHostAddress(u"::ffff:10.1.2.3"_s)));
+        QVERIFY(!peerAllowed(mapped, QHostAddress(u"11.0.0.1"_s)));
     }
 
     // A peer outside --allow is closed at accept: counted, logged, no file, no connection.

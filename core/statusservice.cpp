@@ -203,17 +203,21 @@ QByteArray StatusService::metricsText() const
     QByteArray out;
     family(&out, "capture_up", "gauge", "1 while the capture is running, 0 otherwise.");
     sample(&out, "capture_up", m_state == State::Running ? 1 : 0);
-    family(&out, "capture_received_bytes_total", "counter",
-           "Bytes received on the port since the capture started.");
-    for (const PortStats &p : m_last.ports)
-        sample(&out, "capture_received_bytes_total", p.bytes, p.port);
-    family(&out, "capture_connections_active", "gauge", "Connections open on the port now.");
-    for (const PortStats &p : m_last.ports)
-        sample(&out, "capture_connections_active", quint64(p.activeConnections), p.port);
-    family(&out, "capture_connections_total", "counter",
-           "Connections accepted on the port since the capture started.");
-    for (const PortStats &p : m_last.ports)
-        sample(&out, "capture_connections_total", p.totalConnections, p.port);
+    // A family with one sample per port.
+    const auto perPort = [&](const char *name, const char *type, const char *help,
+                             quint64 (*value)(const PortStats &)) {
+        family(&out, name, type, help);
+        for (const PortStats &p : m_last.ports)
+            sample(&out, name, value(p), p.port);
+    };
+    perPort("capture_received_bytes_total", "counter",
+            "Bytes received on the port since the capture started.",
+            [](const PortStats &p) { return p.bytes; });
+    perPort("capture_connections_active", "gauge", "Connections open on the port now.",
+            [](const PortStats &p) { return quint64(p.activeConnections); });
+    perPort("capture_connections_total", "counter",
+            "Connections accepted on the port since the capture started.",
+            [](const PortStats &p) { return p.totalConnections; });
     family(&out, "capture_connections_refused_total", "counter",
            "Connections closed at accept: peer not in --allow (not_allowed), or over "
            "--max-connections or --max-connections-per-port (over_limit).");
@@ -223,14 +227,12 @@ QByteArray StatusService::metricsText() const
         sample(&out, "capture_connections_refused_total", p.refusedOverLimit, p.port,
                "over_limit");
     }
-    family(&out, "capture_connections_idle_closed_total", "counter",
-           "Connections closed after --idle-timeout without data.");
-    for (const PortStats &p : m_last.ports)
-        sample(&out, "capture_connections_idle_closed_total", p.idleClosed, p.port);
-    family(&out, "capture_tls_handshake_failures_total", "counter",
-           "TLS connections closed because the handshake failed or timed out (no file made).");
-    for (const PortStats &p : m_last.ports)
-        sample(&out, "capture_tls_handshake_failures_total", p.tlsFailed, p.port);
+    perPort("capture_connections_idle_closed_total", "counter",
+            "Connections closed after --idle-timeout without data.",
+            [](const PortStats &p) { return p.idleClosed; });
+    perPort("capture_tls_handshake_failures_total", "counter",
+            "TLS connections closed because the handshake failed or timed out (no file made).",
+            [](const PortStats &p) { return p.tlsFailed; });
     family(&out, "capture_reading_paused", "gauge",
            "1 while reading is paused because the output volume has less than "
            "--min-free-space free.");

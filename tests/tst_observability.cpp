@@ -1305,10 +1305,11 @@ void TestObservability::metricsParsedByPrometheusClient()
 {
     const QString python = systemPython();
     const Run probe = runProcess(python, {u"-c"_s, u"import prometheus_client.parser"_s});
-    if (!probe.finished || probe.exitCode != 0)
-        QSKIP(qPrintable(
-            u"%1 has no prometheus_client (apt-get install python3-prometheus-client): %2"_s.arg(
-                python, QString::fromUtf8(probe.err.trimmed()))));
+    if (!probe.finished || probe.exitCode != 0) {
+        qWarning("%s: %s", qPrintable(python), probe.err.trimmed().constData());
+        QSKIP("Debian's python3 has no prometheus_client (apt-get install "
+              "python3-prometheus-client); /metrics is still read by the test's strict parser");
+    }
 
     QTemporaryDir tmp;
     QVERIFY(tmp.isValid());

@@ -332,17 +332,9 @@ void PortListener::retryHeld()
 void PortListener::closeHeld(const QString &reason)
 {
     for (const auto &[fd, id] : m_held) {
-        ConnectionInfo info;
-        info.id = id;
-        std::tie(info.peerAddress, info.peerPort) = socketEndpoint(fd, EndpointSide::Peer);
-        info.localPort = m_port;
-        info.opened = info.closed = QDateTime::currentDateTime();
-        info.closeReason = reason;
+        const auto [peerAddress, peerPort] = socketEndpoint(fd, EndpointSide::Peer);
         ::close(fd);
-        --m_context->openConnections;
-        Q_EMIT errorRaised(u"port %1: connection from %2 closed unread: %3"_s.arg(m_port).arg(
-            info.peerText(), reason));
-        Q_EMIT connectionClosed(info);
+        reportClosedWithoutFile(id, peerAddress, peerPort, u"closed unread"_s, reason);
     }
     m_held.clear();
     if (m_retryTimer)
@@ -370,18 +362,25 @@ bool PortListener::startSession(int fd, quint64 id)
 void PortListener::closeUnrecorded(quint64 id, const QHostAddress &peerAddress, quint16 peerPort,
                                    const QString &error)
 {
+    m_stats.state = PortStats::State::Error;
+    m_stats.error = error;
+    reportClosedWithoutFile(id, peerAddress, peerPort, u"closed"_s, error);
+}
+
+void PortListener::reportClosedWithoutFile(quint64 id, const QHostAddress &peerAddress,
+                                           quint16 peerPort, const QString &what,
+                                           const QString &reason)
+{
     ConnectionInfo info;
     info.id = id;
     info.peerAddress = peerAddress;
     info.peerPort = peerPort;
     info.localPort = m_port;
     info.opened = info.closed = QDateTime::currentDateTime();
-    info.closeReason = error;
-    m_stats.state = PortStats::State::Error;
-    m_stats.error = error;
+    info.closeReason = reason;
     --m_context->openConnections;
     Q_EMIT errorRaised(
-        u"port %1: connection from %2 closed: %3"_s.arg(m_port).arg(info.peerText(), error));
+        u"port %1: connection from %2 %3: %4"_s.arg(m_port).arg(info.peerText(), what, reason));
     Q_EMIT connectionClosed(info);
 }
 
@@ -395,7 +394,7 @@ void PortListener::startTls(int fd, quint64 id)
         const auto [peer, peerPort] = socketEndpoint(fd, EndpointSide::Peer);
         ::close(fd);
         delete socket;
-        failHandshakeCount(id, peer, peerPort, u"cannot set up TLS on the socket"_s);
+        countFailedHandshake(peer, peerPort, u"cannot set up TLS on the socket"_s);
         return;
     }
     m_handshakes.push_back({socket, id});
@@ -419,26 +418,32 @@ void PortListener::startTls(int fd, quint64 id)
     socket->startServerEncryption();
 }
 
-void PortListener::failHandshake(QSslSocket *socket, const QString &reason)
+std::optional<quint64> PortListener::takeHandshake(QSslSocket *socket)
 {
     const auto it = std::find_if(m_handshakes.begin(), m_handshakes.end(),
                                  [socket](const Handshake &h) { return h.socket == socket; });
     if (it == m_handshakes.end())
-        return; // already done with
+        return std::nullopt; // already done with
     const quint64 id = it->id;
     m_handshakes.erase(it);
+    return id;
+}
+
+void PortListener::failHandshake(QSslSocket *socket, const QString &reason)
+{
+    if (!takeHandshake(socket))
+        return;
     const QHostAddress peer = socket->peerAddress();
     const quint16 peerPort = socket->peerPort();
     socket->disconnect(this);
     socket->abort();
     socket->deleteLater();
-    failHandshakeCount(id, peer, peerPort, reason);
+    countFailedHandshake(peer, peerPort, reason);
 }
 
-void PortListener::failHandshakeCount(quint64 id, const QHostAddress &peer, quint16 peerPort,
-                                      const QString &reason)
+void PortListener::countFailedHandshake(const QHostAddress &peer, quint16 peerPort,
+                                        const QString &reason)
 {
-    Q_UNUSED(id);
     --m_context->openConnections;
     ++m_stats.tlsFailed;
     // Logged like refusals: a flood of plain-TCP probes must not flood the log.
@@ -448,12 +453,10 @@ void PortListener::failHandshakeCount(quint64 id, const QHostAddress &peer, quin
 
 void PortListener::onHandshakeDone(QSslSocket *socket)
 {
-    const auto it = std::find_if(m_handshakes.begin(), m_handshakes.end(),
-                                 [socket](const Handshake &h) { return h.socket == socket; });
-    if (it == m_handshakes.end())
+    const std::optional<quint64> handshake = takeHandshake(socket);
+    if (!handshake)
         return;
-    const quint64 id = it->id;
-    m_handshakes.erase(it);
+    const quint64 id = *handshake;
     socket->disconnect(this);
     qDeleteAll(socket->findChildren<QTimer *>(Qt::FindDirectChildrenOnly));
     const QString subject = m_context->settings.tls->peerVerifyMode() == QSslSocket::VerifyPeer

@@ -12,6 +12,7 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <vector>
 
 class QSslSocket;
@@ -104,13 +105,18 @@ private:
     /// TLS: handshake first; the connection gets its file and session when it succeeds.
     void startTls(int fd, quint64 id);
     void onHandshakeDone(QSslSocket *socket);
+    /// Removes `socket` from the handshakes in progress; its connection id, or nothing if
+    /// it was already done with.
+    std::optional<quint64> takeHandshake(QSslSocket *socket);
     void failHandshake(QSslSocket *socket, const QString &reason);
-    void failHandshakeCount(quint64 id, const QHostAddress &peer, quint16 peerPort,
-                            const QString &reason);
+    void countFailedHandshake(const QHostAddress &peer, quint16 peerPort, const QString &reason);
     void abortHandshakes(const QString &reason);
     /// A connection that could get no file: closed, logged, reported as closed.
     void closeUnrecorded(quint64 id, const QHostAddress &peerAddress, quint16 peerPort,
                          const QString &error);
+    /// Logs and reports as closed a connection that never had a file (`what`: "closed", …).
+    void reportClosedWithoutFile(quint64 id, const QHostAddress &peerAddress, quint16 peerPort,
+                                 const QString &what, const QString &reason);
     void adoptSession(Session *session);
     /// Gives a held connection its file and session; false while still out of descriptors.
     bool startSession(int fd, quint64 id);

@@ -30,13 +30,8 @@ Session::Session(quint64 id, int fd, std::shared_ptr<FileSeries> series,
     , m_series(std::move(series))
     , m_buffer(readBuffer)
 {
-    m_info.id = id;
-    std::tie(m_info.peerAddress, m_info.peerPort) = socketEndpoint(fd, EndpointSide::Peer);
-    m_info.localPort = socketEndpoint(fd, EndpointSide::Local).second;
-    m_info.opened = QDateTime::currentDateTime();
-    m_series->attach(id, m_info.peerText(), m_info.opened);
-
-    m_lastData.start();
+    const auto [peerAddress, peerPort] = socketEndpoint(fd, EndpointSide::Peer);
+    begin(id, peerAddress, peerPort, socketEndpoint(fd, EndpointSide::Local).second, QString());
     m_notifier = new QSocketNotifier(qintptr(fd), QSocketNotifier::Read, this);
     connect(m_notifier, &QSocketNotifier::activated, this, &Session::onReadable);
 }
@@ -50,20 +45,25 @@ Session::Session(quint64 id, QSslSocket *socket, const QString &tlsSubject,
     , m_buffer(readBuffer)
 {
     m_tls->setParent(this);
-    m_info.id = id;
-    m_info.peerAddress = m_tls->peerAddress();
-    m_info.peerPort = m_tls->peerPort();
-    m_info.localPort = m_tls->localPort();
-    m_info.opened = QDateTime::currentDateTime();
-    m_info.tlsSubject = tlsSubject;
-    m_series->attach(id, m_info.peerText(), m_info.opened, tlsSubject);
-
-    m_lastData.start();
+    begin(id, m_tls->peerAddress(), m_tls->peerPort(), m_tls->localPort(), tlsSubject);
     connect(m_tls, &QSslSocket::readyRead, this, &Session::onReadable);
     connect(m_tls, &QSslSocket::disconnected, this, &Session::onReadable);
     connect(m_tls, &QSslSocket::errorOccurred, this, &Session::onReadable);
     // What arrived with the end of the handshake is already buffered.
     QTimer::singleShot(0, this, &Session::onReadable);
+}
+
+void Session::begin(quint64 id, const QHostAddress &peerAddress, quint16 peerPort,
+                    quint16 localPort, const QString &tlsSubject)
+{
+    m_info.id = id;
+    m_info.peerAddress = peerAddress;
+    m_info.peerPort = peerPort;
+    m_info.localPort = localPort;
+    m_info.opened = QDateTime::currentDateTime();
+    m_info.tlsSubject = tlsSubject;
+    m_series->attach(id, m_info.peerText(), m_info.opened, tlsSubject);
+    m_lastData.start();
 }
 
 qint64 Session::readSome(char *data, qint64 capacity)

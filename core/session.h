@@ -83,7 +83,9 @@ private:
     /// One read from the descriptor or the TLS socket: bytes, 0 at the end of the stream,
     /// -1 with errno EAGAIN when nothing is there now, -1 otherwise with m_error set.
     qint64 readSome(char *data, qint64 capacity);
-    void start();
+    /// What both constructors do: the connection's identity, and its place in the series.
+    void begin(quint64 id, const QHostAddress &peerAddress, quint16 peerPort, quint16 localPort,
+               const QString &tlsSubject);
 
     int m_fd = -1;
     QSocketNotifier *m_notifier = nullptr;

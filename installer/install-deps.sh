@@ -6,9 +6,10 @@ set -euo pipefail
 
 # qt6-qpa-plugins: the platform plugins (xcb, wayland, offscreen) the desktop window needs;
 # libqt6svg6 draws the SVG icon; help2man makes the man page; dpkg-dev computes the package's
-# dependencies (dpkg-shlibdeps); libssl-dev: SHA-256 in the benchmark's load generator.
+# dependencies (dpkg-shlibdeps); libssl-dev: SHA-256 and capture-replay's TLS client;
+# libpcap-dev: capture-replay reads pcap and pcapng files and compiles --filter with it.
 packages=(cmake ninja-build g++ pkgconf qt6-base-dev qt6-base-dev-tools qt6-qpa-plugins
-          libqt6svg6 help2man dpkg-dev libssl-dev)
+          libqt6svg6 help2man dpkg-dev libssl-dev libpcap-dev)
 if [[ "${1:-}" == "--test" ]]; then
     # Real clients for the end-to-end tests; prlimit (util-linux) sets limits for a test run;
     # the package test validates with desktop-file-utils, appstream, systemd-analyze, lintian;

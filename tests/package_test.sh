@@ -48,6 +48,8 @@ check "tar.gz holds the binary and the unit" bash -c \
 echo "== file list and control fields"
 files=$(dpkg-deb -c "$deb" | awk '{print $6}')
 for f in ./usr/bin/capture-receiver \
+         ./usr/bin/capture-replay \
+         ./usr/share/man/man1/capture-replay.1.gz \
          ./usr/share/applications/capture-receiver.desktop \
          ./usr/share/icons/hicolor/scalable/apps/capture-receiver.svg \
          ./usr/share/metainfo/org.capturereceiver.CaptureReceiver.metainfo.xml \
@@ -67,7 +69,7 @@ check "Architecture: $arch" test "$(field Architecture)" = "$arch"
 check "Section: net" test "$(field Section)" = net
 check "Maintainer is set" contains "$(field Maintainer)" '<.+@.+>'
 depends=$(field Depends)
-for lib in libc6 libqt6core6 libqt6network6 libqt6widgets6; do
+for lib in libc6 libqt6core6 libqt6network6 libqt6widgets6 libpcap0.8 libssl3; do
     check "Depends on $lib (dpkg-shlibdeps)" contains "$depends" "(^|, )$lib( |,|$)"
 done
 check "the config is a conffile" contains "$(dpkg-deb -I "$deb" conffiles)" \
@@ -88,6 +90,12 @@ check "installed --version" test "$(env -u DISPLAY -u WAYLAND_DISPLAY "$bin" --v
 check "installed man page names every option" bash -c \
     "zcat '$root/usr/share/man/man1/capture-receiver.1.gz' | grep -q 'drain\\\\-timeout' &&
      zcat '$root/usr/share/man/man1/capture-receiver.1.gz' | grep -q 'EXIT STATUS'"
+
+check "installed capture-replay --version" \
+    test "$("$root/usr/bin/capture-replay" --version)" = "capture-replay $version"
+check "capture-replay's man page has its exit status" bash -c \
+    "zcat '$root/usr/share/man/man1/capture-replay.1.gz' | grep -q 'EXIT STATUS' &&
+     zcat '$root/usr/share/man/man1/capture-replay.1.gz' | grep -q 'dry\\\\-run'"
 
 echo "== headless capture with the installed binary and config"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')

@@ -1,0 +1,464 @@
+#include "replayer.h"
+
+#include "pcapsource.h"
+#include "progressmeter.h"
+#include "sha256.h"
+
+#include <openssl/ssl.h>
+
+#include <poll.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+
+namespace replay {
+
+using std::chrono::steady_clock;
+
+namespace {
+// Bounds on what waits in memory: per stream, and over all streams together.
+constexpr std::size_t maxQueuedPerStream = 4 * 1024 * 1024;
+constexpr std::uint64_t maxQueuedTotal = 64 * 1024 * 1024;
+// As fast as possible: payloads are gathered up to this much per write(2).
+constexpr std::size_t batchBytes = 256 * 1024;
+constexpr int pollSliceMs = 100; // interrupts are noticed at least this often
+
+std::string secondsText(int ms)
+{
+    char text[32];
+    std::snprintf(text, sizeof text, "%g s", double(ms) / 1000.0);
+    return text;
+}
+
+bool wanted(ProtocolChoice choice, Transport transport)
+{
+    return choice == ProtocolChoice::All ||
+           (choice == ProtocolChoice::Tcp) == (transport == Transport::Tcp);
+}
+} // namespace
+
+ReplayStream::ReplayStream() = default;
+ReplayStream::~ReplayStream() = default;
+
+Replayer::Replayer(const ReplayOptions &options, const std::atomic<int> *interrupts,
+                   std::FILE *out, std::FILE *err)
+    : m_options(options)
+    , m_interrupts(interrupts)
+    , m_out(out)
+    , m_err(err)
+    , m_server(options.server.toStdString())
+{
+}
+
+Replayer::~Replayer()
+{
+    m_streams.clear(); // connections (and their SSL objects) before the context
+    if (m_tls.context)
+        SSL_CTX_free(m_tls.context);
+}
+
+void Replayer::message(const std::string &text)
+{
+    std::fprintf(m_err, "capture-replay: %s\n", text.c_str());
+    std::fflush(m_err);
+}
+
+bool Replayer::abandon() const
+{
+    return m_interrupts && m_interrupts->load() >= 2;
+}
+
+bool Replayer::setUp()
+{
+    if (m_options.dryRun)
+        return true;
+    std::string error;
+    if (!resolveServer(m_server, &m_addresses, &error)) {
+        message(error);
+        return false;
+    }
+    if (m_options.tls) {
+        m_tls.context = createTlsContext(m_options.tlsCa.toStdString(),
+                                         m_options.tlsCert.toStdString(),
+                                         m_options.tlsKey.toStdString(), &error);
+        if (!m_tls.context) {
+            message(error);
+            return false;
+        }
+        m_tls.serverName = m_server;
+        if (m_tls.serverName.size() > 2 && m_tls.serverName.front() == '[')
+            m_tls.serverName = m_tls.serverName.substr(1, m_tls.serverName.size() - 2);
+    }
+    return true;
+}
+
+int Replayer::run()
+{
+    PcapSource source;
+    std::string error;
+    if (!source.open(m_options.captureFile.toStdString(), m_options.filter.toStdString(),
+                     &error)) {
+        message(error);
+        return Usage;
+    }
+    m_linkTypeName = source.linkTypeName();
+    if (!linkTypeSupported(source.linkType())) {
+        message("'" + m_options.captureFile.toStdString() + "': link type " + m_linkTypeName +
+                " is not supported (supported: Ethernet, Linux cooked SLL and SLL2, raw IP, "
+                "BSD loopback)");
+        return Usage;
+    }
+    if (!setUp())
+        return Usage;
+
+    ProgressMeter progress(m_err, !m_options.quiet && !m_options.dryRun && ::isatty(2),
+                           source.size());
+    const steady_clock::time_point start = steady_clock::now();
+    bool haveFirstTimestamp = false;
+    std::int64_t firstTimestampNs = 0;
+    CapturedPacket packet;
+    for (;;) {
+        if (m_interrupts && m_interrupts->load() > 0) {
+            m_interrupted = true;
+            message("interrupted: sending what was read (press Ctrl+C again to stop at once)");
+            break;
+        }
+        const PcapSource::Next next = source.next(&packet);
+        if (next == PcapSource::Next::End)
+            break;
+        if (next == PcapSource::Next::Error) {
+            m_readError = source.errorString();
+            break;
+        }
+        ++m_counts.read;
+        const DecodedPacket decoded = decodePacket(source.linkType(), packet.data,
+                                                   packet.capturedLength);
+        switch (decoded.kind) {
+        case PacketKind::Payload:
+            break;
+        case PacketKind::NoPayload:
+            ++m_counts.noPayload;
+            continue;
+        case PacketKind::Fragment:
+            ++m_counts.fragments;
+            continue;
+        case PacketKind::Truncated:
+            ++m_counts.truncated;
+            continue;
+        case PacketKind::OtherProtocol:
+            ++m_counts.otherProtocol;
+            continue;
+        case PacketKind::NotIp:
+        case PacketKind::UnsupportedLink:
+            ++m_counts.notIp;
+            continue;
+        }
+        if (!wanted(m_options.protocol, decoded.transport)) {
+            ++m_counts.otherTransport;
+            continue;
+        }
+        if (m_options.speed > 0) {
+            if (!haveFirstTimestamp) {
+                haveFirstTimestamp = true;
+                firstTimestampNs = packet.timestampNs;
+            }
+            // Due relative to the first payload packet: replaying starts with data at once.
+            const double offsetNs =
+                double(std::max<std::int64_t>(0, packet.timestampNs - firstTimestampNs)) /
+                m_options.speed;
+            waitUntil(start + std::chrono::nanoseconds(std::int64_t(offsetNs)));
+            if (m_interrupts && m_interrupts->load() > 0)
+                continue; // noticed at the top of the loop; this packet is not sent
+        }
+        ReplayStream *stream = streamFor(decoded.source);
+        ++m_counts.sent;
+        ++stream->packets;
+        stream->bytes += decoded.payloadSize;
+        stream->hash->update(reinterpret_cast<const char *>(decoded.payload),
+                             qint64(decoded.payloadSize));
+        if (!m_options.dryRun)
+            send(stream, decoded.payload, decoded.payloadSize);
+        if ((m_counts.read & 255) == 0) {
+            std::uint64_t sent = 0;
+            for (const auto &s : m_streams)
+                sent += s->connection ? s->connection->bytesSent() : 0;
+            progress.update(source.position(), m_counts.read, sent);
+        }
+    }
+    if (!m_readError.empty() && m_counts.read == 0) {
+        progress.finish();
+        message("'" + m_options.captureFile.toStdString() + "' has no readable packet: " +
+                m_readError);
+        return Usage;
+    }
+    if (!m_options.dryRun) {
+        drain();
+        closeConnections();
+    }
+    progress.finish();
+    const double seconds = std::chrono::duration<double>(steady_clock::now() - start).count();
+    for (const auto &stream : m_streams)
+        stream->digest = stream->hash->finalHex().toStdString();
+    if (!m_readError.empty())
+        message("warning: '" + m_options.captureFile.toStdString() + "' ends in a bad record after " +
+                std::to_string(m_counts.read) + " good packets (" + m_readError +
+                "); what came before it was replayed");
+    if (!m_options.quiet)
+        printSummary(seconds);
+
+    if (m_interrupted)
+        return Interrupted;
+    const bool allDelivered = std::all_of(m_streams.begin(), m_streams.end(),
+                                          [](const auto &s) { return s->error.empty(); });
+    return allDelivered && m_readError.empty() ? Delivered : NotDelivered;
+}
+
+ReplayStream *Replayer::streamFor(const SourceAddress &source)
+{
+    const auto found = m_bySource.find(source);
+    if (found != m_bySource.end())
+        return found->second;
+    auto stream = std::make_unique<ReplayStream>();
+    stream->index = int(m_streams.size());
+    stream->source = source;
+    stream->sourceText = source.text();
+    stream->port = int(m_options.basePort) + stream->index;
+    stream->hash = std::make_unique<capture::Sha256>();
+    ReplayStream *raw = stream.get();
+    m_streams.push_back(std::move(stream));
+    m_bySource.emplace(source, raw);
+    if (raw->port > 65535)
+        failStream(raw, "no port left for it: base_port + " + std::to_string(raw->index) + " = " +
+                            std::to_string(raw->port) + " is past 65535");
+    else if (!m_options.dryRun)
+        connectStream(raw);
+    return raw;
+}
+
+void Replayer::connectStream(ReplayStream *stream)
+{
+    stream->connection = std::make_unique<StreamConnection>();
+    if (!stream->connection->connect(m_addresses, std::uint16_t(stream->port),
+                                     m_options.tls ? &m_tls : nullptr,
+                                     std::chrono::milliseconds(m_options.connectTimeoutMs)))
+        failStream(stream, "cannot connect: " + stream->connection->errorString());
+}
+
+void Replayer::failStream(ReplayStream *stream, const std::string &reason)
+{
+    if (!stream->error.empty())
+        return;
+    stream->error = reason;
+    std::uint64_t sent = 0;
+    if (stream->connection) {
+        m_queuedBytes -= stream->connection->queuedBytes();
+        sent = stream->connection->bytesSent();
+        stream->connection->close();
+    }
+    message("stream " + std::to_string(stream->index) + " (" + stream->sourceText + " -> port " +
+            std::to_string(stream->port) + "): " + reason + "; " + std::to_string(sent) +
+            " bytes were sent, the rest of this source's data is not");
+}
+
+void Replayer::send(ReplayStream *stream, const std::uint8_t *data, std::size_t size)
+{
+    if (!stream->error.empty() || !stream->connection)
+        return;
+    StreamConnection &connection = *stream->connection;
+    const std::size_t queuedBefore = connection.queuedBytes();
+    if (m_options.speed > 0) {
+        connection.send(data, size); // on time: now, not when a batch is full
+    } else {
+        connection.queue(data, size);
+        if (connection.queuedBytes() >= batchBytes)
+            connection.flush();
+    }
+    m_queuedBytes = m_queuedBytes - queuedBefore + connection.queuedBytes();
+    if (connection.failed()) {
+        failStream(stream, connection.errorString());
+        return;
+    }
+    if (connection.queuedBytes() > 0 && !stream->pending) {
+        stream->pending = true;
+        stream->lastProgress = steady_clock::now();
+        m_pending.push_back(stream);
+    }
+    while (stream->error.empty() && !abandon() &&
+           (connection.queuedBytes() > maxQueuedPerStream || m_queuedBytes > maxQueuedTotal))
+        pump(pollSliceMs);
+}
+
+void Replayer::pump(int timeoutMs)
+{
+    std::erase_if(m_pending, [](ReplayStream *s) {
+        const bool keep = s->error.empty() && s->connection && s->connection->queuedBytes() > 0;
+        s->pending = keep;
+        return !keep;
+    });
+    std::vector<pollfd> fds;
+    fds.reserve(m_pending.size());
+    for (const ReplayStream *s : m_pending)
+        fds.push_back({s->connection->descriptor(), s->connection->pollEvents(), 0});
+    const int ready = ::poll(fds.data(), fds.size(), timeoutMs);
+    const steady_clock::time_point now = steady_clock::now();
+    for (std::size_t i = 0; ready > 0 && i < fds.size(); ++i) {
+        if (fds[i].revents == 0)
+            continue;
+        ReplayStream *stream = m_pending[i];
+        StreamConnection &connection = *stream->connection;
+        const std::size_t queuedBefore = connection.queuedBytes();
+        connection.flush();
+        m_queuedBytes = m_queuedBytes - queuedBefore + connection.queuedBytes();
+        if (connection.queuedBytes() < queuedBefore)
+            stream->lastProgress = now;
+        if (connection.failed())
+            failStream(stream, connection.errorString());
+    }
+    for (ReplayStream *stream : m_pending) {
+        if (stream->error.empty() && now - stream->lastProgress >
+                                         std::chrono::milliseconds(m_options.closeTimeoutMs))
+            failStream(stream, "the receiver took nothing for " +
+                                   secondsText(m_options.closeTimeoutMs) + " (--close-timeout)");
+    }
+}
+
+void Replayer::waitUntil(steady_clock::time_point due)
+{
+    for (;;) {
+        if (m_interrupts && m_interrupts->load() > 0)
+            return;
+        const auto left = due - steady_clock::now();
+        if (left <= std::chrono::nanoseconds::zero())
+            return;
+        const auto ms = std::chrono::ceil<std::chrono::milliseconds>(left).count();
+        pump(int(std::min<long long>(ms, pollSliceMs)));
+    }
+}
+
+void Replayer::drain()
+{
+    for (auto &stream : m_streams) {
+        if (stream->error.empty() && stream->connection && stream->connection->queuedBytes() > 0 &&
+            !stream->pending) {
+            stream->pending = true;
+            stream->lastProgress = steady_clock::now();
+            m_pending.push_back(stream.get());
+        }
+    }
+    while (m_queuedBytes > 0 && !abandon())
+        pump(pollSliceMs);
+    if (abandon()) {
+        for (auto &stream : m_streams) {
+            if (stream->error.empty() && stream->connection &&
+                stream->connection->queuedBytes() > 0)
+                failStream(stream.get(), "stopped by a second interrupt with " +
+                                             std::to_string(stream->connection->queuedBytes()) +
+                                             " bytes not sent");
+        }
+    }
+}
+
+void Replayer::closeConnections()
+{
+    std::vector<ReplayStream *> open;
+    for (auto &stream : m_streams) {
+        if (!stream->error.empty() || !stream->connection)
+            continue;
+        if (!stream->connection->shutdownWriting())
+            failStream(stream.get(), stream->connection->errorString());
+        else
+            open.push_back(stream.get());
+    }
+    // The receiver closes its side once it has read everything: then the stream is complete.
+    const steady_clock::time_point deadline =
+        steady_clock::now() + std::chrono::milliseconds(m_options.closeTimeoutMs);
+    while (!open.empty() && !abandon() && steady_clock::now() < deadline) {
+        std::vector<pollfd> fds;
+        for (const ReplayStream *s : open)
+            fds.push_back({s->connection->descriptor(), POLLIN, 0});
+        const int ready = ::poll(fds.data(), fds.size(), pollSliceMs);
+        for (std::size_t i = 0; ready > 0 && i < fds.size(); ++i) {
+            if (fds[i].revents == 0)
+                continue;
+            ReplayStream *stream = open[i];
+            if (stream->connection->receiverClosed())
+                stream->receiverClosed = true;
+            else if (stream->connection->failed())
+                failStream(stream, stream->connection->errorString());
+        }
+        std::erase_if(open, [](ReplayStream *s) { return s->receiverClosed || !s->error.empty(); });
+    }
+    for (ReplayStream *stream : open) {
+        const int unacknowledged = stream->connection->unacknowledgedBytes();
+        if (unacknowledged == 0)
+            stream->note = "the receiver did not close within " +
+                           secondsText(m_options.closeTimeoutMs) +
+                           ", but acknowledged every byte";
+        else
+            failStream(stream, "the receiver did not close within " +
+                                   secondsText(m_options.closeTimeoutMs) + " and " +
+                                   (unacknowledged > 0
+                                        ? std::to_string(unacknowledged) +
+                                              " bytes are not acknowledged"
+                                        : std::string("delivery is unconfirmed")));
+    }
+    for (auto &stream : m_streams) {
+        if (stream->connection)
+            stream->connection->close();
+        if (!stream->note.empty())
+            message("stream " + std::to_string(stream->index) + " (" + stream->sourceText +
+                    " -> port " + std::to_string(stream->port) + "): " + stream->note);
+    }
+}
+
+void Replayer::printSummary(double seconds)
+{
+    std::uint64_t bytes = 0;
+    std::uint64_t sent = 0;
+    for (const auto &stream : m_streams) {
+        bytes += stream->bytes;
+        sent += stream->connection ? stream->connection->bytesSent() : 0;
+    }
+    const std::string target =
+        m_options.dryRun ? std::string("(dry run: nothing sent)")
+                         : "to " + m_server + (m_options.tls ? " over TLS" : "");
+    std::fprintf(m_out, "replayed %s (%s) %s in %.2f s: %zu stream(s), %s of payload",
+                 m_options.captureFile.toUtf8().constData(), m_linkTypeName.c_str(),
+                 target.c_str(), seconds, m_streams.size(), sizeText(bytes).c_str());
+    if (!m_options.dryRun)
+        std::fprintf(m_out, ", %s sent (%s/s)", sizeText(sent).c_str(),
+                     sizeText(std::uint64_t(seconds > 0 ? double(sent) / seconds : 0)).c_str());
+    std::fprintf(m_out, "\n");
+    const PacketCounts &c = m_counts;
+    std::fprintf(m_out,
+                 "packets: %llu read, %llu with payload replayed, %llu without payload, "
+                 "%llu %s payload left out by --protocol, %llu IP fragments skipped (not "
+                 "reassembled), %llu truncated skipped, %llu other IP protocols, %llu not IP\n",
+                 (unsigned long long)c.read, (unsigned long long)c.sent,
+                 (unsigned long long)c.noPayload, (unsigned long long)c.otherTransport,
+                 m_options.protocol == ProtocolChoice::Udp ? "TCP" : "UDP",
+                 (unsigned long long)c.fragments, (unsigned long long)c.truncated,
+                 (unsigned long long)c.otherProtocol, (unsigned long long)c.notIp);
+    std::fprintf(m_out, "%6s  %-39s  %5s  %10s  %14s  %-64s  %s\n", "stream", "source", "port",
+                 "packets", "bytes", "sha256", "result");
+    for (const auto &stream : m_streams) {
+        std::string result;
+        if (m_options.dryRun)
+            result = stream->port > 65535 ? "no port left" : "-";
+        else if (!stream->error.empty())
+            result = "FAILED: " + stream->error;
+        else if (m_interrupted)
+            result = "interrupted: sent what was read";
+        else
+            result = "delivered";
+        std::fprintf(m_out, "%6d  %-39s  %5s  %10llu  %14llu  %-64s  %s\n", stream->index,
+                     stream->sourceText.c_str(),
+                     stream->port > 65535 ? "-" : std::to_string(stream->port).c_str(),
+                     (unsigned long long)stream->packets, (unsigned long long)stream->bytes,
+                     stream->digest.c_str(), result.c_str());
+    }
+    std::fflush(m_out);
+}
+
+} // namespace replay

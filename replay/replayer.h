@@ -1,0 +1,108 @@
+#pragma once
+
+#include "packetdecoder.h"
+#include "replayoptions.h"
+#include "streamconnection.h"
+
+#include <atomic>
+#include <cstdint>
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace capture {
+class Sha256;
+}
+
+namespace replay {
+
+/// Exit statuses of capture-replay.
+enum ExitStatus { Delivered = 0, NotDelivered = 1, Usage = 2, Interrupted = 130 };
+
+/// How the packets read were used: every packet counts exactly once.
+struct PacketCounts
+{
+    std::uint64_t read = 0;
+    std::uint64_t sent = 0;          ///< payload packets replayed (or, with --dry-run, mapped)
+    std::uint64_t noPayload = 0;
+    std::uint64_t otherTransport = 0; ///< TCP or UDP payload left out by --protocol
+    std::uint64_t fragments = 0;
+    std::uint64_t truncated = 0;
+    std::uint64_t otherProtocol = 0;
+    std::uint64_t notIp = 0;
+};
+
+/// One source address of the capture and the TCP stream that carries its payload.
+struct ReplayStream
+{
+    ReplayStream();
+    ~ReplayStream();
+
+    int index = 0;           ///< k: the order in which the source first carried payload
+    SourceAddress source;
+    std::string sourceText;
+    int port = 0;            ///< base_port + k; > 65535 when no port is left for it
+    std::uint64_t packets = 0;
+    std::uint64_t bytes = 0; ///< payload bytes the capture carries for this source
+    std::unique_ptr<capture::Sha256> hash;
+    std::string digest;      ///< SHA-256 of those bytes, once the replay ends
+    std::unique_ptr<StreamConnection> connection;
+    std::string error;       ///< why it was not delivered in full (empty: it was)
+    std::string note;        ///< a warning that does not make it fail
+    bool receiverClosed = false;
+    bool pending = false;    ///< in Replayer::m_pending (has queued bytes)
+    std::chrono::steady_clock::time_point lastProgress;
+};
+
+/// Reads the capture packet by packet and sends each source's payload on its own connection,
+/// at the capture's pace (--speed) or as fast as the receiver takes it. Single-threaded and
+/// non-blocking: one poll() loop serves every connection, so a slow receiver port holds back
+/// only its own stream until its bounded queue is full.
+class Replayer
+{
+public:
+    /// `interrupts` counts SIGINT/SIGTERM: the first stops reading (what was read is still
+    /// sent, within --close-timeout), the second abandons what is still queued.
+    Replayer(const ReplayOptions &options, const std::atomic<int> *interrupts, std::FILE *out,
+             std::FILE *err);
+    ~Replayer();
+
+    /// Runs the whole replay and prints the summary; returns the exit status.
+    int run();
+
+private:
+    bool setUp();
+    ReplayStream *streamFor(const SourceAddress &source);
+    void connectStream(ReplayStream *stream);
+    void send(ReplayStream *stream, const std::uint8_t *data, std::size_t size);
+    /// Polls the connections with queued bytes for up to `timeoutMs` and sends what they take.
+    void pump(int timeoutMs);
+    void waitUntil(std::chrono::steady_clock::time_point due);
+    /// Sends everything queued (until it is sent, the stream fails, or a second interrupt).
+    void drain();
+    void closeConnections();
+    void failStream(ReplayStream *stream, const std::string &reason);
+    void printSummary(double seconds);
+    bool abandon() const;
+    void message(const std::string &text);
+
+    ReplayOptions m_options;
+    const std::atomic<int> *m_interrupts;
+    std::FILE *m_out;
+    std::FILE *m_err;
+    std::string m_server;
+    std::vector<ServerAddress> m_addresses;
+    TlsClient m_tls;
+    std::vector<std::unique_ptr<ReplayStream>> m_streams;
+    std::unordered_map<SourceAddress, ReplayStream *, SourceAddressHash> m_bySource;
+    std::vector<ReplayStream *> m_pending; ///< streams with bytes queued
+    std::uint64_t m_queuedBytes = 0;       ///< over all streams
+    PacketCounts m_counts;
+    std::string m_linkTypeName;
+    std::string m_readError;               ///< the capture ended in a truncated or bad record
+    bool m_interrupted = false;
+};
+
+} // namespace replay

@@ -1,0 +1,464 @@
+#include "streamconnection.h"
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+
+#include <arpa/inet.h>
+#include <cerrno>
+#include <climits>
+#include <cstdio>
+#include <cstring>
+#include <fcntl.h>
+#include <linux/sockios.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+namespace replay {
+
+namespace {
+
+// Queue bytes already sent are dropped from the front once they are this many and at least
+// half of the queue: no copying per send, and the queue's memory follows what is pending.
+constexpr std::size_t compactAfterBytes = 256 * 1024;
+
+std::string errnoText(int error)
+{
+    return std::strerror(error);
+}
+
+/// The reasons OpenSSL queued for this thread, "; "-joined, and the queue cleared.
+std::string opensslErrors()
+{
+    std::string text;
+    while (const unsigned long code = ERR_get_error()) {
+        char buffer[256];
+        ERR_error_string_n(code, buffer, sizeof buffer);
+        if (!text.empty())
+            text += "; ";
+        const char *reason = ERR_reason_error_string(code);
+        text += reason ? reason : buffer;
+    }
+    return text;
+}
+
+int remainingMs(Clock::time_point deadline)
+{
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+    return left > 0 ? int(std::min<long long>(left, INT_MAX)) : 0;
+}
+
+/// Waits for `events` on `fd` until `deadline`: true when they came.
+bool waitFor(int fd, short events, Clock::time_point deadline)
+{
+    for (;;) {
+        pollfd p{fd, events, 0};
+        const int n = ::poll(&p, 1, remainingMs(deadline));
+        if (n < 0 && errno == EINTR) {
+            if (Clock::now() >= deadline)
+                return false;
+            continue;
+        }
+        return n > 0;
+    }
+}
+
+bool isAddressLiteral(const std::string &host)
+{
+    in6_addr v6{};
+    in_addr v4{};
+    return ::inet_pton(AF_INET, host.c_str(), &v4) == 1 ||
+           ::inet_pton(AF_INET6, host.c_str(), &v6) == 1;
+}
+
+bool readable(const std::string &path, const char *option, std::string *error)
+{
+    FILE *file = std::fopen(path.c_str(), "rb");
+    if (!file) {
+        *error = std::string("cannot read ") + option + " '" + path + "': " + errnoText(errno);
+        return false;
+    }
+    std::fclose(file);
+    return true;
+}
+
+} // namespace
+
+StreamConnection::~StreamConnection()
+{
+    close();
+}
+
+void StreamConnection::close()
+{
+    if (m_ssl) {
+        SSL_free(m_ssl);
+        m_ssl = nullptr;
+    }
+    if (m_fd >= 0)
+        ::close(m_fd);
+    m_fd = -1;
+}
+
+void StreamConnection::fail(const std::string &reason)
+{
+    if (m_error.empty())
+        m_error = reason;
+}
+
+bool StreamConnection::connect(const std::vector<ServerAddress> &addresses, std::uint16_t port,
+                               const TlsClient *tls, std::chrono::milliseconds timeout)
+{
+    const Clock::time_point deadline = Clock::now() + timeout;
+    std::string lastError = "no address to connect to";
+    for (const ServerAddress &candidate : addresses) {
+        ServerAddress target = candidate;
+        if (target.address.ss_family == AF_INET)
+            reinterpret_cast<sockaddr_in *>(&target.address)->sin_port = htons(port);
+        else
+            reinterpret_cast<sockaddr_in6 *>(&target.address)->sin6_port = htons(port);
+        const int fd =
+            ::socket(target.address.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+        if (fd < 0) {
+            lastError = addressText(target, port) + ": " + errnoText(errno);
+            continue;
+        }
+        int result = ::connect(fd, reinterpret_cast<const sockaddr *>(&target.address),
+                               target.length);
+        int error = result == 0 ? 0 : errno;
+        if (result != 0 && (errno == EINPROGRESS || errno == EINTR)) {
+            if (!waitFor(fd, POLLOUT, deadline)) {
+                error = ETIMEDOUT;
+            } else {
+                socklen_t length = sizeof error;
+                if (::getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length) != 0)
+                    error = errno;
+            }
+        }
+        if (error != 0) {
+            lastError = addressText(target, port) + ": " +
+                        (error == ETIMEDOUT ? "no answer within the connect timeout"
+                                            : errnoText(error));
+            ::close(fd);
+            continue;
+        }
+        m_fd = fd;
+        break;
+    }
+    if (m_fd < 0) {
+        fail(lastError);
+        return false;
+    }
+    if (!tls)
+        return true;
+
+    m_ssl = SSL_new(tls->context);
+    if (!m_ssl || SSL_set_fd(m_ssl, m_fd) != 1) {
+        fail("TLS: " + opensslErrors());
+        return false;
+    }
+    SSL_set_mode(m_ssl, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+    if (isAddressLiteral(tls->serverName)) {
+        X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(m_ssl), tls->serverName.c_str());
+    } else {
+        SSL_set_tlsext_host_name(m_ssl, tls->serverName.c_str());
+        SSL_set1_host(m_ssl, tls->serverName.c_str());
+    }
+    for (;;) {
+        ERR_clear_error();
+        const int result = SSL_connect(m_ssl);
+        if (result == 1)
+            return true;
+        const int error = SSL_get_error(m_ssl, result);
+        const short events = error == SSL_ERROR_WANT_READ    ? POLLIN
+                             : error == SSL_ERROR_WANT_WRITE ? POLLOUT
+                                                             : 0;
+        if (events && waitFor(m_fd, events, deadline))
+            continue;
+        std::string reason;
+        if (events)
+            reason = "no answer within the connect timeout";
+        else if (SSL_get_verify_result(m_ssl) != X509_V_OK)
+            reason = std::string("the receiver's certificate: ") +
+                     X509_verify_cert_error_string(SSL_get_verify_result(m_ssl));
+        else if (error == SSL_ERROR_SYSCALL && errno != 0)
+            reason = errnoText(errno);
+        else
+            reason = opensslErrors();
+        if (reason.empty())
+            reason = "the receiver closed the connection";
+        fail("TLS handshake failed: " + reason);
+        return false;
+    }
+}
+
+long long StreamConnection::writeSome(const std::uint8_t *data, std::size_t size)
+{
+    if (!m_ssl) {
+        for (;;) {
+            const ssize_t n = ::send(m_fd, data, size, MSG_NOSIGNAL);
+            if (n >= 0) {
+                m_bytesSent += std::uint64_t(n);
+                return n;
+            }
+            if (errno == EINTR)
+                continue;
+            if (errno == EAGAIN || errno == EWOULDBLOCK)
+                return 0;
+            fail(errno == EPIPE || errno == ECONNRESET
+                     ? "the receiver closed the connection (" + errnoText(errno) + ")"
+                     : errnoText(errno));
+            return -1;
+        }
+    }
+    ERR_clear_error();
+    errno = 0;
+    const int n = SSL_write(m_ssl, data, int(std::min<std::size_t>(size, INT_MAX)));
+    if (n > 0) {
+        m_tlsWantsRead = false;
+        m_bytesSent += std::uint64_t(n);
+        return n;
+    }
+    switch (SSL_get_error(m_ssl, n)) {
+    case SSL_ERROR_WANT_WRITE:
+        m_tlsWantsRead = false;
+        return 0;
+    case SSL_ERROR_WANT_READ:
+        m_tlsWantsRead = true;
+        return 0;
+    case SSL_ERROR_SYSCALL:
+        if (errno == EINTR)
+            return 0;
+        fail(errno ? "the receiver closed the connection (" + errnoText(errno) + ")"
+                   : "TLS: " + opensslErrors());
+        return -1;
+    default:
+        fail("TLS: " + opensslErrors());
+        return -1;
+    }
+}
+
+void StreamConnection::compactQueue()
+{
+    if (m_queueHead == m_queue.size()) {
+        m_queue.clear();
+        m_queueHead = 0;
+    } else if (m_queueHead >= compactAfterBytes && m_queueHead * 2 >= m_queue.size()) {
+        m_queue.erase(m_queue.begin(), m_queue.begin() + std::ptrdiff_t(m_queueHead));
+        m_queueHead = 0;
+    }
+}
+
+bool StreamConnection::send(const std::uint8_t *data, std::size_t size)
+{
+    if (failed())
+        return false;
+    if (queuedBytes() == 0) { // straight from the capture's buffer: no copy when it all goes
+        const long long n = writeSome(data, size);
+        if (n < 0)
+            return false;
+        data += n;
+        size -= std::size_t(n);
+    }
+    queue(data, size);
+    return true;
+}
+
+void StreamConnection::queue(const std::uint8_t *data, std::size_t size)
+{
+    if (failed() || size == 0)
+        return;
+    compactQueue();
+    m_queue.insert(m_queue.end(), data, data + size);
+}
+
+bool StreamConnection::flush()
+{
+    while (!failed() && queuedBytes() > 0) {
+        const long long n = writeSome(m_queue.data() + m_queueHead, queuedBytes());
+        if (n <= 0)
+            break;
+        m_queueHead += std::size_t(n);
+    }
+    compactQueue();
+    return !failed();
+}
+
+short StreamConnection::pollEvents() const
+{
+    return m_ssl && m_tlsWantsRead ? POLLIN : POLLOUT;
+}
+
+bool StreamConnection::shutdownWriting()
+{
+    if (failed() || m_fd < 0)
+        return false;
+    if (m_ssl) {
+        // close_notify: a TLS receiver tells a clean end from a cut connection by it.
+        const Clock::time_point deadline = Clock::now() + std::chrono::seconds(5);
+        for (;;) {
+            ERR_clear_error();
+            const int result = SSL_shutdown(m_ssl);
+            if (result >= 0)
+                break;
+            const int error = SSL_get_error(m_ssl, result);
+            if (error == SSL_ERROR_WANT_WRITE && waitFor(m_fd, POLLOUT, deadline))
+                continue;
+            fail("TLS: cannot send close_notify: " + opensslErrors());
+            return false;
+        }
+    }
+    if (::shutdown(m_fd, SHUT_WR) != 0) {
+        fail("cannot shut down for writing: " + errnoText(errno));
+        return false;
+    }
+    return true;
+}
+
+bool StreamConnection::receiverClosed()
+{
+    if (failed() || m_fd < 0)
+        return false;
+    char discard[16384];
+    for (;;) {
+        if (!m_ssl) {
+            const ssize_t n = ::recv(m_fd, discard, sizeof discard, 0);
+            if (n > 0)
+                continue;
+            if (n == 0)
+                return true;
+            if (errno == EINTR)
+                continue;
+            if (errno == EAGAIN || errno == EWOULDBLOCK)
+                return false;
+            fail(errno == ECONNRESET ? "the receiver reset the connection before closing it"
+                                     : errnoText(errno));
+            return false;
+        }
+        ERR_clear_error();
+        errno = 0;
+        const int n = SSL_read(m_ssl, discard, int(sizeof discard));
+        if (n > 0)
+            continue;
+        switch (SSL_get_error(m_ssl, n)) {
+        case SSL_ERROR_WANT_READ:
+        case SSL_ERROR_WANT_WRITE:
+            return false;
+        case SSL_ERROR_ZERO_RETURN: // its close_notify
+            return true;
+        case SSL_ERROR_SYSCALL:
+            if (errno == EINTR)
+                continue;
+            if (errno == 0)
+                return true; // closed without close_notify: the stream was still complete
+            fail(errno == ECONNRESET ? "the receiver reset the connection before closing it"
+                                     : errnoText(errno));
+            return false;
+        default:
+            // E.g. the receiver's alert that it wanted a client certificate (TLS 1.3 sends it
+            // after the client's side of the handshake is done).
+            fail("TLS: " + opensslErrors());
+            return false;
+        }
+    }
+}
+
+int StreamConnection::unacknowledgedBytes() const
+{
+    int pending = 0;
+    if (m_fd < 0 || ::ioctl(m_fd, SIOCOUTQ, &pending) != 0)
+        return -1;
+    return pending;
+}
+
+bool resolveServer(const std::string &host, std::vector<ServerAddress> *addresses,
+                   std::string *error)
+{
+    std::string name = host;
+    if (name.size() > 2 && name.front() == '[' && name.back() == ']')
+        name = name.substr(1, name.size() - 2);
+    addrinfo hints{};
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    addrinfo *found = nullptr;
+    const int result = ::getaddrinfo(name.c_str(), nullptr, &hints, &found);
+    if (result != 0) {
+        *error = "cannot resolve server '" + host + "': " +
+                 (result == EAI_SYSTEM ? errnoText(errno) : ::gai_strerror(result));
+        return false;
+    }
+    for (const addrinfo *a = found; a; a = a->ai_next) {
+        if (a->ai_family != AF_INET && a->ai_family != AF_INET6)
+            continue;
+        ServerAddress address;
+        std::memcpy(&address.address, a->ai_addr, a->ai_addrlen);
+        address.length = a->ai_addrlen;
+        addresses->push_back(address);
+    }
+    ::freeaddrinfo(found);
+    if (addresses->empty()) {
+        *error = "cannot resolve server '" + host + "': no IPv4 or IPv6 address";
+        return false;
+    }
+    return true;
+}
+
+std::string addressText(const ServerAddress &address, std::uint16_t port)
+{
+    char text[INET6_ADDRSTRLEN] = {};
+    if (address.address.ss_family == AF_INET) {
+        ::inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in *>(&address.address)->sin_addr,
+                    text, sizeof text);
+        return std::string(text) + ":" + std::to_string(port);
+    }
+    ::inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6 *>(&address.address)->sin6_addr,
+                text, sizeof text);
+    return "[" + std::string(text) + "]:" + std::to_string(port);
+}
+
+ssl_ctx_st *createTlsContext(const std::string &caFile, const std::string &certFile,
+                             const std::string &keyFile, std::string *error)
+{
+    if ((!caFile.empty() && !readable(caFile, "--tls-ca", error)) ||
+        (!certFile.empty() && !readable(certFile, "--tls-cert", error)) ||
+        (!keyFile.empty() && !readable(keyFile, "--tls-key", error)))
+        return nullptr;
+    if (certFile.empty() != keyFile.empty()) {
+        *error = certFile.empty() ? "--tls-key needs --tls-cert" : "--tls-cert needs --tls-key";
+        return nullptr;
+    }
+    SSL_CTX *context = SSL_CTX_new(TLS_client_method());
+    if (!context) {
+        *error = "TLS: " + opensslErrors();
+        return nullptr;
+    }
+    SSL_CTX_set_min_proto_version(context, TLS1_2_VERSION);
+    SSL_CTX_set_verify(context, SSL_VERIFY_PEER, nullptr);
+    auto failWith = [&](const std::string &message) -> ssl_ctx_st * {
+        *error = message + ": " + opensslErrors();
+        SSL_CTX_free(context);
+        return nullptr;
+    };
+    if (!caFile.empty()) {
+        if (SSL_CTX_load_verify_locations(context, caFile.c_str(), nullptr) != 1)
+            return failWith("--tls-ca '" + caFile + "' holds no usable PEM certificate");
+    } else if (SSL_CTX_set_default_verify_paths(context) != 1) {
+        return failWith("TLS: cannot load the system's CA certificates");
+    }
+    if (!certFile.empty()) {
+        if (SSL_CTX_use_certificate_chain_file(context, certFile.c_str()) != 1)
+            return failWith("--tls-cert '" + certFile + "' is not a usable PEM certificate");
+        if (SSL_CTX_use_PrivateKey_file(context, keyFile.c_str(), SSL_FILETYPE_PEM) != 1)
+            return failWith("--tls-key '" + keyFile + "' is not a usable unencrypted PEM key");
+        if (SSL_CTX_check_private_key(context) != 1)
+            return failWith("--tls-key '" + keyFile + "' does not belong to --tls-cert '" +
+                            certFile + "'");
+    }
+    return context;
+}
+
+} // namespace replay

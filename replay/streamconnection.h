@@ -1,0 +1,106 @@
+#pragma once
+
+#include <sys/socket.h>
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+struct ssl_ctx_st;
+struct ssl_st;
+
+namespace replay {
+
+using Clock = std::chrono::steady_clock;
+
+/// One resolved address of the server (its port is set per connection).
+struct ServerAddress
+{
+    sockaddr_storage address{};
+    socklen_t length = 0;
+};
+
+/// The TLS side of the connections, when --tls: a client context and the name (or address)
+/// the server's certificate must carry.
+struct TlsClient
+{
+    ssl_ctx_st *context = nullptr;
+    std::string serverName;
+};
+
+/// One TCP (optionally TLS) connection to the receiver, with a bounded queue of bytes not yet
+/// sent. Non-blocking: send() takes what the socket takes now and queues the rest; the owner
+/// polls (pollEvents()) and calls flush() while bytes are queued. Every error is kept with its
+/// reason, once; nothing is ever retried behind the user's back.
+class StreamConnection
+{
+public:
+    StreamConnection() = default;
+    ~StreamConnection();
+    StreamConnection(const StreamConnection &) = delete;
+    StreamConnection &operator=(const StreamConnection &) = delete;
+
+    /// Connects to `port` on the first of `addresses` that answers, and does the TLS handshake
+    /// when `tls` is given, within `timeout`. Returns false with errorString() set.
+    bool connect(const std::vector<ServerAddress> &addresses, std::uint16_t port,
+                 const TlsClient *tls, std::chrono::milliseconds timeout);
+
+    /// Sends what the socket takes now and queues the rest. False once the connection failed.
+    bool send(const std::uint8_t *data, std::size_t size);
+    /// Only queues (to be sent by flush()): many small payloads then go out in few system calls.
+    void queue(const std::uint8_t *data, std::size_t size);
+    /// Sends queued bytes until the socket takes no more. False once the connection failed.
+    bool flush();
+
+    std::size_t queuedBytes() const { return m_queue.size() - m_queueHead; }
+    std::uint64_t bytesSent() const { return m_bytesSent; }
+    bool failed() const { return !m_error.empty(); }
+    const std::string &errorString() const { return m_error; }
+    int descriptor() const { return m_fd; }
+
+    /// What to poll the descriptor for while bytes are queued (TLS may need to read to write).
+    short pollEvents() const;
+
+    /// After the last byte is sent: TLS close_notify, then shutdown for writing; the receiver
+    /// then sees the end of the stream and closes its side.
+    bool shutdownWriting();
+    /// Reads (and discards) until the receiver closes: true when it did, false while it has
+    /// not (call again when readable), or on an error (failed()).
+    bool receiverClosed();
+    /// Bytes the receiver's TCP has not acknowledged yet (SIOCOUTQ); 0 means all arrived.
+    int unacknowledgedBytes() const;
+    void close();
+
+private:
+    /// Writes up to `size` bytes once: bytes taken, 0 when the socket takes none now, -1 on
+    /// error (m_error set).
+    long long writeSome(const std::uint8_t *data, std::size_t size);
+    void fail(const std::string &reason);
+    void compactQueue();
+
+    int m_fd = -1;
+    ssl_st *m_ssl = nullptr;
+    bool m_tlsWantsRead = false;
+    std::vector<std::uint8_t> m_queue; // bytes [m_queueHead, size()) are not sent yet
+    std::size_t m_queueHead = 0;
+    std::uint64_t m_bytesSent = 0;
+    std::string m_error;
+};
+
+/// Resolves `host` (a name or an address) into every address to try, in getaddrinfo's order.
+/// Returns false with `error` naming the host and the reason.
+bool resolveServer(const std::string &host, std::vector<ServerAddress> *addresses,
+                   std::string *error);
+
+/// "192.0.2.7:5000" or "[2001:db8::1]:5000".
+std::string addressText(const ServerAddress &address, std::uint16_t port);
+
+/// Creates the TLS client context: TLS 1.2 or newer; the server's certificate must chain to
+/// `caFile` (or to the system's CAs when empty) and name `serverName`; `certFile`/`keyFile`
+/// are the client's certificate for mutual TLS. Returns nullptr with a one-line `error`.
+ssl_ctx_st *createTlsContext(const std::string &caFile, const std::string &certFile,
+                             const std::string &keyFile, std::string *error);
+
+} // namespace replay

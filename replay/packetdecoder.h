@@ -51,12 +51,12 @@ struct DecodedPacket
 
 /// Link types (the DLT_ values libpcap's pcap_datalink() returns on Linux).
 namespace linktype {
-constexpr int Null = 0;        ///< BSD loopback: 4-byte address family in host byte order
+constexpr int Null = 0;           ///< BSD loopback: 4-byte address family in host byte order
 constexpr int Ethernet = 1;
-constexpr int Raw = 12;        ///< raw IPv4/IPv6 (LINKTYPE_RAW 101 is mapped to this)
-constexpr int RawOpenBsd = 14; ///< OpenBSD's DLT_RAW, as found in captures made there
-constexpr int RawLinkType = 101; ///< LINKTYPE_RAW, should a reader hand it through unmapped
-constexpr int Loop = 108;      ///< OpenBSD loopback: 4-byte address family, network order
+constexpr int Raw = 12;           ///< raw IPv4/IPv6 (LINKTYPE_RAW 101 is mapped to this)
+constexpr int RawOpenBsd = 14;    ///< OpenBSD's DLT_RAW, as found in captures made there
+constexpr int RawLinkType = 101;  ///< LINKTYPE_RAW, should a reader hand it through unmapped
+constexpr int Loop = 108;         ///< OpenBSD loopback: 4-byte address family, network order
 constexpr int LinuxSll = 113;
 constexpr int Ipv4 = 228;
 constexpr int Ipv6 = 229;

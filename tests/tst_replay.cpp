@@ -1,0 +1,752 @@
+// capture-replay end to end: captures written by the test (pcapwriter.h) for every link type,
+// replayed by the real capture-replay into the real capture-receiver; every stream's file must
+// equal what the capture carried, with the same SHA-256 in the replay's summary and in the
+// receiver's manifest. Only 127.0.0.1 and ::1, ports found free at run time, bounded waits.
+#include "pcapwriter.h"
+#include "receiverprocess.h"
+#include "testsupport.h"
+
+#include <QElapsedTimer>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTemporaryDir>
+
+#include <map>
+
+using namespace TestSupport;
+
+namespace {
+
+using pcapgen::Bytes;
+
+constexpr int replayTimeoutMs = 120000;
+
+QString replayBinary()
+{
+    return QStringLiteral(CAPTURE_REPLAY_BINARY);
+}
+
+/// One packet of a test capture.
+struct TestPacket
+{
+    enum class Kind { Tcp, Udp, Syn, Fragment, Cut, Arp };
+    Kind kind = Kind::Tcp;
+    std::string source;
+    Bytes payload;
+    std::int64_t atMs = 0; ///< since the first packet
+};
+
+/// What the replay of a capture must deliver: per source (in the order of the rule), the
+/// payload bytes in order.
+struct Expected
+{
+    std::vector<std::string> sources;
+    std::map<std::string, QByteArray> data;
+    std::map<std::string, int> packets;
+};
+
+bool isV6(const std::string &address)
+{
+    return address.find(':') != std::string::npos;
+}
+
+/// The IP packet of `p` (or, for ARP, the Ethernet payload).
+Bytes ipPacket(const TestPacket &p, std::uint16_t index)
+{
+    using namespace pcapgen;
+    const bool udpKind = p.kind == TestPacket::Kind::Udp;
+    const std::uint8_t proto = udpKind ? ipproto::Udp : ipproto::Tcp;
+    Bytes transport = udpKind ? udp({.sourcePort = 40000, .destinationPort = 9000}, p.payload)
+                              : tcp({.sourcePort = 40000,
+                                     .destinationPort = 80,
+                                     .sequence = index,
+                                     .flags = p.kind == TestPacket::Kind::Syn
+                                                  ? tcpflag::Syn
+                                                  : std::uint8_t(tcpflag::Ack | tcpflag::Psh)},
+                                    p.kind == TestPacket::Kind::Syn ? Bytes{} : p.payload);
+    if (isV6(p.source)) {
+        Ipv6Header h{.source = p.source, .destination = "2001:db8::100", .nextHeader = proto};
+        if (p.kind == TestPacket::Kind::Fragment)
+            h.extensions.push_back(fragment(0, true));
+        else
+            h.extensions.push_back(hopByHop(8)); // an extension header to skip
+        return ipv6(h, transport);
+    }
+    Ipv4Header h{.source = p.source, .destination = "10.9.9.9", .protocol = proto,
+                 .identification = index};
+    h.moreFragments = p.kind == TestPacket::Kind::Fragment;
+    return ipv4(h, transport);
+}
+
+/// Writes `packets` as a capture of `linkType`; returns what the replay must deliver.
+Expected writeCapture(const QString &path, int linkType, pcapgen::PcapWriter::Format format,
+                      const std::vector<TestPacket> &packets, bool udpWanted = false,
+                      bool tcpWanted = true)
+{
+    using namespace pcapgen;
+    PcapWriter writer(path.toStdString(), linkType, format, true);
+    if (!writer.isOpen())
+        qFatal("cannot write %s: %s", qPrintable(path), writer.errorString().c_str());
+    Expected expected;
+    std::uint16_t index = 0;
+    for (const TestPacket &p : packets) {
+        ++index;
+        const auto at = std::chrono::nanoseconds(1'700'000'000'000'000'000LL) +
+                        std::chrono::milliseconds(p.atMs);
+        Bytes frame;
+        if (p.kind == TestPacket::Kind::Arp) {
+            frame = ethernet(sequence(28), {.etherType = ethertype::Arp});
+        } else {
+            frame = wrap(linkType, ipPacket(p, index));
+        }
+        if (p.kind == TestPacket::Kind::Cut) { // snap-length cut: the payload is incomplete
+            const std::size_t original = frame.size();
+            frame.resize(frame.size() - 10);
+            writer.add(at, frame, original);
+            continue;
+        }
+        writer.add(at, frame);
+        const bool carries = (p.kind == TestPacket::Kind::Tcp && tcpWanted) ||
+                             (p.kind == TestPacket::Kind::Udp && udpWanted);
+        if (!carries || p.payload.empty())
+            continue;
+        if (!expected.data.count(p.source))
+            expected.sources.push_back(p.source);
+        expected.data[p.source].append(reinterpret_cast<const char *>(p.payload.data()),
+                                       qsizetype(p.payload.size()));
+        ++expected.packets[p.source];
+    }
+    if (!writer.close())
+        qFatal("cannot write %s: %s", qPrintable(path), writer.errorString().c_str());
+    return expected;
+}
+
+Bytes randomPayload(std::size_t size, quint64 seed)
+{
+    const QByteArray data = patternData(seed, qsizetype(size));
+    return Bytes(data.begin(), data.end());
+}
+
+/// Three sources, interleaved, with every kind of packet that is not sent among them. The
+/// source that sends first (a SYN) carries payload last, so it must get base_port + 2.
+std::vector<TestPacket> mixedPackets(bool withIpv6)
+{
+    using K = TestPacket::Kind;
+    const std::string a = "10.0.0.1", b = "10.0.0.2";
+    const std::string c = withIpv6 ? "2001:db8::3" : "10.0.0.3";
+    std::vector<TestPacket> packets;
+    packets.push_back({K::Syn, c, {}, 0});
+    packets.push_back({K::Arp, a, {}, 1});
+    quint64 seed = 1;
+    for (int i = 0; i < 60; ++i) {
+        packets.push_back({K::Tcp, a, randomPayload(1 + (i * 97) % 1400, seed++), 2 + i});
+        packets.push_back({K::Tcp, b, randomPayload(1 + (i * 31) % 900, seed++), 2 + i});
+        if (i >= 5)
+            packets.push_back({K::Tcp, c, randomPayload(1 + (i * 53) % 1200, seed++), 2 + i});
+        if (i % 10 == 0) {
+            packets.push_back({K::Udp, b, randomPayload(100, seed++), 2 + i});
+            packets.push_back({K::Fragment, a, randomPayload(300, seed++), 2 + i});
+            packets.push_back({K::Cut, b, randomPayload(500, seed++), 2 + i});
+            packets.push_back({K::Syn, a, {}, 2 + i});
+        }
+    }
+    return packets;
+}
+
+/// A finished capture-replay run.
+struct ReplayRun
+{
+    int exitCode = -1;
+    bool crashed = false;
+    QByteArray out;
+    QByteArray err;
+    qint64 ms = 0;
+
+    /// Summary rows: stream index, source, port, packets, bytes, sha256, result.
+    struct Row
+    {
+        int index;
+        QString source;
+        QString port;
+        qint64 packets;
+        qint64 bytes;
+        QByteArray sha256;
+        QString result;
+    };
+    QList<Row> rows() const
+    {
+        QList<Row> result;
+        bool inTable = false;
+        for (const QByteArray &line : out.split('\n')) {
+            const QString text = QString::fromUtf8(line);
+            if (text.trimmed().startsWith(u"stream  source"_s)) {
+                inTable = true;
+                continue;
+            }
+            if (!inTable || text.trimmed().isEmpty())
+                continue;
+            const QStringList f = text.simplified().split(u' ');
+            if (f.size() < 7)
+                continue;
+            result.append({f[0].toInt(), f[1], f[2], f[3].toLongLong(), f[4].toLongLong(),
+                           f[5].toLatin1(), f.mid(6).join(u' ')});
+        }
+        return result;
+    }
+    QByteArray describe() const
+    {
+        return "\n--- capture-replay exit " + QByteArray::number(exitCode) +
+               (crashed ? " (crashed)" : "") + "\nstdout:\n" + out + "stderr:\n" + err;
+    }
+};
+
+ReplayRun runReplay(const QStringList &args, int timeoutMs = replayTimeoutMs,
+                    const std::function<void(QProcess &)> &during = {})
+{
+    QProcess p;
+    p.setProcessEnvironment(headlessEnvironment());
+    QElapsedTimer timer;
+    timer.start();
+    p.start(replayBinary(), args);
+    ReplayRun run;
+    if (!p.waitForStarted(10000)) {
+        run.err = "could not start capture-replay";
+        return run;
+    }
+    if (during)
+        during(p);
+    const bool ended = finishOrKill(p, timeoutMs);
+    run.ms = timer.elapsed();
+    run.out = p.readAllStandardOutput();
+    run.err = p.readAllStandardError();
+    run.crashed = !ended || p.exitStatus() != QProcess::NormalExit;
+    run.exitCode = run.crashed ? -1 : p.exitCode();
+    return run;
+}
+
+/// The manifest's file records of `outDir`, by port.
+std::map<int, QJsonObject> manifestByPort(const QString &outDir)
+{
+    std::map<int, QJsonObject> byPort;
+    const QByteArray text = readFile(outDir + u"/manifest.jsonl"_s);
+    for (const QByteArray &line : text.split('\n')) {
+        if (line.isEmpty())
+            continue;
+        const QJsonObject o = QJsonDocument::fromJson(line).object();
+        if (o.value(u"type"_s).toString() == u"file")
+            byPort[o.value(u"port"_s).toInt()] = o;
+    }
+    return byPort;
+}
+
+} // namespace
+
+class TestReplay : public QObject
+{
+    Q_OBJECT
+
+    QTemporaryDir m_dir;
+    int m_serial = 0;
+
+    QString newDir()
+    {
+        const QString path = m_dir.filePath(u"run%1"_s.arg(++m_serial));
+        QDir().mkpath(path);
+        return path;
+    }
+
+    /// Replays `capture` into a receiver on `ports` free ports and checks every stream against
+    /// `expected`: the summary's order, packets, bytes and SHA-256, the files, the manifest.
+    void roundTrip(const QString &capture, const Expected &expected, const QStringList &extra = {},
+                   const QStringList &receiverExtra = {}, const QString &host = u"127.0.0.1"_s,
+                   const QString &bind = u"127.0.0.1"_s)
+    {
+        const int count = int(expected.sources.size());
+        QVERIFY(count > 0);
+        const quint16 base = freePortRange(count);
+        const QString work = newDir();
+        const QString out = work + u"/out"_s;
+        Receiver receiver(work, QStringList{u"--nogui"_s, u"-b"_s, bind, u"-p"_s,
+                                            u"%1-%2"_s.arg(base).arg(base + count - 1), u"-o"_s,
+                                            out} + receiverExtra);
+        QVERIFY2(receiver.startAndWaitUntilRecording(), receiver.describe().constData());
+        const ReplayRun run =
+            runReplay(extra + QStringList{capture, host, QString::number(base)});
+        QVERIFY2(run.exitCode == 0, run.describe().constData());
+        const QByteArray stop = receiver.stopProblem();
+        QVERIFY2(stop.isEmpty(), stop.constData());
+
+        const QList<ReplayRun::Row> rows = run.rows();
+        QCOMPARE(rows.size(), count);
+        const auto manifest = manifestByPort(out);
+        for (int k = 0; k < count; ++k) {
+            const std::string &source = expected.sources[size_t(k)];
+            const QByteArray &data = expected.data.at(source);
+            const ReplayRun::Row &row = rows[k];
+            QCOMPARE(row.index, k);
+            QCOMPARE(row.source, QString::fromStdString(source));
+            QCOMPARE(row.port, QString::number(base + k));
+            QCOMPARE(row.packets, qint64(expected.packets.at(source)));
+            QCOMPARE(row.bytes, qint64(data.size()));
+            QCOMPARE(row.sha256, sha256(data));
+            QCOMPARE(row.result, u"delivered"_s);
+            QVERIFY2(manifest.count(base + k), qPrintable(u"no manifest line for port %1"_s.arg(base + k)));
+            const QJsonObject file = manifest.at(base + k);
+            QCOMPARE(file.value(u"sha256"_s).toString().toLatin1(), row.sha256);
+            QCOMPARE(readFile(out + u'/' + file.value(u"file"_s).toString()), data);
+        }
+    }
+
+private Q_SLOTS:
+    void roundTripEveryLinkType_data()
+    {
+        QTest::addColumn<int>("linkType");
+        QTest::addColumn<bool>("pcapng");
+        QTest::addColumn<bool>("ipv6");
+        QTest::newRow("Ethernet, pcap") << 1 << false << true;
+        QTest::newRow("Ethernet, pcapng") << 1 << true << true;
+        QTest::newRow("Linux cooked SLL") << 113 << false << true;
+        QTest::newRow("Linux cooked SLL2, pcapng") << 276 << true << true;
+        QTest::newRow("raw IP") << 12 << false << true;
+        QTest::newRow("raw IPv4 (228)") << 228 << false << false;
+        QTest::newRow("BSD loopback (NULL)") << 0 << false << true;
+        QTest::newRow("OpenBSD loopback (LOOP), pcapng") << 108 << true << true;
+    }
+    void roundTripEveryLinkType()
+    {
+        QFETCH(int, linkType);
+        QFETCH(bool, pcapng);
+        QFETCH(bool, ipv6);
+        std::vector<TestPacket> packets = mixedPackets(ipv6);
+        if (linkType != 1) // ARP exists only on Ethernet here
+            std::erase_if(packets, [](const TestPacket &p) { return p.kind == TestPacket::Kind::Arp; });
+        const QString capture = m_dir.filePath(u"link%1%2.cap"_s.arg(linkType).arg(pcapng));
+        const Expected expected = writeCapture(
+            capture, linkType,
+            pcapng ? pcapgen::PcapWriter::Format::PcapNg : pcapgen::PcapWriter::Format::Pcap,
+            packets);
+        QCOMPARE(int(expected.sources.size()), 3);
+        roundTrip(capture, expected);
+    }
+
+    void vlanTagsAndPadding_data()
+    {
+        QTest::addColumn<int>("tags");
+        QTest::newRow("802.1Q") << 1;
+        QTest::newRow("QinQ (802.1ad + 802.1Q)") << 2;
+    }
+    void vlanTagsAndPadding()
+    {
+        QFETCH(int, tags);
+        using namespace pcapgen;
+        const QString capture = m_dir.filePath(u"vlan%1.pcap"_s.arg(tags));
+        PcapWriter writer(capture.toStdString(), 1);
+        std::vector<VlanTag> vlan{{VlanTag::Dot1ad, 100}, {VlanTag::Dot1Q, 7}};
+        if (tags == 1)
+            vlan.erase(vlan.begin());
+        Expected expected;
+        expected.sources = {"10.1.0.1"};
+        for (int i = 0; i < 50; ++i) {
+            // 1-byte payloads: the frame is padded to 60 bytes, and the padding is no payload.
+            const Bytes payload = i % 2 ? Bytes{std::uint8_t(i)} : randomPayload(700, quint64(i));
+            writer.add(std::chrono::seconds(1'700'000'000 + i),
+                       ethernet(ipv4({.source = "10.1.0.1"}, tcp({}, payload)),
+                                {.vlanTags = vlan, .padToMinimum = true}));
+            expected.data["10.1.0.1"].append(reinterpret_cast<const char *>(payload.data()),
+                                             qsizetype(payload.size()));
+            ++expected.packets["10.1.0.1"];
+        }
+        QVERIFY(writer.close());
+        roundTrip(capture, expected);
+    }
+
+    void dryRunPrintsTheMappingInOrderOfFirstPayload()
+    {
+        const QString capture = m_dir.filePath(u"dry.pcap"_s);
+        const Expected expected =
+            writeCapture(capture, 1, pcapgen::PcapWriter::Format::Pcap, mixedPackets(true));
+        const quint16 port = freePort(); // nothing listens there: a dry run connects nowhere
+        const ReplayRun run =
+            runReplay({u"--dry-run"_s, capture, u"127.0.0.1"_s, QString::number(port)});
+        QVERIFY2(run.exitCode == 0, run.describe().constData());
+        const QList<ReplayRun::Row> rows = run.rows();
+        QCOMPARE(rows.size(), 3);
+        // 2001:db8::3 sends the capture's first packet (a SYN) but its first payload last.
+        QCOMPARE(rows[0].source, u"10.0.0.1"_s);
+        QCOMPARE(rows[1].source, u"10.0.0.2"_s);
+        QCOMPARE(rows[2].source, u"2001:db8::3"_s);
+        for (int k = 0; k < 3; ++k) {
+            const std::string source = expected.sources[size_t(k)];
+            QCOMPARE(rows[k].port, QString::number(port + k));
+            QCOMPARE(rows[k].bytes, qint64(expected.data.at(source).size()));
+            QCOMPARE(rows[k].sha256, sha256(expected.data.at(source)));
+        }
+        // The summary says what was skipped, and why.
+        QVERIFY2(run.out.contains("6 IP fragments skipped (not reassembled)"), run.describe().constData());
+        QVERIFY2(run.out.contains("6 truncated skipped"), run.describe().constData());
+        QVERIFY2(run.out.contains("6 UDP payload left out by --protocol"), run.describe().constData());
+        QVERIFY2(run.out.contains("1 not IP"), run.describe().constData());
+        QVERIFY2(run.out.contains("7 without payload"), run.describe().constData());
+    }
+
+    void protocolUdpAndAll()
+    {
+        const QString capture = m_dir.filePath(u"udp.pcap"_s);
+        const std::vector<TestPacket> packets = mixedPackets(false);
+        const Expected udpOnly =
+            writeCapture(capture, 1, pcapgen::PcapWriter::Format::Pcap, packets, true, false);
+        QCOMPARE(int(udpOnly.sources.size()), 1); // only 10.0.0.2 sends UDP
+        roundTrip(capture, udpOnly, {u"--protocol"_s, u"udp"_s});
+        const Expected all =
+            writeCapture(capture, 1, pcapgen::PcapWriter::Format::Pcap, packets, true, true);
+        roundTrip(capture, all, {u"--protocol"_s, u"all"_s});
+    }
+
+    void filterExpression()
+    {
+        const QString capture = m_dir.filePath(u"filter.pcap"_s);
+        const Expected all =
+            writeCapture(capture, 1, pcapgen::PcapWriter::Format::Pcap, mixedPackets(false));
+        Expected onlyB;
+        onlyB.sources = {"10.0.0.2"};
+        onlyB.data["10.0.0.2"] = all.data.at("10.0.0.2");
+        onlyB.packets["10.0.0.2"] = all.packets.at("10.0.0.2");
+        roundTrip(capture, onlyB, {u"--filter"_s, u"src host 10.0.0.2"_s});
+
+        const ReplayRun bad = runReplay(
+            {u"--filter"_s, u"src hots 10.0.0.2"_s, capture, u"127.0.0.1"_s, u"5000"_s});
+        QCOMPARE(bad.exitCode, 2);
+        QVERIFY2(bad.err.contains("invalid --filter 'src hots 10.0.0.2'"), bad.describe().constData());
+        QCOMPARE(bad.err.count('\n'), 1);
+    }
+
+    void ipv6ServerAndHostNames()
+    {
+        const QString capture = m_dir.filePath(u"v6.pcap"_s);
+        const Expected expected =
+            writeCapture(capture, 1, pcapgen::PcapWriter::Format::Pcap, mixedPackets(true));
+        roundTrip(capture, expected, {}, {}, u"::1"_s, u"::1"_s);
+        roundTrip(capture, expected, {}, {}, u"[::1]"_s, u"::1"_s);
+        // "localhost" may resolve to ::1 first: every address is tried in turn.
+        roundTrip(capture, expected, {}, {}, u"localhost"_s, u"127.0.0.1"_s);
+    }
+
+    void speedReplaysTheCapturesTiming()
+    {
+        // Three payload packets at 0, 1 and 2 s: --speed 1 takes at least 2 s, --speed 2 at
+        // least 1 s, --speed 0 does not wait. Upper bounds are generous: the machine is shared.
+        const QString capture = m_dir.filePath(u"timed.pcap"_s);
+        std::vector<TestPacket> packets;
+        for (int i = 0; i < 3; ++i)
+            packets.push_back({TestPacket::Kind::Tcp, "10.0.0.1", randomPayload(1000, quint64(i)), i * 1000});
+        const Expected expected =
+            writeCapture(capture, 1, pcapgen::PcapWriter::Format::Pcap, packets);
+        const quint16 port = freePort();
+        const QString work = newDir();
+        Receiver receiver(work, {u"--nogui"_s, u"-b"_s, u"127.0.0.1"_s, u"-p"_s,
+                                 QString::number(port), u"-o"_s, work + u"/out"_s});
+        QVERIFY2(receiver.startAndWaitUntilRecording(), receiver.describe().constData());
+        for (const auto &[speed, minimumMs] : {std::pair{u"1"_s, 2000}, std::pair{u"2"_s, 1000},
+                                               std::pair{u"0"_s, 0}}) {
+            const ReplayRun run = runReplay(
+                {u"--speed"_s, speed, capture, u"127.0.0.1"_s, QString::number(port)});
+            QVERIFY2(run.exitCode == 0, run.describe().constData());
+            qInfo("--speed %s: %lld ms", qPrintable(speed), run.ms);
+            QVERIFY2(run.ms >= minimumMs, qPrintable(u"--speed %1 took %2 ms"_s.arg(speed).arg(run.ms)));
+            QVERIFY2(run.ms < minimumMs + 20000, qPrintable(u"--speed %1 took %2 ms"_s.arg(speed).arg(run.ms)));
+        }
+        QVERIFY(receiver.stopProblem().isEmpty());
+        // Three runs into one port (split by port): the file holds the stream three times.
+        const auto manifest = manifestByPort(work + u"/out"_s);
+        QCOMPARE(manifest.at(port).value(u"bytes"_s).toInteger(),
+                 3 * qint64(expected.data.at("10.0.0.1").size()));
+    }
+
+    void badFiles()
+    {
+        const QString dir = newDir();
+        const QString text = dir + u"/notes.txt"_s;
+        QVERIFY(writeDataFile(text, "this is not a capture, just some text\n"));
+        const QString good = dir + u"/good.pcap"_s;
+        const Expected expected =
+            writeCapture(good, 1, pcapgen::PcapWriter::Format::Pcap, mixedPackets(false));
+        const QByteArray goodBytes = readFile(good);
+        const QString headerOnly = dir + u"/header.pcap"_s;
+        QVERIFY(writeDataFile(headerOnly, goodBytes.left(10)));
+        const QString firstRecordCut = dir + u"/first.pcap"_s;
+        QVERIFY(writeDataFile(firstRecordCut, goodBytes.left(24 + 16 + 20)));
+        const QString ng = dir + u"/good.pcapng"_s;
+        writeCapture(ng, 1, pcapgen::PcapWriter::Format::PcapNg, mixedPackets(false));
+        const QString ngCut = dir + u"/cut.pcapng"_s;
+        QVERIFY(writeDataFile(ngCut, readFile(ng).left(40)));
+        const QString unsupported = dir + u"/wifi.pcap"_s;
+        {
+            pcapgen::PcapWriter writer(unsupported.toStdString(), 105 /* 802.11 */);
+            writer.add(std::chrono::seconds(1), pcapgen::sequence(64));
+            QVERIFY(writer.close());
+        }
+        const QString empty = dir + u"/empty.pcap"_s;
+        QVERIFY(writeDataFile(empty, {}));
+        const QString unreadable = dir + u"/secret.pcap"_s;
+        QVERIFY(writeDataFile(unreadable, goodBytes));
+        QFile::setPermissions(unreadable, QFileDevice::WriteOwner);
+        const bool root = ::geteuid() == 0; // root reads it anyway
+
+        struct Case
+        {
+            QString file;
+            QByteArray message;
+        };
+        QList<Case> cases{
+            {text, "is not a pcap or pcapng capture"},
+            {dir + u"/missing.pcap"_s, "cannot read '" + (dir + u"/missing.pcap"_s).toUtf8() +
+                                           "': No such file or directory"},
+            {dir, "it is a directory"},
+            {headerOnly, "truncated"},
+            {empty, "truncated"},
+            {firstRecordCut, "has no readable packet"},
+            {ngCut, "truncated"},
+            {unsupported, "is not supported"},
+        };
+        if (!root)
+            cases.append({unreadable, "Permission denied"});
+        for (const Case &c : cases) {
+            const ReplayRun run = runReplay({c.file, u"127.0.0.1"_s, u"5000"_s});
+            QVERIFY2(run.exitCode == 2, QByteArray(c.file.toUtf8() + run.describe()).constData());
+            QVERIFY2(run.err.contains(c.message), QByteArray(c.file.toUtf8() + run.describe()).constData());
+            QVERIFY2(run.err.startsWith("capture-replay: ") && run.err.count('\n') == 1,
+                     run.describe().constData());
+            QVERIFY2(run.out.isEmpty(), run.describe().constData());
+        }
+
+        // A truncated tail after good records: what came before is sent, a warning, exit 1.
+        const QString tailCut = dir + u"/tail.pcap"_s;
+        QVERIFY(writeDataFile(tailCut, goodBytes.left(goodBytes.size() - 100)));
+        const ReplayRun dry = runReplay({u"--dry-run"_s, tailCut, u"127.0.0.1"_s, u"5000"_s});
+        QVERIFY2(dry.exitCode == 1, dry.describe().constData());
+        QVERIFY2(dry.err.contains("ends in a bad record after") &&
+                     dry.err.contains("what came before it was replayed"),
+                 dry.describe().constData());
+        const QList<ReplayRun::Row> rows = dry.rows();
+        QCOMPARE(rows.size(), 3);
+        qint64 sentBytes = 0;
+        for (const auto &row : rows)
+            sentBytes += row.bytes;
+        qint64 allBytes = 0;
+        for (const auto &[source, data] : expected.data)
+            allBytes += data.size();
+        QVERIFY(sentBytes > 0 && sentBytes < allBytes);
+    }
+
+    void usageErrors_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<QString>("message");
+        QTest::newRow("no arguments") << QStringList{} << u"expected <pcap_file> <server> <base_port>, got 0"_s;
+        QTest::newRow("two arguments") << QStringList{u"a.pcap"_s, u"h"_s} << u"got 2 argument(s): a.pcap h"_s;
+        QTest::newRow("port 0") << QStringList{u"a.pcap"_s, u"h"_s, u"0"_s} << u"invalid base_port '0'"_s;
+        QTest::newRow("port 65536") << QStringList{u"a.pcap"_s, u"h"_s, u"65536"_s} << u"invalid base_port '65536'"_s;
+        QTest::newRow("port text") << QStringList{u"a.pcap"_s, u"h"_s, u"http"_s} << u"invalid base_port 'http'"_s;
+        QTest::newRow("speed negative") << QStringList{u"--speed"_s, u"-1"_s, u"a"_s, u"h"_s, u"1"_s} << u"invalid --speed '-1'"_s;
+        QTest::newRow("speed text") << QStringList{u"--speed"_s, u"fast"_s, u"a"_s, u"h"_s, u"1"_s} << u"invalid --speed 'fast'"_s;
+        QTest::newRow("protocol") << QStringList{u"--protocol"_s, u"sctp"_s, u"a"_s, u"h"_s, u"1"_s} << u"invalid --protocol 'sctp'"_s;
+        QTest::newRow("close timeout") << QStringList{u"--close-timeout"_s, u"0"_s, u"a"_s, u"h"_s, u"1"_s} << u"invalid --close-timeout '0'"_s;
+        QTest::newRow("key without cert") << QStringList{u"--tls-key"_s, u"k.pem"_s, u"a"_s, u"h"_s, u"1"_s} << u"--tls-key needs --tls-cert"_s;
+        QTest::newRow("unknown option") << QStringList{u"--sped"_s, u"1"_s, u"a"_s, u"h"_s, u"1"_s} << u"Unknown option 'sped'"_s;
+    }
+    void usageErrors()
+    {
+        QFETCH(QStringList, args);
+        QFETCH(QString, message);
+        const ReplayRun run = runReplay(args);
+        QCOMPARE(run.exitCode, 2);
+        QVERIFY2(run.err.contains(message.toUtf8()), run.describe().constData());
+        QCOMPARE(run.err.count('\n'), 1);
+    }
+
+    void unresolvableServer()
+    {
+        const QString capture = m_dir.filePath(u"unres.pcap"_s);
+        writeCapture(capture, 1, pcapgen::PcapWriter::Format::Pcap, mixedPackets(false));
+        // .invalid never resolves (RFC 6761), and the lookup stays on this machine.
+        const ReplayRun run = runReplay({capture, u"receiver.invalid"_s, u"5000"_s});
+        QCOMPARE(run.exitCode, 2);
+        QVERIFY2(run.err.contains("cannot resolve server 'receiver.invalid'"), run.describe().constData());
+    }
+
+    void refusedConnectionsAreReportedOncePerStream()
+    {
+        const QString capture = m_dir.filePath(u"refused.pcap"_s);
+        writeCapture(capture, 1, pcapgen::PcapWriter::Format::Pcap, mixedPackets(false));
+        const quint16 base = freePortRange(3); // nothing listens there
+        const ReplayRun run = runReplay({capture, u"127.0.0.1"_s, QString::number(base)});
+        QCOMPARE(run.exitCode, 1);
+        QCOMPARE(run.err.count("cannot connect"), 3); // once per stream, not per packet
+        QVERIFY2(run.err.contains("Connection refused"), run.describe().constData());
+        for (const auto &row : run.rows())
+            QVERIFY2(row.result.startsWith(u"FAILED: cannot connect"_s), run.describe().constData());
+    }
+
+    void portsPastTheLastAreReported()
+    {
+        const QString capture = m_dir.filePath(u"lastport.pcap"_s);
+        writeCapture(capture, 1, pcapgen::PcapWriter::Format::Pcap, mixedPackets(false));
+        const ReplayRun run = runReplay({u"--dry-run"_s, capture, u"127.0.0.1"_s, u"65534"_s});
+        QCOMPARE(run.exitCode, 1);
+        QVERIFY2(run.err.contains("no port left for it: base_port + 2 = 65536 is past 65535"),
+                 run.describe().constData());
+    }
+
+    void tlsWithClientCertificates()
+    {
+        const QString dir = newDir();
+        auto openssl = [&dir](const QStringList &args) {
+            QProcess p;
+            p.setWorkingDirectory(dir);
+            p.setProcessChannelMode(QProcess::MergedChannels);
+            p.start(u"openssl"_s, args);
+            const bool ok = finishOrKill(p, 60000) && p.exitCode() == 0;
+            if (!ok)
+                qWarning("openssl %s: %s", qPrintable(args.join(u' ')), p.readAll().constData());
+            return ok;
+        };
+        auto makeCa = [&](const QString &name) {
+            return openssl({u"req"_s, u"-x509"_s, u"-newkey"_s, u"rsa:2048"_s, u"-nodes"_s,
+                            u"-keyout"_s, name + u".key"_s, u"-out"_s, name + u".pem"_s,
+                            u"-days"_s, u"2"_s, u"-subj"_s, u"/CN="_s + name});
+        };
+        auto makeSigned = [&](const QString &name, const QString &ca, const QString &ext) {
+            QFile extFile(dir + u'/' + name + u".ext"_s);
+            if (!extFile.open(QIODevice::WriteOnly) || extFile.write(ext.toUtf8()) < 0)
+                return false;
+            extFile.close();
+            return openssl({u"req"_s, u"-newkey"_s, u"rsa:2048"_s, u"-nodes"_s, u"-keyout"_s,
+                            name + u".key"_s, u"-out"_s, name + u".csr"_s, u"-subj"_s,
+                            u"/CN="_s + name}) &&
+                   openssl({u"x509"_s, u"-req"_s, u"-in"_s, name + u".csr"_s, u"-CA"_s,
+                            ca + u".pem"_s, u"-CAkey"_s, ca + u".key"_s, u"-CAcreateserial"_s,
+                            u"-out"_s, name + u".pem"_s, u"-days"_s, u"2"_s, u"-extfile"_s,
+                            name + u".ext"_s});
+        };
+        QVERIFY(makeCa(u"ca"_s) && makeCa(u"otherca"_s));
+        QVERIFY(makeSigned(u"server"_s, u"ca"_s,
+                           u"subjectAltName=IP:127.0.0.1,IP:::1,DNS:localhost\n"_s));
+        QVERIFY(makeSigned(u"replayer"_s, u"ca"_s, u"extendedKeyUsage=clientAuth\n"_s));
+
+        const QString capture = m_dir.filePath(u"tls.pcap"_s);
+        const Expected expected =
+            writeCapture(capture, 1, pcapgen::PcapWriter::Format::Pcap, mixedPackets(false));
+        const QStringList receiverTls{u"--tls-cert"_s, dir + u"/server.pem"_s, u"--tls-key"_s,
+                                      dir + u"/server.key"_s, u"--tls-ca"_s, dir + u"/ca.pem"_s};
+        const QStringList clientTls{u"--tls-ca"_s, dir + u"/ca.pem"_s, u"--tls-cert"_s,
+                                    dir + u"/replayer.pem"_s, u"--tls-key"_s,
+                                    dir + u"/replayer.key"_s};
+        roundTrip(capture, expected, clientTls, receiverTls);
+        roundTrip(capture, expected, clientTls, receiverTls, u"localhost"_s);
+
+        // Refusals: no client certificate, and a receiver certificate of another CA.
+        const quint16 base = freePortRange(3);
+        const QString work = newDir();
+        Receiver receiver(work, QStringList{u"--nogui"_s, u"-b"_s, u"127.0.0.1"_s, u"-p"_s,
+                                            u"%1-%2"_s.arg(base).arg(base + 2), u"-o"_s,
+                                            work + u"/out"_s} + receiverTls);
+        QVERIFY2(receiver.startAndWaitUntilRecording(), receiver.describe().constData());
+        const ReplayRun noCert = runReplay({u"--tls-ca"_s, dir + u"/ca.pem"_s, capture,
+                                            u"127.0.0.1"_s, QString::number(base)});
+        QVERIFY2(noCert.exitCode == 1, noCert.describe().constData());
+        for (const auto &row : noCert.rows())
+            QVERIFY2(row.result.startsWith(u"FAILED"_s), noCert.describe().constData());
+        const ReplayRun wrongCa = runReplay({u"--tls-ca"_s, dir + u"/otherca.pem"_s, capture,
+                                             u"127.0.0.1"_s, QString::number(base)});
+        QVERIFY2(wrongCa.exitCode == 1, wrongCa.describe().constData());
+        QVERIFY2(wrongCa.err.contains("TLS handshake failed: the receiver's certificate"),
+                 wrongCa.describe().constData());
+        QVERIFY(receiver.stopProblem().isEmpty());
+        // The refused replays made no file at all.
+        QCOMPARE(QDir(work + u"/out"_s).entryList({u"*.bin"_s}, QDir::Files), QStringList());
+
+        const ReplayRun badCa = runReplay({u"--tls-ca"_s, dir + u"/missing.pem"_s, capture,
+                                           u"127.0.0.1"_s, QString::number(base)});
+        QCOMPARE(badCa.exitCode, 2);
+        QVERIFY2(badCa.err.contains("cannot read --tls-ca"), badCa.describe().constData());
+    }
+
+    void interruptSendsWhatWasReadAndReports()
+    {
+        // Ten payload packets, one a second: Ctrl+C after about 2 s.
+        const QString capture = m_dir.filePath(u"slow.pcap"_s);
+        std::vector<TestPacket> packets;
+        for (int i = 0; i < 10; ++i)
+            packets.push_back({TestPacket::Kind::Tcp, "10.0.0.1", randomPayload(5000, quint64(i)), i * 1000});
+        writeCapture(capture, 1, pcapgen::PcapWriter::Format::Pcap, packets);
+        const quint16 port = freePort();
+        const QString work = newDir();
+        Receiver receiver(work, {u"--nogui"_s, u"-b"_s, u"127.0.0.1"_s, u"-p"_s,
+                                 QString::number(port), u"-o"_s, work + u"/out"_s});
+        QVERIFY2(receiver.startAndWaitUntilRecording(), receiver.describe().constData());
+        const ReplayRun run = runReplay(
+            {u"--speed"_s, u"1"_s, capture, u"127.0.0.1"_s, QString::number(port)}, 30000,
+            [](QProcess &p) {
+                QTest::qWait(2000);
+                ::kill(pid_t(p.processId()), SIGINT);
+            });
+        QVERIFY2(run.exitCode == 130, run.describe().constData());
+        QVERIFY2(run.ms < 9000, run.describe().constData()); // it did not replay all ten seconds
+        QVERIFY2(run.err.contains("interrupted"), run.describe().constData());
+        const QList<ReplayRun::Row> rows = run.rows();
+        QCOMPARE(rows.size(), 1);
+        QVERIFY(rows[0].packets >= 1 && rows[0].packets < 10);
+        QVERIFY(receiver.stopProblem().isEmpty());
+        // What the summary says was sent is exactly what the receiver recorded.
+        const QJsonObject file = manifestByPort(work + u"/out"_s).at(port);
+        QCOMPARE(file.value(u"bytes"_s).toInteger(), rows[0].bytes);
+        QCOMPARE(file.value(u"sha256"_s).toString().toLatin1(), rows[0].sha256);
+    }
+
+    void memoryStaysBoundedAndAStalledReceiverIsReported()
+    {
+        // 96 MiB of payload from one source into a receiver that is stopped (SIGSTOP): the
+        // replay's queue fills to its bound and waits; with --close-timeout 2 the stream is
+        // then reported as not delivered. Meanwhile the replay's memory stays small.
+        const QString capture = m_dir.filePath(u"big.pcap"_s);
+        {
+            using namespace pcapgen;
+            PcapWriter writer(capture.toStdString(), 12 /* raw IP */);
+            const Bytes payload = randomPayload(60000, 7);
+            const Bytes packet = ipv4({.source = "10.0.0.1"}, tcp({}, payload));
+            for (int i = 0; i < 1700; ++i)
+                writer.add(std::chrono::seconds(1'700'000'000), packet);
+            QVERIFY(writer.close());
+        }
+        const quint16 port = freePort();
+        const QString work = newDir();
+        Receiver receiver(work, {u"--nogui"_s, u"-b"_s, u"127.0.0.1"_s, u"-p"_s,
+                                 QString::number(port), u"-o"_s, work + u"/out"_s});
+        QVERIFY2(receiver.startAndWaitUntilRecording(), receiver.describe().constData());
+        QVERIFY(receiver.sendSignal(SIGSTOP));
+        qint64 peakKiB = 0;
+        const ReplayRun run = runReplay(
+            {u"--close-timeout"_s, u"2"_s, capture, u"127.0.0.1"_s, QString::number(port)},
+            60000, [&peakKiB](QProcess &p) {
+                const QString status = u"/proc/%1/status"_s.arg(p.processId());
+                while (p.state() == QProcess::Running) {
+                    const QByteArray text = readFile(status);
+                    const qsizetype at = text.indexOf("VmHWM:");
+                    if (at >= 0)
+                        peakKiB = text.mid(at + 6).trimmed().split(' ').first().toLongLong();
+                    p.waitForFinished(100);
+                }
+            });
+        receiver.sendSignal(SIGCONT);
+        qInfo("capture-replay peak RSS while the receiver was stopped: %lld KiB", peakKiB);
+        QVERIFY2(run.exitCode == 1, run.describe().constData());
+        QVERIFY2(run.err.contains("the receiver took nothing for 2 s"), run.describe().constData());
+        // Its queues hold at most 4 MiB per stream (64 MiB in all): far from the 97 MiB read.
+        QVERIFY2(peakKiB > 0 && peakKiB < 64 * 1024, qPrintable(u"peak %1 KiB"_s.arg(peakKiB)));
+        const QByteArray stop = receiver.stopProblem();
+        QVERIFY2(stop.isEmpty(), stop.constData());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestReplay)
+#include "tst_replay.moc"

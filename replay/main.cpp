@@ -1,5 +1,6 @@
 // capture-replay: replays the payload of a packet capture as one TCP stream per source address
 // (the companion sender of capture-receiver; a drop-in for pcap2stream).
+#include "commandline.h"
 #include "replayer.h"
 #include "replayoptions.h"
 
@@ -44,6 +45,8 @@ int main(int argc, char *argv[])
         break;
     }
 
+    // One descriptor per source: a capture of thousands of hosts needs more than 1024.
+    capture::raiseOpenFileLimit();
     // A receiver that goes away must show up as an error on its stream, not kill the process.
     std::signal(SIGPIPE, SIG_IGN);
     struct sigaction action {};

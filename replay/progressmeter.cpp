@@ -29,14 +29,19 @@ ProgressMeter::ProgressMeter(std::FILE *out, bool enabled, std::uint64_t totalFi
 {
 }
 
+bool ProgressMeter::due() const
+{
+    return m_enabled && steady_clock::now() - m_lastDraw >= std::chrono::milliseconds(200);
+}
+
 void ProgressMeter::update(std::uint64_t filePosition, std::uint64_t packets, std::uint64_t bytes,
                            bool force)
 {
     if (!m_enabled)
         return;
-    const auto now = steady_clock::now();
-    if (!force && now - m_lastDraw < std::chrono::milliseconds(200))
+    if (!force && !due())
         return;
+    const auto now = steady_clock::now();
     m_lastDraw = now;
     const double seconds = std::chrono::duration<double>(now - m_start).count();
     const double rate = seconds > 0 ? double(bytes) / seconds : 0;

@@ -17,6 +17,8 @@ public:
     /// `filePosition` of `totalFileBytes` read; `packets` read and `bytes` of payload sent.
     void update(std::uint64_t filePosition, std::uint64_t packets, std::uint64_t bytes,
                 bool force = false);
+    /// Whether update() would draw now (at most five times a second).
+    bool due() const;
     /// Clears the line, so what follows starts on a clean one.
     void finish();
 

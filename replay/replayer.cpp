@@ -1,7 +1,5 @@
 #include "replayer.h"
 
-#include "pcapsource.h"
-#include "progressmeter.h"
 #include "sha256.h"
 
 #include <openssl/ssl.h>
@@ -112,8 +110,9 @@ int Replayer::run()
     if (!setUp())
         return Usage;
 
-    ProgressMeter progress(m_err, !m_options.quiet && !m_options.dryRun && ::isatty(2),
-                           source.size());
+    m_source = &source;
+    m_progress = std::make_unique<ProgressMeter>(
+        m_err, !m_options.quiet && !m_options.dryRun && ::isatty(2), source.size());
     const steady_clock::time_point start = steady_clock::now();
     bool haveFirstTimestamp = false;
     std::int64_t firstTimestampNs = 0;
@@ -179,15 +178,10 @@ int Replayer::run()
                              qint64(decoded.payloadSize));
         if (!m_options.dryRun)
             send(stream, decoded.payload, decoded.payloadSize);
-        if ((m_counts.read & 255) == 0) {
-            std::uint64_t sent = 0;
-            for (const auto &s : m_streams)
-                sent += s->connection ? s->connection->bytesSent() : 0;
-            progress.update(source.position(), m_counts.read, sent);
-        }
+        showProgress();
     }
     if (!m_readError.empty() && m_counts.read == 0) {
-        progress.finish();
+        m_progress->finish();
         message("'" + m_options.captureFile.toStdString() + "' has no readable packet: " +
                 m_readError);
         return Usage;
@@ -196,7 +190,8 @@ int Replayer::run()
         drain();
         closeConnections();
     }
-    progress.finish();
+    m_progress->finish();
+    m_source = nullptr;
     const double seconds = std::chrono::duration<double>(steady_clock::now() - start).count();
     for (const auto &stream : m_streams)
         stream->digest = stream->hash->finalHex().toStdString();
@@ -267,6 +262,7 @@ void Replayer::send(ReplayStream *stream, const std::uint8_t *data, std::size_t 
         return;
     StreamConnection &connection = *stream->connection;
     const std::size_t queuedBefore = connection.queuedBytes();
+    const std::uint64_t sentBefore = connection.bytesSent();
     if (m_options.speed > 0) {
         connection.send(data, size); // on time: now, not when a batch is full
     } else {
@@ -283,6 +279,8 @@ void Replayer::send(ReplayStream *stream, const std::uint8_t *data, std::size_t 
         stream->pending = true;
         stream->lastProgress = steady_clock::now();
         m_pending.push_back(stream);
+    } else if (connection.bytesSent() > sentBefore) {
+        stream->lastProgress = steady_clock::now(); // the receiver is taking data
     }
     while (stream->error.empty() && !abandon() &&
            (connection.queuedBytes() > maxQueuedPerStream || m_queuedBytes > maxQueuedTotal))
@@ -323,9 +321,20 @@ void Replayer::pump(int timeoutMs)
     }
 }
 
+void Replayer::showProgress()
+{
+    if (!m_progress || !m_source || !m_progress->due())
+        return;
+    std::uint64_t sent = 0;
+    for (const auto &stream : m_streams)
+        sent += stream->connection ? stream->connection->bytesSent() : 0;
+    m_progress->update(m_source->position(), m_counts.read, sent);
+}
+
 void Replayer::waitUntil(steady_clock::time_point due)
 {
     for (;;) {
+        showProgress();
         if (m_interrupts && m_interrupts->load() > 0)
             return;
         const auto left = due - steady_clock::now();
@@ -346,8 +355,10 @@ void Replayer::drain()
             m_pending.push_back(stream.get());
         }
     }
-    while (m_queuedBytes > 0 && !abandon())
+    while (m_queuedBytes > 0 && !abandon()) {
         pump(pollSliceMs);
+        showProgress();
+    }
     if (abandon()) {
         for (auto &stream : m_streams) {
             if (stream->error.empty() && stream->connection &&
@@ -432,11 +443,11 @@ void Replayer::printSummary(double seconds)
     std::fprintf(m_out, "\n");
     const PacketCounts &c = m_counts;
     std::fprintf(m_out,
-                 "packets: %llu read, %llu with payload replayed, %llu without payload, "
+                 "packets: %llu read, %llu with payload %s, %llu without payload, "
                  "%llu %s payload left out by --protocol, %llu IP fragments skipped (not "
                  "reassembled), %llu truncated skipped, %llu other IP protocols, %llu not IP\n",
                  (unsigned long long)c.read, (unsigned long long)c.sent,
-                 (unsigned long long)c.noPayload, (unsigned long long)c.otherTransport,
+                 m_options.dryRun ? "mapped" : "replayed", (unsigned long long)c.noPayload, (unsigned long long)c.otherTransport,
                  m_options.protocol == ProtocolChoice::Udp ? "TCP" : "UDP",
                  (unsigned long long)c.fragments, (unsigned long long)c.truncated,
                  (unsigned long long)c.otherProtocol, (unsigned long long)c.notIp);

@@ -1,6 +1,8 @@
 #pragma once
 
 #include "packetdecoder.h"
+#include "pcapsource.h"
+#include "progressmeter.h"
 #include "replayoptions.h"
 #include "streamconnection.h"
 
@@ -87,6 +89,7 @@ private:
     void printSummary(double seconds);
     bool abandon() const;
     void message(const std::string &text);
+    void showProgress();
 
     ReplayOptions m_options;
     const std::atomic<int> *m_interrupts;
@@ -103,6 +106,8 @@ private:
     std::string m_linkTypeName;
     std::string m_readError;               ///< the capture ended in a truncated or bad record
     bool m_interrupted = false;
+    PcapSource *m_source = nullptr;           ///< while run() reads it
+    std::unique_ptr<ProgressMeter> m_progress;
 };
 
 } // namespace replay

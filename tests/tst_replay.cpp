@@ -224,6 +224,14 @@ ReplayRun runReplay(const QStringList &args, int timeoutMs = replayTimeoutMs,
     return run;
 }
 
+/// capture-receiver, headless, on `count` ports from `base`, writing into `outDir`.
+QStringList receiverArgs(const QString &outDir, quint16 base, int count = 1,
+                         const QString &bind = u"127.0.0.1"_s)
+{
+    return {u"--nogui"_s, u"-b"_s, bind, u"-p"_s, u"%1-%2"_s.arg(base).arg(base + count - 1),
+            u"-o"_s, outDir};
+}
+
 /// The manifest's file records of `outDir`, by port.
 std::map<int, QJsonObject> manifestByPort(const QString &outDir)
 {
@@ -266,9 +274,7 @@ class TestReplay : public QObject
         const quint16 base = freePortRange(count);
         const QString work = newDir();
         const QString out = work + u"/out"_s;
-        Receiver receiver(work, QStringList{u"--nogui"_s, u"-b"_s, bind, u"-p"_s,
-                                            u"%1-%2"_s.arg(base).arg(base + count - 1), u"-o"_s,
-                                            out} + receiverExtra);
+        Receiver receiver(work, receiverArgs(out, base, count, bind) + receiverExtra);
         QVERIFY2(receiver.startAndWaitUntilRecording(), receiver.describe().constData());
         const ReplayRun run =
             runReplay(extra + QStringList{capture, host, QString::number(base)});
@@ -443,8 +449,7 @@ private Q_SLOTS:
             writeCapture(capture, 1, pcapgen::PcapWriter::Format::Pcap, packets);
         const quint16 port = freePort();
         const QString work = newDir();
-        Receiver receiver(work, {u"--nogui"_s, u"-b"_s, u"127.0.0.1"_s, u"-p"_s,
-                                 QString::number(port), u"-o"_s, work + u"/out"_s});
+        Receiver receiver(work, receiverArgs(work + u"/out"_s, port));
         QVERIFY2(receiver.startAndWaitUntilRecording(), receiver.describe().constData());
         for (const auto &[speed, minimumMs] : {std::pair{u"1"_s, 2000}, std::pair{u"2"_s, 1000},
                                                std::pair{u"0"_s, 0}}) {
@@ -647,9 +652,7 @@ private Q_SLOTS:
         // Refusals: no client certificate, and a receiver certificate of another CA.
         const quint16 base = freePortRange(3);
         const QString work = newDir();
-        Receiver receiver(work, QStringList{u"--nogui"_s, u"-b"_s, u"127.0.0.1"_s, u"-p"_s,
-                                            u"%1-%2"_s.arg(base).arg(base + 2), u"-o"_s,
-                                            work + u"/out"_s} + receiverTls);
+        Receiver receiver(work, receiverArgs(work + u"/out"_s, base, 3) + receiverTls);
         QVERIFY2(receiver.startAndWaitUntilRecording(), receiver.describe().constData());
         const ReplayRun noCert = runReplay({u"--tls-ca"_s, dir + u"/ca.pem"_s, capture,
                                             u"127.0.0.1"_s, QString::number(base)});
@@ -681,8 +684,7 @@ private Q_SLOTS:
         writeCapture(capture, 1, pcapgen::PcapWriter::Format::Pcap, packets);
         const quint16 port = freePort();
         const QString work = newDir();
-        Receiver receiver(work, {u"--nogui"_s, u"-b"_s, u"127.0.0.1"_s, u"-p"_s,
-                                 QString::number(port), u"-o"_s, work + u"/out"_s});
+        Receiver receiver(work, receiverArgs(work + u"/out"_s, port));
         QVERIFY2(receiver.startAndWaitUntilRecording(), receiver.describe().constData());
         const ReplayRun run = runReplay(
             {u"--speed"_s, u"1"_s, capture, u"127.0.0.1"_s, QString::number(port)}, 30000,
@@ -720,8 +722,7 @@ private Q_SLOTS:
         }
         const quint16 port = freePort();
         const QString work = newDir();
-        Receiver receiver(work, {u"--nogui"_s, u"-b"_s, u"127.0.0.1"_s, u"-p"_s,
-                                 QString::number(port), u"-o"_s, work + u"/out"_s});
+        Receiver receiver(work, receiverArgs(work + u"/out"_s, port));
         QVERIFY2(receiver.startAndWaitUntilRecording(), receiver.describe().constData());
         QVERIFY(receiver.sendSignal(SIGSTOP));
         qint64 peakKiB = 0;

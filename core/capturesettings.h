@@ -1,6 +1,7 @@
 #pragma once
 
 #include "filesink.h"
+#include "tlsconfig.h"
 
 #include <QHostAddress>
 #include <QList>
@@ -47,6 +48,7 @@ struct CaptureSettings
     quint64 minFreeSpace = 0;      ///< pause reading while the output has less free; 0 = off
     /// TLS only on every port when set (--tls-cert/--tls-key[/--tls-ca]).
     std::optional<QSslConfiguration> tls;
+    TlsFiles tlsFiles; ///< the files `tls` was loaded from (shown in the desktop settings)
     int handshakeTimeoutMs = 10000; ///< a TLS handshake not done by then closes the connection
     FileSink::Factory sinkFactory; ///< makes the output files; empty: FileSink::create
 };

@@ -505,6 +505,7 @@ CommandLineResult parseCommandLine(const QStringList &arguments)
         settings.tls = loadTlsConfiguration(tls, &error, &options.tlsWarning);
         if (!settings.tls)
             return usageError(error);
+        settings.tlsFiles = tls;
     }
     if (options.statusPort != 0 && settings.ports.contains(options.statusPort))
         return usageError(u"invalid --status '%1': port %2 is also a capture port"_s.arg(

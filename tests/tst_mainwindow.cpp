@@ -19,10 +19,12 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QMessageBox>
+#include <QProcess>
 #include <QPushButton>
 #include <QRegularExpression>
 #include <QSettings>
 #include <QSignalSpy>
+#include <QSslSocket>
 #include <QStatusBar>
 #include <QTimer>
 #include <QStandardPaths>
@@ -94,6 +96,32 @@ int rowWhere(QTableView *view, int column, const QVariant &value)
             return row;
     }
     return -1;
+}
+
+/// Types the TLS files into the panel ("" clears a field).
+void fillTls(SettingsPanel *panel, const QString &certificate, const QString &key,
+             const QString &ca = {})
+{
+    for (const auto &[edit, text] :
+         {std::pair{panel->tlsCertificateEdit(), certificate}, std::pair{panel->tlsKeyEdit(), key},
+          std::pair{panel->tlsCaEdit(), ca}}) {
+        edit->clear();
+        QTest::keyClicks(edit, text);
+    }
+}
+
+/// Runs openssl in `dir`; true when it exits 0.
+bool openssl(const QString &dir, const QStringList &args)
+{
+    QProcess p;
+    p.setWorkingDirectory(dir);
+    p.setProcessChannelMode(QProcess::MergedChannels);
+    p.start(u"openssl"_s, args);
+    const bool ok =
+        p.waitForFinished(60000) && p.exitStatus() == QProcess::NormalExit && p.exitCode() == 0;
+    if (!ok)
+        qWarning("openssl %s: %s", qPrintable(args.join(u' ')), p.readAll().constData());
+    return ok;
 }
 
 /// Background senders that stream at a modest, varying rate until stopped.
@@ -177,12 +205,53 @@ class TestMainWindow : public QObject
 {
     Q_OBJECT
 
+    QTemporaryDir m_tlsDir; ///< certificates made by makeCertificates()
+    QString tlsPath(const QString &name) const { return m_tlsDir.filePath(name); }
+
+    /// Two self-signed certificates with their keys (c.pem/k.pem, other.pem/other.key) and an
+    /// expired one signed by the first (expired.pem/expired.key); skips without openssl.
+    void makeCertificates()
+    {
+        if (QStandardPaths::findExecutable(u"openssl"_s).isEmpty())
+            QSKIP("openssl is needed to make test certificates");
+        if (QFileInfo::exists(tlsPath(u"expired.pem"_s)))
+            return;
+        const QString dir = m_tlsDir.path();
+        QVERIFY(openssl(dir, {u"req"_s, u"-x509"_s, u"-newkey"_s, u"rsa:2048"_s, u"-nodes"_s,
+                              u"-keyout"_s, u"k.pem"_s, u"-out"_s, u"c.pem"_s, u"-days"_s, u"2"_s,
+                              u"-subj"_s, u"/CN=localhost"_s}));
+        QVERIFY(openssl(dir, {u"req"_s, u"-x509"_s, u"-newkey"_s, u"rsa:2048"_s, u"-nodes"_s,
+                              u"-keyout"_s, u"other.key"_s, u"-out"_s, u"other.pem"_s, u"-days"_s,
+                              u"2"_s, u"-subj"_s, u"/CN=other"_s}));
+        // Expired: `openssl ca` can set the dates (x509 -req cannot, in OpenSSL 3.0).
+        QFile cnf(tlsPath(u"ca.cnf"_s));
+        QVERIFY(cnf.open(QIODevice::WriteOnly));
+        cnf.write("[ca]\ndefault_ca=d\n[d]\ndatabase=index.txt\nnew_certs_dir=.\nserial=serial\n"
+                  "default_md=sha256\npolicy=p\n[p]\ncommonName=supplied\n");
+        cnf.close();
+        QFile index(tlsPath(u"index.txt"_s));
+        QVERIFY(index.open(QIODevice::WriteOnly));
+        index.close();
+        QFile serial(tlsPath(u"serial"_s));
+        QVERIFY(serial.open(QIODevice::WriteOnly));
+        serial.write("1000\n");
+        serial.close();
+        QVERIFY(openssl(dir, {u"req"_s, u"-newkey"_s, u"rsa:2048"_s, u"-nodes"_s, u"-keyout"_s,
+                              u"expired.key"_s, u"-out"_s, u"expired.csr"_s, u"-subj"_s,
+                              u"/CN=expired"_s}));
+        QVERIFY(openssl(dir, {u"ca"_s, u"-batch"_s, u"-config"_s, u"ca.cnf"_s, u"-cert"_s,
+                              u"c.pem"_s, u"-keyfile"_s, u"k.pem"_s, u"-in"_s, u"expired.csr"_s,
+                              u"-out"_s, u"expired.pem"_s, u"-startdate"_s, u"20200101000000Z"_s,
+                              u"-enddate"_s, u"20200102000000Z"_s, u"-notext"_s}));
+    }
+
 private Q_SLOTS:
     void initTestCase()
     {
         QStandardPaths::setTestModeEnabled(true); // QSettings go to a test location
         QCoreApplication::setOrganizationName(u"capture-receiver-tests"_s);
         QCoreApplication::setApplicationName(u"tst_mainwindow"_s);
+        QVERIFY(m_tlsDir.isValid());
     }
 
     void init()
@@ -312,6 +381,244 @@ private Q_SLOTS:
         auto *panel = child<SettingsPanel>(&window, u"settingsPanel"_s);
         QCOMPARE(panel->settings().outputDir, u"/tmp/elsewhere"_s); // given: overrides
         QCOMPARE(panel->settings().ports, (QList<quint16>{7000, 7001, 7002, 7005})); // kept
+    }
+
+    void tlsFieldsEmptyMeanPlainTcp()
+    {
+        QTemporaryDir dir;
+        MainWindow window(CommandLineOptions{});
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        fillSettings(window, u"6000"_s, dir.path());
+        auto *panel = child<SettingsPanel>(&window, u"settingsPanel"_s);
+        QVERIFY(panel->tlsCertificateEdit()->text().isEmpty());
+        QVERIFY(!panel->tlsCertificateEdit()->placeholderText().isEmpty());
+        QVERIFY(panel->isValid());
+        QVERIFY(!panel->tlsMessage()->isVisible());
+        QVERIFY(!panel->settings().tls);
+        QVERIFY(panel->settings().tlsFiles.certificate.isEmpty());
+        QVERIFY(window.findChild<QAction *>(u"startAction"_s)->isEnabled());
+    }
+
+    void invalidTlsFilesDisableStart_data()
+    {
+        QTest::addColumn<QString>("certificate");
+        QTest::addColumn<QString>("key");
+        QTest::addColumn<QString>("ca");
+        QTest::addColumn<QString>("message");
+        const QString both = u"give both the certificate and the key"_s;
+        QTest::newRow("only certificate") << u"c.pem"_s << QString() << QString() << both;
+        QTest::newRow("only key") << QString() << u"k.pem"_s << QString() << both;
+        QTest::newRow("only CA") << QString() << QString() << u"c.pem"_s << both;
+        QTest::newRow("key of another certificate")
+            << u"c.pem"_s << u"other.key"_s << QString() << u"other.key' does not belong"_s;
+        QTest::newRow("missing certificate")
+            << u"nope.pem"_s << u"k.pem"_s << QString() << u"nope.pem'"_s;
+        QTest::newRow("missing key")
+            << u"c.pem"_s << u"nokey.pem"_s << QString() << u"nokey.pem'"_s;
+        QTest::newRow("missing CA") << u"c.pem"_s << u"k.pem"_s << u"noca.pem"_s << u"noca.pem'"_s;
+        QTest::newRow("CA without certificate")
+            << u"c.pem"_s << u"k.pem"_s << u"k.pem"_s << u"no PEM certificate"_s;
+    }
+    void invalidTlsFilesDisableStart()
+    {
+        QFETCH(QString, certificate);
+        QFETCH(QString, key);
+        QFETCH(QString, ca);
+        QFETCH(QString, message);
+        makeCertificates();
+        const auto full = [this](const QString &name) {
+            return name.isEmpty() ? name : tlsPath(name);
+        };
+        QTemporaryDir dir;
+        MainWindow window(CommandLineOptions{});
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        fillSettings(window, u"6000"_s, dir.path());
+        auto *start = window.findChild<QAction *>(u"startAction"_s);
+        QVERIFY(start->isEnabled());
+        auto *panel = child<SettingsPanel>(&window, u"settingsPanel"_s);
+
+        fillTls(panel, full(certificate), full(key), full(ca));
+        QVERIFY(!panel->isValid());
+        QVERIFY(!start->isEnabled());
+        QVERIFY(panel->tlsMessage()->isVisible());
+        QVERIFY2(panel->tlsMessage()->text().contains(message),
+                 qPrintable(panel->tlsMessage()->text()));
+        QVERIFY(start->toolTip().contains(message));
+        QVERIFY(!panel->settings().tls);
+        window.startCapture(); // refused: only a status message
+        QVERIFY(!window.controller()->isActive());
+
+        // Emptying the TLS fields is plain TCP again.
+        fillTls(panel, {}, {});
+        QVERIFY(start->isEnabled());
+        QVERIFY(!panel->tlsMessage()->isVisible());
+    }
+
+    void validTlsFilesSetTls()
+    {
+        makeCertificates();
+        QTemporaryDir dir;
+        MainWindow window(CommandLineOptions{});
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        fillSettings(window, u"6000"_s, dir.path());
+        auto *panel = child<SettingsPanel>(&window, u"settingsPanel"_s);
+        auto *start = window.findChild<QAction *>(u"startAction"_s);
+
+        fillTls(panel, tlsPath(u"c.pem"_s), tlsPath(u"k.pem"_s));
+        QVERIFY2(panel->isValid(), qPrintable(panel->errorText()));
+        QVERIFY(start->isEnabled());
+        QVERIFY(!panel->tlsMessage()->isVisible());
+        QVERIFY(!panel->tlsNote()->isVisible());
+        CaptureSettings s = panel->settings();
+        QVERIFY(s.tls);
+        QCOMPARE(s.tls->peerVerifyMode(), QSslSocket::VerifyNone);
+        QCOMPARE(s.tls->localCertificate().subjectInfo(QSslCertificate::CommonName),
+                 QStringList{u"localhost"_s});
+        QCOMPARE(s.tlsFiles.certificate, tlsPath(u"c.pem"_s));
+        QCOMPARE(s.tlsFiles.key, tlsPath(u"k.pem"_s));
+        QVERIFY(s.tlsFiles.ca.isEmpty());
+
+        // A client CA: clients must present a certificate.
+        QTest::keyClicks(panel->tlsCaEdit(), tlsPath(u"c.pem"_s));
+        QVERIFY2(panel->isValid(), qPrintable(panel->errorText()));
+        s = panel->settings();
+        QVERIFY(s.tls);
+        QCOMPARE(s.tls->peerVerifyMode(), QSslSocket::VerifyPeer);
+        QCOMPARE(s.tls->caCertificates().size(), 1);
+        QCOMPARE(s.tlsFiles.ca, tlsPath(u"c.pem"_s));
+
+        // An expired certificate: a note, not a block.
+        fillTls(panel, tlsPath(u"expired.pem"_s), tlsPath(u"expired.key"_s));
+        QVERIFY2(panel->isValid(), qPrintable(panel->errorText()));
+        QVERIFY(start->isEnabled());
+        QVERIFY(panel->settings().tls);
+        QVERIFY(panel->tlsNote()->isVisible());
+        QVERIFY2(panel->tlsNote()->text().contains(u"expired.pem"_s),
+                 qPrintable(panel->tlsNote()->text()));
+    }
+
+    void aTlsFileFixedOnDiskIsReadAgain()
+    {
+        makeCertificates();
+        QTemporaryDir dir;
+        const QString key = dir.filePath(u"server.key"_s);
+        QVERIFY(QFile::copy(tlsPath(u"other.key"_s), key));
+        SettingsPanel panel;
+        fillTls(&panel, tlsPath(u"c.pem"_s), key);
+        QVERIFY(!panel.isValid());
+        QVERIFY(panel.errorText().contains(u"does not belong"_s));
+
+        QVERIFY(QFile::remove(key));
+        QVERIFY(QFile::copy(tlsPath(u"k.pem"_s), key));
+        panel.splitCombo()->setCurrentIndex(1); // any edit validates again
+        QVERIFY2(panel.isValid(), qPrintable(panel.errorText()));
+        QVERIFY(panel.settings().tls);
+    }
+
+    void tlsFilesFromTheCommandLineFillTheFields()
+    {
+        makeCertificates();
+        const CommandLineResult parsed = parseCommandLine(
+            {u"capture-receiver"_s, u"--tls-cert"_s, tlsPath(u"c.pem"_s), u"--tls-key"_s,
+             tlsPath(u"k.pem"_s), u"--tls-ca"_s, tlsPath(u"other.pem"_s)});
+        QCOMPARE(parsed.action, CommandLineResult::Action::Run);
+        QVERIFY(parsed.options.settings.tls);
+        QCOMPARE(parsed.options.settings.tlsFiles.certificate, tlsPath(u"c.pem"_s));
+        QCOMPARE(parsed.options.settings.tlsFiles.key, tlsPath(u"k.pem"_s));
+        QCOMPARE(parsed.options.settings.tlsFiles.ca, tlsPath(u"other.pem"_s));
+
+        MainWindow window(parsed.options);
+        auto *panel = child<SettingsPanel>(&window, u"settingsPanel"_s);
+        QCOMPARE(panel->tlsCertificateEdit()->text(), tlsPath(u"c.pem"_s));
+        QCOMPARE(panel->tlsKeyEdit()->text(), tlsPath(u"k.pem"_s));
+        QCOMPARE(panel->tlsCaEdit()->text(), tlsPath(u"other.pem"_s));
+        QVERIFY(panel->settings().tls);
+        QCOMPARE(panel->settings().tls->peerVerifyMode(), QSslSocket::VerifyPeer);
+
+        // setSettings without TLS empties the fields.
+        panel->setSettings(CaptureSettings{});
+        QVERIFY(panel->tlsCertificateEdit()->text().isEmpty());
+        QVERIFY(panel->tlsCaEdit()->text().isEmpty());
+        QVERIFY(!panel->settings().tls);
+    }
+
+    void tlsFilesPersistUnlessGiven()
+    {
+        makeCertificates();
+        {
+            MainWindow window(CommandLineOptions{});
+            fillTls(child<SettingsPanel>(&window, u"settingsPanel"_s), tlsPath(u"c.pem"_s),
+                    tlsPath(u"k.pem"_s));
+        } // saved on destruction
+        {
+            MainWindow window(CommandLineOptions{});
+            auto *panel = child<SettingsPanel>(&window, u"settingsPanel"_s);
+            QCOMPARE(panel->tlsCertificateEdit()->text(), tlsPath(u"c.pem"_s));
+            QCOMPARE(panel->tlsKeyEdit()->text(), tlsPath(u"k.pem"_s));
+            QVERIFY(panel->tlsCaEdit()->text().isEmpty());
+            QVERIFY(panel->settings().tls); // loaded again from the stored names
+        }
+        // Any TLS option given replaces all three stored ones (here: plain TCP has none).
+        const CommandLineResult parsed = parseCommandLine(
+            {u"capture-receiver"_s, u"--tls-cert"_s, tlsPath(u"c.pem"_s), u"--tls-key"_s,
+             tlsPath(u"k.pem"_s), u"--tls-ca"_s, tlsPath(u"other.pem"_s)});
+        MainWindow window(parsed.options);
+        auto *panel = child<SettingsPanel>(&window, u"settingsPanel"_s);
+        QCOMPARE(panel->tlsCaEdit()->text(), tlsPath(u"other.pem"_s));
+        fillTls(panel, QString(), QString()); // all three emptied: plain TCP
+        QVERIFY(!panel->settings().tls);
+    }
+
+    void captureOverTlsThroughTheWindow()
+    {
+        makeCertificates();
+        QTemporaryDir dir;
+        const quint16 port = TestSupport::freePort();
+        MainWindow window(CommandLineOptions{});
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        fillSettings(window, QString::number(port), dir.path());
+        auto *panel = child<SettingsPanel>(&window, u"settingsPanel"_s);
+        fillTls(panel, tlsPath(u"c.pem"_s), tlsPath(u"k.pem"_s));
+        QSignalSpy started(window.controller(), &CaptureController::started);
+        QVERIFY(clickAction(window, u"startAction"_s));
+        QTRY_COMPARE_WITH_TIMEOUT(started.size(), 1, timeoutMs);
+        QVERIFY(window.controller()->settings().tls);
+        QCOMPARE(window.controller()->settings().tlsFiles.key, tlsPath(u"k.pem"_s));
+        QVERIFY(!panel->tlsCertificateEdit()->isEnabled()); // fixed while capturing
+        QVERIFY(!panel->tlsCaEdit()->isEnabled());
+
+        const QByteArray data = TestSupport::patternData(31, 200'000);
+        {
+            QSslSocket client;
+            client.setPeerVerifyMode(QSslSocket::VerifyNone); // self-signed
+            client.connectToHostEncrypted(u"127.0.0.1"_s, port);
+            QVERIFY2(client.waitForEncrypted(timeoutMs), qPrintable(client.errorString()));
+            QCOMPARE(client.peerCertificate().subjectInfo(QSslCertificate::CommonName),
+                     QStringList{u"localhost"_s});
+            client.write(data);
+            while (client.bytesToWrite() > 0)
+                QVERIFY(client.waitForBytesWritten(timeoutMs));
+            client.disconnectFromHost();
+            if (client.state() != QAbstractSocket::UnconnectedState)
+                QVERIFY(client.waitForDisconnected(timeoutMs));
+        }
+        auto *filesView = child<QTableView>(&window, u"filesView"_s);
+        QTRY_COMPARE_WITH_TIMEOUT(filesView->model()->rowCount(), 1, timeoutMs);
+        QTRY_COMPARE_WITH_TIMEOUT(
+            filesView->model()->index(0, FilesTableModel::Size).data(RawValueRole).toLongLong(),
+            qint64(data.size()), timeoutMs);
+
+        QSignalSpy stopped(window.controller(), &CaptureController::stopped);
+        window.stopCapture();
+        QTRY_COMPARE_WITH_TIMEOUT(stopped.size(), 1, timeoutMs);
+        QVERIFY(panel->tlsCertificateEdit()->isEnabled());
+        const QString path =
+            filesView->model()->index(0, FilesTableModel::File).data(RawValueRole).toString();
+        QCOMPARE(TestSupport::readFile(path), data); // the plaintext, not the TLS records
     }
 
     void portsOnCommandLineStartAtOnce()

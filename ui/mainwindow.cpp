@@ -617,6 +617,15 @@ void MainWindow::loadSettings(const CommandLineOptions &options)
         s.outputDir = store.value(u"capture/output"_s).toString();
     if (!given.contains(u"split"_s) && store.contains(u"capture/split"_s))
         s.split = splitModeFromName(store.value(u"capture/split"_s).toString()).value_or(s.split);
+    // The three files go together: from the command line or config file, or all from the store.
+    const bool tlsGiven = given.contains(u"tls-cert"_s) || given.contains(u"tls-key"_s) ||
+                          given.contains(u"tls-ca"_s);
+    if (!tlsGiven && store.contains(u"capture/tlsCert"_s)) {
+        s.tls.reset(); // the panel loads the stored files and reports what is wrong with them
+        s.tlsFiles = {store.value(u"capture/tlsCert"_s).toString(),
+                      store.value(u"capture/tlsKey"_s).toString(),
+                      store.value(u"capture/tlsCa"_s).toString()};
+    }
     m_settings->setSettings(s);
 
     if (!restoreGeometry(store.value(u"window/geometry"_s).toByteArray()))
@@ -633,6 +642,9 @@ void MainWindow::saveSettings() const
     store.setValue(u"capture/ports"_s, m_settings->portsEdit()->text());
     store.setValue(u"capture/output"_s, s.outputDir);
     store.setValue(u"capture/split"_s, splitModeName(s.split));
+    store.setValue(u"capture/tlsCert"_s, s.tlsFiles.certificate);
+    store.setValue(u"capture/tlsKey"_s, s.tlsFiles.key);
+    store.setValue(u"capture/tlsCa"_s, s.tlsFiles.ca);
     store.setValue(u"window/geometry"_s, saveGeometry());
     store.setValue(u"window/state"_s, saveState());
     store.setValue(u"window/filesManifestView"_s, m_manifestViewAction->isChecked());

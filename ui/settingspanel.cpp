@@ -3,16 +3,19 @@
 #include "commandline.h"
 #include "modelroles.h"
 #include "portspec.h"
+#include "tlsconfig.h"
 
 #include <QComboBox>
 #include <QDir>
 #include <QFileDialog>
+#include <QFileInfo>
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
 #include <QNetworkInterface>
 #include <QPushButton>
+#include <QResizeEvent>
 
 using namespace Qt::Literals::StringLiterals;
 
@@ -35,6 +38,31 @@ void showMessage(QLabel *label, const QString &text)
     label->setText(text);
     label->setVisible(!text.isEmpty());
 }
+
+/// A path field with its "Browse…" button, in one row.
+QHBoxLayout *fileRow(QLineEdit *edit, QPushButton *button)
+{
+    auto *row = new QHBoxLayout;
+    row->setContentsMargins(0, 0, 0, 0);
+    row->addWidget(edit, 1);
+    row->addWidget(button);
+    return row;
+}
+
+bool sameFiles(const TlsFiles &a, const TlsFiles &b)
+{
+    return a.certificate == b.certificate && a.key == b.key && a.ca == b.ca;
+}
+
+/// Modification times of the files (null for a missing or empty path): with the paths, they
+/// tell whether the last load still stands.
+QList<QDateTime> fileTimes(const TlsFiles &files)
+{
+    QList<QDateTime> times;
+    for (const QString &path : {files.certificate, files.key, files.ca})
+        times.append(path.isEmpty() ? QDateTime() : QFileInfo(path).lastModified());
+    return times;
+}
 } // namespace
 
 SettingsPanel::SettingsPanel(QWidget *parent)
@@ -47,6 +75,14 @@ SettingsPanel::SettingsPanel(QWidget *parent)
     , m_browse(new QPushButton(tr("Browse…"), this))
     , m_outputMessage(messageLabel(this))
     , m_split(new QComboBox(this))
+    , m_tlsCertificate(new QLineEdit(this))
+    , m_tlsCertificateBrowse(new QPushButton(tr("Browse…"), this))
+    , m_tlsKey(new QLineEdit(this))
+    , m_tlsKeyBrowse(new QPushButton(tr("Browse…"), this))
+    , m_tlsCa(new QLineEdit(this))
+    , m_tlsCaBrowse(new QPushButton(tr("Browse…"), this))
+    , m_tlsMessage(messageLabel(this))
+    , m_tlsNote(new QLabel(this))
 {
     m_bind->setEditable(true);
     QStringList addresses{u"0.0.0.0"_s, u"::"_s, u"127.0.0.1"_s, u"::1"_s};
@@ -70,10 +106,14 @@ SettingsPanel::SettingsPanel(QWidget *parent)
     m_split->setToolTip(tr("Per port: every connection to a port appends to that port's file. "
                            "Per connection: each connection gets its own file."));
 
-    auto *outputRow = new QHBoxLayout;
-    outputRow->setContentsMargins(0, 0, 0, 0);
-    outputRow->addWidget(m_output, 1);
-    outputRow->addWidget(m_browse);
+    m_tlsCertificate->setPlaceholderText(tr("empty: plain TCP"));
+    m_tlsKey->setPlaceholderText(tr("empty: plain TCP"));
+    m_tlsCa->setPlaceholderText(tr("empty: any client"));
+    m_tlsCertificateBrowse->setToolTip(tr("Choose the TLS certificate file."));
+    m_tlsKeyBrowse->setToolTip(tr("Choose the TLS private key file."));
+    m_tlsCaBrowse->setToolTip(tr("Choose the client CA file."));
+    m_tlsNote->setWordWrap(true);
+    m_tlsNote->hide();
 
     auto *form = new QFormLayout(this);
     form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
@@ -83,9 +123,20 @@ SettingsPanel::SettingsPanel(QWidget *parent)
     form->addRow(QString(), m_portsMessage);
     auto *outputLabel = new QLabel(tr("&Output:"), this);
     outputLabel->setBuddy(m_output); // the field sits in a row layout, so say whose label it is
-    form->addRow(outputLabel, outputRow);
+    form->addRow(outputLabel, fileRow(m_output, m_browse));
     form->addRow(QString(), m_outputMessage);
     form->addRow(tr("&Split:"), m_split);
+    const auto addFileRow = [this, form](const QString &text, QLineEdit *edit,
+                                         QPushButton *button) {
+        auto *label = new QLabel(text, this);
+        label->setBuddy(edit);
+        form->addRow(label, fileRow(edit, button));
+    };
+    addFileRow(tr("TLS &certificate:"), m_tlsCertificate, m_tlsCertificateBrowse);
+    addFileRow(tr("TLS &key:"), m_tlsKey, m_tlsKeyBrowse);
+    addFileRow(tr("Client C&A:"), m_tlsCa, m_tlsCaBrowse);
+    form->addRow(QString(), m_tlsMessage);
+    form->addRow(QString(), m_tlsNote);
 
     connect(m_bind, &QComboBox::currentTextChanged, this, &SettingsPanel::validate);
     connect(m_ports, &QLineEdit::textChanged, this, &SettingsPanel::validate);
@@ -96,6 +147,14 @@ SettingsPanel::SettingsPanel(QWidget *parent)
     });
     connect(m_split, &QComboBox::currentIndexChanged, this, &SettingsPanel::validate);
     connect(m_browse, &QPushButton::clicked, this, &SettingsPanel::browse);
+    for (QLineEdit *edit : {m_tlsCertificate, m_tlsKey, m_tlsCa})
+        connect(edit, &QLineEdit::textChanged, this, &SettingsPanel::validate);
+    connect(m_tlsCertificateBrowse, &QPushButton::clicked, this,
+            [this] { browseTlsFile(m_tlsCertificate, tr("TLS certificate")); });
+    connect(m_tlsKeyBrowse, &QPushButton::clicked, this,
+            [this] { browseTlsFile(m_tlsKey, tr("TLS private key")); });
+    connect(m_tlsCaBrowse, &QPushButton::clicked, this,
+            [this] { browseTlsFile(m_tlsCa, tr("Client CA certificates")); });
 
     setSettings(CaptureSettings{});
 }
@@ -107,6 +166,9 @@ CaptureSettings SettingsPanel::settings() const
     s.ports = parsePortSpec(m_ports->text()).ports;
     s.outputDir = m_output->text().trimmed();
     s.split = SplitMode(m_split->currentData().toInt());
+    s.tlsFiles = {m_tlsCertificate->text().trimmed(), m_tlsKey->text().trimmed(),
+                  m_tlsCa->text().trimmed()};
+    s.tls = m_tls; // loaded by validate() from exactly these files; nullopt: plain TCP
     return s;
 }
 
@@ -119,14 +181,23 @@ void SettingsPanel::setSettings(const CaptureSettings &settings)
     m_ports->setText(settings.ports.isEmpty() ? u"5000-5002"_s : formatPortSpec(settings.ports));
     m_output->setText(settings.outputDir);
     m_split->setCurrentIndex(m_split->findData(int(settings.split)));
+    {
+        // One load for the three files, not one per field.
+        const QSignalBlocker blockCertificate(m_tlsCertificate);
+        const QSignalBlocker blockKey(m_tlsKey);
+        const QSignalBlocker blockCa(m_tlsCa);
+        m_tlsCertificate->setText(settings.tlsFiles.certificate);
+        m_tlsKey->setText(settings.tlsFiles.key);
+        m_tlsCa->setText(settings.tlsFiles.ca);
+    }
     validate();
 }
 
 void SettingsPanel::setEditable(bool editable)
 {
-    for (QWidget *w : {static_cast<QWidget *>(m_bind), static_cast<QWidget *>(m_ports),
-                       static_cast<QWidget *>(m_output), static_cast<QWidget *>(m_browse),
-                       static_cast<QWidget *>(m_split)})
+    for (QWidget *w : std::initializer_list<QWidget *>{
+             m_bind, m_ports, m_output, m_browse, m_split, m_tlsCertificate, m_tlsCertificateBrowse,
+             m_tlsKey, m_tlsKeyBrowse, m_tlsCa, m_tlsCaBrowse})
         w->setEnabled(editable);
 }
 
@@ -150,10 +221,84 @@ void SettingsPanel::validate()
     showMessage(m_bindMessage, bindError);
     showMessage(m_portsMessage, portsError);
     showMessage(m_outputMessage, outputError);
+    const QString tlsError = validateTls();
 
-    m_error = !bindError.isEmpty() ? bindError : !portsError.isEmpty() ? portsError : outputError;
+    m_error = !bindError.isEmpty()     ? bindError
+              : !portsError.isEmpty()  ? portsError
+              : !outputError.isEmpty() ? outputError
+                                       : tlsError;
     m_valid = m_error.isEmpty();
     Q_EMIT settingsChanged();
+}
+
+QSize SettingsPanel::minimumSizeHint() const
+{
+    // A word-wrapped message reports one line as its minimum; ask for the height the shown
+    // messages need at this width, so the dock makes room instead of cutting them off.
+    QSize size = QWidget::minimumSizeHint();
+    if (layout()->hasHeightForWidth())
+        size.setHeight(qMax(size.height(), layout()->totalHeightForWidth(width())));
+    return size;
+}
+
+void SettingsPanel::resizeEvent(QResizeEvent *event)
+{
+    QWidget::resizeEvent(event);
+    if (event->size().width() != event->oldSize().width())
+        updateGeometry(); // the messages' height depends on the width
+}
+
+QString SettingsPanel::validateTls()
+{
+    const TlsFiles files{m_tlsCertificate->text().trimmed(), m_tlsKey->text().trimmed(),
+                         m_tlsCa->text().trimmed()};
+    const std::pair<QLineEdit *, QString> toolTips[] = {
+        {m_tlsCertificate,
+         tr("PEM file with the server certificate (and its chain), as --tls-cert. With a key, "
+            "every port speaks TLS only; empty: plain TCP.")},
+        {m_tlsKey, tr("PEM file with the certificate's private key, unencrypted, as --tls-key.")},
+        {m_tlsCa,
+         tr("PEM file with CA certificates, as --tls-ca: clients must then present a certificate "
+            "signed by one of them. Empty: any client, without a certificate.")},
+    };
+    for (const auto &[edit, toolTip] : toolTips) {
+        const QString path = edit->text().trimmed();
+        edit->setToolTip(path.isEmpty() ? toolTip
+                                        : toolTip + u"\n"_s + QFileInfo(path).absoluteFilePath());
+    }
+    QString error;
+    QString warning;
+    m_tls.reset();
+    if (files.certificate.isEmpty() && files.key.isEmpty() && files.ca.isEmpty()) {
+        // plain TCP
+    } else if (files.certificate.isEmpty() || files.key.isEmpty()) {
+        error = tr("TLS: give both the certificate and the key");
+    } else {
+        const QList<QDateTime> times = fileTimes(files);
+        if (!sameFiles(files, m_tlsLoadedFiles) || times != m_tlsLoadedTimes) {
+            m_tlsLoadedFiles = files;
+            m_tlsLoadedTimes = times;
+            m_tlsWarning.clear();
+            m_tlsError.clear();
+            m_tlsLoaded = loadTlsConfiguration(files, &m_tlsError, &m_tlsWarning);
+        }
+        m_tls = m_tlsLoaded;
+        error = m_tlsError;
+        warning = m_tlsWarning;
+    }
+    showMessage(m_tlsMessage, error);
+    showMessage(m_tlsNote, warning);
+    return error;
+}
+
+void SettingsPanel::browseTlsFile(QLineEdit *edit, const QString &title)
+{
+    const QString current = edit->text().trimmed();
+    const QString path = QFileDialog::getOpenFileName(
+        this, title, current.isEmpty() ? QString() : QFileInfo(current).absolutePath(),
+        tr("PEM files (*.pem *.crt *.key);;All files (*)"));
+    if (!path.isEmpty())
+        edit->setText(path);
 }
 
 void SettingsPanel::browse()

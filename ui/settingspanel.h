@@ -2,6 +2,8 @@
 
 #include "capturesettings.h"
 
+#include <QDateTime>
+#include <QList>
 #include <QWidget>
 
 class QComboBox;
@@ -11,9 +13,9 @@ class QPushButton;
 
 namespace capture {
 
-/// The capture settings a user edits: bind address, ports, output directory, split mode.
-/// Validates as the user types with the same parsers as the command line, and shows the
-/// message beside the field.
+/// The capture settings a user edits: bind address, ports, output directory, split mode and
+/// the TLS files. Validates as the user types with the same parsers (and TLS loader) as the
+/// command line, and shows the message beside the field.
 class SettingsPanel : public QWidget
 {
     Q_OBJECT
@@ -36,14 +38,28 @@ public:
     QLineEdit *outputEdit() const { return m_output; }
     QComboBox *splitCombo() const { return m_split; }
     QLabel *portsMessage() const { return m_portsMessage; }
+    QLineEdit *tlsCertificateEdit() const { return m_tlsCertificate; }
+    QLineEdit *tlsKeyEdit() const { return m_tlsKey; }
+    QLineEdit *tlsCaEdit() const { return m_tlsCa; }
+    /// The TLS files' problem (red), hidden while they are fine.
+    QLabel *tlsMessage() const { return m_tlsMessage; }
+    /// A warning that does not block starting (e.g. the certificate has expired).
+    QLabel *tlsNote() const { return m_tlsNote; }
+
+    QSize minimumSizeHint() const override;
 
 Q_SIGNALS:
     /// Any field changed; isValid() and errorText() already tell the new state.
     void settingsChanged();
 
+protected:
+    void resizeEvent(QResizeEvent *event) override;
+
 private:
     void validate();
     void browse();
+    void browseTlsFile(QLineEdit *edit, const QString &title);
+    QString validateTls();
 
     QComboBox *m_bind;
     QLabel *m_bindMessage;
@@ -53,6 +69,23 @@ private:
     QPushButton *m_browse;
     QLabel *m_outputMessage;
     QComboBox *m_split;
+    QLineEdit *m_tlsCertificate;
+    QPushButton *m_tlsCertificateBrowse;
+    QLineEdit *m_tlsKey;
+    QPushButton *m_tlsKeyBrowse;
+    QLineEdit *m_tlsCa;
+    QPushButton *m_tlsCaBrowse;
+    QLabel *m_tlsMessage;
+    QLabel *m_tlsNote;
+    /// The last TLS load: its files and their modification times (a cache key, so typing in
+    /// another field does not re-read them), and its outcome.
+    TlsFiles m_tlsLoadedFiles;
+    QList<QDateTime> m_tlsLoadedTimes;
+    std::optional<QSslConfiguration> m_tlsLoaded;
+    QString m_tlsError;
+    QString m_tlsWarning;
+    /// What settings() returns: the TLS of the fields' files when they are valid.
+    std::optional<QSslConfiguration> m_tls;
     CaptureSettings m_base; ///< values the panel does not edit (drain timeout, …)
     bool m_valid = false;
     QString m_error;

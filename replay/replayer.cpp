@@ -199,7 +199,7 @@ int Replayer::run()
         message("warning: '" + m_options.captureFile.toStdString() + "' ends in a bad record after " +
                 std::to_string(m_counts.read) + " good packets (" + m_readError +
                 "); what came before it was replayed");
-    if (!m_options.quiet)
+    if (!m_options.quiet || m_options.dryRun) // the mapping is what a dry run is for
         printSummary(seconds);
 
     if (m_interrupted)

@@ -59,7 +59,7 @@ ReplayCommandLine parseReplayCommandLine(const QStringList &arguments)
     const QCommandLineOption tlsKeyOption(
         u"tls-key"_s, u"The client certificate's unencrypted key (PEM)."_s, u"pem"_s);
     const QCommandLineOption quietOption(
-        {u"q"_s, u"quiet"_s}, u"No progress bar and no summary; errors and warnings only."_s);
+        {u"q"_s, u"quiet"_s}, u"No progress bar and no summary (except with --dry-run); errors and warnings only."_s);
     const QCommandLineOption connectTimeoutOption(
         u"connect-timeout"_s,
         u"Seconds to wait for each connection (and its TLS handshake) (default 10)."_s,

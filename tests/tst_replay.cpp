@@ -372,8 +372,8 @@ private Q_SLOTS:
         const Expected expected =
             writeCapture(capture, 1, pcapgen::PcapWriter::Format::Pcap, mixedPackets(true));
         const quint16 port = freePort(); // nothing listens there: a dry run connects nowhere
-        const ReplayRun run =
-            runReplay({u"--dry-run"_s, capture, u"127.0.0.1"_s, QString::number(port)});
+        const ReplayRun run = runReplay(
+            {u"--dry-run"_s, u"--quiet"_s, capture, u"127.0.0.1"_s, QString::number(port)});
         QVERIFY2(run.exitCode == 0, run.describe().constData());
         const QList<ReplayRun::Row> rows = run.rows();
         QCOMPARE(rows.size(), 3);

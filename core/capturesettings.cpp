@@ -54,13 +54,19 @@ std::optional<std::pair<QHostAddress, int>> parseAllowEntry(const QString &text)
             return std::nullopt;
     }
     // ::ffff:a.b.c.d/N (N >= 96) is the IPv4 network a.b.c.d/(N-96): peers are matched as
-    // IPv4 (peerAllowed), so the entry must be too.
-    bool mapped = false;
-    const quint32 v4 = address.toIPv4Address(&mapped);
+    // IPv4 (peerAllowed), so the entry must be too. Checked by its bytes: Qt's
+    // toIPv4Address() also takes "::" for 0.0.0.0, which would turn ::/124 into 0.0.0.0/28.
     QHostAddress network = address;
-    if (mapped && address.protocol() == QAbstractSocket::IPv6Protocol && prefix >= 96) {
-        network = QHostAddress(v4);
-        prefix -= 96;
+    if (address.protocol() == QAbstractSocket::IPv6Protocol && prefix >= 96) {
+        const Q_IPV6ADDR bytes = address.toIPv6Address();
+        bool mapped = bytes[10] == 0xff && bytes[11] == 0xff;
+        for (int i = 0; i < 10 && mapped; ++i)
+            mapped = bytes[i] == 0;
+        if (mapped) {
+            network = QHostAddress(quint32(bytes[12]) << 24 | quint32(bytes[13]) << 16 |
+                                   quint32(bytes[14]) << 8 | quint32(bytes[15]));
+            prefix -= 96;
+        }
     }
     // The network's own address, so "10.1.2.3/8" and "10.0.0.0/8" mean the same.
     const auto parsed = QHostAddress::parseSubnet(network.toString() + u'/' + QString::number(prefix));

@@ -47,6 +47,9 @@ private Q_SLOTS:
         QTest::newRow("v6 network") << u"2001:db8::/32"_s << u"2001:db8::/32"_s;
         QTest::newRow("v6 address") << u"::1"_s << u"::1/128"_s;
         QTest::newRow("v4-mapped network") << u"::ffff:10.0.0.0/104"_s << u"10.0.0.0/8"_s;
+        // Found by fuzz_units_smoke: "::" is no IPv4-mapped address (Qt's toIPv4Address says 0.0.0.0).
+        QTest::newRow("v6 network at ::") << u"::1/124"_s << u"::/124"_s;
+        QTest::newRow("v6 network at ::, again") << u"::/100"_s << u"::/100"_s;
         QTest::newRow("everyone v4") << u"0.0.0.0/0"_s << u"0.0.0.0/0"_s;
         QTest::newRow("prefix too long") << u"10.0.0.0/33"_s << QString();
         QTest::newRow("negative prefix") << u"10.0.0.0/-1"_s << QString();

@@ -62,6 +62,11 @@ void Replayer::message(const std::string &text)
     std::fflush(m_err);
 }
 
+bool Replayer::interrupted() const
+{
+    return m_interrupts && m_interrupts->load() > 0;
+}
+
 bool Replayer::abandon() const
 {
     return m_interrupts && m_interrupts->load() >= 2;
@@ -118,7 +123,7 @@ int Replayer::run()
     std::int64_t firstTimestampNs = 0;
     CapturedPacket packet;
     for (;;) {
-        if (m_interrupts && m_interrupts->load() > 0) {
+        if (interrupted()) {
             m_interrupted = true;
             message("interrupted: sending what was read (press Ctrl+C again to stop at once)");
             break;
@@ -167,8 +172,10 @@ int Replayer::run()
                 double(std::max<std::int64_t>(0, packet.timestampNs - firstTimestampNs)) /
                 m_options.speed;
             waitUntil(start + std::chrono::nanoseconds(std::int64_t(offsetNs)));
-            if (m_interrupts && m_interrupts->load() > 0)
-                continue; // noticed at the top of the loop; this packet is not sent
+            if (interrupted()) {
+                --m_counts.read; // not replayed, so not counted: the counts add up to "read"
+                continue;        // the interrupt is handled at the top of the loop
+            }
         }
         ReplayStream *stream = streamFor(decoded.source);
         ++m_counts.sent;
@@ -182,6 +189,7 @@ int Replayer::run()
     }
     if (!m_readError.empty() && m_counts.read == 0) {
         m_progress->finish();
+        m_source = nullptr;
         message("'" + m_options.captureFile.toStdString() + "' has no readable packet: " +
                 m_readError);
         return Usage;
@@ -335,7 +343,7 @@ void Replayer::waitUntil(steady_clock::time_point due)
 {
     for (;;) {
         showProgress();
-        if (m_interrupts && m_interrupts->load() > 0)
+        if (interrupted())
             return;
         const auto left = due - steady_clock::now();
         if (left <= std::chrono::nanoseconds::zero())

@@ -87,7 +87,8 @@ private:
     void closeConnections();
     void failStream(ReplayStream *stream, const std::string &reason);
     void printSummary(double seconds);
-    bool abandon() const;
+    bool interrupted() const; ///< a first SIGINT/SIGTERM came: stop reading
+    bool abandon() const;     ///< a second one came: stop sending too
     void message(const std::string &text);
     void showProgress();
 

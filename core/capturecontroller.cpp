@@ -1,8 +1,18 @@
 #include "capturecontroller.h"
 
 #include "captureengine.h"
+#include "sha256.h"
+
+#include <QCoreApplication>
 
 namespace capture {
+
+void EngineThread::run()
+{
+    exec();
+    QCoreApplication::sendPostedEvents(nullptr, QEvent::DeferredDelete);
+    releaseCryptoThreadState();
+}
 
 CaptureController::CaptureController(QObject *parent)
     : QObject(parent)

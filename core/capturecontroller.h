@@ -10,6 +10,16 @@ namespace capture {
 
 class CaptureEngine;
 
+/// The engine's thread. Once its event loop has ended (and deferred deletes have run), it
+/// frees what OpenSSL keeps for the thread, such as the TLS ports' random generators: QThread's
+/// wait() returns before a thread's exit handlers have run, so OpenSSL's own clean-up could
+/// still be under way when the process ends.
+class EngineThread : public QThread
+{
+protected:
+    void run() override;
+};
+
 /// The main-thread face of the engine. Owns the worker thread and the CaptureEngine in it;
 /// every call becomes a queued call and every engine signal arrives here queued, so the
 /// caller (desktop window or console) can never slow the capture down.
@@ -50,7 +60,7 @@ Q_SIGNALS:
     void stopped(const capture::StopSummary &summary);
 
 private:
-    QThread m_thread;
+    EngineThread m_thread;
     CaptureEngine *m_engine = nullptr;
     bool m_active = false;
     CaptureSettings m_settings;

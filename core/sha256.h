@@ -6,8 +6,8 @@
 
 namespace capture {
 
-/// Frees what OpenSSL keeps for the calling thread; a thread that hashed calls it before it
-/// ends (OpenSSL would otherwise keep it until the process ends).
+/// Frees what OpenSSL keeps for the calling thread; a thread that hashed or spoke TLS calls it
+/// before it ends (OpenSSL would otherwise keep it until the process ends).
 void releaseCryptoThreadState();
 
 /// Incremental SHA-256 through OpenSSL's EVP interface (SHA extensions where the CPU has them).

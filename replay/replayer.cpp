@@ -244,7 +244,8 @@ void Replayer::connectStream(ReplayStream *stream)
     stream->connection = std::make_unique<StreamConnection>();
     if (!stream->connection->connect(m_addresses, std::uint16_t(stream->port),
                                      m_options.tls ? &m_tls : nullptr,
-                                     std::chrono::milliseconds(m_options.connectTimeoutMs)))
+                                     std::chrono::milliseconds(m_options.connectTimeoutMs),
+                                     [this] { return abandon(); }))
         failStream(stream, "cannot connect: " + stream->connection->errorString());
 }
 

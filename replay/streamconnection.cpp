@@ -52,20 +52,28 @@ int remainingMs(Clock::time_point deadline)
     return left > 0 ? int(std::min<long long>(left, INT_MAX)) : 0;
 }
 
-/// Waits for `events` on `fd` until `deadline`: true when they came.
-bool waitFor(int fd, short events, Clock::time_point deadline)
+enum class Wait { Ready, TimedOut, Stopped };
+
+/// Waits for `events` on `fd` until `deadline`, or until a signal comes and `stop` says so.
+Wait waitFor(int fd, short events, Clock::time_point deadline, const std::function<bool()> &stop)
 {
     for (;;) {
         pollfd p{fd, events, 0};
         const int n = ::poll(&p, 1, remainingMs(deadline));
+        if (n > 0)
+            return Wait::Ready;
         if (n < 0 && errno == EINTR) {
-            if (Clock::now() >= deadline)
-                return false;
-            continue;
+            if (stop && stop())
+                return Wait::Stopped;
+            if (Clock::now() < deadline)
+                continue;
         }
-        return n > 0;
+        return Wait::TimedOut;
     }
 }
+
+constexpr const char *timedOutText = "no answer within the connect timeout";
+constexpr const char *stoppedText = "stopped (interrupted) before the connection was made";
 
 bool isAddressLiteral(const std::string &host)
 {
@@ -111,7 +119,8 @@ void StreamConnection::fail(const std::string &reason)
 }
 
 bool StreamConnection::connect(const std::vector<ServerAddress> &addresses, std::uint16_t port,
-                               const TlsClient *tls, std::chrono::milliseconds timeout)
+                               const TlsClient *tls, std::chrono::milliseconds timeout,
+                               const std::function<bool()> &stop)
 {
     const Clock::time_point deadline = Clock::now() + timeout;
     std::string lastError = "no address to connect to";
@@ -131,7 +140,13 @@ bool StreamConnection::connect(const std::vector<ServerAddress> &addresses, std:
                                target.length);
         int error = result == 0 ? 0 : errno;
         if (result != 0 && (errno == EINPROGRESS || errno == EINTR)) {
-            if (!waitFor(fd, POLLOUT, deadline)) {
+            const Wait wait = waitFor(fd, POLLOUT, deadline, stop);
+            if (wait == Wait::Stopped) {
+                ::close(fd);
+                fail(addressText(target, port) + ": " + stoppedText);
+                return false;
+            }
+            if (wait == Wait::TimedOut) {
                 error = ETIMEDOUT;
             } else {
                 socklen_t length = sizeof error;
@@ -141,8 +156,7 @@ bool StreamConnection::connect(const std::vector<ServerAddress> &addresses, std:
         }
         if (error != 0) {
             lastError = addressText(target, port) + ": " +
-                        (error == ETIMEDOUT ? "no answer within the connect timeout"
-                                            : errnoText(error));
+                        (error == ETIMEDOUT ? timedOutText : errnoText(error));
             ::close(fd);
             continue;
         }
@@ -177,11 +191,14 @@ bool StreamConnection::connect(const std::vector<ServerAddress> &addresses, std:
         const short events = error == SSL_ERROR_WANT_READ    ? POLLIN
                              : error == SSL_ERROR_WANT_WRITE ? POLLOUT
                                                              : 0;
-        if (events && waitFor(m_fd, events, deadline))
+        const Wait wait = events ? waitFor(m_fd, events, deadline, stop) : Wait::TimedOut;
+        if (wait == Wait::Ready)
             continue;
         std::string reason;
-        if (events)
-            reason = "no answer within the connect timeout";
+        if (wait == Wait::Stopped)
+            reason = stoppedText;
+        else if (events)
+            reason = timedOutText;
         else if (SSL_get_verify_result(m_ssl) != X509_V_OK)
             reason = std::string("the receiver's certificate: ") +
                      X509_verify_cert_error_string(SSL_get_verify_result(m_ssl));
@@ -306,7 +323,8 @@ bool StreamConnection::shutdownWriting()
             if (result >= 0)
                 break;
             const int error = SSL_get_error(m_ssl, result);
-            if (error == SSL_ERROR_WANT_WRITE && waitFor(m_fd, POLLOUT, deadline))
+            if (error == SSL_ERROR_WANT_WRITE &&
+                waitFor(m_fd, POLLOUT, deadline, {}) == Wait::Ready)
                 continue;
             fail("TLS: cannot send close_notify: " + opensslErrors());
             return false;

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -43,9 +44,11 @@ public:
     StreamConnection &operator=(const StreamConnection &) = delete;
 
     /// Connects to `port` on the first of `addresses` that answers, and does the TLS handshake
-    /// when `tls` is given, within `timeout`. Returns false with errorString() set.
+    /// when `tls` is given, within `timeout`. Returns false with errorString() set. `stop` is
+    /// asked whenever a signal interrupts the wait: when it says so, connect() gives up at once.
     bool connect(const std::vector<ServerAddress> &addresses, std::uint16_t port,
-                 const TlsClient *tls, std::chrono::milliseconds timeout);
+                 const TlsClient *tls, std::chrono::milliseconds timeout,
+                 const std::function<bool()> &stop = {});
 
     /// Sends what the socket takes now and queues the rest. False once the connection failed.
     bool send(const std::uint8_t *data, std::size_t size);

@@ -7,11 +7,18 @@
 #include "testsupport.h"
 
 #include <QElapsedTimer>
+#include <QScopeGuard>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTemporaryDir>
 
 #include <map>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 using namespace TestSupport;
 
@@ -703,6 +710,55 @@ private Q_SLOTS:
         const QJsonObject file = manifestByPort(work + u"/out"_s).at(port);
         QCOMPARE(file.value(u"bytes"_s).toInteger(), rows[0].bytes);
         QCOMPARE(file.value(u"sha256"_s).toString().toLatin1(), rows[0].sha256);
+    }
+
+    void secondInterruptEndsAConnectThatHangs()
+    {
+        // A listener whose accept queue is full drops SYNs: a connect to it waits for its
+        // timeout (60 s here). The first Ctrl+C lets it go on (what was read is still sent);
+        // the second must end the wait at once.
+        const int listener = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        std::vector<int> fillers;
+        const auto closeAll = qScopeGuard([&] {
+            for (const int fd : fillers)
+                ::close(fd);
+            ::close(listener);
+        });
+        sockaddr_in address{};
+        address.sin_family = AF_INET;
+        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        socklen_t length = sizeof address;
+        QVERIFY(listener >= 0);
+        QVERIFY(::bind(listener, reinterpret_cast<sockaddr *>(&address), sizeof address) == 0);
+        QVERIFY(::listen(listener, 0) == 0);
+        QVERIFY(::getsockname(listener, reinterpret_cast<sockaddr *>(&address), &length) == 0);
+        for (int i = 0; i < 3; ++i) {
+            const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+            QVERIFY(fd >= 0);
+            fillers.push_back(fd);
+            ::connect(fd, reinterpret_cast<sockaddr *>(&address), sizeof address);
+        }
+        QTest::qWait(300);
+        pollfd last{fillers.back(), POLLOUT, 0};
+        if (::poll(&last, 1, 0) != 0)
+            QSKIP("this kernel completes connections to a full accept queue: no hanging connect");
+
+        const QString capture = m_dir.filePath(u"hang.pcap"_s);
+        writeCapture(capture, 1, pcapgen::PcapWriter::Format::Pcap, mixedPackets(false));
+        const ReplayRun run = runReplay(
+            {u"--connect-timeout"_s, u"60"_s, capture, u"127.0.0.1"_s,
+             QString::number(ntohs(address.sin_port))},
+            replayTimeoutMs, [](QProcess &p) {
+                QTest::qWait(1500);
+                ::kill(pid_t(p.processId()), SIGINT);
+                QTest::qWait(500);
+                ::kill(pid_t(p.processId()), SIGINT);
+            });
+        QVERIFY2(run.exitCode == 130, run.describe().constData());
+        QVERIFY2(run.ms < 30000, run.describe().constData()); // not after the connect timeout
+        QVERIFY2(run.err.contains("stopped (interrupted) before the connection was made"),
+                 run.describe().constData());
+        QCOMPARE(run.err.count("cannot connect"), 1);
     }
 
     void memoryStaysBoundedAndAStalledReceiverIsReported()

@@ -39,15 +39,14 @@ bool wanted(ProtocolChoice choice, Transport transport)
 ReplayStream::ReplayStream() = default;
 ReplayStream::~ReplayStream() = default;
 
-Replayer::Replayer(const ReplayOptions &options, const std::atomic<int> *interrupts,
-                   std::FILE *out, std::FILE *err)
+Replayer::Replayer(const ReplayOptions &options, const std::atomic<int> *interrupts, std::FILE *out,
+                   std::FILE *err)
     : m_options(options)
     , m_interrupts(interrupts)
     , m_out(out)
     , m_err(err)
     , m_server(options.server.toStdString())
-{
-}
+{}
 
 Replayer::~Replayer()
 {
@@ -82,9 +81,9 @@ bool Replayer::setUp()
         return false;
     }
     if (m_options.tls) {
-        m_tls.context = createTlsContext(m_options.tlsCa.toStdString(),
-                                         m_options.tlsCert.toStdString(),
-                                         m_options.tlsKey.toStdString(), &error);
+        m_tls.context =
+            createTlsContext(m_options.tlsCa.toStdString(), m_options.tlsCert.toStdString(),
+                             m_options.tlsKey.toStdString(), &error);
         if (!m_tls.context) {
             message(error);
             return false;
@@ -100,8 +99,7 @@ int Replayer::run()
 {
     PcapSource source;
     std::string error;
-    if (!source.open(m_options.captureFile.toStdString(), m_options.filter.toStdString(),
-                     &error)) {
+    if (!source.open(m_options.captureFile.toStdString(), m_options.filter.toStdString(), &error)) {
         message(error);
         return Usage;
     }
@@ -136,8 +134,8 @@ int Replayer::run()
             break;
         }
         ++m_counts.read;
-        const DecodedPacket decoded = decodePacket(source.linkType(), packet.data,
-                                                   packet.capturedLength);
+        const DecodedPacket decoded =
+            decodePacket(source.linkType(), packet.data, packet.capturedLength);
         switch (decoded.kind) {
         case PacketKind::Payload:
             break;
@@ -190,8 +188,8 @@ int Replayer::run()
     if (!m_readError.empty() && m_counts.read == 0) {
         m_progress->finish();
         m_source = nullptr;
-        message("'" + m_options.captureFile.toStdString() + "' has no readable packet: " +
-                m_readError);
+        message("'" + m_options.captureFile.toStdString() +
+                "' has no readable packet: " + m_readError);
         return Usage;
     }
     if (!m_options.dryRun) {
@@ -204,9 +202,9 @@ int Replayer::run()
     for (const auto &stream : m_streams)
         stream->digest = stream->hash->finalHex().toStdString();
     if (!m_readError.empty())
-        message("warning: '" + m_options.captureFile.toStdString() + "' ends in a bad record after " +
-                std::to_string(m_counts.read) + " good packets (" + m_readError +
-                "); what came before it was replayed");
+        message("warning: '" + m_options.captureFile.toStdString() +
+                "' ends in a bad record after " + std::to_string(m_counts.read) +
+                " good packets (" + m_readError + "); what came before it was replayed");
     if (!m_options.quiet || m_options.dryRun) // the mapping is what a dry run is for
         printSummary(seconds);
 
@@ -242,10 +240,9 @@ ReplayStream *Replayer::streamFor(const SourceAddress &source)
 void Replayer::connectStream(ReplayStream *stream)
 {
     stream->connection = std::make_unique<StreamConnection>();
-    if (!stream->connection->connect(m_addresses, std::uint16_t(stream->port),
-                                     m_options.tls ? &m_tls : nullptr,
-                                     std::chrono::milliseconds(m_options.connectTimeoutMs),
-                                     [this] { return abandon(); }))
+    if (!stream->connection->connect(
+            m_addresses, std::uint16_t(stream->port), m_options.tls ? &m_tls : nullptr,
+            std::chrono::milliseconds(m_options.connectTimeoutMs), [this] { return abandon(); }))
         failStream(stream, "cannot connect: " + stream->connection->errorString());
 }
 
@@ -323,8 +320,8 @@ void Replayer::pump(int timeoutMs)
             failStream(stream, connection.errorString());
     }
     for (ReplayStream *stream : m_pending) {
-        if (stream->error.empty() && now - stream->lastProgress >
-                                         std::chrono::milliseconds(m_options.closeTimeoutMs))
+        if (stream->error.empty() &&
+            now - stream->lastProgress > std::chrono::milliseconds(m_options.closeTimeoutMs))
             failStream(stream, "the receiver took nothing for " +
                                    secondsText(m_options.closeTimeoutMs) + " (--close-timeout)");
     }
@@ -413,15 +410,13 @@ void Replayer::closeConnections()
         const int unacknowledged = stream->connection->unacknowledgedBytes();
         if (unacknowledged == 0)
             stream->note = "the receiver did not close within " +
-                           secondsText(m_options.closeTimeoutMs) +
-                           ", but acknowledged every byte";
+                           secondsText(m_options.closeTimeoutMs) + ", but acknowledged every byte";
         else
             failStream(stream, "the receiver did not close within " +
                                    secondsText(m_options.closeTimeoutMs) + " and " +
-                                   (unacknowledged > 0
-                                        ? std::to_string(unacknowledged) +
-                                              " bytes are not acknowledged"
-                                        : std::string("delivery is unconfirmed")));
+                                   (unacknowledged > 0 ? std::to_string(unacknowledged) +
+                                                             " bytes are not acknowledged"
+                                                       : std::string("delivery is unconfirmed")));
     }
     for (auto &stream : m_streams) {
         if (stream->connection)
@@ -440,12 +435,12 @@ void Replayer::printSummary(double seconds)
         bytes += stream->bytes;
         sent += stream->connection ? stream->connection->bytesSent() : 0;
     }
-    const std::string target =
-        m_options.dryRun ? std::string("(dry run: nothing sent)")
-                         : "to " + m_server + (m_options.tls ? " over TLS" : "");
+    const std::string target = m_options.dryRun
+                                   ? std::string("(dry run: nothing sent)")
+                                   : "to " + m_server + (m_options.tls ? " over TLS" : "");
     std::fprintf(m_out, "replayed %s (%s) %s in %.2f s: %zu stream(s), %s of payload",
-                 m_options.captureFile.toUtf8().constData(), m_linkTypeName.c_str(),
-                 target.c_str(), seconds, m_streams.size(), sizeText(bytes).c_str());
+                 m_options.captureFile.toUtf8().constData(), m_linkTypeName.c_str(), target.c_str(),
+                 seconds, m_streams.size(), sizeText(bytes).c_str());
     if (!m_options.dryRun)
         std::fprintf(m_out, ", %s sent (%s/s)", sizeText(sent).c_str(),
                      sizeText(std::uint64_t(seconds > 0 ? double(sent) / seconds : 0)).c_str());
@@ -456,7 +451,8 @@ void Replayer::printSummary(double seconds)
                  "%llu %s payload left out by --protocol, %llu IP fragments skipped (not "
                  "reassembled), %llu truncated skipped, %llu other IP protocols, %llu not IP\n",
                  (unsigned long long)c.read, (unsigned long long)c.sent,
-                 m_options.dryRun ? "mapped" : "replayed", (unsigned long long)c.noPayload, (unsigned long long)c.otherTransport,
+                 m_options.dryRun ? "mapped" : "replayed", (unsigned long long)c.noPayload,
+                 (unsigned long long)c.otherTransport,
                  m_options.protocol == ProtocolChoice::Udp ? "TCP" : "UDP",
                  (unsigned long long)c.fragments, (unsigned long long)c.truncated,
                  (unsigned long long)c.otherProtocol, (unsigned long long)c.notIp);

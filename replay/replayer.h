@@ -27,7 +27,7 @@ enum ExitStatus { Delivered = 0, NotDelivered = 1, Usage = 2, Interrupted = 130 
 struct PacketCounts
 {
     std::uint64_t read = 0;
-    std::uint64_t sent = 0;          ///< payload packets replayed (or, with --dry-run, mapped)
+    std::uint64_t sent = 0; ///< payload packets replayed (or, with --dry-run, mapped)
     std::uint64_t noPayload = 0;
     std::uint64_t otherTransport = 0; ///< TCP or UDP payload left out by --protocol
     std::uint64_t fragments = 0;
@@ -42,19 +42,19 @@ struct ReplayStream
     ReplayStream();
     ~ReplayStream();
 
-    int index = 0;           ///< k: the order in which the source first carried payload
+    int index = 0; ///< k: the order in which the source first carried payload
     SourceAddress source;
     std::string sourceText;
-    int port = 0;            ///< base_port + k; > 65535 when no port is left for it
+    int port = 0; ///< base_port + k; > 65535 when no port is left for it
     std::uint64_t packets = 0;
     std::uint64_t bytes = 0; ///< payload bytes the capture carries for this source
     std::unique_ptr<capture::Sha256> hash;
-    std::string digest;      ///< SHA-256 of those bytes, once the replay ends
+    std::string digest; ///< SHA-256 of those bytes, once the replay ends
     std::unique_ptr<StreamConnection> connection;
-    std::string error;       ///< why it was not delivered in full (empty: it was)
-    std::string note;        ///< a warning that does not make it fail
+    std::string error; ///< why it was not delivered in full (empty: it was)
+    std::string note;  ///< a warning that does not make it fail
     bool receiverClosed = false;
-    bool pending = false;    ///< in Replayer::m_pending (has queued bytes)
+    bool pending = false; ///< in Replayer::m_pending (has queued bytes)
     std::chrono::steady_clock::time_point lastProgress;
 };
 
@@ -105,9 +105,9 @@ private:
     std::uint64_t m_queuedBytes = 0;       ///< over all streams
     PacketCounts m_counts;
     std::string m_linkTypeName;
-    std::string m_readError;               ///< the capture ended in a truncated or bad record
+    std::string m_readError; ///< the capture ended in a truncated or bad record
     bool m_interrupted = false;
-    PcapSource *m_source = nullptr;           ///< while run() reads it
+    PcapSource *m_source = nullptr; ///< while run() reads it
     std::unique_ptr<ProgressMeter> m_progress;
 };
 

@@ -136,8 +136,8 @@ bool StreamConnection::connect(const std::vector<ServerAddress> &addresses, std:
             lastError = addressText(target, port) + ": " + errnoText(errno);
             continue;
         }
-        int result = ::connect(fd, reinterpret_cast<const sockaddr *>(&target.address),
-                               target.length);
+        int result =
+            ::connect(fd, reinterpret_cast<const sockaddr *>(&target.address), target.length);
         int error = result == 0 ? 0 : errno;
         if (result != 0 && (errno == EINPROGRESS || errno == EINTR)) {
             const Wait wait = waitFor(fd, POLLOUT, deadline, stop);
@@ -405,8 +405,8 @@ bool resolveServer(const std::string &host, std::vector<ServerAddress> *addresse
     addrinfo *found = nullptr;
     const int result = ::getaddrinfo(name.c_str(), nullptr, &hints, &found);
     if (result != 0) {
-        *error = "cannot resolve server '" + host + "': " +
-                 (result == EAI_SYSTEM ? errnoText(errno) : ::gai_strerror(result));
+        *error = "cannot resolve server '" + host +
+                 "': " + (result == EAI_SYSTEM ? errnoText(errno) : ::gai_strerror(result));
         return false;
     }
     for (const addrinfo *a = found; a; a = a->ai_next) {

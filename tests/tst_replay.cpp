@@ -7,9 +7,9 @@
 #include "testsupport.h"
 
 #include <QElapsedTimer>
-#include <QScopeGuard>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QScopeGuard>
 #include <QTemporaryDir>
 
 #include <map>
@@ -79,8 +79,8 @@ Bytes ipPacket(const TestPacket &p, std::uint16_t index)
             h.extensions.push_back(hopByHop(8)); // an extension header to skip
         return ipv6(h, transport);
     }
-    Ipv4Header h{.source = p.source, .destination = "10.9.9.9", .protocol = proto,
-                 .identification = index};
+    Ipv4Header h{
+        .source = p.source, .destination = "10.9.9.9", .protocol = proto, .identification = index};
     h.moreFragments = p.kind == TestPacket::Kind::Fragment;
     return ipv4(h, transport);
 }
@@ -236,7 +236,7 @@ QStringList receiverArgs(const QString &outDir, quint16 base, int count = 1,
                          const QString &bind = u"127.0.0.1"_s)
 {
     return {u"--nogui"_s, u"-b"_s, bind, u"-p"_s, u"%1-%2"_s.arg(base).arg(base + count - 1),
-            u"-o"_s, outDir};
+            u"-o"_s,      outDir};
 }
 
 /// The manifest's file records of `outDir`, by port.
@@ -283,8 +283,7 @@ class TestReplay : public QObject
         const QString out = work + u"/out"_s;
         Receiver receiver(work, receiverArgs(out, base, count, bind) + receiverExtra);
         QVERIFY2(receiver.startAndWaitUntilRecording(), receiver.describe().constData());
-        const ReplayRun run =
-            runReplay(extra + QStringList{capture, host, QString::number(base)});
+        const ReplayRun run = runReplay(extra + QStringList{capture, host, QString::number(base)});
         QVERIFY2(run.exitCode == 0, run.describe().constData());
         const QByteArray stop = receiver.stopProblem();
         QVERIFY2(stop.isEmpty(), stop.constData());
@@ -303,7 +302,8 @@ class TestReplay : public QObject
             QCOMPARE(row.bytes, qint64(data.size()));
             QCOMPARE(row.sha256, sha256(data));
             QCOMPARE(row.result, u"delivered"_s);
-            QVERIFY2(manifest.count(base + k), qPrintable(u"no manifest line for port %1"_s.arg(base + k)));
+            QVERIFY2(manifest.count(base + k),
+                     qPrintable(u"no manifest line for port %1"_s.arg(base + k)));
             const QJsonObject file = manifest.at(base + k);
             QCOMPARE(file.value(u"sha256"_s).toString().toLatin1(), row.sha256);
             QCOMPARE(readFile(out + u'/' + file.value(u"file"_s).toString()), data);
@@ -332,12 +332,13 @@ private Q_SLOTS:
         QFETCH(bool, ipv6);
         std::vector<TestPacket> packets = mixedPackets(ipv6);
         if (linkType != 1) // ARP exists only on Ethernet here
-            std::erase_if(packets, [](const TestPacket &p) { return p.kind == TestPacket::Kind::Arp; });
+            std::erase_if(packets,
+                          [](const TestPacket &p) { return p.kind == TestPacket::Kind::Arp; });
         const QString capture = m_dir.filePath(u"link%1%2.cap"_s.arg(linkType).arg(pcapng));
-        const Expected expected = writeCapture(
-            capture, linkType,
-            pcapng ? pcapgen::PcapWriter::Format::PcapNg : pcapgen::PcapWriter::Format::Pcap,
-            packets);
+        const Expected expected = writeCapture(capture, linkType,
+                                               pcapng ? pcapgen::PcapWriter::Format::PcapNg
+                                                      : pcapgen::PcapWriter::Format::Pcap,
+                                               packets);
         QCOMPARE(int(expected.sources.size()), 3);
         roundTrip(capture, expected);
     }
@@ -395,9 +396,11 @@ private Q_SLOTS:
             QCOMPARE(rows[k].sha256, sha256(expected.data.at(source)));
         }
         // The summary says what was skipped, and why.
-        QVERIFY2(run.out.contains("6 IP fragments skipped (not reassembled)"), run.describe().constData());
+        QVERIFY2(run.out.contains("6 IP fragments skipped (not reassembled)"),
+                 run.describe().constData());
         QVERIFY2(run.out.contains("6 truncated skipped"), run.describe().constData());
-        QVERIFY2(run.out.contains("6 UDP payload left out by --protocol"), run.describe().constData());
+        QVERIFY2(run.out.contains("6 UDP payload left out by --protocol"),
+                 run.describe().constData());
         QVERIFY2(run.out.contains("1 not IP"), run.describe().constData());
         QVERIFY2(run.out.contains("7 without payload"), run.describe().constData());
     }
@@ -426,10 +429,11 @@ private Q_SLOTS:
         onlyB.packets["10.0.0.2"] = all.packets.at("10.0.0.2");
         roundTrip(capture, onlyB, {u"--filter"_s, u"src host 10.0.0.2"_s});
 
-        const ReplayRun bad = runReplay(
-            {u"--filter"_s, u"src hots 10.0.0.2"_s, capture, u"127.0.0.1"_s, u"5000"_s});
+        const ReplayRun bad =
+            runReplay({u"--filter"_s, u"src hots 10.0.0.2"_s, capture, u"127.0.0.1"_s, u"5000"_s});
         QCOMPARE(bad.exitCode, 2);
-        QVERIFY2(bad.err.contains("invalid --filter 'src hots 10.0.0.2'"), bad.describe().constData());
+        QVERIFY2(bad.err.contains("invalid --filter 'src hots 10.0.0.2'"),
+                 bad.describe().constData());
         QCOMPARE(bad.err.count('\n'), 1);
     }
 
@@ -451,21 +455,24 @@ private Q_SLOTS:
         const QString capture = m_dir.filePath(u"timed.pcap"_s);
         std::vector<TestPacket> packets;
         for (int i = 0; i < 3; ++i)
-            packets.push_back({TestPacket::Kind::Tcp, "10.0.0.1", randomPayload(1000, quint64(i)), i * 1000});
+            packets.push_back(
+                {TestPacket::Kind::Tcp, "10.0.0.1", randomPayload(1000, quint64(i)), i * 1000});
         const Expected expected =
             writeCapture(capture, 1, pcapgen::PcapWriter::Format::Pcap, packets);
         const quint16 port = freePort();
         const QString work = newDir();
         Receiver receiver(work, receiverArgs(work + u"/out"_s, port));
         QVERIFY2(receiver.startAndWaitUntilRecording(), receiver.describe().constData());
-        for (const auto &[speed, minimumMs] : {std::pair{u"1"_s, 2000}, std::pair{u"2"_s, 1000},
-                                               std::pair{u"0"_s, 0}}) {
-            const ReplayRun run = runReplay(
-                {u"--speed"_s, speed, capture, u"127.0.0.1"_s, QString::number(port)});
+        for (const auto &[speed, minimumMs] :
+             {std::pair{u"1"_s, 2000}, std::pair{u"2"_s, 1000}, std::pair{u"0"_s, 0}}) {
+            const ReplayRun run =
+                runReplay({u"--speed"_s, speed, capture, u"127.0.0.1"_s, QString::number(port)});
             QVERIFY2(run.exitCode == 0, run.describe().constData());
             qInfo("--speed %s: %lld ms", qPrintable(speed), run.ms);
-            QVERIFY2(run.ms >= minimumMs, qPrintable(u"--speed %1 took %2 ms"_s.arg(speed).arg(run.ms)));
-            QVERIFY2(run.ms < minimumMs + 20000, qPrintable(u"--speed %1 took %2 ms"_s.arg(speed).arg(run.ms)));
+            QVERIFY2(run.ms >= minimumMs,
+                     qPrintable(u"--speed %1 took %2 ms"_s.arg(speed).arg(run.ms)));
+            QVERIFY2(run.ms < minimumMs + 20000,
+                     qPrintable(u"--speed %1 took %2 ms"_s.arg(speed).arg(run.ms)));
         }
         QVERIFY(receiver.stopProblem().isEmpty());
         // Three runs into one port (split by port): the file holds the stream three times.
@@ -525,7 +532,8 @@ private Q_SLOTS:
         for (const Case &c : cases) {
             const ReplayRun run = runReplay({c.file, u"127.0.0.1"_s, u"5000"_s});
             QVERIFY2(run.exitCode == 2, QByteArray(c.file.toUtf8() + run.describe()).constData());
-            QVERIFY2(run.err.contains(c.message), QByteArray(c.file.toUtf8() + run.describe()).constData());
+            QVERIFY2(run.err.contains(c.message),
+                     QByteArray(c.file.toUtf8() + run.describe()).constData());
             QVERIFY2(run.err.startsWith("capture-replay: ") && run.err.count('\n') == 1,
                      run.describe().constData());
             QVERIFY2(run.out.isEmpty(), run.describe().constData());
@@ -554,17 +562,31 @@ private Q_SLOTS:
     {
         QTest::addColumn<QStringList>("args");
         QTest::addColumn<QString>("message");
-        QTest::newRow("no arguments") << QStringList{} << u"expected <pcap_file> <server> <base_port>, got 0"_s;
-        QTest::newRow("two arguments") << QStringList{u"a.pcap"_s, u"h"_s} << u"got 2 argument(s): a.pcap h"_s;
-        QTest::newRow("port 0") << QStringList{u"a.pcap"_s, u"h"_s, u"0"_s} << u"invalid base_port '0'"_s;
-        QTest::newRow("port 65536") << QStringList{u"a.pcap"_s, u"h"_s, u"65536"_s} << u"invalid base_port '65536'"_s;
-        QTest::newRow("port text") << QStringList{u"a.pcap"_s, u"h"_s, u"http"_s} << u"invalid base_port 'http'"_s;
-        QTest::newRow("speed negative") << QStringList{u"--speed"_s, u"-1"_s, u"a"_s, u"h"_s, u"1"_s} << u"invalid --speed '-1'"_s;
-        QTest::newRow("speed text") << QStringList{u"--speed"_s, u"fast"_s, u"a"_s, u"h"_s, u"1"_s} << u"invalid --speed 'fast'"_s;
-        QTest::newRow("protocol") << QStringList{u"--protocol"_s, u"sctp"_s, u"a"_s, u"h"_s, u"1"_s} << u"invalid --protocol 'sctp'"_s;
-        QTest::newRow("close timeout") << QStringList{u"--close-timeout"_s, u"0"_s, u"a"_s, u"h"_s, u"1"_s} << u"invalid --close-timeout '0'"_s;
-        QTest::newRow("key without cert") << QStringList{u"--tls-key"_s, u"k.pem"_s, u"a"_s, u"h"_s, u"1"_s} << u"--tls-key needs --tls-cert"_s;
-        QTest::newRow("unknown option") << QStringList{u"--sped"_s, u"1"_s, u"a"_s, u"h"_s, u"1"_s} << u"Unknown option 'sped'"_s;
+        QTest::newRow("no arguments")
+            << QStringList{} << u"expected <pcap_file> <server> <base_port>, got 0"_s;
+        QTest::newRow("two arguments")
+            << QStringList{u"a.pcap"_s, u"h"_s} << u"got 2 argument(s): a.pcap h"_s;
+        QTest::newRow("port 0") << QStringList{u"a.pcap"_s, u"h"_s, u"0"_s}
+                                << u"invalid base_port '0'"_s;
+        QTest::newRow("port 65536")
+            << QStringList{u"a.pcap"_s, u"h"_s, u"65536"_s} << u"invalid base_port '65536'"_s;
+        QTest::newRow("port text")
+            << QStringList{u"a.pcap"_s, u"h"_s, u"http"_s} << u"invalid base_port 'http'"_s;
+        QTest::newRow("speed negative")
+            << QStringList{u"--speed"_s, u"-1"_s, u"a"_s, u"h"_s, u"1"_s}
+            << u"invalid --speed '-1'"_s;
+        QTest::newRow("speed text") << QStringList{u"--speed"_s, u"fast"_s, u"a"_s, u"h"_s, u"1"_s}
+                                    << u"invalid --speed 'fast'"_s;
+        QTest::newRow("protocol") << QStringList{u"--protocol"_s, u"sctp"_s, u"a"_s, u"h"_s, u"1"_s}
+                                  << u"invalid --protocol 'sctp'"_s;
+        QTest::newRow("close timeout")
+            << QStringList{u"--close-timeout"_s, u"0"_s, u"a"_s, u"h"_s, u"1"_s}
+            << u"invalid --close-timeout '0'"_s;
+        QTest::newRow("key without cert")
+            << QStringList{u"--tls-key"_s, u"k.pem"_s, u"a"_s, u"h"_s, u"1"_s}
+            << u"--tls-key needs --tls-cert"_s;
+        QTest::newRow("unknown option") << QStringList{u"--sped"_s, u"1"_s, u"a"_s, u"h"_s, u"1"_s}
+                                        << u"Unknown option 'sped'"_s;
     }
     void usageErrors()
     {
@@ -583,7 +605,8 @@ private Q_SLOTS:
         // .invalid never resolves (RFC 6761), and the lookup stays on this machine.
         const ReplayRun run = runReplay({capture, u"receiver.invalid"_s, u"5000"_s});
         QCOMPARE(run.exitCode, 2);
-        QVERIFY2(run.err.contains("cannot resolve server 'receiver.invalid'"), run.describe().constData());
+        QVERIFY2(run.err.contains("cannot resolve server 'receiver.invalid'"),
+                 run.describe().constData());
     }
 
     void refusedConnectionsAreReportedOncePerStream()
@@ -596,7 +619,8 @@ private Q_SLOTS:
         QCOMPARE(run.err.count("cannot connect"), 3); // once per stream, not per packet
         QVERIFY2(run.err.contains("Connection refused"), run.describe().constData());
         for (const auto &row : run.rows())
-            QVERIFY2(row.result.startsWith(u"FAILED: cannot connect"_s), run.describe().constData());
+            QVERIFY2(row.result.startsWith(u"FAILED: cannot connect"_s),
+                     run.describe().constData());
     }
 
     void portsPastTheLastAreReported()
@@ -624,8 +648,8 @@ private Q_SLOTS:
         };
         auto makeCa = [&](const QString &name) {
             return openssl({u"req"_s, u"-x509"_s, u"-newkey"_s, u"rsa:2048"_s, u"-nodes"_s,
-                            u"-keyout"_s, name + u".key"_s, u"-out"_s, name + u".pem"_s,
-                            u"-days"_s, u"2"_s, u"-subj"_s, u"/CN="_s + name});
+                            u"-keyout"_s, name + u".key"_s, u"-out"_s, name + u".pem"_s, u"-days"_s,
+                            u"2"_s, u"-subj"_s, u"/CN="_s + name});
         };
         auto makeSigned = [&](const QString &name, const QString &ca, const QString &ext) {
             QFile extFile(dir + u'/' + name + u".ext"_s);
@@ -648,11 +672,12 @@ private Q_SLOTS:
         const QString capture = m_dir.filePath(u"tls.pcap"_s);
         const Expected expected =
             writeCapture(capture, 1, pcapgen::PcapWriter::Format::Pcap, mixedPackets(false));
-        const QStringList receiverTls{u"--tls-cert"_s, dir + u"/server.pem"_s, u"--tls-key"_s,
-                                      dir + u"/server.key"_s, u"--tls-ca"_s, dir + u"/ca.pem"_s};
-        const QStringList clientTls{u"--tls-ca"_s, dir + u"/ca.pem"_s, u"--tls-cert"_s,
-                                    dir + u"/replayer.pem"_s, u"--tls-key"_s,
-                                    dir + u"/replayer.key"_s};
+        const QStringList receiverTls{u"--tls-cert"_s, dir + u"/server.pem"_s,
+                                      u"--tls-key"_s,  dir + u"/server.key"_s,
+                                      u"--tls-ca"_s,   dir + u"/ca.pem"_s};
+        const QStringList clientTls{u"--tls-ca"_s,   dir + u"/ca.pem"_s,
+                                    u"--tls-cert"_s, dir + u"/replayer.pem"_s,
+                                    u"--tls-key"_s,  dir + u"/replayer.key"_s};
         roundTrip(capture, expected, clientTls, receiverTls);
         roundTrip(capture, expected, clientTls, receiverTls, u"localhost"_s);
 
@@ -661,8 +686,8 @@ private Q_SLOTS:
         const QString work = newDir();
         Receiver receiver(work, receiverArgs(work + u"/out"_s, base, 3) + receiverTls);
         QVERIFY2(receiver.startAndWaitUntilRecording(), receiver.describe().constData());
-        const ReplayRun noCert = runReplay({u"--tls-ca"_s, dir + u"/ca.pem"_s, capture,
-                                            u"127.0.0.1"_s, QString::number(base)});
+        const ReplayRun noCert = runReplay(
+            {u"--tls-ca"_s, dir + u"/ca.pem"_s, capture, u"127.0.0.1"_s, QString::number(base)});
         QVERIFY2(noCert.exitCode == 1, noCert.describe().constData());
         for (const auto &row : noCert.rows())
             QVERIFY2(row.result.startsWith(u"FAILED"_s), noCert.describe().constData());
@@ -687,18 +712,19 @@ private Q_SLOTS:
         const QString capture = m_dir.filePath(u"slow.pcap"_s);
         std::vector<TestPacket> packets;
         for (int i = 0; i < 10; ++i)
-            packets.push_back({TestPacket::Kind::Tcp, "10.0.0.1", randomPayload(5000, quint64(i)), i * 1000});
+            packets.push_back(
+                {TestPacket::Kind::Tcp, "10.0.0.1", randomPayload(5000, quint64(i)), i * 1000});
         writeCapture(capture, 1, pcapgen::PcapWriter::Format::Pcap, packets);
         const quint16 port = freePort();
         const QString work = newDir();
         Receiver receiver(work, receiverArgs(work + u"/out"_s, port));
         QVERIFY2(receiver.startAndWaitUntilRecording(), receiver.describe().constData());
-        const ReplayRun run = runReplay(
-            {u"--speed"_s, u"1"_s, capture, u"127.0.0.1"_s, QString::number(port)}, 30000,
-            [](QProcess &p) {
-                QTest::qWait(2000);
-                ::kill(pid_t(p.processId()), SIGINT);
-            });
+        const ReplayRun run =
+            runReplay({u"--speed"_s, u"1"_s, capture, u"127.0.0.1"_s, QString::number(port)}, 30000,
+                      [](QProcess &p) {
+                          QTest::qWait(2000);
+                          ::kill(pid_t(p.processId()), SIGINT);
+                      });
         QVERIFY2(run.exitCode == 130, run.describe().constData());
         QVERIFY2(run.ms < 9000, run.describe().constData()); // it did not replay all ten seconds
         QVERIFY2(run.err.contains("interrupted"), run.describe().constData());
@@ -745,15 +771,14 @@ private Q_SLOTS:
 
         const QString capture = m_dir.filePath(u"hang.pcap"_s);
         writeCapture(capture, 1, pcapgen::PcapWriter::Format::Pcap, mixedPackets(false));
-        const ReplayRun run = runReplay(
-            {u"--connect-timeout"_s, u"60"_s, capture, u"127.0.0.1"_s,
-             QString::number(ntohs(address.sin_port))},
-            replayTimeoutMs, [](QProcess &p) {
-                QTest::qWait(1500);
-                ::kill(pid_t(p.processId()), SIGINT);
-                QTest::qWait(500);
-                ::kill(pid_t(p.processId()), SIGINT);
-            });
+        const ReplayRun run = runReplay({u"--connect-timeout"_s, u"60"_s, capture, u"127.0.0.1"_s,
+                                         QString::number(ntohs(address.sin_port))},
+                                        replayTimeoutMs, [](QProcess &p) {
+                                            QTest::qWait(1500);
+                                            ::kill(pid_t(p.processId()), SIGINT);
+                                            QTest::qWait(500);
+                                            ::kill(pid_t(p.processId()), SIGINT);
+                                        });
         QVERIFY2(run.exitCode == 130, run.describe().constData());
         QVERIFY2(run.ms < 30000, run.describe().constData()); // not after the connect timeout
         QVERIFY2(run.err.contains("stopped (interrupted) before the connection was made"),
@@ -783,8 +808,8 @@ private Q_SLOTS:
         QVERIFY(receiver.sendSignal(SIGSTOP));
         qint64 peakKiB = 0;
         const ReplayRun run = runReplay(
-            {u"--close-timeout"_s, u"2"_s, capture, u"127.0.0.1"_s, QString::number(port)},
-            60000, [&peakKiB](QProcess &p) {
+            {u"--close-timeout"_s, u"2"_s, capture, u"127.0.0.1"_s, QString::number(port)}, 60000,
+            [&peakKiB](QProcess &p) {
                 const QString status = u"/proc/%1/status"_s.arg(p.processId());
                 while (p.state() == QProcess::Running) {
                     const QByteArray text = readFile(status);

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks capture-receiver against raw-receiver (what this machine can do at best) and socat,
-# side by side in one run, and prints one table of medians and ratios. bench/run.sh --help.
+# side by side in one run, and capture-replay as the sender against socat; prints one table of
+# medians and ratios. bench/run.sh --help.
 set -euo pipefail
 export LC_ALL=C
 
@@ -12,22 +13,23 @@ usage() {
     cat <<EOF
 usage: bench/run.sh [options]
 
-Runs each scenario for capture-receiver (headless), raw-receiver and socat where it applies,
-alternating the contenders run by run, verifies every recorded file after every run (then
-deletes it), and prints one table of medians and ratios; the same goes to a JSON file.
+Runs each scenario for capture-receiver (headless), raw-receiver and socat where it applies
+(scenario 9: capture-replay and socat as the sender), alternating the contenders run by run,
+verifies every recorded file after every run (then deletes it), and prints one table of
+medians and ratios; the same goes to a JSON file.
 Traffic stays on 127.0.0.1. Exit status 1 only on errors (a contender crashed or failed, a
 file failed verification, a tool is missing), never for a missed goal.
 
-  --build DIR         build directory with app/capture-receiver, bench/capture-load and
-                      bench/raw-receiver (default: build/release)
+  --build DIR         build directory with app/capture-receiver, replay/capture-replay,
+                      bench/capture-load and bench/raw-receiver (default: build/release)
   --dir DIR           where the contenders write (same filesystem for all; default: a new
                       directory under /var/tmp, removed at the end)
   --runs N            runs per contender and scenario (default 3; scenario 7 at least 5,
                       as its two modes differ by less than this machine's run-to-run noise)
-  --scenarios LIST    comma list out of 1,2,3,4,5,7,8 (default all; 3 is derived from 1;
+  --scenarios LIST    comma list out of 1,2,3,4,5,7,8,9 (default all; 3 is derived from 1;
                       7 uses scenario 2's sizes)
-  --quick             scaled-down sizes: 256M, 64 x 8M, 1000 connections (explicit size
-                      options still win)
+  --quick             scaled-down sizes: 256M, 64 x 8M, 1000 connections, 256M for 9
+                      (explicit size options still win)
   --json FILE         where the JSON goes (default: /tmp/capture-bench-<time>.json)
   --timeout SECONDS   bound for each load run (default 600)
 
@@ -40,12 +42,16 @@ file failed verification, a tool is missing), never for a missed goal.
   --s4-bytes SIZE          4: bytes per connection (default 64K)
   --s4-write-size SIZE     4: bytes per send() (default 1K)
   --s5-ports N             5: ports to listen on (default 1000)
+  --s9-bytes SIZE          9: payload bytes capture-replay sends (default 1G)
 
 Scenarios: 1 throughput of one connection; 2 aggregate throughput over many ports; 3 receiver
 CPU seconds per GiB in 1; 4 many concurrent small connections (split by port; capture-receiver
 and raw-receiver also once with --split connection, every file checked by SHA-256); 5 time from
 start until every port listens; 7 scenario 2's load with the desktop window open (offscreen)
-against the same capture without it, and the GUI thread's event-loop lateness meanwhile.
+against the same capture without it, and the GUI thread's event-loop lateness meanwhile; 8
+scenario 1 over TLS; 9 capture-replay --speed 0 sending a capture of one source (1448-byte
+payloads) into capture-receiver, against socat sending the same bytes from a plain file: the
+sender's throughput, CPU and peak RSS.
 EOF
 }
 
@@ -90,14 +96,14 @@ count_arg() {
 build=$root/build/release
 dir=""
 runs=3
-scenarios=1,2,3,4,5,7,8
+scenarios=1,2,3,4,5,7,8,9
 json=""
 timeout_s=600
 s1_bytes=4G s2_ports=64 s2_bytes=64M s4_connections=10000 s4_ports=100 s4_bytes=64K
-s4_write=1K s5_ports=1000
+s4_write=1K s5_ports=1000 s9_bytes=1G
 for arg in "$@"; do
     if [[ $arg == --quick ]]; then
-        s1_bytes=256M s2_bytes=8M s4_connections=1000
+        s1_bytes=256M s2_bytes=8M s4_connections=1000 s9_bytes=256M
     fi
 done
 while (($#)); do
@@ -112,7 +118,8 @@ while (($#)); do
         continue
         ;;
     --build | --dir | --runs | --scenarios | --json | --timeout | --s1-bytes | --s2-ports | \
-        --s2-bytes | --s4-connections | --s4-ports | --s4-bytes | --s4-write-size | --s5-ports)
+        --s2-bytes | --s4-connections | --s4-ports | --s4-bytes | --s4-write-size | --s5-ports | \
+        --s9-bytes)
         (($# >= 2)) || usage_error "$option needs a value"
         value=$2
         shift 2
@@ -124,7 +131,7 @@ while (($#)); do
     --dir) dir=$value ;;
     --runs) runs=$(count_arg "$option" "$value") ;;
     --scenarios)
-        [[ $value =~ ^[1-578](,[1-578])*$ ]] || usage_error "--scenarios takes a list out of 1,2,3,4,5,7,8"
+        [[ $value =~ ^[1-57-9](,[1-57-9])*$ ]] || usage_error "--scenarios takes a list out of 1,2,3,4,5,7,8,9"
         scenarios=$value
         ;;
     --json) json=$value ;;
@@ -137,13 +144,16 @@ while (($#)); do
     --s4-bytes) s4_bytes=$value ;;
     --s4-write-size) s4_write=$value ;;
     --s5-ports) s5_ports=$(count_arg "$option" "$value") ;;
+    --s9-bytes) s9_bytes=$value ;;
     esac
 done
 s1_b=$(to_bytes "$s1_bytes")
 s2_b=$(to_bytes "$s2_bytes")
 s4_b=$(to_bytes "$s4_bytes")
 s4_w=$(to_bytes "$s4_write")
+s9_b=$(to_bytes "$s9_bytes")
 ((s4_w > 0)) || usage_error "--s4-write-size must be at least 1"
+((s9_b > 0)) || usage_error "--s9-bytes must be at least 1"
 
 want() { [[ ,$scenarios, == *,$1,* ]]; }
 if want 3 && ! want 1; then
@@ -159,13 +169,14 @@ or  cmake -S . -B build/bench -G Ninja -DCMAKE_BUILD_TYPE=Release -DCAPTURE_BUIL
       && cmake --build build/bench             # then: bench/run.sh --build build/bench"
 build=$(cd "$build" && pwd)
 cr=$build/app/capture-receiver
+replay=$build/replay/capture-replay
 load=$build/bench/capture-load
 raw=$build/bench/raw-receiver
 exec_timed=$build/bench/exec-timed
 probe=$build/bench/gui-probe
-for binary in "$cr" "$load" "$raw" "$exec_timed" "$probe"; do
+for binary in "$cr" "$replay" "$load" "$raw" "$exec_timed" "$probe"; do
     [[ -x $binary ]] || die "$binary is missing. Build it, from $root:
-    cmake --build '$build' --target capture-receiver capture-load raw-receiver exec-timed gui-probe
+    cmake --build '$build' --target capture-receiver capture-replay capture-load raw-receiver exec-timed gui-probe
 (a new build directory: cmake -S . -B '$build' -G Ninja -DCMAKE_BUILD_TYPE=Release -DCAPTURE_BUILD_TESTS=OFF)"
 done
 "$load" --help 2>/dev/null | grep -q 'usage: capture-load' ||
@@ -196,6 +207,10 @@ logs=$(mktemp -d /tmp/capture-bench-logs.XXXXXX)
 pids_file=$logs/pids
 errors_file=$logs/errors
 metrics=$logs/metrics.tsv
+# Scenario 9's input, made when it starts and removed when it ends: in $dir, as it is large.
+s9_pcap=$dir/s9-capture.pcap
+s9_payload=$dir/s9-payload.bin
+s9_files=()
 tls_dir=$logs/tls
 if want 8; then # one self-signed certificate for both TLS contenders
     mkdir -p "$tls_dir"
@@ -241,6 +256,8 @@ cleanup() {
     kill_started
     if ((created_dir)); then
         rm -rf "$dir"
+    else
+        rm -f "${s9_files[@]}"
     fi
     if ((status == 0)); then
         rm -rf "$logs"
@@ -263,6 +280,10 @@ fd_limit=$(ulimit -Hn)
 need=$s1_b
 want 2 && ((s2_ports * s2_b > need)) && need=$((s2_ports * s2_b))
 want 4 && ((s4_connections * s4_b > need)) && need=$((s4_connections * s4_b))
+# 9: the capture (70 bytes of headers per 1448-byte payload) and the payload file, both kept
+# while the scenario runs, and one received copy.
+s9_need=$((3 * s9_b + 70 * (s9_b / 1448 + 1) + 24))
+want 9 && ((s9_need > need)) && need=$s9_need
 avail=$(df --output=avail -B1 "$dir" | tail -n1 | tr -d ' ')
 ((avail > need + need / 5 + (256 << 20))) ||
     die "$dir has $(size_text "$avail") free; a run needs about $(size_text "$need") (use --dir or --quick)"
@@ -354,6 +375,7 @@ contender_name() {
     socatt) echo "socat OPENSSL-LISTEN" ;;
     raw) echo raw-receiver ;;
     socat) echo socat ;;
+    replay) echo capture-replay ;;
     esac
 }
 
@@ -658,9 +680,6 @@ $(log_tail "$log")"
     printf '  %-50s %9.3f s  rss %7.1f MiB\n' "$current" "$seconds" "$rss_mib"
 }
 
-# Runs one contender run in a subshell: an error there ends that run only (its processes are
-# killed), is recorded, and the benchmark goes on. In the background, so that Ctrl+C or
-# SIGTERM interrupt the wait at once (the trap then kills the run).
 # Scenario 7: scenario 2's load while the desktop window records (offscreen), against the same
 # controller without a window: capture throughput, and the GUI thread's event-loop lateness
 # (gui-probe's 10 ms timer) during the load.
@@ -693,6 +712,79 @@ $(log_tail "$log.verify")"
     printf '  %-50s %9.1f MB/s  GUI-thread lateness p99 %6.2f ms\n' "$current" "$mbps" "$p99"
 }
 
+# Scenario 9's input, once: the capture capture-replay sends and its payload bytes for socat.
+make_s9_input() {
+    current="scenario 9, making its capture"
+    "$python" "$helper" make-capture "$s9_pcap" "$s9_payload" "$s9_b" 9000 2>"$logs/s9-capture.err" ||
+        run_error "run_helper.py make-capture failed:
+$(log_tail "$logs/s9-capture.err")"
+}
+
+# Scenario 9: the sender under test. capture-replay sends the capture's one stream, socat the
+# same payload bytes from a plain file, each into capture-receiver (--hash none, one port); the
+# sender's wall time (start to exit, measured around it), CPU and peak RSS (wait4).
+scenario_send() {
+    local who=$1 run=$2
+    local tag=s9-$who-$run ports port t0 t1 status i size file
+    current="scenario 9, $(contender_name "$who"), run $run"
+    local out=$dir/$tag log=$logs/$tag.log
+    ports=$(alloc_ports 1)
+    port=${ports% *}
+    rm -rf "$out" && mkdir -p "$out" # nothing left from an earlier, failed run
+    start_contender cr "$port" "$port" "$out" port "$log"
+    wait_listening "$port" "$port" 1 "$log"
+    local sender=("$replay" --quiet --speed 0 "$s9_pcap" 127.0.0.1 "$port")
+    [[ $who == socat ]] && sender=(socat -u -b 1048576 "FILE:$s9_payload" "TCP:127.0.0.1:$port")
+    # In the foreground; timeout without --foreground signals exec-timed's child as well.
+    t0=$EPOCHREALTIME
+    set +e
+    timeout -k 10 "$timeout_s" "$exec_timed" "$log.sender.time" "${sender[@]}" \
+        >"$log.sender" 2>&1
+    status=$?
+    set -e
+    t1=$EPOCHREALTIME
+    ((status != 124 && status != 137)) ||
+        run_error "the sender did not finish within $timeout_s s"
+    ((status == 0)) || run_error "the sender $(exit_text "$log.sender.time" "$status"):
+$(log_tail "$log.sender")"
+    if [[ $who == socat ]]; then
+        # capture-replay exits only once the receiver has closed the connection, socat once the
+        # kernel has taken its last bytes: socat's time thus favours it slightly (about a socket
+        # buffer's worth). The receiver is stopped only when its file is complete.
+        for ((i = 0; i < 3000; i++)); do
+            size=$(find "$out" -name 'stream_*.bin' -printf '%s\n' | awk '{s += $1} END {print s + 0}')
+            ((size >= s9_b)) && break
+            contender_alive || break # stop_contender says how it ended
+            sleep 0.01
+        done
+        ((size >= s9_b)) || ! contender_alive ||
+            run_error "the receiver's file holds $size of $s9_b bytes 30 s after socat ended"
+    fi
+    stop_contender cr "$log"
+    "$python" "$helper" verify-sizes "$out" "$port" "$port" 1 "$s9_b" 1 2>"$log.verify" ||
+        run_error "files failed verification:
+$(log_tail "$log.verify")"
+    file=$(echo "$out/stream_${port}_"*.bin)
+    cmp "$file" "$s9_payload" >"$log.verify" 2>&1 ||
+        run_error "$(basename "$file") differs from the payload sent ($(sed 's/^.* differ: //' "$log.verify" | head -c 300))"
+    rm -rf "$out"
+    local seconds mbps cpu rss_mib
+    seconds=$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.4f", b - a}')
+    mbps=$(awk -v n="$s9_b" -v s="$seconds" 'BEGIN {printf "%.3f", n / s / 1e6}')
+    read -r cpu rss_mib < <(awk '$1 == "utime" || $1 == "stime" { cpu += $2 }
+        $1 == "maxrss_kib" { rss = $2 } END { printf "%.3f %.1f\n", cpu, rss / 1024 }' "$log.sender.time")
+    record 9 "$who" "$run" seconds "$seconds"
+    record 9 "$who" "$run" mb_per_s "$mbps"
+    record 9 "$who" "$run" bytes "$s9_b"
+    record 9 "$who" "$run" cpu_s "$cpu"
+    record 9 "$who" "$run" rss_mib "$rss_mib"
+    printf '  %-50s %9.1f MB/s  %7.3f s  cpu %6.3f s  rss %7.1f MiB\n' "$current" "$mbps" \
+        "$seconds" "$cpu" "$rss_mib"
+}
+
+# Runs one contender run in a subshell: an error there ends that run only (its processes are
+# killed), is recorded, and the benchmark goes on. In the background, so that Ctrl+C or
+# SIGTERM interrupt the wait at once (the trap then kills the run).
 isolated() {
     local status errors_before
     # Dirty pages left by earlier work would otherwise be written back during whichever run
@@ -726,7 +818,7 @@ echo "capture-receiver benchmark: $cr_version ($git_rev), build $build"
 echo "  $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg), open-files limit $fd_limit, files in $dir ($(size_text "$avail") free)"
 echo "  runs: $runs per contender, alternating; scenarios $scenarios"
 
-for scen in 1 2 4 5 7 8; do
+for scen in 1 2 4 5 7 8 9; do
     want "$scen" || continue
     case $scen in
     1) echo "scenario 1: one connection, $(size_text "$s1_b")$(want 3 && echo " (and 3: CPU per GiB)")" ;;
@@ -735,7 +827,17 @@ for scen in 1 2 4 5 7 8; do
     5) echo "scenario 5: $s5_ports ports, start to all listening" ;;
     7) echo "scenario 7: $s2_ports ports x $(size_text "$s2_b") with the desktop window open (offscreen) vs headless" ;;
     8) echo "scenario 8: scenario 1 over TLS, $(size_text "$s1_b"), capture-receiver --tls-cert vs socat OPENSSL-LISTEN" ;;
+    9) echo "scenario 9: capture-replay --speed 0 vs socat as the sender, 1 source x $(size_text "$s9_b") into capture-receiver" ;;
     esac
+    if ((scen == 9)); then
+        s9_files=("$s9_pcap" "$s9_payload")
+        errors_before=$(grep -c '^--$' "$errors_file" || true)
+        isolated make_s9_input
+        if (($(grep -c '^--$' "$errors_file" || true) != errors_before)); then
+            rm -f "${s9_files[@]}"
+            continue
+        fi
+    fi
     scen_runs=$runs
     ((scen == 7 && scen_runs < 5)) && scen_runs=5
     for ((run = 1; run <= scen_runs; run++)); do
@@ -746,8 +848,12 @@ for scen in 1 2 4 5 7 8; do
         4) for who in cr raw; do isolated scenario_many "$who" "$run" port; done ;;
         5) for who in cr raw; do isolated scenario_listen "$who" "$run"; done ;;
         7) for mode in window headless; do isolated scenario_gui "$mode" "$run"; done ;;
+        9) for who in replay socat; do isolated scenario_send "$who" "$run"; done ;;
         esac
     done
+    if ((scen == 9)); then
+        rm -f "${s9_files[@]}"
+    fi
     if ((scen == 4)); then
         for who in cr raw; do isolated scenario_many "$who" 1 connection; done
     fi
@@ -756,8 +862,9 @@ done
 BENCH_META=$(
     CR_VERSION=$cr_version GIT_REV=$git_rev BUILD=$build DIR=$dir RUNS=$runs SCENARIOS=$scenarios \
         S1=$s1_b S2P=$s2_ports S2=$s2_b S4C=$s4_connections S4P=$s4_ports S4=$s4_b S4W=$s4_w \
-        S5P=$s5_ports S1T="$(size_text "$s1_b")" S2T="$(size_text "$s2_b")" \
-        S4T="$(size_text "$s4_b")" S4WT="$(size_text "$s4_w")" "$python" - <<'EOF'
+        S5P=$s5_ports S9=$s9_b S1T="$(size_text "$s1_b")" S2T="$(size_text "$s2_b")" \
+        S4T="$(size_text "$s4_b")" S4WT="$(size_text "$s4_w")" S9T="$(size_text "$s9_b")" \
+        "$python" - <<'EOF'
 import json, os, platform, time
 e = os.environ
 print(json.dumps({
@@ -772,11 +879,15 @@ print(json.dumps({
               "s4_connections": int(e["S4C"]), "s4_ports": int(e["S4P"]),
               "s4_bytes": int(e["S4"]), "s4_bytes_text": e["S4T"],
               "s4_write_size": int(e["S4W"]), "s4_write_text": e["S4WT"],
-              "s5_ports": int(e["S5P"])},
+              "s5_ports": int(e["S5P"]),
+              "s9_bytes": int(e["S9"]), "s9_bytes_text": e["S9T"]},
     "method": "medians over runs (scenario 7: at least 5); contenders alternate run by run; throughput and time are "
               "capture-load's (first byte sent to last peer close); CPU is the receiver's "
               "user+system seconds over its life (wait4 rusage); peak RSS is VmHWM just before "
-              "SIGTERM (socat: sum of the instances' maxrss)",
+              "SIGTERM (socat: sum of the instances' maxrss); scenario 9 measures the sender "
+              "instead: wall time from before its start until it exits (capture-replay: after the "
+              "receiver closed the connection; socat: after the kernel took its last bytes), its "
+              "user+system seconds and maxrss (wait4)",
 }))
 EOF
 )

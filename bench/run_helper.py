@@ -11,6 +11,9 @@ import statistics
 import sys
 
 CONTENDERS = [("cr", "capture-receiver"), ("raw", "raw-receiver"), ("socat", "socat")]
+# Scenario 9 measures senders: capture-replay ("replay" in the metrics) takes capture-receiver's
+# column, so the cr/socat ratio there reads capture-replay / socat.
+FIRST_COLUMN = {"9": ("replay", "capture-replay")}
 
 
 def fail(message):
@@ -168,6 +171,52 @@ def verify_digests(directory, load_json):
     sys.exit(1 if errors else 0)
 
 
+def make_capture(pcap_path, payload_path, total, seed):
+    """Scenario 9's input: a classic little-endian pcap (Ethernet, snaplen 65535) of one TCP
+    source, 10.0.0.1:40000 -> 10.0.0.2:5000, 1448-byte payloads (the last one shorter) totalling
+    `total` bytes, 10 µs apart; and the same payload bytes, concatenated, as a plain file. The
+    payload cycles through one seeded 1 MiB random block (cheap: 1 GiB in a few seconds).
+    Checksums are zero: capture-replay reads no checksum."""
+    import random
+    import struct
+    mss, block_size, chunk = 1448, 1 << 20, 16 << 20
+    block = random.Random(seed).randbytes(block_size)
+    ring = memoryview(block + block)  # any slice of up to 1 MiB, from any offset, is contiguous
+    with open(payload_path, "wb") as f:
+        big = block * (chunk // block_size)
+        left = total
+        while left:
+            n = min(left, chunk)
+            f.write(big[:n] if n < chunk else big)
+            left -= n
+    record = struct.Struct("<IIII")  # ts_sec, ts_usec, caplen, len
+    ethernet = bytes.fromhex("020000000002" "020000000001" "0800")
+    ip_tcp = struct.Struct(">BBHHHBBH4s4sHHIIBBHHH")
+    src, dst = socket.inet_aton("10.0.0.1"), socket.inet_aton("10.0.0.2")
+    t0 = 1_700_000_000
+    with open(pcap_path, "wb") as f:
+        f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
+        parts, buffered, index, sent = [], 0, 0, 0
+        while sent < total:
+            n = min(mss, total - sent)
+            usec = index * 10
+            offset = sent % block_size
+            parts.append(record.pack(t0 + usec // 1_000_000, usec % 1_000_000, 54 + n, 54 + n))
+            parts.append(ethernet)
+            # IPv4: version 4, IHL 5, DF, TTL 64, TCP; TCP: data offset 5, PSH+ACK.
+            parts.append(ip_tcp.pack(0x45, 0, 40 + n, index & 0xFFFF, 0x4000, 64, 6, 0, src, dst,
+                                     40000, 5000, (1 + sent) & 0xFFFFFFFF, 1, 0x50, 0x18, 65535,
+                                     0, 0))
+            parts.append(ring[offset:offset + n])
+            buffered += 70 + n
+            sent += n
+            index += 1
+            if buffered >= chunk:
+                f.write(b"".join(parts))
+                parts, buffered = [], 0
+        f.write(b"".join(parts))
+
+
 def json_field(path, field):
     with open(path) as f:
         print(json.load(f)[field])
@@ -206,10 +255,22 @@ def summarize(metrics_path, meta_path, errors_path, json_path):
             errors = [e.strip("\n") for e in f.read().split("\n--\n") if e.strip()]
     scenarios = set(meta["scenarios"])
     applies = {"1": ["cr", "raw", "socat"], "2": ["cr", "raw", "socat"], "3": ["cr", "raw", "socat"],
-               "4": ["cr", "raw"], "5": ["cr", "raw"], "7": ["cr"], "8": ["cr", "socat"]}
+               "4": ["cr", "raw"], "5": ["cr", "raw"], "7": ["cr"], "8": ["cr", "socat"],
+               "9": ["cr", "socat"]}
+
+    def key(scenario, contender):
+        """Who a column holds in a scenario's metrics: "cr", "raw", "socat" or "replay"."""
+        if contender == "cr" and scenario in FIRST_COLUMN:
+            return FIRST_COLUMN[scenario][0]
+        return contender
+
+    def name(scenario, contender):
+        if contender == "cr" and scenario in FIRST_COLUMN:
+            return FIRST_COLUMN[scenario][1]
+        return dict(CONTENDERS)[contender]
 
     def median(scenario, contender, metric):
-        values = runs.get((scenario, contender, metric))
+        values = runs.get((scenario, key(scenario, contender), metric))
         return statistics.median(values) if values else None
 
     # Scenario 3 is derived from scenario 1's runs: receiver CPU seconds per GiB received.
@@ -218,6 +279,12 @@ def summarize(metrics_path, meta_path, errors_path, json_path):
         size = runs.get(("1", contender, "bytes"), [])
         if cpu and len(cpu) == len(size):
             runs[("3", contender, "cpu_s_per_gib")] = [c / (b / 2**30) for c, b in zip(cpu, size)]
+    # Scenario 9: the sender's CPU seconds per GiB sent.
+    for contender in ("replay", "socat"):
+        cpu = runs.get(("9", contender, "cpu_s"), [])
+        size = runs.get(("9", contender, "bytes"), [])
+        if cpu and len(cpu) == len(size):
+            runs[("9", contender, "cpu_s_per_gib")] = [c / (b / 2**30) for c, b in zip(cpu, size)]
 
     # What hashing and a /metrics poller cost, run by run against the plain capture.
     for scenario, metric in (("1", "sha256"), ("2", "polled")):
@@ -285,6 +352,12 @@ def summarize(metrics_path, meta_path, errors_path, json_path):
         [(None, ">=", 0.95)])
     row("7", "  GUI thread: event-loop lateness p99 ms", "window_p99_ms", 2, "lower",
         [(None, "<", 50)])
+    s9 = f"1 source x {q['s9_bytes_text']}"
+    row("9", f"9 capture-replay --speed 0, {s9}: sender MB/s", "mb_per_s", 1, "higher")
+    row("9", "  sender time s (replay: until the receiver closed)", "seconds", 3, "lower")
+    row("9", "  sender CPU s", "cpu_s", 3, "lower")
+    row("9", "  sender CPU s per GiB", "cpu_s_per_gib", 3, "lower")
+    row("9", "  sender peak RSS MiB", "rss_mib", 1, "lower")
 
     header = ["scenario / metric (median of runs)", "capture-recv", "raw-recv", "socat",
               "cr/raw", "cr/socat", "goal", "result"]
@@ -315,13 +388,14 @@ def summarize(metrics_path, meta_path, errors_path, json_path):
                         for c, _ in CONTENDERS]
                      + [fmt(ratios["raw"], 3), fmt(ratios["socat"], 3),
                         ", ".join(goal_texts), ", ".join(verdicts)])
+        first = name(scenario, "cr").replace("-", "_")
         results.append({
             "scenario": int(scenario), "metric": metric, "label": label.strip(), "better": better,
-            "median": {name: values[c] for c, name in CONTENDERS},
-            "runs": {name: runs.get((scenario, c, metric), []) for c, name in CONTENDERS
-                     if c in applies[scenario]},
-            "ratio_capture_receiver_to_raw_receiver": ratios["raw"],
-            "ratio_capture_receiver_to_socat": ratios["socat"],
+            "median": {name(scenario, c): values[c] for c, _ in CONTENDERS},
+            "runs": {name(scenario, c): runs.get((scenario, key(scenario, c), metric), [])
+                     for c, _ in CONTENDERS if c in applies[scenario]},
+            f"ratio_{first}_to_raw_receiver": ratios["raw"],
+            f"ratio_{first}_to_socat": ratios["socat"],
             "goals": goal_json,
         })
 
@@ -384,6 +458,8 @@ def main():
         verify_digests(args[0], args[1])
     elif command == "poll-metrics":
         poll_metrics(int(args[0]), float(args[1]), args[2])
+    elif command == "make-capture":
+        make_capture(args[0], args[1], int(args[2]), int(args[3]))
     elif command == "json-field":
         json_field(args[0], args[1])
     elif command == "summarize":

@@ -1,5 +1,6 @@
 #include "replayer.h"
 
+#include "hashworker.h"
 #include "sha256.h"
 
 #include <openssl/ssl.h>
@@ -21,6 +22,16 @@ constexpr std::uint64_t maxQueuedTotal = 64 * 1024 * 1024;
 // As fast as possible: payloads are gathered up to this much per write(2).
 constexpr std::size_t batchBytes = 256 * 1024;
 constexpr int pollSliceMs = 100; // interrupts are noticed at least this often
+// The digests: payloads are gathered per stream up to this much (more than any IP payload)
+// and then hashed by a worker thread, in blocks of this size, a few in flight. When the
+// batches of many streams together hold more than maxBatchMemory, all are handed over and
+// freed, so memory stays bounded however many sources a capture has.
+constexpr std::size_t hashBatchBytes = 128 * 1024;
+constexpr int hashBlocksInFlight = 16;
+constexpr std::size_t maxBatchMemory = 16 * 1024 * 1024;
+// At the end, how long TLS 1.3 receivers that asked for a client certificate get to show that
+// they accepted it (see StreamConnection::checkAcceptance) before close_notify is sent.
+constexpr auto acceptanceWait = std::chrono::seconds(2);
 
 std::string secondsText(int ms)
 {
@@ -50,6 +61,7 @@ Replayer::Replayer(const ReplayOptions &options, const std::atomic<int> *interru
 
 Replayer::~Replayer()
 {
+    m_hasher.reset();  // before the digests it may still be working on
     m_streams.clear(); // connections (and their SSL objects) before the context
     if (m_tls.context)
         SSL_CTX_free(m_tls.context);
@@ -105,13 +117,15 @@ int Replayer::run()
     }
     m_linkTypeName = source.linkTypeName();
     if (!linkTypeSupported(source.linkType())) {
-        message("'" + m_options.captureFile.toStdString() + "': link type " + m_linkTypeName +
+        message(std::string("'") + m_options.captureFile.toStdString() + "': link type " +
+                m_linkTypeName +
                 " is not supported (supported: Ethernet, Linux cooked SLL and SLL2, raw IP, "
                 "BSD loopback)");
         return Usage;
     }
     if (!setUp())
         return Usage;
+    m_hasher = std::make_unique<capture::HashWorker>(hashBatchBytes, hashBlocksInFlight);
 
     m_source = &source;
     m_progress = std::make_unique<ProgressMeter>(
@@ -179,8 +193,7 @@ int Replayer::run()
         ++m_counts.sent;
         ++stream->packets;
         stream->bytes += decoded.payloadSize;
-        stream->hash->update(reinterpret_cast<const char *>(decoded.payload),
-                             qint64(decoded.payloadSize));
+        hash(stream, decoded.payload, decoded.payloadSize);
         if (!m_options.dryRun)
             send(stream, decoded.payload, decoded.payloadSize);
         showProgress();
@@ -188,7 +201,7 @@ int Replayer::run()
     if (!m_readError.empty() && m_counts.read == 0) {
         m_progress->finish();
         m_source = nullptr;
-        message("'" + m_options.captureFile.toStdString() +
+        message(std::string("'") + m_options.captureFile.toStdString() +
                 "' has no readable packet: " + m_readError);
         return Usage;
     }
@@ -199,8 +212,10 @@ int Replayer::run()
     m_progress->finish();
     m_source = nullptr;
     const double seconds = std::chrono::duration<double>(steady_clock::now() - start).count();
-    for (const auto &stream : m_streams)
-        stream->digest = stream->hash->finalHex().toStdString();
+    for (const auto &stream : m_streams) {
+        handToHasher(stream.get(), true);
+        stream->digest = m_hasher->finish(stream->hash).toStdString();
+    }
     if (!m_readError.empty())
         message("warning: '" + m_options.captureFile.toStdString() +
                 "' ends in a bad record after " + std::to_string(m_counts.read) +
@@ -225,7 +240,7 @@ ReplayStream *Replayer::streamFor(const SourceAddress &source)
     stream->source = source;
     stream->sourceText = source.text();
     stream->port = int(m_options.basePort) + stream->index;
-    stream->hash = std::make_unique<capture::Sha256>();
+    stream->hash = std::make_shared<capture::Sha256>();
     ReplayStream *raw = stream.get();
     m_streams.push_back(std::move(stream));
     m_bySource.emplace(source, raw);
@@ -235,6 +250,39 @@ ReplayStream *Replayer::streamFor(const SourceAddress &source)
     else if (!m_options.dryRun)
         connectStream(raw);
     return raw;
+}
+
+void Replayer::hash(ReplayStream *stream, const std::uint8_t *data, std::size_t size)
+{
+    std::vector<std::uint8_t> &batch = stream->unhashed;
+    if (batch.size() + size > hashBatchBytes)
+        handToHasher(stream, false);
+    if (size > hashBatchBytes) { // not from an IP packet; straight to the worker
+        m_hasher->update(stream->hash, reinterpret_cast<const char *>(data), qint64(size));
+        return;
+    }
+    if (batch.capacity() == 0) {
+        batch.reserve(hashBatchBytes);
+        m_batchMemory += batch.capacity();
+    }
+    batch.insert(batch.end(), data, data + size);
+    if (m_batchMemory > maxBatchMemory) {
+        for (const auto &each : m_streams)
+            handToHasher(each.get(), true);
+    }
+}
+
+void Replayer::handToHasher(ReplayStream *stream, bool release)
+{
+    std::vector<std::uint8_t> &batch = stream->unhashed;
+    if (!batch.empty())
+        m_hasher->update(stream->hash, reinterpret_cast<const char *>(batch.data()),
+                         qint64(batch.size()));
+    batch.clear();
+    if (release && batch.capacity() > 0) {
+        m_batchMemory -= batch.capacity();
+        std::vector<std::uint8_t>().swap(batch);
+    }
 }
 
 void Replayer::connectStream(ReplayStream *stream)
@@ -376,8 +424,42 @@ void Replayer::drain()
     }
 }
 
+void Replayer::confirmAcceptance()
+{
+    // After close_notify, a receiver's close would look the same whether it had accepted this
+    // client or not; a session ticket tells (capture-receiver sends it once data came, so it
+    // is usually here already).
+    std::vector<ReplayStream *> waiting;
+    auto check = [this](ReplayStream *stream) {
+        const StreamConnection::Acceptance acceptance = stream->connection->checkAcceptance();
+        if (acceptance == StreamConnection::Acceptance::Refused)
+            failStream(stream, stream->connection->errorString());
+        return acceptance == StreamConnection::Acceptance::Unknown;
+    };
+    for (auto &stream : m_streams) {
+        if (stream->error.empty() && stream->connection && check(stream.get()))
+            waiting.push_back(stream.get());
+    }
+    const steady_clock::time_point deadline = steady_clock::now() + acceptanceWait;
+    while (!waiting.empty() && !abandon() && steady_clock::now() < deadline) {
+        std::vector<pollfd> fds;
+        for (const ReplayStream *s : waiting)
+            fds.push_back({s->connection->descriptor(), POLLIN, 0});
+        if (::poll(fds.data(), fds.size(), pollSliceMs) <= 0)
+            continue;
+        std::vector<ReplayStream *> still;
+        for (std::size_t i = 0; i < fds.size(); ++i) {
+            if (fds[i].revents == 0 || check(waiting[i]))
+                still.push_back(waiting[i]);
+        }
+        waiting.swap(still);
+    }
+    // Left waiting: receivers that send no ticket. Their close_notify decides (receiverClosed()).
+}
+
 void Replayer::closeConnections()
 {
+    confirmAcceptance();
     std::vector<ReplayStream *> open;
     for (auto &stream : m_streams) {
         if (!stream->error.empty() || !stream->connection)

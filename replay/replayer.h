@@ -15,8 +15,9 @@
 #include <vector>
 
 namespace capture {
+class HashWorker;
 class Sha256;
-}
+} // namespace capture
 
 namespace replay {
 
@@ -47,9 +48,10 @@ struct ReplayStream
     std::string sourceText;
     int port = 0; ///< base_port + k; > 65535 when no port is left for it
     std::uint64_t packets = 0;
-    std::uint64_t bytes = 0; ///< payload bytes the capture carries for this source
-    std::unique_ptr<capture::Sha256> hash;
-    std::string digest; ///< SHA-256 of those bytes, once the replay ends
+    std::uint64_t bytes = 0;               ///< payload bytes the capture carries for this source
+    std::shared_ptr<capture::Sha256> hash; ///< fed by Replayer's hash worker
+    std::vector<std::uint8_t> unhashed;    ///< payload not yet handed to the hash worker
+    std::string digest;                    ///< SHA-256 of those bytes, once the replay ends
     std::unique_ptr<StreamConnection> connection;
     std::string error; ///< why it was not delivered in full (empty: it was)
     std::string note;  ///< a warning that does not make it fail
@@ -59,9 +61,10 @@ struct ReplayStream
 };
 
 /// Reads the capture packet by packet and sends each source's payload on its own connection,
-/// at the capture's pace (--speed) or as fast as the receiver takes it. Single-threaded and
-/// non-blocking: one poll() loop serves every connection, so a slow receiver port holds back
-/// only its own stream until its bounded queue is full.
+/// at the capture's pace (--speed) or as fast as the receiver takes it. Non-blocking: one
+/// poll() loop serves every connection, so a slow receiver port holds back only its own stream
+/// until its bounded queue is full. The summary's digests are computed by a worker thread, from
+/// per-stream batches of payload.
 class Replayer
 {
 public:
@@ -79,11 +82,18 @@ private:
     ReplayStream *streamFor(const SourceAddress &source);
     void connectStream(ReplayStream *stream);
     void send(ReplayStream *stream, const std::uint8_t *data, std::size_t size);
+    /// Adds a payload to its stream's digest (batched, hashed by the worker).
+    void hash(ReplayStream *stream, const std::uint8_t *data, std::size_t size);
+    /// Hands a stream's batch to the hash worker; `release` also frees the batch's memory.
+    void handToHasher(ReplayStream *stream, bool release);
     /// Polls the connections with queued bytes for up to `timeoutMs` and sends what they take.
     void pump(int timeoutMs);
     void waitUntil(std::chrono::steady_clock::time_point due);
     /// Sends everything queued (until it is sent, the stream fails, or a second interrupt).
     void drain();
+    /// TLS 1.3 with a client certificate asked for: waits briefly for each receiver to show
+    /// that it accepted it; streams whose receiver refused it fail.
+    void confirmAcceptance();
     void closeConnections();
     void failStream(ReplayStream *stream, const std::string &reason);
     void printSummary(double seconds);
@@ -108,6 +118,8 @@ private:
     std::string m_readError; ///< the capture ended in a truncated or bad record
     bool m_interrupted = false;
     PcapSource *m_source = nullptr; ///< while run() reads it
+    std::unique_ptr<capture::HashWorker> m_hasher;
+    std::size_t m_batchMemory = 0; ///< held by the streams' unhashed batches
     std::unique_ptr<ProgressMeter> m_progress;
 };
 

@@ -73,6 +73,10 @@ Wait waitFor(int fd, short events, Clock::time_point deadline, const std::functi
 }
 
 constexpr const char *timedOutText = "no answer within the connect timeout";
+bool unexpectedEof()
+{
+    return ERR_GET_REASON(ERR_peek_error()) == SSL_R_UNEXPECTED_EOF_WHILE_READING;
+}
 constexpr const char *stoppedText = "stopped (interrupted) before the connection was made";
 
 bool isAddressLiteral(const std::string &host)
@@ -176,6 +180,15 @@ bool StreamConnection::connect(const std::vector<ServerAddress> &addresses, std:
         return false;
     }
     SSL_set_mode(m_ssl, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+    SSL_set_app_data(m_ssl, this); // for the session ticket callback
+    // Called (on a client) only when the server asks for a client certificate.
+    SSL_set_cert_cb(
+        m_ssl,
+        [](SSL *, void *self) {
+            static_cast<StreamConnection *>(self)->m_certificateRequested = true;
+            return 1;
+        },
+        this);
     if (isAddressLiteral(tls->serverName)) {
         X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(m_ssl), tls->serverName.c_str());
     } else {
@@ -250,11 +263,11 @@ long long StreamConnection::writeSome(const std::uint8_t *data, std::size_t size
     case SSL_ERROR_SYSCALL:
         if (errno == EINTR)
             return 0;
-        fail(errno ? "the receiver closed the connection (" + errnoText(errno) + ")"
-                   : "TLS: " + opensslErrors());
+        fail(withRefusalHint(errno ? "the receiver closed the connection (" + errnoText(errno) + ")"
+                                   : "TLS: " + opensslErrors()));
         return -1;
     default:
-        fail("TLS: " + opensslErrors());
+        fail(withRefusalHint("TLS: " + opensslErrors()));
         return -1;
     }
 }
@@ -326,7 +339,12 @@ bool StreamConnection::shutdownWriting()
             if (error == SSL_ERROR_WANT_WRITE &&
                 waitFor(m_fd, POLLOUT, deadline, {}) == Wait::Ready)
                 continue;
-            fail("TLS: cannot send close_notify: " + opensslErrors());
+            const int savedErrno = errno;
+            std::string reason = opensslErrors();
+            if (reason.empty())
+                reason =
+                    error == SSL_ERROR_SYSCALL && savedErrno ? errnoText(savedErrno) : "no answer";
+            fail(withRefusalHint("TLS: cannot send close_notify: " + reason));
             return false;
         }
     }
@@ -335,6 +353,66 @@ bool StreamConnection::shutdownWriting()
         return false;
     }
     return true;
+}
+
+bool StreamConnection::refusalPossible() const
+{
+    // Under TLS 1.2 the receiver's Finished said it accepted this client. Under TLS 1.3 a
+    // receiver that asked for a client certificate checks it only after the client's side of
+    // the handshake is done, and one that refuses it may just close the connection; one that
+    // accepts it sends a session ticket.
+    return SSL_version(m_ssl) >= TLS1_3_VERSION && m_certificateRequested && !m_ticketReceived;
+}
+
+StreamConnection::Acceptance StreamConnection::checkAcceptance()
+{
+    char discard[4096];
+    while (m_ssl && !failed() && refusalPossible()) {
+        ERR_clear_error();
+        errno = 0;
+        const int n = SSL_read(m_ssl, discard, int(sizeof discard));
+        if (n > 0)
+            continue; // the receiver has nothing to say; its data is not ours to keep
+        const int error = SSL_get_error(m_ssl, n);
+        if (error == SSL_ERROR_WANT_READ || error == SSL_ERROR_WANT_WRITE) {
+            if (refusalPossible()) // else a ticket came in what was just read
+                return Acceptance::Unknown;
+            break;
+        }
+        if (error == SSL_ERROR_SYSCALL && errno == EINTR)
+            continue;
+        std::string reason;
+        if (error == SSL_ERROR_ZERO_RETURN || unexpectedEof() ||
+            (error == SSL_ERROR_SYSCALL && errno == 0))
+            reason = "it closed the connection";
+        else if (error == SSL_ERROR_SYSCALL)
+            reason = errnoText(errno);
+        else
+            reason = opensslErrors(); // e.g. its alert "certificate required"
+        fail("TLS: the receiver refused this client after the handshake (" + reason +
+             "): it wants a client certificate it accepts (--tls-cert, --tls-key)");
+        return Acceptance::Refused;
+    }
+    return failed() ? Acceptance::Refused : Acceptance::Confirmed;
+}
+
+std::string StreamConnection::withRefusalHint(const std::string &reason) const
+{
+    if (!m_ssl || !refusalPossible())
+        return reason;
+    return reason + " (the receiver had not confirmed the TLS handshake: it may have refused this "
+                    "client's certificate)";
+}
+
+bool StreamConnection::closedWithoutCloseNotify()
+{
+    // capture-receiver closes like this once it has read everything, and so may others.
+    if (!refusalPossible())
+        return true;
+    fail("the receiver closed the connection without confirming the TLS handshake (neither a "
+         "session ticket nor close_notify came): it may have refused this client's "
+         "certificate and recorded nothing");
+    return false;
 }
 
 bool StreamConnection::receiverClosed()
@@ -372,14 +450,17 @@ bool StreamConnection::receiverClosed()
             if (errno == EINTR)
                 continue;
             if (errno == 0)
-                return true; // closed without close_notify: the stream was still complete
-            fail(errno == ECONNRESET ? "the receiver reset the connection before closing it"
-                                     : errnoText(errno));
+                return closedWithoutCloseNotify();
+            fail(withRefusalHint(errno == ECONNRESET
+                                     ? "the receiver reset the connection before closing it"
+                                     : errnoText(errno)));
             return false;
         default:
+            if (unexpectedEof())
+                return closedWithoutCloseNotify();
             // E.g. the receiver's alert that it wanted a client certificate (TLS 1.3 sends it
             // after the client's side of the handshake is done).
-            fail("TLS: " + opensslErrors());
+            fail(withRefusalHint("TLS: " + opensslErrors()));
             return false;
         }
     }
@@ -435,7 +516,7 @@ std::string addressText(const ServerAddress &address, std::uint16_t port)
     }
     ::inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6 *>(&address.address)->sin6_addr,
                 text, sizeof text);
-    return "[" + std::string(text) + "]:" + std::to_string(port);
+    return std::string("[") + text + "]:" + std::to_string(port);
 }
 
 ssl_ctx_st *createTlsContext(const std::string &caFile, const std::string &certFile,
@@ -455,10 +536,16 @@ ssl_ctx_st *createTlsContext(const std::string &caFile, const std::string &certF
         return nullptr;
     }
     SSL_CTX_set_min_proto_version(context, TLS1_2_VERSION);
-    // A receiver may close without close_notify (capture-receiver does, once it has read
-    // everything); we only read to see that close, never data, so that end is no truncation.
-    SSL_CTX_set_options(context, SSL_OP_IGNORE_UNEXPECTED_EOF);
     SSL_CTX_set_verify(context, SSL_VERIFY_PEER, nullptr);
+    // A TLS 1.3 session ticket is the receiver's word that it accepted this client (see
+    // StreamConnection::checkAcceptance); OpenSSL passes tickets on only to a client cache.
+    SSL_CTX_set_session_cache_mode(context,
+                                   SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL_STORE);
+    SSL_CTX_sess_set_new_cb(context, [](SSL *ssl, SSL_SESSION *) {
+        if (auto *connection = static_cast<StreamConnection *>(SSL_get_app_data(ssl)))
+            connection->sessionTicketReceived();
+        return 0; // not kept: sessions are not resumed
+    });
     auto failWith = [&](const std::string &message) -> ssl_ctx_st * {
         *error = message + ": " + opensslErrors();
         SSL_CTX_free(context);

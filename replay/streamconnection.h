@@ -72,6 +72,15 @@ public:
     /// Reads (and discards) until the receiver closes: true when it did, false while it has
     /// not (call again when readable), or on an error (failed()).
     bool receiverClosed();
+    /// Under TLS 1.3 a receiver that asked for a client certificate checks it only after the
+    /// client's side of the handshake is done: one that accepts it sends a session ticket (as
+    /// capture-receiver does once data came), one that refuses it may just close. Reads what
+    /// came (never data to keep) and says which, without waiting: Unknown while neither came.
+    /// Always Confirmed without TLS 1.3 or when no client certificate was asked for.
+    enum class Acceptance { Confirmed, Unknown, Refused };
+    Acceptance checkAcceptance();
+    /// From the TLS context's callback: a session ticket came (see checkAcceptance()).
+    void sessionTicketReceived() { m_ticketReceived = true; }
     /// Bytes the receiver's TCP has not acknowledged yet (SIOCOUTQ); 0 means all arrived.
     int unacknowledgedBytes() const;
     void close();
@@ -81,12 +90,21 @@ private:
     /// error (m_error set).
     long long writeSome(const std::uint8_t *data, std::size_t size);
     void fail(const std::string &reason);
+    /// TLS 1.3 and a client certificate asked for, but no sign yet that the receiver took it.
+    bool refusalPossible() const;
+    /// `reason`, and when refusalPossible() a word that the receiver may have refused us.
+    std::string withRefusalHint(const std::string &reason) const;
+    /// The receiver closed its TLS side without close_notify: true when that still counts as
+    /// a clean end (else failed()).
+    bool closedWithoutCloseNotify();
     void compactQueue();
 
     int m_fd = -1;
     ssl_st *m_ssl = nullptr;
     bool m_tlsWantsRead = false;
-    std::vector<std::uint8_t> m_queue; // bytes [m_queueHead, size()) are not sent yet
+    bool m_certificateRequested = false; ///< the TLS receiver asked for a client certificate
+    bool m_ticketReceived = false;       ///< the TLS receiver sent a session ticket
+    std::vector<std::uint8_t> m_queue;   // bytes [m_queueHead, size()) are not sent yet
     std::size_t m_queueHead = 0;
     std::uint64_t m_bytesSent = 0;
     std::string m_error;

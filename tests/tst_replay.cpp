@@ -270,6 +270,56 @@ class TestReplay : public QObject
         return path;
     }
 
+    QString m_tlsDir; ///< the certificates, made once: see tlsFiles()
+
+    /// Certificates made with openssl, once: two CAs ("ca", "otherca"), the receiver's
+    /// "server" (127.0.0.1, ::1, localhost) and the clients "replayer" (of ca) and "stranger"
+    /// (of otherca), each NAME.pem with NAME.key. Empty when openssl failed.
+    QString tlsFiles()
+    {
+        if (!m_tlsDir.isEmpty())
+            return m_tlsDir;
+        const QString dir = newDir();
+        auto openssl = [&dir](const QStringList &args) {
+            QProcess p;
+            p.setWorkingDirectory(dir);
+            p.setProcessChannelMode(QProcess::MergedChannels);
+            p.start(u"openssl"_s, args);
+            const bool ok = finishOrKill(p, 60000) && p.exitCode() == 0;
+            if (!ok)
+                qWarning("openssl %s: %s", qPrintable(args.join(u' ')), p.readAll().constData());
+            return ok;
+        };
+        auto makeCa = [&](const QString &name) {
+            return openssl({u"req"_s, u"-x509"_s, u"-newkey"_s, u"rsa:2048"_s, u"-nodes"_s,
+                            u"-keyout"_s, name + u".key"_s, u"-out"_s, name + u".pem"_s, u"-days"_s,
+                            u"2"_s, u"-subj"_s, u"/CN="_s + name});
+        };
+        auto makeSigned = [&](const QString &name, const QString &ca, const QString &ext) {
+            QFile extFile(dir + u'/' + name + u".ext"_s);
+            if (!extFile.open(QIODevice::WriteOnly) || extFile.write(ext.toUtf8()) < 0)
+                return false;
+            extFile.close();
+            return openssl({u"req"_s, u"-newkey"_s, u"rsa:2048"_s, u"-nodes"_s, u"-keyout"_s,
+                            name + u".key"_s, u"-out"_s, name + u".csr"_s, u"-subj"_s,
+                            u"/CN="_s + name}) &&
+                   openssl({u"x509"_s, u"-req"_s, u"-in"_s, name + u".csr"_s, u"-CA"_s,
+                            ca + u".pem"_s, u"-CAkey"_s, ca + u".key"_s, u"-CAcreateserial"_s,
+                            u"-out"_s, name + u".pem"_s, u"-days"_s, u"2"_s, u"-extfile"_s,
+                            name + u".ext"_s});
+        };
+        const bool made =
+            makeCa(u"ca"_s) && makeCa(u"otherca"_s) &&
+            makeSigned(u"server"_s, u"ca"_s,
+                       u"subjectAltName=IP:127.0.0.1,IP:::1,DNS:localhost\n"_s) &&
+            makeSigned(u"replayer"_s, u"ca"_s, u"extendedKeyUsage=clientAuth\n"_s) &&
+            makeSigned(u"stranger"_s, u"otherca"_s, u"extendedKeyUsage=clientAuth\n"_s);
+        if (!made)
+            return {};
+        m_tlsDir = dir;
+        return dir;
+    }
+
     /// Replays `capture` into a receiver on `ports` free ports and checks every stream against
     /// `expected`: the summary's order, packets, bytes and SHA-256, the files, the manifest.
     void roundTrip(const QString &capture, const Expected &expected, const QStringList &extra = {},
@@ -635,39 +685,8 @@ private Q_SLOTS:
 
     void tlsWithClientCertificates()
     {
-        const QString dir = newDir();
-        auto openssl = [&dir](const QStringList &args) {
-            QProcess p;
-            p.setWorkingDirectory(dir);
-            p.setProcessChannelMode(QProcess::MergedChannels);
-            p.start(u"openssl"_s, args);
-            const bool ok = finishOrKill(p, 60000) && p.exitCode() == 0;
-            if (!ok)
-                qWarning("openssl %s: %s", qPrintable(args.join(u' ')), p.readAll().constData());
-            return ok;
-        };
-        auto makeCa = [&](const QString &name) {
-            return openssl({u"req"_s, u"-x509"_s, u"-newkey"_s, u"rsa:2048"_s, u"-nodes"_s,
-                            u"-keyout"_s, name + u".key"_s, u"-out"_s, name + u".pem"_s, u"-days"_s,
-                            u"2"_s, u"-subj"_s, u"/CN="_s + name});
-        };
-        auto makeSigned = [&](const QString &name, const QString &ca, const QString &ext) {
-            QFile extFile(dir + u'/' + name + u".ext"_s);
-            if (!extFile.open(QIODevice::WriteOnly) || extFile.write(ext.toUtf8()) < 0)
-                return false;
-            extFile.close();
-            return openssl({u"req"_s, u"-newkey"_s, u"rsa:2048"_s, u"-nodes"_s, u"-keyout"_s,
-                            name + u".key"_s, u"-out"_s, name + u".csr"_s, u"-subj"_s,
-                            u"/CN="_s + name}) &&
-                   openssl({u"x509"_s, u"-req"_s, u"-in"_s, name + u".csr"_s, u"-CA"_s,
-                            ca + u".pem"_s, u"-CAkey"_s, ca + u".key"_s, u"-CAcreateserial"_s,
-                            u"-out"_s, name + u".pem"_s, u"-days"_s, u"2"_s, u"-extfile"_s,
-                            name + u".ext"_s});
-        };
-        QVERIFY(makeCa(u"ca"_s) && makeCa(u"otherca"_s));
-        QVERIFY(makeSigned(u"server"_s, u"ca"_s,
-                           u"subjectAltName=IP:127.0.0.1,IP:::1,DNS:localhost\n"_s));
-        QVERIFY(makeSigned(u"replayer"_s, u"ca"_s, u"extendedKeyUsage=clientAuth\n"_s));
+        const QString dir = tlsFiles();
+        QVERIFY(!dir.isEmpty());
 
         const QString capture = m_dir.filePath(u"tls.pcap"_s);
         const Expected expected =
@@ -686,11 +705,25 @@ private Q_SLOTS:
         const QString work = newDir();
         Receiver receiver(work, receiverArgs(work + u"/out"_s, base, 3) + receiverTls);
         QVERIFY2(receiver.startAndWaitUntilRecording(), receiver.describe().constData());
-        const ReplayRun noCert = runReplay(
-            {u"--tls-ca"_s, dir + u"/ca.pem"_s, capture, u"127.0.0.1"_s, QString::number(base)});
-        QVERIFY2(noCert.exitCode == 1, noCert.describe().constData());
-        for (const auto &row : noCert.rows())
-            QVERIFY2(row.result.startsWith(u"FAILED"_s), noCert.describe().constData());
+        // TLS 1.3: the receiver checks the client's certificate after the client's side of
+        // the handshake is done, and closes; the replay must see that as a refusal (no session
+        // ticket came), not as the close after a complete stream.
+        const QStringList refusedClients[] = {{u"--tls-ca"_s, dir + u"/ca.pem"_s},
+                                              {u"--tls-ca"_s, dir + u"/ca.pem"_s, u"--tls-cert"_s,
+                                               dir + u"/stranger.pem"_s, u"--tls-key"_s,
+                                               dir + u"/stranger.key"_s}};
+        for (const QStringList &client : refusedClients) {
+            for (int attempt = 0; attempt < 3; ++attempt) {
+                const ReplayRun refused =
+                    runReplay(client + QStringList{capture, u"127.0.0.1"_s, QString::number(base)});
+                QVERIFY2(refused.exitCode == 1, refused.describe().constData());
+                QCOMPARE(refused.rows().size(), 3);
+                for (const auto &row : refused.rows())
+                    QVERIFY2(row.result.startsWith(u"FAILED: "_s) &&
+                                 row.result.contains(u"refused this client"_s),
+                             refused.describe().constData());
+            }
+        }
         const ReplayRun wrongCa = runReplay({u"--tls-ca"_s, dir + u"/otherca.pem"_s, capture,
                                              u"127.0.0.1"_s, QString::number(base)});
         QVERIFY2(wrongCa.exitCode == 1, wrongCa.describe().constData());
@@ -704,6 +737,77 @@ private Q_SLOTS:
                                            u"127.0.0.1"_s, QString::number(base)});
         QCOMPARE(badCa.exitCode, 2);
         QVERIFY2(badCa.err.contains("cannot read --tls-ca"), badCa.describe().constData());
+    }
+
+    void ticketlessTlsReceiver_data()
+    {
+        QTest::addColumn<bool>("closeNotify");
+        QTest::newRow("ends with close_notify") << true;
+        QTest::newRow("just closes") << false;
+    }
+    void ticketlessTlsReceiver()
+    {
+        // A TLS 1.3 receiver that asks for a client certificate but sends no session ticket
+        // (Python's ssl, num_tickets = 0): nothing shows that it accepted the client, so only
+        // its close_notify may count as a complete delivery; a bare close is reported.
+        QFETCH(bool, closeNotify);
+        const QString dir = tlsFiles();
+        QVERIFY(!dir.isEmpty());
+        const QString received = newDir() + u"/received.bin"_s;
+        const QString script = u"import socket, ssl, sys\n"
+                               "d, mode, out = sys.argv[1:4]\n"
+                               "ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)\n"
+                               "ctx.minimum_version = ssl.TLSVersion.TLSv1_3\n"
+                               "ctx.load_cert_chain(d + '/server.pem', d + '/server.key')\n"
+                               "ctx.load_verify_locations(d + '/ca.pem')\n"
+                               "ctx.verify_mode = ssl.CERT_REQUIRED\n"
+                               "ctx.num_tickets = 0\n"
+                               "ls = socket.socket()\n"
+                               "ls.bind(('127.0.0.1', 0))\n"
+                               "ls.listen(1)\n"
+                               "ls.settimeout(60)\n"
+                               "print(ls.getsockname()[1], flush=True)\n"
+                               "conn, _ = ls.accept()\n"
+                               "conn.settimeout(60)\n"
+                               "tls = ctx.wrap_socket(conn, server_side=True)\n"
+                               "data = bytearray()\n"
+                               "while True:\n"
+                               "    chunk = tls.recv(65536)\n"
+                               "    if not chunk: break\n"
+                               "    data += chunk\n"
+                               "open(out, 'wb').write(data)\n"
+                               "(tls.unwrap() if mode == 'notify' else tls).close()\n"_s;
+        QProcess server;
+        server.setProcessEnvironment(headlessEnvironment());
+        server.start(u"python3"_s,
+                     {u"-c"_s, script, dir, closeNotify ? u"notify"_s : u"close"_s, received});
+        QVERIFY2(server.waitForReadyRead(30000), server.readAllStandardError().constData());
+        const QString port = QString::fromLatin1(server.readLine().trimmed());
+
+        const QString capture = m_dir.filePath(u"ticketless.pcap"_s);
+        std::vector<TestPacket> packets;
+        for (int i = 0; i < 20; ++i)
+            packets.push_back(
+                {TestPacket::Kind::Tcp, "10.0.0.1", randomPayload(3000, quint64(i)), i});
+        const Expected expected =
+            writeCapture(capture, 1, pcapgen::PcapWriter::Format::Pcap, packets);
+        const ReplayRun run =
+            runReplay({u"--tls-ca"_s, dir + u"/ca.pem"_s, u"--tls-cert"_s, dir + u"/replayer.pem"_s,
+                       u"--tls-key"_s, dir + u"/replayer.key"_s, capture, u"127.0.0.1"_s, port});
+        QVERIFY(finishOrKill(server, 30000));
+        QCOMPARE(server.exitCode(), 0);
+        // The receiver had every byte either way; only the close differs.
+        QCOMPARE(readFile(received), expected.data.at("10.0.0.1"));
+        const QList<ReplayRun::Row> rows = run.rows();
+        QCOMPARE(rows.size(), 1);
+        if (closeNotify) {
+            QVERIFY2(run.exitCode == 0, run.describe().constData());
+            QCOMPARE(rows[0].result, u"delivered"_s);
+        } else {
+            QVERIFY2(run.exitCode == 1, run.describe().constData());
+            QVERIFY2(rows[0].result.contains(u"without confirming the TLS handshake"_s),
+                     run.describe().constData());
+        }
     }
 
     void interruptSendsWhatWasReadAndReports()

@@ -455,6 +455,39 @@ private Q_SLOTS:
         QVERIFY2(run.out.contains("7 without payload"), run.describe().constData());
     }
 
+    void digestsOfManyInterleavedSources()
+    {
+        // 200 sources, packets interleaved round robin: their hash batches (128 KiB each) would
+        // hold more than the 16 MiB allowed together, so all are handed over and freed again
+        // and again mid-stream. Every digest must still be that of its source's bytes.
+        const QString capture = m_dir.filePath(u"many.pcap"_s);
+        std::vector<TestPacket> packets;
+        constexpr int sources = 200;
+        for (int round = 0; round < 40; ++round) {
+            for (int k = 0; k < sources; ++k) {
+                const std::string source =
+                    "10.1." + std::to_string(k / 100) + "." + std::to_string(k % 100 + 1);
+                packets.push_back(
+                    {TestPacket::Kind::Tcp, source,
+                     randomPayload(1000 + 37 * (k % 29), quint64(round * sources + k)),
+                     round * sources + k});
+            }
+        }
+        const Expected expected =
+            writeCapture(capture, 1, pcapgen::PcapWriter::Format::Pcap, packets);
+        const ReplayRun run =
+            runReplay({u"--dry-run"_s, capture, u"127.0.0.1"_s, QString::number(20000)});
+        QVERIFY2(run.exitCode == 0, run.describe().constData());
+        const QList<ReplayRun::Row> rows = run.rows();
+        QCOMPARE(rows.size(), sources);
+        for (int k = 0; k < sources; ++k) {
+            const std::string &source = expected.sources[size_t(k)];
+            QCOMPARE(rows[k].source, QString::fromStdString(source));
+            QCOMPARE(rows[k].packets, 40);
+            QCOMPARE(rows[k].sha256, sha256(expected.data.at(source)));
+        }
+    }
+
     void protocolUdpAndAll()
     {
         const QString capture = m_dir.filePath(u"udp.pcap"_s);

@@ -424,6 +424,25 @@ void Replayer::drain()
     }
 }
 
+void Replayer::awaitReadable(std::vector<ReplayStream *> &streams,
+                             steady_clock::time_point deadline,
+                             const std::function<bool(ReplayStream *)> &stillWaiting)
+{
+    while (!streams.empty() && !abandon() && steady_clock::now() < deadline) {
+        std::vector<pollfd> fds;
+        for (const ReplayStream *s : streams)
+            fds.push_back({s->connection->descriptor(), POLLIN, 0});
+        if (::poll(fds.data(), fds.size(), pollSliceMs) <= 0)
+            continue;
+        std::vector<ReplayStream *> still;
+        for (std::size_t i = 0; i < fds.size(); ++i) {
+            if (fds[i].revents == 0 || stillWaiting(streams[i]))
+                still.push_back(streams[i]);
+        }
+        streams.swap(still);
+    }
+}
+
 void Replayer::confirmAcceptance()
 {
     // After close_notify, a receiver's close would look the same whether it had accepted this
@@ -440,20 +459,7 @@ void Replayer::confirmAcceptance()
         if (stream->error.empty() && stream->connection && check(stream.get()))
             waiting.push_back(stream.get());
     }
-    const steady_clock::time_point deadline = steady_clock::now() + acceptanceWait;
-    while (!waiting.empty() && !abandon() && steady_clock::now() < deadline) {
-        std::vector<pollfd> fds;
-        for (const ReplayStream *s : waiting)
-            fds.push_back({s->connection->descriptor(), POLLIN, 0});
-        if (::poll(fds.data(), fds.size(), pollSliceMs) <= 0)
-            continue;
-        std::vector<ReplayStream *> still;
-        for (std::size_t i = 0; i < fds.size(); ++i) {
-            if (fds[i].revents == 0 || check(waiting[i]))
-                still.push_back(waiting[i]);
-        }
-        waiting.swap(still);
-    }
+    awaitReadable(waiting, steady_clock::now() + acceptanceWait, check);
     // Left waiting: receivers that send no ticket. Their close_notify decides (receiverClosed()).
 }
 
@@ -470,24 +476,14 @@ void Replayer::closeConnections()
             open.push_back(stream.get());
     }
     // The receiver closes its side once it has read everything: then the stream is complete.
-    const steady_clock::time_point deadline =
-        steady_clock::now() + std::chrono::milliseconds(m_options.closeTimeoutMs);
-    while (!open.empty() && !abandon() && steady_clock::now() < deadline) {
-        std::vector<pollfd> fds;
-        for (const ReplayStream *s : open)
-            fds.push_back({s->connection->descriptor(), POLLIN, 0});
-        const int ready = ::poll(fds.data(), fds.size(), pollSliceMs);
-        for (std::size_t i = 0; ready > 0 && i < fds.size(); ++i) {
-            if (fds[i].revents == 0)
-                continue;
-            ReplayStream *stream = open[i];
-            if (stream->connection->receiverClosed())
-                stream->receiverClosed = true;
-            else if (stream->connection->failed())
-                failStream(stream, stream->connection->errorString());
-        }
-        std::erase_if(open, [](ReplayStream *s) { return s->receiverClosed || !s->error.empty(); });
-    }
+    awaitReadable(open, steady_clock::now() + std::chrono::milliseconds(m_options.closeTimeoutMs),
+                  [this](ReplayStream *stream) {
+                      if (stream->connection->receiverClosed())
+                          stream->receiverClosed = true;
+                      else if (stream->connection->failed())
+                          failStream(stream, stream->connection->errorString());
+                      return !stream->receiverClosed && stream->error.empty();
+                  });
     for (ReplayStream *stream : open) {
         const int unacknowledged = stream->connection->unacknowledgedBytes();
         if (unacknowledged == 0)

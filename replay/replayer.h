@@ -9,6 +9,7 @@
 #include <atomic>
 #include <cstdint>
 #include <cstdio>
+#include <functional>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -91,6 +92,11 @@ private:
     void waitUntil(std::chrono::steady_clock::time_point due);
     /// Sends everything queued (until it is sent, the stream fails, or a second interrupt).
     void drain();
+    /// Until `deadline` (or a second interrupt), polls `streams` for reading and calls
+    /// `stillWaiting` on each readable one; those for which it says false leave `streams`.
+    void awaitReadable(std::vector<ReplayStream *> &streams,
+                       std::chrono::steady_clock::time_point deadline,
+                       const std::function<bool(ReplayStream *)> &stillWaiting);
     /// TLS 1.3 with a client certificate asked for: waits briefly for each receiver to show
     /// that it accepted it; streams whose receiver refused it fail.
     void confirmAcceptance();

@@ -134,6 +134,16 @@ Bytes randomPayload(std::size_t size, quint64 seed)
     return Bytes(data.begin(), data.end());
 }
 
+/// `count` TCP payload packets of `size` bytes from 10.0.0.1, `spacingMs` apart.
+std::vector<TestPacket> oneSourcePackets(int count, std::size_t size, int spacingMs)
+{
+    std::vector<TestPacket> packets;
+    for (int i = 0; i < count; ++i)
+        packets.push_back(
+            {TestPacket::Kind::Tcp, "10.0.0.1", randomPayload(size, quint64(i)), i * spacingMs});
+    return packets;
+}
+
 /// Three sources, interleaved, with every kind of packet that is not sent among them. The
 /// source that sends first (a SYN) carries payload last, so it must get base_port + 2.
 std::vector<TestPacket> mixedPackets(bool withIpv6)
@@ -536,12 +546,8 @@ private Q_SLOTS:
         // Three payload packets at 0, 1 and 2 s: --speed 1 takes at least 2 s, --speed 2 at
         // least 1 s, --speed 0 does not wait. Upper bounds are generous: the machine is shared.
         const QString capture = m_dir.filePath(u"timed.pcap"_s);
-        std::vector<TestPacket> packets;
-        for (int i = 0; i < 3; ++i)
-            packets.push_back(
-                {TestPacket::Kind::Tcp, "10.0.0.1", randomPayload(1000, quint64(i)), i * 1000});
-        const Expected expected =
-            writeCapture(capture, 1, pcapgen::PcapWriter::Format::Pcap, packets);
+        const Expected expected = writeCapture(capture, 1, pcapgen::PcapWriter::Format::Pcap,
+                                               oneSourcePackets(3, 1000, 1000));
         const quint16 port = freePort();
         const QString work = newDir();
         Receiver receiver(work, receiverArgs(work + u"/out"_s, port));
@@ -818,12 +824,8 @@ private Q_SLOTS:
         const QString port = QString::fromLatin1(server.readLine().trimmed());
 
         const QString capture = m_dir.filePath(u"ticketless.pcap"_s);
-        std::vector<TestPacket> packets;
-        for (int i = 0; i < 20; ++i)
-            packets.push_back(
-                {TestPacket::Kind::Tcp, "10.0.0.1", randomPayload(3000, quint64(i)), i});
-        const Expected expected =
-            writeCapture(capture, 1, pcapgen::PcapWriter::Format::Pcap, packets);
+        const Expected expected = writeCapture(capture, 1, pcapgen::PcapWriter::Format::Pcap,
+                                               oneSourcePackets(20, 3000, 1));
         const ReplayRun run =
             runReplay({u"--tls-ca"_s, dir + u"/ca.pem"_s, u"--tls-cert"_s, dir + u"/replayer.pem"_s,
                        u"--tls-key"_s, dir + u"/replayer.key"_s, capture, u"127.0.0.1"_s, port});
@@ -847,11 +849,8 @@ private Q_SLOTS:
     {
         // Ten payload packets, one a second: Ctrl+C after about 2 s.
         const QString capture = m_dir.filePath(u"slow.pcap"_s);
-        std::vector<TestPacket> packets;
-        for (int i = 0; i < 10; ++i)
-            packets.push_back(
-                {TestPacket::Kind::Tcp, "10.0.0.1", randomPayload(5000, quint64(i)), i * 1000});
-        writeCapture(capture, 1, pcapgen::PcapWriter::Format::Pcap, packets);
+        writeCapture(capture, 1, pcapgen::PcapWriter::Format::Pcap,
+                     oneSourcePackets(10, 5000, 1000));
         const quint16 port = freePort();
         const QString work = newDir();
         Receiver receiver(work, receiverArgs(work + u"/out"_s, port));

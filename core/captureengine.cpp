@@ -231,6 +231,13 @@ void CaptureEngine::finishStop()
     summary.aborted = m_aborted;
     summary.drainTimedOut = m_drainTimedOut;
     summary.manifestErrors = m_context->manifestErrors;
+    summary.leftUnreadForSpace = m_context->leftUnreadConnections;
+    summary.bytesLeftUnread = m_context->leftUnreadBytes;
+    if (summary.leftUnreadForSpace > 0)
+        Q_EMIT errorRaised(u"stop: %1 connection(s) closed with %2 left unread, because the "
+                           "output volume was at its --min-free-space margin"_s
+                               .arg(summary.leftUnreadForSpace)
+                               .arg(formatBytes(summary.bytesLeftUnread)));
     summary.uptimeMs = m_uptime.elapsed();
     for (const PortListener *listener : std::as_const(m_listeners)) {
         const PortSummary port = listener->summary();

@@ -110,6 +110,10 @@ struct StopSummary
     quint64 bytesWritten = 0;
     int drainTimedOut = 0; ///< connections still open when the drain timeout passed
     int manifestErrors = 0; ///< manifest lines that could not be written
+    /// Connections closed by the stop with data left unread in the kernel, because the output
+    /// volume was at its --min-free-space margin (and those bytes).
+    int leftUnreadForSpace = 0;
+    quint64 bytesLeftUnread = 0;
     bool aborted = false;  ///< stopped at once rather than drained
     qint64 uptimeMs = 0;
 };

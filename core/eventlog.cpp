@@ -148,7 +148,11 @@ void CaptureEventLog::onStopped(const StopSummary &summary)
     if (summary.manifestErrors > 0)
         total += u"; %1 file(s) are missing from the manifest (see the errors above)"_s.arg(
             summary.manifestErrors);
-    if (lost > 0 || summary.manifestErrors > 0) {
+    if (summary.leftUnreadForSpace > 0)
+        total += u"; %1 connection(s) were closed with %2 bytes left unread because the output "
+                 "volume was at its --min-free-space margin"_s.arg(summary.leftUnreadForSpace)
+                     .arg(summary.bytesLeftUnread);
+    if (lost > 0 || summary.manifestErrors > 0 || summary.leftUnreadForSpace > 0) {
         if (lost > 0)
             total +=
                 u"; %1 bytes received but not written (see the write errors above)"_s.arg(lost);

@@ -153,6 +153,8 @@ void EventStream::attach(CaptureController *controller, int statsIntervalMs)
                                  {u"aborted"_s, summary.aborted},
                                  {u"drain_timed_out"_s, summary.drainTimedOut},
                                  {u"manifest_errors"_s, summary.manifestErrors},
+                                 {u"left_unread_for_space"_s, summary.leftUnreadForSpace},
+                                 {u"bytes_left_unread"_s, qint64(summary.bytesLeftUnread)},
                                  {u"uptime_ms"_s, summary.uptimeMs},
                                  {u"ports"_s, ports}});
     });

@@ -573,9 +573,13 @@ void PortListener::finishSessions(const QString &reason, bool finalRead)
     closeHeld(u"no file could be opened for it (out of file descriptors)"_s);
     const std::vector<Session *> sessions = m_sessions;
     for (Session *session : sessions) {
-        if (finalRead)
+        if (finalRead) {
             session->finishAfterFinalRead(reason);
-        else
+            if (session->leftUnread() > 0) {
+                ++m_context->leftUnreadConnections;
+                m_context->leftUnreadBytes += session->leftUnread();
+            }
+        } else
             session->finish(reason);
     }
 }

@@ -42,6 +42,9 @@ struct EngineContext
     std::function<void()> checkFreeSpace; ///< re-reads the free space; set by the engine
     quint64 writeErrors = 0;
     int manifestErrors = 0;
+    /// Connections a stop closed with data still unread because the volume was at its margin.
+    int leftUnreadConnections = 0;
+    quint64 leftUnreadBytes = 0;
 };
 
 /// One listening port: accepts connections, gives each a Session and a FileSink according to

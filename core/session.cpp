@@ -12,6 +12,7 @@
 #include <cerrno>
 #include <climits>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 using namespace Qt::Literals::StringLiterals;
@@ -188,6 +189,21 @@ void Session::finishAfterFinalRead(const QString &reason)
         queued = int(qMin<qint64>(m_tls->bytesAvailable(), INT_MAX));
     else if (::ioctl(m_fd, FIONREAD, &queued) != 0)
         queued = 0;
+    if (m_paused) {
+        // The volume is at its --min-free-space margin: what it cannot take stays unread in the
+        // kernel (the stop reports it) rather than being read and then failing to be written.
+        char byte = 0;
+        if (queued == 0 && !m_tls && ::recv(m_fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT) == 0) {
+            finish(u"peer closed"_s);
+            return;
+        }
+        m_leftUnread = quint64(qMax(queued, 0));
+        finish(queued > 0 ? u"%1, %2 bytes left unread (output volume at its --min-free-space "
+                            "margin)"_s.arg(reason)
+                                .arg(queued)
+                          : reason);
+        return;
+    }
     // At least one read, so a close that is already queued is still seen.
     switch (readAvailable(qMax<qint64>(queued, 1), false)) {
     case ReadOutcome::PeerClosed:

@@ -65,6 +65,10 @@ public:
     /// finished). Unless reading is paused.
     void readNow() { onReadable(); }
     bool isFinished() const { return m_finished; }
+    /// Bytes the kernel still held for this connection when a stop closed it while reading was
+    /// paused (--min-free-space): never read, so never lost inside the receiver, but not
+    /// recorded either. 0 otherwise.
+    quint64 leftUnread() const { return m_leftUnread; }
 
 Q_SIGNALS:
     /// The file failed; `reason` is the operating system's message. finished() follows.
@@ -98,6 +102,7 @@ private:
     QElapsedTimer m_lastData;
     QString m_error;
     bool m_finished = false;
+    quint64 m_leftUnread = 0;
 };
 
 } // namespace capture

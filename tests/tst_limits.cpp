@@ -272,6 +272,60 @@ private Q_SLOTS:
         QCOMPARE(TestSupport::readFile(QDir(out).filePath(filesIn(out).at(0))), data);
     }
 
+    // A stop while reading is paused for space reads nothing more: what the volume cannot take
+    // stays unread in the kernel, the drain ends at its timeout, and the summary (and an error)
+    // says how many connections were closed with unread data. Nothing fails to be written.
+    void drainRespectsFreeSpacePause()
+    {
+        if (::geteuid() != 0)
+            QSKIP("mounting a small tmpfs needs root; --min-free-space is not tested here");
+        QTemporaryDir mountPoint;
+        if (::mount("tmpfs", QFile::encodeName(mountPoint.path()).constData(), "tmpfs", 0,
+                    "size=16m") != 0) {
+            qWarning("mount tmpfs: %s", strerror(errno));
+            QSKIP("cannot mount a tmpfs (reason above); --min-free-space is not tested here");
+        }
+        auto unmount = qScopeGuard([&] {
+            ::umount2(QFile::encodeName(mountPoint.path()).constData(), MNT_DETACH);
+        });
+        const QString out = mountPoint.filePath(u"out"_s);
+        { // leave 6 MiB free
+            QFile f(mountPoint.filePath(u"filler"_s));
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            QVERIFY(f.write(QByteArray(10 * 1024 * 1024, 'f')) == 10 * 1024 * 1024);
+        }
+        const quint16 port = TestSupport::freePort();
+        CaptureSettings settings = settingsFor({port}, out, SplitMode::Port);
+        settings.minFreeSpace = 4 * 1024 * 1024;
+        settings.drainTimeoutMs = 1000;
+        Harness h;
+        QVERIFY(h.start(settings));
+        const QByteArray data = TestSupport::patternData(78, 8 * 1024 * 1024);
+        std::thread sender([&] { TestSupport::sendAll(port, data); });
+        auto joinSender = qScopeGuard([&] { sender.join(); });
+        QTRY_VERIFY_WITH_TIMEOUT(!h.stats.isEmpty() &&
+                                     h.stats.last().at(0).value<StatsSnapshot>().pausedForSpace,
+                                 timeoutMs);
+        QTest::qWait(300); // a snapshot after the pause took effect
+        const quint64 atPause = h.stats.last().at(0).value<StatsSnapshot>().totalBytes;
+        const StopSummary summary = h.stop();
+        QCOMPARE(summary.leftUnreadForSpace, 1);
+        QVERIFY(summary.bytesLeftUnread > 0);
+        QCOMPARE(summary.bytesReceived, atPause); // the drain read nothing more
+        QCOMPARE(summary.bytesWritten, summary.bytesReceived);
+        QCOMPARE(h.writeFailed.size(), 0);
+        QVERIFY(std::any_of(h.errors.cbegin(), h.errors.cend(), [](const QList<QVariant> &e) {
+            return e.at(0).toString().contains(u"left unread"_s);
+        }));
+        const QList<ConnectionInfo> closed = h.closedConnections();
+        QCOMPARE(closed.size(), 1);
+        QVERIFY2(closed.at(0).closeReason.contains(u"left unread"_s),
+                 qPrintable(closed.at(0).closeReason));
+        QVERIFY(verifyDirectory(out, [](const VerifyResult &) {}).passed());
+        QCOMPARE(TestSupport::readFile(QDir(out).filePath(filesIn(out).at(0))),
+                 data.left(qsizetype(atPause)));
+    }
+
     // An output directory that is a symbolic link owned by another user is refused.
     void foreignSymlinkRefused()
     {

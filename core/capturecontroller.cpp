@@ -30,6 +30,8 @@ CaptureController::CaptureController(QObject *parent)
                 Q_EMIT startFailed(failures, reason);
             });
     connect(m_engine, &CaptureEngine::connectionOpened, this, &CaptureController::connectionOpened);
+    connect(m_engine, &CaptureEngine::connectionRecording, this,
+            &CaptureController::connectionRecording);
     connect(m_engine, &CaptureEngine::connectionClosed, this, &CaptureController::connectionClosed);
     connect(m_engine, &CaptureEngine::fileOpened, this, &CaptureController::fileOpened);
     connect(m_engine, &CaptureEngine::fileClosed, this, &CaptureController::fileClosed);

@@ -47,6 +47,8 @@ Q_SIGNALS:
     void started();
     void startFailed(const QList<capture::ListenFailure> &failures, const QString &reason);
     void connectionOpened(const capture::ConnectionInfo &info);
+    /// The connection's first byte reached its file (info.file); an empty connection has none.
+    void connectionRecording(const capture::ConnectionInfo &info);
     void connectionClosed(const capture::ConnectionInfo &info);
     void fileOpened(const capture::FileInfo &info);
     void fileClosed(const capture::FileInfo &info);

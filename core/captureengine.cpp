@@ -118,6 +118,8 @@ void CaptureEngine::start(const CaptureSettings &settings)
 
     for (PortListener *listener : std::as_const(m_listeners)) {
         connect(listener, &PortListener::connectionOpened, this, &CaptureEngine::connectionOpened);
+        connect(listener, &PortListener::connectionRecording, this,
+                &CaptureEngine::connectionRecording);
         connect(listener, &PortListener::connectionClosed, this, &CaptureEngine::connectionClosed);
         connect(listener, &PortListener::fileOpened, this, &CaptureEngine::fileOpened);
         connect(listener, &PortListener::fileClosed, this, &CaptureEngine::fileClosed);
@@ -320,6 +322,7 @@ StatsSnapshot CaptureEngine::makeSnapshot(double seconds)
         snapshot.refusedOverLimit += port.refusedOverLimit;
         snapshot.idleClosed += port.idleClosed;
         snapshot.tlsFailed += port.tlsFailed;
+        snapshot.emptyConnections += port.emptyConnections;
         listener->appendOpenConnections(&snapshot.connections);
         listener->appendOpenFiles(&snapshot.files);
     }

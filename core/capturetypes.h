@@ -26,6 +26,7 @@ struct PortStats
     quint64 refusedOverLimit = 0;  ///< closed at accept: over --max-connections(-per-port)
     quint64 idleClosed = 0;        ///< closed after --idle-timeout of silence
     quint64 tlsFailed = 0;         ///< TLS handshakes that failed or timed out (no file made)
+    quint64 emptyConnections = 0;  ///< closed without sending a byte (no file made for them)
 };
 
 /// One connection, open or closed.
@@ -82,6 +83,7 @@ struct StatsSnapshot
     quint64 refusedOverLimit = 0;
     quint64 idleClosed = 0;
     quint64 tlsFailed = 0;
+    quint64 emptyConnections = 0;
     bool pausedForSpace = false; ///< reading paused: less than --min-free-space left
 };
 
@@ -98,6 +100,7 @@ struct PortSummary
     quint16 port = 0;
     int files = 0;
     quint64 connections = 0;
+    quint64 emptyConnections = 0; ///< of those, closed without sending a byte (no file)
     quint64 bytesReceived = 0;
     quint64 bytesWritten = 0;
 };

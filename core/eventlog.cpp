@@ -27,13 +27,21 @@ CaptureEventLog::CaptureEventLog(CaptureController *controller, QObject *parent)
     });
     connect(controller, &C::started, this, &CaptureEventLog::onStarted);
     connect(controller, &C::startFailed, this, &CaptureEventLog::onStartFailed);
-    connect(controller, &C::connectionOpened, this, [this](const ConnectionInfo &info) {
-        add(Level::Info, u"port %1: connection from %2%3 opened, writing to %4"_s.arg(info.localPort)
-                             .arg(info.peerText(),
-                                  info.tlsSubject.isEmpty() ? QString()
-                                                            : u" (TLS client "_s + info.tlsSubject + u')',
-                                  info.file));
+    // A connection is logged (info) with its first byte, which names its file: one that closes
+    // without sending anything (port scans, health checks, nc -z) is only at debug level.
+    const auto openedLine = [](const ConnectionInfo &info) {
+        return u"port %1: connection from %2%3 opened"_s.arg(info.localPort)
+            .arg(info.peerText(), info.tlsSubject.isEmpty()
+                                      ? QString()
+                                      : u" (TLS client "_s + info.tlsSubject + u')');
+    };
+    connect(controller, &C::connectionOpened, this, [this, openedLine](const ConnectionInfo &info) {
+        add(Level::Debug, openedLine(info));
     });
+    connect(controller, &C::connectionRecording, this,
+            [this, openedLine](const ConnectionInfo &info) {
+                add(Level::Info, openedLine(info) + u", writing to "_s + info.file);
+            });
     connect(controller, &C::connectionClosed, this, &CaptureEventLog::onConnectionClosed);
     connect(controller, &C::fileOpened, this, [this](const FileInfo &info) {
         add(Level::Info, u"port %1: file opened: %2"_s.arg(info.port).arg(info.path));
@@ -104,6 +112,13 @@ void CaptureEventLog::onStartFailed(const QList<ListenFailure> &failures, const 
 
 void CaptureEventLog::onConnectionClosed(const ConnectionInfo &info)
 {
+    if (info.bytesReceived == 0 && info.closeReason == u"peer closed") {
+        // Port scans, health checks, nc -z: no file, counted as connections_empty.
+        add(Level::Debug, u"port %1: connection from %2 closed without sending anything (%3)"_s
+                              .arg(info.localPort)
+                              .arg(info.peerText(), formatDuration(info.durationMs())));
+        return;
+    }
     QString line =
         u"port %1: connection from %2 closed (%3): %4 bytes (%5) in %6"_s.arg(info.localPort)
             .arg(info.peerText(), info.closeReason)
@@ -133,9 +148,12 @@ void CaptureEventLog::onStopped(const StopSummary &summary)
 {
     for (const PortSummary &port : summary.ports) {
         add(Level::Info,
-            u"final: port %1: %2 file(s), %3 connection(s), %4 bytes (%5)"_s.arg(port.port)
+            u"final: port %1: %2 file(s), %3 connection(s)%4, %5 bytes (%6)"_s.arg(port.port)
                 .arg(port.files)
                 .arg(port.connections)
+                .arg(port.emptyConnections > 0
+                         ? u" (%1 empty)"_s.arg(port.emptyConnections)
+                         : QString())
                 .arg(port.bytesWritten)
                 .arg(formatBytes(port.bytesWritten)));
     }

@@ -146,6 +146,7 @@ void EventStream::attach(CaptureController *controller, int statsIntervalMs)
             ports.append(QJsonObject{{u"port"_s, p.port},
                                      {u"files"_s, p.files},
                                      {u"connections"_s, qint64(p.connections)},
+                                     {u"connections_empty"_s, qint64(p.emptyConnections)},
                                      {u"bytes_received"_s, qint64(p.bytesReceived)},
                                      {u"bytes_written"_s, qint64(p.bytesWritten)}});
         emitEvent(u"stopped"_s, {{u"bytes_received"_s, qint64(summary.bytesReceived)},
@@ -174,7 +175,8 @@ void EventStream::emitStats()
                                  {u"refused_not_allowed"_s, qint64(p.refusedNotAllowed)},
                                  {u"refused_over_limit"_s, qint64(p.refusedOverLimit)},
                                  {u"idle_closed"_s, qint64(p.idleClosed)},
-                                 {u"tls_failed"_s, qint64(p.tlsFailed)}});
+                                 {u"tls_failed"_s, qint64(p.tlsFailed)},
+                      {u"connections_empty"_s, qint64(p.emptyConnections)}});
     emitEvent(u"stats"_s,
               {{u"ports"_s, ports},
                {u"total"_s, QJsonObject{{u"bytes"_s, qint64(m_last.totalBytes)},
@@ -188,6 +190,7 @@ void EventStream::emitStats()
                                         {u"refused_over_limit"_s, qint64(m_last.refusedOverLimit)},
                                         {u"idle_closed"_s, qint64(m_last.idleClosed)},
                                         {u"tls_failed"_s, qint64(m_last.tlsFailed)},
+                     {u"connections_empty"_s, qint64(m_last.emptyConnections)},
                                         {u"reading_paused"_s, m_last.pausedForSpace}}}});
 }
 

@@ -3,6 +3,7 @@
 #include "portlistener.h"
 
 #include <algorithm>
+#include <cerrno>
 
 using namespace Qt::Literals::StringLiterals;
 
@@ -32,9 +33,29 @@ FileSeries::FileSeries(EngineContext *context, quint16 port, Hooks hooks)
 // owner may already be gone).
 FileSeries::~FileSeries() = default;
 
-bool FileSeries::open(QString *error)
+FileSeries::OpenResult FileSeries::ensureOpen(QString *error)
 {
-    return m_sink || openFile(QDateTime::currentDateTime(), error);
+    if (m_sink)
+        return OpenResult::Open;
+    if (openFile(QDateTime::currentDateTime(), error)) {
+        m_context->spareDescriptor.reserve(); // taken again if it was used and one is free
+        return OpenResult::Open;
+    }
+    // FileSink::create leaves errno as the operating system set it.
+    const auto outOfDescriptors = [] { return errno == EMFILE || errno == ENFILE; };
+    if (!outOfDescriptors())
+        return OpenResult::Failed;
+    if (m_hooks.nameUnused)
+        m_hooks.nameUnused();
+    if (!m_context->spareDescriptor.release())
+        return OpenResult::OutOfDescriptors;
+    if (openFile(QDateTime::currentDateTime(), error))
+        return OpenResult::Open;
+    if (!outOfDescriptors())
+        return OpenResult::Failed;
+    if (m_hooks.nameUnused)
+        m_hooks.nameUnused();
+    return OpenResult::OutOfDescriptors;
 }
 
 bool FileSeries::openFile(const QDateTime &now, QString *error)

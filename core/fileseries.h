@@ -27,6 +27,9 @@ public:
     {
         /// Name of a new file, given the time it is opened.
         std::function<QString(const QDateTime &now)> fileName;
+        /// The last name fileName() gave was not used (no descriptor was free): it may be given
+        /// again, so that waiting for a descriptor does not number the file.
+        std::function<void()> nameUnused;
         /// A file was opened.
         std::function<void(const FileSink &sink)> opened;
         /// A file was closed: its manifest record and what the UI shows.
@@ -38,8 +41,11 @@ public:
     FileSeries(const FileSeries &) = delete;
     FileSeries &operator=(const FileSeries &) = delete;
 
-    /// Opens the first file now; false with the reason (errno kept) if it cannot be created.
-    bool open(QString *error);
+    enum class OpenResult { Open, OutOfDescriptors, Failed };
+    /// Makes sure a file is open for the next bytes: a file is created with its first byte, so
+    /// a connection that never sends one leaves none. Failed (and OutOfDescriptors, which may
+    /// pass) carry the reason in `error`; nothing has been read for them yet.
+    OpenResult ensureOpen(QString *error);
 
     /// A connection starts writing here / has ended.
     void attach(quint64 id, const QString &peer, const QDateTime &opened,

@@ -15,6 +15,22 @@ using namespace Qt::Literals::StringLiterals;
 
 namespace capture {
 
+bool DescriptorReserve::reserve()
+{
+    if (m_fd < 0)
+        m_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+    return m_fd >= 0;
+}
+
+bool DescriptorReserve::release()
+{
+    if (m_fd < 0)
+        return false;
+    ::close(m_fd);
+    m_fd = -1;
+    return true;
+}
+
 namespace {
 constexpr int maxNameAttempts = 10000;
 

@@ -8,6 +8,27 @@
 
 namespace capture {
 
+/// One descriptor kept open (on /dev/null) so that a file can still be created when the
+/// process has used up its descriptors on connections: release() frees it for that one open,
+/// reserve() takes it again once descriptors are free. Without it, connections accepted before
+/// their first byte could hold every descriptor while all of them wait for a file.
+class DescriptorReserve
+{
+public:
+    DescriptorReserve() { reserve(); }
+    ~DescriptorReserve() { release(); }
+    DescriptorReserve(const DescriptorReserve &) = delete;
+    DescriptorReserve &operator=(const DescriptorReserve &) = delete;
+
+    /// Takes the spare descriptor again if it is not held; false if none is free.
+    bool reserve();
+    /// Frees the spare descriptor; false if it was not held.
+    bool release();
+
+private:
+    int m_fd = -1;
+};
+
 /// One output file: created exclusively, written with unbuffered write(2) calls, closed once.
 /// Every failure is kept with its reason; nothing is written after the first failure.
 class FileSink

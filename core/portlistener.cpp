@@ -9,8 +9,10 @@
 #include "session.h"
 #include "tlsconfig.h"
 
+#include <QPointer>
 #include <QSslSocket>
 #include <QTcpServer>
+#include <QPointer>
 #include <QTimer>
 
 #include <algorithm>
@@ -102,8 +104,8 @@ void PortListener::stopAccepting()
 {
     if (!m_server)
         return;
-    if (!m_held.empty()) // the kernel's backlog may still be full of what could not be opened
-        retryHeld();
+    if (!m_waiting.empty()) // the kernel's backlog may still be full of what could not be opened
+        retryWaiting();
     // Connections the kernel completed but Qt has not accepted yet may already carry data.
     for (int round = 0; round < maxAcceptRoundsAtStop && m_server->isListening(); ++round) {
         bool timedOut = false;
@@ -113,8 +115,7 @@ void PortListener::stopAccepting()
     m_server->close();
 }
 
-std::shared_ptr<FileSeries> PortListener::seriesFor(const QHostAddress &peer, quint16 peerPort,
-                                                    QString *error)
+std::shared_ptr<FileSeries> PortListener::seriesFor(const QHostAddress &peer, quint16 peerPort)
 {
     const SplitMode split = m_context->settings.split;
     if (split == SplitMode::Port && m_portSeries)
@@ -131,17 +132,16 @@ std::shared_ptr<FileSeries> PortListener::seriesFor(const QHostAddress &peer, qu
                                   now.toSecsSinceEpoch());
         };
     }
+    hooks.nameUnused = [this] {
+        if (const auto it = m_namesThisSecond.find(m_lastNameBase);
+            it != m_namesThisSecond.end() && *it > 0)
+            --*it;
+    };
     hooks.opened = [this](const FileSink &sink) { onFileOpened(sink); };
     hooks.closed = [this](const ManifestFile &record, const FileInfo &info) {
         onFileClosed(record, info);
     };
     auto series = std::make_shared<FileSeries>(m_context, m_port, std::move(hooks));
-    if (!series->open(error)) {
-        const int err = errno; // tells "out of descriptors" from other failures
-        series.reset();
-        errno = err;
-        return nullptr;
-    }
     if (split == SplitMode::Port)
         m_portSeries = series;
     return series;
@@ -153,6 +153,7 @@ QString PortListener::uniqueFileName(const QString &base, qint64 second)
         m_namesThisSecond.clear();
         m_namesSecond = second;
     }
+    m_lastNameBase = base;
     const int uses = ++m_namesThisSecond[base];
     return uses == 1 ? base : FileNaming::numberedName(base, uses);
 }
@@ -258,11 +259,11 @@ void PortListener::accept(int fd)
     // Qt accepts with blocking descriptors (its sockets switch them later); ours never block.
     ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
     if (settings.tls) {
-        startTls(fd, id); // the file comes once the handshake has succeeded
+        startTls(fd, id); // the session comes once the handshake has succeeded
         return;
     }
-    if (!m_held.empty() || !startSession(fd, id))
-        hold(fd, id);
+    const auto [peerAddress, peerPort] = socketEndpoint(fd, EndpointSide::Peer);
+    adoptSession(new Session(id, fd, seriesFor(peerAddress, peerPort), &m_context->readBuffer, this));
 }
 
 void PortListener::refuse(int fd, const QHostAddress &peer, quint16 peerPort,
@@ -294,94 +295,60 @@ void PortListener::setReadingPaused(bool paused)
         session->setPaused(paused);
 }
 
-void PortListener::hold(int fd, quint64 id)
+void PortListener::onSessionWaitingForFile(Session *session, const QString &reason)
 {
-    // Out of descriptors for the file: keep the connection unread (its data waits in the
-    // kernel, TCP slows the sender) and stop accepting until files can be opened again.
-    if (m_held.empty()) {
-        m_server->pauseAccepting();
+    // Out of descriptors for the file: the connection's data waits in the kernel (TCP slows
+    // the sender) and accepting pauses until files can be opened again.
+    if (m_waiting.empty()) {
+        if (m_server)
+            m_server->pauseAccepting();
         Q_EMIT warningRaised(u"port %1: out of file descriptors (%2 open files allowed): "
                              "connections wait, unread, and accepting pauses until a file "
                              "can be opened"_s.arg(m_port)
                                  .arg(openFileSoftLimit()));
     }
-    if (std::find_if(m_held.begin(), m_held.end(), [fd](const auto &h) { return h.first == fd; }) ==
-        m_held.end())
-        m_held.emplace_back(fd, id);
+    m_stats.error = reason;
+    if (std::find(m_waiting.begin(), m_waiting.end(), session) == m_waiting.end())
+        m_waiting.push_back(session);
     if (!m_retryTimer) {
         m_retryTimer = new QTimer(this);
         m_retryTimer->setInterval(heldRetryMs);
-        connect(m_retryTimer, &QTimer::timeout, this, &PortListener::retryHeld);
+        connect(m_retryTimer, &QTimer::timeout, this, &PortListener::retryWaiting);
     }
     m_retryTimer->start();
 }
 
-void PortListener::retryHeld()
+void PortListener::retryWaiting()
 {
-    while (!m_held.empty()) {
-        const auto [fd, id] = m_held.front();
-        if (!startSession(fd, id))
-            return; // still out of descriptors, or it failed for good and was closed
-        m_held.erase(m_held.begin());
+    if (m_waiting.empty())
+        return;
+    // A retry may finish a session (its peer closed, its file failed), which takes it out of
+    // m_waiting and deletes it.
+    const std::vector<QPointer<Session>> waiting(m_waiting.begin(), m_waiting.end());
+    for (const QPointer<Session> &session : waiting) {
+        if (!session)
+            continue;
+        session->retryFile();
+        if (session && session->isWaitingForFile())
+            return; // still out of descriptors
+        if (const auto it = std::find(m_waiting.begin(), m_waiting.end(), session.data());
+            it != m_waiting.end())
+            m_waiting.erase(it);
     }
-    m_retryTimer->stop();
+    if (m_retryTimer)
+        m_retryTimer->stop();
+    m_stats.error.clear();
     if (m_server && m_server->isListening())
         m_server->resumeAccepting();
 }
 
-void PortListener::closeHeld(const QString &reason)
+void PortListener::onSessionFileUnavailable(Session *session, const QString &reason)
 {
-    for (const auto &[fd, id] : m_held) {
-        const auto [peerAddress, peerPort] = socketEndpoint(fd, EndpointSide::Peer);
-        ::close(fd);
-        reportClosedWithoutFile(id, peerAddress, peerPort, u"closed unread"_s, reason);
-    }
-    m_held.clear();
-    if (m_retryTimer)
-        m_retryTimer->stop();
-}
-
-bool PortListener::startSession(int fd, quint64 id)
-{
-    const auto [peerAddress, peerPort] = socketEndpoint(fd, EndpointSide::Peer);
-    QString error;
-    std::shared_ptr<FileSeries> series = seriesFor(peerAddress, peerPort, &error);
-    if (!series && (errno == EMFILE || errno == ENFILE)) {
-        m_stats.error = error;
-        return false;
-    }
-    if (!series) {
-        ::close(fd);
-        closeUnrecorded(id, peerAddress, peerPort, error);
-        return true; // done with it, for good
-    }
-    adoptSession(new Session(id, fd, series, &m_context->readBuffer, this));
-    return true;
-}
-
-void PortListener::closeUnrecorded(quint64 id, const QHostAddress &peerAddress, quint16 peerPort,
-                                   const QString &error)
-{
+    const ConnectionInfo info = session->info();
     m_stats.state = PortStats::State::Error;
-    m_stats.error = error;
-    reportClosedWithoutFile(id, peerAddress, peerPort, u"closed"_s, error);
-}
-
-void PortListener::reportClosedWithoutFile(quint64 id, const QHostAddress &peerAddress,
-                                           quint16 peerPort, const QString &what,
-                                           const QString &reason)
-{
-    ConnectionInfo info;
-    info.id = id;
-    info.peerAddress = peerAddress;
-    info.peerPort = peerPort;
-    info.localPort = m_port;
-    info.opened = info.closed = QDateTime::currentDateTime();
-    info.closeReason = reason;
-    --m_context->openConnections;
+    m_stats.error = reason;
     Q_EMIT errorRaised(
-        u"port %1: connection from %2 %3: %4"_s.arg(m_port).arg(info.peerText(), what, reason));
-    Q_EMIT connectionClosed(info);
+        u"port %1: connection from %2 %3"_s.arg(m_port).arg(info.peerText(), reason));
 }
 
 void PortListener::startTls(int fd, quint64 id)
@@ -462,17 +429,8 @@ void PortListener::onHandshakeDone(QSslSocket *socket)
     const QString subject = m_context->settings.tls->peerVerifyMode() == QSslSocket::VerifyPeer
                                 ? certificateSubjectText(socket->peerCertificate())
                                 : QString();
-    QString error;
-    std::shared_ptr<FileSeries> series = seriesFor(socket->peerAddress(), socket->peerPort(), &error);
-    if (!series) {
-        const QHostAddress peer = socket->peerAddress();
-        const quint16 peerPort = socket->peerPort();
-        socket->abort();
-        socket->deleteLater();
-        closeUnrecorded(id, peer, peerPort, error);
-        return;
-    }
-    adoptSession(new Session(id, socket, subject, series, &m_context->readBuffer, this));
+    adoptSession(new Session(id, socket, subject, seriesFor(socket->peerAddress(), socket->peerPort()),
+                             &m_context->readBuffer, this));
 }
 
 void PortListener::abortHandshakes(const QString &reason)
@@ -487,7 +445,11 @@ void PortListener::adoptSession(Session *session)
     if (m_context->readingPaused)
         session->setPaused(true);
     connect(session, &Session::writeFailed, this, &PortListener::onSessionWriteFailed);
+    connect(session, &Session::waitingForFile, this, &PortListener::onSessionWaitingForFile);
+    connect(session, &Session::fileUnavailable, this, &PortListener::onSessionFileUnavailable);
     connect(session, &Session::finished, this, &PortListener::onSessionFinished);
+    connect(session, &Session::recordingStarted, this,
+            [this](Session *s) { Q_EMIT connectionRecording(s->info()); });
 
     // Warn when a port's connections start to overlap, not for each of thousands that follow.
     const bool concurrent = m_context->settings.split == SplitMode::Port && m_sessions.size() == 1;
@@ -535,8 +497,12 @@ void PortListener::onSessionFinished(Session *session)
     if (it == m_sessions.end())
         return;
     m_sessions.erase(it);
+    if (const auto w = std::find(m_waiting.begin(), m_waiting.end(), session); w != m_waiting.end())
+        m_waiting.erase(w);
     --m_context->openConnections;
     const ConnectionInfo info = session->info();
+    if (session->sentNothing())
+        ++m_stats.emptyConnections; // a port scan, a health check: no file was made for it
     m_closedBytesReceived += info.bytesReceived;
     m_closedBytesWritten += info.bytesWritten;
     const std::shared_ptr<FileSeries> series = session->series();
@@ -544,6 +510,8 @@ void PortListener::onSessionFinished(Session *session)
 
     Q_EMIT connectionClosed(info);
     releaseSeries(series, info.closeReason);
+    if (!m_waiting.empty()) // its descriptors are free now: a waiting connection may get a file
+        QMetaObject::invokeMethod(this, &PortListener::retryWaiting, Qt::QueuedConnection);
     updateState();
     Q_EMIT sessionFinished();
 }
@@ -568,9 +536,11 @@ void PortListener::finishSessions(const QString &reason, bool finalRead)
                                  .arg(m_refusalsNotReported));
         m_refusalsNotReported = 0;
     }
-    if (!m_held.empty())
-        retryHeld(); // a session that finished may have freed a descriptor
-    closeHeld(u"no file could be opened for it (out of file descriptors)"_s);
+    if (!m_waiting.empty())
+        retryWaiting(); // a session that finished may have freed a descriptor
+    if (m_retryTimer)
+        m_retryTimer->stop();
+    m_waiting.clear(); // those still waiting get one more try in their final read
     const std::vector<Session *> sessions = m_sessions;
     for (Session *session : sessions) {
         if (finalRead) {
@@ -630,7 +600,8 @@ void PortListener::tick(double seconds)
     if (m_context->settings.idleTimeoutMs > 0 && !m_context->readingPaused) {
         const std::vector<Session *> sessions = m_sessions;
         for (Session *session : sessions) {
-            if (session->idleMs() < m_context->settings.idleTimeoutMs)
+            if (session->isWaitingForFile() ||
+                session->idleMs() < m_context->settings.idleTimeoutMs)
                 continue;
             session->readNow(); // what arrived unread since, or a close, is taken first
             if (!session->isFinished() &&
@@ -657,6 +628,7 @@ PortSummary PortListener::summary() const
     s.port = m_port;
     s.files = m_stats.files;
     s.connections = m_stats.totalConnections;
+    s.emptyConnections = m_stats.emptyConnections;
     s.bytesReceived = m_closedBytesReceived;
     s.bytesWritten = m_closedBytesWritten;
     for (const Session *session : m_sessions) {

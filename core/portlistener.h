@@ -2,6 +2,7 @@
 
 #include "capturesettings.h"
 #include "capturetypes.h"
+#include "filesink.h"
 #include "hashworker.h"
 #include "manifest.h"
 
@@ -35,6 +36,7 @@ struct EngineContext
     quint64 nextConnectionId = 1;
     ManifestWriter manifest;
     std::unique_ptr<HashWorker> hasher; ///< with --hash sha256
+    DescriptorReserve spareDescriptor;  ///< for a file when connections hold every descriptor
     quint64 filesClosed = 0;
     int openConnections = 0; ///< accepted and not yet closed, over all ports (--max-connections)
     bool readingPaused = false; ///< --min-free-space: sessions do not read
@@ -74,10 +76,10 @@ public:
     /// Stops or resumes reading on every connection (--min-free-space).
     void setReadingPaused(bool paused);
 
-    /// Open connections, including those held while out of descriptors or in a TLS handshake.
+    /// Open connections, including those in a TLS handshake.
     int activeSessions() const
     {
-        return int(m_sessions.size() + m_held.size() + m_handshakes.size());
+        return int(m_sessions.size() + m_handshakes.size());
     }
     void tick(double seconds);
     PortStats stats() const { return m_stats; }
@@ -87,6 +89,8 @@ public:
 
 Q_SIGNALS:
     void connectionOpened(const capture::ConnectionInfo &info);
+    /// The connection's first byte reached its file (info.file).
+    void connectionRecording(const capture::ConnectionInfo &info);
     void connectionClosed(const capture::ConnectionInfo &info);
     void fileOpened(const capture::FileInfo &info);
     void fileClosed(const capture::FileInfo &info);
@@ -114,20 +118,11 @@ private:
     void failHandshake(QSslSocket *socket, const QString &reason);
     void countFailedHandshake(const QHostAddress &peer, quint16 peerPort, const QString &reason);
     void abortHandshakes(const QString &reason);
-    /// A connection that could get no file: closed, logged, reported as closed.
-    void closeUnrecorded(quint64 id, const QHostAddress &peerAddress, quint16 peerPort,
-                         const QString &error);
-    /// Logs and reports as closed a connection that never had a file (`what`: "closed", …).
-    void reportClosedWithoutFile(quint64 id, const QHostAddress &peerAddress, quint16 peerPort,
-                                 const QString &what, const QString &reason);
     void adoptSession(Session *session);
-    /// Gives a held connection its file and session; false while still out of descriptors.
-    bool startSession(int fd, quint64 id);
-    void hold(int fd, quint64 id);
-    void retryHeld();
-    void closeHeld(const QString &reason);
-    std::shared_ptr<FileSeries> seriesFor(const QHostAddress &peer, quint16 peerPort,
-                                          QString *error);
+    std::shared_ptr<FileSeries> seriesFor(const QHostAddress &peer, quint16 peerPort);
+    void onSessionWaitingForFile(Session *session, const QString &reason);
+    void retryWaiting();
+    void onSessionFileUnavailable(Session *session, const QString &reason);
     void onSessionWriteFailed(Session *session, const QString &reason);
     void onSessionFinished(Session *session);
     void releaseSeries(const std::shared_ptr<FileSeries> &series, const QString &reason);
@@ -146,9 +141,9 @@ private:
     EngineContext *m_context;
     QTcpServer *m_server = nullptr;
     std::vector<Session *> m_sessions;
-    /// Accepted connections waiting for a file while the process is out of descriptors
-    /// (descriptor, connection id). Their data waits in the kernel; accepting is paused.
-    std::vector<std::pair<int, quint64>> m_held;
+    /// Sessions whose data waits in the kernel for a file while the process is out of
+    /// descriptors; accepting is paused meanwhile.
+    std::vector<Session *> m_waiting;
     struct Handshake
     {
         QSslSocket *socket;
@@ -158,6 +153,7 @@ private:
     QTimer *m_retryTimer = nullptr;
     std::shared_ptr<FileSeries> m_portSeries; // split=port: the files every connection appends to
     std::deque<FileInfo> m_closedFiles;       // with --max-files: closed, not deleted, oldest first
+    QString m_lastNameBase; // what uniqueFileName() was last asked for
     QHash<QString, int> m_namesThisSecond;    // names carry the second: older ones never recur
     qint64 m_namesSecond = 0;
     QElapsedTimer m_lastRefusalReport;

@@ -113,11 +113,27 @@ ConnectionInfo Session::info() const
     return info;
 }
 
+void Session::updateNotifier()
+{
+    if (m_notifier)
+        m_notifier->setEnabled(!m_paused && !m_waitingForFile);
+}
+
+void Session::retryFile()
+{
+    if (!m_waitingForFile || m_finished)
+        return;
+    m_waitingForFile = false;
+    updateNotifier();
+    onReadable();
+    if (m_tls && !m_waitingForFile) // its buffer may hold data no readyRead will announce again
+        QTimer::singleShot(0, this, &Session::onReadable);
+}
+
 void Session::setPaused(bool paused)
 {
     m_paused = paused;
-    if (m_notifier)
-        m_notifier->setEnabled(!paused);
+    updateNotifier();
     if (!paused) {
         m_lastData.start(); // not reading was our doing, not the peer's silence
         if (m_tls) // its buffer may hold data no readyRead will announce again
@@ -132,11 +148,47 @@ void Session::tick(double seconds)
     m_info.rate = seconds > 0 ? double(delta) / seconds : 0.0;
 }
 
+Session::ReadOutcome Session::prepareFile()
+{
+    if (m_tls) {
+        if (m_tls->bytesAvailable() <= 0)
+            return ReadOutcome::BudgetUsed; // readSome() tells a close or an error
+    } else {
+        char byte = 0;
+        ssize_t n = 0;
+        do
+            n = ::recv(m_fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+        while (n < 0 && errno == EINTR);
+        if (n == 0)
+            return ReadOutcome::PeerClosed;
+        if (n < 0)
+            return ReadOutcome::BudgetUsed; // nothing yet (or an error readSome() reports)
+    }
+    QString error;
+    switch (m_series->ensureOpen(&error)) {
+    case FileSeries::OpenResult::Open:
+        return ReadOutcome::BudgetUsed;
+    case FileSeries::OpenResult::OutOfDescriptors:
+        m_error = error;
+        return ReadOutcome::WaitingForFile;
+    case FileSeries::OpenResult::Failed:
+        m_error = error;
+        return ReadOutcome::NoFile;
+    }
+    return ReadOutcome::NoFile;
+}
+
 Session::ReadOutcome Session::readAvailable(qint64 budget, bool stopWhenPaused)
 {
     char *const data = m_buffer->data();
     const size_t capacity = m_buffer->size();
     while (budget > 0) {
+        if (!m_series->isOpen()) {
+            // Nothing is read before its file exists, so a failure to open loses no byte.
+            const ReadOutcome file = prepareFile();
+            if (file != ReadOutcome::BudgetUsed)
+                return file;
+        }
         const qint64 n = readSome(data, qint64(capacity));
         if (n == 0)
             return ReadOutcome::PeerClosed;
@@ -145,6 +197,7 @@ Session::ReadOutcome Session::readAvailable(qint64 budget, bool stopWhenPaused)
                 return ReadOutcome::Drained;
             return ReadOutcome::Failed;
         }
+        const bool first = m_info.bytesReceived == 0;
         m_info.bytesReceived += quint64(n);
         m_lastData.start();
         const quint64 before = m_series->bytesWritten();
@@ -156,6 +209,8 @@ Session::ReadOutcome Session::readAvailable(qint64 budget, bool stopWhenPaused)
             finish(u"write error: %1"_s.arg(reason));
             return ReadOutcome::Failed;
         }
+        if (first)
+            Q_EMIT recordingStarted(this);
         budget -= n;
         if (stopWhenPaused && m_series->readingPaused())
             return ReadOutcome::Drained; // the notifier is off; reading resumes with it
@@ -165,7 +220,7 @@ Session::ReadOutcome Session::readAvailable(qint64 budget, bool stopWhenPaused)
 
 void Session::onReadable()
 {
-    if (m_finished || m_paused)
+    if (m_finished || m_paused || m_waitingForFile)
         return;
     switch (readAvailable(readBudgetPerWakeup, true)) {
     case ReadOutcome::Drained:
@@ -177,7 +232,23 @@ void Session::onReadable()
     case ReadOutcome::Failed:
         finish(m_error); // no-op after a write failure: that already finished
         return;
+    case ReadOutcome::WaitingForFile:
+        m_waitingForFile = true;
+        updateNotifier();
+        Q_EMIT waitingForFile(this, m_error);
+        return;
+    case ReadOutcome::NoFile:
+        closeUnrecorded(m_error);
+        return;
     }
+}
+
+void Session::closeUnrecorded(const QString &reason)
+{
+    m_closedUnrecorded = true;
+    const QString why = u"closed unread: %1"_s.arg(reason);
+    Q_EMIT fileUnavailable(this, why);
+    finish(why);
 }
 
 void Session::finishAfterFinalRead(const QString &reason)
@@ -205,12 +276,17 @@ void Session::finishAfterFinalRead(const QString &reason)
         return;
     }
     // At least one read, so a close that is already queued is still seen.
+    m_waitingForFile = false;
     switch (readAvailable(qMax<qint64>(queued, 1), false)) {
     case ReadOutcome::PeerClosed:
         finish(u"peer closed"_s);
         return;
     case ReadOutcome::Failed:
         finish(m_error);
+        return;
+    case ReadOutcome::WaitingForFile:
+    case ReadOutcome::NoFile:
+        closeUnrecorded(m_error);
         return;
     case ReadOutcome::Drained:
     case ReadOutcome::BudgetUsed:

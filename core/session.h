@@ -64,25 +64,49 @@ public:
     /// Reads what is there now, as if the socket had signalled it (a peer that has closed is
     /// finished). Unless reading is paused.
     void readNow() { onReadable(); }
+    /// After waitingForFile(): tries again to open a file and read.
+    void retryFile();
+    bool isWaitingForFile() const { return m_waitingForFile; }
     bool isFinished() const { return m_finished; }
     /// Bytes the kernel still held for this connection when a stop closed it while reading was
     /// paused (--min-free-space): never read, so never lost inside the receiver, but not
     /// recorded either. 0 otherwise.
     quint64 leftUnread() const { return m_leftUnread; }
+    /// Closed without sending a byte (a port scan, a health check): no file was made for it.
+    /// Not so for a connection whose data was left unread (no file could be opened, or the
+    /// volume was at its margin).
+    bool sentNothing() const
+    {
+        return m_info.bytesReceived == 0 && m_leftUnread == 0 && !m_closedUnrecorded;
+    }
 
 Q_SIGNALS:
     /// The file failed; `reason` is the operating system's message. finished() follows.
     void writeFailed(capture::Session *session, const QString &reason);
+    /// Data arrived but no file can be opened for it while the process is out of descriptors:
+    /// the session stops reading (its data waits in the kernel) until retryFile().
+    void waitingForFile(capture::Session *session, const QString &reason);
+    /// The connection sent data but no file could be created for it: it is closed with
+    /// `reason`, its data unread. finished() follows.
+    void fileUnavailable(capture::Session *session, const QString &reason);
+    /// The connection's first byte was written: info().file names its file now.
+    void recordingStarted(capture::Session *session);
     /// The connection is closed; info() holds its final state. Emitted once.
     void finished(capture::Session *session);
 
 private:
-    enum class ReadOutcome { Drained, BudgetUsed, PeerClosed, Failed };
+    enum class ReadOutcome { Drained, BudgetUsed, PeerClosed, Failed, WaitingForFile, NoFile };
 
     void onReadable();
     /// Reads and writes until the socket has nothing more, up to `budget` bytes.
     /// With `stopWhenPaused`, stops early once reading is paused (--min-free-space).
     ReadOutcome readAvailable(qint64 budget, bool stopWhenPaused);
+    /// Before a read while the series has no file: whether data is there (a file is then
+    /// opened for it), the peer closed without any, or nothing is there yet.
+    ReadOutcome prepareFile();
+    void updateNotifier();
+    /// Data came but no file could be made for it: reported, closed with the data unread.
+    void closeUnrecorded(const QString &reason);
 
     /// One read from the descriptor or the TLS socket: bytes, 0 at the end of the stream,
     /// -1 with errno EAGAIN when nothing is there now, -1 otherwise with m_error set.
@@ -95,6 +119,7 @@ private:
     QSocketNotifier *m_notifier = nullptr;
     QSslSocket *m_tls = nullptr;
     bool m_paused = false;
+    bool m_waitingForFile = false;
     std::shared_ptr<FileSeries> m_series;
     std::vector<char> *m_buffer;
     ConnectionInfo m_info;
@@ -103,6 +128,7 @@ private:
     QString m_error;
     bool m_finished = false;
     quint64 m_leftUnread = 0;
+    bool m_closedUnrecorded = false; // closed with data it could not record (no file)
 };
 
 } // namespace capture

@@ -150,7 +150,8 @@ QByteArray StatusService::statusJson() const
                       {u"refused_not_allowed"_s, qint64(p.refusedNotAllowed)},
                       {u"refused_over_limit"_s, qint64(p.refusedOverLimit)},
                       {u"idle_closed"_s, qint64(p.idleClosed)},
-                      {u"tls_failed"_s, qint64(p.tlsFailed)}};
+                      {u"tls_failed"_s, qint64(p.tlsFailed)},
+                      {u"connections_empty"_s, qint64(p.emptyConnections)}};
         if (!p.error.isEmpty())
             o.insert(u"error"_s, p.error);
         ports.append(o);
@@ -191,7 +192,8 @@ QByteArray StatusService::statusJson() const
                      {u"refused_not_allowed"_s, qint64(m_last.refusedNotAllowed)},
                      {u"refused_over_limit"_s, qint64(m_last.refusedOverLimit)},
                      {u"idle_closed"_s, qint64(m_last.idleClosed)},
-                     {u"tls_failed"_s, qint64(m_last.tlsFailed)}}},
+                     {u"tls_failed"_s, qint64(m_last.tlsFailed)},
+                     {u"connections_empty"_s, qint64(m_last.emptyConnections)}}},
         {u"reading_paused_for_space"_s, m_last.pausedForSpace}};
     if (!m_failure.isEmpty())
         status.insert(u"failure"_s, m_failure);
@@ -233,6 +235,9 @@ QByteArray StatusService::metricsText() const
     perPort("capture_tls_handshake_failures_total", "counter",
             "TLS connections closed because the handshake failed or timed out (no file made).",
             [](const PortStats &p) { return p.tlsFailed; });
+    perPort("capture_connections_empty_total", "counter",
+            "Connections that closed without sending a byte (no file was made for them).",
+            [](const PortStats &p) { return p.emptyConnections; });
     family(&out, "capture_reading_paused", "gauge",
            "1 while reading is paused because the output volume has less than "
            "--min-free-space free.");

@@ -164,8 +164,9 @@ private Q_SLOTS:
         QVERIFY(again.ok());
         QTRY_COMPARE_WITH_TIMEOUT(h.opened.size(), 3, timeoutMs);
         QVERIFY(!again.closedByPeer(200));
+        QVERIFY(again.send("3"));
         const StopSummary summary = h.stop();
-        QCOMPARE(summary.bytesWritten, quint64(6));
+        QCOMPARE(summary.bytesWritten, quint64(7));
         QCOMPARE(filesIn(dir.path()).size(), 3);
     }
 

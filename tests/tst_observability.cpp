@@ -574,6 +574,7 @@ private Q_SLOTS:
     // --status
     void statusEndpoints();
     void metricsParsedByPrometheusClient();
+    void emptyConnectionsMakeNoFile();
     void strictMetricsReading_data();
     void strictMetricsReading();
     void statusStartupErrors_data();
@@ -1391,6 +1392,111 @@ print(json.dumps(out))
 }
 
 // 2b'. The strict reading used above is no rubber stamp: it rejects what it must.
+// Port scans, health checks, nc -z: a connection that closes without sending a byte leaves no
+// file, no manifest line and no info line in the log; it is counted as connections_empty.
+void TestObservability::emptyConnectionsMakeNoFile()
+{
+    QTemporaryDir tmp;
+    QVERIFY(tmp.isValid());
+    const QString eventsPath = tmp.filePath(u"events.jsonl"_s);
+    const QList<quint16> ports = TestSupport::freePorts(3);
+    const quint16 port = ports[0];
+    const quint16 other = ports[1]; // split by port: nothing but empty connections
+    const quint16 status = ports[2];
+    const QString out = tmp.filePath(u"out"_s);
+    QList<QJsonObject> events;
+    {
+        Receiver receiver(tmp.path(),
+                          baseArguments(u"%1,%2"_s.arg(port).arg(other), out) +
+                              QStringList{u"--split"_s, u"connection"_s, u"--status"_s,
+                                          QString::number(status), u"--events"_s, eventsPath,
+                                          u"--stats-interval"_s, u"0"_s});
+        QVERIFY2(receiver.startAndWaitUntilRecording(), receiver.describe());
+        QVERIFY2(receiver.waitForLine(u"status: http://127.0.0.1:%1/status"_s.arg(status)),
+                 receiver.describe());
+
+        // nc -z (connect, close), twice; python3 connects and closes once more on each port.
+        for (const quint16 p : {port, port, other}) {
+            const Run nc = runProcess(u"nc"_s, {u"-z"_s, u"127.0.0.1"_s, QString::number(p)});
+            QVERIFY2(nc.finished && nc.exitCode == 0, qPrintable(nc.describe(u"nc -z"_s)));
+        }
+        const Run py = runProcess(
+            systemPython(),
+            {u"-c"_s, u"import socket, sys\n"
+                      "for p in sys.argv[1:]: socket.create_connection(('127.0.0.1', int(p))).close()"_s,
+             QString::number(port), QString::number(other)});
+        QVERIFY2(py.finished && py.exitCode == 0, qPrintable(py.describe(u"python3"_s)));
+        // One connection with data.
+        const QByteArray data = TestSupport::patternData(5, 10 * KiB + 1);
+        const auto sendError = TestSupport::sendAll(port, data);
+        QVERIFY2(!sendError, qPrintable(sendError.value_or(QString())));
+
+        // /status counts them (per port and in total) once the snapshot caught up.
+        QJsonObject st;
+        QDeadlineTimer deadline(lineTimeoutMs);
+        for (;;) {
+            const HttpResult r = curl(status, u"/status"_s);
+            QVERIFY2(r.error.isEmpty(), qPrintable(r.error));
+            st = QJsonDocument::fromJson(r.body).object();
+            const QJsonArray p = st.value(u"ports"_s).toArray();
+            if (entryForPort(p, port).value(u"bytes"_s).toInteger() == data.size() &&
+                entryForPort(p, port).value(u"connections_empty"_s).toInteger() == 3 &&
+                entryForPort(p, other).value(u"connections_empty"_s).toInteger() == 2)
+                break;
+            QVERIFY2(!deadline.hasExpired(), r.body.constData());
+            QTest::qWait(100);
+        }
+        QCOMPARE(st.value(u"totals"_s).toObject().value(u"connections_empty"_s).toInteger(), 5);
+        const HttpResult r = curl(status, u"/metrics"_s);
+        QVERIFY2(r.error.isEmpty(), qPrintable(r.error));
+        const MetricsCheck metrics = checkMetricsStrictly(r.body);
+        QVERIFY2(metrics.problems.isEmpty(), qPrintable(metrics.problems.join(u'\n')));
+        QCOMPARE(metrics.types.value(u"capture_connections_empty_total"_s), u"counter"_s);
+        QCOMPARE(metrics.samples.value(portKey(u"capture_connections_empty_total"_s, port), -1),
+                 3.0);
+        QCOMPARE(metrics.samples.value(portKey(u"capture_connections_empty_total"_s, other), -1),
+                 2.0);
+
+        QVERIFY2(receiver.stopWithSigterm(), receiver.describe());
+        // Only the connection that sent something is in the log at info level.
+        QCOMPARE(receiver.linesMatching(QRegularExpression(u"connection from .* opened"_s)).size(),
+                 1);
+        QVERIFY2(receiver.hasLine(u"final: port %1: 1 file(s), 4 connection(s) (3 empty)"_s.arg(port)),
+                 receiver.describe());
+        QVERIFY2(receiver.hasLine(u"final: port %1: 0 file(s), 2 connection(s) (2 empty)"_s.arg(other)),
+                 receiver.describe());
+    }
+
+    // One file, one manifest line: the empty connections left nothing behind.
+    const QStringList files = QDir(out).entryList(QDir::Files);
+    QCOMPARE(files.size(), 2);
+    QVERIFY2(files.contains(u"manifest.jsonl"_s), qPrintable(files.join(u", "_s)));
+    int fileLines = 0;
+    for (const QByteArray &line :
+         TestSupport::readFile(QDir(out).filePath(u"manifest.jsonl"_s)).split('\n')) {
+        const QJsonObject o = QJsonDocument::fromJson(line).object();
+        fileLines += o.value(u"type"_s).toString() == u"file"_s;
+    }
+    QCOMPARE(fileLines, 1);
+
+    // The events: the last stats and the stopped event carry the count.
+    const JsonLines parsed = parseJsonLines(TestSupport::readFile(eventsPath));
+    const QList<QJsonObject> stats = eventsOf(parsed.objects, u"stats"_s);
+    QVERIFY(!stats.isEmpty());
+    QCOMPARE(stats.last().value(u"total"_s).toObject().value(u"connections_empty"_s).toInteger(),
+             5);
+    QCOMPARE(entryForPort(stats.last().value(u"ports"_s).toArray(), port)
+                 .value(u"connections_empty"_s)
+                 .toInteger(),
+             3);
+    const QList<QJsonObject> stopped = eventsOf(parsed.objects, u"stopped"_s);
+    QCOMPARE(stopped.size(), 1);
+    QCOMPARE(entryForPort(stopped.first().value(u"ports"_s).toArray(), other)
+                 .value(u"connections_empty"_s)
+                 .toInteger(),
+             2);
+}
+
 void TestObservability::strictMetricsReading_data()
 {
     QTest::addColumn<QByteArray>("text");

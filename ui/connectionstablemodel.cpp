@@ -65,6 +65,7 @@ void ConnectionsTableModel::updateFromSnapshot(const StatsSnapshot &snapshot)
         m_rows[row].bytesReceived = info.bytesReceived;
         m_rows[row].bytesWritten = info.bytesWritten;
         m_rows[row].rate = info.rate;
+        m_rows[row].file = info.file; // set with the connection's first byte
         first = first < 0 ? row : qMin(first, row);
         last = qMax(last, row);
     }

@@ -151,9 +151,8 @@ void CaptureEventLog::onStopped(const StopSummary &summary)
             u"final: port %1: %2 file(s), %3 connection(s)%4, %5 bytes (%6)"_s.arg(port.port)
                 .arg(port.files)
                 .arg(port.connections)
-                .arg(port.emptyConnections > 0
-                         ? u" (%1 empty)"_s.arg(port.emptyConnections)
-                         : QString())
+                .arg(port.emptyConnections > 0 ? u" (%1 empty)"_s.arg(port.emptyConnections)
+                                               : QString())
                 .arg(port.bytesWritten)
                 .arg(formatBytes(port.bytesWritten)));
     }

@@ -176,22 +176,22 @@ void EventStream::emitStats()
                                  {u"refused_over_limit"_s, qint64(p.refusedOverLimit)},
                                  {u"idle_closed"_s, qint64(p.idleClosed)},
                                  {u"tls_failed"_s, qint64(p.tlsFailed)},
-                      {u"connections_empty"_s, qint64(p.emptyConnections)}});
-    emitEvent(u"stats"_s,
-              {{u"ports"_s, ports},
-               {u"total"_s, QJsonObject{{u"bytes"_s, qint64(m_last.totalBytes)},
-                                        {u"rate"_s, m_last.totalRate},
-                                        {u"connections"_s, m_last.activeConnections},
-                                        {u"connections_total"_s, qint64(m_last.totalConnections)},
-                                        {u"files_closed"_s, qint64(m_last.filesClosed)},
-                                        {u"write_errors"_s, qint64(m_last.writeErrors)},
-                                        {u"refused_not_allowed"_s,
-                                         qint64(m_last.refusedNotAllowed)},
-                                        {u"refused_over_limit"_s, qint64(m_last.refusedOverLimit)},
-                                        {u"idle_closed"_s, qint64(m_last.idleClosed)},
-                                        {u"tls_failed"_s, qint64(m_last.tlsFailed)},
-                     {u"connections_empty"_s, qint64(m_last.emptyConnections)},
-                                        {u"reading_paused"_s, m_last.pausedForSpace}}}});
+                                 {u"connections_empty"_s, qint64(p.emptyConnections)}});
+    emitEvent(
+        u"stats"_s,
+        {{u"ports"_s, ports},
+         {u"total"_s, QJsonObject{{u"bytes"_s, qint64(m_last.totalBytes)},
+                                  {u"rate"_s, m_last.totalRate},
+                                  {u"connections"_s, m_last.activeConnections},
+                                  {u"connections_total"_s, qint64(m_last.totalConnections)},
+                                  {u"files_closed"_s, qint64(m_last.filesClosed)},
+                                  {u"write_errors"_s, qint64(m_last.writeErrors)},
+                                  {u"refused_not_allowed"_s, qint64(m_last.refusedNotAllowed)},
+                                  {u"refused_over_limit"_s, qint64(m_last.refusedOverLimit)},
+                                  {u"idle_closed"_s, qint64(m_last.idleClosed)},
+                                  {u"tls_failed"_s, qint64(m_last.tlsFailed)},
+                                  {u"connections_empty"_s, qint64(m_last.emptyConnections)},
+                                  {u"reading_paused"_s, m_last.pausedForSpace}}}});
 }
 
 void EventStream::emitEvent(const QString &kind, QJsonObject fields)

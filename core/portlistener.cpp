@@ -12,7 +12,6 @@
 #include <QPointer>
 #include <QSslSocket>
 #include <QTcpServer>
-#include <QPointer>
 #include <QTimer>
 
 #include <algorithm>
@@ -263,7 +262,8 @@ void PortListener::accept(int fd)
         return;
     }
     const auto [peerAddress, peerPort] = socketEndpoint(fd, EndpointSide::Peer);
-    adoptSession(new Session(id, fd, seriesFor(peerAddress, peerPort), &m_context->readBuffer, this));
+    adoptSession(
+        new Session(id, fd, seriesFor(peerAddress, peerPort), &m_context->readBuffer, this));
 }
 
 void PortListener::refuse(int fd, const QHostAddress &peer, quint16 peerPort,
@@ -429,7 +429,8 @@ void PortListener::onHandshakeDone(QSslSocket *socket)
     const QString subject = m_context->settings.tls->peerVerifyMode() == QSslSocket::VerifyPeer
                                 ? certificateSubjectText(socket->peerCertificate())
                                 : QString();
-    adoptSession(new Session(id, socket, subject, seriesFor(socket->peerAddress(), socket->peerPort()),
+    adoptSession(new Session(id, socket, subject,
+                             seriesFor(socket->peerAddress(), socket->peerPort()),
                              &m_context->readBuffer, this));
 }
 

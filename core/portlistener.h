@@ -77,10 +77,7 @@ public:
     void setReadingPaused(bool paused);
 
     /// Open connections, including those in a TLS handshake.
-    int activeSessions() const
-    {
-        return int(m_sessions.size() + m_handshakes.size());
-    }
+    int activeSessions() const { return int(m_sessions.size() + m_handshakes.size()); }
     void tick(double seconds);
     PortStats stats() const { return m_stats; }
     PortSummary summary() const;
@@ -153,7 +150,7 @@ private:
     QTimer *m_retryTimer = nullptr;
     std::shared_ptr<FileSeries> m_portSeries; // split=port: the files every connection appends to
     std::deque<FileInfo> m_closedFiles;       // with --max-files: closed, not deleted, oldest first
-    QString m_lastNameBase; // what uniqueFileName() was last asked for
+    QString m_lastNameBase;                   // what uniqueFileName() was last asked for
     QHash<QString, int> m_namesThisSecond;    // names carry the second: older ones never recur
     qint64 m_namesSecond = 0;
     QElapsedTimer m_lastRefusalReport;

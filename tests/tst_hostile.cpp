@@ -265,9 +265,9 @@ PortStatus portStatus(quint16 statusPort, quint16 port)
         const QJsonObject p = value.toObject();
         if (p.value(u"port"_s).toInt() != port)
             continue;
-        for (const QString &key : {u"connections"_s, u"connections_total"_s, u"bytes"_s,
-                                   u"refused_over_limit"_s, u"idle_closed"_s,
-                                   u"connections_empty"_s}) {
+        for (const QString &key :
+             {u"connections"_s, u"connections_total"_s, u"bytes"_s, u"refused_over_limit"_s,
+              u"idle_closed"_s, u"connections_empty"_s}) {
             if (!p.contains(key)) {
                 result.error = u"/status: port %1 has no \"%2\""_s.arg(port).arg(key);
                 return result;

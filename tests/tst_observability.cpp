@@ -1406,11 +1406,10 @@ void TestObservability::emptyConnectionsMakeNoFile()
     const QString out = tmp.filePath(u"out"_s);
     QList<QJsonObject> events;
     {
-        Receiver receiver(tmp.path(),
-                          baseArguments(u"%1,%2"_s.arg(port).arg(other), out) +
-                              QStringList{u"--split"_s, u"connection"_s, u"--status"_s,
-                                          QString::number(status), u"--events"_s, eventsPath,
-                                          u"--stats-interval"_s, u"0"_s});
+        Receiver receiver(tmp.path(), baseArguments(u"%1,%2"_s.arg(port).arg(other), out) +
+                                          QStringList{u"--split"_s, u"connection"_s, u"--status"_s,
+                                                      QString::number(status), u"--events"_s,
+                                                      eventsPath, u"--stats-interval"_s, u"0"_s});
         QVERIFY2(receiver.startAndWaitUntilRecording(), receiver.describe());
         QVERIFY2(receiver.waitForLine(u"status: http://127.0.0.1:%1/status"_s.arg(status)),
                  receiver.describe());
@@ -1422,8 +1421,9 @@ void TestObservability::emptyConnectionsMakeNoFile()
         }
         const Run py = runProcess(
             systemPython(),
-            {u"-c"_s, u"import socket, sys\n"
-                      "for p in sys.argv[1:]: socket.create_connection(('127.0.0.1', int(p))).close()"_s,
+            {u"-c"_s,
+             u"import socket, sys\n"
+             "for p in sys.argv[1:]: socket.create_connection(('127.0.0.1', int(p))).close()"_s,
              QString::number(port), QString::number(other)});
         QVERIFY2(py.finished && py.exitCode == 0, qPrintable(py.describe(u"python3"_s)));
         // One connection with data.
@@ -1461,10 +1461,12 @@ void TestObservability::emptyConnectionsMakeNoFile()
         // Only the connection that sent something is in the log at info level.
         QCOMPARE(receiver.linesMatching(QRegularExpression(u"connection from .* opened"_s)).size(),
                  1);
-        QVERIFY2(receiver.hasLine(u"final: port %1: 1 file(s), 4 connection(s) (3 empty)"_s.arg(port)),
-                 receiver.describe());
-        QVERIFY2(receiver.hasLine(u"final: port %1: 0 file(s), 2 connection(s) (2 empty)"_s.arg(other)),
-                 receiver.describe());
+        QVERIFY2(
+            receiver.hasLine(u"final: port %1: 1 file(s), 4 connection(s) (3 empty)"_s.arg(port)),
+            receiver.describe());
+        QVERIFY2(
+            receiver.hasLine(u"final: port %1: 0 file(s), 2 connection(s) (2 empty)"_s.arg(other)),
+            receiver.describe());
     }
 
     // One file, one manifest line: the empty connections left nothing behind.

@@ -11,6 +11,12 @@ namespace capture {
 /// that does not exist. Symbolic links are followed.
 QString nonRegularFileKind(const QString &path);
 
+/// Checks every existing component of the output directory `path` (relative to the working
+/// directory), following symbolic links as the kernel does: a link owned by another user
+/// (neither this process's effective user nor root) could send the files anywhere that user
+/// chooses. False, with one line naming the link and its owner, when there is one.
+bool checkOutputDirectoryLinks(const QString &path, QString *error);
+
 /// The volume that holds `path`, or would hold it once created: its total size in bytes, and
 /// the existing directory that was measured.
 struct VolumeSize

@@ -145,6 +145,7 @@ private Q_SLOTS:
     void logFileIsAppended();
     void specialLogOrEventsFileRefused_data();
     void specialLogOrEventsFileRefused();
+    void outputThroughForeignSymlinkRefused();
 };
 
 void TestHeadless::initTestCase()
@@ -1083,6 +1084,49 @@ void TestHeadless::specialLogOrEventsFileRefused()
     for (const QString &m : {option, u"'%1'"_s.arg(path), needle})
         QVERIFY2(QString::fromUtf8(err).contains(m), receiver.describe());
     QVERIFY2(!QFileInfo::exists(out), receiver.describe());
+}
+
+// The output directory's path may not pass through a symbolic link another user owns, in
+// any component: that user could point it anywhere.
+void TestHeadless::outputThroughForeignSymlinkRefused()
+{
+    if (::geteuid() != 0)
+        QSKIP("making a link owned by another user needs root; not tested here");
+    QTemporaryDir tmp;
+    QVERIFY(tmp.isValid());
+    const QString target = tmp.filePath(u"target"_s);
+    const QString foreign = tmp.filePath(u"foreign"_s);
+    const QString mine = tmp.filePath(u"mine"_s);
+    QVERIFY(QDir().mkdir(target));
+    QVERIFY(QFile::link(target, foreign));
+    QVERIFY(::lchown(QFile::encodeName(foreign).constData(), 65534, 65534) == 0);
+    // A link of one's own whose target passes through the foreign link.
+    QVERIFY(QFile::link(u"foreign/run"_s, mine));
+
+    for (const QString &output :
+         {u"foreign/run/out"_s, tmp.filePath(u"foreign/run"_s), u"./mine/x/../out"_s}) {
+        Receiver receiver(tmp.path(), {u"--nogui"_s, u"-b"_s, u"127.0.0.1"_s, u"-p"_s,
+                                       QString::number(TestSupport::freePort()), u"-o"_s, output,
+                                       u"--stats-interval"_s, u"0"_s});
+        QVERIFY2(receiver.start(), receiver.describe());
+        QVERIFY2(receiver.waitForExit(), receiver.describe());
+        QVERIFY2(receiver.exitedNormally() && receiver.exitCode() == 1, receiver.describe());
+        QVERIFY2(receiver.hasLine(QRegularExpression(
+                     u" error refusing output directory .*%1 is a symbolic link owned by "
+                     "another user \\(uid 65534\\)"_s.arg(escaped(foreign)))),
+                 receiver.describe());
+        QVERIFY2(QDir(target).isEmpty(), qPrintable(allEntries(target).join(u", "_s)));
+    }
+
+    // Once the link is one's own, the same path is fine.
+    QVERIFY(::lchown(QFile::encodeName(foreign).constData(), ::geteuid(), ::getegid()) == 0);
+    Receiver receiver(tmp.path(), {u"--nogui"_s, u"-b"_s, u"127.0.0.1"_s, u"-p"_s,
+                                   QString::number(TestSupport::freePort()), u"-o"_s,
+                                   u"foreign/run/out"_s, u"--stats-interval"_s, u"0"_s});
+    QVERIFY2(receiver.startAndWaitUntilRecording(), receiver.describe());
+    const QByteArray problem = receiver.stopProblem();
+    QVERIFY2(problem.isEmpty(), problem.constData());
+    QVERIFY(QFileInfo(target + u"/run/out"_s).isDir());
 }
 
 QTEST_GUILESS_MAIN(TestHeadless)

@@ -1,5 +1,6 @@
 #include "consolelog.h"
 
+#include "printable.h"
 #include "syserror.h"
 
 #include <QDateTime>
@@ -124,12 +125,24 @@ bool install(const QString &logFile, QString *error)
     g_journal = stderrIsJournal();
     if (!logFile.isEmpty()) {
         const QByteArray path = QFile::encodeName(logFile);
-        const int fd = ::open(path.constData(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+        // O_NONBLOCK: a FIFO put in its place since the command line was checked must not
+        // block the start-up; it is refused below, and a regular file never blocks anyway.
+        const int fd =
+            ::open(path.constData(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NONBLOCK, 0640);
         if (fd < 0) {
-            *error =
-                u"cannot open log file '%1': %2"_s.arg(logFile, capture::systemErrorString(errno));
+            *error = u"cannot open log file '%1': %2"_s.arg(capture::printablePath(logFile),
+                                                            capture::systemErrorString(errno));
             return false;
         }
+        struct stat st
+        {};
+        if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+            ::close(fd);
+            *error = u"cannot use log file '%1': not a regular file"_s.arg(
+                capture::printablePath(logFile));
+            return false;
+        }
+        ::fcntl(fd, F_SETFL, O_APPEND);
         g_logFd = fd;
     }
     qInstallMessageHandler(handler);

@@ -5,6 +5,7 @@
 #include "headlessrunner.h"
 #include "mainwindow.h"
 #include "manifest.h"
+#include "printable.h"
 #include "signalwatcher.h"
 #include "statusservice.h"
 
@@ -60,9 +61,9 @@ int runVerify(const QStringList &arguments)
         return 0;
     }
     if (arguments.size() != 1 || arguments[0].startsWith(u'-')) {
-        std::fprintf(stderr, "capture-receiver: %s (got %lld argument(s)%s%s)\n",
-                     qPrintable(usage), qint64(arguments.size()), arguments.isEmpty() ? "" : ": ",
-                     qPrintable(arguments.join(u' ')));
+        std::fprintf(stderr, "capture-receiver: %s (got %lld argument(s)%s%s)\n", qPrintable(usage),
+                     qint64(arguments.size()), arguments.isEmpty() ? "" : ": ",
+                     qPrintable(capture::printableValue(arguments.join(u' '))));
         return HeadlessRunner::Usage;
     }
     const capture::VerifySummary summary =

@@ -1,6 +1,7 @@
 #include "captureengine.h"
 
 #include "logging.h"
+#include "pathchecks.h"
 #include "portlistener.h"
 #include "units.h"
 #include "syserror.h"
@@ -20,21 +21,6 @@ using namespace Qt::Literals::StringLiterals;
 namespace capture {
 
 namespace {
-
-// A symbolic link someone else owns could send the capture anywhere that user chooses.
-bool checkOutputLink(const QString &path, QString *error)
-{
-    struct stat st
-    {};
-    if (::lstat(QFile::encodeName(path).constData(), &st) != 0 || !S_ISLNK(st.st_mode))
-        return true;
-    if (st.st_uid == ::geteuid() || st.st_uid == 0)
-        return true;
-    *error = u"refusing output directory %1: it is a symbolic link owned by another user "
-             "(uid %2)"_s.arg(path)
-                 .arg(st.st_uid);
-    return false;
-}
 
 // QDir::mkpath does not say why it failed; users need the reason.
 bool makeDirectory(const QString &path, QString *error)
@@ -108,7 +94,7 @@ void CaptureEngine::start(const CaptureSettings &settings)
 
     QString error;
     const QString outputDir = settings.outputDir.isEmpty() ? u"."_s : settings.outputDir;
-    if (!checkOutputLink(QDir::cleanPath(outputDir), &error) ||
+    if (!checkOutputDirectoryLinks(QDir::cleanPath(outputDir), &error) ||
         !makeDirectory(QDir::cleanPath(outputDir), &error) ||
         !m_context->manifest.open(outputDir, &error)) {
         teardown();

@@ -1,15 +1,18 @@
 #include "commandline.h"
 
 #include "filenaming.h"
+#include "pathchecks.h"
 #include "portspec.h"
+#include "printable.h"
 #include "units.h"
 
 #include <QCommandLineParser>
 #include <QFile>
-#include <QFileInfo>
+#include <QHash>
 #include <QRegularExpression>
 #include <QSettings>
 
+#include <algorithm>
 #include <cmath>
 #include <sys/resource.h>
 
@@ -20,6 +23,61 @@ namespace capture {
 namespace {
 constexpr int maxSeconds = 7 * 24 * 3600;
 constexpr quint64 reservedFiles = 32;
+
+// The only option that may be given more than once: each adds networks.
+const QString repeatableOption = u"allow"_s;
+
+QString quoted(const QString &value)
+{
+    return u'\'' + printableValue(value) + u'\'';
+}
+
+// Where in a config file something stands: "config file 'X', line 3".
+QString configPlace(const QString &path, int line)
+{
+    const QString file = u"config file '%1'"_s.arg(printablePath(path));
+    return line > 0 ? u"%1, line %2"_s.arg(file, QString::number(line)) : file;
+}
+
+// The positional form's arguments, by index, and what each must be.
+QString positionalError(qsizetype index, const QString &value)
+{
+    switch (index) {
+    case 0:
+        return u"invalid ip_address %1: not an IPv4 or IPv6 address"_s.arg(quoted(value));
+    case 1:
+        return u"invalid base_port %1: expected a port 1-65535"_s.arg(quoted(value));
+    case 2:
+        return u"invalid num_ports %1: expected a number of ports, 1 or more"_s.arg(quoted(value));
+    default:
+        return u"expected <ip_address> <base_port> <num_ports>, got the extra argument %1"_s.arg(
+            quoted(value));
+    }
+}
+
+// QCommandLineParser takes "-1" for an option named "1"; in the positional form it is a bad
+// number. Finds the first such argument that stands where a positional one does (not as the
+// value of an option) and names it; empty if there is none.
+QString negativePositionalError(const QStringList &arguments, const QStringList &valueNames)
+{
+    static const QRegularExpression negative(u"^-\\d"_s);
+    qsizetype index = 0;
+    for (qsizetype i = 1; i < arguments.size(); ++i) {
+        const QString &argument = arguments[i];
+        if (argument == u"--")
+            break;
+        if (negative.match(argument).hasMatch())
+            return positionalError(index, argument);
+        if (argument.startsWith(u'-') && argument.size() > 1) {
+            const QString name = argument.mid(argument.startsWith(u"--") ? 2 : 1);
+            if (!name.contains(u'=') && valueNames.contains(name))
+                ++i; // its value
+            continue;
+        }
+        ++index;
+    }
+    return {};
+}
 } // namespace
 
 std::optional<int> parseSecondsToMs(const QString &text)
@@ -163,8 +221,8 @@ QString applyOption(const QString &name, const QString &value, CommandLineOption
         for (const QString &entry : value.split(u',')) {
             const auto subnet = parseAllowEntry(entry);
             if (!subnet)
-                return u"'%1' is not an IPv4 or IPv6 address or network (CIDR, e.g. "
-                       "10.0.0.0/8 or 2001:db8::/32)"_s.arg(entry.trimmed());
+                return u"%1 is not an IPv4 or IPv6 address or network (CIDR, e.g. "
+                       "10.0.0.0/8 or 2001:db8::/32)"_s.arg(quoted(entry.trimmed()));
             settings.allow.append(*subnet);
         }
     } else if (name == u"max-connections" || name == u"max-connections-per-port") {
@@ -227,44 +285,61 @@ QString applyOption(const QString &name, const QString &value, CommandLineOption
     return {};
 }
 
-QString readConfigFile(const QString &path, QList<std::pair<QString, QString>> *entries)
+QString readConfigFile(const QString &path, QList<ConfigEntry> *entries)
 {
     QFile file(path);
-    const QFileInfo info(path);
     // Opening a FIFO or device could block or never end; a config file is a regular file.
-    if (info.exists() && !info.isFile())
-        return u"cannot read config file '%1': not a regular file"_s.arg(path);
+    if (const QString kind = nonRegularFileKind(path); !kind.isEmpty())
+        return u"cannot read config file '%1': it is %2, not a regular file"_s.arg(
+            printablePath(path), kind);
     if (!file.open(QIODevice::ReadOnly))
-        return u"cannot read config file '%1': %2"_s.arg(path, file.errorString());
-    // QSettings only says "format error"; find the line so the user can fix it.
+        return u"cannot read config file '%1': %2"_s.arg(printablePath(path), file.errorString());
+    // QSettings only says "format error", and keeps the last of a key given twice: find the
+    // line of each key so the user can fix it.
+    QHash<QString, int> lineOfKey;
+    QString section;
     for (int number = 1; !file.atEnd(); ++number) {
         const QString line = QString::fromUtf8(file.readLine()).trimmed();
-        if (line.isEmpty() || line.startsWith(u';') ||
-            (line.startsWith(u'[') && line.endsWith(u']')))
+        if (line.isEmpty() || line.startsWith(u';'))
             continue;
+        if (line.startsWith(u'[') && line.endsWith(u']')) {
+            // QSettings files the keys of [General] at the top level.
+            section = line.mid(1, line.size() - 2).trimmed();
+            if (section.compare(u"General", Qt::CaseInsensitive) == 0)
+                section.clear();
+            continue;
+        }
         if (line.startsWith(u'#'))
-            return u"config file '%1', line %2: comments start with ';' here, not '#'"_s.arg(path)
-                .arg(number);
+            return u"%1: comments start with ';' here, not '#'"_s.arg(configPlace(path, number));
         if (!line.contains(u'='))
-            return u"config file '%1', line %2: expected key=value, found '%3'"_s.arg(path)
-                .arg(number)
-                .arg(line.left(60));
+            return u"%1: expected key=value, found %2"_s.arg(configPlace(path, number),
+                                                             quoted(line));
+        QString key = line.left(line.indexOf(u'=')).trimmed();
+        if (!section.isEmpty())
+            key = section + u'/' + key;
+        if (const int first = lineOfKey.value(key); first > 0)
+            return u"%1: key %2 given again (first on line %3): %4"_s.arg(
+                configPlace(path, number), quoted(key), QString::number(first),
+                key == repeatableOption
+                    ? u"give it once, with a comma list: allow=\"10.0.0.0/8, ::1\""_s
+                    : u"it takes one value"_s);
+        lineOfKey.insert(key, number);
     }
     file.close();
     const QSettings ini(path, QSettings::IniFormat);
     if (ini.status() != QSettings::NoError)
-        return u"cannot read config file '%1': not in INI format"_s.arg(path);
+        return u"cannot read config file '%1': not in INI format"_s.arg(printablePath(path));
     const QStringList known = configKeys();
     for (const QString &key : ini.allKeys()) {
         if (!known.contains(key))
-            return u"config file '%1': unknown key '%2' (known keys: %3)"_s.arg(
-                path, key, known.join(u", "_s));
+            return u"%1: unknown key %2 (known keys: %3)"_s.arg(
+                configPlace(path, lineOfKey.value(key)), quoted(key), known.join(u", "_s));
         const QVariant value = ini.value(key);
         // An unquoted "5000,5002" comes back from QSettings as a list: it meant one value.
         const QString text = value.typeId() == QMetaType::QStringList
                                  ? value.toStringList().join(u',')
                                  : value.toString();
-        entries->append({key, text.trimmed()});
+        entries->append({key, text.trimmed(), lineOfKey.value(key)});
     }
     return {};
 }
@@ -408,8 +483,23 @@ CommandLineResult parseCommandLine(const QStringList &arguments)
     parser.addPositionalArgument(u"num_ports"_s, u"Compatible form: number of ports."_s,
                                  u"<num_ports>]"_s);
 
-    if (!parser.parse(arguments))
-        return usageError(parser.errorText());
+    if (!parser.parse(arguments)) {
+        const QStringList unknown = parser.unknownOptionNames();
+        static const QRegularExpression number(u"^\\d"_s);
+        if (!unknown.isEmpty() &&
+            std::all_of(unknown.cbegin(), unknown.cend(),
+                        [](const QString &name) { return number.match(name).hasMatch(); })) {
+            QStringList valueNames = configOption.names();
+            for (const QCommandLineOption &option : valueOptions)
+                valueNames += option.names();
+            const QString error = negativePositionalError(arguments, valueNames);
+            if (!error.isEmpty())
+                return usageError(error);
+        }
+        if (!unknown.isEmpty())
+            return usageError(u"unknown option %1 (see --help)"_s.arg(quoted(unknown.first())));
+        return usageError(printableValue(parser.errorText(), printablePathLength));
+    }
     if (parser.isSet(helpOption)) {
         result.action = CommandLineResult::Action::ShowHelp;
         result.text = parser.helpText();
@@ -429,33 +519,44 @@ CommandLineResult parseCommandLine(const QStringList &arguments)
     CaptureSettings &settings = options.settings;
     settings.ports = {5000, 5001, 5002};
 
+    // An option that takes one value, given twice, is a mistake: neither one wins silently.
+    for (const QCommandLineOption &option : valueOptions + QList{configOption}) {
+        const QString name = option.names().constLast();
+        const QStringList values = parser.values(option);
+        if (values.size() < 2 || name == repeatableOption)
+            continue;
+        QStringList shown;
+        for (const QString &value : values)
+            shown.append(quoted(value));
+        const QString times = values.size() == 2 ? u"twice"_s : u"%1 times"_s.arg(values.size());
+        return usageError(
+            u"--%1 given %2 (%3): it takes one value"_s.arg(name, times, shown.join(u", "_s)));
+    }
+
     const QStringList positional = parser.positionalArguments();
     if (!positional.isEmpty()) {
         if (positional.size() != 3)
             return usageError(u"expected <ip_address> <base_port> <num_ports>, got %1 "
-                              "argument(s): %2"_s.arg(positional.size())
-                                  .arg(positional.join(u' ')));
+                              "argument(s): %2"_s.arg(QString::number(positional.size()),
+                                                      printableValue(positional.join(u' '))));
         if (parser.isSet(bindOption) || parser.isSet(portsOption))
-            return usageError(u"the form <ip_address> <base_port> <num_ports> (%1) cannot be "
-                              "combined with --bind or --ports"_s.arg(positional.join(u' ')));
+            return usageError(
+                u"the form <ip_address> <base_port> <num_ports> (%1) cannot be "
+                "combined with --bind or --ports"_s.arg(printableValue(positional.join(u' '))));
         const auto address = parseBindAddress(positional[0]);
         if (!address)
-            return usageError(
-                u"invalid ip_address '%1': not an IPv4 or IPv6 address"_s.arg(positional[0]));
+            return usageError(positionalError(0, positional[0]));
         const auto base = parsePort(positional[1]);
         if (!base)
-            return usageError(
-                u"invalid base_port '%1': expected a port 1-65535"_s.arg(positional[1]));
+            return usageError(positionalError(1, positional[1]));
         bool ok = false;
         const uint count = positional[2].toUInt(&ok);
         if (!ok || count == 0 || !positional[2].front().isDigit())
-            return usageError(u"invalid num_ports '%1': expected a number of ports, 1 or "
-                              "more"_s.arg(positional[2]));
+            return usageError(positionalError(2, positional[2]));
         if (quint64(*base) + count - 1 > 65535)
-            return usageError(
-                u"invalid num_ports '%1': ports %2-%3 run past 65535"_s.arg(positional[2])
-                    .arg(*base)
-                    .arg(quint64(*base) + count - 1));
+            return usageError(u"invalid num_ports %1: ports %2-%3 run past 65535"_s.arg(
+                quoted(positional[2]), QString::number(*base),
+                QString::number(quint64(*base) + count - 1)));
         settings.bindAddress = *address;
         settings.ports.clear();
         for (uint i = 0; i < count; ++i)
@@ -464,40 +565,80 @@ CommandLineResult parseCommandLine(const QStringList &arguments)
         options.givenOptions << u"bind"_s << u"ports"_s;
     }
 
+    // What each option was given as, and the config file's line for those from the file: a
+    // check made once all are known names the value where the user wrote it.
+    QHash<QString, QString> givenText;
+    QHash<QString, int> configLine;
+    QString configPath;
+    auto valueError = [&](const QString &name, const QString &problem) {
+        const QString value = quoted(givenText.value(name));
+        if (configLine.contains(name))
+            return u"%1: invalid value for key '%2': %3: %4"_s.arg(
+                configPlace(configPath, configLine.value(name)), name, value, problem);
+        return u"invalid --%1 %2: %3"_s.arg(name, value, problem);
+    };
+
     // Command-line options first; the config file fills in only what they left out.
     for (const QCommandLineOption &option : valueOptions) {
         if (!parser.isSet(option))
             continue;
         const QString name = option.names().constLast();
-        // Every occurrence: --allow is repeatable; for the others the last one wins.
+        // Every occurrence: --allow is repeatable (the others were given once).
         for (const QString &value : parser.values(option)) {
+            givenText.insert(name, value);
             const QString problem = applyOption(name, value, &options);
             if (!problem.isEmpty())
-                return usageError(u"invalid --%1 '%2': %3"_s.arg(name, value, problem));
+                return usageError(valueError(name, problem));
         }
         options.givenOptions.insert(name);
     }
     if (parser.isSet(noGuiOption))
         options.noGui = true;
     if (parser.isSet(configOption)) {
-        const QString path = parser.value(configOption);
-        QList<std::pair<QString, QString>> entries;
-        const QString problem = readConfigFile(path, &entries);
+        configPath = parser.value(configOption);
+        QList<ConfigEntry> entries;
+        const QString problem = readConfigFile(configPath, &entries);
         if (!problem.isEmpty())
             return usageError(problem);
-        for (const auto &[key, value] : std::as_const(entries)) {
-            if (options.givenOptions.contains(key) || (key == u"nogui" && options.noGui))
-                continue;
-            const QString error = applyOption(key, value, &options);
+        for (const ConfigEntry &entry : std::as_const(entries)) {
+            // What the command line gives is checked in the file too: the service reads the
+            // same file without it.
+            const bool overridden = options.givenOptions.contains(entry.key) ||
+                                    (entry.key == u"nogui" && parser.isSet(noGuiOption));
+            CommandLineOptions unused;
+            const QString error =
+                applyOption(entry.key, entry.value, overridden ? &unused : &options);
             if (!error.isEmpty())
-                return usageError(u"config file '%1': invalid value for key '%2': '%3': %4"_s.arg(
-                    path, key, value, error));
-            if (key != u"nogui")
-                options.givenOptions.insert(key);
+                return usageError(u"%1: invalid value for key '%2': %3: %4"_s.arg(
+                    configPlace(configPath, entry.line), entry.key, quoted(entry.value), error));
+            if (overridden)
+                continue;
+            givenText.insert(entry.key, entry.value);
+            configLine.insert(entry.key, entry.line);
+            if (entry.key != u"nogui")
+                options.givenOptions.insert(entry.key);
         }
-        options.configFile = path;
+        options.configFile = configPath;
     }
     options.portsGiven = options.givenOptions.contains(u"ports"_s);
+
+    // Opening a FIFO would block the start-up with no word; a socket or device is no log.
+    for (const auto &[name, path] :
+         {std::pair{u"log-file"_s, options.logFile}, std::pair{u"events"_s, options.eventsFile}}) {
+        if (path.isEmpty() || (name == u"events" && path == u"-"))
+            continue;
+        if (const QString kind = nonRegularFileKind(path); !kind.isEmpty())
+            return usageError(valueError(name, u"it is %1, not a regular file"_s.arg(kind)));
+    }
+    // Waiting for more free space than the whole volume holds would wait forever.
+    if (settings.minFreeSpace > 0) {
+        const auto volume = volumeSize(settings.outputDir.isEmpty() ? u"."_s : settings.outputDir);
+        if (volume && settings.minFreeSpace > volume->bytes)
+            return usageError(
+                valueError(u"min-free-space"_s,
+                           u"more than the whole output volume holds (%1 at %2)"_s.arg(
+                               formatBytes(volume->bytes), printablePath(volume->measured))));
+    }
 
     const TlsFiles &tls = options.tlsFiles;
     if (!tls.certificate.isEmpty() || !tls.key.isEmpty() || !tls.ca.isEmpty()) {

@@ -51,9 +51,18 @@ QStringList configKeys();
 /// wrong with the value, or an empty string.
 QString applyOption(const QString &name, const QString &value, CommandLineOptions *options);
 
+/// One key of a config file, with the line it stands on (0 if it could not be told).
+struct ConfigEntry
+{
+    QString key;
+    QString value;
+    int line = 0;
+};
+
 /// Reads an INI config file (QSettings IniFormat, keys at the top level). Returns a one-line
-/// message naming the file (and the key) on failure, or an empty string.
-QString readConfigFile(const QString &path, QList<std::pair<QString, QString>> *entries);
+/// message naming the file (and the line or key) on failure, or an empty string. A key given
+/// twice is a failure.
+QString readConfigFile(const QString &path, QList<ConfigEntry> *entries);
 
 /// Parses "[ADDRESS:]PORT" as given to --status ("9100", "127.0.0.1:9100", "[::1]:9100").
 std::optional<std::pair<QHostAddress, quint16>> parseStatusEndpoint(const QString &text);

@@ -1,5 +1,7 @@
 #include "portspec.h"
 
+#include "printable.h"
+
 #include <QSet>
 
 using namespace Qt::Literals::StringLiterals;
@@ -60,34 +62,36 @@ PortSpecResult parsePortSpec(const QString &spec)
     for (const QString &rawItem : items) {
         const QString item = rawItem.trimmed();
         if (item.isEmpty())
-            return fail(u"empty item in port list '%1'"_s.arg(spec));
+            return fail(u"empty item in port list '%1'"_s.arg(printableValue(spec)));
 
         const qsizetype dash = item.indexOf(u'-');
         if (dash < 0) {
             const auto value = parseDecimal(item);
             if (!value)
-                return fail(u"invalid port '%1': not a number"_s.arg(item));
+                return fail(u"invalid port '%1': not a number"_s.arg(printableValue(item)));
             if (*value == 0 || *value > 65535)
-                return fail(u"invalid port '%1': ports are 1-65535"_s.arg(item));
+                return fail(u"invalid port '%1': ports are 1-65535"_s.arg(printableValue(item)));
             if (!add(*value))
-                return fail(u"duplicate port %1 in '%2'"_s.arg(*value).arg(spec));
+                return fail(u"duplicate port %1 in '%2'"_s.arg(*value).arg(printableValue(spec)));
             continue;
         }
 
         const auto first = parseDecimal(QStringView(item).left(dash).trimmed());
         const auto last = parseDecimal(QStringView(item).mid(dash + 1).trimmed());
         if (!first || !last)
-            return fail(u"invalid port range '%1': expected FIRST-LAST"_s.arg(item));
-        if (*first == 0 || *first > 65535)
-            return fail(u"invalid port range '%1': ports are 1-65535"_s.arg(item));
-        if (*last > 65535)
-            return fail(u"invalid port range '%1': runs past 65535"_s.arg(item));
-        if (*last < *first)
             return fail(
-                u"invalid port range '%1': reversed (%2 > %3)"_s.arg(item).arg(*first).arg(*last));
+                u"invalid port range '%1': expected FIRST-LAST"_s.arg(printableValue(item)));
+        if (*first == 0 || *first > 65535)
+            return fail(u"invalid port range '%1': ports are 1-65535"_s.arg(printableValue(item)));
+        if (*last > 65535)
+            return fail(u"invalid port range '%1': runs past 65535"_s.arg(printableValue(item)));
+        if (*last < *first)
+            return fail(u"invalid port range '%1': reversed (%2 > %3)"_s.arg(printableValue(item))
+                            .arg(*first)
+                            .arg(*last));
         for (quint32 port = *first; port <= *last; ++port) {
             if (!add(port))
-                return fail(u"duplicate port %1 in '%2'"_s.arg(port).arg(spec));
+                return fail(u"duplicate port %1 in '%2'"_s.arg(port).arg(printableValue(spec)));
         }
     }
     return result;

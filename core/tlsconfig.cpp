@@ -1,5 +1,7 @@
 #include "tlsconfig.h"
 
+#include "printable.h"
+
 #include <QDateTime>
 #include <QFile>
 #include <QFileInfo>
@@ -22,12 +24,12 @@ bool readPem(const QString &option, const QString &path, QByteArray *contents, Q
 {
     const QFileInfo info(path);
     if (info.exists() && !info.isFile()) {
-        *error = u"cannot read %1 '%2': not a regular file"_s.arg(option, path);
+        *error = u"cannot read %1 '%2': not a regular file"_s.arg(option, printablePath(path));
         return false;
     }
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly)) {
-        *error = u"cannot read %1 '%2': %3"_s.arg(option, path, file.errorString());
+        *error = u"cannot read %1 '%2': %3"_s.arg(option, printablePath(path), file.errorString());
         return false;
     }
     *contents = file.read(1024 * 1024);
@@ -76,12 +78,13 @@ std::optional<QSslConfiguration> loadTlsConfiguration(const TlsFiles &files, QSt
         return std::nullopt;
     const QList<QSslCertificate> chain = QSslCertificate::fromData(certPem, QSsl::Pem);
     if (chain.isEmpty() || chain.first().isNull()) {
-        *error = u"--tls-cert '%1': no PEM certificate in it"_s.arg(files.certificate);
+        *error =
+            u"--tls-cert '%1': no PEM certificate in it"_s.arg(printablePath(files.certificate));
         return std::nullopt;
     }
     if (keyPem.contains("ENCRYPTED")) {
         *error = u"--tls-key '%1': the key is encrypted; give an unencrypted key (it is read "
-                 "without a passphrase)"_s.arg(files.key);
+                 "without a passphrase)"_s.arg(printablePath(files.key));
         return std::nullopt;
     }
     QSslKey key;
@@ -91,12 +94,12 @@ std::optional<QSslConfiguration> loadTlsConfiguration(const TlsFiles &files, QSt
             break;
     }
     if (key.isNull()) {
-        *error = u"--tls-key '%1': no PEM private key in it"_s.arg(files.key);
+        *error = u"--tls-key '%1': no PEM private key in it"_s.arg(printablePath(files.key));
         return std::nullopt;
     }
     if (!keyMatches(certPem, keyPem)) {
         *error = u"--tls-key '%1' does not belong to the certificate in --tls-cert '%2'"_s.arg(
-            files.key, files.certificate);
+            printablePath(files.key), printablePath(files.certificate));
         return std::nullopt;
     }
 
@@ -110,7 +113,7 @@ std::optional<QSslConfiguration> loadTlsConfiguration(const TlsFiles &files, QSt
             return std::nullopt;
         const QList<QSslCertificate> cas = QSslCertificate::fromData(caPem, QSsl::Pem);
         if (cas.isEmpty()) {
-            *error = u"--tls-ca '%1': no PEM certificate in it"_s.arg(files.ca);
+            *error = u"--tls-ca '%1': no PEM certificate in it"_s.arg(printablePath(files.ca));
             return std::nullopt;
         }
         config.setCaCertificates(cas);
@@ -121,7 +124,7 @@ std::optional<QSslConfiguration> loadTlsConfiguration(const TlsFiles &files, QSt
     const QDateTime now = QDateTime::currentDateTimeUtc();
     if (warning && (chain.first().expiryDate() < now || chain.first().effectiveDate() > now))
         *warning = u"--tls-cert '%1' is valid from %2 to %3 only: clients that check it will "
-                   "refuse it"_s.arg(files.certificate,
+                   "refuse it"_s.arg(printablePath(files.certificate),
                                      chain.first().effectiveDate().toString(Qt::ISODate),
                                      chain.first().expiryDate().toString(Qt::ISODate));
     return config;

@@ -70,7 +70,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!writeConfig(data, size))
         return 0;
 
-    QList<std::pair<QString, QString>> entries;
+    QList<ConfigEntry> entries;
     const QString problem = readConfigFile(g_configPath, &entries);
     // Applied on top of the defaults the command line starts from.
     static const CommandLineOptions defaults = parseCommandLine({u"capture-receiver"_s}).options;
@@ -78,9 +78,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     bool allApplied = problem.isEmpty();
     if (problem.isEmpty()) {
         const QStringList known = configKeys();
-        for (const auto &[key, value] : std::as_const(entries)) {
-            FUZZ_CHECK(known.contains(key));
-            if (!applyOption(key, value, &applied).isEmpty())
+        for (const ConfigEntry &entry : std::as_const(entries)) {
+            FUZZ_CHECK(known.contains(entry.key));
+            if (!applyOption(entry.key, entry.value, &applied).isEmpty())
                 allApplied = false;
         }
     } else {
@@ -107,9 +107,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const CommandLineOptions &options = result.options;
     FUZZ_CHECK(options.configFile == g_configPath);
     FUZZ_CHECK(!options.settings.ports.isEmpty());
-    for (const auto &[key, value] : std::as_const(entries)) {
-        if (key != u"nogui")
-            FUZZ_CHECK(options.givenOptions.contains(key));
+    for (const ConfigEntry &entry : std::as_const(entries)) {
+        if (entry.key != u"nogui")
+            FUZZ_CHECK(options.givenOptions.contains(entry.key));
     }
     // What the command line made of the file is what applying its entries gave.
     FUZZ_CHECK(options.noGui == applied.noGui);

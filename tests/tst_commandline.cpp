@@ -1,10 +1,14 @@
 #include "commandline.h"
+#include "printable.h"
 #include "units.h"
 
 #include <QCoreApplication>
+#include <QDir>
+#include <QTemporaryDir>
 #include <QTest>
 
 #include <sys/resource.h>
+#include <sys/statvfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -190,6 +194,16 @@ private Q_SLOTS:
             << QStringList{u"--min-free-space"_s, u"5Q"_s} << u"'5Q'"_s;
         QTest::newRow("status on a capture port")
             << QStringList{u"-p"_s, u"5000-5002"_s, u"--status"_s, u"5001"_s} << u"5001"_s;
+        // A negative number in the positional form is a bad value, not an unknown option.
+        QTest::newRow("num_ports negative")
+            << QStringList{u"127.0.0.1"_s, u"17600"_s, u"-1"_s} << u"num_ports '-1'"_s;
+        QTest::newRow("base_port negative")
+            << QStringList{u"127.0.0.1"_s, u"-5"_s, u"3"_s} << u"base_port '-5'"_s;
+        QTest::newRow("num_ports negative after options")
+            << QStringList{u"--nogui"_s, u"-o"_s, u"out"_s, u"127.0.0.1"_s, u"17600"_s, u"-2"_s}
+            << u"num_ports '-2'"_s;
+        QTest::newRow("negative as a fourth argument")
+            << QStringList{u"127.0.0.1"_s, u"17600"_s, u"2"_s, u"-1"_s} << u"'-1'"_s;
     }
     void usageErrors()
     {
@@ -199,6 +213,123 @@ private Q_SLOTS:
         QCOMPARE(r.action, Action::UsageError);
         QVERIFY2(r.text.contains(mentions), qPrintable(r.text));
         QVERIFY2(!r.text.contains(u'\n'), qPrintable(r.text));
+    }
+
+    // An option that takes one value, given twice, is a mistake: nothing wins silently.
+    void singleValueOptionGivenTwice_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<QStringList>("mentions");
+        QTest::newRow("-p twice") << QStringList{u"-p"_s, u"17600"_s, u"-p"_s, u"17601"_s}
+                                  << QStringList{u"--ports"_s, u"'17600'"_s, u"'17601'"_s};
+        QTest::newRow("-o and --output") << QStringList{u"-o"_s, u"a"_s, u"--output"_s, u"b"_s}
+                                         << QStringList{u"--output"_s, u"'a'"_s, u"'b'"_s};
+        QTest::newRow("same value twice")
+            << QStringList{u"--split"_s, u"port"_s, u"--split=port"_s} << QStringList{u"--split"_s};
+        QTest::newRow("three times")
+            << QStringList{u"--drain-timeout"_s, u"1"_s, u"--drain-timeout"_s, u"2"_s,
+                           u"--drain-timeout"_s, u"3"_s}
+            << QStringList{u"--drain-timeout"_s, u"'3'"_s};
+        QTest::newRow("config twice") << QStringList{u"-c"_s, u"a.conf"_s, u"-c"_s, u"b.conf"_s}
+                                      << QStringList{u"--config"_s, u"'b.conf'"_s};
+    }
+    void singleValueOptionGivenTwice()
+    {
+        QFETCH(QStringList, args);
+        QFETCH(QStringList, mentions);
+        const auto r = parse(args);
+        QCOMPARE(r.action, Action::UsageError);
+        QVERIFY2(!r.text.contains(u'\n'), qPrintable(r.text));
+        for (const QString &m : mentions)
+            QVERIFY2(r.text.contains(m), qPrintable(u"'%1' not in: %2"_s.arg(m, r.text)));
+    }
+
+    void allowStaysRepeatable()
+    {
+        const auto r = parse({u"--allow"_s, u"10.0.0.0/8"_s, u"--allow"_s, u"::1"_s});
+        QVERIFY2(r.action == Action::Run, qPrintable(r.text));
+        QCOMPARE(r.options.settings.allow.size(), 2);
+    }
+
+    void printableValues_data()
+    {
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<QString>("printed");
+        QTest::newRow("plain") << u"5000-5009"_s << u"5000-5009"_s;
+        QTest::newRow("NUL") << QString::fromUtf8("a\0b", 3) << u"a\\x00b"_s;
+        QTest::newRow("newline and tab") << u"a\nb\tc"_s << u"a\\x0ab\\x09c"_s;
+        QTest::newRow("escape sequence") << u"\x1b[31mred"_s << u"\\x1b[31mred"_s;
+        QTest::newRow("DEL and C1") << u"a\x7f\u0085"_s << u"a\\x7f\\x85"_s;
+        QTest::newRow("line separator") << u"a\u2028b"_s << u"a\\u2028b"_s;
+        QTest::newRow("lone surrogate") << QString(QChar(0xd800)) << u"\\ud800"_s;
+        QTest::newRow("non-ASCII kept") << u"Grüße 😀"_s << u"Grüße 😀"_s;
+        QTest::newRow("80 kept") << QString(80, u'x') << QString(80, u'x');
+        QTest::newRow("81 cut") << QString(81, u'x') << QString(80, u'x') + u"\u2026"_s;
+        QTest::newRow("a megabyte cut")
+            << QString(1 << 20, u'9') << QString(80, u'9') + u"\u2026"_s;
+    }
+    void printableValues()
+    {
+        QFETCH(QString, text);
+        QFETCH(QString, printed);
+        QCOMPARE(printableValue(text), printed);
+    }
+
+    // Every value a message echoes is escaped and cut: one short line, whatever was given.
+    void echoedValuesAreSafe_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<QString>("mentions");
+        const QString huge(1 << 20, u'7');
+        QTest::newRow("huge port") << QStringList{u"-p"_s, huge} << u"'7777"_s;
+        QTest::newRow("huge item in a port list")
+            << QStringList{u"-p"_s, u"5000,x"_s + huge} << u"'x777"_s;
+        QTest::newRow("huge duplicate in a port list")
+            << QStringList{u"-p"_s, u"5000,5000,"_s + huge} << u"duplicate port 5000"_s;
+        QTest::newRow("huge bind") << QStringList{u"--bind"_s, huge} << u"--bind '7777"_s;
+        QTest::newRow("huge allow") << QStringList{u"--allow"_s, huge} << u"'7777"_s;
+        QTest::newRow("control characters in bind")
+            << QStringList{u"--bind"_s, u"1.2.3.4\x1b[2J\r"_s} << u"1.2.3.4\\x1b[2J\\x0d"_s;
+        QTest::newRow("unknown option") << QStringList{u"--bo\agus"_s} << u"bo\\x07gus"_s;
+        QTest::newRow("huge unknown option") << QStringList{u"--"_s + huge} << u"7777"_s;
+        QTest::newRow("positional address")
+            << QStringList{u"1.2.3\n"_s, u"5000"_s, u"1"_s} << u"'1.2.3\\x0a'"_s;
+        QTest::newRow("huge num_ports")
+            << QStringList{u"127.0.0.1"_s, u"5000"_s, huge} << u"num_ports '7777"_s;
+        QTest::newRow("huge positional list")
+            << QStringList{u"127.0.0.1"_s, huge} << u"127.0.0.1 7777"_s;
+    }
+    void echoedValuesAreSafe()
+    {
+        QFETCH(QStringList, args);
+        QFETCH(QString, mentions);
+        const auto r = parse(args);
+        QCOMPARE(r.action, Action::UsageError);
+        QVERIFY2(r.text.contains(mentions), qPrintable(r.text.left(300)));
+        QVERIFY2(r.text.size() < 400, qPrintable(r.text.left(300)));
+        for (const QChar c : r.text)
+            QVERIFY2(c.isPrint(), qPrintable(r.text.left(300)));
+    }
+
+    // Pausing until more than the whole volume is free would pause forever.
+    void minFreeSpaceLargerThanTheVolume()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        struct statvfs fs
+        {};
+        QCOMPARE(::statvfs(QFile::encodeName(dir.path()).constData(), &fs), 0);
+        const quint64 total = quint64(fs.f_blocks) * fs.f_frsize;
+        const QString out = dir.filePath(u"not/yet/there"_s);
+        const QString tooMuch = formatSizeSpec(total + (quint64(1) << 30));
+        const auto r = parse({u"-o"_s, out, u"--min-free-space"_s, tooMuch});
+        QCOMPARE(r.action, Action::UsageError);
+        for (const QString &m : {u"--min-free-space '%1'"_s.arg(tooMuch), formatBytes(total)})
+            QVERIFY2(r.text.contains(m), qPrintable(u"'%1' not in: %2"_s.arg(m, r.text)));
+        QVERIFY(!QDir(out).exists());
+
+        const auto fits = parse({u"-o"_s, out, u"--min-free-space"_s, u"1M"_s});
+        QVERIFY2(fits.action == Action::Run, qPrintable(fits.text));
     }
 
     void tooManyPortsForFileLimit()

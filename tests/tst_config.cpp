@@ -201,6 +201,25 @@ private Q_SLOTS:
             << u"o.conf"_s << QByteArray("output=\n") << QStringList{u"'output'"_s};
         QTest::newRow("bad nogui") << u"n.conf"_s << QByteArray("nogui=maybe\n")
                                    << QStringList{u"'nogui'"_s, u"'maybe'"_s};
+        QTest::newRow("bad value names its line")
+            << u"l.conf"_s << QByteArray("; a comment\noutput=/x\n\nsplit=never\n")
+            << QStringList{u"l.conf"_s, u"line 4"_s, u"'split'"_s, u"'never'"_s};
+        // A key given twice is a mistake, not "the last one wins".
+        QTest::newRow("key twice")
+            << u"twice.conf"_s << QByteArray("ports=5000\noutput=/x\nports=5001\n")
+            << QStringList{u"twice.conf"_s, u"line 3"_s, u"'ports'"_s, u"line 1"_s};
+        QTest::newRow("key twice, same value")
+            << u"same.conf"_s << QByteArray("split=port\nsplit=port\n")
+            << QStringList{u"line 2"_s, u"'split'"_s};
+        QTest::newRow("key twice, once in [General]")
+            << u"gen.conf"_s << QByteArray("ports=5000\n[General]\nports = 5001\n")
+            << QStringList{u"line 3"_s, u"'ports'"_s};
+        QTest::newRow("allow twice")
+            << u"allow.conf"_s << QByteArray("allow=10.0.0.0/8\nallow=::1\n")
+            << QStringList{u"line 2"_s, u"'allow'"_s, u"comma"_s};
+        // A NUL does not cut the message short.
+        QTest::newRow("NUL in a value") << u"nul.conf"_s << QByteArray("split=con\0nection\n", 18)
+                                        << QStringList{u"'split'"_s, u"con\\x00nection"_s};
     }
     void badFiles()
     {
@@ -221,6 +240,61 @@ private Q_SLOTS:
             QVERIFY2(r.text.contains(m), qPrintable(u"'%1' not in: %2"_s.arg(m, r.text)));
     }
 
+    // The service reads the same file without the command line's overrides: a bad value in
+    // it is an error even when the command line gives that option too.
+    void badValueOverriddenOnTheCommandLine_data()
+    {
+        QTest::addColumn<QByteArray>("content");
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<QStringList>("mentions");
+        QTest::newRow("ports") << QByteArray("output=/x\nports=abc\n")
+                               << QStringList{u"-p"_s, u"7000"_s}
+                               << QStringList{u"line 2"_s, u"'ports'"_s, u"'abc'"_s};
+        QTest::newRow("positional form")
+            << QByteArray("bind=nonsense\n") << QStringList{u"127.0.0.1"_s, u"7000"_s, u"1"_s}
+            << QStringList{u"line 1"_s, u"'bind'"_s, u"'nonsense'"_s};
+        QTest::newRow("nogui") << QByteArray("nogui=maybe\n") << QStringList{u"--nogui"_s}
+                               << QStringList{u"line 1"_s, u"'nogui'"_s, u"'maybe'"_s};
+        QTest::newRow("allow") << QByteArray("allow=10.0.0.0/33\n")
+                               << QStringList{u"--allow"_s, u"::1"_s}
+                               << QStringList{u"'allow'"_s, u"'10.0.0.0/33'"_s};
+    }
+    void badValueOverriddenOnTheCommandLine()
+    {
+        QFETCH(QByteArray, content);
+        QFETCH(QStringList, args);
+        QFETCH(QStringList, mentions);
+        const QString path =
+            write(u"override-%1.conf"_s.arg(QString::fromLatin1(QTest::currentDataTag())), content);
+        const auto r = parse(QStringList{u"--config"_s, path} + args);
+        QCOMPARE(r.action, Action::UsageError);
+        QVERIFY2(!r.text.contains(u'\n'), qPrintable(r.text));
+        for (const QString &m : QStringList{path} + mentions)
+            QVERIFY2(r.text.contains(m), qPrintable(u"'%1' not in: %2"_s.arg(m, r.text)));
+    }
+
+    // A megabyte-long bad value, key or line is not echoed whole.
+    void longValuesAreCut_data()
+    {
+        QTest::addColumn<QByteArray>("content");
+        const QByteArray huge(1 << 20, 'x');
+        QTest::newRow("value") << "ports=" + huge + "\n";
+        QTest::newRow("value in a list") << "ports=\"5000," + huge + "\"\n";
+        QTest::newRow("key") << huge + "=1\n";
+        QTest::newRow("line") << "ports=5000\n" + huge + "\n";
+    }
+    void longValuesAreCut()
+    {
+        QFETCH(QByteArray, content);
+        const QString path =
+            write(u"long-%1.conf"_s.arg(QString::fromLatin1(QTest::currentDataTag())), content);
+        const auto r = parse({u"--config"_s, path});
+        QCOMPARE(r.action, Action::UsageError);
+        QVERIFY2(r.text.contains(path), qPrintable(r.text.left(300)));
+        QVERIFY2(r.text.contains(u"xxx\u2026"_s), qPrintable(r.text.left(300)));
+        QVERIFY2(r.text.size() < 700, qPrintable(r.text.left(300)));
+    }
+
     void fifoIsRefusedWithoutBlocking()
     {
         const QString path = m_dir.filePath(u"fifo.conf"_s);
@@ -228,6 +302,45 @@ private Q_SLOTS:
         const auto r = parse({u"--config"_s, path});
         QCOMPARE(r.action, Action::UsageError);
         QVERIFY2(r.text.contains(u"not a regular file"_s), qPrintable(r.text));
+    }
+
+    // A FIFO as the log or events file would block the start-up with no word.
+    void specialFilesRefused_data()
+    {
+        QTest::addColumn<QString>("option");
+        QTest::addColumn<QString>("path"); // a FIFO is made for an empty one
+        QTest::addColumn<bool>("inConfig");
+        QTest::addColumn<QString>("kind");
+        QTest::newRow("log FIFO") << u"log-file"_s << QString() << false << u"FIFO"_s;
+        QTest::newRow("events FIFO") << u"events"_s << QString() << false << u"FIFO"_s;
+        QTest::newRow("events FIFO in config") << u"events"_s << QString() << true << u"FIFO"_s;
+        QTest::newRow("log device")
+            << u"log-file"_s << u"/dev/zero"_s << false << u"character device"_s;
+        QTest::newRow("log directory") << u"log-file"_s << u"/"_s << false << u"directory"_s;
+    }
+    void specialFilesRefused()
+    {
+        QFETCH(QString, option);
+        QFETCH(QString, path);
+        QFETCH(bool, inConfig);
+        QFETCH(QString, kind);
+        if (path.isEmpty()) {
+            path = m_dir.filePath(u"fifo-%1"_s.arg(QString::fromLatin1(QTest::currentDataTag())));
+            QCOMPARE(::mkfifo(QFile::encodeName(path).constData(), 0600), 0);
+        }
+        const QStringList args =
+            inConfig
+                ? QStringList{u"--config"_s, write(u"special-%1.conf"_s.arg(QString::fromLatin1(
+                                                       QTest::currentDataTag())),
+                                                   (option + u'=' + path + u'\n').toUtf8())}
+                : QStringList{u"--"_s + option, path};
+        const auto r = parse(args);
+        QCOMPARE(r.action, Action::UsageError);
+        for (const QString &m : {option, u"'%1'"_s.arg(path), kind})
+            QVERIFY2(r.text.contains(m), qPrintable(u"'%1' not in: %2"_s.arg(m, r.text)));
+        // Standard output stays "-".
+        if (option == u"events")
+            QCOMPARE(parse({u"--events"_s, u"-"_s}).action, Action::Run);
     }
 
     void installedDefaultConfigParses()

@@ -12,13 +12,19 @@
 #include <QFileInfo>
 #include <QProcess>
 #include <QRegularExpression>
+#include <QScopeGuard>
 #include <QStandardPaths>
 #include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
 
 #include <csignal>
+#include <cstring>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/types.h>
+#include <sys/un.h>
+#include <unistd.h>
 
 using namespace Qt::Literals::StringLiterals;
 
@@ -137,6 +143,9 @@ private Q_SLOTS:
     void secondSignalStopsAtOnce();
     void writeFailure();
     void logFileIsAppended();
+    void specialLogOrEventsFileRefused_data();
+    void specialLogOrEventsFileRefused();
+    void outputThroughForeignSymlinkRefused();
 };
 
 void TestHeadless::initTestCase()
@@ -694,6 +703,14 @@ void TestHeadless::usageErrors_data()
     QTest::newRow("config file missing")
         << none << QStringList{u"--nogui"_s, u"--config"_s, u"missing.conf"_s}
         << u"cannot read config file 'missing.conf'"_s;
+    QTest::newRow("num_ports -1") << none
+                                  << QStringList{u"--nogui"_s, u"127.0.0.1"_s, u"17600"_s, u"-1"_s}
+                                  << u"num_ports '-1'"_s;
+    QTest::newRow("-p twice") << none
+                              << QStringList{u"--nogui"_s, u"-p"_s, u"17600"_s, u"-p"_s, u"17601"_s}
+                              << u"--ports"_s;
+    QTest::newRow("-o twice") << none << QStringList{u"--nogui"_s, u"-o"_s, u"a"_s, u"-o"_s, u"b"_s}
+                              << u"--output"_s;
     QTest::newRow("more ports than open files")
         << QStringList{u"prlimit"_s, u"--nofile=64:64"_s}
         << QStringList{u"--nogui"_s, u"-p"_s, u"10000-10100"_s} << u"at most 64"_s;
@@ -1012,6 +1029,104 @@ void TestHeadless::logFileIsAppended()
                             "--- log file:\n%2--- expected:\n%3"_s.arg(run + 1)
                                 .arg(QString::fromUtf8(logged), QString::fromUtf8(expected))));
     }
+}
+
+void TestHeadless::specialLogOrEventsFileRefused_data()
+{
+    QTest::addColumn<QString>("option");
+    QTest::addColumn<QString>("kind"); // fifo, socket or a device's path
+    QTest::addColumn<QString>("needle");
+    QTest::newRow("log-file FIFO") << u"--log-file"_s << u"fifo"_s << u"FIFO"_s;
+    QTest::newRow("events FIFO") << u"--events"_s << u"fifo"_s << u"FIFO"_s;
+    QTest::newRow("events socket") << u"--events"_s << u"socket"_s << u"socket"_s;
+    QTest::newRow("log-file device") << u"--log-file"_s << u"/dev/zero"_s << u"device"_s;
+}
+
+// A FIFO, socket or device as --log-file or --events is refused at once: opening a FIFO
+// would block the start-up with no word.
+void TestHeadless::specialLogOrEventsFileRefused()
+{
+    QFETCH(QString, option);
+    QFETCH(QString, kind);
+    QFETCH(QString, needle);
+    QTemporaryDir tmp;
+    QVERIFY(tmp.isValid());
+    QString path = kind;
+    int listener = -1;
+    if (kind == u"fifo") {
+        path = tmp.filePath(u"pipe"_s);
+        QCOMPARE(::mkfifo(QFile::encodeName(path).constData(), 0600), 0);
+    } else if (kind == u"socket") {
+        path = tmp.filePath(u"sock"_s);
+        listener = ::socket(AF_UNIX, SOCK_STREAM, 0);
+        QVERIFY(listener >= 0);
+        sockaddr_un address{};
+        address.sun_family = AF_UNIX;
+        const QByteArray encoded = QFile::encodeName(path);
+        QVERIFY(size_t(encoded.size()) < sizeof address.sun_path);
+        std::memcpy(address.sun_path, encoded.constData(), size_t(encoded.size()));
+        QCOMPARE(::bind(listener, reinterpret_cast<sockaddr *>(&address), sizeof address), 0);
+        QCOMPARE(::listen(listener, 1), 0);
+    }
+    const auto closeListener = qScopeGuard([listener] {
+        if (listener >= 0)
+            ::close(listener);
+    });
+    const QString out = tmp.filePath(u"out"_s);
+    Receiver receiver(tmp.path(),
+                      {u"--nogui"_s, u"-b"_s, u"127.0.0.1"_s, u"-p"_s,
+                       QString::number(TestSupport::freePort()), u"-o"_s, out, option, path});
+    QVERIFY2(receiver.start(), receiver.describe());
+    QVERIFY2(receiver.waitForExit(10000), receiver.describe());
+    QVERIFY2(receiver.exitedNormally() && receiver.exitCode() == 2, receiver.describe());
+    const QByteArray err = receiver.stdErr();
+    QVERIFY2(err.count('\n') == 1 && err.endsWith('\n'), receiver.describe());
+    for (const QString &m : {option, u"'%1'"_s.arg(path), needle})
+        QVERIFY2(QString::fromUtf8(err).contains(m), receiver.describe());
+    QVERIFY2(!QFileInfo::exists(out), receiver.describe());
+}
+
+// The output directory's path may not pass through a symbolic link another user owns, in
+// any component: that user could point it anywhere.
+void TestHeadless::outputThroughForeignSymlinkRefused()
+{
+    if (::geteuid() != 0)
+        QSKIP("making a link owned by another user needs root; not tested here");
+    QTemporaryDir tmp;
+    QVERIFY(tmp.isValid());
+    const QString target = tmp.filePath(u"target"_s);
+    const QString foreign = tmp.filePath(u"foreign"_s);
+    const QString mine = tmp.filePath(u"mine"_s);
+    QVERIFY(QDir().mkdir(target));
+    QVERIFY(QFile::link(target, foreign));
+    QVERIFY(::lchown(QFile::encodeName(foreign).constData(), 65534, 65534) == 0);
+    // A link of one's own whose target passes through the foreign link.
+    QVERIFY(QFile::link(u"foreign/run"_s, mine));
+
+    for (const QString &output :
+         {u"foreign/run/out"_s, tmp.filePath(u"foreign/run"_s), u"./mine/x/../out"_s}) {
+        Receiver receiver(tmp.path(), {u"--nogui"_s, u"-b"_s, u"127.0.0.1"_s, u"-p"_s,
+                                       QString::number(TestSupport::freePort()), u"-o"_s, output,
+                                       u"--stats-interval"_s, u"0"_s});
+        QVERIFY2(receiver.start(), receiver.describe());
+        QVERIFY2(receiver.waitForExit(), receiver.describe());
+        QVERIFY2(receiver.exitedNormally() && receiver.exitCode() == 1, receiver.describe());
+        QVERIFY2(receiver.hasLine(QRegularExpression(
+                     u" error refusing output directory .*%1 is a symbolic link owned by "
+                     "another user \\(uid 65534\\)"_s.arg(escaped(foreign)))),
+                 receiver.describe());
+        QVERIFY2(QDir(target).isEmpty(), qPrintable(allEntries(target).join(u", "_s)));
+    }
+
+    // Once the link is one's own, the same path is fine.
+    QVERIFY(::lchown(QFile::encodeName(foreign).constData(), ::geteuid(), ::getegid()) == 0);
+    Receiver receiver(tmp.path(), {u"--nogui"_s, u"-b"_s, u"127.0.0.1"_s, u"-p"_s,
+                                   QString::number(TestSupport::freePort()), u"-o"_s,
+                                   u"foreign/run/out"_s, u"--stats-interval"_s, u"0"_s});
+    QVERIFY2(receiver.startAndWaitUntilRecording(), receiver.describe());
+    const QByteArray problem = receiver.stopProblem();
+    QVERIFY2(problem.isEmpty(), problem.constData());
+    QVERIFY(QFileInfo(target + u"/run/out"_s).isDir());
 }
 
 QTEST_GUILESS_MAIN(TestHeadless)

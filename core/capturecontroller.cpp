@@ -36,6 +36,7 @@ CaptureController::CaptureController(QObject *parent)
     connect(m_engine, &CaptureEngine::fileOpened, this, &CaptureController::fileOpened);
     connect(m_engine, &CaptureEngine::fileClosed, this, &CaptureController::fileClosed);
     connect(m_engine, &CaptureEngine::fileDeleted, this, &CaptureController::fileDeleted);
+    connect(m_engine, &CaptureEngine::fileLost, this, &CaptureController::fileLost);
     connect(m_engine, &CaptureEngine::writeFailed, this, &CaptureController::writeFailed);
     connect(m_engine, &CaptureEngine::warningRaised, this, &CaptureController::warningRaised);
     connect(m_engine, &CaptureEngine::errorRaised, this, &CaptureController::errorRaised);

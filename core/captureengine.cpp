@@ -8,6 +8,7 @@
 
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QTimer>
 
 #include <cerrno>
@@ -19,32 +20,6 @@
 using namespace Qt::Literals::StringLiterals;
 
 namespace capture {
-
-namespace {
-
-// QDir::mkpath does not say why it failed; users need the reason.
-bool makeDirectory(const QString &path, QString *error)
-{
-    const QByteArray encoded = QFile::encodeName(path);
-    struct stat st
-    {};
-    if (::stat(encoded.constData(), &st) == 0) {
-        if (S_ISDIR(st.st_mode))
-            return true;
-        *error = u"cannot use output directory %1: not a directory"_s.arg(path);
-        return false;
-    }
-    const qsizetype slash = path.lastIndexOf(u'/');
-    if (slash > 0 && !makeDirectory(path.left(slash), error))
-        return false;
-    if (::mkdir(encoded.constData(), 0755) != 0 && errno != EEXIST) {
-        *error = u"cannot create output directory %1: %2"_s.arg(path, systemErrorString(errno));
-        return false;
-    }
-    return true;
-}
-
-} // namespace
 
 CaptureEngine::CaptureEngine(QObject *parent)
     : QObject(parent)
@@ -95,7 +70,7 @@ void CaptureEngine::start(const CaptureSettings &settings)
     QString error;
     const QString outputDir = settings.outputDir.isEmpty() ? u"."_s : settings.outputDir;
     if (!checkOutputDirectoryLinks(QDir::cleanPath(outputDir), &error) ||
-        !makeDirectory(QDir::cleanPath(outputDir), &error) ||
+        !m_context->outputDirectory.open(QDir::cleanPath(outputDir), &error) ||
         !m_context->manifest.open(outputDir, &error)) {
         teardown();
         Q_EMIT startFailed({}, error);
@@ -110,6 +85,17 @@ void CaptureEngine::start(const CaptureSettings &settings)
         connect(listener, &PortListener::fileOpened, this, &CaptureEngine::fileOpened);
         connect(listener, &PortListener::fileClosed, this, &CaptureEngine::fileClosed);
         connect(listener, &PortListener::fileDeleted, this, &CaptureEngine::fileDeleted);
+        connect(listener, &PortListener::fileLost, this,
+                [this](const LostFile &file, const QString &reason) {
+                    Q_EMIT errorRaised(u"port %1: file %2 was deleted while it was written: its "
+                                       "%3 bytes are lost; the connection goes on into a new file"_s
+                                           .arg(file.port)
+                                           .arg(QFileInfo(QDir(m_context->outputDirectory.path())
+                                                              .filePath(file.file))
+                                                    .absoluteFilePath())
+                                           .arg(file.bytes));
+                    reportLostFiles({file}, reason);
+                });
         connect(listener, &PortListener::writeFailed, this, &CaptureEngine::writeFailed);
         connect(listener, &PortListener::warningRaised, this, &CaptureEngine::warningRaised);
         connect(listener, &PortListener::errorRaised, this, &CaptureEngine::errorRaised);
@@ -127,6 +113,7 @@ void CaptureEngine::start(const CaptureSettings &settings)
     connect(m_statsTimer, &QTimer::timeout, this, &CaptureEngine::onTick);
     m_statsTimer->start();
     m_context->checkFreeSpace = [this] { checkFreeSpace(); };
+    m_context->checkOutputDirectory = [this] { return checkOutputDirectory(); };
     checkFreeSpace(); // a capture that starts short of space starts paused
 
     for (const PortListener *listener : std::as_const(m_listeners))
@@ -211,6 +198,7 @@ void CaptureEngine::finishStop()
         listener->finishSessions(u"stopped"_s, false);
     for (PortListener *listener : std::as_const(m_listeners))
         listener->closeFiles();
+    checkOutputDirectory(); // even when no file closed since it went
 
     const StatsSnapshot last = makeSnapshot(double(m_sinceTick.restart()) / 1000.0);
     Q_EMIT statsUpdated(last);
@@ -219,6 +207,7 @@ void CaptureEngine::finishStop()
     summary.aborted = m_aborted;
     summary.drainTimedOut = m_drainTimedOut;
     summary.manifestErrors = m_context->manifestErrors;
+    summary.filesLost = m_context->filesLost;
     summary.leftUnreadForSpace = m_context->leftUnreadConnections;
     summary.bytesLeftUnread = m_context->leftUnreadBytes;
     if (summary.leftUnreadForSpace > 0)
@@ -278,10 +267,89 @@ void CaptureEngine::checkFreeSpace()
               : u"output volume has %1 free again: reading resumed"_s.arg(formatBytes(free)));
 }
 
+bool CaptureEngine::checkOutputDirectory()
+{
+    if (m_context->losingDirectory)
+        return true;
+    const OutputDirectory::Change change = m_context->outputDirectory.check();
+    if (change == OutputDirectory::Change::None)
+        return false;
+    // Every file of this run in it is gone from the output directory: the open ones are closed
+    // (their connections go on into new files), and all of them are reported lost, in the
+    // manifest of the directory made again if it can be made.
+    const QString dir = m_context->outputDirectory.path();
+    const QString reason = u"output directory %1"_s.arg(OutputDirectory::describe(change));
+    m_context->losingDirectory = true;
+    for (PortListener *listener : std::as_const(m_listeners)) {
+        listener->closeOpenFiles(reason);
+        listener->forgetClosedFiles();
+    }
+    m_context->losingDirectory = false;
+    const QList<LostFile> lost = m_context->filesInDirectory.values();
+    m_context->filesInDirectory.clear();
+    m_context->manifest.close();
+    QString error;
+    const bool remade = m_context->outputDirectory.open(dir, &error) &&
+                        m_context->manifest.open(dir, &error);
+    if (!remade)
+        m_context->outputDirectory.close(); // not watched any more: file opens report the fault
+    Q_EMIT errorRaised(
+        u"output directory %1 was %2 during the run: %3; %4"_s
+            .arg(QFileInfo(dir).absoluteFilePath(), OutputDirectory::describe(change))
+            .arg(lost.isEmpty() ? u"no file of this run was in it"_s
+                                : u"the %1 file(s) this run wrote into it are lost (%2)"_s.arg(
+                                      lost.size()).arg(lostFileNames(lost)))
+            .arg(remade ? u"recording goes on into a new directory of that name"_s
+                        : u"recording cannot go on: "_s + error));
+    reportLostFiles(lost, reason);
+    return true;
+}
+
+QString CaptureEngine::lostFileNames(const QList<LostFile> &files)
+{
+    constexpr qsizetype named = 5;
+    QStringList names;
+    for (qsizetype i = 0; i < qMin(named, files.size()); ++i)
+        names.append(files[i].file);
+    QString text = names.join(u", "_s);
+    if (files.size() > named)
+        text += u" and %1 more"_s.arg(files.size() - named);
+    return text;
+}
+
+void CaptureEngine::reportLostFiles(const QList<LostFile> &files, const QString &reason)
+{
+    const QDateTime now = QDateTime::currentDateTime();
+    const QString dir = m_context->outputDirectory.path();
+    for (const LostFile &file : files) {
+        ++m_context->filesLost;
+        const QByteArray line = manifestLostLine(file, now, reason);
+        QString error;
+        if (!m_context->manifest.append(line, &error)) {
+            ++m_context->manifestErrors;
+            Q_EMIT errorRaised(u"%1; the line was: %2"_s.arg(error,
+                                                             QString::fromUtf8(line).trimmed()));
+        }
+        FileInfo info;
+        info.path = QDir(dir).filePath(file.file);
+        info.port = file.port;
+        info.bytes = file.bytes;
+        info.sha256 = file.sha256;
+        info.state = FileInfo::State::Lost;
+        info.error = reason;
+        info.closed = now;
+        Q_EMIT fileLost(info);
+    }
+}
+
 void CaptureEngine::onTick()
 {
-    if (m_state != State::Idle)
+    if (m_state != State::Idle) {
         checkFreeSpace();
+        checkOutputDirectory();
+        for (PortListener *listener : std::as_const(m_listeners))
+            listener->closeDeletedFiles();
+    }
     Q_EMIT statsUpdated(makeSnapshot(double(m_sinceTick.restart()) / 1000.0));
 }
 
@@ -294,6 +362,7 @@ StatsSnapshot CaptureEngine::makeSnapshot(double seconds)
     if (m_context) {
         snapshot.filesClosed = m_context->filesClosed;
         snapshot.writeErrors = m_context->writeErrors;
+        snapshot.filesLost = m_context->filesLost;
         snapshot.pausedForSpace = m_context->readingPaused;
     }
     for (PortListener *listener : std::as_const(m_listeners)) {

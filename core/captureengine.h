@@ -2,6 +2,7 @@
 
 #include "capturesettings.h"
 #include "capturetypes.h"
+#include "manifest.h"
 
 #include <QElapsedTimer>
 #include <QObject>
@@ -54,6 +55,9 @@ Q_SIGNALS:
     void fileClosed(const capture::FileInfo &info);
     /// A closed file was deleted to keep --max-files.
     void fileDeleted(const capture::FileInfo &info);
+    /// A file of this run is gone (State::Lost, `error` says why): its directory was deleted,
+    /// moved or replaced, or it was deleted while it was written.
+    void fileLost(const capture::FileInfo &info);
     void writeFailed(const capture::FileInfo &info);
     void warningRaised(const QString &message);
     void errorRaised(const QString &message);
@@ -65,6 +69,10 @@ private:
     void onTick();
     /// --min-free-space: pauses or resumes reading as the output volume's free space says.
     void checkFreeSpace();
+    /// Notices an output directory deleted, moved or replaced during the run; true if it was.
+    bool checkOutputDirectory();
+    void reportLostFiles(const QList<capture::LostFile> &files, const QString &reason);
+    static QString lostFileNames(const QList<capture::LostFile> &files);
     void onSessionFinished();
     void onDrainTimeout();
     void finishStop();

@@ -42,6 +42,8 @@ QString fileStateName(FileInfo::State state)
         return QStringLiteral("error");
     case FileInfo::State::Deleted:
         return QStringLiteral("deleted");
+    case FileInfo::State::Lost:
+        return QStringLiteral("lost");
     }
     return {};
 }

@@ -52,7 +52,9 @@ struct ConnectionInfo
 /// One output file.
 struct FileInfo
 {
-    enum class State { Writing, Closed, Error, Deleted };
+    /// Lost: the file is gone while or after it was written (its directory was deleted, moved
+    /// or replaced, or the file itself was deleted); `error` says which.
+    enum class State { Writing, Closed, Error, Deleted, Lost };
 
     QString path;
     quint16 port = 0;
@@ -79,6 +81,7 @@ struct StatsSnapshot
     quint64 totalConnections = 0;
     quint64 filesClosed = 0; ///< files closed since start (connection end, rotation, error)
     quint64 writeErrors = 0; ///< write failures since start
+    quint64 filesLost = 0;   ///< files of this run that are gone (FileInfo::State::Lost)
     quint64 refusedNotAllowed = 0;
     quint64 refusedOverLimit = 0;
     quint64 idleClosed = 0;
@@ -117,6 +120,7 @@ struct StopSummary
     /// volume was at its --min-free-space margin (and those bytes).
     int leftUnreadForSpace = 0;
     quint64 bytesLeftUnread = 0;
+    quint64 filesLost = 0; ///< files of this run that are gone (FileInfo::State::Lost)
     bool aborted = false;  ///< stopped at once rather than drained
     qint64 uptimeMs = 0;
 };

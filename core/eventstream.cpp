@@ -123,6 +123,14 @@ void EventStream::attach(CaptureController *controller, int statsIntervalMs)
     });
     connect(controller, &C::fileDeleted, this,
             [this](const FileInfo &info) { emitEvent(u"file_deleted"_s, fileFields(info)); });
+    connect(controller, &C::fileLost, this, [this](const FileInfo &info) {
+        QJsonObject fields = fileFields(info);
+        fields.insert(u"bytes"_s, qint64(info.bytes));
+        fields.insert(u"sha256"_s,
+                      info.sha256.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(info.sha256));
+        fields.insert(u"reason"_s, info.error);
+        emitEvent(u"file_lost"_s, fields);
+    });
     connect(controller, &C::writeFailed, this, [this](const FileInfo &info) {
         QJsonObject fields = fileFields(info);
         fields.insert(u"error"_s, info.error);
@@ -154,6 +162,7 @@ void EventStream::attach(CaptureController *controller, int statsIntervalMs)
                                  {u"aborted"_s, summary.aborted},
                                  {u"drain_timed_out"_s, summary.drainTimedOut},
                                  {u"manifest_errors"_s, summary.manifestErrors},
+                                 {u"files_lost"_s, qint64(summary.filesLost)},
                                  {u"left_unread_for_space"_s, summary.leftUnreadForSpace},
                                  {u"bytes_left_unread"_s, qint64(summary.bytesLeftUnread)},
                                  {u"uptime_ms"_s, summary.uptimeMs},
@@ -186,6 +195,7 @@ void EventStream::emitStats()
                                   {u"connections_total"_s, qint64(m_last.totalConnections)},
                                   {u"files_closed"_s, qint64(m_last.filesClosed)},
                                   {u"write_errors"_s, qint64(m_last.writeErrors)},
+                                  {u"files_lost"_s, qint64(m_last.filesLost)},
                                   {u"refused_not_allowed"_s, qint64(m_last.refusedNotAllowed)},
                                   {u"refused_over_limit"_s, qint64(m_last.refusedOverLimit)},
                                   {u"idle_closed"_s, qint64(m_last.idleClosed)},

@@ -60,6 +60,9 @@ FileSeries::OpenResult FileSeries::ensureOpen(QString *error)
 
 bool FileSeries::openFile(const QDateTime &now, QString *error)
 {
+    // A directory that went away is noticed (and made again) before a file goes into it.
+    if (m_context->checkOutputDirectory)
+        m_context->checkOutputDirectory();
     const CaptureSettings &settings = m_context->settings;
     const QString name = m_hooks.fileName(now);
     std::unique_ptr<FileSink> sink =
@@ -202,6 +205,7 @@ void FileSeries::close(const QString &reason)
 void FileSeries::closeFile(const QString &reason)
 {
     std::unique_ptr<FileSink> sink = std::move(m_sink);
+    const bool unlinked = sink->isUnlinked();
     sink->close();
     ManifestFile record;
     record.file = sink->fileName();
@@ -226,6 +230,10 @@ void FileSeries::closeFile(const QString &reason)
 
     FileInfo info = infoOf(*sink);
     info.closeReason = reason;
+    if (unlinked) {
+        info.state = FileInfo::State::Lost;
+        info.error = u"deleted while it was written"_s;
+    }
     info.sha256 = record.sha256;
     if (m_hooks.closed)
         m_hooks.closed(record, info);

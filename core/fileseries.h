@@ -64,6 +64,8 @@ public:
     void close(const QString &reason);
 
     bool isOpen() const { return bool(m_sink); }
+    /// The file being written was deleted (or its directory was).
+    bool isCurrentFileUnlinked() const { return m_sink && m_sink->isUnlinked(); }
     bool hasFailed() const { return !m_error.isEmpty(); }
     QString errorString() const { return m_error; }
     /// The file being written, or the last one.

@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 using namespace Qt::Literals::StringLiterals;
@@ -29,6 +30,13 @@ bool DescriptorReserve::release()
     ::close(m_fd);
     m_fd = -1;
     return true;
+}
+
+bool FileSink::isUnlinked() const
+{
+    struct stat st
+    {};
+    return m_fd >= 0 && ::fstat(m_fd, &st) == 0 && st.st_nlink == 0;
 }
 
 namespace {

@@ -61,6 +61,9 @@ public:
     QString fileName() const;
     quint64 bytesWritten() const { return m_bytesWritten; }
     bool isOpen() const { return m_fd >= 0; }
+    /// The open file has no name any more (deleted, or its directory was): what is written
+    /// into it is lost once it is closed.
+    bool isUnlinked() const;
     bool hasFailed() const { return !m_error.isEmpty(); }
     QString errorString() const { return m_error; }
     QDateTime openedAt() const { return m_opened; }

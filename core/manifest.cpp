@@ -83,6 +83,18 @@ QByteArray manifestDeletionLine(const QString &file, quint16 port, const QDateTi
                  {u"reason"_s, reason}});
 }
 
+QByteArray manifestLostLine(const LostFile &file, const QDateTime &time, const QString &reason)
+{
+    return line({{u"type"_s, u"lost"_s},
+                 {u"file"_s, file.file},
+                 {u"port"_s, file.port},
+                 {u"bytes"_s, qint64(file.bytes)},
+                 {u"sha256"_s, file.sha256.isEmpty() ? QJsonValue(QJsonValue::Null)
+                                                     : QJsonValue(file.sha256)},
+                 {u"lost"_s, timeValue(time)},
+                 {u"reason"_s, reason}});
+}
+
 ManifestWriter::~ManifestWriter()
 {
     close();
@@ -141,6 +153,8 @@ QString verifyStatusName(VerifyResult::Status status)
         return u"DELETED"_s;
     case VerifyResult::Status::Invalid:
         return u"INVALID"_s;
+    case VerifyResult::Status::Lost:
+        return u"LOST"_s;
     }
     return {};
 }
@@ -155,6 +169,8 @@ QString VerifySummary::text() const
                     .arg(mismatch)
                     .arg(missing)
                     .arg(deleted);
+    if (lost > 0)
+        s += u", %1 LOST"_s.arg(lost);
     if (invalid > 0)
         s += u", %1 invalid manifest line(s)"_s.arg(invalid);
     return s;
@@ -169,6 +185,8 @@ struct Listed
     QString sha256;
     bool deleted = false;
     QString deletedReason;
+    bool lost = false; ///< a "lost" line: the receiver reported the file gone during its run
+    QString lostReason;
 };
 
 // Hashes a file in 1 MiB reads; false with the reason if it cannot be read to the end.
@@ -263,12 +281,13 @@ VerifySummary verifyDirectory(const QString &dir,
         }
         const QJsonValue bytes = o.value(u"bytes"_s);
         const QJsonValue sha = o.value(u"sha256"_s);
-        if (type != u"file" || !bytes.isDouble() || bytes.toDouble() < 0 ||
+        if ((type != u"file" && type != u"lost") || !bytes.isDouble() || bytes.toDouble() < 0 ||
             !(sha.isNull() || (sha.isString() && sha.toString().size() == 64))) {
             invalid(number, u"not a file record (type, bytes, sha256)"_s);
             continue;
         }
-        Listed entry{file, qint64(bytes.toDouble()), sha.toString(), false, {}};
+        Listed entry{file, qint64(bytes.toDouble()), sha.toString(), false, {}, type == u"lost",
+                     o.value(u"reason"_s).toString()};
         const auto it = index.constFind(file);
         if (it != index.constEnd()) {
             listed[*it] = entry;
@@ -284,6 +303,14 @@ VerifySummary verifyDirectory(const QString &dir,
         VerifyResult result;
         result.file = entry.file;
         const QString path = directory.filePath(entry.file);
+        if (entry.lost) {
+            result.status = VerifyResult::Status::Lost;
+            result.detail = u"%1 bytes were written into it, then it was lost (%2)"_s.arg(
+                entry.bytes).arg(entry.lostReason);
+            ++summary.lost;
+            report(result);
+            continue;
+        }
         if (entry.deleted) {
             result.status = VerifyResult::Status::Deleted;
             result.detail = u"deleted by the receiver (%1)"_s.arg(entry.deletedReason);

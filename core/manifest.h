@@ -55,6 +55,19 @@ QByteArray manifestFileLine(const ManifestFile &file);
 QByteArray manifestDeletionLine(const QString &file, quint16 port, const QDateTime &time,
                                 const QString &reason);
 
+/// A file this run wrote that is gone: its directory was deleted, moved or replaced, or the
+/// file itself was deleted while it was written.
+struct LostFile
+{
+    QString file; ///< name within the output directory
+    quint16 port = 0;
+    quint64 bytes = 0; ///< written into it
+    QString sha256;    ///< of what was written; empty with --hash none (null)
+};
+
+/// One JSON line recording that a file of this run is lost, and why.
+QByteArray manifestLostLine(const LostFile &file, const QDateTime &time, const QString &reason);
+
 /// Appends lines to DIR/manifest.jsonl: opened for appending (created 0640, never through a
 /// symbolic link), each line one write(2), so a reader never sees half a line from us.
 class ManifestWriter
@@ -79,13 +92,13 @@ private:
 /// The result for one file of a manifest.
 struct VerifyResult
 {
-    enum class Status { Ok, Mismatch, Missing, Deleted, Invalid };
+    enum class Status { Ok, Mismatch, Missing, Deleted, Invalid, Lost };
     Status status = Status::Ok;
     QString file;   ///< name as listed (for Invalid: "line N")
     QString detail; ///< what was compared or what is wrong
 };
 
-/// "OK", "MISMATCH", "MISSING", "DELETED", "INVALID".
+/// "OK", "MISMATCH", "MISSING", "DELETED", "INVALID", "LOST".
 QString verifyStatusName(VerifyResult::Status status);
 
 struct VerifySummary
@@ -96,7 +109,11 @@ struct VerifySummary
     int missing = 0;
     int deleted = 0; ///< deleted by --max-files, as the manifest records: not a problem
     int invalid = 0; ///< manifest lines that are not what the receiver writes
-    bool passed() const { return error.isEmpty() && mismatch == 0 && missing == 0 && invalid == 0; }
+    int lost = 0;    ///< files the receiver reported lost during its run ("lost" lines)
+    bool passed() const
+    {
+        return error.isEmpty() && mismatch == 0 && missing == 0 && invalid == 0 && lost == 0;
+    }
     QString text() const; ///< "12 files: 11 OK, 1 MISMATCH, 0 MISSING, 0 DELETED"
 };
 

@@ -91,7 +91,8 @@ bool PortListener::listen(const QHostAddress &address, QString *error)
                 .arg(m_server->errorString())
                 .arg(resumeAcceptingAfterMs / 1000));
         QTimer::singleShot(resumeAcceptingAfterMs, this, [this] {
-            if (m_server && m_server->isListening())
+            // Not while short of descriptors: retryWaiting() resumes once there are some.
+            if (m_server && m_server->isListening() && !m_shortOfDescriptors)
                 m_server->resumeAccepting();
         });
     });
@@ -103,8 +104,7 @@ void PortListener::stopAccepting()
 {
     if (!m_server)
         return;
-    if (!m_waiting.empty()) // the kernel's backlog may still be full of what could not be opened
-        retryWaiting();
+    retryWaiting(); // the kernel's backlog may still be full of what could not be opened
     // Connections the kernel completed but Qt has not accepted yet may already carry data.
     for (int round = 0; round < maxAcceptRoundsAtStop && m_server->isListening(); ++round) {
         bool timedOut = false;
@@ -171,6 +171,18 @@ void PortListener::onFileOpened(const FileSink &sink)
 void PortListener::onFileClosed(const ManifestFile &record, const FileInfo &info)
 {
     ++m_context->filesClosed;
+    const LostFile file{record.file, m_port, record.bytes, record.sha256};
+    if (m_context->losingDirectory) {
+        m_context->filesInDirectory.insert(record.file, file); // the engine reports them all
+        return;
+    }
+    if (info.state == FileInfo::State::Lost) {
+        Q_EMIT fileLost(file, info.error);
+        return;
+    }
+    m_context->filesInDirectory.insert(record.file, file);
+    if (m_context->checkOutputDirectory && m_context->checkOutputDirectory())
+        return; // this file was in the lost directory too, and is reported with its files
     appendManifest(manifestFileLine(record));
     Q_EMIT fileClosed(info);
     if (m_context->settings.maxFiles > 0) {
@@ -215,6 +227,7 @@ void PortListener::enforceMaxFiles()
             continue;
         }
         info.state = FileInfo::State::Deleted;
+        m_context->filesInDirectory.remove(name);
         appendManifest(manifestDeletionLine(name, m_port, QDateTime::currentDateTime(),
                                             u"max-files %1"_s.arg(maxFiles)));
         Q_EMIT fileDeleted(info);
@@ -264,6 +277,10 @@ void PortListener::accept(int fd)
     const auto [peerAddress, peerPort] = socketEndpoint(fd, EndpointSide::Peer);
     adoptSession(
         new Session(id, fd, seriesFor(peerAddress, peerPort), &m_context->readBuffer, this));
+    // The reserve for a file was used and no descriptor is free to take it again: no more
+    // sockets until there is one, or the connections could hold them all with no file.
+    if (!m_context->spareDescriptor.reserve())
+        holdAccepting();
 }
 
 void PortListener::refuse(int fd, const QHostAddress &peer, quint16 peerPort,
@@ -299,17 +316,22 @@ void PortListener::onSessionWaitingForFile(Session *session, const QString &reas
 {
     // Out of descriptors for the file: the connection's data waits in the kernel (TCP slows
     // the sender) and accepting pauses until files can be opened again.
-    if (m_waiting.empty()) {
-        if (m_server)
-            m_server->pauseAccepting();
+    if (m_waiting.empty())
         Q_EMIT warningRaised(u"port %1: out of file descriptors (%2 open files allowed): "
                              "connections wait, unread, and accepting pauses until a file "
                              "can be opened"_s.arg(m_port)
                                  .arg(openFileSoftLimit()));
-    }
     m_stats.error = reason;
     if (std::find(m_waiting.begin(), m_waiting.end(), session) == m_waiting.end())
         m_waiting.push_back(session);
+    holdAccepting();
+}
+
+void PortListener::holdAccepting()
+{
+    m_shortOfDescriptors = true;
+    if (m_server)
+        m_server->pauseAccepting();
     if (!m_retryTimer) {
         m_retryTimer = new QTimer(this);
         m_retryTimer->setInterval(heldRetryMs);
@@ -320,8 +342,11 @@ void PortListener::onSessionWaitingForFile(Session *session, const QString &reas
 
 void PortListener::retryWaiting()
 {
-    if (m_waiting.empty())
+    if (!m_shortOfDescriptors)
         return;
+    // The reserve first, from what the last closed connection freed, so that a file can be
+    // opened with it even if something else takes the other free descriptors.
+    const bool reserved = m_context->spareDescriptor.reserve();
     // A retry may finish a session (its peer closed, its file failed), which takes it out of
     // m_waiting and deletes it.
     const std::vector<QPointer<Session>> waiting(m_waiting.begin(), m_waiting.end());
@@ -335,6 +360,10 @@ void PortListener::retryWaiting()
             it != m_waiting.end())
             m_waiting.erase(it);
     }
+    // Accepting resumes only with the reserve held: a new socket must never take it.
+    if (!reserved && !m_context->spareDescriptor.reserve())
+        return;
+    m_shortOfDescriptors = false;
     if (m_retryTimer)
         m_retryTimer->stop();
     m_stats.error.clear();
@@ -511,7 +540,7 @@ void PortListener::onSessionFinished(Session *session)
 
     Q_EMIT connectionClosed(info);
     releaseSeries(series, info.closeReason);
-    if (!m_waiting.empty()) // its descriptors are free now: a waiting connection may get a file
+    if (m_shortOfDescriptors) // its descriptors are free now: a waiting connection may get a file
         QMetaObject::invokeMethod(this, &PortListener::retryWaiting, Qt::QueuedConnection);
     updateState();
     Q_EMIT sessionFinished();
@@ -537,8 +566,7 @@ void PortListener::finishSessions(const QString &reason, bool finalRead)
                                  .arg(m_refusalsNotReported));
         m_refusalsNotReported = 0;
     }
-    if (!m_waiting.empty())
-        retryWaiting(); // a session that finished may have freed a descriptor
+    retryWaiting(); // a session that finished may have freed a descriptor
     if (m_retryTimer)
         m_retryTimer->stop();
     m_waiting.clear(); // those still waiting get one more try in their final read
@@ -643,6 +671,35 @@ void PortListener::appendOpenConnections(QList<ConnectionInfo> *out) const
 {
     for (const Session *session : m_sessions)
         out->append(session->info());
+}
+
+std::vector<std::shared_ptr<FileSeries>> PortListener::openSeries() const
+{
+    std::vector<std::shared_ptr<FileSeries>> series;
+    if (m_portSeries) {
+        if (m_portSeries->isOpen())
+            series.push_back(m_portSeries);
+        return series;
+    }
+    for (const Session *session : m_sessions) {
+        if (session->series()->isOpen())
+            series.push_back(session->series());
+    }
+    return series;
+}
+
+void PortListener::closeOpenFiles(const QString &reason)
+{
+    for (const std::shared_ptr<FileSeries> &series : openSeries())
+        series->close(reason);
+}
+
+void PortListener::closeDeletedFiles()
+{
+    for (const std::shared_ptr<FileSeries> &series : openSeries()) {
+        if (series->isCurrentFileUnlinked())
+            series->close(u"file deleted"_s);
+    }
 }
 
 void PortListener::appendOpenFiles(QList<FileInfo> *out) const

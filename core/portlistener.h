@@ -5,9 +5,11 @@
 #include "filesink.h"
 #include "hashworker.h"
 #include "manifest.h"
+#include "outputdirectory.h"
 
 #include <QElapsedTimer>
 #include <QHash>
+#include <QMap>
 #include <QObject>
 
 #include <deque>
@@ -44,6 +46,17 @@ struct EngineContext
     std::function<void()> checkFreeSpace; ///< re-reads the free space; set by the engine
     quint64 writeErrors = 0;
     int manifestErrors = 0;
+    /// The output directory, watched: deleted, moved or replaced during the run, the files this
+    /// run wrote into it are reported lost and it is made again.
+    OutputDirectory outputDirectory;
+    /// Checks the output directory; true when it was lost (and that has been handled). Set by
+    /// the engine; called at every file open and close and periodically.
+    std::function<bool()> checkOutputDirectory;
+    /// The closed files of this run in the output directory (by name), as they would be
+    /// reported if it went away; files --max-files deleted are not in it.
+    QMap<QString, LostFile> filesInDirectory;
+    bool losingDirectory = false; ///< the engine is closing the files of a lost directory
+    quint64 filesLost = 0;
     /// Connections a stop closed with data still unread because the volume was at its margin.
     int leftUnreadConnections = 0;
     quint64 leftUnreadBytes = 0;
@@ -83,6 +96,12 @@ public:
     PortSummary summary() const;
     void appendOpenConnections(QList<ConnectionInfo> *out) const;
     void appendOpenFiles(QList<FileInfo> *out) const;
+    /// Closes every open file with `reason`; their connections go on into new files.
+    void closeOpenFiles(const QString &reason);
+    /// Closes the open files that were deleted while being written (reported as lost).
+    void closeDeletedFiles();
+    /// The output directory was lost: its closed files are no business of --max-files now.
+    void forgetClosedFiles() { m_closedFiles.clear(); }
 
 Q_SIGNALS:
     void connectionOpened(const capture::ConnectionInfo &info);
@@ -93,6 +112,8 @@ Q_SIGNALS:
     void fileClosed(const capture::FileInfo &info);
     /// A closed file was deleted to keep --max-files.
     void fileDeleted(const capture::FileInfo &info);
+    /// One file was deleted while it was written: its data are lost (the engine reports it).
+    void fileLost(const capture::LostFile &file, const QString &reason);
     void writeFailed(const capture::FileInfo &info);
     void warningRaised(const QString &message);
     void errorRaised(const QString &message);
@@ -118,6 +139,10 @@ private:
     void adoptSession(Session *session);
     std::shared_ptr<FileSeries> seriesFor(const QHostAddress &peer, quint16 peerPort);
     void onSessionWaitingForFile(Session *session, const QString &reason);
+    /// Out of descriptors: pauses accepting and retries waiting connections every 100 ms.
+    void holdAccepting();
+    /// Gives the waiting connections their files when descriptors are free again; resumes
+    /// accepting once none waits and the reserve descriptor is held.
     void retryWaiting();
     void onSessionFileUnavailable(Session *session, const QString &reason);
     void onSessionWriteFailed(Session *session, const QString &reason);
@@ -129,6 +154,8 @@ private:
     /// --max-files: deletes the port's oldest closed files while it has more than allowed.
     void enforceMaxFiles();
     int openFileCount() const;
+    /// The series that have a file open now (the port's, or its connections').
+    std::vector<std::shared_ptr<FileSeries>> openSeries() const;
     /// `base` the first time this run asks for it, then base_2, base_3, …: a name deleted by
     /// --max-files is never given to another file of the run (the manifest names files).
     QString uniqueFileName(const QString &base, qint64 second);
@@ -148,6 +175,7 @@ private:
     };
     std::vector<Handshake> m_handshakes; // TLS connections not yet through their handshake
     QTimer *m_retryTimer = nullptr;
+    bool m_shortOfDescriptors = false; ///< accepting held: see holdAccepting()
     std::shared_ptr<FileSeries> m_portSeries; // split=port: the files every connection appends to
     std::deque<FileInfo> m_closedFiles;       // with --max-files: closed, not deleted, oldest first
     QString m_lastNameBase;                   // what uniqueFileName() was last asked for

@@ -188,6 +188,7 @@ QByteArray StatusService::statusJson() const
                                   {u"connections_total"_s, qint64(m_last.totalConnections)},
                                   {u"files_closed"_s, qint64(m_last.filesClosed)},
                                   {u"write_errors"_s, qint64(m_last.writeErrors)},
+                                  {u"files_lost"_s, qint64(m_last.filesLost)},
                                   {u"refused_not_allowed"_s, qint64(m_last.refusedNotAllowed)},
                                   {u"refused_over_limit"_s, qint64(m_last.refusedOverLimit)},
                                   {u"idle_closed"_s, qint64(m_last.idleClosed)},
@@ -247,6 +248,10 @@ QByteArray StatusService::metricsText() const
     family(&out, "capture_write_errors_total", "counter",
            "Writes to output files that failed since the capture started.");
     sample(&out, "capture_write_errors_total", m_last.writeErrors);
+    family(&out, "capture_files_lost_total", "counter",
+           "Files of this run that are gone: their output directory was deleted, moved or "
+           "replaced, or the file was deleted while it was written.");
+    sample(&out, "capture_files_lost_total", m_last.filesLost);
     return out;
 }
 

@@ -31,6 +31,7 @@ struct Harness
     QSignalSpy filesOpened{&controller, &CaptureController::fileOpened};
     QSignalSpy filesClosed{&controller, &CaptureController::fileClosed};
     QSignalSpy filesDeleted{&controller, &CaptureController::fileDeleted};
+    QSignalSpy filesLost{&controller, &CaptureController::fileLost};
     QSignalSpy writeFailed{&controller, &CaptureController::writeFailed};
     QSignalSpy warnings{&controller, &CaptureController::warningRaised};
     QSignalSpy errors{&controller, &CaptureController::errorRaised};
@@ -50,6 +51,20 @@ struct Harness
         if (!QTest::qWaitFor([this] { return !stopped.isEmpty(); }, timeoutMs))
             return {};
         return stopped.takeFirst().at(0).value<StopSummary>();
+    }
+    QList<FileInfo> lostFiles() const
+    {
+        QList<FileInfo> list;
+        for (const QList<QVariant> &args : filesLost)
+            list.append(args.at(0).value<FileInfo>());
+        return list;
+    }
+    QStringList errorTexts() const
+    {
+        QStringList list;
+        for (const QList<QVariant> &args : errors)
+            list.append(args.at(0).toString());
+        return list;
     }
     QList<ConnectionInfo> closedConnections() const
     {

@@ -4,6 +4,8 @@
 #include "testsupport.h"
 
 #include <QDir>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QRegularExpression>
 #include <QSignalSpy>
 #include <QTcpServer>
@@ -337,7 +339,11 @@ private Q_SLOTS:
         const QList<quint16> ports = TestSupport::freePorts(1);
         Harness h;
         QVERIFY(h.start(settingsFor(ports, out, SplitMode::Connection)));
-        QVERIFY(QDir(out).removeRecursively()); // the output directory vanishes under us
+        // The output directory is replaced by a plain file under us: it cannot be made again.
+        QVERIFY(QDir(out).removeRecursively());
+        QFile blocker(out);
+        QVERIFY(blocker.open(QIODevice::WriteOnly));
+        blocker.close();
         QTcpSocket client;
         client.connectToHost(QHostAddress::LocalHost, ports[0]);
         QVERIFY(client.waitForConnected(timeoutMs));
@@ -346,12 +352,105 @@ private Q_SLOTS:
         QVERIFY(client.waitForBytesWritten(timeoutMs));
         QTRY_COMPARE_WITH_TIMEOUT(h.closed.size(), 1, timeoutMs);
         const ConnectionInfo info = h.closedConnections().at(0);
-        QVERIFY2(info.closeReason.contains(out) && info.closeReason.contains(u"No such file"_s),
+        QVERIFY2(info.closeReason.contains(out) && info.closeReason.contains(u"Not a directory"_s),
                  qPrintable(info.closeReason));
-        QCOMPARE(h.errors.size(), 1);
+        // Two errors: the directory (noticed before the file was made), then the connection.
+        const QStringList errors = h.errorTexts();
+        QCOMPARE(errors.size(), 2);
+        QVERIFY2(errors[0].contains(u"output directory %1 was deleted"_s.arg(out)) &&
+                     errors[0].contains(u"no file of this run was in it"_s) &&
+                     errors[0].contains(u"not a directory"_s),
+                 qPrintable(errors[0]));
+        QVERIFY2(errors[1].contains(u"closed unread"_s), qPrintable(errors[1]));
         QVERIFY(client.state() == QAbstractSocket::UnconnectedState ||
                 client.waitForDisconnected(timeoutMs));
         h.stop();
+    }
+
+    // The output directory renamed away and another made in its place: the files of the run
+    // are not in the output directory any more. They are reported lost (in the new directory's
+    // manifest too), the open file is closed and its connection goes on into a new one.
+    void movedOutputDirectoryIsReported()
+    {
+        QTemporaryDir dir;
+        const QString out = dir.filePath(u"out"_s);
+        const QList<quint16> ports = TestSupport::freePorts(1);
+        Harness h;
+        QVERIFY(h.start(settingsFor(ports, out, SplitMode::Connection)));
+        Client done(ports[0]);
+        QVERIFY(done.ok() && done.send("first"));
+        done.close();
+        QTRY_COMPARE_WITH_TIMEOUT(h.filesClosed.size(), 1, timeoutMs);
+        Client going(ports[0]);
+        QVERIFY(going.ok() && going.send("second, part 1;"));
+        QTRY_COMPARE_WITH_TIMEOUT(h.filesOpened.size(), 2, timeoutMs);
+
+        QVERIFY(QDir().rename(out, out + u".old"_s));
+        QVERIFY(QDir().mkdir(out));
+        QTRY_COMPARE_WITH_TIMEOUT(h.filesLost.size(), 2, timeoutMs);
+        const QList<FileInfo> lost = h.lostFiles();
+        for (const FileInfo &info : lost) {
+            QCOMPARE(info.state, FileInfo::State::Lost);
+            QCOMPARE(info.error, u"output directory moved or replaced"_s);
+        }
+        QCOMPARE(lost[0].bytes + lost[1].bytes, quint64(strlen("first") + strlen("second, part 1;")));
+        QVERIFY2(h.errorTexts().constFirst().contains(
+                     u"output directory %1 was moved or replaced during the run: the 2 file(s)"_s
+                         .arg(out)),
+                 qPrintable(h.errorTexts().join(u'\n')));
+
+        QVERIFY(going.send(" part 2"));
+        going.close();
+        QTRY_COMPARE_WITH_TIMEOUT(h.closed.size(), 2, timeoutMs);
+        const StopSummary summary = h.stop();
+        QCOMPARE(summary.filesLost, quint64(2));
+
+        // The old files are where they were moved to, untouched; the new directory has the rest
+        // of the stream and a manifest that lists the two lost files.
+        QCOMPARE(filesIn(out + u".old"_s).size(), 2);
+        const QStringList now = filesIn(out);
+        QCOMPARE(now.size(), 1);
+        QCOMPARE(TestSupport::readFile(QDir(out).filePath(now[0])), QByteArray(" part 2"));
+        const QList<QByteArray> lines =
+            TestSupport::readFile(QDir(out).filePath(u"manifest.jsonl"_s)).split('\n');
+        int lostLines = 0;
+        int fileLines = 0;
+        for (const QByteArray &line : lines) {
+            const QJsonObject o = QJsonDocument::fromJson(line).object();
+            lostLines += o.value(u"type"_s).toString() == u"lost"_s;
+            fileLines += o.value(u"type"_s).toString() == u"file"_s;
+        }
+        QCOMPARE(lostLines, 2);
+        QCOMPARE(fileLines, 1);
+    }
+
+    // A file deleted while it is written: reported lost, its connection goes on in a new file.
+    void fileDeletedWhileWrittenIsReported()
+    {
+        QTemporaryDir dir;
+        const QString out = dir.filePath(u"out"_s);
+        const QList<quint16> ports = TestSupport::freePorts(1);
+        Harness h;
+        QVERIFY(h.start(settingsFor(ports, out, SplitMode::Port)));
+        Client client(ports[0]);
+        QVERIFY(client.ok() && client.send("before"));
+        QTRY_COMPARE_WITH_TIMEOUT(h.filesOpened.size(), 1, timeoutMs);
+        const QStringList files = filesIn(out);
+        QCOMPARE(files.size(), 1);
+        QTRY_COMPARE_WITH_TIMEOUT(QFileInfo(QDir(out).filePath(files[0])).size(), 6, timeoutMs);
+        QVERIFY(QFile::remove(QDir(out).filePath(files[0])));
+        QTRY_COMPARE_WITH_TIMEOUT(h.filesLost.size(), 1, timeoutMs);
+        QCOMPARE(h.lostFiles()[0].bytes, quint64(6));
+        QCOMPARE(h.lostFiles()[0].error, u"deleted while it was written"_s);
+        QVERIFY(client.send("after"));
+        client.close();
+        QTRY_COMPARE_WITH_TIMEOUT(h.closed.size(), 1, timeoutMs);
+        const StopSummary summary = h.stop();
+        QCOMPARE(summary.filesLost, quint64(1));
+        const QStringList after = filesIn(out);
+        QCOMPARE(after.size(), 1);
+        QCOMPARE(TestSupport::readFile(QDir(out).filePath(after[0])), QByteArray("after"));
+        QCOMPARE(h.errors.size(), 1);
     }
 
     void bindFailureReleasesEveryPort()

@@ -566,6 +566,7 @@ private Q_SLOTS:
     void eventsOtherError();
     void eventsListenFailed();
     void eventsStartFailed();
+    void eventsOutputDirectoryDeleted();
     void eventsEveryKindOverAllRuns();
     void eventsToStdout();
     void eventsPathUnwritable();
@@ -830,8 +831,8 @@ void TestObservability::eventsWriteError()
     }
 }
 
-// 1b. An error that is not a write error: the output directory vanishes, a new file cannot
-// be created.
+// 1b. An error that is not a write error: the output directory is replaced by a plain file,
+// so it cannot be made again and a new file cannot be created.
 void TestObservability::eventsOtherError()
 {
     QTemporaryDir tmp;
@@ -844,6 +845,9 @@ void TestObservability::eventsOtherError()
                                                       eventsE, u"--stats-interval"_s, u"0"_s});
         QVERIFY2(receiver.startAndWaitUntilRecording(), receiver.describe());
         QVERIFY(QDir(tmp.filePath(u"out-e"_s)).removeRecursively());
+        QFile blocker(tmp.filePath(u"out-e"_s));
+        QVERIFY(blocker.open(QIODevice::WriteOnly));
+        blocker.close();
         const auto sendError = TestSupport::sendAll(port, "lost");
         Q_UNUSED(sendError); // the receiver may close the connection before it is all sent
         QVERIFY2(receiver.waitForLine(u" error port %1: connection from"_s.arg(port)),
@@ -857,8 +861,10 @@ void TestObservability::eventsOtherError()
         QVERIFY2(stopped, receiver.describe());
         QVERIFY2(problems.isEmpty(), qPrintable(problems.join(u'\n')));
         const QList<QJsonObject> errors = eventsOf(got, u"error"_s);
-        QVERIFY2(errors.size() == 1 &&
-                     errors.first().value(u"message"_s).toString().contains(QString::number(port)),
+        // The directory's error, then the connection's.
+        QVERIFY2(errors.size() == 2 &&
+                     errors.first().value(u"message"_s).toString().contains(u"out-e was deleted"_s) &&
+                     errors.last().value(u"message"_s).toString().contains(QString::number(port)),
                  TestSupport::readFile(eventsE).constData());
     }
 }
@@ -919,6 +925,126 @@ void TestObservability::eventsStartFailed()
     }
 }
 
+// 1d'. rm -rf of the output directory while a stream is written into it: the files of the run
+// are reported lost (error, file_lost events, /status, /metrics, the manifest of the directory
+// made again), the stream goes on into a new file there, and the exit status is 1.
+void TestObservability::eventsOutputDirectoryDeleted()
+{
+    QTemporaryDir tmp;
+    QVERIFY(tmp.isValid());
+    const QString eventsPath = tmp.filePath(u"events.jsonl"_s);
+    const QString out = tmp.filePath(u"out"_s);
+    const QList<quint16> ports = TestSupport::freePorts(2);
+    const quint16 port = ports[0];
+    const quint16 status = ports[1];
+    const QByteArray first = TestSupport::patternData(21, 100 * KiB + 1);
+    const QByteArray partOne = TestSupport::patternData(22, 50 * KiB + 3);
+    const QByteArray partTwo = TestSupport::patternData(23, 30 * KiB + 5);
+    const QByteArray last = TestSupport::patternData(24, 20 * KiB + 7);
+    Receiver receiver(tmp.path(), baseArguments(QString::number(port), out) +
+                                      QStringList{u"--split"_s, u"connection"_s, u"--events"_s,
+                                                  eventsPath, u"--status"_s,
+                                                  QString::number(status), u"--stats-interval"_s,
+                                                  u"0"_s});
+    QVERIFY2(receiver.startAndWaitUntilRecording(), receiver.describe());
+    auto sendError = TestSupport::sendAll(port, first);
+    QVERIFY2(!sendError, qPrintable(sendError.value_or(QString())));
+    QVERIFY2(receiver.waitForLine(u"closed (peer closed): %1 bytes"_s.arg(first.size())),
+             receiver.describe());
+    QTcpSocket going;
+    going.connectToHost(QHostAddress::LocalHost, port);
+    QVERIFY(going.waitForConnected(lineTimeoutMs));
+    going.write(partOne);
+    QVERIFY(going.waitForBytesWritten(lineTimeoutMs));
+    QVERIFY2(receiver.waitForLine(QRegularExpression(u"connection from 127.0.0.1:%1 opened, "
+                                                     "writing to"_s.arg(going.localPort()))),
+             receiver.describe());
+    const QList<QString> before = QDir(out).entryList({u"stream_*"_s}, QDir::Files);
+    QCOMPARE(before.size(), 2);
+    // Until the receiver has it all: the file's size is what it wrote.
+    QTRY_VERIFY_WITH_TIMEOUT(QFileInfo(QDir(out).filePath(before[0])).size() +
+                                     QFileInfo(QDir(out).filePath(before[1])).size() ==
+                                 first.size() + partOne.size(),
+                             lineTimeoutMs);
+
+    const Run rm = runProcess(u"rm"_s, {u"-rf"_s, out});
+    QVERIFY2(rm.finished && rm.exitCode == 0, qPrintable(rm.describe(u"rm -rf"_s)));
+    QVERIFY2(receiver.waitForLine(u"error output directory %1 was deleted during the run: the 2 "
+                                  "file(s) this run wrote into it are lost"_s.arg(out)),
+             receiver.describe());
+    going.write(partTwo);
+    QVERIFY(going.waitForBytesWritten(lineTimeoutMs));
+    going.disconnectFromHost();
+    QVERIFY(going.state() == QAbstractSocket::UnconnectedState ||
+            going.waitForDisconnected(lineTimeoutMs));
+    sendError = TestSupport::sendAll(port, last);
+    QVERIFY2(!sendError, qPrintable(sendError.value_or(QString())));
+    QVERIFY2(receiver.waitForLine(u"closed (peer closed): %1 bytes"_s.arg(last.size())),
+             receiver.describe());
+    QVERIFY2(receiver.waitForLine(
+                 u"closed (peer closed): %1 bytes"_s.arg(partOne.size() + partTwo.size())),
+             receiver.describe());
+
+    QJsonObject totals;
+    QTRY_VERIFY_WITH_TIMEOUT(
+        (totals = QJsonDocument::fromJson(curl(status, u"/status"_s).body)
+                      .object()
+                      .value(u"totals"_s)
+                      .toObject())
+                .value(u"files_lost"_s)
+                .toInteger() == 2,
+        lineTimeoutMs);
+    const HttpResult metrics = curl(status, u"/metrics"_s);
+    QVERIFY2(metrics.body.contains("\ncapture_files_lost_total 2\n"), metrics.body.constData());
+
+    QVERIFY2(receiver.stopWithSigterm(1), receiver.describe());
+    QVERIFY2(receiver.hasLine(u"2 file(s) of this run are lost"_s), receiver.describe());
+
+    // The directory made again: the rest of the stream, the last connection, and a manifest
+    // that lists both lost files with what was written into them.
+    const QStringList after = QDir(out).entryList({u"stream_*"_s}, QDir::Files);
+    QCOMPARE(after.size(), 2);
+    QSet<QByteArray> contents;
+    for (const QString &name : after)
+        contents.insert(TestSupport::readFile(QDir(out).filePath(name)));
+    QCOMPARE(contents, (QSet<QByteArray>{partTwo, last}));
+    QHash<QString, QJsonObject> lostLines;
+    for (const QByteArray &line :
+         TestSupport::readFile(QDir(out).filePath(u"manifest.jsonl"_s)).split('\n')) {
+        const QJsonObject o = QJsonDocument::fromJson(line).object();
+        if (o.value(u"type"_s).toString() == u"lost"_s)
+            lostLines.insert(o.value(u"file"_s).toString(), o);
+    }
+    QCOMPARE(QSet<QString>(lostLines.keyBegin(), lostLines.keyEnd()),
+             QSet<QString>(before.cbegin(), before.cend()));
+    QSet<qint64> lostSizes;
+    for (const QJsonObject &o : std::as_const(lostLines)) {
+        QCOMPARE(o.value(u"reason"_s).toString(), u"output directory deleted"_s);
+        lostSizes.insert(o.value(u"bytes"_s).toInteger());
+        const QByteArray sha = o.value(u"sha256"_s).toString().toLatin1();
+        QVERIFY2(sha == TestSupport::sha256(first) || sha == TestSupport::sha256(partOne),
+                 sha.constData());
+    }
+    QCOMPARE(lostSizes, (QSet<qint64>{first.size(), partOne.size()}));
+
+    // verify: the two present files OK, the two lost ones LOST, exit 1.
+    const Run verify = runProcess(receiverBinary(), {u"verify"_s, out});
+    QVERIFY2(verify.finished && verify.exitCode == 1, qPrintable(verify.describe(u"verify"_s)));
+    QCOMPARE(verify.out.count("\nLOST ") + verify.out.startsWith("LOST "), 2);
+    QVERIFY2(verify.out.contains("2 OK"), verify.out.constData());
+
+    QList<QJsonObject> got;
+    const QStringList problems = eventLineProblems(TestSupport::readFile(eventsPath), &got);
+    QVERIFY2(problems.isEmpty(), qPrintable(problems.join(u'\n')));
+    for (const QJsonObject &e : std::as_const(got))
+        m_kindsSeen.insert(e.value(u"event"_s).toString());
+    const QList<QJsonObject> lostEvents = eventsOf(got, u"file_lost"_s);
+    QCOMPARE(lostEvents.size(), 2);
+    for (const QJsonObject &e : lostEvents)
+        QCOMPARE(e.value(u"reason"_s).toString(), u"output directory deleted"_s);
+    QCOMPARE(eventsOf(got, u"stopped"_s).constFirst().value(u"files_lost"_s).toInteger(), 2);
+}
+
 // 1e. Over all the runs above, every kind there is.
 void TestObservability::eventsEveryKindOverAllRuns()
 {
@@ -931,6 +1057,7 @@ void TestObservability::eventsEveryKindOverAllRuns()
                                 u"file_opened"_s,
                                 u"file_closed"_s,
                                 u"file_deleted"_s,
+                                u"file_lost"_s,
                                 u"write_error"_s,
                                 u"warning"_s,
                                 u"error"_s,

@@ -31,6 +31,8 @@ QString FilesTableModel::stateName(FileInfo::State state)
         return tr("error");
     case FileInfo::State::Deleted:
         return tr("deleted");
+    case FileInfo::State::Lost:
+        return tr("lost");
     }
     return {};
 }
@@ -91,12 +93,25 @@ void FilesTableModel::updateFile(const FileInfo &info)
 
 void FilesTableModel::markDeleted(const FileInfo &info)
 {
+    markGone(info, FileInfo::State::Deleted);
+}
+
+void FilesTableModel::markLost(const FileInfo &info)
+{
+    markGone(info, FileInfo::State::Lost);
+    const int row = m_rowOfPath.value(info.path, -1);
+    if (row >= 0)
+        m_rows[row].error = info.error;
+}
+
+void FilesTableModel::markGone(const FileInfo &info, FileInfo::State state)
+{
     // A row already pruned (or from an earlier capture) is not brought back.
     const int row = m_rowOfPath.value(info.path, -1);
-    if (row < 0 || m_rows[row].state == FileInfo::State::Deleted)
+    if (row < 0 || m_rows[row].state == state)
         return;
     FileInfo &current = m_rows[row];
-    current.state = FileInfo::State::Deleted;
+    current.state = state;
     if (current.sha256.isEmpty())
         current.sha256 = info.sha256;
     if (current.closeReason.isEmpty())
@@ -189,7 +204,8 @@ QVariant FilesTableModel::data(const QModelIndex &index, int role) const
             return f.path;
         if (column == Size)
             return tr("%1 bytes").arg(f.bytes);
-        if (column == State && f.state == FileInfo::State::Error)
+        if (column == State &&
+            (f.state == FileInfo::State::Error || f.state == FileInfo::State::Lost))
             return f.error;
         if (column == State && f.state == FileInfo::State::Deleted)
             return tr("Deleted to keep the maximum number of files (--max-files)");
@@ -200,7 +216,8 @@ QVariant FilesTableModel::data(const QModelIndex &index, int role) const
         if (column == CloseReason && !f.closeReason.isEmpty())
             return f.closeReason;
     } else if (role == Qt::ForegroundRole) {
-        if (f.state == FileInfo::State::Error && column == State)
+        if ((f.state == FileInfo::State::Error || f.state == FileInfo::State::Lost) &&
+            column == State)
             return errorColor();
         if (f.state == FileInfo::State::Deleted)
             return QApplication::palette().brush(QPalette::Disabled, QPalette::Text);

@@ -24,6 +24,9 @@ public:
     void updateFile(const FileInfo &info);
     /// Deleted by --max-files: the row stays, shown as "deleted". Unknown paths are ignored.
     void markDeleted(const FileInfo &info);
+    /// Lost (its directory went away, or it was deleted while written): shown as "lost", in
+    /// the error colour, with the reason as tooltip.
+    void markLost(const FileInfo &info);
     /// Live sizes of the files being written.
     void updateFromSnapshot(const StatsSnapshot &snapshot);
     void clear();
@@ -41,6 +44,7 @@ public:
     static QString stateName(FileInfo::State state);
 
 private:
+    void markGone(const FileInfo &info, FileInfo::State state);
     void pruneFinished();
 
     QList<FileInfo> m_rows;

@@ -354,6 +354,7 @@ void MainWindow::connectController()
     connect(c, &CaptureController::fileClosed, m_filesModel, &FilesTableModel::updateFile);
     connect(c, &CaptureController::writeFailed, m_filesModel, &FilesTableModel::updateFile);
     connect(c, &CaptureController::fileDeleted, m_filesModel, &FilesTableModel::markDeleted);
+    connect(c, &CaptureController::fileLost, m_filesModel, &FilesTableModel::markLost);
     connect(c, &CaptureController::statsUpdated, this, &MainWindow::onSnapshot);
     connect(c, &CaptureController::stopped, this, [this] {
         setPhase(Phase::Idle);

@@ -245,8 +245,9 @@ HttpResponse errorResponse(int status)
     return response;
 }
 
+// `extraHeaders`: complete lines ("Name: value\r\n"), from this file only.
 QByteArray formatResponse(const HttpResponse &response, bool headRequest, bool keepAlive,
-                          bool allowHeader = false)
+                          QByteArrayView extraHeaders = {})
 {
     const bool bodyless = response.status == 204 || response.status == 304;
     const bool withBody = !headRequest && !bodyless;
@@ -265,8 +266,7 @@ QByteArray formatResponse(const HttpResponse &response, bool headRequest, bool k
             .append(QByteArray::number(response.body.size()))
             .append("\r\n");
     out.append("Cache-Control: no-store\r\n");
-    if (allowHeader)
-        out.append("Allow: GET, HEAD\r\n");
+    out.append(extraHeaders);
     out.append(keepAlive ? "Connection: keep-alive\r\n\r\n" : "Connection: close\r\n\r\n");
     if (withBody)
         out.append(response.body);
@@ -395,6 +395,8 @@ struct HttpServer::Client
     bool paused = false; // too much output queued: requests wait unread
     bool busy = false;   // inside serve(); the handler might run a nested event loop
     bool writeShutDown = false;
+    bool overLimit = false;   // let in over the client limit; holds no place until admitted
+    quint64 lastActivity = 0; // HttpServer::m_activity when it last sent or took bytes
 };
 
 HttpServer::HttpServer(Handler handler, QObject *parent)
@@ -474,6 +476,13 @@ quint64 HttpServer::clientsRejected() const
     return m_clientsRejected;
 }
 
+int HttpServer::busyClientCount() const
+{
+    return int(std::count_if(m_clients.begin(), m_clients.end(), [this](const auto &client) {
+        return client->state == Client::State::Reading && !isIdle(client.get());
+    }));
+}
+
 qint64 HttpServer::pendingOutputBytes() const
 {
     qint64 total = 0;
@@ -488,11 +497,16 @@ void HttpServer::accept(int fd)
 {
     const auto [address, port] = socketEndpoint(fd, EndpointSide::Peer);
     const QString peer = FileNaming::endpointText(address, port);
-    if (clientCount() >= m_maxClients) {
-        ::close(fd);
-        ++m_clientsRejected;
-        Q_EMIT clientError(peer + u": too many clients"_s);
-        return;
+    const int open = clientCount();
+    if (open >= m_maxClients + extraClients) {
+        Client *idle = longestIdle(false);
+        if (!idle) {
+            ::close(fd);
+            ++m_clientsRejected;
+            Q_EMIT clientError(peer + u": too many clients"_s);
+            return;
+        }
+        evict(idle, u"idle, dropped for a new client (%1 clients open)"_s.arg(open));
     }
     auto *socket = new QTcpSocket(this);
     if (!socket->setSocketDescriptor(fd)) {
@@ -511,6 +525,8 @@ void HttpServer::accept(int fd)
     Client *c = client.get();
     c->socket = socket;
     c->peer = peer;
+    c->overLimit = placesTaken() >= m_maxClients;
+    c->lastActivity = ++m_activity;
     c->timer = new QTimer(socket);
     c->timer->setSingleShot(true);
     connect(c->timer, &QTimer::timeout, this, [this, c] { onTimeout(c); });
@@ -526,12 +542,16 @@ void HttpServer::onReadyRead(Client *client)
 {
     if (client->state == Client::State::Closing)
         client->socket->skip(client->socket->bytesAvailable());
-    else if (client->state == Client::State::Reading)
+    else if (client->state == Client::State::Reading) {
+        client->lastActivity = ++m_activity;
         serve(client);
+    }
 }
 
 void HttpServer::onBytesWritten(Client *client)
 {
+    if (client->socket->bytesToWrite() == 0)
+        client->lastActivity = ++m_activity;
     if (client->state == Client::State::Closing)
         shutdownWriteWhenFlushed(client);
     else if (client->state == Client::State::Reading && client->paused &&
@@ -604,6 +624,14 @@ void HttpServer::processInput(Client *client)
             return;
         }
         offset += result.consumed;
+        if (client->overLimit && !admit(client)) {
+            const QString peer = client->peer;
+            ++m_clientsRejected;
+            startClosing(client, formatResponse(errorResponse(503), result.request.method == "HEAD",
+                                                false, "Retry-After: 1\r\n"));
+            Q_EMIT clientError(peer + u": 503, all %1 clients busy"_s.arg(m_maxClients));
+            return;
+        }
         respond(client, result.request);
         if (client->state != Client::State::Reading)
             return;
@@ -644,8 +672,54 @@ void HttpServer::reject(Client *client, const HttpParseResult &result)
                                          : result.error;
     const QString peer = client->peer;
     ++m_clientsRejected;
-    startClosing(client, formatResponse(errorResponse(status), false, false, status == 405));
+    startClosing(client, formatResponse(errorResponse(status), false, false,
+                                        status == 405 ? "Allow: GET, HEAD\r\n" : ""));
     Q_EMIT clientError(peer + u": "_s + QString::number(status) + u' ' + detail);
+}
+
+bool HttpServer::admit(Client *client)
+{
+    if (placesTaken() >= m_maxClients) {
+        Client *idle = longestIdle(true);
+        if (!idle)
+            return false;
+        evict(idle, u"idle, dropped for a client with a request"_s);
+    }
+    client->overLimit = false;
+    return true;
+}
+
+bool HttpServer::isIdle(const Client *client) const
+{
+    // Not answering, nothing waiting to be answered or taken: at most a request on its way.
+    return client->state == Client::State::Reading && !client->busy && !client->paused &&
+           client->socket->bytesToWrite() == 0;
+}
+
+HttpServer::Client *HttpServer::longestIdle(bool holdingPlace) const
+{
+    Client *found = nullptr;
+    for (const auto &client : m_clients) {
+        if (isIdle(client.get()) && !(holdingPlace && client->overLimit) &&
+            (!found || client->lastActivity < found->lastActivity))
+            found = client.get();
+    }
+    return found;
+}
+
+int HttpServer::placesTaken() const
+{
+    return int(std::count_if(m_clients.begin(), m_clients.end(), [](const auto &client) {
+        return client->state != Client::State::Dead && !client->overLimit;
+    }));
+}
+
+void HttpServer::evict(Client *client, const QString &why)
+{
+    const QString peer = client->peer;
+    ++m_clientsRejected;
+    drop(client);
+    Q_EMIT clientError(peer + u": "_s + why);
 }
 
 void HttpServer::startClosing(Client *client, const QByteArray &finalResponse)

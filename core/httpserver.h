@@ -61,12 +61,22 @@ struct HttpResponse
 /// keep-alive and pipelining, and bounded in everything a client controls (head size, time per
 /// request, number of clients, responses queued for a client that does not read). Never
 /// blocks; lives in the thread that creates it.
+///
+/// Over the client limit a newcomer is still let in, as one of at most extraClients more, so
+/// that its request can be read: once it is complete, the client that has been idle longest
+/// (no request in progress, no response waiting) is dropped for it; when every client is busy
+/// (responses waiting to be taken), it gets 503 with Retry-After: 1. Silent clients therefore
+/// cannot lock out a real one; at the ceiling the longest idle client makes room, or, with
+/// none, the newcomer is closed at once.
 class HttpServer : public QObject
 {
     Q_OBJECT
 
 public:
     using Handler = std::function<std::optional<HttpResponse>(const HttpRequest &request)>;
+
+    /// Connections let in over setMaxClients() to read their first request (see above).
+    static constexpr int extraClients = 16;
 
     explicit HttpServer(Handler handler, QObject *parent = nullptr);
     ~HttpServer() override;
@@ -76,9 +86,14 @@ public:
     quint16 serverPort() const;
     void setRequestTimeoutMs(int ms); // default 5000
     void setMaxClients(int n);        // default 64
+    /// Open connections, those let in over the limit included (at most maxClients + extraClients).
     int clientCount() const;
+    /// Clients with responses waiting to be taken (or being answered): never dropped for others.
+    int busyClientCount() const;
     quint64 requestsServed() const;
-    quint64 clientsRejected() const; // bad requests, timeouts, over the client limit
+    /// Bad requests, timeouts, over the client limit (503 or closed), idle clients dropped for
+    /// others.
+    quint64 clientsRejected() const;
     /// Bytes of responses queued in this process for all clients, not yet taken by the kernel.
     qint64 pendingOutputBytes() const;
 
@@ -98,6 +113,15 @@ private:
     void processInput(Client *client);
     void respond(Client *client, const HttpRequest &request);
     void reject(Client *client, const HttpParseResult &result);
+    /// A client let in over the limit has a complete request: gives it a place, if need be
+    /// the one of the client idle longest; false when every place is busy.
+    bool admit(Client *client);
+    /// The client idle longest that may be dropped for another (none: nullptr); `holdingPlace`:
+    /// only one that is within the limit.
+    Client *longestIdle(bool holdingPlace) const;
+    bool isIdle(const Client *client) const;
+    int placesTaken() const;
+    void evict(Client *client, const QString &why);
     /// Sends `finalResponse` (may be empty), then half-closes and waits briefly for the peer
     /// to close, discarding its input, so the response is not lost to a TCP reset.
     void startClosing(Client *client, const QByteArray &finalResponse);
@@ -114,6 +138,7 @@ private:
     quint64 m_requestsServed = 0;
     quint64 m_clientsRejected = 0;
     bool m_sweepQueued = false;
+    quint64 m_activity = 0; // counts clients' activity: the lowest lastActivity is idle longest
 };
 
 } // namespace capture

@@ -303,11 +303,13 @@ void Replayer::failStream(ReplayStream *stream, const std::string &reason)
     if (stream->connection) {
         m_queuedBytes -= stream->connection->queuedBytes();
         sent = stream->connection->bytesSent();
-        stream->connection->close();
+        // A FIN would let the receiver record the stream as ended by its peer.
+        stream->reset = stream->connection->abort();
     }
     message("stream " + std::to_string(stream->index) + " (" + stream->sourceText + " -> port " +
             std::to_string(stream->port) + "): " + reason + "; " + std::to_string(sent) +
-            " bytes were sent, the rest of this source's data is not");
+            " bytes were sent, the rest of this source's data is not" +
+            (stream->reset ? "; the connection was aborted with a reset (TCP RST)" : ""));
 }
 
 void Replayer::send(ReplayStream *stream, const std::uint8_t *data, std::size_t size)
@@ -541,7 +543,7 @@ void Replayer::printSummary(double seconds)
         if (m_options.dryRun)
             result = stream->port > 65535 ? "no port left" : "-";
         else if (!stream->error.empty())
-            result = "FAILED: " + stream->error;
+            result = "FAILED: " + stream->error + (stream->reset ? " (aborted with a reset)" : "");
         else if (m_interrupted)
             result = "interrupted: sent what was read";
         else

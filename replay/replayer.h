@@ -57,6 +57,7 @@ struct ReplayStream
     std::string error; ///< why it was not delivered in full (empty: it was)
     std::string note;  ///< a warning that does not make it fail
     bool receiverClosed = false;
+    bool reset = false;   ///< given up: its connection was aborted with a TCP reset
     bool pending = false; ///< in Replayer::m_pending (has queued bytes)
     std::chrono::steady_clock::time_point lastProgress;
 };
@@ -101,6 +102,7 @@ private:
     /// that it accepted it; streams whose receiver refused it fail.
     void confirmAcceptance();
     void closeConnections();
+    /// Gives a stream up: aborts its connection with a reset, so the receiver sees it cut.
     void failStream(ReplayStream *stream, const std::string &reason);
     void printSummary(double seconds);
     bool interrupted() const; ///< a first SIGINT/SIGTERM came: stop reading

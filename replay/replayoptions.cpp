@@ -66,8 +66,9 @@ ReplayCommandLine parseReplayCommandLine(const QStringList &arguments)
         u"seconds"_s);
     const QCommandLineOption closeTimeoutOption(
         u"close-timeout"_s,
-        u"Seconds to wait, after the last byte, for the receiver to close each connection "
-        "(default 30)."_s,
+        u"Seconds to wait, after the last byte, for the receiver to close each connection; "
+        "a stream whose receiver takes nothing for this long is given up and its connection "
+        "aborted with a TCP reset (default 30)."_s,
         u"seconds"_s);
     parser.addOptions({speedOption, protocolOption, filterOption, dryRunOption, tlsOption,
                        tlsCaOption, tlsCertOption, tlsKeyOption, quietOption,

@@ -116,6 +116,17 @@ void StreamConnection::close()
     m_fd = -1;
 }
 
+bool StreamConnection::abort()
+{
+    if (m_fd < 0)
+        return false;
+    // Linger on, time 0: close() drops what the kernel still holds and sends a reset.
+    const linger reset{1, 0};
+    const bool set = ::setsockopt(m_fd, SOL_SOCKET, SO_LINGER, &reset, sizeof reset) == 0;
+    close();
+    return set;
+}
+
 void StreamConnection::fail(const std::string &reason)
 {
     if (m_error.empty())

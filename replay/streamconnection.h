@@ -84,6 +84,9 @@ public:
     /// Bytes the receiver's TCP has not acknowledged yet (SIOCOUTQ); 0 means all arrived.
     int unacknowledgedBytes() const;
     void close();
+    /// Closes with a TCP reset (SO_LINGER 0) instead of a FIN, and without close_notify: the
+    /// receiver sees the stream cut, not ended. False when no connection was open.
+    bool abort();
 
 private:
     /// Writes up to `size` bytes once: bytes taken, 0 when the socket takes none now, -1 on

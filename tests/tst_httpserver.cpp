@@ -891,40 +891,166 @@ private Q_SLOTS:
 
     void clientLimit()
     {
+        // Over the limit a newcomer is let in to send its request; once that is complete, the
+        // client idle longest gives up its place.
         TestServer t;
         t.server.setMaxClients(2);
+        t.server.setRequestTimeoutMs(60000); // silence alone must not end anyone here
         QVERIFY2(t.listen(), qPrintable(t.listenError));
         RawClient first;
         RawClient second;
         first.connectTo(t.port);
+        QTRY_COMPARE_WITH_TIMEOUT(t.server.clientCount(), 1, waitMs);
         second.connectTo(t.port);
         QTRY_COMPARE_WITH_TIMEOUT(t.server.clientCount(), 2, waitMs);
 
         RawClient third;
         third.connectTo(t.port);
-        QTRY_VERIFY_WITH_TIMEOUT(t.server.clientsRejected() == 1, waitMs);
-        QTRY_VERIFY_WITH_TIMEOUT(third.isClosed(), waitMs);
-        QCOMPARE(third.all(), QByteArray());
+        QTRY_COMPARE_WITH_TIMEOUT(t.server.clientCount(), 3, waitMs);
+        QVERIFY(first.isConnected() && second.isConnected());
+        QCOMPARE(t.server.clientsRejected(), quint64(0));
+        third.socket.write("GET /status HTTP/1.1\r\n\r\n");
+        QTRY_COMPARE_WITH_TIMEOUT(splitResponses(third.all()).size(), 1, waitMs);
+        QCOMPARE(splitResponses(third.all()).first().body, statusBody);
+        QTRY_VERIFY_WITH_TIMEOUT(first.isClosed(), waitMs);
+        QCOMPARE(first.all(), QByteArray());
+        QVERIFY(second.isConnected());
         QCOMPARE(t.server.clientCount(), 2);
+        QCOMPARE(t.server.clientsRejected(), quint64(1));
         QCOMPARE(t.errors.size(), 1);
-        QVERIFY2(QRegularExpression(u"^127\\.0\\.0\\.1:\\d+: too many clients$"_s)
+        QVERIFY2(QRegularExpression(
+                     u"^127\\.0\\.0\\.1:\\d+: idle, dropped for a client with a request$"_s)
                      .match(t.errorMessage(0))
                      .hasMatch(),
                  qPrintable(t.errorMessage(0)));
 
-        // The clients let in are served; once one leaves, a newcomer gets its place.
+        // The clients let in are served; the one admitted keeps its place.
         second.socket.write("GET /healthz HTTP/1.1\r\n\r\n");
         QTRY_COMPARE_WITH_TIMEOUT(splitResponses(second.all()).size(), 1, waitMs);
-        first.socket.abort();
-        QTRY_COMPARE_WITH_TIMEOUT(t.server.clientCount(), 1, waitMs);
-        RawClient fourth;
-        fourth.connectTo(t.port);
-        QTRY_VERIFY_WITH_TIMEOUT(fourth.isConnected(), waitMs);
-        fourth.socket.write("GET /status HTTP/1.1\r\n\r\n");
-        QTRY_COMPARE_WITH_TIMEOUT(splitResponses(fourth.all()).size(), 1, waitMs);
-        QCOMPARE(splitResponses(fourth.all()).first().body, statusBody);
+        third.socket.write("GET /healthz HTTP/1.1\r\n\r\n");
+        QTRY_COMPARE_WITH_TIMEOUT(splitResponses(third.all()).size(), 2, waitMs);
         QCOMPARE(t.server.clientCount(), 2);
+        QCOMPARE(t.server.requestsServed(), quint64(3));
         QCOMPARE(t.server.clientsRejected(), quint64(1));
+    }
+
+    // The issue: 64 silent local clients made /healthz fail until they timed out.
+    void silentClientsDoNotLockOutHealthz()
+    {
+        if (curlProgram().isEmpty())
+            QSKIP("curl not installed");
+        TestServer t; // the default limit, 64
+        t.server.setRequestTimeoutMs(60000);
+        QVERIFY2(t.listen(), qPrintable(t.listenError));
+        constexpr int silent = 64;
+        std::vector<std::unique_ptr<RawClient>> clients;
+        for (int i = 0; i < silent; ++i) {
+            clients.push_back(std::make_unique<RawClient>());
+            clients.back()->connectTo(t.port);
+        }
+        QTRY_COMPARE_WITH_TIMEOUT(t.server.clientCount(), silent, waitMs);
+        QCOMPARE(t.server.busyClientCount(), 0);
+
+        const CurlResult curl = runCurl({u"http://127.0.0.1:%1/healthz"_s.arg(t.port)});
+        QVERIFY(curl.finished);
+        QVERIFY2(curl.exitCode == 0, curl.err.constData());
+        QCOMPARE(curl.out, healthBody);
+        // One silent client made room; curl has gone again.
+        QTRY_COMPARE_WITH_TIMEOUT(t.server.clientCount(), silent - 1, waitMs);
+        const auto closed = [&] {
+            return std::count_if(clients.begin(), clients.end(),
+                                 [](const auto &c) { return c->isClosed(); });
+        };
+        QTRY_COMPARE_WITH_TIMEOUT(closed(), 1, waitMs);
+        QCOMPARE(t.server.requestsServed(), quint64(1));
+        QCOMPARE(t.server.clientsRejected(), quint64(1));
+        QCOMPARE(t.errors.size(), 1);
+        QVERIFY2(t.errorMessage(0).endsWith(u": idle, dropped for a client with a request"_s),
+                 qPrintable(t.errorMessage(0)));
+    }
+
+    // Every place taken by a client whose answers wait to be read: a newcomer gets 503.
+    void busyClientsMakeANewcomerWait()
+    {
+        TestServer t;
+        t.server.setMaxClients(2);
+        t.server.setRequestTimeoutMs(60000);
+        QVERIFY2(t.listen(), qPrintable(t.listenError));
+        QByteArray pipeline; // 64 MiB of answers: far more than socket buffers hold
+        for (int i = 0; i < 64; ++i)
+            pipeline += "GET /big HTTP/1.1\r\nHost: x\r\n\r\n";
+        std::vector<std::unique_ptr<QTcpSocket>> busy;
+        for (int i = 0; i < 2; ++i) {
+            busy.push_back(std::make_unique<QTcpSocket>());
+            busy.back()->setReadBufferSize(qint64(64) * 1024); // and it reads nothing
+            busy.back()->connectToHost(QHostAddress::LocalHost, t.port);
+            QTRY_COMPARE_WITH_TIMEOUT(busy.back()->state(), QAbstractSocket::ConnectedState,
+                                      waitMs);
+            busy.back()->write(pipeline);
+        }
+        QTRY_COMPARE_WITH_TIMEOUT(t.server.busyClientCount(), 2, waitMs);
+
+        for (const QByteArray &method : {"GET"_ba, "HEAD"_ba}) {
+            RawClient newcomer;
+            newcomer.connectTo(t.port);
+            QTRY_VERIFY_WITH_TIMEOUT(newcomer.isConnected(), waitMs);
+            newcomer.socket.write(method + " /healthz HTTP/1.1\r\n\r\n");
+            QTRY_VERIFY_WITH_TIMEOUT(newcomer.isClosed(), waitMs);
+            const QList<Response> responses = splitResponses(newcomer.all(), method == "HEAD");
+            QCOMPARE(responses.size(), 1);
+            QCOMPARE(responses.first().statusLine, "HTTP/1.1 503 Service Unavailable"_ba);
+            QCOMPARE(responses.first().header("retry-after"), "1"_ba);
+            QCOMPARE(responses.first().header("connection"), "close"_ba);
+            QCOMPARE(responses.first().body,
+                     method == "HEAD" ? QByteArray() : "503 Service Unavailable\n"_ba);
+        }
+        QCOMPARE(t.errors.size(), 2);
+        for (int i = 0; i < 2; ++i)
+            QVERIFY2(t.errorMessage(i).endsWith(u": 503, all 2 clients busy"_s),
+                     qPrintable(t.errorMessage(i)));
+        QCOMPARE(t.server.clientsRejected(), quint64(2));
+        for (const auto &socket : busy)
+            QCOMPARE(socket->state(), QAbstractSocket::ConnectedState);
+        QTRY_COMPARE_WITH_TIMEOUT(t.server.clientCount(), 2, waitMs);
+        QCOMPARE(t.server.busyClientCount(), 2);
+    }
+
+    // However many silent clients come, open connections stay within the limit plus
+    // HttpServer::extraClients: at that ceiling the client idle longest makes room.
+    void openConnectionsBounded()
+    {
+        TestServer t;
+        t.server.setMaxClients(2);
+        t.server.setRequestTimeoutMs(60000);
+        QVERIFY2(t.listen(), qPrintable(t.listenError));
+        const int ceiling = 2 + HttpServer::extraClients;
+        constexpr int beyond = 4;
+        std::vector<std::unique_ptr<RawClient>> clients;
+        for (int i = 0; i < ceiling + beyond; ++i) {
+            clients.push_back(std::make_unique<RawClient>());
+            clients.back()->connectTo(t.port);
+            // One at a time, so the server sees them in this order.
+            QTRY_COMPARE_WITH_TIMEOUT(t.server.clientCount() + int(t.server.clientsRejected()),
+                                      i + 1, waitMs);
+            QVERIFY(t.server.clientCount() <= ceiling);
+        }
+        QCOMPARE(t.server.clientCount(), ceiling);
+        QCOMPARE(t.server.clientsRejected(), quint64(beyond));
+        for (int i = 0; i < beyond; ++i)
+            QTRY_VERIFY_WITH_TIMEOUT(clients[size_t(i)]->isClosed(), waitMs);
+        for (size_t i = beyond; i < clients.size(); ++i)
+            QVERIFY(clients[i]->isConnected());
+        for (int i = 0; i < beyond; ++i)
+            QVERIFY2(t.errorMessage(i).endsWith(
+                         u": idle, dropped for a new client (%1 clients open)"_s.arg(ceiling)),
+                     qPrintable(t.errorMessage(i)));
+
+        // The newest is served, in the place of the one idle longest.
+        RawClient &newest = *clients.back();
+        newest.socket.write("GET /healthz HTTP/1.1\r\n\r\n");
+        QTRY_COMPARE_WITH_TIMEOUT(splitResponses(newest.all()).size(), 1, waitMs);
+        QCOMPARE(splitResponses(newest.all()).first().body, healthBody);
+        QVERIFY(t.server.clientCount() <= ceiling);
     }
 
     // A client that sends many requests and reads nothing: the server stops reading its

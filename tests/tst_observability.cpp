@@ -580,6 +580,7 @@ private Q_SLOTS:
     void strictMetricsReading();
     void statusStartupErrors_data();
     void statusStartupErrors();
+    void healthzPastSilentClients();
 
     // manifest and verify
     void verifyAfterCapture();
@@ -1710,6 +1711,40 @@ void TestObservability::statusStartupErrors()
              qPrintable(u"created: "_s + allEntries(tmp.path()).join(u", "_s)));
     QTcpServer again; // the capture port is free again
     QVERIFY2(again.listen(QHostAddress::LocalHost, ports[0]), qPrintable(again.errorString()));
+}
+
+// 2d. 64 silent connections (the server's client limit) do not keep /healthz from a probe:
+// the one idle longest is dropped for it.
+void TestObservability::healthzPastSilentClients()
+{
+    QTemporaryDir tmp;
+    QVERIFY(tmp.isValid());
+    const QList<quint16> ports = TestSupport::freePorts(2);
+    const quint16 status = ports[1];
+    Receiver receiver(tmp.path(), baseArguments(QString::number(ports[0]), u"out"_s) +
+                                      QStringList{u"--status"_s, QString::number(status)});
+    QVERIFY2(receiver.startAndWaitUntilRecording(), receiver.describe());
+    QVERIFY2(receiver.waitForLine(u"status: http://127.0.0.1:%1/status"_s.arg(status)),
+             receiver.describe());
+    static const QString silent = uR"(import socket, sys
+held = [socket.create_connection(('127.0.0.1', int(sys.argv[1]))) for _ in range(64)]
+print(len(held), flush=True)
+sys.stdin.readline()
+)"_s;
+    QProcess holder;
+    holder.setProcessEnvironment(headlessEnvironment());
+    holder.start(u"python3"_s, {u"-c"_s, silent, QString::number(status)});
+    QVERIFY2(holder.waitForReadyRead(30000), holder.readAllStandardError().constData());
+    QCOMPARE(holder.readLine().trimmed(), "64"_ba);
+    // Accepted in order, so the server has all 64 when curl's connection comes.
+    const HttpResult r = curl(status, u"/healthz"_s);
+    holder.closeWriteChannel();
+    QVERIFY(finishOrKill(holder, 30000));
+    QVERIFY2(r.error.isEmpty(), qPrintable(r.error));
+    QCOMPARE(r.status, 200);
+    QCOMPARE(r.body.trimmed(), QByteArray("ok"));
+    const QByteArray stop = receiver.stopProblem(0);
+    QVERIFY2(stop.isEmpty(), stop.constData());
 }
 
 // 3. The manifest of a capture, and verify on it: intact, a flipped byte, a missing file, a

@@ -7,6 +7,7 @@
 #include "testsupport.h"
 
 #include <QElapsedTimer>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QScopeGuard>
@@ -920,6 +921,104 @@ private Q_SLOTS:
         QVERIFY2(run.err.contains("stopped (interrupted) before the connection was made"),
                  run.describe().constData());
         QCOMPARE(run.err.count("cannot connect"), 1);
+    }
+
+    void aStreamGivenUpIsReset()
+    {
+        // A listener that accepts and reads nothing (a 4 KiB receive buffer) until the replay
+        // has ended: the stream is given up after --close-timeout, with a TCP reset, so what the
+        // listener then reads ends in ECONNRESET, not in an orderly end of stream.
+        const QString script = u"import socket, sys\n"
+                               "ls = socket.socket()\n"
+                               "ls.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)\n"
+                               "ls.bind(('127.0.0.1', 0))\n"
+                               "ls.listen(1)\n"
+                               "ls.settimeout(60)\n"
+                               "print(ls.getsockname()[1], flush=True)\n"
+                               "conn, _ = ls.accept()\n"
+                               "conn.settimeout(60)\n"
+                               "sys.stdin.readline()\n"
+                               "total = 0\n"
+                               "try:\n"
+                               "    while True:\n"
+                               "        chunk = conn.recv(65536)\n"
+                               "        if not chunk:\n"
+                               "            print('closed', total, flush=True)\n"
+                               "            break\n"
+                               "        total += len(chunk)\n"
+                               "except ConnectionResetError:\n"
+                               "    print('reset', total, flush=True)\n"_s;
+        QProcess listener;
+        listener.setProcessEnvironment(headlessEnvironment());
+        listener.start(u"python3"_s, {u"-c"_s, script});
+        QVERIFY2(listener.waitForReadyRead(30000), listener.readAllStandardError().constData());
+        const QString port = QString::fromLatin1(listener.readLine().trimmed());
+
+        // 10 MB: far more than the socket buffers and the replay's 4 MiB queue hold.
+        const QString capture = m_dir.filePath(u"unread.pcap"_s);
+        writeCapture(capture, 1, pcapgen::PcapWriter::Format::Pcap,
+                     oneSourcePackets(200, 50000, 0));
+        const ReplayRun run =
+            runReplay({u"--close-timeout"_s, u"1"_s, capture, u"127.0.0.1"_s, port}, 60000);
+        listener.write("go\n");
+        QVERIFY(finishOrKill(listener, 30000));
+        const QByteArray outcome = listener.readAllStandardOutput().trimmed();
+        QVERIFY2(outcome.startsWith("reset "),
+                 QByteArray(outcome + "\n" + listener.readAllStandardError()).constData());
+        qInfo("the listener read %s bytes, then ECONNRESET", outcome.mid(6).constData());
+
+        QVERIFY2(run.exitCode == 1, run.describe().constData());
+        QVERIFY2(run.err.contains("the receiver took nothing for 1 s (--close-timeout)") &&
+                     run.err.contains("the connection was aborted with a reset (TCP RST)"),
+                 run.describe().constData());
+        const QList<ReplayRun::Row> rows = run.rows();
+        QCOMPARE(rows.size(), 1);
+        QVERIFY2(rows[0].result.startsWith(u"FAILED: the receiver took nothing"_s) &&
+                     rows[0].result.endsWith(u"(aborted with a reset)"_s),
+                 run.describe().constData());
+    }
+
+    void aStreamGivenUpIsRecordedAsCutByTheReceiver()
+    {
+        // The real receiver, stopped (SIGSTOP) while the replay sends 24 MB: the replay gives
+        // the stream up after --close-timeout; once the receiver runs again it reads what its
+        // kernel holds and then the reset, and records the connection as reset, not as ended
+        // by its peer, in its log and its manifest.
+        const QString capture = m_dir.filePath(u"stalled.pcap"_s);
+        writeCapture(capture, 1, pcapgen::PcapWriter::Format::Pcap,
+                     oneSourcePackets(400, 60000, 0));
+        const quint16 port = freePort();
+        const QString work = newDir();
+        const QString out = work + u"/out"_s;
+        Receiver receiver(work,
+                          receiverArgs(out, port) + QStringList{u"--split"_s, u"connection"_s});
+        QVERIFY2(receiver.startAndWaitUntilRecording(), receiver.describe().constData());
+        QVERIFY(receiver.sendSignal(SIGSTOP));
+        const ReplayRun run = runReplay(
+            {u"--close-timeout"_s, u"1"_s, capture, u"127.0.0.1"_s, QString::number(port)}, 60000);
+        QVERIFY(receiver.sendSignal(SIGCONT));
+        QVERIFY2(run.exitCode == 1, run.describe().constData());
+        QVERIFY2(run.err.contains("the connection was aborted with a reset (TCP RST)"),
+                 run.describe().constData());
+
+        // --split connection: the file, and its manifest line, close with the connection.
+        QTRY_VERIFY_WITH_TIMEOUT(manifestByPort(out).count(port) == 1, 30000);
+        const QJsonObject file = manifestByPort(out).at(port);
+        const QJsonArray connections = file.value(u"connections"_s).toArray();
+        QCOMPARE(connections.size(), 1);
+        const QString reason = connections.at(0).toObject().value(u"close_reason"_s).toString();
+        QCOMPARE(reason, u"Connection reset by peer"_s);
+        QCOMPARE(file.value(u"close_reason"_s).toString(), reason);
+        const qint64 recorded = file.value(u"bytes"_s).toInteger();
+        QVERIFY2(recorded > 0 && recorded < run.rows().value(0).bytes,
+                 QByteArray::number(recorded));
+        qInfo("the receiver recorded %lld of %lld bytes, closed as \"%s\"", recorded,
+              run.rows().value(0).bytes, qPrintable(reason));
+        // Its log line comes through the main thread, maybe after the manifest's.
+        QVERIFY2(receiver.waitForLine(u"closed (Connection reset by peer)"_s),
+                 receiver.describe().constData());
+        const QByteArray stop = receiver.stopProblem();
+        QVERIFY2(stop.isEmpty(), stop.constData());
     }
 
     void memoryStaysBoundedAndAStalledReceiverIsReported()

@@ -108,6 +108,12 @@ void CaptureEngine::start(const CaptureSettings &settings)
 
     QString error;
     const QString outputDir = settings.outputDir.isEmpty() ? u"."_s : settings.outputDir;
+    m_context->manifest.setReporter([this](ManifestWriter::Severity severity, const QString &m) {
+        if (severity == ManifestWriter::Severity::Error)
+            Q_EMIT errorRaised(m);
+        else
+            Q_EMIT warningRaised(m);
+    });
     if (!checkOutputLink(QDir::cleanPath(outputDir), &error) ||
         !makeDirectory(QDir::cleanPath(outputDir), &error) ||
         !m_context->manifest.open(outputDir, &error)) {
@@ -131,6 +137,7 @@ void CaptureEngine::start(const CaptureSettings &settings)
     m_state = State::Running;
     m_aborted = false;
     m_drainTimedOut = 0;
+    m_manifestCheckedMs = 0;
     m_uptime.start();
     m_sinceTick.start();
     m_statsTimer = new QTimer(this);
@@ -223,6 +230,17 @@ void CaptureEngine::finishStop()
         listener->finishSessions(u"stopped"_s, false);
     for (PortListener *listener : std::as_const(m_listeners))
         listener->closeFiles();
+    // The last try for manifest lines kept pending; those still unwritten go to the log in full.
+    m_context->manifest.check();
+    const QList<QByteArray> unwritten = m_context->manifest.pendingLines();
+    if (!unwritten.isEmpty()) {
+        Q_EMIT errorRaised(u"stop: %1 manifest line(s) could not be written to %2; here they "
+                           "are"_s.arg(unwritten.size())
+                               .arg(m_context->manifest.path()));
+        for (const QByteArray &line : unwritten)
+            Q_EMIT errorRaised(
+                u"manifest line not written: %1"_s.arg(QString::fromUtf8(line.trimmed())));
+    }
 
     const StatsSnapshot last = makeSnapshot(double(m_sinceTick.restart()) / 1000.0);
     Q_EMIT statsUpdated(last);
@@ -230,7 +248,8 @@ void CaptureEngine::finishStop()
     StopSummary summary;
     summary.aborted = m_aborted;
     summary.drainTimedOut = m_drainTimedOut;
-    summary.manifestErrors = m_context->manifestErrors;
+    summary.manifestErrors = m_context->manifestErrors + int(unwritten.size()) +
+                             int(m_context->manifest.linesNotRewritten());
     summary.leftUnreadForSpace = m_context->leftUnreadConnections;
     summary.bytesLeftUnread = m_context->leftUnreadBytes;
     if (summary.leftUnreadForSpace > 0)
@@ -292,8 +311,14 @@ void CaptureEngine::checkFreeSpace()
 
 void CaptureEngine::onTick()
 {
-    if (m_state != State::Idle)
+    if (m_state != State::Idle) {
         checkFreeSpace();
+        // Once a second: a deleted manifest is recreated, pending lines are retried.
+        if (m_uptime.elapsed() >= m_manifestCheckedMs + 1000) {
+            m_manifestCheckedMs = m_uptime.elapsed();
+            m_context->manifest.check();
+        }
+    }
     Q_EMIT statsUpdated(makeSnapshot(double(m_sinceTick.restart()) / 1000.0));
 }
 
@@ -307,6 +332,9 @@ StatsSnapshot CaptureEngine::makeSnapshot(double seconds)
         snapshot.filesClosed = m_context->filesClosed;
         snapshot.writeErrors = m_context->writeErrors;
         snapshot.pausedForSpace = m_context->readingPaused;
+        snapshot.manifestErrors =
+            quint64(m_context->manifestErrors) + m_context->manifest.linesNotRewritten();
+        snapshot.manifestLinesPending = quint64(m_context->manifest.pendingCount());
     }
     for (PortListener *listener : std::as_const(m_listeners)) {
         listener->tick(seconds);

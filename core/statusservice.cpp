@@ -188,6 +188,8 @@ QByteArray StatusService::statusJson() const
                      {u"connections_total"_s, qint64(m_last.totalConnections)},
                      {u"files_closed"_s, qint64(m_last.filesClosed)},
                      {u"write_errors"_s, qint64(m_last.writeErrors)},
+                     {u"manifest_errors"_s, qint64(m_last.manifestErrors)},
+                     {u"manifest_lines_pending"_s, qint64(m_last.manifestLinesPending)},
                      {u"refused_not_allowed"_s, qint64(m_last.refusedNotAllowed)},
                      {u"refused_over_limit"_s, qint64(m_last.refusedOverLimit)},
                      {u"idle_closed"_s, qint64(m_last.idleClosed)},
@@ -243,6 +245,13 @@ QByteArray StatusService::metricsText() const
     family(&out, "capture_write_errors_total", "counter",
            "Writes to output files that failed since the capture started.");
     sample(&out, "capture_write_errors_total", m_last.writeErrors);
+    family(&out, "capture_manifest_errors_total", "counter",
+           "Manifest lines lost since the capture started: neither written nor kept to retry.");
+    sample(&out, "capture_manifest_errors_total", m_last.manifestErrors);
+    family(&out, "capture_manifest_lines_pending", "gauge",
+           "Manifest lines kept in memory because they could not be written yet (disk full, "
+           "manifest deleted and not recreated); retried once a second.");
+    sample(&out, "capture_manifest_lines_pending", m_last.manifestLinesPending);
     return out;
 }
 

@@ -69,6 +69,12 @@ void CaptureEngine::start(const CaptureSettings &settings)
 
     QString error;
     const QString outputDir = settings.outputDir.isEmpty() ? u"."_s : settings.outputDir;
+    m_context->manifest.setReporter([this](ManifestWriter::Severity severity, const QString &m) {
+        if (severity == ManifestWriter::Severity::Error)
+            Q_EMIT errorRaised(m);
+        else
+            Q_EMIT warningRaised(m);
+    });
     if (!checkOutputDirectoryLinks(QDir::cleanPath(outputDir), &error) ||
         !m_context->outputDirectory.open(QDir::cleanPath(outputDir), &error) ||
         !m_context->manifest.open(outputDir, &error)) {
@@ -105,6 +111,7 @@ void CaptureEngine::start(const CaptureSettings &settings)
     m_state = State::Running;
     m_aborted = false;
     m_drainTimedOut = 0;
+    m_manifestCheckedMs = 0;
     m_uptime.start();
     m_sinceTick.start();
     m_statsTimer = new QTimer(this);
@@ -199,6 +206,17 @@ void CaptureEngine::finishStop()
     for (PortListener *listener : std::as_const(m_listeners))
         listener->closeFiles();
     checkOutputDirectory(); // even when no file closed since it went
+    // The last try for manifest lines kept pending; those still unwritten go to the log in full.
+    m_context->manifest.check();
+    const QList<QByteArray> unwritten = m_context->manifest.pendingLines();
+    if (!unwritten.isEmpty()) {
+        Q_EMIT errorRaised(u"stop: %1 manifest line(s) could not be written to %2; here they "
+                           "are"_s.arg(unwritten.size())
+                               .arg(m_context->manifest.path()));
+        for (const QByteArray &line : unwritten)
+            Q_EMIT errorRaised(
+                u"manifest line not written: %1"_s.arg(QString::fromUtf8(line.trimmed())));
+    }
 
     const StatsSnapshot last = makeSnapshot(double(m_sinceTick.restart()) / 1000.0);
     Q_EMIT statsUpdated(last);
@@ -206,7 +224,8 @@ void CaptureEngine::finishStop()
     StopSummary summary;
     summary.aborted = m_aborted;
     summary.drainTimedOut = m_drainTimedOut;
-    summary.manifestErrors = m_context->manifestErrors;
+    summary.manifestErrors = m_context->manifestErrors + int(unwritten.size()) +
+                             int(m_context->manifest.linesNotRewritten());
     summary.filesLost = m_context->filesLost;
     summary.leftUnreadForSpace = m_context->leftUnreadConnections;
     summary.bytesLeftUnread = m_context->leftUnreadBytes;
@@ -287,6 +306,9 @@ bool CaptureEngine::checkOutputDirectory()
     m_context->losingDirectory = false;
     const QList<LostFile> lost = m_context->filesInDirectory.values();
     m_context->filesInDirectory.clear();
+    // A manifest of its own for the directory made again: the lines kept for the old one name
+    // files that are gone (reported below). What it failed to write is counted.
+    m_context->manifestErrors += int(m_context->manifest.linesNotRewritten());
     m_context->manifest.close();
     QString error;
     const bool remade = m_context->outputDirectory.open(dir, &error) &&
@@ -349,6 +371,11 @@ void CaptureEngine::onTick()
         checkOutputDirectory();
         for (PortListener *listener : std::as_const(m_listeners))
             listener->closeDeletedFiles();
+        // Once a second: a deleted manifest is recreated, pending lines are retried.
+        if (m_uptime.elapsed() >= m_manifestCheckedMs + 1000) {
+            m_manifestCheckedMs = m_uptime.elapsed();
+            m_context->manifest.check();
+        }
     }
     Q_EMIT statsUpdated(makeSnapshot(double(m_sinceTick.restart()) / 1000.0));
 }
@@ -364,6 +391,9 @@ StatsSnapshot CaptureEngine::makeSnapshot(double seconds)
         snapshot.writeErrors = m_context->writeErrors;
         snapshot.filesLost = m_context->filesLost;
         snapshot.pausedForSpace = m_context->readingPaused;
+        snapshot.manifestErrors =
+            quint64(m_context->manifestErrors) + m_context->manifest.linesNotRewritten();
+        snapshot.manifestLinesPending = quint64(m_context->manifest.pendingCount());
     }
     for (PortListener *listener : std::as_const(m_listeners)) {
         listener->tick(seconds);

@@ -88,6 +88,7 @@ private:
     QElapsedTimer m_uptime;
     QElapsedTimer m_sinceTick;
     int m_drainTimedOut = 0;
+    qint64 m_manifestCheckedMs = 0; // uptime of the last manifest check (once a second)
     bool m_aborted = false;
 };
 

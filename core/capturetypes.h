@@ -82,6 +82,10 @@ struct StatsSnapshot
     quint64 filesClosed = 0; ///< files closed since start (connection end, rotation, error)
     quint64 writeErrors = 0; ///< write failures since start
     quint64 filesLost = 0;   ///< files of this run that are gone (FileInfo::State::Lost)
+    /// Manifest lines lost (could be neither written nor kept, or not rewritten after the
+    /// manifest was deleted)
+    quint64 manifestErrors = 0;
+    quint64 manifestLinesPending = 0; ///< manifest lines kept, waiting to be written
     quint64 refusedNotAllowed = 0;
     quint64 refusedOverLimit = 0;
     quint64 idleClosed = 0;

@@ -182,18 +182,21 @@ QByteArray StatusService::statusJson() const
         {u"ports"_s, ports},
         {u"connections"_s, connections},
         {u"open_files"_s, files},
-        {u"totals"_s, QJsonObject{{u"bytes"_s, qint64(m_last.totalBytes)},
-                                  {u"rate"_s, m_last.totalRate},
-                                  {u"connections"_s, m_last.activeConnections},
-                                  {u"connections_total"_s, qint64(m_last.totalConnections)},
-                                  {u"files_closed"_s, qint64(m_last.filesClosed)},
-                                  {u"write_errors"_s, qint64(m_last.writeErrors)},
-                                  {u"files_lost"_s, qint64(m_last.filesLost)},
-                                  {u"refused_not_allowed"_s, qint64(m_last.refusedNotAllowed)},
-                                  {u"refused_over_limit"_s, qint64(m_last.refusedOverLimit)},
-                                  {u"idle_closed"_s, qint64(m_last.idleClosed)},
-                                  {u"tls_failed"_s, qint64(m_last.tlsFailed)},
-                                  {u"connections_empty"_s, qint64(m_last.emptyConnections)}}},
+        {u"totals"_s,
+         QJsonObject{{u"bytes"_s, qint64(m_last.totalBytes)},
+                     {u"rate"_s, m_last.totalRate},
+                     {u"connections"_s, m_last.activeConnections},
+                     {u"connections_total"_s, qint64(m_last.totalConnections)},
+                     {u"files_closed"_s, qint64(m_last.filesClosed)},
+                     {u"write_errors"_s, qint64(m_last.writeErrors)},
+                     {u"files_lost"_s, qint64(m_last.filesLost)},
+                     {u"manifest_errors"_s, qint64(m_last.manifestErrors)},
+                     {u"manifest_lines_pending"_s, qint64(m_last.manifestLinesPending)},
+                     {u"refused_not_allowed"_s, qint64(m_last.refusedNotAllowed)},
+                     {u"refused_over_limit"_s, qint64(m_last.refusedOverLimit)},
+                     {u"idle_closed"_s, qint64(m_last.idleClosed)},
+                     {u"tls_failed"_s, qint64(m_last.tlsFailed)},
+                     {u"connections_empty"_s, qint64(m_last.emptyConnections)}}},
         {u"reading_paused_for_space"_s, m_last.pausedForSpace}};
     if (!m_failure.isEmpty())
         status.insert(u"failure"_s, m_failure);
@@ -252,6 +255,13 @@ QByteArray StatusService::metricsText() const
            "Files of this run that are gone: their output directory was deleted, moved or "
            "replaced, or the file was deleted while it was written.");
     sample(&out, "capture_files_lost_total", m_last.filesLost);
+    family(&out, "capture_manifest_errors_total", "counter",
+           "Manifest lines lost since the capture started: neither written nor kept to retry.");
+    sample(&out, "capture_manifest_errors_total", m_last.manifestErrors);
+    family(&out, "capture_manifest_lines_pending", "gauge",
+           "Manifest lines kept in memory because they could not be written yet (disk full, "
+           "manifest deleted and not recreated); retried once a second.");
+    sample(&out, "capture_manifest_lines_pending", m_last.manifestLinesPending);
     return out;
 }
 

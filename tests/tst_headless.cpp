@@ -10,6 +10,8 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QScopeGuard>
@@ -22,6 +24,7 @@
 #include <cstring>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <cstdio>
 #include <sys/types.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -146,6 +149,8 @@ private Q_SLOTS:
     void specialLogOrEventsFileRefused_data();
     void specialLogOrEventsFileRefused();
     void outputThroughForeignSymlinkRefused();
+    void manifestDeletedDuringTheRun();
+    void manifestLinesNotWrittenAreLogged();
 };
 
 void TestHeadless::initTestCase()
@@ -1127,6 +1132,120 @@ void TestHeadless::outputThroughForeignSymlinkRefused()
     const QByteArray problem = receiver.stopProblem();
     QVERIFY2(problem.isEmpty(), problem.constData());
     QVERIFY(QFileInfo(target + u"/run/out"_s).isDir());
+}
+
+namespace {
+
+/// Sends `data` in one socat connection and waits until the receiver logged its close.
+QString sendAndWaitForClose(Receiver &receiver, const QString &workDir, quint16 port,
+                            const QByteArray &data, const QString &name)
+{
+    if (!writeDataFile(QDir(workDir).filePath(name), data))
+        return u"cannot write "_s + name;
+    const QString error = socatSend(workDir, name, u"TCP:127.0.0.1:%1"_s.arg(port));
+    if (!error.isEmpty())
+        return error;
+    if (!receiver.waitForLine(QRegularExpression(
+            u"port %1: connection from .* closed \\(peer closed\\): %2 bytes"_s.arg(port).arg(
+                data.size()))))
+        return QString::fromUtf8(receiver.describe());
+    return {};
+}
+
+} // namespace
+
+// 10. manifest.jsonl deleted during a run: one warning; the receiver recreates it with every
+// line of the run, so `verify` of the directory passes at the end.
+void TestHeadless::manifestDeletedDuringTheRun()
+{
+    QTemporaryDir tmp;
+    QVERIFY(tmp.isValid());
+    const QString out = tmp.filePath(u"out"_s);
+    const QString manifest = QDir(out).filePath(u"manifest.jsonl"_s);
+    const quint16 port = TestSupport::freePort();
+    Receiver receiver(tmp.path(),
+                      {u"--nogui"_s, u"-b"_s, u"127.0.0.1"_s, u"-p"_s, QString::number(port),
+                       u"-o"_s, out, u"--split"_s, u"connection"_s, u"--stats-interval"_s, u"0"_s});
+    QVERIFY2(receiver.startAndWaitUntilRecording(), receiver.describe());
+
+    for (int i = 0; i < 4; ++i) {
+        if (i == 2)
+            QVERIFY(QFile::remove(manifest));
+        const QString error = sendAndWaitForClose(
+            receiver, tmp.path(), port, TestSupport::patternData(100 + quint64(i), 50 * KiB + i),
+            u"%1.bin"_s.arg(i));
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+    }
+    QVERIFY2(receiver.stopWithSigterm(), receiver.describe());
+
+    const QStringList warnings = receiver.linesMatching(QRegularExpression(
+        u" warning manifest %1 was deleted during the run: created it again"_s.arg(
+            escaped(manifest))));
+    QVERIFY2(warnings.size() == 1, receiver.describe());
+    QVERIFY2(!receiver.hasLine(u" error "_s), receiver.describe());
+
+    QProcess verify;
+    verify.start(receiverBinary(), {u"verify"_s, out});
+    QVERIFY(verify.waitForFinished(clientTimeoutMs));
+    const QString report = QString::fromUtf8(verify.readAllStandardOutput());
+    QVERIFY2(verify.exitStatus() == QProcess::NormalExit && verify.exitCode() == 0,
+             qPrintable(report + QString::fromUtf8(verify.readAllStandardError())));
+    const QStringList files = QDir(out).entryList({u"stream_*.bin"_s}, QDir::Files);
+    QCOMPARE(files.size(), 4);
+    for (const QString &file : files)
+        QVERIFY2(report.contains(u"OK       %1: "_s.arg(file)), qPrintable(report));
+    QVERIFY2(report.contains(u"verify: 4 file(s): 4 OK"_s), qPrintable(report));
+}
+
+// 11. The manifest replaced by a symbolic link (never followed) during the run: the lines wait
+// for a manifest that can be created; at the stop they are printed in full, and the exit
+// status is 1.
+void TestHeadless::manifestLinesNotWrittenAreLogged()
+{
+    QTemporaryDir tmp;
+    QVERIFY(tmp.isValid());
+    const QString out = tmp.filePath(u"out"_s);
+    const QString manifest = QDir(out).filePath(u"manifest.jsonl"_s);
+    const QString elsewhere = tmp.filePath(u"elsewhere"_s);
+    const quint16 port = TestSupport::freePort();
+    Receiver receiver(tmp.path(),
+                      {u"--nogui"_s, u"-b"_s, u"127.0.0.1"_s, u"-p"_s, QString::number(port),
+                       u"-o"_s, out, u"--split"_s, u"connection"_s, u"--stats-interval"_s, u"0"_s});
+    QVERIFY2(receiver.startAndWaitUntilRecording(), receiver.describe());
+
+    for (int i = 0; i < 2; ++i) {
+        if (i == 1) { // in one step: the receiver must not see the manifest missing
+            const QString link = tmp.filePath(u"link"_s);
+            QVERIFY(QFile::link(elsewhere, link));
+            QVERIFY(::rename(QFile::encodeName(link).constData(),
+                             QFile::encodeName(manifest).constData()) == 0);
+        }
+        const QString error = sendAndWaitForClose(
+            receiver, tmp.path(), port, TestSupport::patternData(110 + quint64(i), 30 * KiB + i),
+            u"%1.bin"_s.arg(i));
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+    }
+    QVERIFY2(receiver.stopWithSigterm(1), receiver.describe());
+    QVERIFY(!QFileInfo::exists(elsewhere));
+
+    const QRegularExpression notWritten(u" error manifest line not written: (\\{.*\\})$"_s);
+    const QStringList lines = receiver.linesMatching(notWritten);
+    QVERIFY2(lines.size() == 2, receiver.describe());
+    QStringList listed;
+    for (const QString &line : lines) {
+        const QJsonObject o =
+            QJsonDocument::fromJson(notWritten.match(line).captured(1).toUtf8()).object();
+        QCOMPARE(o.value(u"type"_s).toString(), u"file"_s);
+        listed.append(o.value(u"file"_s).toString());
+    }
+    listed.sort();
+    QCOMPARE(listed, QDir(out).entryList({u"stream_*.bin"_s}, QDir::Files, QDir::Name));
+    QVERIFY2(receiver.hasLine(u"2 file(s) are missing from the manifest"_s), receiver.describe());
+    QVERIFY2(receiver
+                     .linesMatching(QRegularExpression(
+                         u" warning manifest .* was replaced by another file during the run"_s))
+                     .size() == 1,
+             receiver.describe());
 }
 
 QTEST_GUILESS_MAIN(TestHeadless)

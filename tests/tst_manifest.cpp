@@ -11,8 +11,15 @@
 #include <QJsonObject>
 #include <QTemporaryDir>
 
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -70,6 +77,85 @@ VerifySummary verify(const QString &dir, QList<VerifyResult> *results = nullptr)
             results->append(r);
     });
 }
+
+/// A ManifestWriter in `dir` with what it reported collected.
+struct Writer
+{
+    ManifestWriter writer;
+    QStringList warnings;
+    QStringList errors;
+    QString path;
+
+    bool open(const QString &dir)
+    {
+        writer.setReporter([this](ManifestWriter::Severity severity, const QString &message) {
+            (severity == ManifestWriter::Severity::Error ? errors : warnings).append(message);
+        });
+        path = QDir(dir).filePath(u"manifest.jsonl"_s);
+        QString error;
+        return writer.open(dir, &error);
+    }
+    bool append(const QByteArray &line) { return writer.append(line, nullptr); }
+};
+
+/// The test line number `n`, `size` bytes with its newline.
+QByteArray testLine(int n, qsizetype size = 40)
+{
+    QByteArray line = "{\"type\":\"test\",\"n\":" + QByteArray::number(n) + ",\"pad\":\"";
+    line += QByteArray(qMax<qsizetype>(0, size - line.size() - 3), 'x');
+    return line + "\"}\n";
+}
+
+QByteArray testLines(int from, int to)
+{
+    QByteArray all;
+    for (int n = from; n <= to; ++n)
+        all += testLine(n);
+    return all;
+}
+
+/// A 64 KiB tmpfs mounted on a temporary directory (root only); lazily unmounted at the end.
+class SmallVolume
+{
+public:
+    SmallVolume()
+    {
+        m_mounted = m_dir.isValid() && ::mount("tmpfs", QFile::encodeName(m_dir.path()).constData(),
+                                               "tmpfs", 0, "size=64k,mode=0755") == 0;
+        if (!m_mounted)
+            m_error = QString::fromLocal8Bit(std::strerror(errno));
+    }
+    ~SmallVolume()
+    {
+        if (m_mounted)
+            ::umount2(QFile::encodeName(m_dir.path()).constData(), MNT_DETACH);
+    }
+    bool mounted() const { return m_mounted; }
+    QString error() const { return m_error; }
+    QString path() const { return m_dir.path(); }
+    QString filler() const { return m_dir.filePath(u"filler"_s); }
+
+    /// Fills the volume to the last byte; false if it would not fill.
+    bool fill() const
+    {
+        const int fd = ::open(QFile::encodeName(filler()).constData(),
+                              O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+        if (fd < 0)
+            return false;
+        const QByteArray chunk(4096, 'f');
+        bool full = false;
+        for (int i = 0; i < 1000 && !full; ++i)
+            full = ::write(fd, chunk.constData(), size_t(chunk.size())) < 0 && errno == ENOSPC;
+        ::close(fd);
+        return full;
+    }
+    bool makeRoom() const { return QFile::remove(filler()); }
+
+private:
+    QTemporaryDir m_dir;
+    bool m_mounted = false;
+    QString m_error;
+};
 
 } // namespace
 
@@ -421,6 +507,156 @@ private Q_SLOTS:
         QCOMPARE(info.bytes, quint64(data.size()));
         QCOMPARE(info.state, FileInfo::State::Closed);
         h.stop();
+    }
+
+    // The manifest deleted between appends: noticed, recreated, every line of the run in it
+    // again, one warning per deletion; at the next append and at check() (the engine's tick).
+    void writerRecreatesADeletedManifest()
+    {
+        QTemporaryDir dir;
+        Writer w;
+        QVERIFY(w.open(dir.path()));
+        for (int n = 1; n <= 3; ++n)
+            QVERIFY(w.append(testLine(n)));
+        QVERIFY(QFile::remove(w.path));
+        QVERIFY(w.append(testLine(4)));
+        QCOMPARE(TestSupport::readFile(w.path), testLines(1, 4));
+        QCOMPARE(w.warnings.size(), 1);
+        QVERIFY2(w.warnings[0].contains(w.path + u" was deleted during the run"_s),
+                 qPrintable(w.warnings[0]));
+        QVERIFY(w.append(testLine(5)));
+        QCOMPARE(w.warnings.size(), 1);
+
+        QVERIFY(QFile::remove(w.path));
+        w.writer.check();
+        QCOMPARE(TestSupport::readFile(w.path), testLines(1, 5));
+        QCOMPARE(w.warnings.size(), 2);
+        QVERIFY(!(QFileInfo(w.path).permissions() & QFile::ReadOther)); // created 0640 again
+
+        // Replaced by another file: the lines go into the new one, after what it holds.
+        const QString other = dir.filePath(u"other"_s);
+        {
+            QFile file(other);
+            QVERIFY(file.open(QIODevice::WriteOnly) && file.write("other\n") == 6);
+        }
+        QVERIFY(::rename(QFile::encodeName(other).constData(),
+                         QFile::encodeName(w.path).constData()) == 0);
+        QVERIFY(w.append(testLine(6)));
+        QCOMPARE(TestSupport::readFile(w.path), "other\n" + testLines(1, 6));
+        QCOMPARE(w.warnings.size(), 3);
+        QVERIFY(w.warnings[2].contains(u"was replaced by another file"_s));
+        QCOMPARE(w.writer.pendingCount(), 0);
+        QVERIFY(w.errors.isEmpty());
+    }
+
+    // Replaced by a symbolic link, or the directory gone: not followed, not recreated; the
+    // lines wait, in order, and go into the manifest once it can be created again.
+    void writerKeepsLinesWhileTheManifestCannotBeCreated()
+    {
+        QTemporaryDir top;
+        const QString dir = top.filePath(u"out"_s);
+        QVERIFY(QDir().mkdir(dir));
+        Writer w;
+        QVERIFY(w.open(dir));
+        QVERIFY(w.append(testLine(1)));
+        const QString elsewhere = top.filePath(u"elsewhere"_s);
+        const QString link = top.filePath(u"link"_s);
+        QVERIFY(QFile::link(elsewhere, link));
+        QVERIFY(::rename(QFile::encodeName(link).constData(),
+                         QFile::encodeName(w.path).constData()) == 0);
+        QVERIFY(w.append(testLine(2))); // kept, not lost
+        QVERIFY(!QFileInfo::exists(elsewhere));
+        QCOMPARE(w.writer.pendingCount(), 2);
+        QCOMPARE(w.writer.pendingLines(), (QList<QByteArray>{testLine(1), testLine(2)}));
+        QCOMPARE(w.warnings.size(), 1);
+        QVERIFY2(w.warnings[0].contains(u"kept"_s), qPrintable(w.warnings[0]));
+
+        QVERIFY(QDir(dir).removeRecursively());
+        QVERIFY(w.append(testLine(3)));
+        w.writer.check();
+        QVERIFY(!QFileInfo::exists(dir)); // the directory is not ours to recreate
+        QCOMPARE(w.writer.pendingCount(), 3);
+        QCOMPARE(w.warnings.size(), 1); // retries say nothing new
+
+        QVERIFY(QDir().mkdir(dir));
+        w.writer.check();
+        QCOMPARE(w.writer.pendingCount(), 0);
+        QCOMPARE(TestSupport::readFile(w.path), testLines(1, 3));
+        QCOMPARE(w.warnings.size(), 2);
+        QVERIFY(w.errors.isEmpty());
+        QCOMPARE(w.writer.linesLost(), 0u);
+    }
+
+    // ENOSPC (a full 64 KiB tmpfs): the line is kept, later lines queue behind it even where
+    // they would fit, a part written is taken back, and all go in, in order, once there is room.
+    void writerRetriesLinesThatFailed()
+    {
+        SmallVolume volume;
+        if (!volume.mounted())
+            QSKIP(qPrintable(u"cannot mount a tmpfs: "_s + volume.error()));
+        Writer w;
+        QVERIFY(w.open(volume.path()));
+        QVERIFY(w.append(testLine(1, 100))); // the manifest has a page, with room in it
+        QVERIFY(volume.fill());
+        const QByteArray big = testLine(2, 10000); // more than the room left in the page
+        QVERIFY(w.append(big));
+        QCOMPARE(QFileInfo(w.path).size(), 100); // the part that fitted was taken back
+        QCOMPARE(w.writer.pendingCount(), 1);
+        QCOMPARE(w.warnings.size(), 1);
+        QVERIFY2(w.warnings[0].contains(u"No space left on device"_s), qPrintable(w.warnings[0]));
+        QVERIFY(w.append(testLine(3))); // would fit, but waits behind line 2
+        w.writer.check();
+        QCOMPARE(TestSupport::readFile(w.path), testLine(1, 100));
+        QCOMPARE(w.writer.pendingLines(), (QList<QByteArray>{big, testLine(3)}));
+        QCOMPARE(w.warnings.size(), 1);
+
+        QVERIFY(volume.makeRoom());
+        w.writer.check();
+        QCOMPARE(w.writer.pendingCount(), 0);
+        QCOMPARE(TestSupport::readFile(w.path), testLine(1, 100) + big + testLine(3));
+        QCOMPARE(w.warnings.size(), 2);
+        QVERIFY2(w.warnings[1].contains(u"2 line(s)"_s), qPrintable(w.warnings[1]));
+        QVERIFY(w.errors.isEmpty());
+        w.writer.close();
+    }
+
+    // What can be neither written nor kept is lost, counted, and told with the line in full.
+    void writerCountsLinesOverTheBound()
+    {
+        SmallVolume volume;
+        if (!volume.mounted())
+            QSKIP(qPrintable(u"cannot mount a tmpfs: "_s + volume.error()));
+        Writer w;
+        w.writer.setMaxKeptBytes(1000);
+        QVERIFY(w.open(volume.path()));
+        QVERIFY(volume.fill());
+        for (int n = 1; n <= 25; ++n)
+            QVERIFY(w.append(testLine(n))); // 25 * 40 bytes: kept
+        QString error;
+        QVERIFY(!w.writer.append(testLine(26), &error));
+        QVERIFY(!w.writer.append(testLine(27), &error));
+        QVERIFY2(error.contains(QString::fromUtf8(testLine(27).trimmed())), qPrintable(error));
+        QCOMPARE(w.writer.linesLost(), 2u);
+        QCOMPARE(w.writer.pendingCount(), 25);
+
+        QVERIFY(volume.makeRoom());
+        QVERIFY(w.append(testLine(28)));
+        QCOMPARE(TestSupport::readFile(w.path), testLines(1, 25) + testLine(28));
+        QCOMPARE(w.writer.pendingCount(), 0);
+        // Written lines make room for new ones: the oldest are forgotten, with one warning.
+        for (int n = 29; n <= 40; ++n)
+            QVERIFY(w.append(testLine(n)));
+        QCOMPARE(w.writer.linesLost(), 2u);
+        QVERIFY(std::any_of(w.warnings.begin(), w.warnings.end(),
+                            [](const QString &m) { return m.contains(u"no longer kept"_s); }));
+        // ... and a deletion then cannot bring those back: an error says how many.
+        QVERIFY(QFile::remove(w.path));
+        w.writer.check();
+        QCOMPARE(w.errors.size(), 1);
+        QCOMPARE(w.writer.linesNotRewritten(), 13u); // lines 1 to 13
+        QCOMPARE(TestSupport::readFile(w.path),
+                 testLines(14, 25) + testLine(28) + testLines(29, 40));
+        w.writer.close();
     }
 
     // The manifest cannot be opened: the capture does not start, and says why.

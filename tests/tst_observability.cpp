@@ -1307,6 +1307,8 @@ void TestObservability::statusEndpoints()
     QCOMPARE(totals.value(u"connections_total"_s).toInt(), 2);
     QCOMPARE(totals.value(u"files_closed"_s).toInt(), 0);
     QCOMPARE(totals.value(u"write_errors"_s).toInt(), 0);
+    QCOMPARE(totals.value(u"manifest_errors"_s).toInt(-1), 0);
+    QCOMPARE(totals.value(u"manifest_lines_pending"_s).toInt(-1), 0);
 
     // /metrics: the strict reading.
     r = curl(status, u"/metrics"_s);
@@ -1320,7 +1322,9 @@ void TestObservability::statusEndpoints()
                                                 {u"capture_connections_active"_s, u"gauge"_s},
                                                 {u"capture_connections_total"_s, u"counter"_s},
                                                 {u"capture_files_closed_total"_s, u"counter"_s},
-                                                {u"capture_write_errors_total"_s, u"counter"_s}};
+                                                {u"capture_write_errors_total"_s, u"counter"_s},
+                                                {u"capture_manifest_errors_total"_s, u"counter"_s},
+                                                {u"capture_manifest_lines_pending"_s, u"gauge"_s}};
     for (auto it = expectedTypes.cbegin(); it != expectedTypes.cend(); ++it)
         QVERIFY2(metrics.types.value(it.key()) == it.value(),
                  qPrintable(it.key() + u" is not a "_s + it.value() + u":\n"_s +
@@ -1336,6 +1340,8 @@ void TestObservability::statusEndpoints()
     QCOMPARE(metrics.samples.value(portKey(u"capture_connections_total"_s, sent), -1), 1.0);
     QCOMPARE(metrics.samples.value(u"capture_files_closed_total"_s, -1), 0.0);
     QCOMPARE(metrics.samples.value(u"capture_write_errors_total"_s, -1), 0.0);
+    QCOMPARE(metrics.samples.value(u"capture_manifest_errors_total"_s, -1), 0.0);
+    QCOMPARE(metrics.samples.value(u"capture_manifest_lines_pending"_s, -1), 0.0);
 
     // What the server refuses.
     r = curl(status, u"/nothing-here"_s);

@@ -353,7 +353,7 @@ QString VerifySummary::text() const
     if (!error.isEmpty())
         return error;
     QString s = u"%1 file(s): %2 OK, %3 MISMATCH, %4 MISSING, %5 DELETED"_s
-                    .arg(ok + mismatch + missing + deleted)
+                    .arg(ok + mismatch + missing + deleted + lost)
                     .arg(ok)
                     .arg(mismatch)
                     .arg(missing)

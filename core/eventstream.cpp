@@ -3,6 +3,7 @@
 #include "capturecontroller.h"
 #include "filenaming.h"
 #include "manifest.h"
+#include "statsjson.h"
 #include "syserror.h"
 
 #include <QDir>
@@ -112,22 +113,24 @@ void EventStream::attach(CaptureController *controller, int statsIntervalMs)
     });
     connect(controller, &C::fileOpened, this,
             [this](const FileInfo &info) { emitEvent(u"file_opened"_s, fileFields(info)); });
-    connect(controller, &C::fileClosed, this, [this](const FileInfo &info) {
+    // What a closed or lost file holds: its size and digest.
+    const auto contentFields = [](const FileInfo &info) {
         QJsonObject fields = fileFields(info);
         fields.insert(u"bytes"_s, qint64(info.bytes));
         fields.insert(u"sha256"_s,
                       info.sha256.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(info.sha256));
+        return fields;
+    };
+    connect(controller, &C::fileClosed, this, [this, contentFields](const FileInfo &info) {
+        QJsonObject fields = contentFields(info);
         fields.insert(u"reason"_s, info.closeReason);
         fields.insert(u"state"_s, fileStateName(info.state));
         emitEvent(u"file_closed"_s, fields);
     });
     connect(controller, &C::fileDeleted, this,
             [this](const FileInfo &info) { emitEvent(u"file_deleted"_s, fileFields(info)); });
-    connect(controller, &C::fileLost, this, [this](const FileInfo &info) {
-        QJsonObject fields = fileFields(info);
-        fields.insert(u"bytes"_s, qint64(info.bytes));
-        fields.insert(u"sha256"_s,
-                      info.sha256.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(info.sha256));
+    connect(controller, &C::fileLost, this, [this, contentFields](const FileInfo &info) {
+        QJsonObject fields = contentFields(info);
         fields.insert(u"reason"_s, info.error);
         emitEvent(u"file_lost"_s, fields);
     });
@@ -174,34 +177,10 @@ void EventStream::emitStats()
 {
     QJsonArray ports;
     for (const PortStats &p : std::as_const(m_last.ports))
-        ports.append(QJsonObject{{u"port"_s, p.port},
-                                 {u"state"_s, portStateName(p.state)},
-                                 {u"connections"_s, p.activeConnections},
-                                 {u"connections_total"_s, qint64(p.totalConnections)},
-                                 {u"bytes"_s, qint64(p.bytes)},
-                                 {u"rate"_s, p.rate},
-                                 {u"files"_s, p.files},
-                                 {u"refused_not_allowed"_s, qint64(p.refusedNotAllowed)},
-                                 {u"refused_over_limit"_s, qint64(p.refusedOverLimit)},
-                                 {u"idle_closed"_s, qint64(p.idleClosed)},
-                                 {u"tls_failed"_s, qint64(p.tlsFailed)},
-                                 {u"connections_empty"_s, qint64(p.emptyConnections)}});
-    emitEvent(
-        u"stats"_s,
-        {{u"ports"_s, ports},
-         {u"total"_s, QJsonObject{{u"bytes"_s, qint64(m_last.totalBytes)},
-                                  {u"rate"_s, m_last.totalRate},
-                                  {u"connections"_s, m_last.activeConnections},
-                                  {u"connections_total"_s, qint64(m_last.totalConnections)},
-                                  {u"files_closed"_s, qint64(m_last.filesClosed)},
-                                  {u"write_errors"_s, qint64(m_last.writeErrors)},
-                                  {u"files_lost"_s, qint64(m_last.filesLost)},
-                                  {u"refused_not_allowed"_s, qint64(m_last.refusedNotAllowed)},
-                                  {u"refused_over_limit"_s, qint64(m_last.refusedOverLimit)},
-                                  {u"idle_closed"_s, qint64(m_last.idleClosed)},
-                                  {u"tls_failed"_s, qint64(m_last.tlsFailed)},
-                                  {u"connections_empty"_s, qint64(m_last.emptyConnections)},
-                                  {u"reading_paused"_s, m_last.pausedForSpace}}}});
+        ports.append(portStatsJson(p));
+    QJsonObject total = totalsJson(m_last);
+    total.insert(u"reading_paused"_s, m_last.pausedForSpace);
+    emitEvent(u"stats"_s, {{u"ports"_s, ports}, {u"total"_s, total}});
 }
 
 void EventStream::emitEvent(const QString &kind, QJsonObject fields)

@@ -2,6 +2,7 @@
 
 #include "capturecontroller.h"
 #include "manifest.h"
+#include "statsjson.h"
 #include "portspec.h"
 
 #include <QCoreApplication>
@@ -139,19 +140,8 @@ QByteArray StatusService::statusJson() const
                           s.tls && s.tls->peerVerifyMode() == QSslSocket::VerifyPeer}};
     QJsonArray ports;
     for (const PortStats &p : m_last.ports) {
-        QJsonObject o{{u"port"_s, p.port},
-                      {u"state"_s, portStateName(p.state)},
-                      {u"connections"_s, p.activeConnections},
-                      {u"connections_total"_s, qint64(p.totalConnections)},
-                      {u"bytes"_s, qint64(p.bytes)},
-                      {u"rate"_s, p.rate},
-                      {u"files"_s, p.files},
-                      {u"current_file"_s, p.currentFile},
-                      {u"refused_not_allowed"_s, qint64(p.refusedNotAllowed)},
-                      {u"refused_over_limit"_s, qint64(p.refusedOverLimit)},
-                      {u"idle_closed"_s, qint64(p.idleClosed)},
-                      {u"tls_failed"_s, qint64(p.tlsFailed)},
-                      {u"connections_empty"_s, qint64(p.emptyConnections)}};
+        QJsonObject o = portStatsJson(p);
+        o.insert(u"current_file"_s, p.currentFile);
         if (!p.error.isEmpty())
             o.insert(u"error"_s, p.error);
         ports.append(o);
@@ -182,21 +172,7 @@ QByteArray StatusService::statusJson() const
         {u"ports"_s, ports},
         {u"connections"_s, connections},
         {u"open_files"_s, files},
-        {u"totals"_s,
-         QJsonObject{{u"bytes"_s, qint64(m_last.totalBytes)},
-                     {u"rate"_s, m_last.totalRate},
-                     {u"connections"_s, m_last.activeConnections},
-                     {u"connections_total"_s, qint64(m_last.totalConnections)},
-                     {u"files_closed"_s, qint64(m_last.filesClosed)},
-                     {u"write_errors"_s, qint64(m_last.writeErrors)},
-                     {u"files_lost"_s, qint64(m_last.filesLost)},
-                     {u"manifest_errors"_s, qint64(m_last.manifestErrors)},
-                     {u"manifest_lines_pending"_s, qint64(m_last.manifestLinesPending)},
-                     {u"refused_not_allowed"_s, qint64(m_last.refusedNotAllowed)},
-                     {u"refused_over_limit"_s, qint64(m_last.refusedOverLimit)},
-                     {u"idle_closed"_s, qint64(m_last.idleClosed)},
-                     {u"tls_failed"_s, qint64(m_last.tlsFailed)},
-                     {u"connections_empty"_s, qint64(m_last.emptyConnections)}}},
+        {u"totals"_s, totalsJson(m_last)},
         {u"reading_paused_for_space"_s, m_last.pausedForSpace}};
     if (!m_failure.isEmpty())
         status.insert(u"failure"_s, m_failure);

@@ -26,7 +26,8 @@ QJsonObject connectionFields(const ConnectionInfo &info)
     return {{u"id"_s, qint64(info.id)},
             {u"port"_s, info.localPort},
             {u"peer"_s, info.peerText()},
-            {u"file"_s, info.file}};
+            // null while it has sent nothing: its file is made with its first byte
+            {u"file"_s, info.file.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(info.file)}};
 }
 
 QJsonObject fileFields(const FileInfo &info)

@@ -3,8 +3,8 @@
 #include "logging.h"
 #include "pathchecks.h"
 #include "portlistener.h"
-#include "units.h"
 #include "syserror.h"
+#include "units.h"
 
 #include <QDir>
 #include <QFile>
@@ -91,17 +91,17 @@ void CaptureEngine::start(const CaptureSettings &settings)
         connect(listener, &PortListener::fileOpened, this, &CaptureEngine::fileOpened);
         connect(listener, &PortListener::fileClosed, this, &CaptureEngine::fileClosed);
         connect(listener, &PortListener::fileDeleted, this, &CaptureEngine::fileDeleted);
-        connect(listener, &PortListener::fileLost, this,
-                [this](const LostFile &file, const QString &reason) {
-                    Q_EMIT errorRaised(u"port %1: file %2 was deleted while it was written: its "
-                                       "%3 bytes are lost; the connection goes on into a new file"_s
-                                           .arg(file.port)
-                                           .arg(QFileInfo(QDir(m_context->outputDirectory.path())
-                                                              .filePath(file.file))
-                                                    .absoluteFilePath())
-                                           .arg(file.bytes));
-                    reportLostFiles({file}, reason);
-                });
+        connect(
+            listener, &PortListener::fileLost, this,
+            [this](const LostFile &file, const QString &reason) {
+                Q_EMIT errorRaised(
+                    u"port %1: file %2 was deleted while it was written: its "
+                    "%3 bytes are lost; the connection goes on into a new file"_s.arg(file.port)
+                        .arg(QFileInfo(QDir(m_context->outputDirectory.path()).filePath(file.file))
+                                 .absoluteFilePath())
+                        .arg(file.bytes));
+                reportLostFiles({file}, reason);
+            });
         connect(listener, &PortListener::writeFailed, this, &CaptureEngine::writeFailed);
         connect(listener, &PortListener::warningRaised, this, &CaptureEngine::warningRaised);
         connect(listener, &PortListener::errorRaised, this, &CaptureEngine::errorRaised);
@@ -311,16 +311,17 @@ bool CaptureEngine::checkOutputDirectory()
     m_context->manifestErrors += int(m_context->manifest.linesNotRewritten());
     m_context->manifest.close();
     QString error;
-    const bool remade = m_context->outputDirectory.open(dir, &error) &&
-                        m_context->manifest.open(dir, &error);
+    const bool remade =
+        m_context->outputDirectory.open(dir, &error) && m_context->manifest.open(dir, &error);
     if (!remade)
         m_context->outputDirectory.close(); // not watched any more: file opens report the fault
     Q_EMIT errorRaised(
         u"output directory %1 was %2 during the run: %3; %4"_s
             .arg(QFileInfo(dir).absoluteFilePath(), OutputDirectory::describe(change))
-            .arg(lost.isEmpty() ? u"no file of this run was in it"_s
-                                : u"the %1 file(s) this run wrote into it are lost (%2)"_s.arg(
-                                      lost.size()).arg(lostFileNames(lost)))
+            .arg(lost.isEmpty()
+                     ? u"no file of this run was in it"_s
+                     : u"the %1 file(s) this run wrote into it are lost (%2)"_s.arg(lost.size())
+                           .arg(lostFileNames(lost)))
             .arg(remade ? u"recording goes on into a new directory of that name"_s
                         : u"recording cannot go on: "_s + error));
     reportLostFiles(lost, reason);
@@ -345,12 +346,10 @@ void CaptureEngine::reportLostFiles(const QList<LostFile> &files, const QString 
     const QString dir = m_context->outputDirectory.path();
     for (const LostFile &file : files) {
         ++m_context->filesLost;
-        const QByteArray line = manifestLostLine(file, now, reason);
         QString error;
-        if (!m_context->manifest.append(line, &error)) {
+        if (!m_context->manifest.append(manifestLostLine(file, now, reason), &error)) {
             ++m_context->manifestErrors;
-            Q_EMIT errorRaised(u"%1; the line was: %2"_s.arg(error,
-                                                             QString::fromUtf8(line).trimmed()));
+            Q_EMIT errorRaised(error); // neither written nor kept: it holds the line
         }
         FileInfo info;
         info.path = QDir(dir).filePath(file.file);

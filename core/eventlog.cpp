@@ -163,8 +163,8 @@ void CaptureEventLog::onStopped(const StopSummary &summary)
         total += u"; %1 connection(s) were still open at the drain timeout and were closed"_s.arg(
             summary.drainTimedOut);
     if (summary.filesLost > 0)
-        total += u"; %1 file(s) of this run are lost (see the errors above)"_s.arg(
-            summary.filesLost);
+        total +=
+            u"; %1 file(s) of this run are lost (see the errors above)"_s.arg(summary.filesLost);
     if (summary.manifestErrors > 0)
         total += u"; %1 file(s) are missing from the manifest (see the errors above)"_s.arg(
             summary.manifestErrors);

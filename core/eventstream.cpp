@@ -23,11 +23,12 @@ namespace {
 
 QJsonObject connectionFields(const ConnectionInfo &info)
 {
-    return {{u"id"_s, qint64(info.id)},
-            {u"port"_s, info.localPort},
-            {u"peer"_s, info.peerText()},
-            // null while it has sent nothing: its file is made with its first byte
-            {u"file"_s, info.file.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(info.file)}};
+    return {
+        {u"id"_s, qint64(info.id)},
+        {u"port"_s, info.localPort},
+        {u"peer"_s, info.peerText()},
+        // null while it has sent nothing: its file is made with its first byte
+        {u"file"_s, info.file.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(info.file)}};
 }
 
 QJsonObject fileFields(const FileInfo &info)

@@ -90,8 +90,8 @@ QByteArray manifestLostLine(const LostFile &file, const QDateTime &time, const Q
                  {u"file"_s, file.file},
                  {u"port"_s, file.port},
                  {u"bytes"_s, qint64(file.bytes)},
-                 {u"sha256"_s, file.sha256.isEmpty() ? QJsonValue(QJsonValue::Null)
-                                                     : QJsonValue(file.sha256)},
+                 {u"sha256"_s,
+                  file.sha256.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(file.sha256)},
                  {u"lost"_s, timeValue(time)},
                  {u"reason"_s, reason}});
 }
@@ -475,7 +475,12 @@ VerifySummary verifyDirectory(const QString &dir,
             invalid(number, u"not a file record (type, bytes, sha256)"_s);
             continue;
         }
-        Listed entry{file, qint64(bytes.toDouble()), sha.toString(), false, {}, type == u"lost",
+        Listed entry{file,
+                     qint64(bytes.toDouble()),
+                     sha.toString(),
+                     false,
+                     {},
+                     type == u"lost",
                      o.value(u"reason"_s).toString()};
         const auto it = index.constFind(file);
         if (it != index.constEnd()) {
@@ -494,8 +499,9 @@ VerifySummary verifyDirectory(const QString &dir,
         const QString path = directory.filePath(entry.file);
         if (entry.lost) {
             result.status = VerifyResult::Status::Lost;
-            result.detail = u"%1 bytes were written into it, then it was lost (%2)"_s.arg(
-                entry.bytes).arg(entry.lostReason);
+            result.detail =
+                u"%1 bytes were written into it, then it was lost (%2)"_s.arg(entry.bytes)
+                    .arg(entry.lostReason);
             ++summary.lost;
             report(result);
             continue;

@@ -43,8 +43,7 @@ bool OutputDirectory::open(const QString &path, QString *error)
     close();
     if (!makeDirectory(path, error))
         return false;
-    const int fd = ::open(QFile::encodeName(path).constData(),
-                          O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    const int fd = ::open(QFile::encodeName(path).constData(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     struct stat st
     {};
     if (fd < 0 || ::fstat(fd, &st) != 0) {

@@ -175,7 +175,7 @@ private:
     };
     std::vector<Handshake> m_handshakes; // TLS connections not yet through their handshake
     QTimer *m_retryTimer = nullptr;
-    bool m_shortOfDescriptors = false; ///< accepting held: see holdAccepting()
+    bool m_shortOfDescriptors = false;        ///< accepting held: see holdAccepting()
     std::shared_ptr<FileSeries> m_portSeries; // split=port: the files every connection appends to
     std::deque<FileInfo> m_closedFiles;       // with --max-files: closed, not deleted, oldest first
     QString m_lastNameBase;                   // what uniqueFileName() was last asked for

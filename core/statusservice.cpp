@@ -2,8 +2,8 @@
 
 #include "capturecontroller.h"
 #include "manifest.h"
-#include "statsjson.h"
 #include "portspec.h"
+#include "statsjson.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -163,17 +163,16 @@ QByteArray StatusService::statusJson() const
                                  {u"port"_s, f.port},
                                  {u"bytes"_s, qint64(f.bytes)},
                                  {u"opened"_s, manifestTime(f.opened)}});
-    QJsonObject status{
-        {u"version"_s, QCoreApplication::applicationVersion()},
-        {u"uptime_s"_s, double(m_processUptime.elapsed()) / 1000.0},
-        {u"state"_s, stateName(m_state)},
-        {u"capture_uptime_s"_s, double(m_last.uptimeMs) / 1000.0},
-        {u"settings"_s, settings},
-        {u"ports"_s, ports},
-        {u"connections"_s, connections},
-        {u"open_files"_s, files},
-        {u"totals"_s, totalsJson(m_last)},
-        {u"reading_paused_for_space"_s, m_last.pausedForSpace}};
+    QJsonObject status{{u"version"_s, QCoreApplication::applicationVersion()},
+                       {u"uptime_s"_s, double(m_processUptime.elapsed()) / 1000.0},
+                       {u"state"_s, stateName(m_state)},
+                       {u"capture_uptime_s"_s, double(m_last.uptimeMs) / 1000.0},
+                       {u"settings"_s, settings},
+                       {u"ports"_s, ports},
+                       {u"connections"_s, connections},
+                       {u"open_files"_s, files},
+                       {u"totals"_s, totalsJson(m_last)},
+                       {u"reading_paused_for_space"_s, m_last.pausedForSpace}};
     if (!m_failure.isEmpty())
         status.insert(u"failure"_s, m_failure);
     return QJsonDocument(status).toJson(QJsonDocument::Indented);

@@ -393,11 +393,13 @@ private Q_SLOTS:
             QCOMPARE(info.state, FileInfo::State::Lost);
             QCOMPARE(info.error, u"output directory moved or replaced"_s);
         }
-        QCOMPARE(lost[0].bytes + lost[1].bytes, quint64(strlen("first") + strlen("second, part 1;")));
-        QVERIFY2(h.errorTexts().constFirst().contains(
-                     u"output directory %1 was moved or replaced during the run: the 2 file(s)"_s
-                         .arg(out)),
-                 qPrintable(h.errorTexts().join(u'\n')));
+        QCOMPARE(lost[0].bytes + lost[1].bytes,
+                 quint64(strlen("first") + strlen("second, part 1;")));
+        QVERIFY2(
+            h.errorTexts().constFirst().contains(
+                u"output directory %1 was moved or replaced during the run: the 2 file(s)"_s.arg(
+                    out)),
+            qPrintable(h.errorTexts().join(u'\n')));
 
         QVERIFY(going.send(" part 2"));
         going.close();

@@ -21,10 +21,10 @@
 #include <QTest>
 
 #include <csignal>
+#include <cstdio>
 #include <cstring>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <cstdio>
 #include <sys/types.h>
 #include <sys/un.h>
 #include <unistd.h>

@@ -863,10 +863,11 @@ void TestObservability::eventsOtherError()
         QVERIFY2(problems.isEmpty(), qPrintable(problems.join(u'\n')));
         const QList<QJsonObject> errors = eventsOf(got, u"error"_s);
         // The directory's error, then the connection's.
-        QVERIFY2(errors.size() == 2 &&
-                     errors.first().value(u"message"_s).toString().contains(u"out-e was deleted"_s) &&
-                     errors.last().value(u"message"_s).toString().contains(QString::number(port)),
-                 TestSupport::readFile(eventsE).constData());
+        QVERIFY2(
+            errors.size() == 2 &&
+                errors.first().value(u"message"_s).toString().contains(u"out-e was deleted"_s) &&
+                errors.last().value(u"message"_s).toString().contains(QString::number(port)),
+            TestSupport::readFile(eventsE).constData());
     }
 }
 
@@ -942,11 +943,11 @@ void TestObservability::eventsOutputDirectoryDeleted()
     const QByteArray partOne = TestSupport::patternData(22, 50 * KiB + 3);
     const QByteArray partTwo = TestSupport::patternData(23, 30 * KiB + 5);
     const QByteArray last = TestSupport::patternData(24, 20 * KiB + 7);
-    Receiver receiver(tmp.path(), baseArguments(QString::number(port), out) +
-                                      QStringList{u"--split"_s, u"connection"_s, u"--events"_s,
-                                                  eventsPath, u"--status"_s,
-                                                  QString::number(status), u"--stats-interval"_s,
-                                                  u"0"_s});
+    Receiver receiver(tmp.path(),
+                      baseArguments(QString::number(port), out) +
+                          QStringList{u"--split"_s, u"connection"_s, u"--events"_s, eventsPath,
+                                      u"--status"_s, QString::number(status), u"--stats-interval"_s,
+                                      u"0"_s});
     QVERIFY2(receiver.startAndWaitUntilRecording(), receiver.describe());
     auto sendError = TestSupport::sendAll(port, first);
     QVERIFY2(!sendError, qPrintable(sendError.value_or(QString())));
@@ -987,14 +988,13 @@ void TestObservability::eventsOutputDirectoryDeleted()
              receiver.describe());
 
     QJsonObject totals;
-    QTRY_VERIFY_WITH_TIMEOUT(
-        (totals = QJsonDocument::fromJson(curl(status, u"/status"_s).body)
-                      .object()
-                      .value(u"totals"_s)
-                      .toObject())
-                .value(u"files_lost"_s)
-                .toInteger() == 2,
-        lineTimeoutMs);
+    QTRY_VERIFY_WITH_TIMEOUT((totals = QJsonDocument::fromJson(curl(status, u"/status"_s).body)
+                                           .object()
+                                           .value(u"totals"_s)
+                                           .toObject())
+                                     .value(u"files_lost"_s)
+                                     .toInteger() == 2,
+                             lineTimeoutMs);
     const HttpResult metrics = curl(status, u"/metrics"_s);
     QVERIFY2(metrics.body.contains("\ncapture_files_lost_total 2\n"), metrics.body.constData());
 
@@ -1049,21 +1049,11 @@ void TestObservability::eventsOutputDirectoryDeleted()
 // 1e. Over all the runs above, every kind there is.
 void TestObservability::eventsEveryKindOverAllRuns()
 {
-    const QStringList everyKind{u"started"_s,
-                                u"listening"_s,
-                                u"listen_failed"_s,
-                                u"start_failed"_s,
-                                u"connection_opened"_s,
-                                u"connection_closed"_s,
-                                u"file_opened"_s,
-                                u"file_closed"_s,
-                                u"file_deleted"_s,
-                                u"file_lost"_s,
-                                u"write_error"_s,
-                                u"warning"_s,
-                                u"error"_s,
-                                u"drain_started"_s,
-                                u"stats"_s,
+    const QStringList everyKind{u"started"_s,      u"listening"_s,         u"listen_failed"_s,
+                                u"start_failed"_s, u"connection_opened"_s, u"connection_closed"_s,
+                                u"file_opened"_s,  u"file_closed"_s,       u"file_deleted"_s,
+                                u"file_lost"_s,    u"write_error"_s,       u"warning"_s,
+                                u"error"_s,        u"drain_started"_s,     u"stats"_s,
                                 u"stopped"_s};
     QStringList missing;
     for (const QString &kind : everyKind) {

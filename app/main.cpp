@@ -6,10 +6,12 @@
 #include "mainwindow.h"
 #include "manifest.h"
 #include "printable.h"
+#include "recovery.h"
 #include "signalwatcher.h"
 #include "statusservice.h"
 
 #include <QApplication>
+#include <QFileInfo>
 #include <QLoggingCategory>
 #include <QTimer>
 
@@ -17,6 +19,7 @@
 #include <cstdio>
 #include <cstring>
 #include <memory>
+#include <optional>
 
 using namespace Qt::Literals::StringLiterals;
 
@@ -47,17 +50,13 @@ bool displayAvailable()
            !qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM");
 }
 
-/// capture-receiver verify DIR: re-hashes every file the manifest lists. 0: all OK; 1: a file
-/// is missing or differs, or a manifest line is invalid; 2: usage error or no manifest.
-int runVerify(const QStringList &arguments)
+/// A subcommand's single DIR argument: --help prints `help` (0), anything but one argument
+/// is a usage error (2); nothing when DIR was given.
+std::optional<int> checkDirectoryArgument(const QStringList &arguments, const QString &usage,
+                                          const char *help)
 {
-    const QString usage = u"usage: capture-receiver verify DIR"_s;
     if (arguments.size() == 1 && (arguments[0] == u"--help" || arguments[0] == u"-h")) {
-        std::printf("%s\n\nRe-hashes every file listed in DIR/manifest.jsonl and prints one line "
-                    "per file:\nOK, MISMATCH (size or SHA-256 differs, or unreadable), MISSING, "
-                    "or DELETED (by --max-files).\nExit status: 0 all files OK, 1 a problem "
-                    "found, 2 usage error or no readable manifest.\n",
-                    qPrintable(usage));
+        std::printf("%s\n\n%s\n", qPrintable(usage), help);
         return 0;
     }
     if (arguments.size() != 1 || arguments[0].startsWith(u'-')) {
@@ -66,6 +65,64 @@ int runVerify(const QStringList &arguments)
                      qPrintable(capture::printableValue(arguments.join(u' '))));
         return HeadlessRunner::Usage;
     }
+    return std::nullopt;
+}
+
+/// capture-receiver recover DIR: adopts what a crash left into the manifest. 0: done (or
+/// nothing to do); 1: a file could not be read or a line not written, or a receiver is
+/// recording there; 2: usage error.
+int runRecover(const QStringList &arguments)
+{
+    const QString usage = u"usage: capture-receiver recover DIR"_s;
+    if (const std::optional<int> status = checkDirectoryArgument(
+            arguments, usage,
+            "Adopts what a crash or kill -9 left in DIR: each file DIR/manifest.jsonl does\n"
+            "not name gets a manifest line with its size and SHA-256 as found on disk and\n"
+            "\"close_reason\": \"recovered\" (ADOPTED), and each run that never stopped gets a\n"
+            "stop line marked \"recovered\" (CLOSED), so that `capture-receiver verify DIR`\n"
+            "passes. Files are only read, never changed. Refused while a receiver records\n"
+            "in DIR.\n"
+            "Exit status: 0 done (or nothing to do), 1 a file could not be read or the\n"
+            "manifest not written, or a receiver is recording in DIR, 2 usage error."))
+        return *status;
+    if (!QFileInfo(arguments[0]).isDir()) {
+        std::fprintf(stderr, "capture-receiver: recover: '%s' is not a directory\n",
+                     qPrintable(capture::printablePath(arguments[0])));
+        return HeadlessRunner::Usage;
+    }
+    const capture::RecoverSummary summary =
+        capture::recoverDirectory(arguments[0], [](const QString &line) {
+            std::printf("%s\n", qPrintable(line));
+            std::fflush(stdout);
+        });
+    if (!summary.error.isEmpty()) {
+        std::fprintf(stderr, "capture-receiver: recover: %s\n", qPrintable(summary.error));
+        return HeadlessRunner::Failure;
+    }
+    std::printf("recover: %d file(s) adopted, %d run(s) closed%s\n", summary.adopted,
+                summary.runsClosed,
+                summary.failed > 0 ? qPrintable(u", %1 file(s) could not be read"_s.arg(
+                                         summary.failed))
+                                   : "");
+    return summary.failed > 0 ? HeadlessRunner::Failure : 0;
+}
+
+/// capture-receiver verify DIR: re-hashes every file the manifest lists. 0: all OK; 1: a file
+/// is missing or differs, or a manifest line is invalid; 2: usage error or no manifest.
+int runVerify(const QStringList &arguments)
+{
+    const QString usage = u"usage: capture-receiver verify DIR"_s;
+    if (const std::optional<int> status = checkDirectoryArgument(
+            arguments, usage,
+            "Re-hashes every file listed in DIR/manifest.jsonl and prints one line per file:\n"
+            "OK, MISMATCH (size or SHA-256 differs, or unreadable), MISSING, DELETED (by\n"
+            "--max-files) or LOST (reported lost by the receiver during its run); then\n"
+            "UNLISTED for each file in DIR the manifest does not name, UNSTOPPED for each\n"
+            "run that never stopped (`capture-receiver recover DIR` adopts both), RUNNING\n"
+            "for a receiver recording in DIR now and OPEN for the files it is writing.\n"
+            "Exit status: 0 all files OK, 1 a problem found, 2 usage error or no readable\n"
+            "manifest."))
+        return *status;
     const capture::VerifySummary summary =
         capture::verifyDirectory(arguments[0], [](const capture::VerifyResult &result) {
             std::printf("%-8s %s: %s\n", qPrintable(capture::verifyStatusName(result.status)),
@@ -147,7 +204,9 @@ int main(int argc, char *argv[])
     // The application type must be chosen before anything is parsed: a QApplication without a
     // display would abort. nogui=true in a config file is honoured after parsing.
     const bool verify = argc >= 2 && std::strcmp(argv[1], "verify") == 0;
-    const bool desktop = !verify && !argumentsAskForNoGui(argc, argv) && displayAvailable();
+    const bool recover = argc >= 2 && std::strcmp(argv[1], "recover") == 0;
+    const bool desktop =
+        !verify && !recover && !argumentsAskForNoGui(argc, argv) && displayAvailable();
     std::unique_ptr<QCoreApplication> app;
     if (desktop)
         app = std::make_unique<QApplication>(argc, argv);
@@ -159,6 +218,8 @@ int main(int argc, char *argv[])
 
     if (verify)
         return runVerify(app->arguments().mid(2));
+    if (recover)
+        return runRecover(app->arguments().mid(2));
 
     const capture::CommandLineResult parsed = capture::parseCommandLine(app->arguments());
     switch (parsed.action) {

@@ -3,6 +3,7 @@
 #include "logging.h"
 #include "pathchecks.h"
 #include "portlistener.h"
+#include "statsjson.h"
 #include "syserror.h"
 #include "units.h"
 
@@ -82,6 +83,11 @@ void CaptureEngine::start(const CaptureSettings &settings)
         Q_EMIT startFailed({}, error);
         return;
     }
+    warnAboutLeftovers(QDir::cleanPath(outputDir));
+    m_runId = newRunId();
+    m_runStartLine =
+        manifestRunStartLine(m_runId, QDateTime::currentDateTime(), settingsJson(settings));
+    appendManifestLine(m_runStartLine);
 
     for (PortListener *listener : std::as_const(m_listeners)) {
         connect(listener, &PortListener::connectionOpened, this, &CaptureEngine::connectionOpened);
@@ -206,17 +212,6 @@ void CaptureEngine::finishStop()
     for (PortListener *listener : std::as_const(m_listeners))
         listener->closeFiles();
     checkOutputDirectory(); // even when no file closed since it went
-    // The last try for manifest lines kept pending; those still unwritten go to the log in full.
-    m_context->manifest.check();
-    const QList<QByteArray> unwritten = m_context->manifest.pendingLines();
-    if (!unwritten.isEmpty()) {
-        Q_EMIT errorRaised(u"stop: %1 manifest line(s) could not be written to %2; here they "
-                           "are"_s.arg(unwritten.size())
-                               .arg(m_context->manifest.path()));
-        for (const QByteArray &line : unwritten)
-            Q_EMIT errorRaised(
-                u"manifest line not written: %1"_s.arg(QString::fromUtf8(line.trimmed())));
-    }
 
     const StatsSnapshot last = makeSnapshot(double(m_sinceTick.restart()) / 1000.0);
     Q_EMIT statsUpdated(last);
@@ -224,8 +219,6 @@ void CaptureEngine::finishStop()
     StopSummary summary;
     summary.aborted = m_aborted;
     summary.drainTimedOut = m_drainTimedOut;
-    summary.manifestErrors = m_context->manifestErrors + int(unwritten.size()) +
-                             int(m_context->manifest.linesNotRewritten());
     summary.filesLost = m_context->filesLost;
     summary.leftUnreadForSpace = m_context->leftUnreadConnections;
     summary.bytesLeftUnread = m_context->leftUnreadBytes;
@@ -241,6 +234,27 @@ void CaptureEngine::finishStop()
         summary.bytesReceived += port.bytesReceived;
         summary.bytesWritten += port.bytesWritten;
     }
+    // The run's record closes; then the last try for manifest lines kept pending, and those
+    // still unwritten go to the log in full.
+    appendManifestLine(manifestRunStopLine(
+        m_runId, QDateTime::currentDateTime(),
+        {{u"bytes_received"_s, qint64(summary.bytesReceived)},
+         {u"bytes_written"_s, qint64(summary.bytesWritten)},
+         {u"files_lost"_s, qint64(summary.filesLost)},
+         {u"aborted"_s, summary.aborted},
+         {u"uptime_ms"_s, summary.uptimeMs}}));
+    m_context->manifest.check();
+    const QList<QByteArray> unwritten = m_context->manifest.pendingLines();
+    if (!unwritten.isEmpty()) {
+        Q_EMIT errorRaised(u"stop: %1 manifest line(s) could not be written to %2; here they "
+                           "are"_s.arg(unwritten.size())
+                               .arg(m_context->manifest.path()));
+        for (const QByteArray &line : unwritten)
+            Q_EMIT errorRaised(
+                u"manifest line not written: %1"_s.arg(QString::fromUtf8(line.trimmed())));
+    }
+    summary.manifestErrors = m_context->manifestErrors + int(unwritten.size()) +
+                             int(m_context->manifest.linesNotRewritten());
     m_state = State::Idle;
     teardown();
     m_context->manifest.close();
@@ -315,29 +329,66 @@ bool CaptureEngine::checkOutputDirectory()
         m_context->outputDirectory.open(dir, &error) && m_context->manifest.open(dir, &error);
     if (!remade)
         m_context->outputDirectory.close(); // not watched any more: file opens report the fault
+    else
+        appendManifestLine(m_runStartLine); // this run's record starts again in the new one
     Q_EMIT errorRaised(
         u"output directory %1 was %2 during the run: %3; %4"_s
             .arg(QFileInfo(dir).absoluteFilePath(), OutputDirectory::describe(change))
             .arg(lost.isEmpty()
                      ? u"no file of this run was in it"_s
                      : u"the %1 file(s) this run wrote into it are lost (%2)"_s.arg(lost.size())
-                           .arg(lostFileNames(lost)))
+                           .arg(lostFileNames(lost, 5)))
             .arg(remade ? u"recording goes on into a new directory of that name"_s
                         : u"recording cannot go on: "_s + error));
     reportLostFiles(lost, reason);
     return true;
 }
 
-QString CaptureEngine::lostFileNames(const QList<LostFile> &files)
+QString CaptureEngine::lostFileNames(const QList<LostFile> &files, qsizetype most)
 {
-    constexpr qsizetype named = 5;
     QStringList names;
-    for (qsizetype i = 0; i < qMin(named, files.size()); ++i)
-        names.append(files[i].file);
-    QString text = names.join(u", "_s);
-    if (files.size() > named)
-        text += u" and %1 more"_s.arg(files.size() - named);
-    return text;
+    names.reserve(files.size());
+    for (const LostFile &file : files)
+        names.append(file.file);
+    return namesText(names, most);
+}
+
+void CaptureEngine::appendManifestLine(const QByteArray &line)
+{
+    QString error;
+    if (!m_context->manifest.append(line, &error)) {
+        ++m_context->manifestErrors;
+        Q_EMIT errorRaised(error); // neither written nor kept: it holds the line
+    }
+}
+
+void CaptureEngine::warnAboutLeftovers(const QString &dir)
+{
+    const DirectoryLeftovers leftovers = findLeftovers(dir);
+    if (!leftovers.error.isEmpty()) {
+        Q_EMIT warningRaised(u"cannot look for a crash's leftovers: %1"_s.arg(leftovers.error));
+        return;
+    }
+    const QString absolute = QFileInfo(dir).absoluteFilePath();
+    for (const ManifestRun &run : leftovers.running)
+        Q_EMIT warningRaised(u"another receiver is recording into %1 now: %2"_s.arg(
+            absolute, run.describe()));
+    if (leftovers.isEmpty())
+        return;
+    QStringList what;
+    if (!leftovers.unlisted.isEmpty())
+        what.append(u"%1 file(s) not in its manifest (%2)"_s.arg(leftovers.unlisted.size())
+                        .arg(namesText(leftovers.unlisted, 5)));
+    if (!leftovers.unstopped.isEmpty()) {
+        QStringList runs;
+        for (const ManifestRun &run : leftovers.unstopped)
+            runs.append(run.describe());
+        what.append(u"%1 run(s) that never stopped (%2)"_s.arg(leftovers.unstopped.size())
+                        .arg(namesText(runs, 3)));
+    }
+    Q_EMIT warningRaised(u"output directory %1 holds what a crash or kill -9 left: %2; "
+                         "`capture-receiver recover %1` adopts them into the manifest"_s.arg(
+                             absolute, what.join(u" and "_s)));
 }
 
 void CaptureEngine::reportLostFiles(const QList<LostFile> &files, const QString &reason)

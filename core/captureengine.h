@@ -72,7 +72,11 @@ private:
     /// Notices an output directory deleted, moved or replaced during the run; true if it was.
     bool checkOutputDirectory();
     void reportLostFiles(const QList<capture::LostFile> &files, const QString &reason);
-    static QString lostFileNames(const QList<capture::LostFile> &files);
+    static QString lostFileNames(const QList<capture::LostFile> &files, qsizetype most);
+    void appendManifestLine(const QByteArray &line);
+    /// Warns once about what a crash left in the output directory (unlisted files, runs that
+    /// never stopped) and about another receiver recording there now.
+    void warnAboutLeftovers(const QString &dir);
     void onSessionFinished();
     void onDrainTimeout();
     void finishStop();
@@ -88,6 +92,8 @@ private:
     QElapsedTimer m_uptime;
     QElapsedTimer m_sinceTick;
     int m_drainTimedOut = 0;
+    QString m_runId;           // this run's id in the manifest
+    QByteArray m_runStartLine; // written again into a manifest made anew
     qint64 m_manifestCheckedMs = 0; // uptime of the last manifest check (once a second)
     bool m_aborted = false;
 };

@@ -357,7 +357,9 @@ CommandLineResult parseCommandLine(const QStringList &arguments)
     parser.setApplicationDescription(
         u"Listens on many TCP ports at once and records every byte each sender streams to it "
         "into files.\n\nCompatible form: capture-receiver [--nogui] <ip_address> <base_port> "
-        "<num_ports>\nlistens on base_port ... base_port+num_ports-1."_s);
+        "<num_ports>\nlistens on base_port ... base_port+num_ports-1.\n\n"
+        "capture-receiver verify DIR    checks DIR's files against its manifest.\n"
+        "capture-receiver recover DIR   adopts what a crash left in DIR into its manifest."_s);
     parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
     const QCommandLineOption helpOption = parser.addHelpOption();
     const QCommandLineOption versionOption = parser.addVersionOption();

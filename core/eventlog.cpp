@@ -166,7 +166,7 @@ void CaptureEventLog::onStopped(const StopSummary &summary)
         total +=
             u"; %1 file(s) of this run are lost (see the errors above)"_s.arg(summary.filesLost);
     if (summary.manifestErrors > 0)
-        total += u"; %1 file(s) are missing from the manifest (see the errors above)"_s.arg(
+        total += u"; %1 manifest line(s) could not be written (see the errors above)"_s.arg(
             summary.manifestErrors);
     if (summary.leftUnreadForSpace > 0)
         total += u"; %1 connection(s) were closed with %2 bytes left unread because the output "

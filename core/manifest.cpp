@@ -3,14 +3,17 @@
 #include "sha256.h"
 #include "syserror.h"
 
+#include <QCoreApplication>
 #include <QDir>
 #include <QFile>
 #include <QHash>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QSysInfo>
 
 #include <cerrno>
+#include <limits>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -82,6 +85,72 @@ QByteArray manifestDeletionLine(const QString &file, quint16 port, const QDateTi
                  {u"port"_s, port},
                  {u"deleted"_s, timeValue(time)},
                  {u"reason"_s, reason}});
+}
+
+bool hashFile(const QString &path, qint64 *size, QString *hex, QString *error,
+              const std::atomic_bool *cancel)
+{
+    const QByteArray encoded = QFile::encodeName(path);
+    const int fd = ::open(encoded.constData(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0) {
+        *error = systemErrorString(errno);
+        return false;
+    }
+    Sha256 sha;
+    std::vector<char> buffer(1024 * 1024);
+    *size = 0;
+    for (;;) {
+        if (cancel && cancel->load()) {
+            ::close(fd);
+            *error = u"cancelled"_s;
+            return false;
+        }
+        const ssize_t n = ::read(fd, buffer.data(), buffer.size());
+        if (n == 0)
+            break;
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            *error = systemErrorString(errno);
+            ::close(fd);
+            return false;
+        }
+        sha.update(buffer.data(), n);
+        *size += n;
+    }
+    ::close(fd);
+    *hex = QString::fromLatin1(sha.finalHex());
+    return true;
+}
+
+QString newRunId()
+{
+    return QDateTime::currentDateTimeUtc().toString(u"yyyyMMdd'T'HHmmss.zzz'Z'"_s) + u'-' +
+           QString::number(QCoreApplication::applicationPid());
+}
+
+QByteArray manifestRunStartLine(const QString &run, const QDateTime &time,
+                                const QJsonObject &settings)
+{
+    return line({{u"type"_s, u"run"_s},
+                 {u"event"_s, u"start"_s},
+                 {u"run"_s, run},
+                 {u"time"_s, timeValue(time)},
+                 {u"version"_s, QCoreApplication::applicationVersion()},
+                 {u"host"_s, QSysInfo::machineHostName()},
+                 {u"pid"_s, QCoreApplication::applicationPid()},
+                 {u"settings"_s, settings}});
+}
+
+QByteArray manifestRunStopLine(const QString &run, const QDateTime &time,
+                               const QJsonObject &figures)
+{
+    QJsonObject object = figures;
+    object.insert(u"type"_s, u"run"_s);
+    object.insert(u"event"_s, u"stop"_s);
+    object.insert(u"run"_s, run);
+    object.insert(u"time"_s, timeValue(time));
+    return line(object);
 }
 
 QByteArray manifestLostLine(const LostFile &file, const QDateTime &time, const QString &reason)
@@ -344,6 +413,14 @@ QString verifyStatusName(VerifyResult::Status status)
         return u"INVALID"_s;
     case VerifyResult::Status::Lost:
         return u"LOST"_s;
+    case VerifyResult::Status::Unlisted:
+        return u"UNLISTED"_s;
+    case VerifyResult::Status::Unstopped:
+        return u"UNSTOPPED"_s;
+    case VerifyResult::Status::Running:
+        return u"RUNNING"_s;
+    case VerifyResult::Status::Open:
+        return u"OPEN"_s;
     }
     return {};
 }
@@ -353,13 +430,21 @@ QString VerifySummary::text() const
     if (!error.isEmpty())
         return error;
     QString s = u"%1 file(s): %2 OK, %3 MISMATCH, %4 MISSING, %5 DELETED"_s
-                    .arg(ok + mismatch + missing + deleted + lost)
+                    .arg(ok + mismatch + missing + deleted + lost + unlisted + open)
                     .arg(ok)
                     .arg(mismatch)
                     .arg(missing)
                     .arg(deleted);
     if (lost > 0)
         s += u", %1 LOST"_s.arg(lost);
+    if (unlisted > 0)
+        s += u", %1 UNLISTED"_s.arg(unlisted);
+    if (open > 0)
+        s += u", %1 OPEN"_s.arg(open);
+    if (unstopped > 0)
+        s += u"; %1 run(s) UNSTOPPED"_s.arg(unstopped);
+    if (running > 0)
+        s += u"; %1 run(s) RUNNING"_s.arg(running);
     if (invalid > 0)
         s += u", %1 invalid manifest line(s)"_s.arg(invalid);
     return s;
@@ -378,70 +463,37 @@ struct Listed
     QString lostReason;
 };
 
-// Hashes a file in 1 MiB reads; false with the reason if it cannot be read to the end.
-bool hashFile(const QString &path, qint64 *size, QString *hex, QString *error,
-              const std::atomic_bool *cancel)
-{
-    const QByteArray encoded = QFile::encodeName(path);
-    const int fd = ::open(encoded.constData(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    if (fd < 0) {
-        *error = systemErrorString(errno);
-        return false;
-    }
-    Sha256 sha;
-    std::vector<char> buffer(1024 * 1024);
-    *size = 0;
-    for (;;) {
-        if (cancel && cancel->load()) {
-            ::close(fd);
-            *error = u"cancelled"_s;
-            return false;
-        }
-        const ssize_t n = ::read(fd, buffer.data(), buffer.size());
-        if (n == 0)
-            break;
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            *error = systemErrorString(errno);
-            ::close(fd);
-            return false;
-        }
-        sha.update(buffer.data(), n);
-        *size += n;
-    }
-    ::close(fd);
-    *hex = QString::fromLatin1(sha.finalHex());
-    return true;
-}
 
 } // namespace
 
-VerifySummary verifyDirectory(const QString &dir,
-                              const std::function<void(const VerifyResult &)> &report,
-                              const std::atomic_bool *cancel)
+namespace {
+
+/// What a manifest says, line by line: the files it lists (the last line for a name counts),
+/// the runs that wrote it and the lines that are not the receiver's.
+struct ManifestContents
 {
-    VerifySummary summary;
-    const QDir directory(dir);
-    const QString manifestPath = directory.filePath(QString::fromUtf16(manifestFileName));
+    QString error; ///< the manifest could not be read
+    QList<Listed> listed;
+    QHash<QString, qsizetype> index; ///< name -> listed
+    QList<QPair<int, QString>> invalid; ///< line number, why
+    QList<ManifestRun> runs;            ///< in the order they started
+};
+
+ManifestContents readManifest(const QString &dir)
+{
+    ManifestContents contents;
+    const QString manifestPath = QDir(dir).filePath(QString::fromUtf16(manifestFileName));
     QFile manifest(manifestPath);
     if (!QFileInfo(dir).isDir()) {
-        summary.error = u"%1 is not a directory"_s.arg(dir);
-        return summary;
+        contents.error = u"%1 is not a directory"_s.arg(dir);
+        return contents;
     }
     if (!QFileInfo(manifestPath).isFile() || !manifest.open(QIODevice::ReadOnly)) {
-        summary.error = u"cannot read %1: %2"_s.arg(
+        contents.error = u"cannot read %1: %2"_s.arg(
             manifestPath, manifest.exists() ? manifest.errorString() : u"no such file"_s);
-        return summary;
+        return contents;
     }
-
-    // The last line for a name wins (a later run may have recorded the name again).
-    QList<Listed> listed;
-    QHash<QString, qsizetype> index;
-    auto invalid = [&](int number, const QString &why) {
-        ++summary.invalid;
-        report({VerifyResult::Status::Invalid, u"line %1"_s.arg(number), why});
-    };
+    QHash<QString, qsizetype> runIndex;
     for (int number = 1; !manifest.atEnd(); ++number) {
         const QByteArray text = manifest.readLine().trimmed();
         if (text.isEmpty())
@@ -449,22 +501,47 @@ VerifySummary verifyDirectory(const QString &dir,
         QJsonParseError parseError;
         const QJsonDocument document = QJsonDocument::fromJson(text, &parseError);
         if (!document.isObject()) {
-            invalid(number, u"not a JSON object (%1)"_s.arg(parseError.errorString()));
+            contents.invalid.append(
+                {number, u"not a JSON object (%1)"_s.arg(parseError.errorString())});
             continue;
         }
         const QJsonObject o = document.object();
         const QString type = o.value(u"type"_s).toString();
+        if (type == u"run") {
+            const QString id = o.value(u"run"_s).toString();
+            const QString event = o.value(u"event"_s).toString();
+            if (id.isEmpty() || (event != u"start" && event != u"stop")) {
+                contents.invalid.append({number, u"not a run record (run, event)"_s});
+                continue;
+            }
+            auto it = runIndex.constFind(id);
+            if (it == runIndex.constEnd()) {
+                ManifestRun run;
+                run.id = id;
+                it = runIndex.insert(id, contents.runs.size());
+                contents.runs.append(run);
+            }
+            ManifestRun &run = contents.runs[*it];
+            if (event == u"start") {
+                run.host = o.value(u"host"_s).toString();
+                run.pid = o.value(u"pid"_s).toInteger();
+                run.started = o.value(u"time"_s).toString();
+            } else {
+                run.stopped = true;
+            }
+            continue;
+        }
         const QString file = o.value(u"file"_s).toString();
         // Names are plain file names in the directory, never paths elsewhere.
         if (file.isEmpty() || file.contains(u'/') || file == u"." || file == u"..") {
-            invalid(number, u"no valid \"file\" name"_s);
+            contents.invalid.append({number, u"no valid \"file\" name"_s});
             continue;
         }
         if (type == u"deleted") {
-            const auto it = index.constFind(file);
-            if (it != index.constEnd()) {
-                listed[*it].deleted = true;
-                listed[*it].deletedReason = o.value(u"reason"_s).toString();
+            const auto it = contents.index.constFind(file);
+            if (it != contents.index.constEnd()) {
+                contents.listed[*it].deleted = true;
+                contents.listed[*it].deletedReason = o.value(u"reason"_s).toString();
             }
             continue;
         }
@@ -472,26 +549,110 @@ VerifySummary verifyDirectory(const QString &dir,
         const QJsonValue sha = o.value(u"sha256"_s);
         if ((type != u"file" && type != u"lost") || !bytes.isDouble() || bytes.toDouble() < 0 ||
             !(sha.isNull() || (sha.isString() && sha.toString().size() == 64))) {
-            invalid(number, u"not a file record (type, bytes, sha256)"_s);
+            contents.invalid.append({number, u"not a file record (type, bytes, sha256)"_s});
             continue;
         }
-        Listed entry{file,
-                     qint64(bytes.toDouble()),
-                     sha.toString(),
-                     false,
-                     {},
-                     type == u"lost",
+        Listed entry{file,  qint64(bytes.toDouble()), sha.toString(), false, {}, type == u"lost",
                      o.value(u"reason"_s).toString()};
-        const auto it = index.constFind(file);
-        if (it != index.constEnd()) {
-            listed[*it] = entry;
+        const auto it = contents.index.constFind(file);
+        if (it != contents.index.constEnd()) {
+            contents.listed[*it] = entry;
         } else {
-            index.insert(file, listed.size());
-            listed.append(entry);
+            contents.index.insert(file, contents.listed.size());
+            contents.listed.append(entry);
         }
     }
+    return contents;
+}
 
-    for (const Listed &entry : std::as_const(listed)) {
+/// The regular files in `dir` that no manifest line names (the manifest itself aside).
+QStringList unlistedFiles(const QString &dir, const ManifestContents &contents)
+{
+    QStringList unlisted;
+    const QStringList names =
+        QDir(dir).entryList(QDir::Files | QDir::Hidden | QDir::NoSymLinks, QDir::Name);
+    for (const QString &name : names) {
+        if (name != QString::fromUtf16(manifestFileName) && !contents.index.contains(name))
+            unlisted.append(name);
+    }
+    return unlisted;
+}
+
+QDateTime fileModified(const QString &path)
+{
+    return QFileInfo(path).lastModified();
+}
+
+} // namespace
+
+bool ManifestRun::isAlive() const
+{
+    if (pid <= 0 || pid > std::numeric_limits<pid_t>::max() ||
+        host != QSysInfo::machineHostName())
+        return false;
+    // The process is there and is a receiver (not another that got its pid since).
+    QFile comm(u"/proc/%1/comm"_s.arg(pid));
+    return comm.open(QIODevice::ReadOnly) && comm.readAll().startsWith("capture-recei");
+}
+
+QString ManifestRun::whereAndWhen() const
+{
+    return u"pid %1 on %2, started %3"_s.arg(pid).arg(host.isEmpty() ? u"?"_s : host,
+                                                      started.isEmpty() ? u"?"_s : started);
+}
+
+QString ManifestRun::describe() const
+{
+    return u"run %1 (%2)"_s.arg(id, whereAndWhen());
+}
+
+DirectoryLeftovers findLeftovers(const QString &dir)
+{
+    DirectoryLeftovers leftovers;
+    if (!QFileInfo(QDir(dir).filePath(QString::fromUtf16(manifestFileName))).exists()) {
+        // No manifest at all: every file in the directory is unlisted.
+        leftovers.unlisted = unlistedFiles(dir, ManifestContents{});
+        return leftovers;
+    }
+    const ManifestContents contents = readManifest(dir);
+    if (!contents.error.isEmpty()) {
+        leftovers.error = contents.error;
+        return leftovers;
+    }
+    leftovers.unlisted = unlistedFiles(dir, contents);
+    for (const ManifestRun &run : contents.runs) {
+        if (run.stopped)
+            continue;
+        (run.isAlive() ? leftovers.running : leftovers.unstopped).append(run);
+    }
+    return leftovers;
+}
+
+QString namesText(const QStringList &names, qsizetype most)
+{
+    QString text = names.mid(0, most).join(u", "_s);
+    if (names.size() > most)
+        text += u" and %1 more"_s.arg(names.size() - most);
+    return text;
+}
+
+VerifySummary verifyDirectory(const QString &dir,
+                              const std::function<void(const VerifyResult &)> &report,
+                              const std::atomic_bool *cancel)
+{
+    VerifySummary summary;
+    const QDir directory(dir);
+    const ManifestContents contents = readManifest(dir);
+    if (!contents.error.isEmpty()) {
+        summary.error = contents.error;
+        return summary;
+    }
+    for (const auto &[number, why] : contents.invalid) {
+        ++summary.invalid;
+        report({VerifyResult::Status::Invalid, u"line %1"_s.arg(number), why});
+    }
+
+    for (const Listed &entry : std::as_const(contents.listed)) {
         if (cancel && cancel->load())
             break;
         VerifyResult result;
@@ -499,9 +660,8 @@ VerifySummary verifyDirectory(const QString &dir,
         const QString path = directory.filePath(entry.file);
         if (entry.lost) {
             result.status = VerifyResult::Status::Lost;
-            result.detail =
-                u"%1 bytes were written into it, then it was lost (%2)"_s.arg(entry.bytes)
-                    .arg(entry.lostReason);
+            result.detail = u"%1 bytes were written into it, then it was lost (%2)"_s.arg(
+                entry.bytes).arg(entry.lostReason);
             ++summary.lost;
             report(result);
             continue;
@@ -542,6 +702,44 @@ VerifySummary verifyDirectory(const QString &dir,
         }
         ++(result.status == VerifyResult::Status::Ok ? summary.ok : summary.mismatch);
         report(result);
+    }
+    if (cancel && cancel->load())
+        return summary;
+
+    // What the manifest does not account for: files no line names, runs that never stopped.
+    // A receiver running in the directory now is writing files it has not listed yet.
+    QDateTime runningSince;
+    for (const ManifestRun &run : contents.runs) {
+        if (run.stopped)
+            continue;
+        if (run.isAlive()) {
+            const QDateTime started = QDateTime::fromString(run.started, Qt::ISODateWithMs);
+            if (!runningSince.isValid() || started < runningSince)
+                runningSince = started;
+            report({VerifyResult::Status::Running, run.id,
+                    u"%1: recording here now, the files it writes are listed when they "
+                    "close"_s.arg(run.whereAndWhen())});
+            ++summary.running;
+            continue;
+        }
+        report({VerifyResult::Status::Unstopped, run.id,
+                u"%1: never stopped (killed or crashed?), `capture-receiver recover` closes its "
+                "record"_s.arg(run.whereAndWhen())});
+        ++summary.unstopped;
+    }
+    for (const QString &name : unlistedFiles(dir, contents)) {
+        const QString path = directory.filePath(name);
+        if (runningSince.isValid() && fileModified(path) >= runningSince) {
+            report({VerifyResult::Status::Open, name,
+                    u"%1 bytes, being written by the running receiver"_s.arg(
+                        QFileInfo(path).size())});
+            ++summary.open;
+            continue;
+        }
+        report({VerifyResult::Status::Unlisted, name,
+                u"%1 bytes, not in the manifest (left by a crash?): `capture-receiver recover` "
+                "adopts it"_s.arg(QFileInfo(path).size())});
+        ++summary.unlisted;
     }
     return summary;
 }

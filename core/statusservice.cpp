@@ -37,14 +37,6 @@ void sample(QByteArray *out, const char *name, quint64 value, quint16 port = 0,
     *out += ' ' + QByteArray::number(value) + '\n';
 }
 
-QJsonArray allowList(const CaptureSettings &s)
-{
-    QJsonArray list;
-    for (const auto &subnet : s.allow)
-        list.append(allowEntryText(subnet));
-    return list;
-}
-
 } // namespace
 
 StatusService::StatusService(CaptureController *controller, QObject *parent)
@@ -121,23 +113,7 @@ std::optional<HttpResponse> StatusService::handle(const HttpRequest &request) co
 QByteArray StatusService::statusJson() const
 {
     const CaptureSettings s = m_controller->settings();
-    QJsonObject settings{{u"bind"_s, bindAddressText(s.bindAddress)},
-                         {u"ports"_s, formatPortSpec(s.ports)},
-                         {u"output"_s, QDir(s.outputDir).absolutePath()},
-                         {u"split"_s, splitModeName(s.split)},
-                         {u"hash"_s, hashAlgorithmName(s.hash)},
-                         {u"rotate_size"_s, qint64(s.rotateSize)},
-                         {u"rotate_interval_s"_s, s.rotateIntervalSec},
-                         {u"max_files"_s, s.maxFiles},
-                         {u"drain_timeout_ms"_s, s.drainTimeoutMs},
-                         {u"allow"_s, allowList(s)},
-                         {u"max_connections"_s, s.maxConnections},
-                         {u"max_connections_per_port"_s, s.maxConnectionsPerPort},
-                         {u"idle_timeout_ms"_s, s.idleTimeoutMs},
-                         {u"min_free_space"_s, qint64(s.minFreeSpace)},
-                         {u"tls"_s, bool(s.tls)},
-                         {u"tls_client_certificates"_s,
-                          s.tls && s.tls->peerVerifyMode() == QSslSocket::VerifyPeer}};
+    const QJsonObject settings = settingsJson(s);
     QJsonArray ports;
     for (const PortStats &p : m_last.ports) {
         QJsonObject o = portStatsJson(p);

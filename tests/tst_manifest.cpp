@@ -401,7 +401,7 @@ private Q_SLOTS:
             if (o.value(u"type"_s).toString() == u"deleted") {
                 deleted.append(o.value(u"file"_s).toString());
                 QCOMPARE(o.value(u"reason"_s).toString(), u"max-files 2"_s);
-            } else {
+            } else if (o.value(u"type"_s).toString() == u"file") {
                 files.append(o);
             }
         }

@@ -305,6 +305,7 @@ bool CaptureEngine::checkOutputDirectory()
     if (m_context->losingDirectory)
         return true;
     const OutputDirectory::Change change = m_context->outputDirectory.check();
+    if (change != OutputDirectory::Change::None) qWarning("DEBUGDIR %d %s", int(change), qPrintable(m_context->outputDirectory.path()));
     if (change == OutputDirectory::Change::None)
         return false;
     // Every file of this run in it is gone from the output directory: the open ones are closed

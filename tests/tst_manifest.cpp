@@ -5,10 +5,14 @@
 #include "manifest.h"
 #include "testsupport.h"
 
+#include <QCoreApplication>
+#include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QSysInfo>
 #include <QTemporaryDir>
 
 #include <algorithm>
@@ -68,6 +72,12 @@ qint64 totalBytesOnDisk(const QString &dir)
     for (const QString &name : filesIn(dir))
         total += QFileInfo(QDir(dir).filePath(name)).size();
     return total;
+}
+
+bool writeBytes(const QString &path, const QByteArray &data)
+{
+    QFile file(path);
+    return file.open(QIODevice::WriteOnly) && file.write(data) == data.size();
 }
 
 VerifySummary verify(const QString &dir, QList<VerifyResult> *results = nullptr)
@@ -417,6 +427,66 @@ private Q_SLOTS:
         QVERIFY2(v.passed(), qPrintable(v.text()));
         QCOMPARE(v.deleted, 4);
         QCOMPARE(v.ok, 2);
+    }
+
+    // Run lines: a run with a start and no stop whose receiver is gone is UNSTOPPED (this test
+    // process has a pid on this host, but it is no receiver); files no line names are
+    // UNLISTED. Both fail verify; findLeftovers() finds the same.
+    void verifyFindsLeftovers()
+    {
+        QTemporaryDir dir;
+        const QByteArray start = manifestRunStartLine(u"run-a"_s, QDateTime::currentDateTime(),
+                                                      QJsonObject{{u"split"_s, u"port"_s}});
+        const QJsonObject startObject = QJsonDocument::fromJson(start).object();
+        QCOMPARE(startObject.value(u"type"_s).toString(), u"run"_s);
+        QCOMPARE(startObject.value(u"event"_s).toString(), u"start"_s);
+        QCOMPARE(startObject.value(u"pid"_s).toInteger(), QCoreApplication::applicationPid());
+        QCOMPARE(startObject.value(u"host"_s).toString(), QSysInfo::machineHostName());
+        QCOMPARE(startObject.value(u"settings"_s).toObject().value(u"split"_s).toString(),
+                 u"port"_s);
+        ManifestFile listed;
+        listed.file = u"stream_1_20260101_000000.bin"_s;
+        listed.bytes = 3;
+        QVERIFY(writeBytes(dir.filePath(listed.file), "abc"));
+        QVERIFY(writeBytes(dir.filePath(u"stream_1_20260101_000001.bin"_s), "left"));
+        QVERIFY(writeBytes(dir.filePath(u"notes.txt"_s), "any regular file"));
+        QVERIFY(QDir(dir.path()).mkdir(u"subdir"_s)); // not a file: not reported
+        QVERIFY(writeBytes(dir.filePath(u"manifest.jsonl"_s),
+                                       start + manifestFileLine(listed)));
+
+        QList<VerifyResult> results;
+        const VerifySummary summary = verify(dir.path(), &results);
+        QVERIFY(!summary.passed());
+        QCOMPARE(summary.ok, 1);
+        QCOMPARE(summary.unlisted, 2);
+        QCOMPARE(summary.unstopped, 1);
+        QCOMPARE(summary.running, 0);
+        QStringList unlisted;
+        for (const VerifyResult &r : results) {
+            if (r.status == VerifyResult::Status::Unlisted)
+                unlisted.append(r.file);
+            if (r.status == VerifyResult::Status::Unstopped)
+                QCOMPARE(r.file, u"run-a"_s);
+        }
+        QCOMPARE(unlisted, (QStringList{u"notes.txt"_s, u"stream_1_20260101_000001.bin"_s}));
+        const DirectoryLeftovers leftovers = findLeftovers(dir.path());
+        QCOMPARE(leftovers.unlisted, unlisted);
+        QCOMPARE(leftovers.unstopped.size(), 1);
+        QVERIFY(leftovers.running.isEmpty());
+
+        // Stopped, and the files listed: nothing left.
+        QFile manifest(dir.filePath(u"manifest.jsonl"_s));
+        QVERIFY(manifest.open(QIODevice::Append));
+        manifest.write(manifestRunStopLine(u"run-a"_s, QDateTime::currentDateTime(), {}));
+        for (const QString &name : unlisted) {
+            ManifestFile f;
+            f.file = name;
+            f.bytes = quint64(QFileInfo(dir.filePath(name)).size());
+            manifest.write(manifestFileLine(f));
+        }
+        manifest.close();
+        QVERIFY(verify(dir.path()).passed());
+        QVERIFY(findLeftovers(dir.path()).isEmpty());
     }
 
     void verifyFindsDamage()

@@ -1,7 +1,7 @@
 #include "consolelog.h"
 
-#include "printable.h"
-#include "syserror.h"
+#include "core/util/printable.h"
+#include "core/util/syserror.h"
 
 #include <QDateTime>
 #include <QFile>

@@ -2,7 +2,7 @@
 
 #include "consolelog.h"
 #include "signalwatcher.h"
-#include "units.h"
+#include "core/util/units.h"
 
 #include <QLoggingCategory>
 

@@ -5,7 +5,7 @@
 #include "headlessrunner.h"
 #include "mainwindow.h"
 #include "manifest.h"
-#include "printable.h"
+#include "core/util/printable.h"
 #include "recovery.h"
 #include "signalwatcher.h"
 #include "statusservice.h"

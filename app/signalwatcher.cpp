@@ -1,6 +1,6 @@
 #include "signalwatcher.h"
 
-#include "syserror.h"
+#include "core/util/syserror.h"
 
 #include <QSocketNotifier>
 

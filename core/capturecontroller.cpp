@@ -1,7 +1,7 @@
 #include "capturecontroller.h"
 
 #include "captureengine.h"
-#include "sha256.h"
+#include "core/util/sha256.h"
 
 #include <QCoreApplication>
 

@@ -1,11 +1,11 @@
 #include "captureengine.h"
 
-#include "logging.h"
-#include "pathchecks.h"
+#include "core/util/logging.h"
+#include "core/util/pathchecks.h"
 #include "portlistener.h"
 #include "statsjson.h"
-#include "syserror.h"
-#include "units.h"
+#include "core/util/syserror.h"
+#include "core/util/units.h"
 
 #include <QDir>
 #include <QFile>

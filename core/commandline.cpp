@@ -1,10 +1,10 @@
 #include "commandline.h"
 
 #include "filenaming.h"
-#include "pathchecks.h"
+#include "core/util/pathchecks.h"
 #include "portspec.h"
-#include "printable.h"
-#include "units.h"
+#include "core/util/printable.h"
+#include "core/util/units.h"
 
 #include <QCommandLineParser>
 #include <QFile>

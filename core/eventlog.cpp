@@ -2,7 +2,7 @@
 
 #include "capturecontroller.h"
 #include "filenaming.h"
-#include "units.h"
+#include "core/util/units.h"
 
 #include <QDir>
 

@@ -4,7 +4,7 @@
 #include "filenaming.h"
 #include "manifest.h"
 #include "statsjson.h"
-#include "syserror.h"
+#include "core/util/syserror.h"
 
 #include <QDir>
 #include <QFile>

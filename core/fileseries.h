@@ -3,7 +3,7 @@
 #include "capturetypes.h"
 #include "filesink.h"
 #include "manifest.h"
-#include "sha256.h"
+#include "core/util/sha256.h"
 
 #include <QHash>
 

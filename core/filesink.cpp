@@ -1,7 +1,7 @@
 #include "filesink.h"
 
 #include "filenaming.h"
-#include "syserror.h"
+#include "core/util/syserror.h"
 
 #include <QDir>
 #include <QFile>

@@ -2,7 +2,7 @@
 
 #include "filenaming.h"
 #include "listensocket.h"
-#include "logging.h"
+#include "core/util/logging.h"
 
 #include <QTcpServer>
 #include <QTcpSocket>

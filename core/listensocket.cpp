@@ -1,6 +1,6 @@
 #include "listensocket.h"
 
-#include "syserror.h"
+#include "core/util/syserror.h"
 
 #include <cerrno>
 #include <net/if.h>

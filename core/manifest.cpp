@@ -1,7 +1,7 @@
 #include "manifest.h"
 
-#include "sha256.h"
-#include "syserror.h"
+#include "core/util/sha256.h"
+#include "core/util/syserror.h"
 
 #include <QCoreApplication>
 #include <QDir>

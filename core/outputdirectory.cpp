@@ -1,6 +1,6 @@
 #include "outputdirectory.h"
 
-#include "syserror.h"
+#include "core/util/syserror.h"
 
 #include <QFile>
 

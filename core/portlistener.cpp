@@ -5,7 +5,7 @@
 #include "fileseries.h"
 #include "filesink.h"
 #include "listensocket.h"
-#include "logging.h"
+#include "core/util/logging.h"
 #include "session.h"
 #include "tlsconfig.h"
 

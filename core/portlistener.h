@@ -3,7 +3,7 @@
 #include "capturesettings.h"
 #include "capturetypes.h"
 #include "filesink.h"
-#include "hashworker.h"
+#include "core/util/hashworker.h"
 #include "manifest.h"
 #include "outputdirectory.h"
 

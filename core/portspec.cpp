@@ -1,6 +1,6 @@
 #include "portspec.h"
 
-#include "printable.h"
+#include "core/util/printable.h"
 
 #include <QSet>
 

@@ -2,8 +2,8 @@
 
 #include "fileseries.h"
 #include "listensocket.h"
-#include "logging.h"
-#include "syserror.h"
+#include "core/util/logging.h"
+#include "core/util/syserror.h"
 
 #include <QSocketNotifier>
 #include <QSslSocket>

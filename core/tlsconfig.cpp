@@ -1,6 +1,6 @@
 #include "tlsconfig.h"
 
-#include "printable.h"
+#include "core/util/printable.h"
 
 #include <QDateTime>
 #include <QFile>

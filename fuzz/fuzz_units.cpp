@@ -6,7 +6,7 @@
 #include "capturesettings.h"
 #include "commandline.h"
 #include "filenaming.h"
-#include "units.h"
+#include "core/util/units.h"
 
 using namespace capture;
 using namespace Qt::Literals::StringLiterals;

@@ -1,7 +1,7 @@
 #include "replayer.h"
 
-#include "hashworker.h"
-#include "sha256.h"
+#include "core/util/hashworker.h"
+#include "core/util/sha256.h"
 
 #include <openssl/ssl.h>
 

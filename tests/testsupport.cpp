@@ -1,6 +1,6 @@
 #include "testsupport.h"
 
-#include "syserror.h"
+#include "core/util/syserror.h"
 
 #include <QCryptographicHash>
 #include <QFile>

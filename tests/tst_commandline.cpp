@@ -1,6 +1,6 @@
 #include "commandline.h"
-#include "printable.h"
-#include "units.h"
+#include "core/util/printable.h"
+#include "core/util/units.h"
 
 #include <QCoreApplication>
 #include <QDir>

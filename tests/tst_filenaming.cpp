@@ -1,5 +1,5 @@
 #include "filenaming.h"
-#include "units.h"
+#include "core/util/units.h"
 
 #include <QTest>
 

@@ -1,6 +1,6 @@
 #include "throughputgraph.h"
 #include "throughputhistory.h"
-#include "units.h"
+#include "core/util/units.h"
 
 #include <QImage>
 #include <QPalette>

@@ -1,7 +1,7 @@
 #include "connectionstablemodel.h"
 
 #include "modelroles.h"
-#include "units.h"
+#include "core/util/units.h"
 
 #include <QApplication>
 #include <QFileInfo>

@@ -1,7 +1,7 @@
 #include "filestablemodel.h"
 
 #include "modelroles.h"
-#include "units.h"
+#include "core/util/units.h"
 
 #include <QApplication>
 #include <QFileInfo>

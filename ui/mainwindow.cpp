@@ -4,13 +4,13 @@
 #include "filestablemodel.h"
 #include "logpanel.h"
 #include "manifest.h"
-#include "sha256.h"
+#include "core/util/sha256.h"
 #include "modelroles.h"
 #include "portspec.h"
 #include "portstablemodel.h"
 #include "settingspanel.h"
 #include "throughputgraph.h"
-#include "units.h"
+#include "core/util/units.h"
 
 #include <QApplication>
 #include <QCloseEvent>

@@ -1,7 +1,7 @@
 #include "portstablemodel.h"
 
 #include "modelroles.h"
-#include "units.h"
+#include "core/util/units.h"
 
 #include <QFileInfo>
 

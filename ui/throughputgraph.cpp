@@ -1,6 +1,6 @@
 #include "throughputgraph.h"
 
-#include "units.h"
+#include "core/util/units.h"
 
 #include <QDateTime>
 #include <QMouseEvent>

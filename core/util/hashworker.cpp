@@ -1,4 +1,4 @@
-#include "hashworker.h"
+#include "core/util/hashworker.h"
 
 #include <cstring>
 

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "sha256.h"
+#include "core/util/sha256.h"
 
 #include <QByteArray>
 

@@ -1,4 +1,4 @@
-#include "printable.h"
+#include "core/util/printable.h"
 
 using namespace Qt::Literals::StringLiterals;
 

@@ -1,4 +1,4 @@
-#include "syserror.h"
+#include "core/util/syserror.h"
 
 #include <cstring>
 

@@ -1,4 +1,4 @@
-#include "sha256.h"
+#include "core/util/sha256.h"
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>

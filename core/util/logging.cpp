@@ -1,4 +1,4 @@
-#include "logging.h"
+#include "core/util/logging.h"
 
 namespace capture {
 Q_LOGGING_CATEGORY(lcCore, "capture.core", QtInfoMsg)

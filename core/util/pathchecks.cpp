@@ -1,6 +1,6 @@
-#include "pathchecks.h"
+#include "core/util/pathchecks.h"
 
-#include "printable.h"
+#include "core/util/printable.h"
 
 #include <QDir>
 #include <QFile>

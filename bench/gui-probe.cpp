@@ -5,7 +5,7 @@
 #include "capturecontroller.h"
 #include "commandline.h"
 #include "mainwindow.h"
-#include "portspec.h"
+#include "core/net/portspec.h"
 
 #include <QApplication>
 #include <QCommandLineParser>

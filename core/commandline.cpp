@@ -2,7 +2,7 @@
 
 #include "filenaming.h"
 #include "core/util/pathchecks.h"
-#include "portspec.h"
+#include "core/net/portspec.h"
 #include "core/util/printable.h"
 #include "core/util/units.h"
 

@@ -1,7 +1,7 @@
 #include "httpserver.h"
 
 #include "filenaming.h"
-#include "listensocket.h"
+#include "core/net/listensocket.h"
 #include "core/util/logging.h"
 
 #include <QTcpServer>

@@ -4,7 +4,7 @@
 #include "filenaming.h"
 #include "fileseries.h"
 #include "filesink.h"
-#include "listensocket.h"
+#include "core/net/listensocket.h"
 #include "core/util/logging.h"
 #include "session.h"
 #include "tlsconfig.h"

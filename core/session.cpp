@@ -1,7 +1,7 @@
 #include "session.h"
 
 #include "fileseries.h"
-#include "listensocket.h"
+#include "core/net/listensocket.h"
 #include "core/util/logging.h"
 #include "core/util/syserror.h"
 

@@ -1,6 +1,6 @@
 #include "statsjson.h"
 
-#include "portspec.h"
+#include "core/net/portspec.h"
 
 #include <QDir>
 #include <QJsonArray>

@@ -2,7 +2,7 @@
 
 #include "capturecontroller.h"
 #include "manifest.h"
-#include "portspec.h"
+#include "core/net/portspec.h"
 #include "statsjson.h"
 
 #include <QCoreApplication>

@@ -2,7 +2,7 @@
 
 #include "fuzzcheck.h"
 
-#include "portspec.h"
+#include "core/net/portspec.h"
 
 #include <QSet>
 

@@ -6,7 +6,7 @@
 #include "manifest.h"
 #include "core/util/sha256.h"
 #include "modelroles.h"
-#include "portspec.h"
+#include "core/net/portspec.h"
 #include "portstablemodel.h"
 #include "settingspanel.h"
 #include "throughputgraph.h"

@@ -2,7 +2,7 @@
 
 #include "commandline.h"
 #include "modelroles.h"
-#include "portspec.h"
+#include "core/net/portspec.h"
 #include "tlsconfig.h"
 
 #include <QComboBox>

@@ -1,4 +1,4 @@
-#include "listensocket.h"
+#include "core/net/listensocket.h"
 
 #include "core/util/syserror.h"
 

@@ -1,4 +1,4 @@
-#include "portspec.h"
+#include "core/net/portspec.h"
 
 #include "core/util/printable.h"
 

@@ -1,7 +1,7 @@
 #pragma once
 
 #include "filesink.h"
-#include "tlsconfig.h"
+#include "core/tls/tlsconfig.h"
 
 #include <QHostAddress>
 #include <QList>

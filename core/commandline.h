@@ -1,7 +1,7 @@
 #pragma once
 
 #include "capturesettings.h"
-#include "tlsconfig.h"
+#include "core/tls/tlsconfig.h"
 
 #include <QSet>
 #include <QString>

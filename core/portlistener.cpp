@@ -7,7 +7,7 @@
 #include "core/net/listensocket.h"
 #include "core/util/logging.h"
 #include "session.h"
-#include "tlsconfig.h"
+#include "core/tls/tlsconfig.h"
 
 #include <QPointer>
 #include <QSslSocket>

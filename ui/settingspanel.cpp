@@ -3,7 +3,7 @@
 #include "commandline.h"
 #include "modelroles.h"
 #include "core/net/portspec.h"
-#include "tlsconfig.h"
+#include "core/tls/tlsconfig.h"
 
 #include <QComboBox>
 #include <QDir>

@@ -1,4 +1,4 @@
-#include "tlsconfig.h"
+#include "core/tls/tlsconfig.h"
 
 #include "core/util/printable.h"
 

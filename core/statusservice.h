@@ -1,7 +1,7 @@
 #pragma once
 
 #include "capturetypes.h"
-#include "httpserver.h"
+#include "core/http/httpserver.h"
 
 #include <QElapsedTimer>
 #include <QObject>

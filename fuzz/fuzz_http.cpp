@@ -3,7 +3,7 @@
 
 #include "fuzzcheck.h"
 
-#include "httpserver.h"
+#include "core/http/httpserver.h"
 
 #include <algorithm>
 

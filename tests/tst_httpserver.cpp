@@ -1,4 +1,4 @@
-#include "httpserver.h"
+#include "core/http/httpserver.h"
 #include "testsupport.h"
 
 #include <QElapsedTimer>

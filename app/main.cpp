@@ -4,9 +4,9 @@
 #include "filenaming.h"
 #include "headlessrunner.h"
 #include "mainwindow.h"
-#include "manifest.h"
+#include "core/manifest/manifest.h"
 #include "core/util/printable.h"
-#include "recovery.h"
+#include "core/manifest/recovery.h"
 #include "signalwatcher.h"
 #include "statusservice.h"
 

@@ -2,7 +2,7 @@
 
 #include "capturesettings.h"
 #include "capturetypes.h"
-#include "manifest.h"
+#include "core/manifest/manifest.h"
 
 #include <QElapsedTimer>
 #include <QObject>

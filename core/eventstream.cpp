@@ -2,7 +2,7 @@
 
 #include "capturecontroller.h"
 #include "filenaming.h"
-#include "manifest.h"
+#include "core/manifest/manifest.h"
 #include "statsjson.h"
 #include "core/util/syserror.h"
 

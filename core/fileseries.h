@@ -2,7 +2,7 @@
 
 #include "capturetypes.h"
 #include "filesink.h"
-#include "manifest.h"
+#include "core/manifest/manifest.h"
 #include "core/util/sha256.h"
 
 #include <QHash>

@@ -4,7 +4,7 @@
 #include "capturetypes.h"
 #include "filesink.h"
 #include "core/util/hashworker.h"
-#include "manifest.h"
+#include "core/manifest/manifest.h"
 #include "outputdirectory.h"
 
 #include <QElapsedTimer>

@@ -1,7 +1,7 @@
 #include "statusservice.h"
 
 #include "capturecontroller.h"
-#include "manifest.h"
+#include "core/manifest/manifest.h"
 #include "core/net/portspec.h"
 #include "statsjson.h"
 

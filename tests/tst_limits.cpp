@@ -1,7 +1,7 @@
 // Who may connect and how much: --allow, --max-connections(-per-port), --idle-timeout,
 // --min-free-space and the output-directory link check, through the engine.
 #include "engineharness.h"
-#include "manifest.h"
+#include "core/manifest/manifest.h"
 #include "testsupport.h"
 
 #include <QTemporaryDir>

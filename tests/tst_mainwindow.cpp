@@ -3,7 +3,7 @@
 #include "filestablemodel.h"
 #include "logpanel.h"
 #include "mainwindow.h"
-#include "manifest.h"
+#include "core/manifest/manifest.h"
 #include "modelroles.h"
 #include "portstablemodel.h"
 #include "settingspanel.h"

@@ -2,7 +2,7 @@
 // what was sent, and verifyDirectory against good and damaged directories.
 #include "engineharness.h"
 #include "fileseries.h"
-#include "manifest.h"
+#include "core/manifest/manifest.h"
 #include "testsupport.h"
 
 #include <QCoreApplication>

@@ -3,7 +3,7 @@
 #include "connectionstablemodel.h"
 #include "filestablemodel.h"
 #include "logpanel.h"
-#include "manifest.h"
+#include "core/manifest/manifest.h"
 #include "core/util/sha256.h"
 #include "modelroles.h"
 #include "core/net/portspec.h"

@@ -1,4 +1,4 @@
-#include "manifest.h"
+#include "core/manifest/manifest.h"
 
 #include "core/util/sha256.h"
 #include "core/util/syserror.h"

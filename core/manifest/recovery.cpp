@@ -1,7 +1,7 @@
-#include "recovery.h"
+#include "core/manifest/recovery.h"
 
 #include "capturesettings.h"
-#include "manifest.h"
+#include "core/manifest/manifest.h"
 
 #include <QDir>
 #include <QFileInfo>

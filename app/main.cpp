@@ -1,7 +1,7 @@
 #include "commandline.h"
 #include "consolelog.h"
 #include "eventstream.h"
-#include "filenaming.h"
+#include "core/capture/filenaming.h"
 #include "headlessrunner.h"
 #include "mainwindow.h"
 #include "core/manifest/manifest.h"

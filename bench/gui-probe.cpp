@@ -2,7 +2,7 @@
 // without it) records on the given ports while capture-load streams to them, and a 10 ms timer
 // in the GUI thread measures how late the event loop serves it. Prints one JSON object: the
 // lateness percentiles over the load, and the load's throughput.
-#include "capturecontroller.h"
+#include "core/capture/capturecontroller.h"
 #include "commandline.h"
 #include "mainwindow.h"
 #include "core/net/portspec.h"

@@ -1,6 +1,6 @@
 #include "commandline.h"
 
-#include "filenaming.h"
+#include "core/capture/filenaming.h"
 #include "core/util/pathchecks.h"
 #include "core/net/portspec.h"
 #include "core/util/printable.h"

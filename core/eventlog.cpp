@@ -1,7 +1,7 @@
 #include "eventlog.h"
 
-#include "capturecontroller.h"
-#include "filenaming.h"
+#include "core/capture/capturecontroller.h"
+#include "core/capture/filenaming.h"
 #include "core/util/units.h"
 
 #include <QDir>

@@ -1,7 +1,7 @@
 #include "eventstream.h"
 
-#include "capturecontroller.h"
-#include "filenaming.h"
+#include "core/capture/capturecontroller.h"
+#include "core/capture/filenaming.h"
 #include "core/manifest/manifest.h"
 #include "statsjson.h"
 #include "core/util/syserror.h"

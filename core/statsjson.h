@@ -1,7 +1,7 @@
 #pragma once
 
-#include "capturesettings.h"
-#include "capturetypes.h"
+#include "core/capture/capturesettings.h"
+#include "core/capture/capturetypes.h"
 
 #include <QJsonObject>
 

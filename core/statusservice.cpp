@@ -1,6 +1,6 @@
 #include "statusservice.h"
 
-#include "capturecontroller.h"
+#include "core/capture/capturecontroller.h"
 #include "core/manifest/manifest.h"
 #include "core/net/portspec.h"
 #include "statsjson.h"

@@ -3,9 +3,9 @@
 
 #include "fuzzcheck.h"
 
-#include "capturesettings.h"
+#include "core/capture/capturesettings.h"
 #include "commandline.h"
-#include "filenaming.h"
+#include "core/capture/filenaming.h"
 #include "core/util/units.h"
 
 using namespace capture;

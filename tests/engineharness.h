@@ -2,7 +2,7 @@
 
 // The engine tests' harness: a controller with spies on every signal, and settings for a
 // capture on 127.0.0.1.
-#include "capturecontroller.h"
+#include "core/capture/capturecontroller.h"
 
 #include <QDir>
 #include <QSignalSpy>

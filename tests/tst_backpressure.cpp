@@ -1,7 +1,7 @@
 // Memory stays bounded when the sender is faster than the disk: the engine holds no unwritten
 // data, so the kernel's socket buffers fill and TCP flow control slows the sender.
-#include "capturecontroller.h"
-#include "filesink.h"
+#include "core/capture/capturecontroller.h"
+#include "core/capture/filesink.h"
 #include "testsupport.h"
 
 #include <QDir>

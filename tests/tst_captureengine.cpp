@@ -1,6 +1,6 @@
-#include "capturecontroller.h"
+#include "core/capture/capturecontroller.h"
 #include "engineharness.h"
-#include "filenaming.h"
+#include "core/capture/filenaming.h"
 #include "testsupport.h"
 
 #include <QDir>

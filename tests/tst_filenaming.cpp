@@ -1,4 +1,4 @@
-#include "filenaming.h"
+#include "core/capture/filenaming.h"
 #include "core/util/units.h"
 
 #include <QTest>

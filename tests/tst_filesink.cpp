@@ -1,4 +1,4 @@
-#include "filesink.h"
+#include "core/capture/filesink.h"
 #include "testsupport.h"
 
 #include <QDir>

@@ -1,4 +1,4 @@
-#include "capturecontroller.h"
+#include "core/capture/capturecontroller.h"
 #include "connectionstablemodel.h"
 #include "filestablemodel.h"
 #include "logpanel.h"

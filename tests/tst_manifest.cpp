@@ -1,7 +1,7 @@
 // The manifest, rotation and --max-files, through the engine: what the manifest says against
 // what was sent, and verifyDirectory against good and damaged directories.
 #include "engineharness.h"
-#include "fileseries.h"
+#include "core/capture/fileseries.h"
 #include "core/manifest/manifest.h"
 #include "testsupport.h"
 

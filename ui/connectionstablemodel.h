@@ -1,6 +1,6 @@
 #pragma once
 
-#include "capturetypes.h"
+#include "core/capture/capturetypes.h"
 
 #include <QAbstractTableModel>
 

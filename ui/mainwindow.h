@@ -1,6 +1,6 @@
 #pragma once
 
-#include "capturecontroller.h"
+#include "core/capture/capturecontroller.h"
 #include "commandline.h"
 #include "eventlog.h"
 

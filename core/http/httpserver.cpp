@@ -1,6 +1,6 @@
 #include "core/http/httpserver.h"
 
-#include "filenaming.h"
+#include "core/capture/filenaming.h"
 #include "core/net/listensocket.h"
 #include "core/util/logging.h"
 

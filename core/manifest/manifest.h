@@ -1,6 +1,6 @@
 #pragma once
 
-#include "capturesettings.h"
+#include "core/capture/capturesettings.h"
 
 #include <QDateTime>
 #include <QJsonObject>

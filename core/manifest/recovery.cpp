@@ -1,6 +1,6 @@
 #include "core/manifest/recovery.h"
 
-#include "capturesettings.h"
+#include "core/capture/capturesettings.h"
 #include "core/manifest/manifest.h"
 
 #include <QDir>

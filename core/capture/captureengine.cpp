@@ -1,8 +1,8 @@
-#include "captureengine.h"
+#include "core/capture/captureengine.h"
 
 #include "core/util/logging.h"
 #include "core/util/pathchecks.h"
-#include "portlistener.h"
+#include "core/capture/portlistener.h"
 #include "statsjson.h"
 #include "core/util/syserror.h"
 #include "core/util/units.h"

@@ -1,7 +1,7 @@
-#include "capturetypes.h"
+#include "core/capture/capturetypes.h"
 
-#include "capturesettings.h"
-#include "filenaming.h"
+#include "core/capture/capturesettings.h"
+#include "core/capture/filenaming.h"
 
 namespace capture {
 

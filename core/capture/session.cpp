@@ -1,6 +1,6 @@
-#include "session.h"
+#include "core/capture/session.h"
 
-#include "fileseries.h"
+#include "core/capture/fileseries.h"
 #include "core/net/listensocket.h"
 #include "core/util/logging.h"
 #include "core/util/syserror.h"

@@ -1,4 +1,4 @@
-#include "capturesettings.h"
+#include "core/capture/capturesettings.h"
 
 #include <QRegularExpression>
 

@@ -1,6 +1,6 @@
-#include "fileseries.h"
+#include "core/capture/fileseries.h"
 
-#include "portlistener.h"
+#include "core/capture/portlistener.h"
 
 #include <algorithm>
 #include <cerrno>

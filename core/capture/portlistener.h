@@ -1,11 +1,11 @@
 #pragma once
 
-#include "capturesettings.h"
-#include "capturetypes.h"
-#include "filesink.h"
+#include "core/capture/capturesettings.h"
+#include "core/capture/capturetypes.h"
+#include "core/capture/filesink.h"
 #include "core/util/hashworker.h"
 #include "core/manifest/manifest.h"
-#include "outputdirectory.h"
+#include "core/capture/outputdirectory.h"
 
 #include <QElapsedTimer>
 #include <QHash>

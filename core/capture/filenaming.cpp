@@ -1,4 +1,4 @@
-#include "filenaming.h"
+#include "core/capture/filenaming.h"
 
 using namespace Qt::Literals::StringLiterals;
 

@@ -1,4 +1,4 @@
-#include "outputdirectory.h"
+#include "core/capture/outputdirectory.h"
 
 #include "core/util/syserror.h"
 

@@ -1,6 +1,6 @@
-#include "capturecontroller.h"
+#include "core/capture/capturecontroller.h"
 
-#include "captureengine.h"
+#include "core/capture/captureengine.h"
 #include "core/util/sha256.h"
 
 #include <QCoreApplication>

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "capturetypes.h"
-#include "filesink.h"
+#include "core/capture/capturetypes.h"
+#include "core/capture/filesink.h"
 #include "core/manifest/manifest.h"
 #include "core/util/sha256.h"
 

@@ -1,6 +1,6 @@
-#include "filesink.h"
+#include "core/capture/filesink.h"
 
-#include "filenaming.h"
+#include "core/capture/filenaming.h"
 #include "core/util/syserror.h"
 
 #include <QDir>

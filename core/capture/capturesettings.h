@@ -1,6 +1,6 @@
 #pragma once
 
-#include "filesink.h"
+#include "core/capture/filesink.h"
 #include "core/tls/tlsconfig.h"
 
 #include <QHostAddress>

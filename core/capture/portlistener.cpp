@@ -1,12 +1,12 @@
-#include "portlistener.h"
+#include "core/capture/portlistener.h"
 
 #include "commandline.h"
-#include "filenaming.h"
-#include "fileseries.h"
-#include "filesink.h"
+#include "core/capture/filenaming.h"
+#include "core/capture/fileseries.h"
+#include "core/capture/filesink.h"
 #include "core/net/listensocket.h"
 #include "core/util/logging.h"
-#include "session.h"
+#include "core/capture/session.h"
 #include "core/tls/tlsconfig.h"
 
 #include <QPointer>

@@ -1,6 +1,6 @@
 #include "commandline.h"
 #include "consolelog.h"
-#include "eventstream.h"
+#include "core/observe/eventstream.h"
 #include "core/capture/filenaming.h"
 #include "headlessrunner.h"
 #include "mainwindow.h"
@@ -8,7 +8,7 @@
 #include "core/util/printable.h"
 #include "core/manifest/recovery.h"
 #include "signalwatcher.h"
-#include "statusservice.h"
+#include "core/observe/statusservice.h"
 
 #include <QApplication>
 #include <QFileInfo>

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "eventlog.h"
+#include "core/observe/eventlog.h"
 
 #include <QDateTime>
 #include <QWidget>

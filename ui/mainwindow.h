@@ -2,7 +2,7 @@
 
 #include "core/capture/capturecontroller.h"
 #include "commandline.h"
-#include "eventlog.h"
+#include "core/observe/eventlog.h"
 
 #include <QMainWindow>
 

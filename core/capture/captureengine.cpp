@@ -3,7 +3,7 @@
 #include "core/util/logging.h"
 #include "core/util/pathchecks.h"
 #include "core/capture/portlistener.h"
-#include "statsjson.h"
+#include "core/observe/statsjson.h"
 #include "core/util/syserror.h"
 #include "core/util/units.h"
 

@@ -1,4 +1,4 @@
-#include "eventlog.h"
+#include "core/observe/eventlog.h"
 
 #include "core/capture/capturecontroller.h"
 #include "core/capture/filenaming.h"

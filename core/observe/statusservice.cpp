@@ -1,9 +1,9 @@
-#include "statusservice.h"
+#include "core/observe/statusservice.h"
 
 #include "core/capture/capturecontroller.h"
 #include "core/manifest/manifest.h"
 #include "core/net/portspec.h"
-#include "statsjson.h"
+#include "core/observe/statsjson.h"
 
 #include <QCoreApplication>
 #include <QDir>

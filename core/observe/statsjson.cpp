@@ -1,4 +1,4 @@
-#include "statsjson.h"
+#include "core/observe/statsjson.h"
 
 #include "core/net/portspec.h"
 

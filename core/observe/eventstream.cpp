@@ -1,9 +1,9 @@
-#include "eventstream.h"
+#include "core/observe/eventstream.h"
 
 #include "core/capture/capturecontroller.h"
 #include "core/capture/filenaming.h"
 #include "core/manifest/manifest.h"
-#include "statsjson.h"
+#include "core/observe/statsjson.h"
 #include "core/util/syserror.h"
 
 #include <QDir>

@@ -1,7 +1,7 @@
 #pragma once
 
 #include "core/capture/capturecontroller.h"
-#include "commandline.h"
+#include "core/config/commandline.h"
 #include "core/observe/eventlog.h"
 
 #include <QHash>

@@ -1,4 +1,4 @@
-#include "commandline.h"
+#include "core/config/commandline.h"
 #include "consolelog.h"
 #include "core/observe/eventstream.h"
 #include "core/capture/filenaming.h"

@@ -3,7 +3,7 @@
 // in the GUI thread measures how late the event loop serves it. Prints one JSON object: the
 // lateness percentiles over the load, and the load's throughput.
 #include "core/capture/capturecontroller.h"
-#include "commandline.h"
+#include "core/config/commandline.h"
 #include "mainwindow.h"
 #include "core/net/portspec.h"
 

@@ -4,7 +4,7 @@
 
 #include "fuzzcheck.h"
 
-#include "commandline.h"
+#include "core/config/commandline.h"
 
 #include <QCoreApplication>
 #include <QDateTime>

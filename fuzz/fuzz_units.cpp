@@ -4,7 +4,7 @@
 #include "fuzzcheck.h"
 
 #include "core/capture/capturesettings.h"
-#include "commandline.h"
+#include "core/config/commandline.h"
 #include "core/capture/filenaming.h"
 #include "core/util/units.h"
 

@@ -1,6 +1,6 @@
 #include "replayoptions.h"
 
-#include "commandline.h"
+#include "core/config/commandline.h"
 
 #include <QCommandLineParser>
 #include <QRegularExpression>

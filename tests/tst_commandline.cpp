@@ -1,4 +1,4 @@
-#include "commandline.h"
+#include "core/config/commandline.h"
 #include "core/util/printable.h"
 #include "core/util/units.h"
 

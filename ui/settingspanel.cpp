@@ -1,6 +1,6 @@
 #include "settingspanel.h"
 
-#include "commandline.h"
+#include "core/config/commandline.h"
 #include "modelroles.h"
 #include "core/net/portspec.h"
 #include "core/tls/tlsconfig.h"

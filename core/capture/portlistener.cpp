@@ -1,6 +1,6 @@
 #include "core/capture/portlistener.h"
 
-#include "commandline.h"
+#include "core/config/commandline.h"
 #include "core/capture/filenaming.h"
 #include "core/capture/fileseries.h"
 #include "core/capture/filesink.h"

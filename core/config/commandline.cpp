@@ -1,4 +1,4 @@
-#include "commandline.h"
+#include "core/config/commandline.h"
 
 #include "core/capture/filenaming.h"
 #include "core/util/pathchecks.h"

@@ -3,7 +3,7 @@
 #include "core/observe/eventstream.h"
 #include "core/capture/filenaming.h"
 #include "headlessrunner.h"
-#include "mainwindow.h"
+#include "ui/mainwindow.h"
 #include "core/manifest/manifest.h"
 #include "core/util/printable.h"
 #include "core/manifest/recovery.h"

@@ -1,14 +1,14 @@
 #include "core/capture/capturecontroller.h"
-#include "connectionstablemodel.h"
-#include "filestablemodel.h"
-#include "logpanel.h"
-#include "mainwindow.h"
+#include "ui/models/connectionstablemodel.h"
+#include "ui/models/filestablemodel.h"
+#include "ui/logpanel.h"
+#include "ui/mainwindow.h"
 #include "core/manifest/manifest.h"
-#include "modelroles.h"
-#include "portstablemodel.h"
-#include "settingspanel.h"
+#include "ui/models/modelroles.h"
+#include "ui/models/portstablemodel.h"
+#include "ui/settingspanel.h"
 #include "testsupport.h"
-#include "throughputgraph.h"
+#include "ui/graph/throughputgraph.h"
 
 #include <QAction>
 #include <QApplication>

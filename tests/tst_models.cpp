@@ -1,7 +1,7 @@
-#include "connectionstablemodel.h"
-#include "filestablemodel.h"
-#include "modelroles.h"
-#include "portstablemodel.h"
+#include "ui/models/connectionstablemodel.h"
+#include "ui/models/filestablemodel.h"
+#include "ui/models/modelroles.h"
+#include "ui/models/portstablemodel.h"
 
 #include <QAbstractItemModelTester>
 #include <QApplication>

@@ -1,5 +1,5 @@
-#include "throughputgraph.h"
-#include "throughputhistory.h"
+#include "ui/graph/throughputgraph.h"
+#include "ui/graph/throughputhistory.h"
 #include "core/util/units.h"
 
 #include <QImage>

@@ -1,4 +1,4 @@
-#include "logpanel.h"
+#include "ui/logpanel.h"
 
 #include <QComboBox>
 #include <QFontDatabase>

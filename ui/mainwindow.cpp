@@ -1,15 +1,15 @@
-#include "mainwindow.h"
+#include "ui/mainwindow.h"
 
-#include "connectionstablemodel.h"
-#include "filestablemodel.h"
-#include "logpanel.h"
+#include "ui/models/connectionstablemodel.h"
+#include "ui/models/filestablemodel.h"
+#include "ui/logpanel.h"
 #include "core/manifest/manifest.h"
 #include "core/util/sha256.h"
-#include "modelroles.h"
+#include "ui/models/modelroles.h"
 #include "core/net/portspec.h"
-#include "portstablemodel.h"
-#include "settingspanel.h"
-#include "throughputgraph.h"
+#include "ui/models/portstablemodel.h"
+#include "ui/settingspanel.h"
+#include "ui/graph/throughputgraph.h"
 #include "core/util/units.h"
 
 #include <QApplication>

@@ -1,7 +1,7 @@
-#include "settingspanel.h"
+#include "ui/settingspanel.h"
 
 #include "core/config/commandline.h"
-#include "modelroles.h"
+#include "ui/models/modelroles.h"
 #include "core/net/portspec.h"
 #include "core/tls/tlsconfig.h"
 

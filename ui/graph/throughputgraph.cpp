@@ -1,4 +1,4 @@
-#include "throughputgraph.h"
+#include "ui/graph/throughputgraph.h"
 
 #include "core/util/units.h"
 

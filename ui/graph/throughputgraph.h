@@ -1,7 +1,7 @@
 #pragma once
 
 #include "core/capture/capturetypes.h"
-#include "throughputhistory.h"
+#include "ui/graph/throughputhistory.h"
 
 #include <QColor>
 #include <QRectF>

@@ -1,6 +1,6 @@
-#include "connectionstablemodel.h"
+#include "ui/models/connectionstablemodel.h"
 
-#include "modelroles.h"
+#include "ui/models/modelroles.h"
 #include "core/util/units.h"
 
 #include <QApplication>

@@ -1,6 +1,6 @@
-#include "filestablemodel.h"
+#include "ui/models/filestablemodel.h"
 
-#include "modelroles.h"
+#include "ui/models/modelroles.h"
 #include "core/util/units.h"
 
 #include <QApplication>

@@ -1,4 +1,4 @@
-#include "throughputhistory.h"
+#include "ui/graph/throughputhistory.h"
 
 #include <algorithm>
 #include <cmath>

@@ -1,6 +1,6 @@
-#include "portstablemodel.h"
+#include "ui/models/portstablemodel.h"
 
-#include "modelroles.h"
+#include "ui/models/modelroles.h"
 #include "core/util/units.h"
 
 #include <QFileInfo>

@@ -1,4 +1,4 @@
-#include "consolelog.h"
+#include "app/consolelog.h"
 
 #include "core/util/printable.h"
 #include "core/util/syserror.h"

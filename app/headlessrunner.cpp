@@ -1,7 +1,7 @@
-#include "headlessrunner.h"
+#include "app/headlessrunner.h"
 
-#include "consolelog.h"
-#include "signalwatcher.h"
+#include "app/consolelog.h"
+#include "app/signalwatcher.h"
 #include "core/util/units.h"
 
 #include <QLoggingCategory>

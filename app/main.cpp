@@ -1,13 +1,13 @@
 #include "core/config/commandline.h"
-#include "consolelog.h"
+#include "app/consolelog.h"
 #include "core/observe/eventstream.h"
 #include "core/capture/filenaming.h"
-#include "headlessrunner.h"
+#include "app/headlessrunner.h"
 #include "ui/mainwindow.h"
 #include "core/manifest/manifest.h"
 #include "core/util/printable.h"
 #include "core/manifest/recovery.h"
-#include "signalwatcher.h"
+#include "app/signalwatcher.h"
 #include "core/observe/statusservice.h"
 
 #include <QApplication>

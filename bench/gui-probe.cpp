@@ -4,7 +4,7 @@
 // lateness percentiles over the load, and the load's throughput.
 #include "core/capture/capturecontroller.h"
 #include "core/config/commandline.h"
-#include "mainwindow.h"
+#include "ui/mainwindow.h"
 #include "core/net/portspec.h"
 
 #include <QApplication>

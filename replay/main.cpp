@@ -1,8 +1,8 @@
 // capture-replay: replays the payload of a packet capture as one TCP stream per source address
 // (the companion sender of capture-receiver; a drop-in for pcap2stream).
 #include "core/config/commandline.h"
-#include "replayer.h"
-#include "replayoptions.h"
+#include "replay/replayer.h"
+#include "replay/replayoptions.h"
 
 #include <QCoreApplication>
 

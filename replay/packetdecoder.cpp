@@ -1,4 +1,4 @@
-#include "packetdecoder.h"
+#include "replay/packetdecoder.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>

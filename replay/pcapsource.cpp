@@ -1,4 +1,4 @@
-#include "pcapsource.h"
+#include "replay/pcapsource.h"
 
 #include <pcap/pcap.h>
 

@@ -1,4 +1,4 @@
-#include "progressmeter.h"
+#include "replay/progressmeter.h"
 
 #include <cmath>
 

@@ -1,4 +1,4 @@
-#include "replayer.h"
+#include "replay/replayer.h"
 
 #include "core/util/hashworker.h"
 #include "core/util/sha256.h"

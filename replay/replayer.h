@@ -1,10 +1,10 @@
 #pragma once
 
-#include "packetdecoder.h"
-#include "pcapsource.h"
-#include "progressmeter.h"
-#include "replayoptions.h"
-#include "streamconnection.h"
+#include "replay/packetdecoder.h"
+#include "replay/pcapsource.h"
+#include "replay/progressmeter.h"
+#include "replay/replayoptions.h"
+#include "replay/streamconnection.h"
 
 #include <atomic>
 #include <cstdint>

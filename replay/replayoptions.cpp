@@ -1,4 +1,4 @@
-#include "replayoptions.h"
+#include "replay/replayoptions.h"
 
 #include "core/config/commandline.h"
 

@@ -1,4 +1,4 @@
-#include "streamconnection.h"
+#include "replay/streamconnection.h"
 
 #include <openssl/err.h>
 #include <openssl/ssl.h>

@@ -31,8 +31,8 @@ HeadlessRunner::HeadlessRunner(CommandLineOptions options, QObject *parent)
     connect(&m_controller, &CaptureController::stopped, this, [this](const StopSummary &summary) {
         m_summaryTimer.stop();
         // Bytes not written, a sender turned away, or files the manifest does not vouch for.
-        const bool lost = summary.bytesWritten < summary.bytesReceived || m_writeFailures > 0 ||
-                          m_errors > 0;
+        const bool lost =
+            summary.bytesWritten < summary.bytesReceived || m_writeFailures > 0 || m_errors > 0;
         Q_EMIT finished(lost ? Failure : Success);
     });
 

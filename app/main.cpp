@@ -1,14 +1,14 @@
-#include "core/config/commandline.h"
 #include "app/consolelog.h"
-#include "core/observe/eventstream.h"
-#include "core/capture/filenaming.h"
 #include "app/headlessrunner.h"
-#include "ui/mainwindow.h"
-#include "core/manifest/manifest.h"
-#include "core/util/printable.h"
-#include "core/manifest/recovery.h"
 #include "app/signalwatcher.h"
+#include "core/capture/filenaming.h"
+#include "core/config/commandline.h"
+#include "core/manifest/manifest.h"
+#include "core/manifest/recovery.h"
+#include "core/observe/eventstream.h"
 #include "core/observe/statusservice.h"
+#include "core/util/printable.h"
+#include "ui/mainwindow.h"
 
 #include <QApplication>
 #include <QFileInfo>
@@ -31,8 +31,8 @@ namespace {
 bool argumentsAskForNoGui(int argc, char *argv[])
 {
     for (int i = 1; i < argc; ++i) {
-        for (const char *flag : {"--nogui", "-nogui", "--help", "-h", "--help-all", "--version",
-                                 "-v"}) {
+        for (const char *flag :
+             {"--nogui", "-nogui", "--help", "-h", "--help-all", "--version", "-v"}) {
             if (std::strcmp(argv[i], flag) == 0)
                 return true;
         }
@@ -99,11 +99,10 @@ int runRecover(const QStringList &arguments)
         std::fprintf(stderr, "capture-receiver: recover: %s\n", qPrintable(summary.error));
         return HeadlessRunner::Failure;
     }
-    std::printf("recover: %d file(s) adopted, %d run(s) closed%s\n", summary.adopted,
-                summary.runsClosed,
-                summary.failed > 0 ? qPrintable(u", %1 file(s) could not be read"_s.arg(
-                                         summary.failed))
-                                   : "");
+    std::printf(
+        "recover: %d file(s) adopted, %d run(s) closed%s\n", summary.adopted, summary.runsClosed,
+        summary.failed > 0 ? qPrintable(u", %1 file(s) could not be read"_s.arg(summary.failed))
+                           : "");
     return summary.failed > 0 ? HeadlessRunner::Failure : 0;
 }
 

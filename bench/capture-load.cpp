@@ -25,7 +25,6 @@
 #include <fcntl.h>
 #include <memory>
 #include <mutex>
-#include <thread>
 #include <netinet/in.h>
 #include <optional>
 #include <string>
@@ -33,6 +32,7 @@
 #include <sys/epoll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <thread>
 #include <unistd.h>
 #include <vector>
 
@@ -705,9 +705,9 @@ void Load::tlsConnection(SSL_CTX *ctx, Connection &c)
     sockaddr_storage local{};
     socklen_t localLength = sizeof local;
     if (::getsockname(fd, reinterpret_cast<sockaddr *>(&local), &localLength) == 0)
-        c.localPort = ntohs(local.ss_family == AF_INET6
-                                ? reinterpret_cast<sockaddr_in6 *>(&local)->sin6_port
-                                : reinterpret_cast<sockaddr_in *>(&local)->sin_port);
+        c.localPort =
+            ntohs(local.ss_family == AF_INET6 ? reinterpret_cast<sockaddr_in6 *>(&local)->sin6_port
+                                              : reinterpret_cast<sockaddr_in *>(&local)->sin_port);
     ssl = SSL_new(ctx);
     SSL_set_fd(ssl, fd);
     if (SSL_connect(ssl) != 1) {

@@ -4,8 +4,8 @@
 // lateness percentiles over the load, and the load's throughput.
 #include "core/capture/capturecontroller.h"
 #include "core/config/commandline.h"
-#include "ui/mainwindow.h"
 #include "core/net/portspec.h"
+#include "ui/mainwindow.h"
 
 #include <QApplication>
 #include <QCommandLineParser>

@@ -4,8 +4,8 @@
 #include "fuzzcheck.h"
 
 #include "core/capture/capturesettings.h"
-#include "core/config/commandline.h"
 #include "core/capture/filenaming.h"
+#include "core/config/commandline.h"
 #include "core/util/units.h"
 
 using namespace capture;

@@ -49,7 +49,8 @@ int main(int argc, char *argv[])
     capture::raiseOpenFileLimit();
     // A receiver that goes away must show up as an error on its stream, not kill the process.
     std::signal(SIGPIPE, SIG_IGN);
-    struct sigaction action {};
+    struct sigaction action
+    {};
     action.sa_handler = onInterrupt;
     sigemptyset(&action.sa_mask);
     sigaction(SIGINT, &action, nullptr);

@@ -29,13 +29,13 @@ enum class Transport { Tcp, Udp };
 /// What one captured packet holds for the replay. Exactly one outcome per packet, so the
 /// counts in the end summary add up to the packets read.
 enum class PacketKind {
-    Payload,          ///< TCP or UDP with payload bytes: `source`, `transport`, `payload`
-    NoPayload,        ///< TCP or UDP without payload (SYN, bare ACK, FIN, empty datagram)
-    Fragment,         ///< an IPv4 fragment or an IPv6 packet with a Fragment header: skipped
-    Truncated,        ///< shorter than its headers claim (or cut by the snap length): skipped
-    OtherProtocol,    ///< IP, but neither TCP nor UDP (ICMP, ESP, …)
-    NotIp,            ///< ARP, LLDP, … : not IPv4 or IPv6
-    UnsupportedLink,  ///< a link type this decoder does not know
+    Payload,         ///< TCP or UDP with payload bytes: `source`, `transport`, `payload`
+    NoPayload,       ///< TCP or UDP without payload (SYN, bare ACK, FIN, empty datagram)
+    Fragment,        ///< an IPv4 fragment or an IPv6 packet with a Fragment header: skipped
+    Truncated,       ///< shorter than its headers claim (or cut by the snap length): skipped
+    OtherProtocol,   ///< IP, but neither TCP nor UDP (ICMP, ESP, …)
+    NotIp,           ///< ARP, LLDP, … : not IPv4 or IPv6
+    UnsupportedLink, ///< a link type this decoder does not know
 };
 
 struct DecodedPacket
@@ -51,12 +51,12 @@ struct DecodedPacket
 
 /// Link types (the DLT_ values libpcap's pcap_datalink() returns on Linux).
 namespace linktype {
-constexpr int Null = 0;           ///< BSD loopback: 4-byte address family in host byte order
+constexpr int Null = 0; ///< BSD loopback: 4-byte address family in host byte order
 constexpr int Ethernet = 1;
-constexpr int Raw = 12;           ///< raw IPv4/IPv6 (LINKTYPE_RAW 101 is mapped to this)
-constexpr int RawOpenBsd = 14;    ///< OpenBSD's DLT_RAW, as found in captures made there
-constexpr int RawLinkType = 101;  ///< LINKTYPE_RAW, should a reader hand it through unmapped
-constexpr int Loop = 108;         ///< OpenBSD loopback: 4-byte address family, network order
+constexpr int Raw = 12;          ///< raw IPv4/IPv6 (LINKTYPE_RAW 101 is mapped to this)
+constexpr int RawOpenBsd = 14;   ///< OpenBSD's DLT_RAW, as found in captures made there
+constexpr int RawLinkType = 101; ///< LINKTYPE_RAW, should a reader hand it through unmapped
+constexpr int Loop = 108;        ///< OpenBSD loopback: 4-byte address family, network order
 constexpr int LinuxSll = 113;
 constexpr int Ipv4 = 228;
 constexpr int Ipv6 = 229;

@@ -19,7 +19,8 @@ bool PcapSource::open(const std::string &path, const std::string &filter, std::s
 {
     // Checked first so that the message says what is wrong in the user's words, not libpcap's.
     if (path != "-") {
-        struct stat st {};
+        struct stat st
+        {};
         if (::stat(path.c_str(), &st) != 0) {
             *error = "cannot read '" + path + "': " + std::strerror(errno);
             return false;
@@ -32,8 +33,8 @@ bool PcapSource::open(const std::string &path, const std::string &filter, std::s
             m_size = std::uint64_t(st.st_size);
     }
     char errbuf[PCAP_ERRBUF_SIZE] = {};
-    m_pcap = pcap_open_offline_with_tstamp_precision(path.c_str(), PCAP_TSTAMP_PRECISION_NANO,
-                                                     errbuf);
+    m_pcap =
+        pcap_open_offline_with_tstamp_precision(path.c_str(), PCAP_TSTAMP_PRECISION_NANO, errbuf);
     if (!m_pcap) {
         const std::string reason = errbuf;
         if (reason.find("unknown file format") != std::string::npos)
@@ -46,7 +47,7 @@ bool PcapSource::open(const std::string &path, const std::string &filter, std::s
     }
     m_linkType = pcap_datalink(m_pcap);
     if (!filter.empty()) {
-        bpf_program program {};
+        bpf_program program{};
         if (pcap_compile(m_pcap, &program, filter.c_str(), 1, PCAP_NETMASK_UNKNOWN) != 0) {
             *error = "invalid --filter '" + filter + "': " + pcap_geterr(m_pcap);
             return false;

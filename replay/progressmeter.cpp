@@ -26,8 +26,7 @@ ProgressMeter::ProgressMeter(std::FILE *out, bool enabled, std::uint64_t totalFi
     , m_total(totalFileBytes)
     , m_start(steady_clock::now())
     , m_lastDraw(m_start)
-{
-}
+{}
 
 bool ProgressMeter::due() const
 {

@@ -39,8 +39,8 @@ ReplayCommandLine parseReplayCommandLine(const QStringList &arguments)
     const QCommandLineOption protocolOption(
         u"protocol"_s, u"Payload to send: tcp (default), udp or all."_s, u"tcp|udp|all"_s);
     const QCommandLineOption filterOption(
-        u"filter"_s, u"Only packets matching this libpcap (BPF) expression, e.g. 'host 10.0.0.7'."_s,
-        u"expr"_s);
+        u"filter"_s,
+        u"Only packets matching this libpcap (BPF) expression, e.g. 'host 10.0.0.7'."_s, u"expr"_s);
     const QCommandLineOption dryRunOption(
         u"dry-run"_s,
         u"Print the mapping (source -> port, packets, bytes, SHA-256) and exit without "
@@ -54,12 +54,13 @@ ReplayCommandLine parseReplayCommandLine(const QStringList &arguments)
         "system's CAs). Implies --tls."_s,
         u"pem"_s);
     const QCommandLineOption tlsCertOption(
-        u"tls-cert"_s, u"Client certificate (PEM) for a receiver that asks for one. Implies --tls."_s,
-        u"pem"_s);
+        u"tls-cert"_s,
+        u"Client certificate (PEM) for a receiver that asks for one. Implies --tls."_s, u"pem"_s);
     const QCommandLineOption tlsKeyOption(
         u"tls-key"_s, u"The client certificate's unencrypted key (PEM)."_s, u"pem"_s);
     const QCommandLineOption quietOption(
-        {u"q"_s, u"quiet"_s}, u"No progress bar and no summary (except with --dry-run); errors and warnings only."_s);
+        {u"q"_s, u"quiet"_s},
+        u"No progress bar and no summary (except with --dry-run); errors and warnings only."_s);
     const QCommandLineOption connectTimeoutOption(
         u"connect-timeout"_s,
         u"Seconds to wait for each connection (and its TLS handshake) (default 10)."_s,
@@ -71,11 +72,14 @@ ReplayCommandLine parseReplayCommandLine(const QStringList &arguments)
         "aborted with a TCP reset (default 30)."_s,
         u"seconds"_s);
     parser.addOptions({speedOption, protocolOption, filterOption, dryRunOption, tlsOption,
-                       tlsCaOption, tlsCertOption, tlsKeyOption, quietOption,
-                       connectTimeoutOption, closeTimeoutOption});
-    parser.addPositionalArgument(u"pcap_file"_s, u"The capture to replay (- for standard input)."_s);
-    parser.addPositionalArgument(u"server"_s, u"The receiver's host name or address (IPv4 or IPv6)."_s);
-    parser.addPositionalArgument(u"base_port"_s, u"The port of the first source; the k-th gets base_port + k."_s);
+                       tlsCaOption, tlsCertOption, tlsKeyOption, quietOption, connectTimeoutOption,
+                       closeTimeoutOption});
+    parser.addPositionalArgument(u"pcap_file"_s,
+                                 u"The capture to replay (- for standard input)."_s);
+    parser.addPositionalArgument(u"server"_s,
+                                 u"The receiver's host name or address (IPv4 or IPv6)."_s);
+    parser.addPositionalArgument(u"base_port"_s,
+                                 u"The port of the first source; the k-th gets base_port + k."_s);
 
     if (!parser.parse(arguments))
         return usageError(parser.errorText());
@@ -92,10 +96,10 @@ ReplayCommandLine parseReplayCommandLine(const QStringList &arguments)
     ReplayOptions &options = result.options;
     const QStringList positional = parser.positionalArguments();
     if (positional.size() != 3) {
-        return usageError(u"expected <pcap_file> <server> <base_port>, got %1 argument(s)%2"_s.arg(
-            positional.size())
-                              .arg(positional.isEmpty() ? QString()
-                                                        : u": "_s + positional.join(u' ')));
+        return usageError(
+            u"expected <pcap_file> <server> <base_port>, got %1 argument(s)%2"_s
+                .arg(positional.size())
+                .arg(positional.isEmpty() ? QString() : u": "_s + positional.join(u' ')));
     }
     options.captureFile = positional[0];
     options.server = positional[1];
@@ -104,7 +108,8 @@ ReplayCommandLine parseReplayCommandLine(const QStringList &arguments)
     bool ok = false;
     const uint port = positional[2].toUInt(&ok);
     if (!ok || port < 1 || port > 65535 || !positional[2].front().isDigit())
-        return usageError(u"invalid base_port '%1': expected a port, 1 to 65535"_s.arg(positional[2]));
+        return usageError(
+            u"invalid base_port '%1': expected a port, 1 to 65535"_s.arg(positional[2]));
     options.basePort = std::uint16_t(port);
 
     if (parser.isSet(speedOption)) {
@@ -144,14 +149,15 @@ ReplayCommandLine parseReplayCommandLine(const QStringList &arguments)
                 option->names().constFirst(), text));
         *target = *ms;
     }
-    for (const auto &[option, target] : {std::pair{&tlsCaOption, &options.tlsCa},
-                                         std::pair{&tlsCertOption, &options.tlsCert},
-                                         std::pair{&tlsKeyOption, &options.tlsKey}}) {
+    for (const auto &[option, target] :
+         {std::pair{&tlsCaOption, &options.tlsCa}, std::pair{&tlsCertOption, &options.tlsCert},
+          std::pair{&tlsKeyOption, &options.tlsKey}}) {
         if (!parser.isSet(*option))
             continue;
         *target = parser.value(*option);
         if (target->isEmpty())
-            return usageError(u"invalid --%1 '': give a PEM file"_s.arg(option->names().constFirst()));
+            return usageError(
+                u"invalid --%1 '': give a PEM file"_s.arg(option->names().constFirst()));
     }
     if (options.tlsCert.isEmpty() != options.tlsKey.isEmpty())
         return usageError(options.tlsCert.isEmpty() ? u"--tls-key needs --tls-cert"_s

@@ -15,15 +15,15 @@ struct ReplayOptions
     QString captureFile;
     QString server;
     std::uint16_t basePort = 0;
-    double speed = 0;                  ///< 0: as fast as possible; 1: the capture's timing; 2: twice as fast
+    double speed = 0; ///< 0: as fast as possible; 1: the capture's timing; 2: twice as fast
     ProtocolChoice protocol = ProtocolChoice::Tcp;
-    QString filter;                    ///< a libpcap BPF expression
+    QString filter; ///< a libpcap BPF expression
     bool dryRun = false;
     bool tls = false;
     QString tlsCa, tlsCert, tlsKey;
     bool quiet = false;
-    int connectTimeoutMs = 10000;      ///< connect and TLS handshake, per connection
-    int closeTimeoutMs = 30000;        ///< waiting for the receiver to close after the last byte
+    int connectTimeoutMs = 10000; ///< connect and TLS handshake, per connection
+    int closeTimeoutMs = 30000;   ///< waiting for the receiver to close after the last byte
 };
 
 struct ReplayCommandLine

@@ -120,8 +120,8 @@ public:
     bool send(const QByteArray &data)
     {
         for (qsizetype done = 0; done < data.size();) {
-            const ssize_t n = ::send(m_fd, data.constData() + done, size_t(data.size() - done),
-                                     MSG_NOSIGNAL);
+            const ssize_t n =
+                ::send(m_fd, data.constData() + done, size_t(data.size() - done), MSG_NOSIGNAL);
             if (n <= 0)
                 return false;
             done += n;

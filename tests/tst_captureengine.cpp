@@ -1,6 +1,6 @@
 #include "core/capture/capturecontroller.h"
-#include "engineharness.h"
 #include "core/capture/filenaming.h"
+#include "engineharness.h"
 #include "testsupport.h"
 
 #include <QDir>

@@ -86,9 +86,9 @@ private Q_SLOTS:
         QCOMPARE(o.logFile, u"/tmp/log.txt"_s);
         QVERIFY(o.noGui);
         QVERIFY(o.portsGiven);
-        QCOMPARE(o.givenOptions, (QSet<QString>{u"bind"_s, u"ports"_s, u"output"_s, u"split"_s,
-                                                u"stats-interval"_s, u"drain-timeout"_s,
-                                                u"log-file"_s}));
+        QCOMPARE(o.givenOptions,
+                 (QSet<QString>{u"bind"_s, u"ports"_s, u"output"_s, u"split"_s, u"stats-interval"_s,
+                                u"drain-timeout"_s, u"log-file"_s}));
     }
 
     void bindAddresses_data()
@@ -169,9 +169,9 @@ private Q_SLOTS:
             << QStringList{u"--rotate-interval"_s, u"0"_s} << u"--rotate-interval '0'"_s;
         QTest::newRow("rotate-interval unit")
             << QStringList{u"--rotate-interval"_s, u"5x"_s} << u"'5x'"_s;
-        QTest::newRow("max-files 0") << QStringList{u"--max-files"_s, u"0"_s} << u"--max-files '0'"_s;
-        QTest::newRow("max-files text")
-            << QStringList{u"--max-files"_s, u"many"_s} << u"'many'"_s;
+        QTest::newRow("max-files 0")
+            << QStringList{u"--max-files"_s, u"0"_s} << u"--max-files '0'"_s;
+        QTest::newRow("max-files text") << QStringList{u"--max-files"_s, u"many"_s} << u"'many'"_s;
         QTest::newRow("empty events") << QStringList{u"--events"_s, u""_s} << u"--events"_s;
         QTest::newRow("status text") << QStringList{u"--status"_s, u"web"_s} << u"'web'"_s;
         QTest::newRow("status port 0") << QStringList{u"--status"_s, u"0"_s} << u"--status '0'"_s;
@@ -386,10 +386,10 @@ private Q_SLOTS:
         QCOMPARE(r.options.eventsFile, u"-"_s);
         QCOMPARE(r.options.statusAddress, QHostAddress(QHostAddress::LocalHostIPv6));
         QCOMPARE(r.options.statusPort, quint16(9100));
-        const auto limits = parse({u"--allow"_s, u"10.0.0.0/8"_s, u"--allow"_s, u"::1,192.0.2.1"_s,
-                                   u"--max-connections"_s, u"100"_s,
-                                   u"--max-connections-per-port"_s, u"4"_s, u"--idle-timeout"_s,
-                                   u"2.5"_s, u"--min-free-space"_s, u"1G"_s});
+        const auto limits =
+            parse({u"--allow"_s, u"10.0.0.0/8"_s, u"--allow"_s, u"::1,192.0.2.1"_s,
+                   u"--max-connections"_s, u"100"_s, u"--max-connections-per-port"_s, u"4"_s,
+                   u"--idle-timeout"_s, u"2.5"_s, u"--min-free-space"_s, u"1G"_s});
         QVERIFY2(limits.action == Action::Run, qPrintable(limits.text));
         const CaptureSettings &l = limits.options.settings;
         QCOMPARE(l.allow.size(), 3);

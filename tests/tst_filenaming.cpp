@@ -81,8 +81,8 @@ private Q_SLOTS:
     {
         QFETCH(QString, address);
         QFETCH(QString, expected);
-        const QHostAddress host = address == u"any"_s ? QHostAddress(QHostAddress::Any)
-                                                       : QHostAddress(address);
+        const QHostAddress host =
+            address == u"any"_s ? QHostAddress(QHostAddress::Any) : QHostAddress(address);
         QCOMPARE(FileNaming::endpointText(host, 80), expected);
     }
 

@@ -58,7 +58,6 @@ QString signalName(int signal)
                                : QString::number(signal);
 }
 
-
 /// Runs a client to completion. Returns an empty string on success, else what went wrong.
 QString runClient(const QString &workDir, const QString &program, const QStringList &arguments,
                   const QString &stdinFile = {}, bool requireSuccess = true)
@@ -105,7 +104,6 @@ QString pythonSend(const QString &workDir, const QString &file, quint16 port)
     return runClient(workDir, u"python3"_s,
                      {u"-c"_s, pythonSender, u"127.0.0.1"_s, QString::number(port), file});
 }
-
 
 bool ipv6LoopbackUsable(QString *why)
 {
@@ -236,7 +234,8 @@ void TestHeadless::recordsEveryClient()
                          .arg(data[i].size()))),
                  receiver.describe());
     }
-    QVERIFY2(matchingFiles(out, u"^stream_"_s).size() == 3, qPrintable(allEntries(out).join(u", "_s)));
+    QVERIFY2(matchingFiles(out, u"^stream_"_s).size() == 3,
+             qPrintable(allEntries(out).join(u", "_s)));
 
     const QStringList lines = receiver.lines();
     QVERIFY2(!lines.isEmpty(), receiver.describe());
@@ -916,7 +915,8 @@ void TestHeadless::secondSignalStopsAtOnce()
                      data.size()))),
              receiver.describe());
     QVERIFY2(!receiver.hasLine(u"drain timeout"_s), receiver.describe());
-    QVERIFY2(receiver.hasLine(u"file closed (stopped at once): %1 (%2 bytes"_s.arg(file).arg(data.size())),
+    QVERIFY2(receiver.hasLine(
+                 u"file closed (stopped at once): %1 (%2 bytes"_s.arg(file).arg(data.size())),
              receiver.describe());
     QVERIFY2(
         receiver.hasLine(QRegularExpression(u" info final: total %1 bytes "_s.arg(data.size()))),

@@ -1,7 +1,7 @@
 // Who may connect and how much: --allow, --max-connections(-per-port), --idle-timeout,
 // --min-free-space and the output-directory link check, through the engine.
-#include "engineharness.h"
 #include "core/manifest/manifest.h"
+#include "engineharness.h"
 #include "testsupport.h"
 
 #include <QTemporaryDir>
@@ -16,7 +16,6 @@
 using namespace capture;
 
 namespace {
-
 
 PortStats portStats(const Harness &h, quint16 port)
 {
@@ -47,7 +46,8 @@ private Q_SLOTS:
         QTest::newRow("v6 network") << u"2001:db8::/32"_s << u"2001:db8::/32"_s;
         QTest::newRow("v6 address") << u"::1"_s << u"::1/128"_s;
         QTest::newRow("v4-mapped network") << u"::ffff:10.0.0.0/104"_s << u"10.0.0.0/8"_s;
-        // Found by fuzz_units_smoke: "::" is no IPv4-mapped address (Qt's toIPv4Address says 0.0.0.0).
+        // Found by fuzz_units_smoke: "::" is no IPv4-mapped address (Qt's toIPv4Address says
+        // 0.0.0.0).
         QTest::newRow("v6 network at ::") << u"::1/124"_s << u"::/124"_s;
         QTest::newRow("v6 network at ::, again") << u"::/100"_s << u"::/100"_s;
         QTest::newRow("everyone v4") << u"0.0.0.0/0"_s << u"0.0.0.0/0"_s;
@@ -70,14 +70,15 @@ private Q_SLOTS:
     void peerMatching()
     {
         const QList<std::pair<QHostAddress, int>> allow{*parseAllowEntry(u"127.0.0.0/8"_s),
-                                                         *parseAllowEntry(u"2001:db8::/32"_s)};
+                                                        *parseAllowEntry(u"2001:db8::/32"_s)};
         QVERIFY(peerAllowed(allow, QHostAddress(u"127.0.0.1"_s)));
         QVERIFY(peerAllowed(allow, QHostAddress(u"::ffff:127.0.0.9"_s))); // via a :: socket
         QVERIFY(peerAllowed(allow, QHostAddress(u"2001:db8::5"_s)));
         QVERIFY(!peerAllowed(allow, QHostAddress(u"10.0.0.1"_s)));
         QVERIFY(!peerAllowed(allow, QHostAddress(u"::1"_s)));
         QVERIFY(peerAllowed({}, QHostAddress(u"10.0.0.1"_s)));
-        const QList<std::pair<QHostAddress, int>> mapped{*parseAllowEntry(u"::ffff:10.0.0.0/104"_s)};
+        const QList<std::pair<QHostAddress, int>> mapped{
+            *parseAllowEntry(u"::ffff:10.0.0.0/104"_s)};
         QVERIFY(peerAllowed(mapped, QHostAddress(u"10.1.2.3"_s)));
         QVERIFY(peerAllowed(mapped, QHostAddress(u"::ffff:10.1.2.3"_s)));
         QVERIFY(!peerAllowed(mapped, QHostAddress(u"11.0.0.1"_s)));
@@ -98,9 +99,8 @@ private Q_SLOTS:
             c.send("refused data");
             QVERIFY(c.closedByPeer(10000));
         }
-        QTRY_VERIFY_WITH_TIMEOUT(!h.stats.isEmpty() &&
-                                     portStats(h, ports[0]).refusedNotAllowed == 3,
-                                 timeoutMs);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            !h.stats.isEmpty() && portStats(h, ports[0]).refusedNotAllowed == 3, timeoutMs);
         QCOMPARE(h.opened.size(), 0);
         QCOMPARE(filesIn(dir.path()).size(), 0);
         QVERIFY(!h.warnings.isEmpty()); // logged (at most one line a second per port)
@@ -232,9 +232,8 @@ private Q_SLOTS:
             qWarning("mount tmpfs: %s", strerror(errno));
             QSKIP("cannot mount a tmpfs (reason above); --min-free-space is not tested here");
         }
-        auto unmount = qScopeGuard([&] {
-            ::umount2(QFile::encodeName(mountPoint.path()).constData(), MNT_DETACH);
-        });
+        auto unmount = qScopeGuard(
+            [&] { ::umount2(QFile::encodeName(mountPoint.path()).constData(), MNT_DETACH); });
         const QString out = mountPoint.filePath(u"out"_s);
         const QString filler = mountPoint.filePath(u"filler"_s);
         { // leave 6 MiB free
@@ -286,9 +285,8 @@ private Q_SLOTS:
             qWarning("mount tmpfs: %s", strerror(errno));
             QSKIP("cannot mount a tmpfs (reason above); --min-free-space is not tested here");
         }
-        auto unmount = qScopeGuard([&] {
-            ::umount2(QFile::encodeName(mountPoint.path()).constData(), MNT_DETACH);
-        });
+        auto unmount = qScopeGuard(
+            [&] { ::umount2(QFile::encodeName(mountPoint.path()).constData(), MNT_DETACH); });
         const QString out = mountPoint.filePath(u"out"_s);
         { // leave 6 MiB free
             QFile f(mountPoint.filePath(u"filler"_s));

@@ -1,14 +1,14 @@
 #include "core/capture/capturecontroller.h"
-#include "ui/models/connectionstablemodel.h"
-#include "ui/models/filestablemodel.h"
+#include "core/manifest/manifest.h"
+#include "testsupport.h"
+#include "ui/graph/throughputgraph.h"
 #include "ui/logpanel.h"
 #include "ui/mainwindow.h"
-#include "core/manifest/manifest.h"
+#include "ui/models/connectionstablemodel.h"
+#include "ui/models/filestablemodel.h"
 #include "ui/models/modelroles.h"
 #include "ui/models/portstablemodel.h"
 #include "ui/settingspanel.h"
-#include "testsupport.h"
-#include "ui/graph/throughputgraph.h"
 
 #include <QAction>
 #include <QApplication>
@@ -25,13 +25,13 @@
 #include <QSettings>
 #include <QSignalSpy>
 #include <QSslSocket>
-#include <QStatusBar>
-#include <QTimer>
 #include <QStandardPaths>
+#include <QStatusBar>
 #include <QTableView>
 #include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTimer>
 #include <QToolBar>
 #include <QToolButton>
 
@@ -46,8 +46,7 @@ namespace {
 
 constexpr int timeoutMs = 30000;
 
-template<typename T>
-T *child(QWidget *window, const QString &name)
+template<typename T> T *child(QWidget *window, const QString &name)
 {
     T *found = window->findChild<T *>(name);
     if (!found)
@@ -254,10 +253,7 @@ private Q_SLOTS:
         QVERIFY(m_tlsDir.isValid());
     }
 
-    void init()
-    {
-        QSettings().clear();
-    }
+    void init() { QSettings().clear(); }
 
     void invalidPortSpecDisablesStart_data()
     {
@@ -329,12 +325,15 @@ private Q_SLOTS:
 
         const int portRow = rowWhere(portsView, PortsTableModel::Port, ports[1]);
         QVERIFY(portRow >= 0);
-        QTRY_COMPARE_WITH_TIMEOUT(
-            portsView->model()->index(portRow, PortsTableModel::Bytes).data(RawValueRole).toLongLong(),
-            qint64(data.size()), timeoutMs);
+        QTRY_COMPARE_WITH_TIMEOUT(portsView->model()
+                                      ->index(portRow, PortsTableModel::Bytes)
+                                      .data(RawValueRole)
+                                      .toLongLong(),
+                                  qint64(data.size()), timeoutMs);
         QCOMPARE(cell(portsView, portRow, PortsTableModel::State), u"receiving"_s);
         QTRY_COMPARE_WITH_TIMEOUT(filesView->model()->rowCount(), 1, timeoutMs);
-        QVERIFY(cell(filesView, 0, FilesTableModel::File).startsWith(u"stream_%1_"_s.arg(ports[1])));
+        QVERIFY(
+            cell(filesView, 0, FilesTableModel::File).startsWith(u"stream_%1_"_s.arg(ports[1])));
         QTRY_COMPARE_WITH_TIMEOUT(
             filesView->model()->index(0, FilesTableModel::Size).data(RawValueRole).toLongLong(),
             qint64(data.size()), timeoutMs);
@@ -352,7 +351,8 @@ private Q_SLOTS:
         QVERIFY(start->isEnabled());
         QVERIFY(!stop->isEnabled());
         QCOMPARE(cell(filesView, 0, FilesTableModel::State), u"closed"_s);
-        const QString path = filesView->model()->index(0, FilesTableModel::File).data(RawValueRole).toString();
+        const QString path =
+            filesView->model()->index(0, FilesTableModel::File).data(RawValueRole).toString();
         QCOMPARE(TestSupport::readFile(path), data);
         auto *log = child<LogPanel>(&window, u"logPanel"_s);
         QVERIFY(log->visibleText().contains(u"file closed"_s));

@@ -1,8 +1,8 @@
 // The manifest, rotation and --max-files, through the engine: what the manifest says against
 // what was sent, and verifyDirectory against good and damaged directories.
-#include "engineharness.h"
 #include "core/capture/fileseries.h"
 #include "core/manifest/manifest.h"
+#include "engineharness.h"
 #include "testsupport.h"
 
 #include <QCoreApplication>
@@ -30,7 +30,6 @@
 using namespace capture;
 
 namespace {
-
 
 QList<QJsonObject> manifestLines(const QString &dir)
 {
@@ -222,7 +221,8 @@ private Q_SLOTS:
         QCOMPARE(f.value(u"sha256"_s).toString().toLatin1(),
                  TestSupport::fileSha256(dir.filePath(name)));
         QCOMPARE(f.value(u"close_reason"_s).toString(), u"stopped"_s);
-        QVERIFY(QDateTime::fromString(f.value(u"opened"_s).toString(), Qt::ISODateWithMs).isValid());
+        QVERIFY(
+            QDateTime::fromString(f.value(u"opened"_s).toString(), Qt::ISODateWithMs).isValid());
         QVERIFY(f.value(u"closed"_s).toString().contains(u'.')); // milliseconds
 
         const QJsonArray conns = f.value(u"connections"_s).toArray();
@@ -320,7 +320,8 @@ private Q_SLOTS:
             const QJsonObject &f = files[i];
             const bool last = i == files.size() - 1;
             QCOMPARE(f.value(u"bytes"_s).toInteger(), last ? 123 : 100'000);
-            QCOMPARE(f.value(u"close_reason"_s).toString(), last ? lastReason : u"rotation (size)"_s);
+            QCOMPARE(f.value(u"close_reason"_s).toString(),
+                     last ? lastReason : u"rotation (size)"_s);
             const QJsonObject c = f.value(u"connections"_s).toArray().at(0).toObject();
             QCOMPARE(c.value(u"bytes"_s).toInteger(), f.value(u"bytes"_s).toInteger());
             // The connection goes on in the next file: not closed in this one.
@@ -451,8 +452,7 @@ private Q_SLOTS:
         QVERIFY(writeBytes(dir.filePath(u"stream_1_20260101_000001.bin"_s), "left"));
         QVERIFY(writeBytes(dir.filePath(u"notes.txt"_s), "any regular file"));
         QVERIFY(QDir(dir.path()).mkdir(u"subdir"_s)); // not a file: not reported
-        QVERIFY(writeBytes(dir.filePath(u"manifest.jsonl"_s),
-                                       start + manifestFileLine(listed)));
+        QVERIFY(writeBytes(dir.filePath(u"manifest.jsonl"_s), start + manifestFileLine(listed)));
 
         QList<VerifyResult> results;
         const VerifySummary summary = verify(dir.path(), &results);

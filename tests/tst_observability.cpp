@@ -112,7 +112,6 @@ QString kindsText(const QList<QJsonObject> &events)
     return kinds.join(u", "_s);
 }
 
-
 /// A finished short-lived process.
 struct Run
 {
@@ -176,7 +175,6 @@ QString socatSend(const QString &workDir, const QString &file, quint16 port,
     return runClient(workDir, u"socat"_s,
                      {u"-u"_s, u"FILE:"_s + file, u"TCP:127.0.0.1:%1"_s.arg(port)}, requireSuccess);
 }
-
 
 /// The python3 that has Debian's prometheus_client: /usr/bin/python3 when it exists (the
 /// python3 on PATH may be a pyenv one without Debian's modules).
@@ -864,11 +862,10 @@ void TestObservability::eventsOtherError()
         const QList<QJsonObject> errors = eventsOf(got, u"error"_s);
         // The directory's error, then the connection's (and at the stop, the run's stop line
         // that could not be written, in full).
-        QVERIFY2(
-            errors.size() >= 2 &&
-                errors[0].value(u"message"_s).toString().contains(u"out-e was deleted"_s) &&
-                errors[1].value(u"message"_s).toString().contains(QString::number(port)),
-            TestSupport::readFile(eventsE).constData());
+        QVERIFY2(errors.size() >= 2 &&
+                     errors[0].value(u"message"_s).toString().contains(u"out-e was deleted"_s) &&
+                     errors[1].value(u"message"_s).toString().contains(QString::number(port)),
+                 TestSupport::readFile(eventsE).constData());
     }
 }
 

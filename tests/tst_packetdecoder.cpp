@@ -1,5 +1,5 @@
-#include "replay/packetdecoder.h"
 #include "pcapwriter.h"
+#include "replay/packetdecoder.h"
 
 #include <QScopeGuard>
 #include <QTemporaryDir>

@@ -45,7 +45,8 @@ Run runReceiver(const QStringList &arguments)
     process.setProcessEnvironment(headlessEnvironment());
     process.start(receiverBinary(), arguments);
     Run run;
-    run.finished = process.waitForStarted(startTimeoutMs) && finishOrKill(process, clientTimeoutMs) &&
+    run.finished = process.waitForStarted(startTimeoutMs) &&
+                   finishOrKill(process, clientTimeoutMs) &&
                    process.exitStatus() == QProcess::NormalExit;
     run.exitCode = process.exitCode();
     run.out = process.readAllStandardOutput();
@@ -90,9 +91,10 @@ void TestRecover::killedReceiverLeftoversAreFoundAndAdopted()
     QVERIFY(tmp.isValid());
     const QString out = tmp.filePath(u"out"_s);
     const quint16 port = TestSupport::freePort();
-    const QStringList arguments{u"--nogui"_s, u"-b"_s, u"127.0.0.1"_s, u"-p"_s,
-                                QString::number(port), u"-o"_s, out, u"--split"_s,
-                                u"connection"_s, u"--stats-interval"_s, u"0"_s};
+    const QStringList arguments{
+        u"--nogui"_s, u"-b"_s, u"127.0.0.1"_s, u"-p"_s,         QString::number(port),
+        u"-o"_s,      out,     u"--split"_s,   u"connection"_s, u"--stats-interval"_s,
+        u"0"_s};
     QList<QByteArray> sent;
     {
         Receiver receiver(tmp.path(), arguments);
@@ -192,8 +194,8 @@ void TestRecover::killedReceiverLeftoversAreFoundAndAdopted()
             QCOMPARE(o.value(u"port"_s).toInt(), int(port));
             QCOMPARE(o.value(u"split"_s).toString(), u"connection"_s);
         }
-        recoveredStops += o.value(u"type"_s).toString() == u"run"_s &&
-                          o.value(u"recovered"_s).toBool();
+        recoveredStops +=
+            o.value(u"type"_s).toString() == u"run"_s && o.value(u"recovered"_s).toBool();
     }
     QCOMPARE(recovered, 2);
     QCOMPARE(recoveredStops, 1);
@@ -217,9 +219,9 @@ void TestRecover::recoverRefusesWhileAReceiverRecords()
     QVERIFY(tmp.isValid());
     const QString out = tmp.filePath(u"out"_s);
     const quint16 port = TestSupport::freePort();
-    Receiver receiver(tmp.path(), {u"--nogui"_s, u"-b"_s, u"127.0.0.1"_s, u"-p"_s,
-                                   QString::number(port), u"-o"_s, out, u"--stats-interval"_s,
-                                   u"0"_s});
+    Receiver receiver(tmp.path(),
+                      {u"--nogui"_s, u"-b"_s, u"127.0.0.1"_s, u"-p"_s, QString::number(port),
+                       u"-o"_s, out, u"--stats-interval"_s, u"0"_s});
     QVERIFY2(receiver.startAndWaitUntilRecording(), receiver.describe());
     QTcpSocket socket;
     socket.connectToHost(QHostAddress::LocalHost, port);

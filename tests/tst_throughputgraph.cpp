@@ -1,6 +1,6 @@
+#include "core/util/units.h"
 #include "ui/graph/throughputgraph.h"
 #include "ui/graph/throughputhistory.h"
-#include "core/util/units.h"
 
 #include <QImage>
 #include <QPalette>

@@ -52,7 +52,8 @@ class TestTls : public QObject
     bool makeSigned(const QString &name, const QString &cn, const QString &ca)
     {
         return openssl({u"req"_s, u"-newkey"_s, u"rsa:2048"_s, u"-nodes"_s, u"-keyout"_s,
-                        name + u".key"_s, u"-out"_s, name + u".csr"_s, u"-subj"_s, u"/CN="_s + cn}) &&
+                        name + u".key"_s, u"-out"_s, name + u".csr"_s, u"-subj"_s,
+                        u"/CN="_s + cn}) &&
                openssl({u"x509"_s, u"-req"_s, u"-in"_s, name + u".csr"_s, u"-CA"_s, ca + u".pem"_s,
                         u"-CAkey"_s, ca + u".key"_s, u"-CAcreateserial"_s, u"-out"_s,
                         name + u".pem"_s, u"-days"_s, u"2"_s});
@@ -60,10 +61,22 @@ class TestTls : public QObject
 
     QStringList tlsArgs(quint16 port, const QString &out) const
     {
-        return {u"--nogui"_s,        u"-b"_s,         u"127.0.0.1"_s,        u"-p"_s,
-                QString::number(port), u"-o"_s,       out,                   u"--split"_s,
-                u"connection"_s,     u"--tls-cert"_s, path(u"server.pem"_s), u"--tls-key"_s,
-                path(u"server.key"_s), u"--tls-ca"_s, path(u"ca.pem"_s),     u"--stats-interval"_s,
+        return {u"--nogui"_s,
+                u"-b"_s,
+                u"127.0.0.1"_s,
+                u"-p"_s,
+                QString::number(port),
+                u"-o"_s,
+                out,
+                u"--split"_s,
+                u"connection"_s,
+                u"--tls-cert"_s,
+                path(u"server.pem"_s),
+                u"--tls-key"_s,
+                path(u"server.key"_s),
+                u"--tls-ca"_s,
+                path(u"ca.pem"_s),
+                u"--stats-interval"_s,
                 u"0"_s};
     }
 
@@ -71,8 +84,9 @@ class TestTls : public QObject
     bool socatSend(quint16 port, const QString &dataFile, const QString &client,
                    QByteArray *output = nullptr)
     {
-        QString address = u"OPENSSL:127.0.0.1:%1,cafile=%2,verify=1,commonname=localhost"_s.arg(port)
-                              .arg(path(u"ca.pem"_s));
+        QString address =
+            u"OPENSSL:127.0.0.1:%1,cafile=%2,verify=1,commonname=localhost"_s.arg(port).arg(
+                path(u"ca.pem"_s));
         if (!client.isEmpty())
             address += u",cert=%1.pem,key=%1.key"_s.arg(path(client));
         return run(m_dir.path(), u"socat"_s, {u"-u"_s, u"FILE:"_s + dataFile, address}, output);
@@ -100,9 +114,9 @@ private Q_SLOTS:
         cnf.close();
         QVERIFY(writeDataFile(path(u"index.txt"_s), {}));
         QVERIFY(writeDataFile(path(u"serial"_s), "1000\n"));
-        QVERIFY(openssl({u"req"_s, u"-newkey"_s, u"rsa:2048"_s, u"-nodes"_s, u"-keyout"_s,
-                         u"expired.key"_s, u"-out"_s, u"expired.csr"_s, u"-subj"_s,
-                         u"/CN=expired"_s}));
+        QVERIFY(
+            openssl({u"req"_s, u"-newkey"_s, u"rsa:2048"_s, u"-nodes"_s, u"-keyout"_s,
+                     u"expired.key"_s, u"-out"_s, u"expired.csr"_s, u"-subj"_s, u"/CN=expired"_s}));
         QVERIFY(openssl({u"ca"_s, u"-batch"_s, u"-config"_s, u"ca.cnf"_s, u"-cert"_s, u"ca.pem"_s,
                          u"-keyfile"_s, u"ca.key"_s, u"-in"_s, u"expired.csr"_s, u"-out"_s,
                          u"expired.pem"_s, u"-startdate"_s, u"20200101000000Z"_s, u"-enddate"_s,
@@ -114,34 +128,36 @@ private Q_SLOTS:
     {
         QTest::addColumn<QStringList>("args");
         QTest::addColumn<QString>("message");
-        QTest::newRow("missing cert") << QStringList{u"--tls-cert"_s, u"nope.pem"_s, u"--tls-key"_s,
-                                                     u"server.key"_s}
-                                      << u"--tls-cert 'nope.pem'"_s;
-        QTest::newRow("cert without key") << QStringList{u"--tls-cert"_s, u"server.pem"_s}
-                                          << u"both --tls-cert and --tls-key"_s;
-        QTest::newRow("key of another") << QStringList{u"--tls-cert"_s, u"server.pem"_s,
-                                                       u"--tls-key"_s, u"client.key"_s}
-                                        << u"does not belong to the certificate"_s;
-        QTest::newRow("key is no key") << QStringList{u"--tls-cert"_s, u"server.pem"_s,
-                                                      u"--tls-key"_s, u"server.pem"_s}
-                                       << u"no PEM private key"_s;
+        QTest::newRow("missing cert")
+            << QStringList{u"--tls-cert"_s, u"nope.pem"_s, u"--tls-key"_s, u"server.key"_s}
+            << u"--tls-cert 'nope.pem'"_s;
+        QTest::newRow("cert without key")
+            << QStringList{u"--tls-cert"_s, u"server.pem"_s} << u"both --tls-cert and --tls-key"_s;
+        QTest::newRow("key of another")
+            << QStringList{u"--tls-cert"_s, u"server.pem"_s, u"--tls-key"_s, u"client.key"_s}
+            << u"does not belong to the certificate"_s;
+        QTest::newRow("key is no key")
+            << QStringList{u"--tls-cert"_s, u"server.pem"_s, u"--tls-key"_s, u"server.pem"_s}
+            << u"no PEM private key"_s;
         QTest::newRow("CA without certificates")
-            << QStringList{u"--tls-cert"_s, u"server.pem"_s, u"--tls-key"_s, u"server.key"_s,
-                           u"--tls-ca"_s, u"ca.key"_s}
+            << QStringList{u"--tls-cert"_s, u"server.pem"_s, u"--tls-key"_s,
+                           u"server.key"_s, u"--tls-ca"_s,   u"ca.key"_s}
             << u"--tls-ca 'ca.key': no PEM certificate"_s;
         QTest::newRow("CA is a directory")
-            << QStringList{u"--tls-cert"_s, u"server.pem"_s, u"--tls-key"_s, u"server.key"_s,
-                           u"--tls-ca"_s, u"."_s}
+            << QStringList{u"--tls-cert"_s, u"server.pem"_s, u"--tls-key"_s,
+                           u"server.key"_s, u"--tls-ca"_s,   u"."_s}
             << u"not a regular file"_s;
-        QTest::newRow("handshake timeout") << QStringList{u"--handshake-timeout"_s, u"0"_s}
-                                           << u"--handshake-timeout '0'"_s;
+        QTest::newRow("handshake timeout")
+            << QStringList{u"--handshake-timeout"_s, u"0"_s} << u"--handshake-timeout '0'"_s;
     }
     void badFilesAreUsageErrors()
     {
         QFETCH(QStringList, args);
         QFETCH(QString, message);
-        Receiver r(m_dir.path(), QStringList{u"--nogui"_s, u"-p"_s, QString::number(TestSupport::freePort()),
-                                             u"-o"_s, u"never"_s} + args);
+        Receiver r(m_dir.path(),
+                   QStringList{u"--nogui"_s, u"-p"_s, QString::number(TestSupport::freePort()),
+                               u"-o"_s, u"never"_s} +
+                       args);
         QVERIFY(r.start());
         QVERIFY(r.waitForExit());
         QCOMPARE(r.exitCode(), 2);
@@ -159,9 +175,9 @@ private Q_SLOTS:
         while (statusPort == port)
             statusPort = TestSupport::freePort();
         const QString out = path(u"out"_s);
-        Receiver r(m_dir.path(), tlsArgs(port, out) + QStringList{u"--handshake-timeout"_s, u"1"_s,
-                                                                    u"--status"_s,
-                                                                    QString::number(statusPort)});
+        Receiver r(m_dir.path(),
+                   tlsArgs(port, out) + QStringList{u"--handshake-timeout"_s, u"1"_s, u"--status"_s,
+                                                    QString::number(statusPort)});
         QVERIFY2(r.startAndWaitUntilRecording(), r.describe());
 
         QByteArray output;

@@ -1,16 +1,16 @@
 #include "ui/mainwindow.h"
 
+#include "core/manifest/manifest.h"
+#include "core/net/portspec.h"
+#include "core/util/sha256.h"
+#include "core/util/units.h"
+#include "ui/graph/throughputgraph.h"
+#include "ui/logpanel.h"
 #include "ui/models/connectionstablemodel.h"
 #include "ui/models/filestablemodel.h"
-#include "ui/logpanel.h"
-#include "core/manifest/manifest.h"
-#include "core/util/sha256.h"
 #include "ui/models/modelroles.h"
-#include "core/net/portspec.h"
 #include "ui/models/portstablemodel.h"
 #include "ui/settingspanel.h"
-#include "ui/graph/throughputgraph.h"
-#include "core/util/units.h"
 
 #include <QApplication>
 #include <QCloseEvent>

@@ -1,9 +1,9 @@
 #include "ui/settingspanel.h"
 
 #include "core/config/commandline.h"
-#include "ui/models/modelroles.h"
 #include "core/net/portspec.h"
 #include "core/tls/tlsconfig.h"
+#include "ui/models/modelroles.h"
 
 #include <QComboBox>
 #include <QDir>

@@ -1,9 +1,9 @@
 #include "core/capture/captureengine.h"
 
-#include "core/util/logging.h"
-#include "core/util/pathchecks.h"
 #include "core/capture/portlistener.h"
 #include "core/observe/statsjson.h"
+#include "core/util/logging.h"
+#include "core/util/pathchecks.h"
 #include "core/util/syserror.h"
 #include "core/util/units.h"
 
@@ -223,10 +223,10 @@ void CaptureEngine::finishStop()
     summary.leftUnreadForSpace = m_context->leftUnreadConnections;
     summary.bytesLeftUnread = m_context->leftUnreadBytes;
     if (summary.leftUnreadForSpace > 0)
-        Q_EMIT errorRaised(u"stop: %1 connection(s) closed with %2 left unread, because the "
-                           "output volume was at its --min-free-space margin"_s
-                               .arg(summary.leftUnreadForSpace)
-                               .arg(formatBytes(summary.bytesLeftUnread)));
+        Q_EMIT errorRaised(
+            u"stop: %1 connection(s) closed with %2 left unread, because the "
+            "output volume was at its --min-free-space margin"_s.arg(summary.leftUnreadForSpace)
+                .arg(formatBytes(summary.bytesLeftUnread)));
     summary.uptimeMs = m_uptime.elapsed();
     for (const PortListener *listener : std::as_const(m_listeners)) {
         const PortSummary port = listener->summary();
@@ -236,13 +236,12 @@ void CaptureEngine::finishStop()
     }
     // The run's record closes; then the last try for manifest lines kept pending, and those
     // still unwritten go to the log in full.
-    appendManifestLine(manifestRunStopLine(
-        m_runId, QDateTime::currentDateTime(),
-        {{u"bytes_received"_s, qint64(summary.bytesReceived)},
-         {u"bytes_written"_s, qint64(summary.bytesWritten)},
-         {u"files_lost"_s, qint64(summary.filesLost)},
-         {u"aborted"_s, summary.aborted},
-         {u"uptime_ms"_s, summary.uptimeMs}}));
+    appendManifestLine(manifestRunStopLine(m_runId, QDateTime::currentDateTime(),
+                                           {{u"bytes_received"_s, qint64(summary.bytesReceived)},
+                                            {u"bytes_written"_s, qint64(summary.bytesWritten)},
+                                            {u"files_lost"_s, qint64(summary.filesLost)},
+                                            {u"aborted"_s, summary.aborted},
+                                            {u"uptime_ms"_s, summary.uptimeMs}}));
     m_context->manifest.check();
     const QList<QByteArray> unwritten = m_context->manifest.pendingLines();
     if (!unwritten.isEmpty()) {
@@ -283,8 +282,8 @@ void CaptureEngine::checkFreeSpace()
     m_context->writtenSinceSpaceCheck = 0;
     struct statvfs fs
     {};
-    if (minimum == 0 || ::statvfs(QFile::encodeName(m_context->settings.outputDir).constData(),
-                                  &fs) != 0)
+    if (minimum == 0 ||
+        ::statvfs(QFile::encodeName(m_context->settings.outputDir).constData(), &fs) != 0)
         return;
     const quint64 free = quint64(fs.f_bavail) * quint64(fs.f_frsize);
     const bool pause = free < minimum;
@@ -296,7 +295,7 @@ void CaptureEngine::checkFreeSpace()
     Q_EMIT warningRaised(
         pause ? u"output volume has %1 free, less than --min-free-space %2: reading paused "
                 "(senders are slowed by TCP; nothing is dropped)"_s.arg(formatBytes(free),
-                                                                       formatBytes(minimum))
+                                                                        formatBytes(minimum))
               : u"output volume has %1 free again: reading resumed"_s.arg(formatBytes(free)));
 }
 
@@ -305,7 +304,8 @@ bool CaptureEngine::checkOutputDirectory()
     if (m_context->losingDirectory)
         return true;
     const OutputDirectory::Change change = m_context->outputDirectory.check();
-    if (change != OutputDirectory::Change::None) qWarning("DEBUGDIR %d %s", int(change), qPrintable(m_context->outputDirectory.path()));
+    if (change != OutputDirectory::Change::None)
+        qWarning("DEBUGDIR %d %s", int(change), qPrintable(m_context->outputDirectory.path()));
     if (change == OutputDirectory::Change::None)
         return false;
     // Every file of this run in it is gone from the output directory: the open ones are closed
@@ -372,8 +372,8 @@ void CaptureEngine::warnAboutLeftovers(const QString &dir)
     }
     const QString absolute = QFileInfo(dir).absoluteFilePath();
     for (const ManifestRun &run : leftovers.running)
-        Q_EMIT warningRaised(u"another receiver is recording into %1 now: %2"_s.arg(
-            absolute, run.describe()));
+        Q_EMIT warningRaised(
+            u"another receiver is recording into %1 now: %2"_s.arg(absolute, run.describe()));
     if (leftovers.isEmpty())
         return;
     QStringList what;

@@ -92,8 +92,8 @@ private:
     QElapsedTimer m_uptime;
     QElapsedTimer m_sinceTick;
     int m_drainTimedOut = 0;
-    QString m_runId;           // this run's id in the manifest
-    QByteArray m_runStartLine; // written again into a manifest made anew
+    QString m_runId;                // this run's id in the manifest
+    QByteArray m_runStartLine;      // written again into a manifest made anew
     qint64 m_manifestCheckedMs = 0; // uptime of the last manifest check (once a second)
     bool m_aborted = false;
 };

@@ -69,7 +69,8 @@ std::optional<std::pair<QHostAddress, int>> parseAllowEntry(const QString &text)
         }
     }
     // The network's own address, so "10.1.2.3/8" and "10.0.0.0/8" mean the same.
-    const auto parsed = QHostAddress::parseSubnet(network.toString() + u'/' + QString::number(prefix));
+    const auto parsed =
+        QHostAddress::parseSubnet(network.toString() + u'/' + QString::number(prefix));
     if (parsed.first.isNull())
         return std::nullopt;
     return parsed;

@@ -35,7 +35,7 @@ struct CaptureSettings
     int drainTimeoutMs = 2000; ///< how long a graceful stop waits for peers to close
     /// Size of each read, and of the one buffer all connections of the engine read into.
     qint64 readBufferSize = qint64(1024) * 1024;
-    int snapshotIntervalMs = 250;  ///< period of StatsSnapshot signals (4 Hz)
+    int snapshotIntervalMs = 250; ///< period of StatsSnapshot signals (4 Hz)
     HashAlgorithm hash = HashAlgorithm::Sha256;
     quint64 rotateSize = 0;       ///< start a new file when one reaches this size; 0 = never
     qint64 rotateIntervalSec = 0; ///< and at each multiple of this many seconds; 0 = never
@@ -50,7 +50,7 @@ struct CaptureSettings
     std::optional<QSslConfiguration> tls;
     TlsFiles tlsFiles; ///< the files `tls` was loaded from (shown in the desktop settings)
     int handshakeTimeoutMs = 10000; ///< a TLS handshake not done by then closes the connection
-    FileSink::Factory sinkFactory; ///< makes the output files; empty: FileSink::create
+    FileSink::Factory sinkFactory;  ///< makes the output files; empty: FileSink::create
 };
 
 /// Parses one --allow entry: an IPv4 or IPv6 network in CIDR notation (10.0.0.0/8,

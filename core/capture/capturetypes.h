@@ -18,10 +18,10 @@ struct PortStats
     QString error; ///< reason when state is Error
     int activeConnections = 0;
     quint64 totalConnections = 0;
-    quint64 bytes = 0;   ///< bytes received on this port since start
-    double rate = 0;     ///< bytes per second over the last snapshot period
-    QString currentFile; ///< path of the file being written, if any
-    int files = 0;       ///< files created for this port since start
+    quint64 bytes = 0;             ///< bytes received on this port since start
+    double rate = 0;               ///< bytes per second over the last snapshot period
+    QString currentFile;           ///< path of the file being written, if any
+    int files = 0;                 ///< files created for this port since start
     quint64 refusedNotAllowed = 0; ///< connections closed at accept: peer not in --allow
     quint64 refusedOverLimit = 0;  ///< closed at accept: over --max-connections(-per-port)
     quint64 idleClosed = 0;        ///< closed after --idle-timeout of silence
@@ -118,7 +118,7 @@ struct StopSummary
     QList<PortSummary> ports;
     quint64 bytesReceived = 0;
     quint64 bytesWritten = 0;
-    int drainTimedOut = 0; ///< connections still open when the drain timeout passed
+    int drainTimedOut = 0;  ///< connections still open when the drain timeout passed
     int manifestErrors = 0; ///< manifest lines that could not be written
     /// Connections closed by the stop with data left unread in the kernel, because the output
     /// volume was at its --min-free-space margin (and those bytes).

@@ -65,9 +65,9 @@ bool FileSeries::openFile(const QDateTime &now, QString *error)
         m_context->checkOutputDirectory();
     const CaptureSettings &settings = m_context->settings;
     const QString name = m_hooks.fileName(now);
-    std::unique_ptr<FileSink> sink =
-        settings.sinkFactory ? settings.sinkFactory(settings.outputDir, name, error)
-                             : FileSink::create(settings.outputDir, name, error);
+    std::unique_ptr<FileSink> sink = settings.sinkFactory
+                                         ? settings.sinkFactory(settings.outputDir, name, error)
+                                         : FileSink::create(settings.outputDir, name, error);
     if (!sink)
         return false;
     m_sink = std::move(sink);

@@ -1,13 +1,13 @@
 #include "core/capture/portlistener.h"
 
-#include "core/config/commandline.h"
 #include "core/capture/filenaming.h"
 #include "core/capture/fileseries.h"
 #include "core/capture/filesink.h"
-#include "core/net/listensocket.h"
-#include "core/util/logging.h"
 #include "core/capture/session.h"
+#include "core/config/commandline.h"
+#include "core/net/listensocket.h"
 #include "core/tls/tlsconfig.h"
+#include "core/util/logging.h"
 
 #include <QPointer>
 #include <QSslSocket>
@@ -218,12 +218,11 @@ void PortListener::enforceMaxFiles()
         m_closedFiles.pop_front();
         const QString name = info.path.mid(info.path.lastIndexOf(u'/') + 1);
         if (!QFile::remove(info.path)) {
-            Q_EMIT warningRaised(u"port %1: cannot delete %2 to keep --max-files %3: %4"_s
-                                     .arg(m_port)
-                                     .arg(info.path)
-                                     .arg(maxFiles)
-                                     .arg(QFile(info.path).exists() ? u"permission denied"_s
-                                                                    : u"it is gone"_s));
+            Q_EMIT warningRaised(
+                u"port %1: cannot delete %2 to keep --max-files %3: %4"_s.arg(m_port)
+                    .arg(info.path)
+                    .arg(maxFiles)
+                    .arg(QFile(info.path).exists() ? u"permission denied"_s : u"it is gone"_s));
             continue;
         }
         info.state = FileInfo::State::Deleted;
@@ -245,7 +244,8 @@ void PortListener::accept(int fd)
         }
     }
     const bool full =
-        (settings.maxConnectionsPerPort > 0 && activeSessions() >= settings.maxConnectionsPerPort) ||
+        (settings.maxConnectionsPerPort > 0 &&
+         activeSessions() >= settings.maxConnectionsPerPort) ||
         (settings.maxConnections > 0 && m_context->openConnections >= settings.maxConnections);
     if (full) {
         // Qt accepts a whole backlog before any session reads: peers that already closed
@@ -283,8 +283,8 @@ void PortListener::accept(int fd)
         holdAccepting();
 }
 
-void PortListener::refuse(int fd, const QHostAddress &peer, quint16 peerPort,
-                          const QString &reason, quint64 *counter)
+void PortListener::refuse(int fd, const QHostAddress &peer, quint16 peerPort, const QString &reason,
+                          quint64 *counter)
 {
     ::close(fd);
     ++*counter;
@@ -493,8 +493,7 @@ void PortListener::adoptSession(Session *session)
             "their data interleave in %3 at read boundaries (use --split connection to keep "
             "them apart); more overlapping connections on this port are not reported until "
             "it is idle again"_s.arg(m_port)
-                .arg(session->info().peerText(),
-                     QFileInfo(series->currentPath()).fileName()));
+                .arg(session->info().peerText(), QFileInfo(series->currentPath()).fileName()));
     }
 }
 
@@ -546,8 +545,7 @@ void PortListener::onSessionFinished(Session *session)
     Q_EMIT sessionFinished();
 }
 
-void PortListener::releaseSeries(const std::shared_ptr<FileSeries> &series,
-                                 const QString &reason)
+void PortListener::releaseSeries(const std::shared_ptr<FileSeries> &series, const QString &reason)
 {
     if (!series || series == m_portSeries)
         return; // the port's file stays open for the next connection
@@ -633,8 +631,7 @@ void PortListener::tick(double seconds)
                 session->idleMs() < m_context->settings.idleTimeoutMs)
                 continue;
             session->readNow(); // what arrived unread since, or a close, is taken first
-            if (!session->isFinished() &&
-                session->idleMs() >= m_context->settings.idleTimeoutMs) {
+            if (!session->isFinished() && session->idleMs() >= m_context->settings.idleTimeoutMs) {
                 ++m_stats.idleClosed;
                 session->finish(u"idle timeout"_s);
             }

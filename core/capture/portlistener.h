@@ -3,9 +3,9 @@
 #include "core/capture/capturesettings.h"
 #include "core/capture/capturetypes.h"
 #include "core/capture/filesink.h"
-#include "core/util/hashworker.h"
-#include "core/manifest/manifest.h"
 #include "core/capture/outputdirectory.h"
+#include "core/manifest/manifest.h"
+#include "core/util/hashworker.h"
 
 #include <QElapsedTimer>
 #include <QHash>
@@ -40,7 +40,7 @@ struct EngineContext
     std::unique_ptr<HashWorker> hasher; ///< with --hash sha256
     DescriptorReserve spareDescriptor;  ///< for a file when connections hold every descriptor
     quint64 filesClosed = 0;
-    int openConnections = 0; ///< accepted and not yet closed, over all ports (--max-connections)
+    int openConnections = 0;    ///< accepted and not yet closed, over all ports (--max-connections)
     bool readingPaused = false; ///< --min-free-space: sessions do not read
     quint64 writtenSinceSpaceCheck = 0;
     std::function<void()> checkFreeSpace; ///< re-reads the free space; set by the engine

@@ -38,8 +38,7 @@ Session::Session(quint64 id, int fd, std::shared_ptr<FileSeries> series,
 }
 
 Session::Session(quint64 id, QSslSocket *socket, const QString &tlsSubject,
-                 std::shared_ptr<FileSeries> series, std::vector<char> *readBuffer,
-                 QObject *parent)
+                 std::shared_ptr<FileSeries> series, std::vector<char> *readBuffer, QObject *parent)
     : QObject(parent)
     , m_tls(socket)
     , m_series(std::move(series))
@@ -136,7 +135,7 @@ void Session::setPaused(bool paused)
     updateNotifier();
     if (!paused) {
         m_lastData.start(); // not reading was our doing, not the peer's silence
-        if (m_tls) // its buffer may hold data no readyRead will announce again
+        if (m_tls)          // its buffer may hold data no readyRead will announce again
             QTimer::singleShot(0, this, &Session::onReadable);
     }
 }

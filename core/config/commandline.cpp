@@ -1,8 +1,8 @@
 #include "core/config/commandline.h"
 
 #include "core/capture/filenaming.h"
-#include "core/util/pathchecks.h"
 #include "core/net/portspec.h"
+#include "core/util/pathchecks.h"
 #include "core/util/printable.h"
 #include "core/util/units.h"
 
@@ -390,8 +390,7 @@ CommandLineResult parseCommandLine(const QStringList &arguments)
         u"sha256|none"_s);
     const QCommandLineOption rotateSizeOption(
         u"rotate-size"_s,
-        u"Start a new file when one reaches this size (K, M, G, T: powers of 1024)."_s,
-        u"size"_s);
+        u"Start a new file when one reaches this size (K, M, G, T: powers of 1024)."_s, u"size"_s);
     const QCommandLineOption rotateIntervalOption(
         u"rotate-interval"_s,
         u"Start a new file at every multiple of this duration of the clock (s, m, h, d; 1h "
@@ -409,8 +408,7 @@ CommandLineResult parseCommandLine(const QStringList &arguments)
         u"cidr"_s);
     const QCommandLineOption maxConnectionsOption(
         u"max-connections"_s,
-        u"Close new connections at once while N are open in all (default: no limit)."_s,
-        u"n"_s);
+        u"Close new connections at once while N are open in all (default: no limit)."_s, u"n"_s);
     const QCommandLineOption maxPerPortOption(
         u"max-connections-per-port"_s,
         u"Close new connections to a port at once while N are open on it (default: no "
@@ -429,9 +427,8 @@ CommandLineResult parseCommandLine(const QStringList &arguments)
         u"tls-cert"_s,
         u"Accept TLS only (1.2 or newer) on every port, with this PEM certificate (chain)."_s,
         u"pem"_s);
-    const QCommandLineOption tlsKeyOption(u"tls-key"_s,
-                                          u"The certificate's unencrypted PEM private key."_s,
-                                          u"pem"_s);
+    const QCommandLineOption tlsKeyOption(
+        u"tls-key"_s, u"The certificate's unencrypted PEM private key."_s, u"pem"_s);
     const QCommandLineOption tlsCaOption(
         u"tls-ca"_s,
         u"Require client certificates that chain to these PEM CA certificates (mutual "
@@ -443,8 +440,8 @@ CommandLineResult parseCommandLine(const QStringList &arguments)
         "(default 10)."_s,
         u"seconds"_s);
     const QCommandLineOption eventsOption(
-        u"events"_s, u"Write every event as one JSON line to this file, or - for standard output."_s,
-        u"file"_s);
+        u"events"_s,
+        u"Write every event as one JSON line to this file, or - for standard output."_s, u"file"_s);
     const QCommandLineOption statusOption(
         u"status"_s,
         u"Serve GET /status (JSON), /metrics (Prometheus) and /healthz over HTTP on this "
@@ -465,19 +462,53 @@ CommandLineResult parseCommandLine(const QStringList &arguments)
         u"Read settings from this INI file: one key per long option (%1). Command-line "
         "options override it."_s.arg(configKeys().join(u", "_s)),
         u"file"_s);
-    parser.addOptions({noGuiOption, configOption, bindOption, portsOption, outputOption,
-                       splitOption, hashOption, rotateSizeOption, rotateIntervalOption,
-                       maxFilesOption, allowOption, maxConnectionsOption, maxPerPortOption,
-                       idleTimeoutOption, minFreeSpaceOption, tlsCertOption, tlsKeyOption,
-                       tlsCaOption, handshakeTimeoutOption, eventsOption, statusOption,
-                       statsOption, drainOption, logFileOption});
+    parser.addOptions({noGuiOption,
+                       configOption,
+                       bindOption,
+                       portsOption,
+                       outputOption,
+                       splitOption,
+                       hashOption,
+                       rotateSizeOption,
+                       rotateIntervalOption,
+                       maxFilesOption,
+                       allowOption,
+                       maxConnectionsOption,
+                       maxPerPortOption,
+                       idleTimeoutOption,
+                       minFreeSpaceOption,
+                       tlsCertOption,
+                       tlsKeyOption,
+                       tlsCaOption,
+                       handshakeTimeoutOption,
+                       eventsOption,
+                       statusOption,
+                       statsOption,
+                       drainOption,
+                       logFileOption});
     // The options that take a value and can also come from the config file, by long name.
-    const QList<QCommandLineOption> valueOptions{
-        bindOption,     portsOption,  outputOption, splitOption, hashOption,
-        rotateSizeOption, rotateIntervalOption, maxFilesOption, allowOption,
-        maxConnectionsOption, maxPerPortOption, idleTimeoutOption, minFreeSpaceOption,
-        tlsCertOption, tlsKeyOption, tlsCaOption, handshakeTimeoutOption, eventsOption,
-        statusOption,   statsOption,  drainOption,  logFileOption};
+    const QList<QCommandLineOption> valueOptions{bindOption,
+                                                 portsOption,
+                                                 outputOption,
+                                                 splitOption,
+                                                 hashOption,
+                                                 rotateSizeOption,
+                                                 rotateIntervalOption,
+                                                 maxFilesOption,
+                                                 allowOption,
+                                                 maxConnectionsOption,
+                                                 maxPerPortOption,
+                                                 idleTimeoutOption,
+                                                 minFreeSpaceOption,
+                                                 tlsCertOption,
+                                                 tlsKeyOption,
+                                                 tlsCaOption,
+                                                 handshakeTimeoutOption,
+                                                 eventsOption,
+                                                 statusOption,
+                                                 statsOption,
+                                                 drainOption,
+                                                 logFileOption};
     parser.addPositionalArgument(u"ip_address"_s, u"Compatible form: address to listen on."_s,
                                  u"[<ip_address>"_s);
     parser.addPositionalArgument(u"base_port"_s, u"Compatible form: first port."_s,
@@ -651,9 +682,10 @@ CommandLineResult parseCommandLine(const QStringList &arguments)
         settings.tlsFiles = tls;
     }
     if (options.statusPort != 0 && settings.ports.contains(options.statusPort))
-        return usageError(u"invalid --status '%1': port %2 is also a capture port"_s.arg(
-            FileNaming::endpointText(options.statusAddress, options.statusPort))
-                              .arg(options.statusPort));
+        return usageError(
+            u"invalid --status '%1': port %2 is also a capture port"_s
+                .arg(FileNaming::endpointText(options.statusAddress, options.statusPort))
+                .arg(options.statusPort));
     const quint64 needed = openFilesNeeded(settings.ports.size());
     const quint64 limit = openFileHardLimit();
     if (needed > limit)

@@ -13,8 +13,8 @@
 #include <QSysInfo>
 
 #include <cerrno>
-#include <limits>
 #include <fcntl.h>
+#include <limits>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -62,16 +62,16 @@ QByteArray manifestFileLine(const ManifestFile &file)
         connections.append(o);
     }
     QJsonObject object{{u"type"_s, u"file"_s},
-                 {u"file"_s, file.file},
-                 {u"port"_s, file.port},
-                 {u"split"_s, splitModeName(file.split)},
-                 {u"bytes"_s, qint64(file.bytes)},
-                 {u"sha256"_s, file.sha256.isEmpty() ? QJsonValue(QJsonValue::Null)
-                                                     : QJsonValue(file.sha256)},
-                 {u"opened"_s, timeValue(file.opened)},
-                 {u"closed"_s, timeValue(file.closed)},
-                 {u"close_reason"_s, file.closeReason},
-                 {u"connections"_s, connections}};
+                       {u"file"_s, file.file},
+                       {u"port"_s, file.port},
+                       {u"split"_s, splitModeName(file.split)},
+                       {u"bytes"_s, qint64(file.bytes)},
+                       {u"sha256"_s, file.sha256.isEmpty() ? QJsonValue(QJsonValue::Null)
+                                                           : QJsonValue(file.sha256)},
+                       {u"opened"_s, timeValue(file.opened)},
+                       {u"closed"_s, timeValue(file.closed)},
+                       {u"close_reason"_s, file.closeReason},
+                       {u"connections"_s, connections}};
     if (file.unlistedConnections > 0)
         object.insert(u"connections_not_listed"_s, qint64(file.unlistedConnections));
     return line(object);
@@ -186,8 +186,8 @@ bool ManifestWriter::open(const QString &dir, QString *error)
 bool ManifestWriter::openFile(QString *reason)
 {
     const QByteArray encoded = QFile::encodeName(m_path);
-    m_fd = ::open(encoded.constData(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
-                  0640);
+    m_fd =
+        ::open(encoded.constData(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0640);
     struct stat st
     {};
     if (m_fd >= 0 && ::fstat(m_fd, &st) == 0) {
@@ -463,7 +463,6 @@ struct Listed
     QString lostReason;
 };
 
-
 } // namespace
 
 namespace {
@@ -474,7 +473,7 @@ struct ManifestContents
 {
     QString error; ///< the manifest could not be read
     QList<Listed> listed;
-    QHash<QString, qsizetype> index; ///< name -> listed
+    QHash<QString, qsizetype> index;    ///< name -> listed
     QList<QPair<int, QString>> invalid; ///< line number, why
     QList<ManifestRun> runs;            ///< in the order they started
 };
@@ -552,7 +551,12 @@ ManifestContents readManifest(const QString &dir)
             contents.invalid.append({number, u"not a file record (type, bytes, sha256)"_s});
             continue;
         }
-        Listed entry{file,  qint64(bytes.toDouble()), sha.toString(), false, {}, type == u"lost",
+        Listed entry{file,
+                     qint64(bytes.toDouble()),
+                     sha.toString(),
+                     false,
+                     {},
+                     type == u"lost",
                      o.value(u"reason"_s).toString()};
         const auto it = contents.index.constFind(file);
         if (it != contents.index.constEnd()) {
@@ -587,8 +591,7 @@ QDateTime fileModified(const QString &path)
 
 bool ManifestRun::isAlive() const
 {
-    if (pid <= 0 || pid > std::numeric_limits<pid_t>::max() ||
-        host != QSysInfo::machineHostName())
+    if (pid <= 0 || pid > std::numeric_limits<pid_t>::max() || host != QSysInfo::machineHostName())
         return false;
     // The process is there and is a receiver (not another that got its pid since).
     QFile comm(u"/proc/%1/comm"_s.arg(pid));
@@ -660,8 +663,9 @@ VerifySummary verifyDirectory(const QString &dir,
         const QString path = directory.filePath(entry.file);
         if (entry.lost) {
             result.status = VerifyResult::Status::Lost;
-            result.detail = u"%1 bytes were written into it, then it was lost (%2)"_s.arg(
-                entry.bytes).arg(entry.lostReason);
+            result.detail =
+                u"%1 bytes were written into it, then it was lost (%2)"_s.arg(entry.bytes)
+                    .arg(entry.lostReason);
             ++summary.lost;
             report(result);
             continue;
@@ -730,9 +734,9 @@ VerifySummary verifyDirectory(const QString &dir,
     for (const QString &name : unlistedFiles(dir, contents)) {
         const QString path = directory.filePath(name);
         if (runningSince.isValid() && fileModified(path) >= runningSince) {
-            report({VerifyResult::Status::Open, name,
-                    u"%1 bytes, being written by the running receiver"_s.arg(
-                        QFileInfo(path).size())});
+            report(
+                {VerifyResult::Status::Open, name,
+                 u"%1 bytes, being written by the running receiver"_s.arg(QFileInfo(path).size())});
             ++summary.open;
             continue;
         }

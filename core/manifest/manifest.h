@@ -22,13 +22,13 @@ inline constexpr char16_t manifestFileName[] = u"manifest.jsonl";
 struct ManifestConnection
 {
     quint64 id = 0;
-    QString peer;        ///< "192.0.2.7:40112", "[2001:db8::1]:40112"
-    QString tlsSubject;  ///< TLS with --tls-ca: the client certificate's verified subject
+    QString peer;       ///< "192.0.2.7:40112", "[2001:db8::1]:40112"
+    QString tlsSubject; ///< TLS with --tls-ca: the client certificate's verified subject
     QDateTime opened;
-    QDateTime closed;    ///< invalid while the connection goes on in the next file
-    QString closeReason; ///< set with closed
-    quint64 bytes = 0;   ///< of this connection, in this file
-    quint64 offset = 0;  ///< where its first byte is in this file
+    QDateTime closed;         ///< invalid while the connection goes on in the next file
+    QString closeReason;      ///< set with closed
+    quint64 bytes = 0;        ///< of this connection, in this file
+    quint64 offset = 0;       ///< where its first byte is in this file
     bool interleaved = false; ///< its bytes are not one contiguous range (split=port overlap)
 };
 
@@ -196,8 +196,8 @@ struct VerifySummary
     int ok = 0;
     int mismatch = 0;
     int missing = 0;
-    int deleted = 0; ///< deleted by --max-files, as the manifest records: not a problem
-    int invalid = 0; ///< manifest lines that are not what the receiver writes
+    int deleted = 0;   ///< deleted by --max-files, as the manifest records: not a problem
+    int invalid = 0;   ///< manifest lines that are not what the receiver writes
     int lost = 0;      ///< files the receiver reported lost during its run ("lost" lines)
     int unlisted = 0;  ///< files in the directory the manifest does not name
     int unstopped = 0; ///< runs that started and never stopped

@@ -9,8 +9,8 @@ namespace capture {
 /// What `capture-receiver recover DIR` did (or found it could not do).
 struct RecoverSummary
 {
-    QString error; ///< nothing was done: the directory or its manifest is unusable, or a
-                   ///< receiver is recording there now
+    QString error;      ///< nothing was done: the directory or its manifest is unusable, or a
+                        ///< receiver is recording there now
     int adopted = 0;    ///< unlisted files given a manifest line
     int runsClosed = 0; ///< runs that never stopped, given a stop line
     int failed = 0;     ///< unlisted files that could not be read (left unlisted)

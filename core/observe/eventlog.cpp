@@ -48,10 +48,10 @@ CaptureEventLog::CaptureEventLog(CaptureController *controller, QObject *parent)
     });
     connect(controller, &C::fileClosed, this, &CaptureEventLog::onFileClosed);
     connect(controller, &C::fileDeleted, this, [this](const FileInfo &info) {
-        add(Level::Info, u"port %1: deleted the oldest file %2 to keep --max-files %3"_s
-                             .arg(info.port)
-                             .arg(info.path)
-                             .arg(m_controller->settings().maxFiles));
+        add(Level::Info,
+            u"port %1: deleted the oldest file %2 to keep --max-files %3"_s.arg(info.port)
+                .arg(info.path)
+                .arg(m_controller->settings().maxFiles));
     });
     connect(controller, &C::writeFailed, this, [this](const FileInfo &info) {
         add(Level::Error,
@@ -139,9 +139,9 @@ void CaptureEventLog::onFileClosed(const FileInfo &info)
         add(Level::Warning, u"port %1: file closed after an error (%2): %3"_s.arg(info.port).arg(
                                 info.error, fileDescription(info)));
     else
-        add(Level::Info, u"port %1: file closed (%2): %3%4"_s.arg(info.port)
-                             .arg(info.closeReason, fileDescription(info),
-                                  info.sha256.isEmpty() ? QString() : u", sha256 "_s + info.sha256));
+        add(Level::Info, u"port %1: file closed (%2): %3%4"_s.arg(info.port).arg(
+                             info.closeReason, fileDescription(info),
+                             info.sha256.isEmpty() ? QString() : u", sha256 "_s + info.sha256));
 }
 
 void CaptureEventLog::onStopped(const StopSummary &summary)

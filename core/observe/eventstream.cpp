@@ -119,8 +119,8 @@ void EventStream::attach(CaptureController *controller, int statsIntervalMs)
     const auto contentFields = [](const FileInfo &info) {
         QJsonObject fields = fileFields(info);
         fields.insert(u"bytes"_s, qint64(info.bytes));
-        fields.insert(u"sha256"_s,
-                      info.sha256.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(info.sha256));
+        fields.insert(u"sha256"_s, info.sha256.isEmpty() ? QJsonValue(QJsonValue::Null)
+                                                         : QJsonValue(info.sha256));
         return fields;
     };
     connect(controller, &C::fileClosed, this, [this, contentFields](const FileInfo &info) {
@@ -142,10 +142,12 @@ void EventStream::attach(CaptureController *controller, int statsIntervalMs)
         fields.insert(u"bytes"_s, qint64(info.bytes));
         emitEvent(u"write_error"_s, fields);
     });
-    connect(controller, &C::warningRaised, this,
-            [this](const QString &message) { emitEvent(u"warning"_s, {{u"message"_s, message}}); });
-    connect(controller, &C::errorRaised, this,
-            [this](const QString &message) { emitEvent(u"error"_s, {{u"message"_s, message}}); });
+    connect(controller, &C::warningRaised, this, [this](const QString &message) {
+        emitEvent(u"warning"_s, {{u"message"_s, message}});
+    });
+    connect(controller, &C::errorRaised, this, [this](const QString &message) {
+        emitEvent(u"error"_s, {{u"message"_s, message}});
+    });
     connect(controller, &C::drainStarted, this, [this](int open, int timeoutMs) {
         emitEvent(u"drain_started"_s, {{u"connections"_s, open}, {u"timeout_ms"_s, timeoutMs}});
     });

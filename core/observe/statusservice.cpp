@@ -180,8 +180,7 @@ QByteArray StatusService::metricsText() const
     for (const PortStats &p : m_last.ports) {
         sample(&out, "capture_connections_refused_total", p.refusedNotAllowed, p.port,
                "not_allowed");
-        sample(&out, "capture_connections_refused_total", p.refusedOverLimit, p.port,
-               "over_limit");
+        sample(&out, "capture_connections_refused_total", p.refusedOverLimit, p.port, "over_limit");
     }
     perPort("capture_connections_idle_closed_total", "counter",
             "Connections closed after --idle-timeout without data.",

@@ -29,8 +29,7 @@ QString formatRate(double bytesPerSecond)
     }
     // Three significant digits: "1.20 GB/s", "12.3 MB/s", "250 kB/s".
     const int decimals = unit == 0 || value >= 100 ? 0 : (value < 10 ? 2 : 1);
-    return u"%1 %2"_s.arg(value, 0, 'f', decimals)
-        .arg(QLatin1StringView(units[unit]));
+    return u"%1 %2"_s.arg(value, 0, 'f', decimals).arg(QLatin1StringView(units[unit]));
 }
 
 QString formatDuration(qint64 ms)

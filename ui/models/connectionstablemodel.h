@@ -14,7 +14,18 @@ class ConnectionsTableModel : public QAbstractTableModel
     Q_OBJECT
 
 public:
-    enum Column { Peer, Client, LocalPort, Opened, Duration, Bytes, Rate, File, Status, ColumnCount };
+    enum Column {
+        Peer,
+        Client,
+        LocalPort,
+        Opened,
+        Duration,
+        Bytes,
+        Rate,
+        File,
+        Status,
+        ColumnCount
+    };
     Q_ENUM(Column)
 
     explicit ConnectionsTableModel(QObject *parent = nullptr);

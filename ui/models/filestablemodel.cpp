@@ -1,7 +1,7 @@
 #include "ui/models/filestablemodel.h"
 
-#include "ui/models/modelroles.h"
 #include "core/util/units.h"
+#include "ui/models/modelroles.h"
 
 #include <QApplication>
 #include <QFileInfo>

@@ -1,7 +1,7 @@
 #include "ui/models/portstablemodel.h"
 
-#include "ui/models/modelroles.h"
 #include "core/util/units.h"
+#include "ui/models/modelroles.h"
 
 #include <QFileInfo>
 

@@ -16,10 +16,11 @@ if [[ "${1:-}" == "--test" ]]; then
     # bench/run.sh (its smoke test runs in the suite) watches listening ports with ss; curl
     # and prometheus_client's parser are the real clients of --status; bench/fuzz.sh builds
     # the fuzz targets with clang and libFuzzer (libclang-rt-14-dev), llvm-symbolizer (llvm)
-    # names the frames of a finding's stack.
+    # names the frames of a finding's stack; the format test checks every source file with
+    # clang-format (git lists them).
     packages+=(socat netcat-openbsd python3 util-linux fonts-dejavu-core
                desktop-file-utils appstream systemd lintian iproute2 curl
-               python3-prometheus-client clang libclang-rt-14-dev llvm)
+               python3-prometheus-client clang libclang-rt-14-dev llvm clang-format git)
 elif [[ $# -gt 0 ]]; then
     echo "install-deps.sh: unknown argument '$1' (expected --test or nothing)" >&2
     exit 2

@@ -1,12 +1,9 @@
+#include "app/application.h"
 #include "app/consolelog.h"
 #include "app/headlessrunner.h"
-#include "app/signalwatcher.h"
-#include "core/capture/filenaming.h"
 #include "core/config/commandline.h"
 #include "core/manifest/manifest.h"
 #include "core/manifest/recovery.h"
-#include "core/observe/eventstream.h"
-#include "core/observe/statusservice.h"
 #include "core/util/printable.h"
 #include "ui/mainwindow.h"
 
@@ -23,7 +20,7 @@
 
 using namespace Qt::Literals::StringLiterals;
 
-Q_LOGGING_CATEGORY(lcApp, "capture.app", QtInfoMsg)
+Q_LOGGING_CATEGORY(lcMain, "capture.main", QtInfoMsg)
 
 namespace {
 
@@ -63,7 +60,7 @@ std::optional<int> checkDirectoryArgument(const QStringList &arguments, const QS
         std::fprintf(stderr, "capture-receiver: %s (got %lld argument(s)%s%s)\n", qPrintable(usage),
                      qint64(arguments.size()), arguments.isEmpty() ? "" : ": ",
                      qPrintable(capture::printableValue(arguments.join(u' '))));
-        return HeadlessRunner::Usage;
+        return Application::Usage;
     }
     return std::nullopt;
 }
@@ -88,7 +85,7 @@ int runRecover(const QStringList &arguments)
     if (!QFileInfo(arguments[0]).isDir()) {
         std::fprintf(stderr, "capture-receiver: recover: '%s' is not a directory\n",
                      qPrintable(capture::printablePath(arguments[0])));
-        return HeadlessRunner::Usage;
+        return Application::Usage;
     }
     const capture::RecoverSummary summary =
         capture::recoverDirectory(arguments[0], [](const QString &line) {
@@ -97,13 +94,13 @@ int runRecover(const QStringList &arguments)
         });
     if (!summary.error.isEmpty()) {
         std::fprintf(stderr, "capture-receiver: recover: %s\n", qPrintable(summary.error));
-        return HeadlessRunner::Failure;
+        return Application::Failure;
     }
     std::printf(
         "recover: %d file(s) adopted, %d run(s) closed%s\n", summary.adopted, summary.runsClosed,
         summary.failed > 0 ? qPrintable(u", %1 file(s) could not be read"_s.arg(summary.failed))
                            : "");
-    return summary.failed > 0 ? HeadlessRunner::Failure : 0;
+    return summary.failed > 0 ? Application::Failure : 0;
 }
 
 /// capture-receiver verify DIR: re-hashes every file the manifest lists. 0: all OK; 1: a file
@@ -130,70 +127,29 @@ int runVerify(const QStringList &arguments)
         });
     if (!summary.error.isEmpty()) {
         std::fprintf(stderr, "capture-receiver: verify: %s\n", qPrintable(summary.error));
-        return HeadlessRunner::Usage;
+        return Application::Usage;
     }
     std::printf("verify: %s\n", qPrintable(summary.text()));
     return summary.passed() ? 0 : 1;
 }
 
-/// --status: serves the controller's figures over HTTP; false (after saying why) if the
-/// address cannot be bound.
-bool startStatusService(capture::StatusService *status, const capture::CommandLineOptions &options)
+int runHeadless(QCoreApplication &qapp, Application &app)
 {
-    if (options.statusPort == 0)
-        return true;
-    QString error;
-    if (!status->listen(options.statusAddress, options.statusPort, &error)) {
-        std::fprintf(stderr, "capture-receiver: cannot serve --status on %s: %s\n",
-                     qPrintable(capture::FileNaming::endpointText(options.statusAddress,
-                                                                  options.statusPort)),
-                     qPrintable(error));
-        return false;
-    }
-    qCInfo(lcApp).noquote() << u"status: http://%1/status, /metrics, /healthz"_s.arg(
-        capture::FileNaming::endpointText(options.statusAddress, status->serverPort()));
-    return true;
-}
-
-int runHeadless(QCoreApplication &app, const capture::CommandLineOptions &options,
-                capture::EventStream *events)
-{
-    HeadlessRunner runner(options);
-    if (events)
-        events->attach(runner.controller(), options.summaryIntervalMs);
-    capture::StatusService status(runner.controller());
-    if (!startStatusService(&status, options))
-        return HeadlessRunner::Failure;
-    QObject::connect(&runner, &HeadlessRunner::finished, &app, &QCoreApplication::exit,
+    HeadlessRunner runner(app.receiver(), app.options());
+    QObject::connect(&app, &Application::stopRequested, &runner, &HeadlessRunner::stop);
+    QObject::connect(&runner, &HeadlessRunner::finished, &qapp, &QCoreApplication::exit,
                      Qt::QueuedConnection);
     QTimer::singleShot(0, &runner, &HeadlessRunner::start);
-    return app.exec();
+    return qapp.exec();
 }
 
-int runDesktop(QApplication &app, const capture::CommandLineOptions &options,
-               capture::EventStream *events)
+int runDesktop(QApplication &qapp, Application &app)
 {
-    capture::MainWindow window(options);
-    if (events)
-        events->attach(window.controller(), options.summaryIntervalMs);
-    capture::StatusService status(window.controller());
-    if (!startStatusService(&status, options))
-        return HeadlessRunner::Failure;
-    // Terminal users get the console lines too, and --log-file works as headless.
-    capture::CaptureEventLog consoleLog(window.controller());
-    QObject::connect(&consoleLog, &capture::CaptureEventLog::entryAdded, &ConsoleLog::write);
-
-    // SIGINT/SIGTERM: stop gracefully and quit; a second one stops at once.
-    SignalWatcher watcher;
-    watcher.install();
-    int count = 0;
-    QObject::connect(&watcher, &SignalWatcher::signalReceived, &window, [&](int signal) {
-        qCInfo(lcApp).noquote() << u"%1 received: stopping and quitting"_s.arg(
-            SignalWatcher::signalName(signal));
-        window.quitWhenStopped(++count > 1);
-    });
+    capture::MainWindow window(app.receiver(), app.options());
+    QObject::connect(&app, &Application::stopRequested, &window,
+                     &capture::MainWindow::quitWhenStopped);
     window.show();
-    return app.exec();
+    return qapp.exec();
 }
 
 } // namespace
@@ -228,7 +184,7 @@ int main(int argc, char *argv[])
         return 0;
     case capture::CommandLineResult::Action::UsageError:
         std::fprintf(stderr, "capture-receiver: %s\n", qPrintable(parsed.text));
-        return HeadlessRunner::Usage;
+        return Application::Usage;
     case capture::CommandLineResult::Action::Run:
         break;
     }
@@ -236,32 +192,36 @@ int main(int argc, char *argv[])
     QString error;
     if (!ConsoleLog::install(parsed.options.logFile, &error)) {
         std::fprintf(stderr, "capture-receiver: %s\n", qPrintable(error));
-        return HeadlessRunner::Usage;
+        return Application::Usage;
     }
     if (!parsed.options.tlsWarning.isEmpty())
-        qCWarning(lcApp).noquote() << parsed.options.tlsWarning;
-    std::unique_ptr<capture::EventStream> events;
-    if (!parsed.options.eventsFile.isEmpty()) {
-        events = std::make_unique<capture::EventStream>();
-        if (!events->open(parsed.options.eventsFile, &error)) {
-            std::fprintf(stderr, "capture-receiver: %s\n", qPrintable(error));
-            return HeadlessRunner::Usage;
-        }
+        qCWarning(lcMain).noquote() << parsed.options.tlsWarning;
+    const bool windowed = desktop && !parsed.options.noGui;
+    Application application(parsed.options, windowed ? Application::FrontEnd::Desktop
+                                                     : Application::FrontEnd::Headless);
+    if (!application.openEvents(&error)) {
+        std::fprintf(stderr, "capture-receiver: %s\n", qPrintable(error));
+        return Application::Usage;
     }
     capture::raiseOpenFileLimit();
     // Faults must arrive as error codes with a reason, not kill the process: EPIPE instead of
     // SIGPIPE, EFBIG ("File too large", e.g. under ulimit -f) instead of SIGXFSZ.
     std::signal(SIGPIPE, SIG_IGN);
     std::signal(SIGXFSZ, SIG_IGN);
+    if (!application.startStatus(&error)) {
+        std::fprintf(stderr, "capture-receiver: %s\n", qPrintable(error));
+        return Application::Failure;
+    }
+    application.watchSignals();
 
     int code = 0;
-    if (desktop && !parsed.options.noGui) {
-        code = runDesktop(*static_cast<QApplication *>(app.get()), parsed.options, events.get());
+    if (windowed) {
+        code = runDesktop(*static_cast<QApplication *>(app.get()), application);
     } else {
         if (!parsed.options.noGui)
-            qCInfo(lcApp) << "no display (DISPLAY and WAYLAND_DISPLAY are unset): running "
-                             "headless, as with --nogui";
-        code = runHeadless(*app, parsed.options, events.get());
+            qCInfo(lcMain) << "no display (DISPLAY and WAYLAND_DISPLAY are unset): running "
+                              "headless, as with --nogui";
+        code = runHeadless(*app, application);
     }
     ConsoleLog::shutdown();
     return code;

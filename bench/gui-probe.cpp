@@ -53,18 +53,15 @@ int main(int argc, char *argv[])
     options.portsGiven = true; // the window starts capturing at once, as from the command line
     options.givenOptions = {u"bind"_s, u"ports"_s, u"output"_s};
 
+    capture::CaptureController controller;
+    capture::Receiver *active = &controller;
     std::unique_ptr<capture::MainWindow> window;
-    std::unique_ptr<capture::CaptureController> controller;
-    capture::CaptureController *active = nullptr;
     if (parser.isSet(headlessOption)) {
-        controller = std::make_unique<capture::CaptureController>();
-        controller->start(options.settings);
-        active = controller.get();
+        controller.start(options.settings);
     } else {
-        window = std::make_unique<capture::MainWindow>(options);
+        window = std::make_unique<capture::MainWindow>(&controller, options);
         window->resize(1280, 720);
         window->show();
-        active = window->controller();
     }
 
     constexpr int periodMs = 10;
@@ -105,8 +102,7 @@ int main(int argc, char *argv[])
         std::printf("%s\n", QJsonDocument(result).toJson(QJsonDocument::Compact).constData());
         std::fflush(stdout);
         exitCode = loadStatus == 0 ? 0 : 1;
-        QObject::connect(active, &capture::CaptureController::stopped, &app,
-                         &QCoreApplication::quit);
+        QObject::connect(active, &capture::Receiver::stopped, &app, &QCoreApplication::quit);
         active->stop();
     };
     QObject::connect(&load, &QProcess::finished, [&](int code, QProcess::ExitStatus status) {
@@ -116,11 +112,11 @@ int main(int argc, char *argv[])
         if (error == QProcess::FailedToStart)
             report(127);
     });
-    QObject::connect(active, &capture::CaptureController::startFailed, &app, [&] {
+    QObject::connect(active, &capture::Receiver::startFailed, &app, [&] {
         std::fprintf(stderr, "gui-probe: the capture did not start\n");
         app.exit(1);
     });
-    QObject::connect(active, &capture::CaptureController::started, [&] {
+    QObject::connect(active, &capture::Receiver::started, [&] {
         clock.start();
         probe.start();
         const QString spec = capture::formatPortSpec(ports.ports);

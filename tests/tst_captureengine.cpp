@@ -583,6 +583,54 @@ private Q_SLOTS:
         }
         QCOMPARE(filesIn(dir.path()).size(), 3);
     }
+
+    /// The controller owns the run state and the last snapshot: front ends read them from it
+    /// instead of keeping their own copies.
+    void controllerOwnsRunStateAndLastSnapshot()
+    {
+        QTemporaryDir dir;
+        const QList<quint16> ports = TestSupport::freePorts(1);
+        Harness h;
+        QSignalSpy states(&h.controller, &Receiver::stateChanged);
+        QCOMPARE(h.controller.state(), RunState::Idle);
+        QCOMPARE(runStateName(h.controller.state()), u"stopped"_s);
+        QVERIFY(!h.controller.isActive());
+
+        h.controller.start(settingsFor(ports, dir.path(), SplitMode::Connection));
+        QCOMPARE(h.controller.state(), RunState::Starting); // at once, before the engine runs
+        QVERIFY(h.controller.isActive());
+        QTRY_COMPARE_WITH_TIMEOUT(h.controller.state(), RunState::Running, timeoutMs);
+        QCOMPARE(TestSupport::sendAll(ports[0], "0123456789"), std::nullopt);
+        QTRY_VERIFY_WITH_TIMEOUT(h.controller.lastSnapshot().totalBytes == 10, timeoutMs);
+        const StatsSnapshot delivered = h.stats.last().at(0).value<StatsSnapshot>();
+        QCOMPARE(h.controller.lastSnapshot().time, delivered.time); // the one last delivered
+        QCOMPARE(h.controller.lastSnapshot().uptimeMs, delivered.uptimeMs);
+
+        h.controller.stop();
+        QCOMPARE(h.controller.state(), RunState::Stopping); // at once
+        QVERIFY(h.controller.isActive());
+        QTRY_COMPARE_WITH_TIMEOUT(h.stopped.size(), 1, timeoutMs);
+        QCOMPARE(h.controller.state(), RunState::Idle);
+        QVERIFY(!h.controller.isActive());
+        QCOMPARE(h.controller.lastSnapshot().totalBytes, quint64(10)); // kept after the stop
+
+        QList<RunState> seen;
+        for (const QList<QVariant> &args : std::as_const(states))
+            seen.append(args.at(0).value<RunState>());
+        QCOMPARE(seen, (QList<RunState>{RunState::Starting, RunState::Running, RunState::Stopping,
+                                        RunState::Idle}));
+
+        // A start that cannot listen: Failed (not active) until the next start.
+        QTcpServer occupier;
+        QVERIFY(occupier.listen(QHostAddress::LocalHost, 0));
+        states.clear();
+        h.controller.start(settingsFor({occupier.serverPort()}, dir.path(), SplitMode::Port));
+        QTRY_COMPARE_WITH_TIMEOUT(h.startFailed.size(), 1, timeoutMs);
+        QCOMPARE(h.controller.state(), RunState::Failed);
+        QCOMPARE(runStateName(RunState::Failed), u"failed"_s);
+        QVERIFY(!h.controller.isActive());
+        QCOMPARE(states.size(), 2); // Starting, Failed
+    }
 };
 
 QTEST_GUILESS_MAIN(TestCaptureEngine)

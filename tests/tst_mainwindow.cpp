@@ -269,7 +269,8 @@ private Q_SLOTS:
         QFETCH(QString, spec);
         QFETCH(QString, message);
         QTemporaryDir dir;
-        MainWindow window(CommandLineOptions{});
+        CaptureController controller;
+        MainWindow window(&controller, CommandLineOptions{});
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
         auto *start = window.findChild<QAction *>(u"startAction"_s);
@@ -298,12 +299,13 @@ private Q_SLOTS:
     {
         QTemporaryDir dir;
         const QList<quint16> ports = TestSupport::freePorts(2);
-        MainWindow window(CommandLineOptions{});
+        CaptureController controller;
+        MainWindow window(&controller, CommandLineOptions{});
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
         fillSettings(window, u"%1,%2"_s.arg(ports[0]).arg(ports[1]), dir.path());
-        QSignalSpy started(window.controller(), &CaptureController::started);
-        QSignalSpy stopped(window.controller(), &CaptureController::stopped);
+        QSignalSpy started(window.receiver(), &Receiver::started);
+        QSignalSpy stopped(window.receiver(), &Receiver::stopped);
         QVERIFY(clickAction(window, u"startAction"_s));
         QTRY_COMPARE_WITH_TIMEOUT(started.size(), 1, timeoutMs);
         auto *stop = window.findChild<QAction *>(u"stopAction"_s);
@@ -363,11 +365,13 @@ private Q_SLOTS:
     {
         QTemporaryDir dir;
         {
-            MainWindow window(CommandLineOptions{});
+            CaptureController controller;
+            MainWindow window(&controller, CommandLineOptions{});
             fillSettings(window, u"7000-7002,7005"_s, dir.path(), SplitMode::Connection);
         } // saved on destruction
         {
-            MainWindow window(CommandLineOptions{});
+            CaptureController controller;
+            MainWindow window(&controller, CommandLineOptions{});
             auto *panel = child<SettingsPanel>(&window, u"settingsPanel"_s);
             QCOMPARE(panel->settings().ports, (QList<quint16>{7000, 7001, 7002, 7005}));
             QCOMPARE(panel->settings().outputDir, dir.path());
@@ -377,7 +381,8 @@ private Q_SLOTS:
         CommandLineOptions options;
         options.settings.outputDir = u"/tmp/elsewhere"_s;
         options.givenOptions = {u"output"_s};
-        MainWindow window(options);
+        CaptureController controller;
+        MainWindow window(&controller, options);
         auto *panel = child<SettingsPanel>(&window, u"settingsPanel"_s);
         QCOMPARE(panel->settings().outputDir, u"/tmp/elsewhere"_s); // given: overrides
         QCOMPARE(panel->settings().ports, (QList<quint16>{7000, 7001, 7002, 7005})); // kept
@@ -386,7 +391,8 @@ private Q_SLOTS:
     void tlsFieldsEmptyMeanPlainTcp()
     {
         QTemporaryDir dir;
-        MainWindow window(CommandLineOptions{});
+        CaptureController controller;
+        MainWindow window(&controller, CommandLineOptions{});
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
         fillSettings(window, u"6000"_s, dir.path());
@@ -431,7 +437,8 @@ private Q_SLOTS:
             return name.isEmpty() ? name : tlsPath(name);
         };
         QTemporaryDir dir;
-        MainWindow window(CommandLineOptions{});
+        CaptureController controller;
+        MainWindow window(&controller, CommandLineOptions{});
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
         fillSettings(window, u"6000"_s, dir.path());
@@ -448,7 +455,7 @@ private Q_SLOTS:
         QVERIFY(start->toolTip().contains(message));
         QVERIFY(!panel->settings().tls);
         window.startCapture(); // refused: only a status message
-        QVERIFY(!window.controller()->isActive());
+        QVERIFY(!window.receiver()->isActive());
 
         // Emptying the TLS fields is plain TCP again.
         fillTls(panel, {}, {});
@@ -460,7 +467,8 @@ private Q_SLOTS:
     {
         makeCertificates();
         QTemporaryDir dir;
-        MainWindow window(CommandLineOptions{});
+        CaptureController controller;
+        MainWindow window(&controller, CommandLineOptions{});
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
         fillSettings(window, u"6000"_s, dir.path());
@@ -530,7 +538,9 @@ private Q_SLOTS:
         QCOMPARE(parsed.options.settings.tlsFiles.key, tlsPath(u"k.pem"_s));
         QCOMPARE(parsed.options.settings.tlsFiles.ca, tlsPath(u"other.pem"_s));
 
-        MainWindow window(parsed.options);
+        CaptureController controller;
+
+        MainWindow window(&controller, parsed.options);
         auto *panel = child<SettingsPanel>(&window, u"settingsPanel"_s);
         QCOMPARE(panel->tlsCertificateEdit()->text(), tlsPath(u"c.pem"_s));
         QCOMPARE(panel->tlsKeyEdit()->text(), tlsPath(u"k.pem"_s));
@@ -549,12 +559,14 @@ private Q_SLOTS:
     {
         makeCertificates();
         {
-            MainWindow window(CommandLineOptions{});
+            CaptureController controller;
+            MainWindow window(&controller, CommandLineOptions{});
             fillTls(child<SettingsPanel>(&window, u"settingsPanel"_s), tlsPath(u"c.pem"_s),
                     tlsPath(u"k.pem"_s));
         } // saved on destruction
         {
-            MainWindow window(CommandLineOptions{});
+            CaptureController controller;
+            MainWindow window(&controller, CommandLineOptions{});
             auto *panel = child<SettingsPanel>(&window, u"settingsPanel"_s);
             QCOMPARE(panel->tlsCertificateEdit()->text(), tlsPath(u"c.pem"_s));
             QCOMPARE(panel->tlsKeyEdit()->text(), tlsPath(u"k.pem"_s));
@@ -565,7 +577,8 @@ private Q_SLOTS:
         const CommandLineResult parsed = parseCommandLine(
             {u"capture-receiver"_s, u"--tls-cert"_s, tlsPath(u"c.pem"_s), u"--tls-key"_s,
              tlsPath(u"k.pem"_s), u"--tls-ca"_s, tlsPath(u"other.pem"_s)});
-        MainWindow window(parsed.options);
+        CaptureController controller;
+        MainWindow window(&controller, parsed.options);
         auto *panel = child<SettingsPanel>(&window, u"settingsPanel"_s);
         QCOMPARE(panel->tlsCaEdit()->text(), tlsPath(u"other.pem"_s));
         fillTls(panel, QString(), QString()); // all three emptied: plain TCP
@@ -577,17 +590,18 @@ private Q_SLOTS:
         makeCertificates();
         QTemporaryDir dir;
         const quint16 port = TestSupport::freePort();
-        MainWindow window(CommandLineOptions{});
+        CaptureController controller;
+        MainWindow window(&controller, CommandLineOptions{});
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
         fillSettings(window, QString::number(port), dir.path());
         auto *panel = child<SettingsPanel>(&window, u"settingsPanel"_s);
         fillTls(panel, tlsPath(u"c.pem"_s), tlsPath(u"k.pem"_s));
-        QSignalSpy started(window.controller(), &CaptureController::started);
+        QSignalSpy started(window.receiver(), &Receiver::started);
         QVERIFY(clickAction(window, u"startAction"_s));
         QTRY_COMPARE_WITH_TIMEOUT(started.size(), 1, timeoutMs);
-        QVERIFY(window.controller()->settings().tls);
-        QCOMPARE(window.controller()->settings().tlsFiles.key, tlsPath(u"k.pem"_s));
+        QVERIFY(window.receiver()->settings().tls);
+        QCOMPARE(window.receiver()->settings().tlsFiles.key, tlsPath(u"k.pem"_s));
         QVERIFY(!panel->tlsCertificateEdit()->isEnabled()); // fixed while capturing
         QVERIFY(!panel->tlsCaEdit()->isEnabled());
 
@@ -623,7 +637,7 @@ private Q_SLOTS:
             filesView->model()->index(0, FilesTableModel::Size).data(RawValueRole).toLongLong(),
             qint64(data.size()), timeoutMs);
 
-        QSignalSpy stopped(window.controller(), &CaptureController::stopped);
+        QSignalSpy stopped(window.receiver(), &Receiver::stopped);
         window.stopCapture();
         QTRY_COMPARE_WITH_TIMEOUT(stopped.size(), 1, timeoutMs);
         QVERIFY(panel->tlsCertificateEdit()->isEnabled());
@@ -641,11 +655,12 @@ private Q_SLOTS:
         options.settings.outputDir = dir.path();
         options.portsGiven = true;
         options.givenOptions = {u"bind"_s, u"ports"_s, u"output"_s};
-        MainWindow window(options);
-        QSignalSpy started(window.controller(), &CaptureController::started);
+        CaptureController controller;
+        MainWindow window(&controller, options);
+        QSignalSpy started(window.receiver(), &Receiver::started);
         window.show();
         QTRY_COMPARE_WITH_TIMEOUT(started.size(), 1, timeoutMs);
-        QSignalSpy stopped(window.controller(), &CaptureController::stopped);
+        QSignalSpy stopped(window.receiver(), &Receiver::stopped);
         window.stopCapture();
         QTRY_COMPARE_WITH_TIMEOUT(stopped.size(), 1, timeoutMs);
     }
@@ -654,12 +669,13 @@ private Q_SLOTS:
     {
         QTemporaryDir dir;
         const QList<quint16> ports = TestSupport::freePorts(1);
-        MainWindow window(CommandLineOptions{});
+        CaptureController controller;
+        MainWindow window(&controller, CommandLineOptions{});
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
         fillSettings(window, QString::number(ports[0]), dir.path());
-        QSignalSpy started(window.controller(), &CaptureController::started);
-        QSignalSpy stopped(window.controller(), &CaptureController::stopped);
+        QSignalSpy started(window.receiver(), &Receiver::started);
+        QSignalSpy stopped(window.receiver(), &Receiver::stopped);
         window.startCapture();
         QTRY_COMPARE_WITH_TIMEOUT(started.size(), 1, timeoutMs);
         const QByteArray data = TestSupport::patternData(3, 100'000);
@@ -696,22 +712,23 @@ private Q_SLOTS:
 
     void fileSignalsFillTheManifestColumns()
     {
-        MainWindow window(CommandLineOptions{});
+        CaptureController controller;
+        MainWindow window(&controller, CommandLineOptions{});
         auto *filesView = child<QTableView>(&window, u"filesView"_s);
         FileInfo info;
         info.path = u"/out/stream_5000_20261121_120000.bin"_s;
         info.port = 5000;
-        Q_EMIT window.controller()->fileOpened(info);
+        Q_EMIT window.receiver()->fileOpened(info);
         QCOMPARE(filesView->model()->rowCount(), 1);
         info.state = FileInfo::State::Closed;
         info.bytes = 42;
         info.sha256 = QString::fromLatin1(TestSupport::sha256("x"));
         info.closeReason = u"peer closed"_s;
-        Q_EMIT window.controller()->fileClosed(info);
+        Q_EMIT window.receiver()->fileClosed(info);
         QCOMPARE(cell(filesView, 0, FilesTableModel::Sha256), info.sha256);
         QCOMPARE(cell(filesView, 0, FilesTableModel::CloseReason), u"peer closed"_s);
         QCOMPARE(cell(filesView, 0, FilesTableModel::State), u"closed"_s);
-        Q_EMIT window.controller()->fileDeleted(info);
+        Q_EMIT window.receiver()->fileDeleted(info);
         QCOMPARE(filesView->model()->rowCount(), 1);
         QCOMPARE(cell(filesView, 0, FilesTableModel::State), u"deleted"_s);
     }
@@ -719,7 +736,8 @@ private Q_SLOTS:
     void manifestViewTogglesColumnsAndPersists()
     {
         {
-            MainWindow window(CommandLineOptions{});
+            CaptureController controller;
+            MainWindow window(&controller, CommandLineOptions{});
             window.show();
             QVERIFY(QTest::qWaitForWindowExposed(&window));
             auto *filesView = child<QTableView>(&window, u"filesView"_s);
@@ -734,7 +752,8 @@ private Q_SLOTS:
             QVERIFY(!filesView->isColumnHidden(FilesTableModel::CloseReason));
         } // saved on destruction
         {
-            MainWindow window(CommandLineOptions{});
+            CaptureController controller;
+            MainWindow window(&controller, CommandLineOptions{});
             auto *filesView = child<QTableView>(&window, u"filesView"_s);
             auto *action = window.findChild<QAction *>(u"manifestViewAction"_s);
             QVERIFY(action && action->isChecked());
@@ -744,7 +763,8 @@ private Q_SLOTS:
             QVERIFY(filesView->isColumnHidden(FilesTableModel::Sha256));
             QVERIFY(filesView->isColumnHidden(FilesTableModel::CloseReason));
         }
-        MainWindow window(CommandLineOptions{});
+        CaptureController controller;
+        MainWindow window(&controller, CommandLineOptions{});
         QVERIFY(!window.findChild<QAction *>(u"manifestViewAction"_s)->isChecked());
         QVERIFY(
             child<QTableView>(&window, u"filesView"_s)->isColumnHidden(FilesTableModel::Sha256));
@@ -757,7 +777,8 @@ private Q_SLOTS:
         const QByteArray b = TestSupport::patternData(2, 70'000);
         QVERIFY(writeManifest(dir, writeListedFile(dir, u"stream_5000_a.bin"_s, a) +
                                        writeListedFile(dir, u"stream_5001_b.bin"_s, b)));
-        MainWindow window(CommandLineOptions{});
+        CaptureController controller;
+        MainWindow window(&controller, CommandLineOptions{});
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
         auto *verify = window.findChild<QAction *>(u"verifyAction"_s);
@@ -805,7 +826,8 @@ private Q_SLOTS:
     void verifyWithoutManifestFails()
     {
         QTemporaryDir dir;
-        MainWindow window(CommandLineOptions{});
+        CaptureController controller;
+        MainWindow window(&controller, CommandLineOptions{});
         QSignalSpy finished(&window, &MainWindow::verificationFinished);
         window.verifyDirectory(dir.path());
         QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, timeoutMs);
@@ -829,7 +851,8 @@ private Q_SLOTS:
             "\"sha256\":\"%2\",\"close_reason\":\"stopped\"}\n"_s.arg(name, QString(64, u'0'))
                 .toUtf8();
         QVERIFY(writeManifest(dir, line));
-        MainWindow window(CommandLineOptions{});
+        CaptureController controller;
+        MainWindow window(&controller, CommandLineOptions{});
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
         QSignalSpy finished(&window, &MainWindow::verificationFinished);
@@ -855,13 +878,14 @@ private Q_SLOTS:
     {
         QTemporaryDir dir;
         const quint16 base = TestSupport::freePortRange(4);
-        MainWindow window(CommandLineOptions{});
+        CaptureController controller;
+        MainWindow window(&controller, CommandLineOptions{});
         window.resize(1280, 720);
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
         fillSettings(window, u"%1-%2"_s.arg(base).arg(base + 3), dir.path() + u"/run42"_s,
                      SplitMode::Connection);
-        QSignalSpy started(window.controller(), &CaptureController::started);
+        QSignalSpy started(window.receiver(), &Receiver::started);
         window.startCapture();
         QTRY_COMPARE_WITH_TIMEOUT(started.size(), 1, timeoutMs);
 
@@ -903,7 +927,7 @@ private Q_SLOTS:
             qInfo("screenshot written to %s", qPrintable(target));
             streams.stop();
         }
-        QSignalSpy stopped(window.controller(), &CaptureController::stopped);
+        QSignalSpy stopped(window.receiver(), &Receiver::stopped);
         window.stopCapture();
         QTRY_COMPARE_WITH_TIMEOUT(stopped.size(), 1, timeoutMs);
     }

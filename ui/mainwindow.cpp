@@ -58,8 +58,10 @@ QString existingAncestor(const QString &path)
 }
 } // namespace
 
-MainWindow::MainWindow(const CommandLineOptions &options, QWidget *parent)
+MainWindow::MainWindow(Receiver *receiver, const CommandLineOptions &options, QWidget *parent)
     : QMainWindow(parent)
+    , m_receiver(receiver)
+    , m_eventLog(receiver)
 {
     setWindowTitle(tr("Capture Receiver"));
     setObjectName(u"mainWindow"_s);
@@ -70,7 +72,7 @@ MainWindow::MainWindow(const CommandLineOptions &options, QWidget *parent)
     buildLayout();
     connectController();
     loadSettings(options);
-    setPhase(Phase::Idle);
+    showState(m_receiver->state());
 
     m_freeSpaceTimer = new QTimer(this);
     m_freeSpaceTimer->setInterval(1000);
@@ -333,31 +335,29 @@ void MainWindow::buildLayout()
 
 void MainWindow::connectController()
 {
-    CaptureController *c = &m_controller;
+    Receiver *c = m_receiver;
     connect(&m_eventLog, &CaptureEventLog::entryAdded, m_log, &LogPanel::addEntry);
     connect(&m_eventLog, &CaptureEventLog::entryAdded, this,
             [this](CaptureEventLog::Level level, const QString &text) {
                 if (level == CaptureEventLog::Level::Error)
                     statusBar()->showMessage(text, statusMessageMs);
             });
-    connect(c, &CaptureController::started, this, [this] { setPhase(Phase::Running); });
-    connect(c, &CaptureController::startFailed, this,
+    connect(c, &Receiver::stateChanged, this, &MainWindow::showState);
+    connect(c, &Receiver::startFailed, this,
             [this](const QList<ListenFailure> &failures, const QString &) {
                 m_portsModel->setListenFailures(failures);
-                setPhase(Phase::Idle);
             });
-    connect(c, &CaptureController::connectionOpened, m_connectionsModel,
+    connect(c, &Receiver::connectionOpened, m_connectionsModel,
             &ConnectionsTableModel::addConnection);
-    connect(c, &CaptureController::connectionClosed, m_connectionsModel,
+    connect(c, &Receiver::connectionClosed, m_connectionsModel,
             &ConnectionsTableModel::closeConnection);
-    connect(c, &CaptureController::fileOpened, m_filesModel, &FilesTableModel::addFile);
-    connect(c, &CaptureController::fileClosed, m_filesModel, &FilesTableModel::updateFile);
-    connect(c, &CaptureController::writeFailed, m_filesModel, &FilesTableModel::updateFile);
-    connect(c, &CaptureController::fileDeleted, m_filesModel, &FilesTableModel::markDeleted);
-    connect(c, &CaptureController::fileLost, m_filesModel, &FilesTableModel::markLost);
-    connect(c, &CaptureController::statsUpdated, this, &MainWindow::onSnapshot);
-    connect(c, &CaptureController::stopped, this, [this] {
-        setPhase(Phase::Idle);
+    connect(c, &Receiver::fileOpened, m_filesModel, &FilesTableModel::addFile);
+    connect(c, &Receiver::fileClosed, m_filesModel, &FilesTableModel::updateFile);
+    connect(c, &Receiver::writeFailed, m_filesModel, &FilesTableModel::updateFile);
+    connect(c, &Receiver::fileDeleted, m_filesModel, &FilesTableModel::markDeleted);
+    connect(c, &Receiver::fileLost, m_filesModel, &FilesTableModel::markLost);
+    connect(c, &Receiver::statsUpdated, this, &MainWindow::onSnapshot);
+    connect(c, &Receiver::stopped, this, [this] {
         statusBar()->showMessage(tr("Capture stopped; files closed."), statusMessageMs);
         if (m_closeWhenStopped)
             close();
@@ -366,7 +366,7 @@ void MainWindow::connectController()
 
 void MainWindow::startCapture()
 {
-    if (m_phase != Phase::Idle)
+    if (!isIdle())
         return;
     if (!m_settings->isValid()) {
         statusBar()->showMessage(m_settings->errorText(), statusMessageMs);
@@ -378,17 +378,15 @@ void MainWindow::startCapture()
     m_connectionsModel->clear();
     m_filesModel->clear();
     m_graph->clear();
-    setPhase(Phase::Starting);
-    m_controller.start(settings);
+    m_receiver->start(settings);
 }
 
 void MainWindow::stopCapture()
 {
-    if (m_phase != Phase::Running)
+    if (m_receiver->state() != RunState::Running)
         return;
-    setPhase(Phase::Stopping);
+    m_receiver->stop();
     statusBar()->showMessage(tr("Stopping: taking in what peers already sent…"));
-    m_controller.stop();
 }
 
 void MainWindow::openOutputFolder()
@@ -509,30 +507,36 @@ void MainWindow::cancelVerification()
 void MainWindow::quitWhenStopped(bool immediately)
 {
     m_closeWhenStopped = true;
-    if (m_phase == Phase::Idle)
+    if (isIdle())
         close();
-    else if (m_phase == Phase::Running && !immediately)
+    else if (m_receiver->state() == RunState::Running && !immediately)
         stopCapture();
     else
-        m_controller.abort();
+        m_receiver->abort();
 }
 
-void MainWindow::setPhase(Phase phase)
+bool MainWindow::isIdle() const
 {
-    m_phase = phase;
-    m_settings->setEditable(phase == Phase::Idle);
+    const RunState state = m_receiver->state();
+    return state == RunState::Idle || state == RunState::Failed;
+}
+
+void MainWindow::showState(RunState state)
+{
+    m_settings->setEditable(isIdle());
     updateActions();
     const QString title = tr("Capture Receiver");
-    switch (phase) {
-    case Phase::Idle:
+    switch (state) {
+    case RunState::Idle:
+    case RunState::Failed:
         setWindowTitle(title);
         break;
-    case Phase::Starting:
-    case Phase::Running:
+    case RunState::Starting:
+    case RunState::Running:
         setWindowTitle(
-            tr("%1 — recording %2").arg(title, formatPortSpec(m_controller.settings().ports)));
+            tr("%1 — recording %2").arg(title, formatPortSpec(m_receiver->settings().ports)));
         break;
-    case Phase::Stopping:
+    case RunState::Stopping:
         setWindowTitle(tr("%1 — stopping").arg(title));
         break;
     }
@@ -540,11 +544,11 @@ void MainWindow::setPhase(Phase phase)
 
 void MainWindow::updateActions()
 {
-    m_startAction->setEnabled(m_phase == Phase::Idle && m_settings->isValid());
+    m_startAction->setEnabled(isIdle() && m_settings->isValid());
     m_startAction->setToolTip(m_settings->isValid()
                                   ? tr("Start listening and recording (F5)")
                                   : tr("Cannot start: %1").arg(m_settings->errorText()));
-    m_stopAction->setEnabled(m_phase == Phase::Running);
+    m_stopAction->setEnabled(m_receiver->state() == RunState::Running);
 }
 
 void MainWindow::onSnapshot(const StatsSnapshot &snapshot)
@@ -580,7 +584,7 @@ void MainWindow::updateFreeSpace()
 
 void MainWindow::closeEvent(QCloseEvent *event)
 {
-    if (m_phase == Phase::Idle) {
+    if (isIdle()) {
         cancelVerification();
         saveSettings();
         event->accept();

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "core/capture/capturecontroller.h"
+#include "core/capture/receiver.h"
 #include "core/config/commandline.h"
 #include "core/observe/eventlog.h"
 
@@ -29,9 +29,10 @@ class PortsTableModel;
 class SettingsPanel;
 class ThroughputGraph;
 
-/// The desktop window over the same CaptureController as headless mode. Holds no capture
-/// logic: it turns user actions into controller calls and the controller's signals and
-/// 4 Hz snapshots into tables, a graph, a log and a status bar.
+/// The desktop window over a Receiver (the capture controller of this process, which the
+/// Application owns and hands in; a remote receiver could be shown the same way). Holds no
+/// capture logic: it turns user actions into receiver calls and the receiver's state, signals
+/// and 4 Hz snapshots into tables, a graph, a log and a status bar.
 class MainWindow : public QMainWindow
 {
     Q_OBJECT
@@ -39,10 +40,10 @@ class MainWindow : public QMainWindow
 public:
     /// `options` pre-fill the settings (explicit command-line options override saved ones);
     /// with ports given on the command line the capture starts at once, as the old tool did.
-    explicit MainWindow(const CommandLineOptions &options, QWidget *parent = nullptr);
+    MainWindow(Receiver *receiver, const CommandLineOptions &options, QWidget *parent = nullptr);
     ~MainWindow() override;
 
-    CaptureController *controller() { return &m_controller; }
+    Receiver *receiver() const { return m_receiver; }
     bool isVerifying() const { return m_verifyThread != nullptr; }
 
 public Q_SLOTS:
@@ -68,12 +69,12 @@ protected:
     void closeEvent(QCloseEvent *event) override;
 
 private:
-    enum class Phase { Idle, Starting, Running, Stopping };
-
     void buildActions();
     void buildLayout();
     void connectController();
-    void setPhase(Phase phase);
+    /// Idle or after a failed start: settings editable, Start enabled.
+    bool isIdle() const;
+    void showState(RunState state);
     void updateActions();
     void onSnapshot(const StatsSnapshot &snapshot);
     void onPortSelectionChanged();
@@ -90,9 +91,8 @@ private:
     QTableView *makeTable(QAbstractItemModel *model, QSortFilterProxyModel **proxy,
                           const QString &objectName, const QList<int> &widths);
 
-    CaptureController m_controller;
-    CaptureEventLog m_eventLog{&m_controller};
-    Phase m_phase = Phase::Idle;
+    Receiver *m_receiver;
+    CaptureEventLog m_eventLog;
     bool m_closeWhenStopped = false;
 
     SettingsPanel *m_settings = nullptr;

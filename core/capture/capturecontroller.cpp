@@ -15,35 +15,46 @@ void EngineThread::run()
 }
 
 CaptureController::CaptureController(QObject *parent)
-    : QObject(parent)
+    : Receiver(parent)
 {
     registerCaptureMetaTypes();
     m_thread.setObjectName(QStringLiteral("capture-engine"));
     m_engine = new CaptureEngine;
     m_engine->moveToThread(&m_thread);
 
-    connect(m_engine, &CaptureEngine::listening, this, &CaptureController::listening);
-    connect(m_engine, &CaptureEngine::started, this, &CaptureController::started);
-    connect(m_engine, &CaptureEngine::startFailed, this,
+    // The engine's signals are this receiver's: forwarded as they are, except those that
+    // move the run state or the last snapshot, which are taken in first.
+    using E = CaptureEngine;
+    connect(m_engine, &E::listening, this, &Receiver::listening);
+    connect(m_engine, &E::started, this, [this] {
+        setState(RunState::Running);
+        Q_EMIT started();
+    });
+    connect(m_engine, &E::startFailed, this,
             [this](const QList<ListenFailure> &failures, const QString &reason) {
-                m_active = false;
+                setState(RunState::Failed);
                 Q_EMIT startFailed(failures, reason);
             });
-    connect(m_engine, &CaptureEngine::connectionOpened, this, &CaptureController::connectionOpened);
-    connect(m_engine, &CaptureEngine::connectionRecording, this,
-            &CaptureController::connectionRecording);
-    connect(m_engine, &CaptureEngine::connectionClosed, this, &CaptureController::connectionClosed);
-    connect(m_engine, &CaptureEngine::fileOpened, this, &CaptureController::fileOpened);
-    connect(m_engine, &CaptureEngine::fileClosed, this, &CaptureController::fileClosed);
-    connect(m_engine, &CaptureEngine::fileDeleted, this, &CaptureController::fileDeleted);
-    connect(m_engine, &CaptureEngine::fileLost, this, &CaptureController::fileLost);
-    connect(m_engine, &CaptureEngine::writeFailed, this, &CaptureController::writeFailed);
-    connect(m_engine, &CaptureEngine::warningRaised, this, &CaptureController::warningRaised);
-    connect(m_engine, &CaptureEngine::errorRaised, this, &CaptureController::errorRaised);
-    connect(m_engine, &CaptureEngine::drainStarted, this, &CaptureController::drainStarted);
-    connect(m_engine, &CaptureEngine::statsUpdated, this, &CaptureController::statsUpdated);
-    connect(m_engine, &CaptureEngine::stopped, this, [this](const StopSummary &summary) {
-        m_active = false;
+    connect(m_engine, &E::connectionOpened, this, &Receiver::connectionOpened);
+    connect(m_engine, &E::connectionRecording, this, &Receiver::connectionRecording);
+    connect(m_engine, &E::connectionClosed, this, &Receiver::connectionClosed);
+    connect(m_engine, &E::fileOpened, this, &Receiver::fileOpened);
+    connect(m_engine, &E::fileClosed, this, &Receiver::fileClosed);
+    connect(m_engine, &E::fileDeleted, this, &Receiver::fileDeleted);
+    connect(m_engine, &E::fileLost, this, &Receiver::fileLost);
+    connect(m_engine, &E::writeFailed, this, &Receiver::writeFailed);
+    connect(m_engine, &E::warningRaised, this, &Receiver::warningRaised);
+    connect(m_engine, &E::errorRaised, this, &Receiver::errorRaised);
+    connect(m_engine, &E::drainStarted, this, [this](int openConnections, int timeoutMs) {
+        setState(RunState::Stopping);
+        Q_EMIT drainStarted(openConnections, timeoutMs);
+    });
+    connect(m_engine, &E::statsUpdated, this, [this](const StatsSnapshot &snapshot) {
+        m_last = snapshot;
+        Q_EMIT statsUpdated(snapshot);
+    });
+    connect(m_engine, &E::stopped, this, [this](const StopSummary &summary) {
+        setState(RunState::Idle);
         Q_EMIT stopped(summary);
     });
 
@@ -62,16 +73,28 @@ CaptureController::~CaptureController()
     m_thread.wait();
 }
 
+void CaptureController::setState(RunState state)
+{
+    if (m_state == state)
+        return;
+    m_state = state;
+    Q_EMIT stateChanged(state);
+}
+
 void CaptureController::start(const CaptureSettings &settings)
 {
-    m_active = true;
     m_settings = settings;
+    setState(RunState::Starting);
     QMetaObject::invokeMethod(
         m_engine, [engine = m_engine, settings] { engine->start(settings); }, Qt::QueuedConnection);
 }
 
 void CaptureController::stop()
 {
+    // From Starting the engine still starts first (the calls are queued in order) and says
+    // so with started() and drainStarted().
+    if (m_state == RunState::Running)
+        setState(RunState::Stopping);
     QMetaObject::invokeMethod(m_engine, &CaptureEngine::stop, Qt::QueuedConnection);
 }
 

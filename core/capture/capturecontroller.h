@@ -1,7 +1,6 @@
 #pragma once
 
-#include "core/capture/capturesettings.h"
-#include "core/capture/capturetypes.h"
+#include "core/capture/receiver.h"
 
 #include <QObject>
 #include <QThread>
@@ -20,10 +19,11 @@ protected:
     void run() override;
 };
 
-/// The main-thread face of the engine. Owns the worker thread and the CaptureEngine in it;
-/// every call becomes a queued call and every engine signal arrives here queued, so the
-/// caller (desktop window or console) can never slow the capture down.
-class CaptureController : public QObject
+/// The receiver in this process: the main-thread face of the engine. Owns the worker thread
+/// and the CaptureEngine in it; every call becomes a queued call and every engine signal
+/// arrives here queued, so the caller (desktop window or console) can never slow the capture
+/// down. It owns the run state and the last snapshot, so no front end keeps its own copy.
+class CaptureController : public Receiver
 {
     Q_OBJECT
 
@@ -32,43 +32,23 @@ public:
     /// Stops a running capture at once (files are closed properly) and ends the thread.
     ~CaptureController() override;
 
-    /// True from start() until stopped() or startFailed() has been delivered.
-    bool isActive() const { return m_active; }
-    /// The settings of the current (or last) start().
-    CaptureSettings settings() const { return m_settings; }
+    RunState state() const override { return m_state; }
+    CaptureSettings settings() const override { return m_settings; }
+    StatsSnapshot lastSnapshot() const override { return m_last; }
 
 public Q_SLOTS:
-    void start(const capture::CaptureSettings &settings);
-    void stop();
-    void abort();
-
-Q_SIGNALS:
-    void listening(const QHostAddress &address, quint16 port);
-    void started();
-    void startFailed(const QList<capture::ListenFailure> &failures, const QString &reason);
-    void connectionOpened(const capture::ConnectionInfo &info);
-    /// The connection's first byte reached its file (info.file); an empty connection has none.
-    void connectionRecording(const capture::ConnectionInfo &info);
-    void connectionClosed(const capture::ConnectionInfo &info);
-    void fileOpened(const capture::FileInfo &info);
-    void fileClosed(const capture::FileInfo &info);
-    /// A closed file was deleted to keep --max-files.
-    void fileDeleted(const capture::FileInfo &info);
-    /// A file of this run is gone (State::Lost, `error` says why): its directory was deleted,
-    /// moved or replaced, or it was deleted while it was written.
-    void fileLost(const capture::FileInfo &info);
-    void writeFailed(const capture::FileInfo &info);
-    void warningRaised(const QString &message);
-    void errorRaised(const QString &message);
-    void drainStarted(int openConnections, int timeoutMs);
-    void statsUpdated(const capture::StatsSnapshot &snapshot);
-    void stopped(const capture::StopSummary &summary);
+    void start(const capture::CaptureSettings &settings) override;
+    void stop() override;
+    void abort() override;
 
 private:
+    void setState(RunState state);
+
     EngineThread m_thread;
     CaptureEngine *m_engine = nullptr;
-    bool m_active = false;
+    RunState m_state = RunState::Idle;
     CaptureSettings m_settings;
+    StatsSnapshot m_last;
 };
 
 } // namespace capture

@@ -1,7 +1,7 @@
 #include "core/observe/eventlog.h"
 
-#include "core/capture/capturecontroller.h"
 #include "core/capture/filenaming.h"
+#include "core/capture/receiver.h"
 #include "core/util/units.h"
 
 #include <QDir>
@@ -17,16 +17,16 @@ QString fileDescription(const FileInfo &info)
 }
 } // namespace
 
-CaptureEventLog::CaptureEventLog(CaptureController *controller, QObject *parent)
+CaptureEventLog::CaptureEventLog(Receiver *receiver, QObject *parent)
     : QObject(parent)
-    , m_controller(controller)
+    , m_receiver(receiver)
 {
-    using C = CaptureController;
-    connect(controller, &C::listening, this, [this](const QHostAddress &address, quint16 port) {
+    using C = Receiver;
+    connect(receiver, &C::listening, this, [this](const QHostAddress &address, quint16 port) {
         add(Level::Info, u"listening on %1"_s.arg(FileNaming::endpointText(address, port)));
     });
-    connect(controller, &C::started, this, &CaptureEventLog::onStarted);
-    connect(controller, &C::startFailed, this, &CaptureEventLog::onStartFailed);
+    connect(receiver, &C::started, this, &CaptureEventLog::onStarted);
+    connect(receiver, &C::startFailed, this, &CaptureEventLog::onStartFailed);
     // A connection is logged (info) with its first byte, which names its file: one that closes
     // without sending anything (port scans, health checks, nc -z) is only at debug level.
     const auto openedLine = [](const ConnectionInfo &info) {
@@ -35,42 +35,42 @@ CaptureEventLog::CaptureEventLog(CaptureController *controller, QObject *parent)
                                       ? QString()
                                       : u" (TLS client "_s + info.tlsSubject + u')');
     };
-    connect(controller, &C::connectionOpened, this, [this, openedLine](const ConnectionInfo &info) {
+    connect(receiver, &C::connectionOpened, this, [this, openedLine](const ConnectionInfo &info) {
         add(Level::Debug, openedLine(info));
     });
-    connect(controller, &C::connectionRecording, this,
+    connect(receiver, &C::connectionRecording, this,
             [this, openedLine](const ConnectionInfo &info) {
                 add(Level::Info, openedLine(info) + u", writing to "_s + info.file);
             });
-    connect(controller, &C::connectionClosed, this, &CaptureEventLog::onConnectionClosed);
-    connect(controller, &C::fileOpened, this, [this](const FileInfo &info) {
+    connect(receiver, &C::connectionClosed, this, &CaptureEventLog::onConnectionClosed);
+    connect(receiver, &C::fileOpened, this, [this](const FileInfo &info) {
         add(Level::Info, u"port %1: file opened: %2"_s.arg(info.port).arg(info.path));
     });
-    connect(controller, &C::fileClosed, this, &CaptureEventLog::onFileClosed);
-    connect(controller, &C::fileDeleted, this, [this](const FileInfo &info) {
+    connect(receiver, &C::fileClosed, this, &CaptureEventLog::onFileClosed);
+    connect(receiver, &C::fileDeleted, this, [this](const FileInfo &info) {
         add(Level::Info,
             u"port %1: deleted the oldest file %2 to keep --max-files %3"_s.arg(info.port)
                 .arg(info.path)
-                .arg(m_controller->settings().maxFiles));
+                .arg(m_receiver->settings().maxFiles));
     });
-    connect(controller, &C::writeFailed, this, [this](const FileInfo &info) {
+    connect(receiver, &C::writeFailed, this, [this](const FileInfo &info) {
         add(Level::Error,
             u"port %1: write error on %2: %3; the file keeps the %4 bytes written before"_s
                 .arg(info.port)
                 .arg(info.path, info.error)
                 .arg(info.bytes));
     });
-    connect(controller, &C::warningRaised, this,
+    connect(receiver, &C::warningRaised, this,
             [this](const QString &message) { add(Level::Warning, message); });
-    connect(controller, &C::errorRaised, this,
+    connect(receiver, &C::errorRaised, this,
             [this](const QString &message) { add(Level::Error, message); });
-    connect(controller, &C::drainStarted, this, [this](int open, int timeoutMs) {
+    connect(receiver, &C::drainStarted, this, [this](int open, int timeoutMs) {
         if (open > 0)
             add(Level::Info, u"no longer accepting; reading what %1 open connection(s) already "
                              "sent, for up to %2"_s.arg(open)
                                  .arg(formatDuration(timeoutMs)));
     });
-    connect(controller, &C::stopped, this, &CaptureEventLog::onStopped);
+    connect(receiver, &C::stopped, this, &CaptureEventLog::onStopped);
 }
 
 QString CaptureEventLog::levelName(Level level)
@@ -90,14 +90,14 @@ QString CaptureEventLog::levelName(Level level)
 
 void CaptureEventLog::onStarted()
 {
-    const CaptureSettings s = m_controller->settings();
+    const CaptureSettings s = m_receiver->settings();
     add(Level::Info, u"recording %1 port(s) into %2 (split by %3)"_s.arg(s.ports.size())
                          .arg(QDir(s.outputDir).absolutePath(), splitModeName(s.split)));
 }
 
 void CaptureEventLog::onStartFailed(const QList<ListenFailure> &failures, const QString &reason)
 {
-    const CaptureSettings s = m_controller->settings();
+    const CaptureSettings s = m_receiver->settings();
     for (const ListenFailure &failure : failures)
         add(Level::Error,
             u"cannot listen on %1: %2"_s.arg(FileNaming::endpointText(s.bindAddress, failure.port),

@@ -1,14 +1,12 @@
 #pragma once
 
-#include "core/capture/capturetypes.h"
+#include "core/capture/receiver.h"
 
 #include <QObject>
 
 namespace capture {
 
-class CaptureController;
-
-/// Turns a controller's events into the log lines every front end shows (console, desktop
+/// Turns a receiver's events into the log lines every front end shows (console, desktop
 /// log panel), so both say the same thing in the same words.
 class CaptureEventLog : public QObject
 {
@@ -18,7 +16,7 @@ public:
     enum class Level { Debug, Info, Warning, Error };
     Q_ENUM(Level)
 
-    explicit CaptureEventLog(CaptureController *controller, QObject *parent = nullptr);
+    explicit CaptureEventLog(Receiver *receiver, QObject *parent = nullptr);
 
     static QString levelName(Level level);
 
@@ -33,7 +31,7 @@ private:
     void onFileClosed(const capture::FileInfo &info);
     void onStopped(const capture::StopSummary &summary);
 
-    CaptureController *m_controller;
+    Receiver *m_receiver;
 };
 
 } // namespace capture

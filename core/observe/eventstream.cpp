@@ -1,7 +1,7 @@
 #include "core/observe/eventstream.h"
 
-#include "core/capture/capturecontroller.h"
 #include "core/capture/filenaming.h"
+#include "core/capture/receiver.h"
 #include "core/manifest/manifest.h"
 #include "core/observe/statsjson.h"
 #include "core/util/syserror.h"
@@ -67,14 +67,14 @@ bool EventStream::open(const QString &path, QString *error)
     return true;
 }
 
-void EventStream::attach(CaptureController *controller, int statsIntervalMs)
+void EventStream::attach(Receiver *receiver, int statsIntervalMs)
 {
-    m_controller = controller;
-    using C = CaptureController;
+    m_receiver = receiver;
+    using C = Receiver;
     if (statsIntervalMs > 0)
         m_statsTimer.setInterval(statsIntervalMs);
-    connect(controller, &C::started, this, [this, statsIntervalMs] {
-        const CaptureSettings s = m_controller->settings();
+    connect(receiver, &C::started, this, [this, statsIntervalMs] {
+        const CaptureSettings s = m_receiver->settings();
         QJsonArray ports;
         for (const quint16 port : s.ports)
             ports.append(port);
@@ -86,11 +86,11 @@ void EventStream::attach(CaptureController *controller, int statsIntervalMs)
         if (statsIntervalMs > 0)
             m_statsTimer.start();
     });
-    connect(controller, &C::listening, this, [this](const QHostAddress &address, quint16 port) {
+    connect(receiver, &C::listening, this, [this](const QHostAddress &address, quint16 port) {
         emitEvent(u"listening"_s,
                   {{u"address"_s, FileNaming::endpointText(address, port)}, {u"port"_s, port}});
     });
-    connect(controller, &C::startFailed, this,
+    connect(receiver, &C::startFailed, this,
             [this](const QList<ListenFailure> &failures, const QString &reason) {
                 for (const ListenFailure &failure : failures)
                     emitEvent(u"listen_failed"_s,
@@ -98,14 +98,14 @@ void EventStream::attach(CaptureController *controller, int statsIntervalMs)
                 if (!reason.isEmpty())
                     emitEvent(u"start_failed"_s, {{u"reason"_s, reason}});
             });
-    connect(controller, &C::connectionOpened, this, [this](const ConnectionInfo &info) {
+    connect(receiver, &C::connectionOpened, this, [this](const ConnectionInfo &info) {
         QJsonObject fields = connectionFields(info);
         fields.insert(u"opened"_s, manifestTime(info.opened));
         if (!info.tlsSubject.isEmpty())
             fields.insert(u"tls_subject"_s, info.tlsSubject);
         emitEvent(u"connection_opened"_s, fields);
     });
-    connect(controller, &C::connectionClosed, this, [this](const ConnectionInfo &info) {
+    connect(receiver, &C::connectionClosed, this, [this](const ConnectionInfo &info) {
         QJsonObject fields = connectionFields(info);
         fields.insert(u"reason"_s, info.closeReason);
         fields.insert(u"bytes_received"_s, qint64(info.bytesReceived));
@@ -113,7 +113,7 @@ void EventStream::attach(CaptureController *controller, int statsIntervalMs)
         fields.insert(u"duration_ms"_s, info.durationMs());
         emitEvent(u"connection_closed"_s, fields);
     });
-    connect(controller, &C::fileOpened, this,
+    connect(receiver, &C::fileOpened, this,
             [this](const FileInfo &info) { emitEvent(u"file_opened"_s, fileFields(info)); });
     // What a closed or lost file holds: its size and digest.
     const auto contentFields = [](const FileInfo &info) {
@@ -123,37 +123,35 @@ void EventStream::attach(CaptureController *controller, int statsIntervalMs)
                                                          : QJsonValue(info.sha256));
         return fields;
     };
-    connect(controller, &C::fileClosed, this, [this, contentFields](const FileInfo &info) {
+    connect(receiver, &C::fileClosed, this, [this, contentFields](const FileInfo &info) {
         QJsonObject fields = contentFields(info);
         fields.insert(u"reason"_s, info.closeReason);
         fields.insert(u"state"_s, fileStateName(info.state));
         emitEvent(u"file_closed"_s, fields);
     });
-    connect(controller, &C::fileDeleted, this,
+    connect(receiver, &C::fileDeleted, this,
             [this](const FileInfo &info) { emitEvent(u"file_deleted"_s, fileFields(info)); });
-    connect(controller, &C::fileLost, this, [this, contentFields](const FileInfo &info) {
+    connect(receiver, &C::fileLost, this, [this, contentFields](const FileInfo &info) {
         QJsonObject fields = contentFields(info);
         fields.insert(u"reason"_s, info.error);
         emitEvent(u"file_lost"_s, fields);
     });
-    connect(controller, &C::writeFailed, this, [this](const FileInfo &info) {
+    connect(receiver, &C::writeFailed, this, [this](const FileInfo &info) {
         QJsonObject fields = fileFields(info);
         fields.insert(u"error"_s, info.error);
         fields.insert(u"bytes"_s, qint64(info.bytes));
         emitEvent(u"write_error"_s, fields);
     });
-    connect(controller, &C::warningRaised, this, [this](const QString &message) {
+    connect(receiver, &C::warningRaised, this, [this](const QString &message) {
         emitEvent(u"warning"_s, {{u"message"_s, message}});
     });
-    connect(controller, &C::errorRaised, this, [this](const QString &message) {
+    connect(receiver, &C::errorRaised, this, [this](const QString &message) {
         emitEvent(u"error"_s, {{u"message"_s, message}});
     });
-    connect(controller, &C::drainStarted, this, [this](int open, int timeoutMs) {
+    connect(receiver, &C::drainStarted, this, [this](int open, int timeoutMs) {
         emitEvent(u"drain_started"_s, {{u"connections"_s, open}, {u"timeout_ms"_s, timeoutMs}});
     });
-    connect(controller, &C::statsUpdated, this,
-            [this](const StatsSnapshot &snapshot) { m_last = snapshot; });
-    connect(controller, &C::stopped, this, [this](const StopSummary &summary) {
+    connect(receiver, &C::stopped, this, [this](const StopSummary &summary) {
         m_statsTimer.stop();
         emitStats(); // the final figures
         QJsonArray ports;
@@ -179,11 +177,12 @@ void EventStream::attach(CaptureController *controller, int statsIntervalMs)
 
 void EventStream::emitStats()
 {
+    const StatsSnapshot last = m_receiver->lastSnapshot();
     QJsonArray ports;
-    for (const PortStats &p : std::as_const(m_last.ports))
+    for (const PortStats &p : std::as_const(last.ports))
         ports.append(portStatsJson(p));
-    QJsonObject total = totalsJson(m_last);
-    total.insert(u"reading_paused"_s, m_last.pausedForSpace);
+    QJsonObject total = totalsJson(last);
+    total.insert(u"reading_paused"_s, last.pausedForSpace);
     emitEvent(u"stats"_s, {{u"ports"_s, ports}, {u"total"_s, total}});
 }
 

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "core/capture/capturetypes.h"
+#include "core/capture/receiver.h"
 
 #include <QJsonObject>
 #include <QObject>
@@ -8,9 +8,7 @@
 
 namespace capture {
 
-class CaptureController;
-
-/// --events: every event of a controller as one JSON object per line ({"time": …, "event":
+/// --events: every event of a receiver as one JSON object per line ({"time": …, "event":
 /// "connection_opened", …}), each line one write(2) — flushed as it happens, so
 /// `tail -f FILE | jq` follows a capture. Kinds: started, listening, listen_failed,
 /// start_failed, connection_opened, connection_closed, file_opened, file_closed, file_deleted,
@@ -27,8 +25,8 @@ public:
     /// one-line reason naming the file.
     bool open(const QString &path, QString *error);
 
-    /// Follows `controller`; a stats event every `statsIntervalMs` while capturing (0: none).
-    void attach(CaptureController *controller, int statsIntervalMs);
+    /// Follows `receiver`; a stats event every `statsIntervalMs` while capturing (0: none).
+    void attach(Receiver *receiver, int statsIntervalMs);
 
     /// Lines that could not be written (a full disk, a closed pipe).
     int writeErrors() const { return m_writeErrors; }
@@ -37,13 +35,12 @@ private:
     void emitEvent(const QString &kind, QJsonObject fields);
     void emitStats();
 
-    CaptureController *m_controller = nullptr;
+    Receiver *m_receiver = nullptr;
     int m_fd = -1;
     bool m_ownsFd = false;
     QString m_path;
     int m_writeErrors = 0;
     QTimer m_statsTimer;
-    StatsSnapshot m_last;
 };
 
 } // namespace capture

@@ -1,6 +1,5 @@
 #include "core/observe/statusservice.h"
 
-#include "core/capture/capturecontroller.h"
 #include "core/manifest/manifest.h"
 #include "core/net/portspec.h"
 #include "core/observe/statsjson.h"
@@ -39,60 +38,32 @@ void sample(QByteArray *out, const char *name, quint64 value, quint16 port = 0,
 
 } // namespace
 
-StatusService::StatusService(CaptureController *controller, QObject *parent)
+StatusService::StatusService(Receiver *receiver, QObject *parent)
     : QObject(parent)
-    , m_controller(controller)
+    , m_receiver(receiver)
     , m_server([this](const HttpRequest &request) { return handle(request); })
 {
     m_processUptime.start();
-    using C = CaptureController;
-    connect(controller, &C::started, this, [this] {
-        m_state = State::Running;
-        m_failure.clear();
-    });
-    connect(controller, &C::startFailed, this,
+    connect(receiver, &Receiver::started, this, [this] { m_failure.clear(); });
+    connect(receiver, &Receiver::startFailed, this,
             [this](const QList<ListenFailure> &failures, const QString &reason) {
-                m_state = State::Failed;
                 m_failure = reason;
                 for (const ListenFailure &f : failures)
                     m_failure += (m_failure.isEmpty() ? u""_s : u"; "_s) +
                                  u"port %1: %2"_s.arg(f.port).arg(f.reason);
             });
-    connect(controller, &C::drainStarted, this, [this] { m_state = State::Stopping; });
-    connect(controller, &C::statsUpdated, this,
-            [this](const StatsSnapshot &snapshot) { m_last = snapshot; });
-    connect(controller, &C::stopped, this, [this] { m_state = State::Idle; });
 }
 
 StatusService::~StatusService() = default;
 
 bool StatusService::listen(const QHostAddress &address, quint16 port, QString *error)
 {
-    if (m_controller->isActive() && m_state == State::Idle)
-        m_state = State::Starting;
     return m_server.listen(address, port, error);
 }
 
 quint16 StatusService::serverPort() const
 {
     return m_server.serverPort();
-}
-
-QString StatusService::stateName(State state)
-{
-    switch (state) {
-    case State::Idle:
-        return u"stopped"_s;
-    case State::Starting:
-        return u"starting"_s;
-    case State::Running:
-        return u"running"_s;
-    case State::Stopping:
-        return u"stopping"_s;
-    case State::Failed:
-        return u"failed"_s;
-    }
-    return {};
 }
 
 std::optional<HttpResponse> StatusService::handle(const HttpRequest &request) const
@@ -102,20 +73,22 @@ std::optional<HttpResponse> StatusService::handle(const HttpRequest &request) co
     if (request.path == "/metrics")
         return HttpResponse{200, "text/plain; version=0.0.4; charset=utf-8", metricsText()};
     if (request.path == "/healthz") {
-        if (m_state == State::Running)
+        const RunState state = m_receiver->state();
+        if (state == RunState::Running)
             return HttpResponse{200, "text/plain; charset=utf-8", "ok\n"};
         return HttpResponse{503, "text/plain; charset=utf-8",
-                            "not capturing: "_ba + stateName(m_state).toUtf8() + '\n'};
+                            "not capturing: "_ba + runStateName(state).toUtf8() + '\n'};
     }
     return std::nullopt;
 }
 
 QByteArray StatusService::statusJson() const
 {
-    const CaptureSettings s = m_controller->settings();
+    const CaptureSettings s = m_receiver->settings();
+    const StatsSnapshot last = m_receiver->lastSnapshot();
     const QJsonObject settings = settingsJson(s);
     QJsonArray ports;
-    for (const PortStats &p : m_last.ports) {
+    for (const PortStats &p : last.ports) {
         QJsonObject o = portStatsJson(p);
         o.insert(u"current_file"_s, p.currentFile);
         if (!p.error.isEmpty())
@@ -123,7 +96,7 @@ QByteArray StatusService::statusJson() const
         ports.append(o);
     }
     QJsonArray connections;
-    for (const ConnectionInfo &c : m_last.connections)
+    for (const ConnectionInfo &c : last.connections)
         connections.append(QJsonObject{{u"id"_s, qint64(c.id)},
                                        {u"port"_s, c.localPort},
                                        {u"peer"_s, c.peerText()},
@@ -134,21 +107,21 @@ QByteArray StatusService::statusJson() const
                                        {u"file"_s, c.file},
                                        {u"tls_subject"_s, c.tlsSubject}});
     QJsonArray files;
-    for (const FileInfo &f : m_last.files)
+    for (const FileInfo &f : last.files)
         files.append(QJsonObject{{u"file"_s, f.path},
                                  {u"port"_s, f.port},
                                  {u"bytes"_s, qint64(f.bytes)},
                                  {u"opened"_s, manifestTime(f.opened)}});
     QJsonObject status{{u"version"_s, QCoreApplication::applicationVersion()},
                        {u"uptime_s"_s, double(m_processUptime.elapsed()) / 1000.0},
-                       {u"state"_s, stateName(m_state)},
-                       {u"capture_uptime_s"_s, double(m_last.uptimeMs) / 1000.0},
+                       {u"state"_s, runStateName(m_receiver->state())},
+                       {u"capture_uptime_s"_s, double(last.uptimeMs) / 1000.0},
                        {u"settings"_s, settings},
                        {u"ports"_s, ports},
                        {u"connections"_s, connections},
                        {u"open_files"_s, files},
-                       {u"totals"_s, totalsJson(m_last)},
-                       {u"reading_paused_for_space"_s, m_last.pausedForSpace}};
+                       {u"totals"_s, totalsJson(last)},
+                       {u"reading_paused_for_space"_s, last.pausedForSpace}};
     if (!m_failure.isEmpty())
         status.insert(u"failure"_s, m_failure);
     return QJsonDocument(status).toJson(QJsonDocument::Indented);
@@ -156,14 +129,15 @@ QByteArray StatusService::statusJson() const
 
 QByteArray StatusService::metricsText() const
 {
+    const StatsSnapshot last = m_receiver->lastSnapshot();
     QByteArray out;
     family(&out, "capture_up", "gauge", "1 while the capture is running, 0 otherwise.");
-    sample(&out, "capture_up", m_state == State::Running ? 1 : 0);
+    sample(&out, "capture_up", m_receiver->state() == RunState::Running ? 1 : 0);
     // A family with one sample per port.
     const auto perPort = [&](const char *name, const char *type, const char *help,
                              quint64 (*value)(const PortStats &)) {
         family(&out, name, type, help);
-        for (const PortStats &p : m_last.ports)
+        for (const PortStats &p : last.ports)
             sample(&out, name, value(p), p.port);
     };
     perPort("capture_received_bytes_total", "counter",
@@ -177,7 +151,7 @@ QByteArray StatusService::metricsText() const
     family(&out, "capture_connections_refused_total", "counter",
            "Connections closed at accept: peer not in --allow (not_allowed), or over "
            "--max-connections or --max-connections-per-port (over_limit).");
-    for (const PortStats &p : m_last.ports) {
+    for (const PortStats &p : last.ports) {
         sample(&out, "capture_connections_refused_total", p.refusedNotAllowed, p.port,
                "not_allowed");
         sample(&out, "capture_connections_refused_total", p.refusedOverLimit, p.port, "over_limit");
@@ -194,24 +168,24 @@ QByteArray StatusService::metricsText() const
     family(&out, "capture_reading_paused", "gauge",
            "1 while reading is paused because the output volume has less than "
            "--min-free-space free.");
-    sample(&out, "capture_reading_paused", m_last.pausedForSpace ? 1 : 0);
+    sample(&out, "capture_reading_paused", last.pausedForSpace ? 1 : 0);
     family(&out, "capture_files_closed_total", "counter",
            "Output files closed since the capture started (connection end, rotation, stop).");
-    sample(&out, "capture_files_closed_total", m_last.filesClosed);
+    sample(&out, "capture_files_closed_total", last.filesClosed);
     family(&out, "capture_write_errors_total", "counter",
            "Writes to output files that failed since the capture started.");
-    sample(&out, "capture_write_errors_total", m_last.writeErrors);
+    sample(&out, "capture_write_errors_total", last.writeErrors);
     family(&out, "capture_files_lost_total", "counter",
            "Files of this run that are gone: their output directory was deleted, moved or "
            "replaced, or the file was deleted while it was written.");
-    sample(&out, "capture_files_lost_total", m_last.filesLost);
+    sample(&out, "capture_files_lost_total", last.filesLost);
     family(&out, "capture_manifest_errors_total", "counter",
            "Manifest lines lost since the capture started: neither written nor kept to retry.");
-    sample(&out, "capture_manifest_errors_total", m_last.manifestErrors);
+    sample(&out, "capture_manifest_errors_total", last.manifestErrors);
     family(&out, "capture_manifest_lines_pending", "gauge",
            "Manifest lines kept in memory because they could not be written yet (disk full, "
            "manifest deleted and not recreated); retried once a second.");
-    sample(&out, "capture_manifest_lines_pending", m_last.manifestLinesPending);
+    sample(&out, "capture_manifest_lines_pending", last.manifestLinesPending);
     return out;
 }
 

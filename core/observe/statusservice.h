@@ -1,6 +1,6 @@
 #pragma once
 
-#include "core/capture/capturetypes.h"
+#include "core/capture/receiver.h"
 #include "core/http/httpserver.h"
 
 #include <QElapsedTimer>
@@ -8,9 +8,7 @@
 
 namespace capture {
 
-class CaptureController;
-
-/// --status: a read-only HTTP view of a controller, served from the thread it lives in (the
+/// --status: a read-only HTTP view of a receiver, served from the thread it lives in (the
 /// main thread), from the snapshots the engine sends anyway — a client never reaches the
 /// engine's thread, so polling cannot slow the capture.
 ///   GET /status   JSON: version, uptime, state, settings, ports, connections, open files, totals
@@ -21,7 +19,7 @@ class StatusService : public QObject
     Q_OBJECT
 
 public:
-    explicit StatusService(CaptureController *controller, QObject *parent = nullptr);
+    explicit StatusService(Receiver *receiver, QObject *parent = nullptr);
     ~StatusService() override;
 
     bool listen(const QHostAddress &address, quint16 port, QString *error);
@@ -34,15 +32,10 @@ public:
 private:
     std::optional<HttpResponse> handle(const HttpRequest &request) const;
 
-    enum class State { Idle, Starting, Running, Stopping, Failed };
-    static QString stateName(State state);
-
-    CaptureController *m_controller;
+    Receiver *m_receiver;
     HttpServer m_server;
     QElapsedTimer m_processUptime;
-    State m_state = State::Idle;
-    QString m_failure;
-    StatsSnapshot m_last;
+    QString m_failure; ///< why the last start failed; empty after a good start
 };
 
 } // namespace capture

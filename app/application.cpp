@@ -1,0 +1,80 @@
+#include "app/application.h"
+
+#include "app/consolelog.h"
+#include "app/signalwatcher.h"
+#include "core/capture/filenaming.h"
+#include "core/observe/eventstream.h"
+#include "core/observe/statusservice.h"
+
+#include <QLoggingCategory>
+
+using namespace Qt::Literals::StringLiterals;
+using namespace capture;
+
+Q_LOGGING_CATEGORY(lcApp, "capture.app", QtInfoMsg)
+
+Application::Application(CommandLineOptions options, FrontEnd frontEnd, QObject *parent)
+    : QObject(parent)
+    , m_options(std::move(options))
+    , m_frontEnd(frontEnd)
+{
+    // Terminal users get the console lines in both front ends, and --log-file works in both.
+    connect(&m_consoleLog, &CaptureEventLog::entryAdded, &ConsoleLog::write);
+}
+
+Application::~Application() = default;
+
+bool Application::openEvents(QString *error)
+{
+    if (m_options.eventsFile.isEmpty())
+        return true;
+    m_events = std::make_unique<EventStream>();
+    if (!m_events->open(m_options.eventsFile, error)) {
+        m_events.reset();
+        return false;
+    }
+    m_events->attach(&m_controller, m_options.summaryIntervalMs);
+    return true;
+}
+
+bool Application::startStatus(QString *error)
+{
+    if (m_options.statusPort == 0)
+        return true;
+    m_status = std::make_unique<StatusService>(&m_controller);
+    QString reason;
+    if (!m_status->listen(m_options.statusAddress, m_options.statusPort, &reason)) {
+        *error = u"cannot serve --status on %1: %2"_s.arg(
+            FileNaming::endpointText(m_options.statusAddress, m_options.statusPort), reason);
+        m_status.reset();
+        return false;
+    }
+    qCInfo(lcApp).noquote() << u"status: http://%1/status, /metrics, /healthz"_s.arg(
+        FileNaming::endpointText(m_options.statusAddress, m_status->serverPort()));
+    return true;
+}
+
+void Application::watchSignals()
+{
+    m_signals = new SignalWatcher(this);
+    if (!m_signals->install())
+        qCWarning(lcApp).noquote()
+            << u"cannot install signal handlers: %1"_s.arg(m_signals->errorString());
+    connect(m_signals, &SignalWatcher::signalReceived, this, &Application::onSignal);
+}
+
+void Application::onSignal(int signal)
+{
+    const QString name = SignalWatcher::signalName(signal);
+    if (++m_signalCount == 1) {
+        qCInfo(lcApp).noquote() << (m_frontEnd == FrontEnd::Desktop
+                                        ? u"%1 received: stopping and quitting"_s.arg(name)
+                                        : u"%1 received: stopping (send it again to stop at "
+                                          "once)"_s.arg(name));
+        Q_EMIT stopRequested(false);
+    } else {
+        qCWarning(lcApp).noquote()
+            << u"%1 received again: stopping at once, closing files"_s.arg(name);
+        Q_EMIT stopRequested(true);
+    }
+}

@@ -1,0 +1,78 @@
+#pragma once
+
+#include "core/capture/capturesettings.h"
+#include "core/capture/capturetypes.h"
+
+#include <QHostAddress>
+#include <QList>
+#include <QObject>
+#include <QString>
+
+namespace capture {
+
+/// Where a receiver is in its run. Idle before the first start and after a stop; Failed after
+/// a start that could not listen (until the next start).
+enum class RunState { Idle, Starting, Running, Stopping, Failed };
+
+/// The word /status, the events and the logs use for a state: "stopped", "starting",
+/// "running", "stopping", "failed".
+QString runStateName(RunState state);
+
+/// What a front end (the desktop window, the console, the status and event outputs) sees of a
+/// receiver and how it drives one: a run state, the last 4 Hz figures, and one signal per
+/// event. CaptureController is the receiver in this process; a receiver elsewhere can be
+/// driven through the same face. Every signal arrives in the thread the receiver lives in.
+class Receiver : public QObject
+{
+    Q_OBJECT
+
+public:
+    using QObject::QObject;
+
+    /// The state; stateChanged() is emitted on every change.
+    virtual RunState state() const = 0;
+    /// The settings of the current (or last) start().
+    virtual CaptureSettings settings() const = 0;
+    /// The figures of the last statsUpdated() (kept after the run stops; empty before the
+    /// first one).
+    virtual StatsSnapshot lastSnapshot() const = 0;
+
+    /// True from start() until stopped() or startFailed() has been delivered.
+    bool isActive() const
+    {
+        const RunState s = state();
+        return s == RunState::Starting || s == RunState::Running || s == RunState::Stopping;
+    }
+
+public Q_SLOTS:
+    virtual void start(const capture::CaptureSettings &settings) = 0;
+    /// Stops gracefully: stops accepting, takes in what peers already sent, closes the files.
+    virtual void stop() = 0;
+    /// Stops at once (files are still closed properly).
+    virtual void abort() = 0;
+
+Q_SIGNALS:
+    void stateChanged(capture::RunState state);
+    void listening(const QHostAddress &address, quint16 port);
+    void started();
+    void startFailed(const QList<capture::ListenFailure> &failures, const QString &reason);
+    void connectionOpened(const capture::ConnectionInfo &info);
+    /// The connection's first byte reached its file (info.file); an empty connection has none.
+    void connectionRecording(const capture::ConnectionInfo &info);
+    void connectionClosed(const capture::ConnectionInfo &info);
+    void fileOpened(const capture::FileInfo &info);
+    void fileClosed(const capture::FileInfo &info);
+    /// A closed file was deleted to keep --max-files.
+    void fileDeleted(const capture::FileInfo &info);
+    /// A file of this run is gone (State::Lost, `error` says why): its directory was deleted,
+    /// moved or replaced, or it was deleted while it was written.
+    void fileLost(const capture::FileInfo &info);
+    void writeFailed(const capture::FileInfo &info);
+    void warningRaised(const QString &message);
+    void errorRaised(const QString &message);
+    void drainStarted(int openConnections, int timeoutMs);
+    void statsUpdated(const capture::StatsSnapshot &snapshot);
+    void stopped(const capture::StopSummary &summary);
+};
+
+} // namespace capture

@@ -8,6 +8,7 @@
 #include "core/observe/eventstream.h"
 #include "core/observe/statusservice.h"
 #include "core/util/printable.h"
+#include "core/util/processlimits.h"
 #include "ui/mainwindow.h"
 
 #include <QApplication>

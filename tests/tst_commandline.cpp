@@ -1,5 +1,6 @@
 #include "core/config/commandline.h"
 #include "core/util/printable.h"
+#include "core/util/processlimits.h"
 #include "core/util/units.h"
 
 #include <QCoreApplication>

@@ -3,6 +3,7 @@
 #include "core/config/commandline.h"
 #include "core/net/portspec.h"
 #include "core/tls/tlsconfig.h"
+#include "core/util/processlimits.h"
 #include "ui/models/modelroles.h"
 
 #include <QComboBox>

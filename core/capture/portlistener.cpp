@@ -4,10 +4,10 @@
 #include "core/capture/fileseries.h"
 #include "core/capture/filesink.h"
 #include "core/capture/session.h"
-#include "core/config/commandline.h"
 #include "core/net/listensocket.h"
 #include "core/tls/tlsconfig.h"
 #include "core/util/logging.h"
+#include "core/util/processlimits.h"
 
 #include <QPointer>
 #include <QSslSocket>

@@ -4,6 +4,7 @@
 #include "core/net/portspec.h"
 #include "core/util/pathchecks.h"
 #include "core/util/printable.h"
+#include "core/util/processlimits.h"
 #include "core/util/units.h"
 
 #include <QCommandLineParser>
@@ -14,7 +15,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <sys/resource.h>
 
 using namespace Qt::Literals::StringLiterals;
 
@@ -22,7 +22,6 @@ namespace capture {
 
 namespace {
 constexpr int maxSeconds = 7 * 24 * 3600;
-constexpr quint64 reservedFiles = 32;
 
 // The only option that may be given more than once: each adds networks.
 const QString repeatableOption = u"allow"_s;
@@ -89,41 +88,6 @@ std::optional<int> parseSecondsToMs(const QString &text)
     if (seconds > maxSeconds)
         return std::nullopt;
     return int(std::lround(seconds * 1000.0));
-}
-
-quint64 openFileHardLimit()
-{
-    rlimit limit{};
-    if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_max == RLIM_INFINITY)
-        return std::numeric_limits<quint64>::max();
-    return quint64(limit.rlim_max);
-}
-
-quint64 openFileSoftLimit()
-{
-    rlimit limit{};
-    if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY)
-        return std::numeric_limits<quint64>::max();
-    return quint64(limit.rlim_cur);
-}
-
-quint64 raiseOpenFileLimit()
-{
-    rlimit limit{};
-    if (::getrlimit(RLIMIT_NOFILE, &limit) != 0)
-        return 0;
-    if (limit.rlim_cur != limit.rlim_max) {
-        limit.rlim_cur = limit.rlim_max;
-        if (::setrlimit(RLIMIT_NOFILE, &limit) != 0)
-            ::getrlimit(RLIMIT_NOFILE, &limit);
-    }
-    return limit.rlim_cur == RLIM_INFINITY ? std::numeric_limits<quint64>::max()
-                                           : quint64(limit.rlim_cur);
-}
-
-quint64 openFilesNeeded(qsizetype portCount)
-{
-    return quint64(portCount) * 3 + reservedFiles;
 }
 
 std::optional<std::pair<QHostAddress, quint16>> parseStatusEndpoint(const QString &text)

@@ -14,14 +14,12 @@
 #include <QSettings>
 
 #include <algorithm>
-#include <cmath>
 
 using namespace Qt::Literals::StringLiterals;
 
 namespace capture {
 
 namespace {
-constexpr int maxSeconds = 7 * 24 * 3600;
 
 // The only option that may be given more than once: each adds networks.
 const QString repeatableOption = u"allow"_s;
@@ -78,17 +76,6 @@ QString negativePositionalError(const QStringList &arguments, const QStringList 
     return {};
 }
 } // namespace
-
-std::optional<int> parseSecondsToMs(const QString &text)
-{
-    static const QRegularExpression pattern(u"^\\d{1,9}(\\.\\d{1,3})?$"_s);
-    if (!pattern.match(text).hasMatch())
-        return std::nullopt;
-    const double seconds = text.toDouble();
-    if (seconds > maxSeconds)
-        return std::nullopt;
-    return int(std::lround(seconds * 1000.0));
-}
 
 std::optional<std::pair<QHostAddress, quint16>> parseStatusEndpoint(const QString &text)
 {

@@ -67,7 +67,4 @@ QString readConfigFile(const QString &path, QList<ConfigEntry> *entries);
 /// Parses "[ADDRESS:]PORT" as given to --status ("9100", "127.0.0.1:9100", "[::1]:9100").
 std::optional<std::pair<QHostAddress, quint16>> parseStatusEndpoint(const QString &text);
 
-/// Parses seconds as given to --drain-timeout or --stats-interval: "2", "0.5", "0".
-std::optional<int> parseSecondsToMs(const QString &text);
-
 } // namespace capture

@@ -1,10 +1,10 @@
 #include "app/consolelog.h"
 #include "app/headlessrunner.h"
 #include "app/signalwatcher.h"
-#include "core/capture/filenaming.h"
 #include "core/config/commandline.h"
 #include "core/manifest/manifest.h"
 #include "core/manifest/recovery.h"
+#include "core/net/address.h"
 #include "core/observe/eventstream.h"
 #include "core/observe/statusservice.h"
 #include "core/util/printable.h"
@@ -146,13 +146,12 @@ bool startStatusService(capture::StatusService *status, const capture::CommandLi
     QString error;
     if (!status->listen(options.statusAddress, options.statusPort, &error)) {
         std::fprintf(stderr, "capture-receiver: cannot serve --status on %s: %s\n",
-                     qPrintable(capture::FileNaming::endpointText(options.statusAddress,
-                                                                  options.statusPort)),
+                     qPrintable(capture::endpointText(options.statusAddress, options.statusPort)),
                      qPrintable(error));
         return false;
     }
     qCInfo(lcApp).noquote() << u"status: http://%1/status, /metrics, /healthz"_s.arg(
-        capture::FileNaming::endpointText(options.statusAddress, status->serverPort()));
+        capture::endpointText(options.statusAddress, status->serverPort()));
     return true;
 }
 

@@ -406,32 +406,6 @@ private Q_SLOTS:
         QCOMPARE(defaults.options.statusPort, quint16(0));
     }
 
-    void statusEndpoints_data()
-    {
-        QTest::addColumn<QString>("text");
-        QTest::addColumn<QString>("address"); // empty: invalid
-        QTest::addColumn<int>("port");
-        QTest::newRow("port only") << u"9100"_s << u"127.0.0.1"_s << 9100;
-        QTest::newRow("v4") << u"0.0.0.0:9100"_s << u"0.0.0.0"_s << 9100;
-        QTest::newRow("v6") << u"[::1]:80"_s << u"::1"_s << 80;
-        QTest::newRow("no port") << u"127.0.0.1:"_s << QString() << 0;
-        QTest::newRow("host name") << u"localhost:9100"_s << QString() << 0;
-        QTest::newRow("port too big") << u"70000"_s << QString() << 0;
-        QTest::newRow("empty") << u""_s << QString() << 0;
-    }
-    void statusEndpoints()
-    {
-        QFETCH(QString, text);
-        QFETCH(QString, address);
-        QFETCH(int, port);
-        const auto parsed = parseStatusEndpoint(text);
-        QCOMPARE(parsed.has_value(), !address.isEmpty());
-        if (parsed) {
-            QCOMPARE(parsed->first, QHostAddress(address));
-            QCOMPARE(int(parsed->second), port);
-        }
-    }
-
     void sizes_data()
     {
         QTest::addColumn<QString>("text");

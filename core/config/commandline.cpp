@@ -1,6 +1,6 @@
 #include "core/config/commandline.h"
 
-#include "core/capture/filenaming.h"
+#include "core/net/address.h"
 #include "core/net/portspec.h"
 #include "core/util/pathchecks.h"
 #include "core/util/printable.h"
@@ -76,26 +76,6 @@ QString negativePositionalError(const QStringList &arguments, const QStringList 
     return {};
 }
 } // namespace
-
-std::optional<std::pair<QHostAddress, quint16>> parseStatusEndpoint(const QString &text)
-{
-    QString address = u"127.0.0.1"_s;
-    QString port = text;
-    const qsizetype colon = text.lastIndexOf(u':');
-    if (colon >= 0) {
-        address = text.left(colon);
-        port = text.mid(colon + 1);
-        if (address.startsWith(u'[') && address.endsWith(u']'))
-            address = address.mid(1, address.size() - 2);
-        else if (address.contains(u':'))
-            return std::nullopt; // an IPv6 address needs its brackets
-    }
-    const auto number = parsePort(port);
-    const auto host = parseBindAddress(address);
-    if (!number || !host)
-        return std::nullopt;
-    return std::pair{*host, *number};
-}
 
 QStringList configKeys()
 {
@@ -633,10 +613,9 @@ CommandLineResult parseCommandLine(const QStringList &arguments)
         settings.tlsFiles = tls;
     }
     if (options.statusPort != 0 && settings.ports.contains(options.statusPort))
-        return usageError(
-            u"invalid --status '%1': port %2 is also a capture port"_s
-                .arg(FileNaming::endpointText(options.statusAddress, options.statusPort))
-                .arg(options.statusPort));
+        return usageError(u"invalid --status '%1': port %2 is also a capture port"_s
+                              .arg(endpointText(options.statusAddress, options.statusPort))
+                              .arg(options.statusPort));
     const quint64 needed = openFilesNeeded(settings.ports.size());
     const quint64 limit = openFileHardLimit();
     if (needed > limit)

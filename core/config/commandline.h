@@ -64,7 +64,4 @@ struct ConfigEntry
 /// twice is a failure.
 QString readConfigFile(const QString &path, QList<ConfigEntry> *entries);
 
-/// Parses "[ADDRESS:]PORT" as given to --status ("9100", "127.0.0.1:9100", "[::1]:9100").
-std::optional<std::pair<QHostAddress, quint16>> parseStatusEndpoint(const QString &text);
-
 } // namespace capture

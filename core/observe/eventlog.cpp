@@ -1,7 +1,7 @@
 #include "core/observe/eventlog.h"
 
 #include "core/capture/capturecontroller.h"
-#include "core/capture/filenaming.h"
+#include "core/net/address.h"
 #include "core/util/units.h"
 
 #include <QDir>
@@ -23,7 +23,7 @@ CaptureEventLog::CaptureEventLog(CaptureController *controller, QObject *parent)
 {
     using C = CaptureController;
     connect(controller, &C::listening, this, [this](const QHostAddress &address, quint16 port) {
-        add(Level::Info, u"listening on %1"_s.arg(FileNaming::endpointText(address, port)));
+        add(Level::Info, u"listening on %1"_s.arg(endpointText(address, port)));
     });
     connect(controller, &C::started, this, &CaptureEventLog::onStarted);
     connect(controller, &C::startFailed, this, &CaptureEventLog::onStartFailed);
@@ -99,9 +99,8 @@ void CaptureEventLog::onStartFailed(const QList<ListenFailure> &failures, const 
 {
     const CaptureSettings s = m_controller->settings();
     for (const ListenFailure &failure : failures)
-        add(Level::Error,
-            u"cannot listen on %1: %2"_s.arg(FileNaming::endpointText(s.bindAddress, failure.port),
-                                             failure.reason));
+        add(Level::Error, u"cannot listen on %1: %2"_s.arg(
+                              endpointText(s.bindAddress, failure.port), failure.reason));
     if (!reason.isEmpty())
         add(Level::Error, reason);
     if (!failures.isEmpty())

@@ -81,8 +81,8 @@ CommandLineResult parseCommandLine(const QStringList &arguments)
     parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
     const QCommandLineOption helpOption = parser.addHelpOption();
     const QCommandLineOption versionOption = parser.addVersionOption();
-    // The table's options, in its order; those that take a value and can also come from the
-    // config file by long name, in the same order; and --config.
+    // Every option of the table, in its order. Kept apart: those that take a value and may also
+    // stand in the config file (in the same order), and --config and --nogui, handled below.
     std::vector<std::pair<const OptionSpec *, QCommandLineOption>> valueOptions;
     std::optional<QCommandLineOption> configOption;
     std::optional<QCommandLineOption> noGuiOption;

@@ -2,7 +2,7 @@
 
 #include "app/consolelog.h"
 #include "app/signalwatcher.h"
-#include "core/capture/filenaming.h"
+#include "core/net/address.h"
 #include "core/observe/eventstream.h"
 #include "core/observe/statusservice.h"
 
@@ -45,12 +45,12 @@ bool Application::startStatus(QString *error)
     QString reason;
     if (!m_status->listen(m_options.statusAddress, m_options.statusPort, &reason)) {
         *error = u"cannot serve --status on %1: %2"_s.arg(
-            FileNaming::endpointText(m_options.statusAddress, m_options.statusPort), reason);
+            endpointText(m_options.statusAddress, m_options.statusPort), reason);
         m_status.reset();
         return false;
     }
     qCInfo(lcApp).noquote() << u"status: http://%1/status, /metrics, /healthz"_s.arg(
-        FileNaming::endpointText(m_options.statusAddress, m_status->serverPort()));
+        endpointText(m_options.statusAddress, m_status->serverPort()));
     return true;
 }
 

@@ -3,6 +3,7 @@
 #include "app/headlessrunner.h"
 #include "app/subcommands.h"
 #include "core/config/commandline.h"
+#include "core/util/processlimits.h"
 #include "ui/mainwindow.h"
 
 #include <QApplication>

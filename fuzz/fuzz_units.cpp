@@ -4,8 +4,8 @@
 #include "fuzzcheck.h"
 
 #include "core/capture/capturesettings.h"
-#include "core/capture/filenaming.h"
 #include "core/config/commandline.h"
+#include "core/net/address.h"
 #include "core/util/units.h"
 
 using namespace capture;
@@ -79,7 +79,7 @@ void checkStatusEndpoint(const QString &text)
     FUZZ_CHECK(port != 0);
     FUZZ_CHECK(!address.isNull());
     // The log's spelling of the endpoint is itself a valid --status value for the same one.
-    const auto again = parseStatusEndpoint(FileNaming::endpointText(address, port));
+    const auto again = parseStatusEndpoint(endpointText(address, port));
     FUZZ_CHECK(again.has_value());
     FUZZ_CHECK(again->second == port);
     FUZZ_CHECK(again->first.isEqual(address, QHostAddress::TolerantConversion));

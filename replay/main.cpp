@@ -1,6 +1,6 @@
 // capture-replay: replays the payload of a packet capture as one TCP stream per source address
 // (the companion sender of capture-receiver; a drop-in for pcap2stream).
-#include "core/config/commandline.h"
+#include "core/util/processlimits.h"
 #include "replay/replayer.h"
 #include "replay/replayoptions.h"
 

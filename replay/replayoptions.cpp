@@ -1,6 +1,6 @@
 #include "replay/replayoptions.h"
 
-#include "core/config/commandline.h"
+#include "core/util/units.h"
 
 #include <QCommandLineParser>
 #include <QRegularExpression>

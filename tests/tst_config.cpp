@@ -351,6 +351,38 @@ private Q_SLOTS:
         QVERIFY2(r.action == Action::Run, qPrintable(r.text));
         QCOMPARE(r.options.settings.outputDir, u"/var/lib/capture-receiver"_s);
     }
+
+    // The man page's OPTIONS section is made from --help (help2man, installer/CMakeLists.txt),
+    // so it lists every option of the table. Its hand-written sections must agree with the
+    // table too: the CONFIGURATION FILE section lists the config keys, and no section names an
+    // option that is gone.
+    void manPageAgreesWithOptionTable()
+    {
+        QFile file(QStringLiteral(CAPTURE_SOURCE_DIR) + u"/installer/capture-receiver.h2m"_s);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QString page = QString::fromUtf8(file.readAll()).replace(u"\\-"_s, u"-"_s);
+
+        const qsizetype start = page.indexOf(u"[CONFIGURATION FILE]"_s);
+        QVERIFY(start >= 0);
+        const QString section = page.mid(start, page.indexOf(u"\n["_s, start) - start);
+        static const QRegularExpression keyLine(u"^\\.BR ([a-z-]+) [,.]$"_s,
+                                                QRegularExpression::MultilineOption);
+        QStringList listed;
+        for (const auto &m : keyLine.globalMatch(section))
+            listed.append(m.captured(1));
+        QCOMPARE(listed, configKeys());
+
+        // Every --name, except on the example lines that run other programs (systemctl).
+        static const QRegularExpression otherProgram(u"^(systemctl|journalctl) .*$"_s,
+                                                     QRegularExpression::MultilineOption);
+        const QString ours = QString(page).remove(otherProgram);
+        static const QRegularExpression longOption(u"--([a-z][a-z-]*)"_s);
+        for (const auto &m : longOption.globalMatch(ours)) {
+            const QString name = m.captured(1);
+            QVERIFY2(findOption(name) || name == u"help" || name == u"version",
+                     qPrintable(u"the man page names --%1, which is no option"_s.arg(name)));
+        }
+    }
 };
 
 QTEST_GUILESS_MAIN(TestConfig)

@@ -68,24 +68,6 @@ private Q_SLOTS:
         QCOMPARE(FileNaming::numberedName(name, n), expected);
     }
 
-    void endpointText_data()
-    {
-        QTest::addColumn<QString>("address");
-        QTest::addColumn<QString>("expected");
-        QTest::newRow("v4") << u"127.0.0.1"_s << u"127.0.0.1:80"_s;
-        QTest::newRow("v6") << u"::1"_s << u"[::1]:80"_s;
-        QTest::newRow("mapped") << u"::ffff:10.0.0.1"_s << u"10.0.0.1:80"_s;
-        QTest::newRow("dual-stack wildcard") << u"any"_s << u"[::]:80"_s;
-    }
-    void endpointText()
-    {
-        QFETCH(QString, address);
-        QFETCH(QString, expected);
-        const QHostAddress host =
-            address == u"any"_s ? QHostAddress(QHostAddress::Any) : QHostAddress(address);
-        QCOMPARE(FileNaming::endpointText(host, 80), expected);
-    }
-
     void units_data()
     {
         QTest::addColumn<quint64>("bytes");

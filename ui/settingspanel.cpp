@@ -1,6 +1,6 @@
 #include "ui/settingspanel.h"
 
-#include "core/config/commandline.h"
+#include "core/config/optionchecks.h"
 #include "core/net/portspec.h"
 #include "core/tls/tlsconfig.h"
 #include "ui/models/modelroles.h"
@@ -204,18 +204,12 @@ void SettingsPanel::setEditable(bool editable)
 void SettingsPanel::validate()
 {
     const QString bindText = m_bind->currentText().trimmed();
+    // The command line's checks (core/config/optionchecks.h), with the panel's wording around.
+    const Checked<QHostAddress> bind = checkBindAddress(bindText);
     const QString bindError =
-        parseBindAddress(bindText)
-            ? QString()
-            : tr("invalid bind address '%1': not an IPv4 or IPv6 address").arg(bindText);
-    const PortSpecResult ports = parsePortSpec(m_ports->text());
-    QString portsError = ports.error;
-    if (ports.ok() && openFilesNeeded(ports.ports.size()) > openFileHardLimit())
-        portsError = tr("too many ports: %1 ports need at least %2 open files, but this process "
-                        "may open at most %3 (ulimit -Hn)")
-                         .arg(ports.ports.size())
-                         .arg(openFilesNeeded(ports.ports.size()))
-                         .arg(openFileHardLimit());
+        bind.value ? QString() : tr("invalid bind address '%1': %2").arg(bindText, bind.problem);
+    const Checked<QList<quint16>> ports = checkPorts(m_ports->text());
+    const QString portsError = ports.value ? portCountProblem(ports.value->size()) : ports.problem;
     const QString outputError =
         m_output->text().trimmed().isEmpty() ? tr("give an output directory") : QString();
     showMessage(m_bindMessage, bindError);

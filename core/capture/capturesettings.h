@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/capture/filesink.h"
+#include "core/net/address.h"
 #include "core/tls/tlsconfig.h"
 
 #include <QHostAddress>
@@ -52,23 +53,6 @@ struct CaptureSettings
     int handshakeTimeoutMs = 10000; ///< a TLS handshake not done by then closes the connection
     FileSink::Factory sinkFactory;  ///< makes the output files; empty: FileSink::create
 };
-
-/// Parses one --allow entry: an IPv4 or IPv6 network in CIDR notation (10.0.0.0/8,
-/// 2001:db8::/32) or a single address (a /32 or /128).
-std::optional<std::pair<QHostAddress, int>> parseAllowEntry(const QString &text);
-
-/// "10.0.0.0/8", "2001:db8::/32".
-QString allowEntryText(const std::pair<QHostAddress, int> &subnet);
-
-/// Whether `peer` may connect under `allow` (everyone when it is empty). IPv4 peers that reach
-/// an IPv6 socket as ::ffff:a.b.c.d are matched as IPv4.
-bool peerAllowed(const QList<std::pair<QHostAddress, int>> &allow, const QHostAddress &peer);
-
-/// Spelling of a bind address as the user gave it ("::" means IPv6 and IPv4).
-QString bindAddressText(const QHostAddress &address);
-
-/// Parses a bind address: any IPv4 or IPv6 address; "::" listens on IPv6 and IPv4.
-std::optional<QHostAddress> parseBindAddress(const QString &text);
 
 } // namespace capture
 

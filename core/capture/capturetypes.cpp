@@ -1,13 +1,13 @@
 #include "core/capture/capturetypes.h"
 
 #include "core/capture/capturesettings.h"
-#include "core/capture/filenaming.h"
+#include "core/net/address.h"
 
 namespace capture {
 
 QString ConnectionInfo::peerText() const
 {
-    return FileNaming::endpointText(peerAddress, peerPort);
+    return endpointText(peerAddress, peerPort);
 }
 
 qint64 ConnectionInfo::durationMs() const

@@ -1,5 +1,7 @@
 #include "core/capture/filenaming.h"
 
+#include "core/net/address.h"
+
 using namespace Qt::Literals::StringLiterals;
 
 namespace capture::FileNaming {
@@ -22,15 +24,6 @@ QString connectionFileName(quint16 port, const QDateTime &time, const QHostAddre
     return u"stream_%1_%2_%3_%4.bin"_s.arg(port)
         .arg(stamp(time), addressForFileName(peer))
         .arg(peerPort);
-}
-
-QHostAddress normalizedAddress(const QHostAddress &address)
-{
-    bool isV4 = false;
-    const quint32 v4 = address.toIPv4Address(&isV4);
-    if (isV4 && address.protocol() == QAbstractSocket::IPv6Protocol)
-        return QHostAddress(v4);
-    return address;
 }
 
 QString addressForFileName(const QHostAddress &address)
@@ -60,17 +53,6 @@ QString numberedName(const QString &fileName, int n)
     if (dot <= 0)
         return fileName + u'_' + QString::number(n);
     return fileName.left(dot) + u'_' + QString::number(n) + fileName.mid(dot);
-}
-
-QString endpointText(const QHostAddress &address, quint16 port)
-{
-    // The dual-stack wildcard; Qt would spell it 0.0.0.0, which reads as IPv4 only.
-    if (address == QHostAddress(QHostAddress::Any))
-        return u"[::]:%1"_s.arg(port);
-    const QHostAddress plain = normalizedAddress(address);
-    if (plain.protocol() == QAbstractSocket::IPv6Protocol)
-        return u"[%1]:%2"_s.arg(plain.toString()).arg(port);
-    return u"%1:%2"_s.arg(plain.toString()).arg(port);
 }
 
 } // namespace capture::FileNaming

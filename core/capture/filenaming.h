@@ -24,11 +24,5 @@ QString addressForFileName(const QHostAddress &address);
 /// n = 1 returns the name unchanged.
 QString numberedName(const QString &fileName, int n);
 
-/// An address as users write it with a port: "1.2.3.4:5" or "[::1]:5".
-QString endpointText(const QHostAddress &address, quint16 port);
-
-/// IPv4-mapped IPv6 addresses (seen when listening on "::") as plain IPv4.
-QHostAddress normalizedAddress(const QHostAddress &address);
-
 } // namespace FileNaming
 } // namespace capture

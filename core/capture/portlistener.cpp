@@ -4,10 +4,11 @@
 #include "core/capture/fileseries.h"
 #include "core/capture/filesink.h"
 #include "core/capture/session.h"
-#include "core/config/commandline.h"
+#include "core/net/address.h"
 #include "core/net/listensocket.h"
 #include "core/tls/tlsconfig.h"
 #include "core/util/logging.h"
+#include "core/util/processlimits.h"
 
 #include <QPointer>
 #include <QSslSocket>
@@ -289,7 +290,7 @@ void PortListener::refuse(int fd, const QHostAddress &peer, quint16 peerPort, co
     ::close(fd);
     ++*counter;
     reportRefusal(u"port %1: connection from %2 refused: %3"_s.arg(m_port).arg(
-        FileNaming::endpointText(peer, peerPort), reason));
+        endpointText(peer, peerPort), reason));
 }
 
 void PortListener::reportRefusal(const QString &line)
@@ -444,7 +445,7 @@ void PortListener::countFailedHandshake(const QHostAddress &peer, quint16 peerPo
     ++m_stats.tlsFailed;
     // Logged like refusals: a flood of plain-TCP probes must not flood the log.
     reportRefusal(u"port %1: TLS connection from %2 closed, no file made: %3"_s.arg(m_port).arg(
-        FileNaming::endpointText(peer, peerPort), reason));
+        endpointText(peer, peerPort), reason));
 }
 
 void PortListener::onHandshakeDone(QSslSocket *socket)

@@ -1,57 +1,39 @@
 #include "core/config/commandline.h"
 
-#include "core/capture/filenaming.h"
+#include "core/config/optionchecks.h"
+#include "core/net/address.h"
 #include "core/net/portspec.h"
 #include "core/util/pathchecks.h"
 #include "core/util/printable.h"
 #include "core/util/units.h"
 
 #include <QCommandLineParser>
-#include <QFile>
 #include <QHash>
 #include <QRegularExpression>
-#include <QSettings>
 
 #include <algorithm>
-#include <cmath>
-#include <sys/resource.h>
+#include <optional>
+#include <vector>
 
 using namespace Qt::Literals::StringLiterals;
 
 namespace capture {
 
 namespace {
-constexpr int maxSeconds = 7 * 24 * 3600;
-constexpr quint64 reservedFiles = 32;
-
-// The only option that may be given more than once: each adds networks.
-const QString repeatableOption = u"allow"_s;
-
-QString quoted(const QString &value)
-{
-    return u'\'' + printableValue(value) + u'\'';
-}
-
-// Where in a config file something stands: "config file 'X', line 3".
-QString configPlace(const QString &path, int line)
-{
-    const QString file = u"config file '%1'"_s.arg(printablePath(path));
-    return line > 0 ? u"%1, line %2"_s.arg(file, QString::number(line)) : file;
-}
-
 // The positional form's arguments, by index, and what each must be.
 QString positionalError(qsizetype index, const QString &value)
 {
     switch (index) {
     case 0:
-        return u"invalid ip_address %1: not an IPv4 or IPv6 address"_s.arg(quoted(value));
+        return u"invalid ip_address %1: not an IPv4 or IPv6 address"_s.arg(quotedValue(value));
     case 1:
-        return u"invalid base_port %1: expected a port 1-65535"_s.arg(quoted(value));
+        return u"invalid base_port %1: expected a port 1-65535"_s.arg(quotedValue(value));
     case 2:
-        return u"invalid num_ports %1: expected a number of ports, 1 or more"_s.arg(quoted(value));
+        return u"invalid num_ports %1: expected a number of ports, 1 or more"_s.arg(
+            quotedValue(value));
     default:
         return u"expected <ip_address> <base_port> <num_ports>, got the extra argument %1"_s.arg(
-            quoted(value));
+            quotedValue(value));
     }
 }
 
@@ -80,270 +62,6 @@ QString negativePositionalError(const QStringList &arguments, const QStringList 
 }
 } // namespace
 
-std::optional<int> parseSecondsToMs(const QString &text)
-{
-    static const QRegularExpression pattern(u"^\\d{1,9}(\\.\\d{1,3})?$"_s);
-    if (!pattern.match(text).hasMatch())
-        return std::nullopt;
-    const double seconds = text.toDouble();
-    if (seconds > maxSeconds)
-        return std::nullopt;
-    return int(std::lround(seconds * 1000.0));
-}
-
-quint64 openFileHardLimit()
-{
-    rlimit limit{};
-    if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_max == RLIM_INFINITY)
-        return std::numeric_limits<quint64>::max();
-    return quint64(limit.rlim_max);
-}
-
-quint64 openFileSoftLimit()
-{
-    rlimit limit{};
-    if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY)
-        return std::numeric_limits<quint64>::max();
-    return quint64(limit.rlim_cur);
-}
-
-quint64 raiseOpenFileLimit()
-{
-    rlimit limit{};
-    if (::getrlimit(RLIMIT_NOFILE, &limit) != 0)
-        return 0;
-    if (limit.rlim_cur != limit.rlim_max) {
-        limit.rlim_cur = limit.rlim_max;
-        if (::setrlimit(RLIMIT_NOFILE, &limit) != 0)
-            ::getrlimit(RLIMIT_NOFILE, &limit);
-    }
-    return limit.rlim_cur == RLIM_INFINITY ? std::numeric_limits<quint64>::max()
-                                           : quint64(limit.rlim_cur);
-}
-
-quint64 openFilesNeeded(qsizetype portCount)
-{
-    return quint64(portCount) * 3 + reservedFiles;
-}
-
-std::optional<std::pair<QHostAddress, quint16>> parseStatusEndpoint(const QString &text)
-{
-    QString address = u"127.0.0.1"_s;
-    QString port = text;
-    const qsizetype colon = text.lastIndexOf(u':');
-    if (colon >= 0) {
-        address = text.left(colon);
-        port = text.mid(colon + 1);
-        if (address.startsWith(u'[') && address.endsWith(u']'))
-            address = address.mid(1, address.size() - 2);
-        else if (address.contains(u':'))
-            return std::nullopt; // an IPv6 address needs its brackets
-    }
-    const auto number = parsePort(port);
-    const auto host = parseBindAddress(address);
-    if (!number || !host)
-        return std::nullopt;
-    return std::pair{*host, *number};
-}
-
-QStringList configKeys()
-{
-    return {u"bind"_s,
-            u"ports"_s,
-            u"output"_s,
-            u"split"_s,
-            u"hash"_s,
-            u"rotate-size"_s,
-            u"rotate-interval"_s,
-            u"max-files"_s,
-            u"allow"_s,
-            u"max-connections"_s,
-            u"max-connections-per-port"_s,
-            u"idle-timeout"_s,
-            u"min-free-space"_s,
-            u"tls-cert"_s,
-            u"tls-key"_s,
-            u"tls-ca"_s,
-            u"handshake-timeout"_s,
-            u"events"_s,
-            u"status"_s,
-            u"stats-interval"_s,
-            u"drain-timeout"_s,
-            u"log-file"_s,
-            u"nogui"_s};
-}
-
-QString applyOption(const QString &name, const QString &value, CommandLineOptions *options)
-{
-    CaptureSettings &settings = options->settings;
-    if (name == u"bind") {
-        const auto address = parseBindAddress(value);
-        if (!address)
-            return u"not an IPv4 or IPv6 address"_s;
-        settings.bindAddress = *address;
-    } else if (name == u"ports") {
-        const PortSpecResult spec = parsePortSpec(value);
-        if (!spec.ok())
-            return spec.error;
-        settings.ports = spec.ports;
-    } else if (name == u"output") {
-        if (value.isEmpty())
-            return u"give a directory"_s;
-        settings.outputDir = value;
-    } else if (name == u"split") {
-        const auto mode = splitModeFromName(value);
-        if (!mode)
-            return u"expected port or connection"_s;
-        settings.split = *mode;
-    } else if (name == u"hash") {
-        const auto hash = hashAlgorithmFromName(value);
-        if (!hash)
-            return u"expected sha256 or none"_s;
-        settings.hash = *hash;
-    } else if (name == u"rotate-size") {
-        const auto size = parseSize(value);
-        if (!size)
-            return u"expected a size such as 512M or 2G (K, M, G, T: powers of 1024)"_s;
-        settings.rotateSize = *size;
-    } else if (name == u"rotate-interval") {
-        const auto seconds = parseDurationSeconds(value);
-        if (!seconds)
-            return u"expected a duration such as 90s, 15m, 1h or 1d"_s;
-        settings.rotateIntervalSec = *seconds;
-    } else if (name == u"max-files") {
-        bool ok = false;
-        const int n = value.toInt(&ok);
-        if (!ok || n < 1 || n > 1000000 || !value.front().isDigit())
-            return u"expected a number of files, 1 or more"_s;
-        settings.maxFiles = n;
-    } else if (name == u"allow") {
-        // Repeatable on the command line; a comma list in one value (as in the config file).
-        for (const QString &entry : value.split(u',')) {
-            const auto subnet = parseAllowEntry(entry);
-            if (!subnet)
-                return u"%1 is not an IPv4 or IPv6 address or network (CIDR, e.g. "
-                       "10.0.0.0/8 or 2001:db8::/32)"_s.arg(quoted(entry.trimmed()));
-            settings.allow.append(*subnet);
-        }
-    } else if (name == u"max-connections" || name == u"max-connections-per-port") {
-        bool ok = false;
-        const int n = value.toInt(&ok);
-        if (!ok || n < 1 || n > 10000000 || !value.front().isDigit())
-            return u"expected a number of connections, 1 or more"_s;
-        (name == u"max-connections" ? settings.maxConnections : settings.maxConnectionsPerPort) = n;
-    } else if (name == u"idle-timeout") {
-        const auto ms = parseSecondsToMs(value);
-        if (!ms || *ms == 0)
-            return u"expected seconds, more than 0"_s;
-        settings.idleTimeoutMs = *ms;
-    } else if (name == u"min-free-space") {
-        const auto size = parseSize(value);
-        if (!size)
-            return u"expected a size such as 512M or 2G (K, M, G, T: powers of 1024)"_s;
-        settings.minFreeSpace = *size;
-    } else if (name == u"tls-cert" || name == u"tls-key" || name == u"tls-ca") {
-        if (value.isEmpty())
-            return u"give a PEM file"_s;
-        (name == u"tls-cert"  ? options->tlsFiles.certificate
-         : name == u"tls-key" ? options->tlsFiles.key
-                              : options->tlsFiles.ca) = value;
-    } else if (name == u"handshake-timeout") {
-        const auto ms = parseSecondsToMs(value);
-        if (!ms || *ms == 0)
-            return u"expected seconds, more than 0"_s;
-        settings.handshakeTimeoutMs = *ms;
-    } else if (name == u"events") {
-        if (value.isEmpty())
-            return u"give a file name, or - for standard output"_s;
-        options->eventsFile = value;
-    } else if (name == u"status") {
-        const auto endpoint = parseStatusEndpoint(value);
-        if (!endpoint)
-            return u"expected [ADDRESS:]PORT, e.g. 9100 or 127.0.0.1:9100 or [::1]:9100"_s;
-        std::tie(options->statusAddress, options->statusPort) = *endpoint;
-    } else if (name == u"stats-interval" || name == u"drain-timeout") {
-        const auto ms = parseSecondsToMs(value);
-        if (!ms)
-            return u"expected seconds, 0 or more"_s;
-        (name == u"drain-timeout" ? settings.drainTimeoutMs : options->summaryIntervalMs) = *ms;
-    } else if (name == u"log-file") {
-        if (value.isEmpty())
-            return u"give a file name"_s;
-        options->logFile = value;
-    } else if (name == u"nogui") {
-        static const QStringList yes{u"true"_s, u"yes"_s, u"on"_s, u"1"_s};
-        static const QStringList no{u"false"_s, u"no"_s, u"off"_s, u"0"_s};
-        if (yes.contains(value.toLower()))
-            options->noGui = true;
-        else if (no.contains(value.toLower()))
-            options->noGui = false;
-        else
-            return u"expected true or false"_s;
-    } else {
-        return u"unknown option"_s;
-    }
-    return {};
-}
-
-QString readConfigFile(const QString &path, QList<ConfigEntry> *entries)
-{
-    QFile file(path);
-    // Opening a FIFO or device could block or never end; a config file is a regular file.
-    if (const QString kind = nonRegularFileKind(path); !kind.isEmpty())
-        return u"cannot read config file '%1': it is %2, not a regular file"_s.arg(
-            printablePath(path), kind);
-    if (!file.open(QIODevice::ReadOnly))
-        return u"cannot read config file '%1': %2"_s.arg(printablePath(path), file.errorString());
-    // QSettings only says "format error", and keeps the last of a key given twice: find the
-    // line of each key so the user can fix it.
-    QHash<QString, int> lineOfKey;
-    QString section;
-    for (int number = 1; !file.atEnd(); ++number) {
-        const QString line = QString::fromUtf8(file.readLine()).trimmed();
-        if (line.isEmpty() || line.startsWith(u';'))
-            continue;
-        if (line.startsWith(u'[') && line.endsWith(u']')) {
-            // QSettings files the keys of [General] at the top level.
-            section = line.mid(1, line.size() - 2).trimmed();
-            if (section.compare(u"General", Qt::CaseInsensitive) == 0)
-                section.clear();
-            continue;
-        }
-        if (line.startsWith(u'#'))
-            return u"%1: comments start with ';' here, not '#'"_s.arg(configPlace(path, number));
-        if (!line.contains(u'='))
-            return u"%1: expected key=value, found %2"_s.arg(configPlace(path, number),
-                                                             quoted(line));
-        QString key = line.left(line.indexOf(u'=')).trimmed();
-        if (!section.isEmpty())
-            key = section + u'/' + key;
-        if (const int first = lineOfKey.value(key); first > 0)
-            return u"%1: key %2 given again (first on line %3): %4"_s.arg(
-                configPlace(path, number), quoted(key), QString::number(first),
-                key == repeatableOption
-                    ? u"give it once, with a comma list: allow=\"10.0.0.0/8, ::1\""_s
-                    : u"it takes one value"_s);
-        lineOfKey.insert(key, number);
-    }
-    file.close();
-    const QSettings ini(path, QSettings::IniFormat);
-    if (ini.status() != QSettings::NoError)
-        return u"cannot read config file '%1': not in INI format"_s.arg(printablePath(path));
-    const QStringList known = configKeys();
-    for (const QString &key : ini.allKeys()) {
-        if (!known.contains(key))
-            return u"%1: unknown key %2 (known keys: %3)"_s.arg(
-                configPlace(path, lineOfKey.value(key)), quoted(key), known.join(u", "_s));
-        const QVariant value = ini.value(key);
-        // An unquoted "5000,5002" comes back from QSettings as a list: it meant one value.
-        const QString text = value.typeId() == QMetaType::QStringList
-                                 ? value.toStringList().join(u',')
-                                 : value.toString();
-        entries->append({key, text.trimmed(), lineOfKey.value(key)});
-    }
-    return {};
-}
-
 CommandLineResult parseCommandLine(const QStringList &arguments)
 {
     CommandLineResult result;
@@ -363,152 +81,23 @@ CommandLineResult parseCommandLine(const QStringList &arguments)
     parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
     const QCommandLineOption helpOption = parser.addHelpOption();
     const QCommandLineOption versionOption = parser.addVersionOption();
-    const QCommandLineOption noGuiOption(u"nogui"_s, u"Run headless, without a window."_s);
-    const QCommandLineOption bindOption(
-        {u"b"_s, u"bind"_s},
-        u"Address to listen on: any IPv4 or IPv6 address; :: listens on IPv6 and IPv4 "
-        "(default 0.0.0.0)."_s,
-        u"address"_s);
-    const QCommandLineOption portsOption(
-        {u"p"_s, u"ports"_s},
-        u"Ports to listen on: a comma list of ports and ranges, e.g. 5000,5002,6000-6010 "
-        "(default 5000-5002)."_s,
-        u"spec"_s);
-    const QCommandLineOption outputOption(
-        {u"o"_s, u"output"_s},
-        u"Directory for the recorded files, created with its parents (default ./output)."_s,
-        u"dir"_s);
-    const QCommandLineOption splitOption(
-        u"split"_s,
-        u"port: one file per port, later connections append (default); connection: one file "
-        "per connection."_s,
-        u"port|connection"_s);
-    const QCommandLineOption hashOption(
-        u"hash"_s,
-        u"Checksum of each file, computed while writing and recorded in manifest.jsonl in the "
-        "output directory: sha256 (default) or none."_s,
-        u"sha256|none"_s);
-    const QCommandLineOption rotateSizeOption(
-        u"rotate-size"_s,
-        u"Start a new file when one reaches this size (K, M, G, T: powers of 1024)."_s, u"size"_s);
-    const QCommandLineOption rotateIntervalOption(
-        u"rotate-interval"_s,
-        u"Start a new file at every multiple of this duration of the clock (s, m, h, d; 1h "
-        "rotates on the hour)."_s,
-        u"duration"_s);
-    const QCommandLineOption maxFilesOption(
-        u"max-files"_s,
-        u"Keep at most N files per port: delete the oldest closed one beyond (default: keep "
-        "all)."_s,
-        u"n"_s);
-    const QCommandLineOption allowOption(
-        u"allow"_s,
-        u"Accept connections only from this address or network (CIDR: 10.0.0.0/8, "
-        "2001:db8::/32); repeatable; others are closed at once (default: everyone)."_s,
-        u"cidr"_s);
-    const QCommandLineOption maxConnectionsOption(
-        u"max-connections"_s,
-        u"Close new connections at once while N are open in all (default: no limit)."_s, u"n"_s);
-    const QCommandLineOption maxPerPortOption(
-        u"max-connections-per-port"_s,
-        u"Close new connections to a port at once while N are open on it (default: no "
-        "limit)."_s,
-        u"n"_s);
-    const QCommandLineOption idleTimeoutOption(
-        u"idle-timeout"_s,
-        u"Close a connection that sent nothing for this many seconds (default: never)."_s,
-        u"seconds"_s);
-    const QCommandLineOption minFreeSpaceOption(
-        u"min-free-space"_s,
-        u"Pause reading while the output volume has less free space than SIZE; TCP slows "
-        "the senders, nothing is dropped (default: off)."_s,
-        u"size"_s);
-    const QCommandLineOption tlsCertOption(
-        u"tls-cert"_s,
-        u"Accept TLS only (1.2 or newer) on every port, with this PEM certificate (chain)."_s,
-        u"pem"_s);
-    const QCommandLineOption tlsKeyOption(
-        u"tls-key"_s, u"The certificate's unencrypted PEM private key."_s, u"pem"_s);
-    const QCommandLineOption tlsCaOption(
-        u"tls-ca"_s,
-        u"Require client certificates that chain to these PEM CA certificates (mutual "
-        "TLS); the verified subject is logged and recorded."_s,
-        u"pem"_s);
-    const QCommandLineOption handshakeTimeoutOption(
-        u"handshake-timeout"_s,
-        u"Close a TLS connection whose handshake is not done within this many seconds "
-        "(default 10)."_s,
-        u"seconds"_s);
-    const QCommandLineOption eventsOption(
-        u"events"_s,
-        u"Write every event as one JSON line to this file, or - for standard output."_s, u"file"_s);
-    const QCommandLineOption statusOption(
-        u"status"_s,
-        u"Serve GET /status (JSON), /metrics (Prometheus) and /healthz over HTTP on this "
-        "address and port (address default 127.0.0.1)."_s,
-        u"[address:]port"_s);
-    const QCommandLineOption statsOption(
-        u"stats-interval"_s,
-        u"Headless: print a summary line every N seconds, 0 = off (default 10)."_s, u"seconds"_s);
-    const QCommandLineOption drainOption(
-        u"drain-timeout"_s,
-        u"On stop, how long to keep reading what peers already sent before closing "
-        "(default 2)."_s,
-        u"seconds"_s);
-    const QCommandLineOption logFileOption(u"log-file"_s, u"Also append the log to this file."_s,
-                                           u"file"_s);
-    const QCommandLineOption configOption(
-        {u"c"_s, u"config"_s},
-        u"Read settings from this INI file: one key per long option (%1). Command-line "
-        "options override it."_s.arg(configKeys().join(u", "_s)),
-        u"file"_s);
-    parser.addOptions({noGuiOption,
-                       configOption,
-                       bindOption,
-                       portsOption,
-                       outputOption,
-                       splitOption,
-                       hashOption,
-                       rotateSizeOption,
-                       rotateIntervalOption,
-                       maxFilesOption,
-                       allowOption,
-                       maxConnectionsOption,
-                       maxPerPortOption,
-                       idleTimeoutOption,
-                       minFreeSpaceOption,
-                       tlsCertOption,
-                       tlsKeyOption,
-                       tlsCaOption,
-                       handshakeTimeoutOption,
-                       eventsOption,
-                       statusOption,
-                       statsOption,
-                       drainOption,
-                       logFileOption});
-    // The options that take a value and can also come from the config file, by long name.
-    const QList<QCommandLineOption> valueOptions{bindOption,
-                                                 portsOption,
-                                                 outputOption,
-                                                 splitOption,
-                                                 hashOption,
-                                                 rotateSizeOption,
-                                                 rotateIntervalOption,
-                                                 maxFilesOption,
-                                                 allowOption,
-                                                 maxConnectionsOption,
-                                                 maxPerPortOption,
-                                                 idleTimeoutOption,
-                                                 minFreeSpaceOption,
-                                                 tlsCertOption,
-                                                 tlsKeyOption,
-                                                 tlsCaOption,
-                                                 handshakeTimeoutOption,
-                                                 eventsOption,
-                                                 statusOption,
-                                                 statsOption,
-                                                 drainOption,
-                                                 logFileOption};
+    // Every option of the table, in its order. Kept apart: those that take a value and may also
+    // stand in the config file (in the same order), and --config and --nogui, handled below.
+    std::vector<std::pair<const OptionSpec *, QCommandLineOption>> valueOptions;
+    std::optional<QCommandLineOption> configOption;
+    std::optional<QCommandLineOption> noGuiOption;
+    for (const OptionSpec &spec : optionTable()) {
+        const QCommandLineOption option =
+            spec.takesValue() ? QCommandLineOption(spec.names, spec.help, spec.valueName)
+                              : QCommandLineOption(spec.names, spec.help);
+        parser.addOption(option);
+        if (spec.longName() == u"config")
+            configOption = option;
+        else if (spec.longName() == u"nogui")
+            noGuiOption = option;
+        else if (spec.takesValue() && spec.inConfigFile)
+            valueOptions.emplace_back(&spec, option);
+    }
     parser.addPositionalArgument(u"ip_address"_s, u"Compatible form: address to listen on."_s,
                                  u"[<ip_address>"_s);
     parser.addPositionalArgument(u"base_port"_s, u"Compatible form: first port."_s,
@@ -522,15 +111,16 @@ CommandLineResult parseCommandLine(const QStringList &arguments)
         if (!unknown.isEmpty() &&
             std::all_of(unknown.cbegin(), unknown.cend(),
                         [](const QString &name) { return number.match(name).hasMatch(); })) {
-            QStringList valueNames = configOption.names();
-            for (const QCommandLineOption &option : valueOptions)
+            QStringList valueNames = configOption->names();
+            for (const auto &[spec, option] : valueOptions)
                 valueNames += option.names();
             const QString error = negativePositionalError(arguments, valueNames);
             if (!error.isEmpty())
                 return usageError(error);
         }
         if (!unknown.isEmpty())
-            return usageError(u"unknown option %1 (see --help)"_s.arg(quoted(unknown.first())));
+            return usageError(
+                u"unknown option %1 (see --help)"_s.arg(quotedValue(unknown.first())));
         return usageError(printableValue(parser.errorText(), printablePathLength));
     }
     if (parser.isSet(helpOption)) {
@@ -553,14 +143,16 @@ CommandLineResult parseCommandLine(const QStringList &arguments)
     settings.ports = {5000, 5001, 5002};
 
     // An option that takes one value, given twice, is a mistake: neither one wins silently.
-    for (const QCommandLineOption &option : valueOptions + QList{configOption}) {
-        const QString name = option.names().constLast();
+    std::vector<std::pair<const OptionSpec *, QCommandLineOption>> onceOptions = valueOptions;
+    onceOptions.emplace_back(findOption(u"config"_s), *configOption);
+    for (const auto &[spec, option] : onceOptions) {
+        const QString name = spec->longName();
         const QStringList values = parser.values(option);
-        if (values.size() < 2 || name == repeatableOption)
+        if (values.size() < 2 || spec->repeatable)
             continue;
         QStringList shown;
         for (const QString &value : values)
-            shown.append(quoted(value));
+            shown.append(quotedValue(value));
         const QString times = values.size() == 2 ? u"twice"_s : u"%1 times"_s.arg(values.size());
         return usageError(
             u"--%1 given %2 (%3): it takes one value"_s.arg(name, times, shown.join(u", "_s)));
@@ -572,7 +164,7 @@ CommandLineResult parseCommandLine(const QStringList &arguments)
             return usageError(u"expected <ip_address> <base_port> <num_ports>, got %1 "
                               "argument(s): %2"_s.arg(QString::number(positional.size()),
                                                       printableValue(positional.join(u' '))));
-        if (parser.isSet(bindOption) || parser.isSet(portsOption))
+        if (parser.isSet(u"bind"_s) || parser.isSet(u"ports"_s))
             return usageError(
                 u"the form <ip_address> <base_port> <num_ports> (%1) cannot be "
                 "combined with --bind or --ports"_s.arg(printableValue(positional.join(u' '))));
@@ -588,7 +180,7 @@ CommandLineResult parseCommandLine(const QStringList &arguments)
             return usageError(positionalError(2, positional[2]));
         if (quint64(*base) + count - 1 > 65535)
             return usageError(u"invalid num_ports %1: ports %2-%3 run past 65535"_s.arg(
-                quoted(positional[2]), QString::number(*base),
+                quotedValue(positional[2]), QString::number(*base),
                 QString::number(quint64(*base) + count - 1)));
         settings.bindAddress = *address;
         settings.ports.clear();
@@ -604,31 +196,31 @@ CommandLineResult parseCommandLine(const QStringList &arguments)
     QHash<QString, int> configLine;
     QString configPath;
     auto valueError = [&](const QString &name, const QString &problem) {
-        const QString value = quoted(givenText.value(name));
+        const QString value = quotedValue(givenText.value(name));
         if (configLine.contains(name))
             return u"%1: invalid value for key '%2': %3: %4"_s.arg(
-                configPlace(configPath, configLine.value(name)), name, value, problem);
+                configFilePlace(configPath, configLine.value(name)), name, value, problem);
         return u"invalid --%1 %2: %3"_s.arg(name, value, problem);
     };
 
     // Command-line options first; the config file fills in only what they left out.
-    for (const QCommandLineOption &option : valueOptions) {
+    for (const auto &[spec, option] : valueOptions) {
         if (!parser.isSet(option))
             continue;
-        const QString name = option.names().constLast();
+        const QString name = spec->longName();
         // Every occurrence: --allow is repeatable (the others were given once).
         for (const QString &value : parser.values(option)) {
             givenText.insert(name, value);
-            const QString problem = applyOption(name, value, &options);
+            const QString problem = spec->apply(value, &options);
             if (!problem.isEmpty())
                 return usageError(valueError(name, problem));
         }
         options.givenOptions.insert(name);
     }
-    if (parser.isSet(noGuiOption))
+    if (parser.isSet(*noGuiOption))
         options.noGui = true;
-    if (parser.isSet(configOption)) {
-        configPath = parser.value(configOption);
+    if (parser.isSet(*configOption)) {
+        configPath = parser.value(*configOption);
         QList<ConfigEntry> entries;
         const QString problem = readConfigFile(configPath, &entries);
         if (!problem.isEmpty())
@@ -637,13 +229,14 @@ CommandLineResult parseCommandLine(const QStringList &arguments)
             // What the command line gives is checked in the file too: the service reads the
             // same file without it.
             const bool overridden = options.givenOptions.contains(entry.key) ||
-                                    (entry.key == u"nogui" && parser.isSet(noGuiOption));
+                                    (entry.key == u"nogui" && parser.isSet(*noGuiOption));
             CommandLineOptions unused;
             const QString error =
                 applyOption(entry.key, entry.value, overridden ? &unused : &options);
             if (!error.isEmpty())
                 return usageError(u"%1: invalid value for key '%2': %3: %4"_s.arg(
-                    configPlace(configPath, entry.line), entry.key, quoted(entry.value), error));
+                    configFilePlace(configPath, entry.line), entry.key, quotedValue(entry.value),
+                    error));
             if (overridden)
                 continue;
             givenText.insert(entry.key, entry.value);
@@ -682,17 +275,11 @@ CommandLineResult parseCommandLine(const QStringList &arguments)
         settings.tlsFiles = tls;
     }
     if (options.statusPort != 0 && settings.ports.contains(options.statusPort))
-        return usageError(
-            u"invalid --status '%1': port %2 is also a capture port"_s
-                .arg(FileNaming::endpointText(options.statusAddress, options.statusPort))
-                .arg(options.statusPort));
-    const quint64 needed = openFilesNeeded(settings.ports.size());
-    const quint64 limit = openFileHardLimit();
-    if (needed > limit)
-        return usageError(u"too many ports: %1 ports need at least %2 open files, but this "
-                          "process may open at most %3 (ulimit -Hn)"_s.arg(settings.ports.size())
-                              .arg(needed)
-                              .arg(limit));
+        return usageError(u"invalid --status '%1': port %2 is also a capture port"_s
+                              .arg(endpointText(options.statusAddress, options.statusPort))
+                              .arg(options.statusPort));
+    if (const QString problem = portCountProblem(settings.ports.size()); !problem.isEmpty())
+        return usageError(problem);
     return result;
 }
 

@@ -1,6 +1,6 @@
 #include "core/http/httpserver.h"
 
-#include "core/capture/filenaming.h"
+#include "core/net/address.h"
 #include "core/net/listensocket.h"
 #include "core/util/logging.h"
 
@@ -496,7 +496,7 @@ qint64 HttpServer::pendingOutputBytes() const
 void HttpServer::accept(int fd)
 {
     const auto [address, port] = socketEndpoint(fd, EndpointSide::Peer);
-    const QString peer = FileNaming::endpointText(address, port);
+    const QString peer = endpointText(address, port);
     const int open = clientCount();
     if (open >= m_maxClients + extraClients) {
         Client *idle = longestIdle(false);

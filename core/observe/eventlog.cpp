@@ -1,7 +1,7 @@
 #include "core/observe/eventlog.h"
 
-#include "core/capture/filenaming.h"
 #include "core/capture/receiver.h"
+#include "core/net/address.h"
 #include "core/util/units.h"
 
 #include <QDir>
@@ -23,7 +23,7 @@ CaptureEventLog::CaptureEventLog(Receiver *receiver, QObject *parent)
 {
     using C = Receiver;
     connect(receiver, &C::listening, this, [this](const QHostAddress &address, quint16 port) {
-        add(Level::Info, u"listening on %1"_s.arg(FileNaming::endpointText(address, port)));
+        add(Level::Info, u"listening on %1"_s.arg(endpointText(address, port)));
     });
     connect(receiver, &C::started, this, &CaptureEventLog::onStarted);
     connect(receiver, &C::startFailed, this, &CaptureEventLog::onStartFailed);
@@ -99,9 +99,8 @@ void CaptureEventLog::onStartFailed(const QList<ListenFailure> &failures, const 
 {
     const CaptureSettings s = m_receiver->settings();
     for (const ListenFailure &failure : failures)
-        add(Level::Error,
-            u"cannot listen on %1: %2"_s.arg(FileNaming::endpointText(s.bindAddress, failure.port),
-                                             failure.reason));
+        add(Level::Error, u"cannot listen on %1: %2"_s.arg(
+                              endpointText(s.bindAddress, failure.port), failure.reason));
     if (!reason.isEmpty())
         add(Level::Error, reason);
     if (!failures.isEmpty())

@@ -1,8 +1,8 @@
 #include "core/observe/eventstream.h"
 
-#include "core/capture/filenaming.h"
 #include "core/capture/receiver.h"
 #include "core/manifest/manifest.h"
+#include "core/net/address.h"
 #include "core/observe/statsjson.h"
 #include "core/util/syserror.h"
 
@@ -87,8 +87,7 @@ void EventStream::attach(Receiver *receiver, int statsIntervalMs)
             m_statsTimer.start();
     });
     connect(receiver, &C::listening, this, [this](const QHostAddress &address, quint16 port) {
-        emitEvent(u"listening"_s,
-                  {{u"address"_s, FileNaming::endpointText(address, port)}, {u"port"_s, port}});
+        emitEvent(u"listening"_s, {{u"address"_s, endpointText(address, port)}, {u"port"_s, port}});
     });
     connect(receiver, &C::startFailed, this,
             [this](const QList<ListenFailure> &failures, const QString &reason) {

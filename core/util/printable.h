@@ -21,4 +21,10 @@ inline QString printablePath(QStringView path)
     return printableValue(path, printablePathLength);
 }
 
+/// printableValue() in single quotes, as messages echo a value: 'value'.
+inline QString quotedValue(QStringView text)
+{
+    return u'\'' + printableValue(text) + u'\'';
+}
+
 } // namespace capture

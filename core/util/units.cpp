@@ -1,5 +1,9 @@
 #include "core/util/units.h"
 
+#include <QRegularExpression>
+
+#include <cmath>
+
 using namespace Qt::Literals::StringLiterals;
 
 namespace capture {
@@ -136,6 +140,18 @@ QString formatDurationSpec(qint64 seconds)
     if (seconds != 0 && seconds % 60 == 0)
         return QString::number(seconds / 60) + u'm';
     return QString::number(seconds) + u's';
+}
+
+std::optional<int> parseSecondsToMs(const QString &text)
+{
+    static const QRegularExpression pattern(u"^\\d{1,9}(\\.\\d{1,3})?$"_s);
+    if (!pattern.match(text).hasMatch())
+        return std::nullopt;
+    const double seconds = text.toDouble();
+    constexpr double maxSeconds = 7 * 24 * 3600; // a week
+    if (seconds > maxSeconds)
+        return std::nullopt;
+    return int(std::lround(seconds * 1000.0));
 }
 
 } // namespace capture

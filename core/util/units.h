@@ -30,4 +30,8 @@ QString formatSizeSpec(quint64 bytes);
 /// "1h", "15m", "90s" — the shortest exact spelling parseDurationSeconds() reads back.
 QString formatDurationSpec(qint64 seconds);
 
+/// Parses seconds as given to --drain-timeout or --idle-timeout (and capture-replay's
+/// timeouts): "2", "0.5", "0"; up to three decimals, at most a week. Nothing if malformed.
+std::optional<int> parseSecondsToMs(const QString &text);
+
 } // namespace capture

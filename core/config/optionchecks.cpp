@@ -1,0 +1,122 @@
+#include "core/config/optionchecks.h"
+
+#include "core/net/address.h"
+#include "core/net/portspec.h"
+#include "core/util/printable.h"
+#include "core/util/processlimits.h"
+#include "core/util/units.h"
+
+using namespace Qt::Literals::StringLiterals;
+
+namespace capture {
+
+namespace {
+template<typename T> Checked<T> checked(std::optional<T> value, const QString &problem)
+{
+    if (value)
+        return {std::move(value), {}};
+    return {std::nullopt, problem};
+}
+} // namespace
+
+Checked<QHostAddress> checkBindAddress(const QString &text)
+{
+    return checked(parseBindAddress(text), u"not an IPv4 or IPv6 address"_s);
+}
+
+Checked<QList<quint16>> checkPorts(const QString &text)
+{
+    const PortSpecResult spec = parsePortSpec(text);
+    if (!spec.ok())
+        return {std::nullopt, spec.error};
+    return {spec.ports, {}};
+}
+
+Checked<SplitMode> checkSplitMode(const QString &text)
+{
+    return checked(splitModeFromName(text), u"expected port or connection"_s);
+}
+
+Checked<HashAlgorithm> checkHash(const QString &text)
+{
+    return checked(hashAlgorithmFromName(text), u"expected sha256 or none"_s);
+}
+
+Checked<quint64> checkSize(const QString &text)
+{
+    return checked(parseSize(text),
+                   u"expected a size such as 512M or 2G (K, M, G, T: powers of 1024)"_s);
+}
+
+Checked<qint64> checkDuration(const QString &text)
+{
+    return checked(parseDurationSeconds(text), u"expected a duration such as 90s, 15m, 1h or 1d"_s);
+}
+
+Checked<int> checkSeconds(const QString &text, bool zeroAllowed)
+{
+    auto ms = parseSecondsToMs(text);
+    if (!zeroAllowed && ms == 0)
+        ms.reset();
+    return checked(ms, zeroAllowed ? u"expected seconds, 0 or more"_s
+                                   : u"expected seconds, more than 0"_s);
+}
+
+Checked<int> checkCount(const QString &text, int max, const QString &what)
+{
+    bool ok = false;
+    const int n = text.toInt(&ok);
+    if (!ok || n < 1 || n > max || !text.front().isDigit())
+        return {std::nullopt, u"expected a number of %1, 1 or more"_s.arg(what)};
+    return {n, {}};
+}
+
+Checked<QList<std::pair<QHostAddress, int>>> checkAllowList(const QString &text)
+{
+    QList<std::pair<QHostAddress, int>> networks;
+    for (const QString &entry : text.split(u',')) {
+        const auto subnet = parseAllowEntry(entry);
+        if (!subnet)
+            return {std::nullopt,
+                    u"%1 is not an IPv4 or IPv6 address or network (CIDR, e.g. "
+                    "10.0.0.0/8 or 2001:db8::/32)"_s.arg(quotedValue(entry.trimmed()))};
+        networks.append(*subnet);
+    }
+    return {networks, {}};
+}
+
+Checked<std::pair<QHostAddress, quint16>> checkStatusEndpoint(const QString &text)
+{
+    return checked(parseStatusEndpoint(text),
+                   u"expected [ADDRESS:]PORT, e.g. 9100 or 127.0.0.1:9100 or [::1]:9100"_s);
+}
+
+Checked<QString> checkNotEmpty(const QString &text, const QString &problem)
+{
+    return checked(text.isEmpty() ? std::nullopt : std::optional{text}, problem);
+}
+
+Checked<bool> checkSwitch(const QString &text)
+{
+    static const QStringList yes{u"true"_s, u"yes"_s, u"on"_s, u"1"_s};
+    static const QStringList no{u"false"_s, u"no"_s, u"off"_s, u"0"_s};
+    const QString lower = text.toLower();
+    return checked(yes.contains(lower)  ? std::optional{true}
+                   : no.contains(lower) ? std::optional{false}
+                                        : std::nullopt,
+                   u"expected true or false"_s);
+}
+
+QString portCountProblem(qsizetype portCount)
+{
+    const quint64 needed = openFilesNeeded(portCount);
+    const quint64 limit = openFileHardLimit();
+    if (needed <= limit)
+        return {};
+    return u"too many ports: %1 ports need at least %2 open files, but this process may open at "
+           "most %3 (ulimit -Hn)"_s.arg(portCount)
+               .arg(needed)
+               .arg(limit);
+}
+
+} // namespace capture

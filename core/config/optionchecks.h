@@ -1,0 +1,48 @@
+#pragma once
+
+#include "core/capture/capturesettings.h"
+
+#include <QHostAddress>
+#include <QList>
+#include <QString>
+
+#include <optional>
+#include <utility>
+
+namespace capture {
+
+/// The checks of the option table (core/config/options.h): each reads an option's text into its
+/// value, or says what is wrong with it in words that follow "invalid --name 'value': ". The
+/// settings panel runs the same checks on what is typed into it.
+template<typename T> struct Checked
+{
+    std::optional<T> value;
+    QString problem; ///< set when there is no value
+};
+
+Checked<QHostAddress> checkBindAddress(const QString &text);
+Checked<QList<quint16>> checkPorts(const QString &text);
+Checked<SplitMode> checkSplitMode(const QString &text);
+Checked<HashAlgorithm> checkHash(const QString &text);
+/// A size such as 512M or 2G.
+Checked<quint64> checkSize(const QString &text);
+/// A duration such as 90s, 15m, 1h or 1d, in seconds.
+Checked<qint64> checkDuration(const QString &text);
+/// Seconds with up to three decimals, in milliseconds; zero only when `zeroAllowed`.
+Checked<int> checkSeconds(const QString &text, bool zeroAllowed);
+/// A whole number from 1 to `max`, counting `what` ("files", "connections").
+Checked<int> checkCount(const QString &text, int max, const QString &what);
+/// A comma list of --allow entries (addresses or CIDR networks).
+Checked<QList<std::pair<QHostAddress, int>>> checkAllowList(const QString &text);
+/// "[ADDRESS:]PORT" of --status.
+Checked<std::pair<QHostAddress, quint16>> checkStatusEndpoint(const QString &text);
+/// Anything but empty; `problem` says what to give.
+Checked<QString> checkNotEmpty(const QString &text, const QString &problem);
+/// true, yes, on, 1 / false, no, off, 0 (any case), as a config file spells a switch.
+Checked<bool> checkSwitch(const QString &text);
+
+/// What is wrong with capturing on `portCount` ports at once under this process's open-files
+/// limit ("too many ports: …"), or an empty string.
+QString portCountProblem(qsizetype portCount);
+
+} // namespace capture

@@ -1,0 +1,281 @@
+#include "core/config/options.h"
+
+#include "core/config/optionchecks.h"
+
+#include <algorithm>
+
+using namespace Qt::Literals::StringLiterals;
+
+namespace capture {
+
+namespace {
+
+// Applies a checked value to its target: returns the problem, or an empty string.
+template<typename T, typename Target> QString store(Checked<T> checked, Target *target)
+{
+    if (!checked.value)
+        return checked.problem;
+    *target = std::move(*checked.value);
+    return {};
+}
+
+QList<OptionSpec> makeTable()
+{
+    using O = CommandLineOptions;
+    QList<OptionSpec> table{
+        {{u"nogui"_s},
+         {},
+         u"Run headless, without a window."_s,
+         true,
+         false,
+         [](const QString &v, O *o) { return store(checkSwitch(v), &o->noGui); }},
+        {{u"c"_s, u"config"_s},
+         u"file"_s,
+         u"Read settings from this INI file: one key per long option (%1). Command-line "
+         "options override it."_s,
+         false,
+         false,
+         nullptr},
+        {{u"b"_s, u"bind"_s},
+         u"address"_s,
+         u"Address to listen on: any IPv4 or IPv6 address; :: listens on IPv6 and IPv4 "
+         "(default 0.0.0.0)."_s,
+         true,
+         false,
+         [](const QString &v, O *o) {
+             return store(checkBindAddress(v), &o->settings.bindAddress);
+         }},
+        {{u"p"_s, u"ports"_s},
+         u"spec"_s,
+         u"Ports to listen on: a comma list of ports and ranges, e.g. 5000,5002,6000-6010 "
+         "(default 5000-5002)."_s,
+         true,
+         false,
+         [](const QString &v, O *o) { return store(checkPorts(v), &o->settings.ports); }},
+        {{u"o"_s, u"output"_s},
+         u"dir"_s,
+         u"Directory for the recorded files, created with its parents (default ./output)."_s,
+         true,
+         false,
+         [](const QString &v, O *o) {
+             return store(checkNotEmpty(v, u"give a directory"_s), &o->settings.outputDir);
+         }},
+        {{u"split"_s},
+         u"port|connection"_s,
+         u"port: one file per port, later connections append (default); connection: one file "
+         "per connection."_s,
+         true,
+         false,
+         [](const QString &v, O *o) { return store(checkSplitMode(v), &o->settings.split); }},
+        {{u"hash"_s},
+         u"sha256|none"_s,
+         u"Checksum of each file, computed while writing and recorded in manifest.jsonl in the "
+         "output directory: sha256 (default) or none."_s,
+         true,
+         false,
+         [](const QString &v, O *o) { return store(checkHash(v), &o->settings.hash); }},
+        {{u"rotate-size"_s},
+         u"size"_s,
+         u"Start a new file when one reaches this size (K, M, G, T: powers of 1024)."_s,
+         true,
+         false,
+         [](const QString &v, O *o) { return store(checkSize(v), &o->settings.rotateSize); }},
+        {{u"rotate-interval"_s},
+         u"duration"_s,
+         u"Start a new file at every multiple of this duration of the clock (s, m, h, d; 1h "
+         "rotates on the hour)."_s,
+         true,
+         false,
+         [](const QString &v, O *o) {
+             return store(checkDuration(v), &o->settings.rotateIntervalSec);
+         }},
+        {{u"max-files"_s},
+         u"n"_s,
+         u"Keep at most N files per port: delete the oldest closed one beyond (default: keep "
+         "all)."_s,
+         true,
+         false,
+         [](const QString &v, O *o) {
+             return store(checkCount(v, 1000000, u"files"_s), &o->settings.maxFiles);
+         }},
+        {{u"allow"_s},
+         u"cidr"_s,
+         u"Accept connections only from this address or network (CIDR: 10.0.0.0/8, "
+         "2001:db8::/32); repeatable; others are closed at once (default: everyone)."_s,
+         true,
+         true,
+         // Repeatable on the command line; a comma list in one value (as in the config file).
+         [](const QString &v, O *o) {
+             Checked<QList<std::pair<QHostAddress, int>>> networks = checkAllowList(v);
+             if (networks.value)
+                 o->settings.allow.append(*networks.value);
+             return networks.problem;
+         }},
+        {{u"max-connections"_s},
+         u"n"_s,
+         u"Close new connections at once while N are open in all (default: no limit)."_s,
+         true,
+         false,
+         [](const QString &v, O *o) {
+             return store(checkCount(v, 10000000, u"connections"_s), &o->settings.maxConnections);
+         }},
+        {{u"max-connections-per-port"_s},
+         u"n"_s,
+         u"Close new connections to a port at once while N are open on it (default: no "
+         "limit)."_s,
+         true,
+         false,
+         [](const QString &v, O *o) {
+             return store(checkCount(v, 10000000, u"connections"_s),
+                          &o->settings.maxConnectionsPerPort);
+         }},
+        {{u"idle-timeout"_s},
+         u"seconds"_s,
+         u"Close a connection that sent nothing for this many seconds (default: never)."_s,
+         true,
+         false,
+         [](const QString &v, O *o) {
+             return store(checkSeconds(v, false), &o->settings.idleTimeoutMs);
+         }},
+        {{u"min-free-space"_s},
+         u"size"_s,
+         u"Pause reading while the output volume has less free space than SIZE; TCP slows "
+         "the senders, nothing is dropped (default: off)."_s,
+         true,
+         false,
+         [](const QString &v, O *o) { return store(checkSize(v), &o->settings.minFreeSpace); }},
+        {{u"tls-cert"_s},
+         u"pem"_s,
+         u"Accept TLS only (1.2 or newer) on every port, with this PEM certificate (chain)."_s,
+         true,
+         false,
+         [](const QString &v, O *o) {
+             return store(checkNotEmpty(v, u"give a PEM file"_s), &o->tlsFiles.certificate);
+         }},
+        {{u"tls-key"_s},
+         u"pem"_s,
+         u"The certificate's unencrypted PEM private key."_s,
+         true,
+         false,
+         [](const QString &v, O *o) {
+             return store(checkNotEmpty(v, u"give a PEM file"_s), &o->tlsFiles.key);
+         }},
+        {{u"tls-ca"_s},
+         u"pem"_s,
+         u"Require client certificates that chain to these PEM CA certificates (mutual "
+         "TLS); the verified subject is logged and recorded."_s,
+         true,
+         false,
+         [](const QString &v, O *o) {
+             return store(checkNotEmpty(v, u"give a PEM file"_s), &o->tlsFiles.ca);
+         }},
+        {{u"handshake-timeout"_s},
+         u"seconds"_s,
+         u"Close a TLS connection whose handshake is not done within this many seconds "
+         "(default 10)."_s,
+         true,
+         false,
+         [](const QString &v, O *o) {
+             return store(checkSeconds(v, false), &o->settings.handshakeTimeoutMs);
+         }},
+        {{u"events"_s},
+         u"file"_s,
+         u"Write every event as one JSON line to this file, or - for standard output."_s,
+         true,
+         false,
+         [](const QString &v, O *o) {
+             return store(checkNotEmpty(v, u"give a file name, or - for standard output"_s),
+                          &o->eventsFile);
+         }},
+        {{u"status"_s},
+         u"[address:]port"_s,
+         u"Serve GET /status (JSON), /metrics (Prometheus) and /healthz over HTTP on this "
+         "address and port (address default 127.0.0.1)."_s,
+         true,
+         false,
+         [](const QString &v, O *o) {
+             Checked<std::pair<QHostAddress, quint16>> endpoint = checkStatusEndpoint(v);
+             if (endpoint.value)
+                 std::tie(o->statusAddress, o->statusPort) = *endpoint.value;
+             return endpoint.problem;
+         }},
+        {{u"stats-interval"_s},
+         u"seconds"_s,
+         u"Headless: print a summary line every N seconds, 0 = off (default 10)."_s,
+         true,
+         false,
+         [](const QString &v, O *o) {
+             return store(checkSeconds(v, true), &o->summaryIntervalMs);
+         }},
+        {{u"drain-timeout"_s},
+         u"seconds"_s,
+         u"On stop, how long to keep reading what peers already sent before closing "
+         "(default 2)."_s,
+         true,
+         false,
+         [](const QString &v, O *o) {
+             return store(checkSeconds(v, true), &o->settings.drainTimeoutMs);
+         }},
+        {{u"log-file"_s},
+         u"file"_s,
+         u"Also append the log to this file."_s,
+         true,
+         false,
+         [](const QString &v, O *o) {
+             return store(checkNotEmpty(v, u"give a file name"_s), &o->logFile);
+         }},
+    };
+    return table;
+}
+
+QStringList configKeysOf(const QList<OptionSpec> &table)
+{
+    QStringList keys;
+    for (const bool withValue : {true, false}) {
+        for (const OptionSpec &option : table) {
+            if (option.inConfigFile && option.takesValue() == withValue)
+                keys.append(option.longName());
+        }
+    }
+    return keys;
+}
+
+} // namespace
+
+const QList<OptionSpec> &optionTable()
+{
+    static const QList<OptionSpec> table = [] {
+        QList<OptionSpec> t = makeTable();
+        // --config's help names the keys it reads.
+        for (OptionSpec &option : t) {
+            if (option.longName() == u"config")
+                option.help = option.help.arg(configKeysOf(t).join(u", "_s));
+        }
+        return t;
+    }();
+    return table;
+}
+
+const OptionSpec *findOption(const QString &longName)
+{
+    const QList<OptionSpec> &table = optionTable();
+    const auto it = std::find_if(table.cbegin(), table.cend(), [&](const OptionSpec &option) {
+        return option.longName() == longName;
+    });
+    return it == table.cend() ? nullptr : &*it;
+}
+
+QStringList configKeys()
+{
+    return configKeysOf(optionTable());
+}
+
+QString applyOption(const QString &name, const QString &value, CommandLineOptions *options)
+{
+    const OptionSpec *option = findOption(name);
+    if (!option || !option->inConfigFile)
+        return u"unknown option"_s;
+    return option->apply(value, options);
+}
+
+} // namespace capture

@@ -1,5 +1,6 @@
 #include "core/manifest/manifest.h"
 
+#include "core/util/fdio.h"
 #include "core/util/sha256.h"
 #include "core/util/syserror.h"
 
@@ -349,25 +350,20 @@ void ManifestWriter::flush()
 // a full disk; a part that cannot be completed is cut off again.
 bool ManifestWriter::writeLine(const QByteArray &text, QString *error)
 {
-    while (m_partial < text.size()) {
-        const ssize_t n =
-            ::write(m_fd, text.constData() + m_partial, size_t(text.size() - m_partial));
-        if (n > 0) {
-            m_partial += n;
-            continue;
-        }
-        if (n < 0 && errno == EINTR)
-            continue;
-        *error = systemErrorString(n < 0 ? errno : ENOSPC);
-        struct stat st
-        {};
-        if (m_partial > 0 && ::fstat(m_fd, &st) == 0 && st.st_size >= m_partial &&
-            ::ftruncate(m_fd, st.st_size - m_partial) == 0)
-            m_partial = 0; // else the rest of the line is written first, at the next try
-        return false;
+    const WriteResult result =
+        writeAll(m_fd, text.constData() + m_partial, size_t(text.size() - m_partial));
+    m_partial += qsizetype(result.written);
+    if (result.wroteAll) {
+        m_partial = 0;
+        return true;
     }
-    m_partial = 0;
-    return true;
+    *error = systemErrorString(result.error != 0 ? result.error : ENOSPC);
+    struct stat st
+    {};
+    if (m_partial > 0 && ::fstat(m_fd, &st) == 0 && st.st_size >= m_partial &&
+        ::ftruncate(m_fd, st.st_size - m_partial) == 0)
+        m_partial = 0; // else the rest of the line is written first, at the next try
+    return false;
 }
 
 void ManifestWriter::report(Severity severity, const QString &message)

@@ -4,6 +4,7 @@
 #include "core/capture/filenaming.h"
 #include "core/manifest/manifest.h"
 #include "core/observe/statsjson.h"
+#include "core/util/fdio.h"
 #include "core/util/syserror.h"
 
 #include <QDir>
@@ -194,19 +195,10 @@ void EventStream::emitEvent(const QString &kind, QJsonObject fields)
     fields.insert(u"time"_s, manifestTime(QDateTime::currentDateTime()));
     fields.insert(u"event"_s, kind);
     const QByteArray line = QJsonDocument(fields).toJson(QJsonDocument::Compact) + '\n';
-    qsizetype done = 0;
-    while (done < line.size()) {
-        const ssize_t n = ::write(m_fd, line.constData() + done, size_t(line.size() - done));
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            if (m_writeErrors++ == 0)
-                qWarning("cannot write to the events file %s: %s", qPrintable(m_path),
-                         qPrintable(systemErrorString(errno)));
-            return;
-        }
-        done += n;
-    }
+    const WriteResult result = writeAll(m_fd, line.constData(), size_t(line.size()));
+    if (!result.wroteAll && m_writeErrors++ == 0)
+        qWarning("cannot write to the events file %s: %s", qPrintable(m_path),
+                 qPrintable(systemErrorString(result.error != 0 ? result.error : ENOSPC)));
 }
 
 } // namespace capture

@@ -1,5 +1,7 @@
 #include "replay/streamconnection.h"
 
+#include "core/util/fdio.h"
+
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
@@ -240,21 +242,15 @@ bool StreamConnection::connect(const std::vector<ServerAddress> &addresses, std:
 long long StreamConnection::writeSome(const std::uint8_t *data, std::size_t size)
 {
     if (!m_ssl) {
-        for (;;) {
-            const ssize_t n = ::send(m_fd, data, size, MSG_NOSIGNAL);
-            if (n >= 0) {
-                m_bytesSent += std::uint64_t(n);
-                return n;
-            }
-            if (errno == EINTR)
-                continue;
-            if (errno == EAGAIN || errno == EWOULDBLOCK)
-                return 0;
-            fail(errno == EPIPE || errno == ECONNRESET
-                     ? "the receiver closed the connection (" + errnoText(errno) + ")"
-                     : errnoText(errno));
-            return -1;
-        }
+        const capture::WriteResult result =
+            capture::writeAll(m_fd, data, size, capture::WriteTo::Socket);
+        m_bytesSent += result.written;
+        if (result.error == 0 || result.error == EAGAIN || result.error == EWOULDBLOCK)
+            return (long long)(result.written);
+        fail(result.error == EPIPE || result.error == ECONNRESET
+                 ? "the receiver closed the connection (" + errnoText(result.error) + ")"
+                 : errnoText(result.error));
+        return -1;
     }
     ERR_clear_error();
     errno = 0;

@@ -89,8 +89,8 @@ public:
     bool abort();
 
 private:
-    /// Writes up to `size` bytes once: bytes taken, 0 when the socket takes none now, -1 on
-    /// error (m_error set).
+    /// Writes up to `size` bytes, as many as the socket takes now: bytes taken, 0 when it takes
+    /// none now, -1 on error (m_error set).
     long long writeSome(const std::uint8_t *data, std::size_t size);
     void fail(const std::string &reason);
     /// TLS 1.3 and a client certificate asked for, but no sign yet that the receiver took it.

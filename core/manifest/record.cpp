@@ -1,0 +1,133 @@
+#include "core/manifest/record.h"
+
+#include <QCoreApplication>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QSysInfo>
+
+using namespace Qt::Literals::StringLiterals;
+
+namespace capture {
+
+QString splitModeName(SplitMode mode)
+{
+    return mode == SplitMode::Connection ? u"connection"_s : u"port"_s;
+}
+
+std::optional<SplitMode> splitModeFromName(const QString &name)
+{
+    if (name == u"port")
+        return SplitMode::Port;
+    if (name == u"connection")
+        return SplitMode::Connection;
+    return std::nullopt;
+}
+
+QString manifestTime(const QDateTime &time)
+{
+    return time.isValid() ? time.toOffsetFromUtc(time.offsetFromUtc()).toString(Qt::ISODateWithMs)
+                          : QString();
+}
+
+namespace {
+
+QJsonValue timeValue(const QDateTime &time)
+{
+    return time.isValid() ? QJsonValue(manifestTime(time)) : QJsonValue(QJsonValue::Null);
+}
+
+QByteArray line(const QJsonObject &object)
+{
+    return QJsonDocument(object).toJson(QJsonDocument::Compact) + '\n';
+}
+
+} // namespace
+
+QByteArray manifestFileLine(const ManifestFile &file)
+{
+    QJsonArray connections;
+    for (const ManifestConnection &c : file.connections) {
+        QJsonObject o{{u"id"_s, qint64(c.id)},
+                      {u"peer"_s, c.peer},
+                      {u"opened"_s, timeValue(c.opened)},
+                      {u"closed"_s, timeValue(c.closed)},
+                      {u"bytes"_s, qint64(c.bytes)}};
+        if (c.closed.isValid())
+            o.insert(u"close_reason"_s, c.closeReason);
+        if (file.split == SplitMode::Port)
+            o.insert(u"offset"_s, qint64(c.offset));
+        if (c.interleaved)
+            o.insert(u"interleaved"_s, true);
+        if (!c.tlsSubject.isEmpty())
+            o.insert(u"tls_subject"_s, c.tlsSubject);
+        connections.append(o);
+    }
+    QJsonObject object{{u"type"_s, u"file"_s},
+                       {u"file"_s, file.file},
+                       {u"port"_s, file.port},
+                       {u"split"_s, splitModeName(file.split)},
+                       {u"bytes"_s, qint64(file.bytes)},
+                       {u"sha256"_s, file.sha256.isEmpty() ? QJsonValue(QJsonValue::Null)
+                                                           : QJsonValue(file.sha256)},
+                       {u"opened"_s, timeValue(file.opened)},
+                       {u"closed"_s, timeValue(file.closed)},
+                       {u"close_reason"_s, file.closeReason},
+                       {u"connections"_s, connections}};
+    if (file.unlistedConnections > 0)
+        object.insert(u"connections_not_listed"_s, qint64(file.unlistedConnections));
+    return line(object);
+}
+
+QByteArray manifestDeletionLine(const QString &file, quint16 port, const QDateTime &time,
+                                const QString &reason)
+{
+    return line({{u"type"_s, u"deleted"_s},
+                 {u"file"_s, file},
+                 {u"port"_s, port},
+                 {u"deleted"_s, timeValue(time)},
+                 {u"reason"_s, reason}});
+}
+
+QString newRunId()
+{
+    return QDateTime::currentDateTimeUtc().toString(u"yyyyMMdd'T'HHmmss.zzz'Z'"_s) + u'-' +
+           QString::number(QCoreApplication::applicationPid());
+}
+
+QByteArray manifestRunStartLine(const QString &run, const QDateTime &time,
+                                const QJsonObject &settings)
+{
+    return line({{u"type"_s, u"run"_s},
+                 {u"event"_s, u"start"_s},
+                 {u"run"_s, run},
+                 {u"time"_s, timeValue(time)},
+                 {u"version"_s, QCoreApplication::applicationVersion()},
+                 {u"host"_s, QSysInfo::machineHostName()},
+                 {u"pid"_s, QCoreApplication::applicationPid()},
+                 {u"settings"_s, settings}});
+}
+
+QByteArray manifestRunStopLine(const QString &run, const QDateTime &time,
+                               const QJsonObject &figures)
+{
+    QJsonObject object = figures;
+    object.insert(u"type"_s, u"run"_s);
+    object.insert(u"event"_s, u"stop"_s);
+    object.insert(u"run"_s, run);
+    object.insert(u"time"_s, timeValue(time));
+    return line(object);
+}
+
+QByteArray manifestLostLine(const LostFile &file, const QDateTime &time, const QString &reason)
+{
+    return line({{u"type"_s, u"lost"_s},
+                 {u"file"_s, file.file},
+                 {u"port"_s, file.port},
+                 {u"bytes"_s, qint64(file.bytes)},
+                 {u"sha256"_s,
+                  file.sha256.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(file.sha256)},
+                 {u"lost"_s, timeValue(time)},
+                 {u"reason"_s, reason}});
+}
+
+} // namespace capture

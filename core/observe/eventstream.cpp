@@ -157,24 +157,7 @@ void EventStream::attach(CaptureController *controller, int statsIntervalMs)
     connect(controller, &C::stopped, this, [this](const StopSummary &summary) {
         m_statsTimer.stop();
         emitStats(); // the final figures
-        QJsonArray ports;
-        for (const PortSummary &p : summary.ports)
-            ports.append(QJsonObject{{u"port"_s, p.port},
-                                     {u"files"_s, p.files},
-                                     {u"connections"_s, qint64(p.connections)},
-                                     {u"connections_empty"_s, qint64(p.emptyConnections)},
-                                     {u"bytes_received"_s, qint64(p.bytesReceived)},
-                                     {u"bytes_written"_s, qint64(p.bytesWritten)}});
-        emitEvent(u"stopped"_s, {{u"bytes_received"_s, qint64(summary.bytesReceived)},
-                                 {u"bytes_written"_s, qint64(summary.bytesWritten)},
-                                 {u"aborted"_s, summary.aborted},
-                                 {u"drain_timed_out"_s, summary.drainTimedOut},
-                                 {u"manifest_errors"_s, summary.manifestErrors},
-                                 {u"files_lost"_s, qint64(summary.filesLost)},
-                                 {u"left_unread_for_space"_s, summary.leftUnreadForSpace},
-                                 {u"bytes_left_unread"_s, qint64(summary.bytesLeftUnread)},
-                                 {u"uptime_ms"_s, summary.uptimeMs},
-                                 {u"ports"_s, ports}});
+        emitEvent(u"stopped"_s, stopSummaryJson(summary));
     });
 }
 

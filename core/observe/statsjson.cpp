@@ -69,4 +69,31 @@ QJsonObject totalsJson(const StatsSnapshot &s)
             {u"connections_empty"_s, qint64(s.emptyConnections)}};
 }
 
+QJsonObject portSummaryJson(const PortSummary &p)
+{
+    return {{u"port"_s, p.port},
+            {u"files"_s, p.files},
+            {u"connections"_s, qint64(p.connections)},
+            {u"connections_empty"_s, qint64(p.emptyConnections)},
+            {u"bytes_received"_s, qint64(p.bytesReceived)},
+            {u"bytes_written"_s, qint64(p.bytesWritten)}};
+}
+
+QJsonObject stopSummaryJson(const StopSummary &s)
+{
+    QJsonArray ports;
+    for (const PortSummary &p : s.ports)
+        ports.append(portSummaryJson(p));
+    return {{u"bytes_received"_s, qint64(s.bytesReceived)},
+            {u"bytes_written"_s, qint64(s.bytesWritten)},
+            {u"aborted"_s, s.aborted},
+            {u"drain_timed_out"_s, s.drainTimedOut},
+            {u"manifest_errors"_s, s.manifestErrors},
+            {u"files_lost"_s, qint64(s.filesLost)},
+            {u"left_unread_for_space"_s, s.leftUnreadForSpace},
+            {u"bytes_left_unread"_s, qint64(s.bytesLeftUnread)},
+            {u"uptime_ms"_s, s.uptimeMs},
+            {u"ports"_s, ports}};
+}
+
 } // namespace capture

@@ -16,4 +16,10 @@ QJsonObject portStatsJson(const PortStats &port);
 /// The run's totals as /status ("totals") and the stats events ("total") give them.
 QJsonObject totalsJson(const StatsSnapshot &snapshot);
 
+/// One port's figures at the end of a run, as the "stopped" event gives them.
+QJsonObject portSummaryJson(const PortSummary &port);
+
+/// The run's figures at its end, its ports' included, as the "stopped" event gives them.
+QJsonObject stopSummaryJson(const StopSummary &summary);
+
 } // namespace capture

@@ -1,6 +1,6 @@
 #pragma once
 
-#include <sys/socket.h>
+#include "replay/serveraddress.h"
 
 #include <chrono>
 #include <cstddef>
@@ -15,13 +15,6 @@ struct ssl_st;
 namespace replay {
 
 using Clock = std::chrono::steady_clock;
-
-/// One resolved address of the server (its port is set per connection).
-struct ServerAddress
-{
-    sockaddr_storage address{};
-    socklen_t length = 0;
-};
 
 /// The TLS side of the connections, when --tls: a client context and the name (or address)
 /// the server's certificate must carry.
@@ -112,14 +105,6 @@ private:
     std::uint64_t m_bytesSent = 0;
     std::string m_error;
 };
-
-/// Resolves `host` (a name or an address) into every address to try, in getaddrinfo's order.
-/// Returns false with `error` naming the host and the reason.
-bool resolveServer(const std::string &host, std::vector<ServerAddress> *addresses,
-                   std::string *error);
-
-/// "192.0.2.7:5000" or "[2001:db8::1]:5000".
-std::string addressText(const ServerAddress &address, std::uint16_t port);
 
 /// Creates the TLS client context: TLS 1.2 or newer; the server's certificate must chain to
 /// `caFile` (or to the system's CAs when empty) and name `serverName`; `certFile`/`keyFile`

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "replay/serveraddress.h"
+#include "replay/tlsclient.h"
 
 #include <chrono>
 #include <cstddef>
@@ -15,14 +16,6 @@ struct ssl_st;
 namespace replay {
 
 using Clock = std::chrono::steady_clock;
-
-/// The TLS side of the connections, when --tls: a client context and the name (or address)
-/// the server's certificate must carry.
-struct TlsClient
-{
-    ssl_ctx_st *context = nullptr;
-    std::string serverName;
-};
 
 /// One TCP (optionally TLS) connection to the receiver, with a bounded queue of bytes not yet
 /// sent. Non-blocking: send() takes what the socket takes now and queues the rest; the owner
@@ -105,11 +98,5 @@ private:
     std::uint64_t m_bytesSent = 0;
     std::string m_error;
 };
-
-/// Creates the TLS client context: TLS 1.2 or newer; the server's certificate must chain to
-/// `caFile` (or to the system's CAs when empty) and name `serverName`; `certFile`/`keyFile`
-/// are the client's certificate for mutual TLS. Returns nullptr with a one-line `error`.
-ssl_ctx_st *createTlsContext(const std::string &caFile, const std::string &certFile,
-                             const std::string &keyFile, std::string *error);
 
 } // namespace replay

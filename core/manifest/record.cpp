@@ -130,4 +130,53 @@ QByteArray manifestLostLine(const LostFile &file, const QDateTime &time, const Q
                  {u"reason"_s, reason}});
 }
 
+ManifestRecord readManifestRecord(const QByteArray &line)
+{
+    ManifestRecord record;
+    const auto invalid = [&record](const QString &why) {
+        record.invalidReason = why;
+        return record;
+    };
+    QJsonParseError parseError;
+    const QJsonDocument document = QJsonDocument::fromJson(line, &parseError);
+    if (!document.isObject())
+        return invalid(u"not a JSON object (%1)"_s.arg(parseError.errorString()));
+    const QJsonObject o = document.object();
+    const QString type = o.value(u"type"_s).toString();
+    if (type == u"run") {
+        record.run = o.value(u"run"_s).toString();
+        const QString event = o.value(u"event"_s).toString();
+        if (record.run.isEmpty() || (event != u"start" && event != u"stop"))
+            return invalid(u"not a run record (run, event)"_s);
+        if (event == u"start") {
+            record.type = ManifestRecord::Type::RunStart;
+            record.host = o.value(u"host"_s).toString();
+            record.pid = o.value(u"pid"_s).toInteger();
+            record.time = o.value(u"time"_s).toString();
+        } else {
+            record.type = ManifestRecord::Type::RunStop;
+        }
+        return record;
+    }
+    record.file = o.value(u"file"_s).toString();
+    // Names are plain file names in the directory, never paths elsewhere.
+    if (record.file.isEmpty() || record.file.contains(u'/') || record.file == u"." ||
+        record.file == u"..")
+        return invalid(u"no valid \"file\" name"_s);
+    record.reason = o.value(u"reason"_s).toString();
+    if (type == u"deleted") {
+        record.type = ManifestRecord::Type::Deleted;
+        return record;
+    }
+    const QJsonValue bytes = o.value(u"bytes"_s);
+    const QJsonValue sha = o.value(u"sha256"_s);
+    if ((type != u"file" && type != u"lost") || !bytes.isDouble() || bytes.toDouble() < 0 ||
+        !(sha.isNull() || (sha.isString() && sha.toString().size() == 64)))
+        return invalid(u"not a file record (type, bytes, sha256)"_s);
+    record.type = type == u"lost" ? ManifestRecord::Type::Lost : ManifestRecord::Type::File;
+    record.bytes = qint64(bytes.toDouble());
+    record.sha256 = sha.toString();
+    return record;
+}
+
 } // namespace capture

@@ -83,6 +83,25 @@ QString newRunId();
 QByteArray manifestRunStartLine(const QString &run, const QDateTime &time,
                                 const QJsonObject &settings);
 
+/// One manifest line read back (readManifestRecord()).
+struct ManifestRecord
+{
+    enum class Type { Invalid, RunStart, RunStop, File, Lost, Deleted };
+    Type type = Type::Invalid;
+    QString invalidReason; ///< Invalid: why it is not a line the receiver writes
+    QString run;           ///< RunStart, RunStop: the run's id
+    QString host;          ///< RunStart
+    qint64 pid = 0;        ///< RunStart
+    QString time;          ///< RunStart: as written
+    QString file;          ///< File, Lost, Deleted: a plain name within the directory
+    qint64 bytes = -1;     ///< File, Lost
+    QString sha256;        ///< File, Lost: empty when null (--hash none)
+    QString reason;        ///< Deleted, Lost (and a File's "reason", normally absent)
+};
+
+/// Reads one manifest line (trimmed, not empty): what it records, or why it is not a record.
+ManifestRecord readManifestRecord(const QByteArray &line);
+
 /// One JSON line for the end of a run, with `figures` (bytes received and written, …).
 /// `recover` writes one marked "recovered": true for a run that never stopped.
 QByteArray manifestRunStopLine(const QString &run, const QDateTime &time,

@@ -7,8 +7,6 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QHash>
-#include <QJsonDocument>
-#include <QJsonObject>
 #include <QSysInfo>
 
 #include <cerrno>
@@ -155,73 +153,52 @@ ManifestContents readManifest(const QString &dir)
         const QByteArray text = manifest.readLine().trimmed();
         if (text.isEmpty())
             continue;
-        QJsonParseError parseError;
-        const QJsonDocument document = QJsonDocument::fromJson(text, &parseError);
-        if (!document.isObject()) {
-            contents.invalid.append(
-                {number, u"not a JSON object (%1)"_s.arg(parseError.errorString())});
-            continue;
-        }
-        const QJsonObject o = document.object();
-        const QString type = o.value(u"type"_s).toString();
-        if (type == u"run") {
-            const QString id = o.value(u"run"_s).toString();
-            const QString event = o.value(u"event"_s).toString();
-            if (id.isEmpty() || (event != u"start" && event != u"stop")) {
-                contents.invalid.append({number, u"not a run record (run, event)"_s});
-                continue;
-            }
-            auto it = runIndex.constFind(id);
+        const ManifestRecord record = readManifestRecord(text);
+        switch (record.type) {
+        case ManifestRecord::Type::Invalid:
+            contents.invalid.append({number, record.invalidReason});
+            break;
+        case ManifestRecord::Type::RunStart:
+        case ManifestRecord::Type::RunStop: {
+            auto it = runIndex.constFind(record.run);
             if (it == runIndex.constEnd()) {
                 ManifestRun run;
-                run.id = id;
-                it = runIndex.insert(id, contents.runs.size());
+                run.id = record.run;
+                it = runIndex.insert(record.run, contents.runs.size());
                 contents.runs.append(run);
             }
             ManifestRun &run = contents.runs[*it];
-            if (event == u"start") {
-                run.host = o.value(u"host"_s).toString();
-                run.pid = o.value(u"pid"_s).toInteger();
-                run.started = o.value(u"time"_s).toString();
+            if (record.type == ManifestRecord::Type::RunStart) {
+                run.host = record.host;
+                run.pid = record.pid;
+                run.started = record.time;
             } else {
                 run.stopped = true;
             }
-            continue;
+            break;
         }
-        const QString file = o.value(u"file"_s).toString();
-        // Names are plain file names in the directory, never paths elsewhere.
-        if (file.isEmpty() || file.contains(u'/') || file == u"." || file == u"..") {
-            contents.invalid.append({number, u"no valid \"file\" name"_s});
-            continue;
-        }
-        if (type == u"deleted") {
-            const auto it = contents.index.constFind(file);
+        case ManifestRecord::Type::Deleted: {
+            const auto it = contents.index.constFind(record.file);
             if (it != contents.index.constEnd()) {
                 contents.listed[*it].deleted = true;
-                contents.listed[*it].deletedReason = o.value(u"reason"_s).toString();
+                contents.listed[*it].deletedReason = record.reason;
             }
-            continue;
+            break;
         }
-        const QJsonValue bytes = o.value(u"bytes"_s);
-        const QJsonValue sha = o.value(u"sha256"_s);
-        if ((type != u"file" && type != u"lost") || !bytes.isDouble() || bytes.toDouble() < 0 ||
-            !(sha.isNull() || (sha.isString() && sha.toString().size() == 64))) {
-            contents.invalid.append({number, u"not a file record (type, bytes, sha256)"_s});
-            continue;
+        case ManifestRecord::Type::File:
+        case ManifestRecord::Type::Lost: {
+            Listed entry{record.file,  record.bytes, record.sha256,
+                         false,        {},           record.type == ManifestRecord::Type::Lost,
+                         record.reason};
+            const auto it = contents.index.constFind(record.file);
+            if (it != contents.index.constEnd()) {
+                contents.listed[*it] = entry;
+            } else {
+                contents.index.insert(record.file, contents.listed.size());
+                contents.listed.append(entry);
+            }
+            break;
         }
-        Listed entry{file,
-                     qint64(bytes.toDouble()),
-                     sha.toString(),
-                     false,
-                     {},
-                     type == u"lost",
-                     o.value(u"reason"_s).toString()};
-        const auto it = contents.index.constFind(file);
-        if (it != contents.index.constEnd()) {
-            contents.listed[*it] = entry;
-        } else {
-            contents.index.insert(file, contents.listed.size());
-            contents.listed.append(entry);
         }
     }
     return contents;

@@ -1,5 +1,7 @@
 #include "core/manifest/record.h"
 
+#include "core/util/jsonline.h"
+
 #include <QCoreApplication>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -36,11 +38,6 @@ QJsonValue timeValue(const QDateTime &time)
     return time.isValid() ? QJsonValue(manifestTime(time)) : QJsonValue(QJsonValue::Null);
 }
 
-QByteArray line(const QJsonObject &object)
-{
-    return QJsonDocument(object).toJson(QJsonDocument::Compact) + '\n';
-}
-
 } // namespace
 
 QByteArray manifestFileLine(const ManifestFile &file)
@@ -67,25 +64,24 @@ QByteArray manifestFileLine(const ManifestFile &file)
                        {u"port"_s, file.port},
                        {u"split"_s, splitModeName(file.split)},
                        {u"bytes"_s, qint64(file.bytes)},
-                       {u"sha256"_s, file.sha256.isEmpty() ? QJsonValue(QJsonValue::Null)
-                                                           : QJsonValue(file.sha256)},
+                       {u"sha256"_s, stringOrNull(file.sha256)},
                        {u"opened"_s, timeValue(file.opened)},
                        {u"closed"_s, timeValue(file.closed)},
                        {u"close_reason"_s, file.closeReason},
                        {u"connections"_s, connections}};
     if (file.unlistedConnections > 0)
         object.insert(u"connections_not_listed"_s, qint64(file.unlistedConnections));
-    return line(object);
+    return jsonLine(object);
 }
 
 QByteArray manifestDeletionLine(const QString &file, quint16 port, const QDateTime &time,
                                 const QString &reason)
 {
-    return line({{u"type"_s, u"deleted"_s},
-                 {u"file"_s, file},
-                 {u"port"_s, port},
-                 {u"deleted"_s, timeValue(time)},
-                 {u"reason"_s, reason}});
+    return jsonLine({{u"type"_s, u"deleted"_s},
+                     {u"file"_s, file},
+                     {u"port"_s, port},
+                     {u"deleted"_s, timeValue(time)},
+                     {u"reason"_s, reason}});
 }
 
 QString newRunId()
@@ -97,14 +93,14 @@ QString newRunId()
 QByteArray manifestRunStartLine(const QString &run, const QDateTime &time,
                                 const QJsonObject &settings)
 {
-    return line({{u"type"_s, u"run"_s},
-                 {u"event"_s, u"start"_s},
-                 {u"run"_s, run},
-                 {u"time"_s, timeValue(time)},
-                 {u"version"_s, QCoreApplication::applicationVersion()},
-                 {u"host"_s, QSysInfo::machineHostName()},
-                 {u"pid"_s, QCoreApplication::applicationPid()},
-                 {u"settings"_s, settings}});
+    return jsonLine({{u"type"_s, u"run"_s},
+                     {u"event"_s, u"start"_s},
+                     {u"run"_s, run},
+                     {u"time"_s, timeValue(time)},
+                     {u"version"_s, QCoreApplication::applicationVersion()},
+                     {u"host"_s, QSysInfo::machineHostName()},
+                     {u"pid"_s, QCoreApplication::applicationPid()},
+                     {u"settings"_s, settings}});
 }
 
 QByteArray manifestRunStopLine(const QString &run, const QDateTime &time,
@@ -115,19 +111,18 @@ QByteArray manifestRunStopLine(const QString &run, const QDateTime &time,
     object.insert(u"event"_s, u"stop"_s);
     object.insert(u"run"_s, run);
     object.insert(u"time"_s, timeValue(time));
-    return line(object);
+    return jsonLine(object);
 }
 
 QByteArray manifestLostLine(const LostFile &file, const QDateTime &time, const QString &reason)
 {
-    return line({{u"type"_s, u"lost"_s},
-                 {u"file"_s, file.file},
-                 {u"port"_s, file.port},
-                 {u"bytes"_s, qint64(file.bytes)},
-                 {u"sha256"_s,
-                  file.sha256.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(file.sha256)},
-                 {u"lost"_s, timeValue(time)},
-                 {u"reason"_s, reason}});
+    return jsonLine({{u"type"_s, u"lost"_s},
+                     {u"file"_s, file.file},
+                     {u"port"_s, file.port},
+                     {u"bytes"_s, qint64(file.bytes)},
+                     {u"sha256"_s, stringOrNull(file.sha256)},
+                     {u"lost"_s, timeValue(time)},
+                     {u"reason"_s, reason}});
 }
 
 ManifestRecord readManifestRecord(const QByteArray &line)

@@ -5,12 +5,12 @@
 #include "core/manifest/manifest.h"
 #include "core/observe/statsjson.h"
 #include "core/util/fdio.h"
+#include "core/util/jsonline.h"
 #include "core/util/syserror.h"
 
 #include <QDir>
 #include <QFile>
 #include <QJsonArray>
-#include <QJsonDocument>
 
 #include <cerrno>
 #include <fcntl.h>
@@ -24,12 +24,11 @@ namespace {
 
 QJsonObject connectionFields(const ConnectionInfo &info)
 {
-    return {
-        {u"id"_s, qint64(info.id)},
-        {u"port"_s, info.localPort},
-        {u"peer"_s, info.peerText()},
-        // null while it has sent nothing: its file is made with its first byte
-        {u"file"_s, info.file.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(info.file)}};
+    return {{u"id"_s, qint64(info.id)},
+            {u"port"_s, info.localPort},
+            {u"peer"_s, info.peerText()},
+            // null while it has sent nothing: its file is made with its first byte
+            {u"file"_s, stringOrNull(info.file)}};
 }
 
 QJsonObject fileFields(const FileInfo &info)
@@ -120,8 +119,7 @@ void EventStream::attach(CaptureController *controller, int statsIntervalMs)
     const auto contentFields = [](const FileInfo &info) {
         QJsonObject fields = fileFields(info);
         fields.insert(u"bytes"_s, qint64(info.bytes));
-        fields.insert(u"sha256"_s, info.sha256.isEmpty() ? QJsonValue(QJsonValue::Null)
-                                                         : QJsonValue(info.sha256));
+        fields.insert(u"sha256"_s, stringOrNull(info.sha256));
         return fields;
     };
     connect(controller, &C::fileClosed, this, [this, contentFields](const FileInfo &info) {
@@ -177,7 +175,7 @@ void EventStream::emitEvent(const QString &kind, QJsonObject fields)
         return;
     fields.insert(u"time"_s, manifestTime(QDateTime::currentDateTime()));
     fields.insert(u"event"_s, kind);
-    const QByteArray line = QJsonDocument(fields).toJson(QJsonDocument::Compact) + '\n';
+    const QByteArray line = jsonLine(fields);
     const WriteResult result = writeAll(m_fd, line.constData(), size_t(line.size()));
     if (!result.wroteAll && m_writeErrors++ == 0)
         qWarning("cannot write to the events file %s: %s", qPrintable(m_path),

@@ -1,5 +1,6 @@
 #include "core/observe/statsjson.h"
 
+#include "core/manifest/record.h"
 #include "core/net/portspec.h"
 
 #include <QDir>
@@ -49,6 +50,36 @@ QJsonObject portStatsJson(const PortStats &p)
             {u"idle_closed"_s, qint64(p.idleClosed)},
             {u"tls_failed"_s, qint64(p.tlsFailed)},
             {u"connections_empty"_s, qint64(p.emptyConnections)}};
+}
+
+QJsonObject portStatusJson(const PortStats &p)
+{
+    QJsonObject o = portStatsJson(p);
+    o.insert(u"current_file"_s, p.currentFile);
+    if (!p.error.isEmpty())
+        o.insert(u"error"_s, p.error);
+    return o;
+}
+
+QJsonObject connectionStatusJson(const ConnectionInfo &c)
+{
+    return {{u"id"_s, qint64(c.id)},
+            {u"port"_s, c.localPort},
+            {u"peer"_s, c.peerText()},
+            {u"opened"_s, manifestTime(c.opened)},
+            {u"bytes_received"_s, qint64(c.bytesReceived)},
+            {u"bytes_written"_s, qint64(c.bytesWritten)},
+            {u"rate"_s, c.rate},
+            {u"file"_s, c.file},
+            {u"tls_subject"_s, c.tlsSubject}};
+}
+
+QJsonObject openFileStatusJson(const FileInfo &f)
+{
+    return {{u"file"_s, f.path},
+            {u"port"_s, f.port},
+            {u"bytes"_s, qint64(f.bytes)},
+            {u"opened"_s, manifestTime(f.opened)}};
 }
 
 QJsonObject totalsJson(const StatsSnapshot &s)

@@ -13,6 +13,15 @@ QJsonObject settingsJson(const CaptureSettings &settings);
 /// One port's figures as /status and the stats events give them (the same names in both).
 QJsonObject portStatsJson(const PortStats &port);
 
+/// One port's entry in /status: its figures, its current file and error.
+QJsonObject portStatusJson(const PortStats &port);
+
+/// One open connection's entry in /status.
+QJsonObject connectionStatusJson(const ConnectionInfo &connection);
+
+/// One open file's entry in /status ("open_files").
+QJsonObject openFileStatusJson(const FileInfo &file);
+
 /// The run's totals as /status ("totals") and the stats events ("total") give them.
 QJsonObject totalsJson(const StatsSnapshot &snapshot);
 

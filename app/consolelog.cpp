@@ -1,5 +1,6 @@
 #include "app/consolelog.h"
 
+#include "core/util/fdio.h"
 #include "core/util/printable.h"
 #include "core/util/syserror.h"
 
@@ -77,19 +78,10 @@ const char *levelName(QtMsgType type)
     return "info";
 }
 
+// A line that cannot be written is dropped: there is nowhere left to tell.
 void writeAll(int fd, const QByteArray &bytes)
 {
-    const char *data = bytes.constData();
-    qsizetype left = bytes.size();
-    while (left > 0) {
-        const ssize_t n = ::write(fd, data, size_t(left));
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return;
-        data += n;
-        left -= n;
-    }
+    capture::writeAll(fd, bytes.constData(), size_t(bytes.size()));
 }
 
 void handler(QtMsgType type, const QMessageLogContext &, const QString &message)

@@ -3,7 +3,7 @@
 
 #include "fuzzcheck.h"
 
-#include "core/http/httpserver.h"
+#include "core/http/httprequest.h"
 
 #include <algorithm>
 

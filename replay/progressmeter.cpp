@@ -20,6 +20,13 @@ std::string sizeText(std::uint64_t bytes)
     return text;
 }
 
+std::string secondsText(int ms)
+{
+    char text[32];
+    std::snprintf(text, sizeof text, "%g s", double(ms) / 1000.0);
+    return text;
+}
+
 ProgressMeter::ProgressMeter(std::FILE *out, bool enabled, std::uint64_t totalFileBytes)
     : m_out(out)
     , m_enabled(enabled)

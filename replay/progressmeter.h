@@ -34,4 +34,7 @@ private:
 /// "1.5 GiB", "312 KiB", "17 B".
 std::string sizeText(std::uint64_t bytes);
 
+/// A duration given in milliseconds, in seconds: "2.5 s", "10 s".
+std::string secondsText(int ms);
+
 } // namespace replay

@@ -110,6 +110,8 @@ private:
     void message(const std::string &text);
     void showProgress();
 
+    static constexpr int pollSliceMs = 100; ///< interrupts are noticed at least this often
+
     ReplayOptions m_options;
     const std::atomic<int> *m_interrupts;
     std::FILE *m_out;

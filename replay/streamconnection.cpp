@@ -1,5 +1,7 @@
 #include "replay/streamconnection.h"
 
+#include "core/util/fdio.h"
+
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
@@ -7,11 +9,9 @@
 #include <arpa/inet.h>
 #include <cerrno>
 #include <climits>
-#include <cstdio>
 #include <cstring>
 #include <fcntl.h>
 #include <linux/sockios.h>
-#include <netdb.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/ioctl.h>
@@ -28,21 +28,6 @@ constexpr std::size_t compactAfterBytes = 256 * 1024;
 std::string errnoText(int error)
 {
     return std::strerror(error);
-}
-
-/// The reasons OpenSSL queued for this thread, "; "-joined, and the queue cleared.
-std::string opensslErrors()
-{
-    std::string text;
-    while (const unsigned long code = ERR_get_error()) {
-        char buffer[256];
-        ERR_error_string_n(code, buffer, sizeof buffer);
-        if (!text.empty())
-            text += "; ";
-        const char *reason = ERR_reason_error_string(code);
-        text += reason ? reason : buffer;
-    }
-    return text;
 }
 
 int remainingMs(Clock::time_point deadline)
@@ -73,10 +58,6 @@ Wait waitFor(int fd, short events, Clock::time_point deadline, const std::functi
 }
 
 constexpr const char *timedOutText = "no answer within the connect timeout";
-bool unexpectedEof()
-{
-    return ERR_GET_REASON(ERR_peek_error()) == SSL_R_UNEXPECTED_EOF_WHILE_READING;
-}
 constexpr const char *stoppedText = "stopped (interrupted) before the connection was made";
 
 bool isAddressLiteral(const std::string &host)
@@ -85,17 +66,6 @@ bool isAddressLiteral(const std::string &host)
     in_addr v4{};
     return ::inet_pton(AF_INET, host.c_str(), &v4) == 1 ||
            ::inet_pton(AF_INET6, host.c_str(), &v6) == 1;
-}
-
-bool readable(const std::string &path, const char *option, std::string *error)
-{
-    FILE *file = std::fopen(path.c_str(), "rb");
-    if (!file) {
-        *error = std::string("cannot read ") + option + " '" + path + "': " + errnoText(errno);
-        return false;
-    }
-    std::fclose(file);
-    return true;
 }
 
 } // namespace
@@ -240,21 +210,15 @@ bool StreamConnection::connect(const std::vector<ServerAddress> &addresses, std:
 long long StreamConnection::writeSome(const std::uint8_t *data, std::size_t size)
 {
     if (!m_ssl) {
-        for (;;) {
-            const ssize_t n = ::send(m_fd, data, size, MSG_NOSIGNAL);
-            if (n >= 0) {
-                m_bytesSent += std::uint64_t(n);
-                return n;
-            }
-            if (errno == EINTR)
-                continue;
-            if (errno == EAGAIN || errno == EWOULDBLOCK)
-                return 0;
-            fail(errno == EPIPE || errno == ECONNRESET
-                     ? "the receiver closed the connection (" + errnoText(errno) + ")"
-                     : errnoText(errno));
-            return -1;
-        }
+        const capture::WriteResult result =
+            capture::writeAll(m_fd, data, size, capture::WriteTo::Socket);
+        m_bytesSent += result.written;
+        if (result.error == 0 || result.error == EAGAIN || result.error == EWOULDBLOCK)
+            return (long long)(result.written);
+        fail(result.error == EPIPE || result.error == ECONNRESET
+                 ? "the receiver closed the connection (" + errnoText(result.error) + ")"
+                 : errnoText(result.error));
+        return -1;
     }
     ERR_clear_error();
     errno = 0;
@@ -366,66 +330,6 @@ bool StreamConnection::shutdownWriting()
     return true;
 }
 
-bool StreamConnection::refusalPossible() const
-{
-    // Under TLS 1.2 the receiver's Finished said it accepted this client. Under TLS 1.3 a
-    // receiver that asked for a client certificate checks it only after the client's side of
-    // the handshake is done, and one that refuses it may just close the connection; one that
-    // accepts it sends a session ticket.
-    return SSL_version(m_ssl) >= TLS1_3_VERSION && m_certificateRequested && !m_ticketReceived;
-}
-
-StreamConnection::Acceptance StreamConnection::checkAcceptance()
-{
-    char discard[4096];
-    while (m_ssl && !failed() && refusalPossible()) {
-        ERR_clear_error();
-        errno = 0;
-        const int n = SSL_read(m_ssl, discard, int(sizeof discard));
-        if (n > 0)
-            continue; // the receiver has nothing to say; its data is not ours to keep
-        const int error = SSL_get_error(m_ssl, n);
-        if (error == SSL_ERROR_WANT_READ || error == SSL_ERROR_WANT_WRITE) {
-            if (refusalPossible()) // else a ticket came in what was just read
-                return Acceptance::Unknown;
-            break;
-        }
-        if (error == SSL_ERROR_SYSCALL && errno == EINTR)
-            continue;
-        std::string reason;
-        if (error == SSL_ERROR_ZERO_RETURN || unexpectedEof() ||
-            (error == SSL_ERROR_SYSCALL && errno == 0))
-            reason = "it closed the connection";
-        else if (error == SSL_ERROR_SYSCALL)
-            reason = errnoText(errno);
-        else
-            reason = opensslErrors(); // e.g. its alert "certificate required"
-        fail("TLS: the receiver refused this client after the handshake (" + reason +
-             "): it wants a client certificate it accepts (--tls-cert, --tls-key)");
-        return Acceptance::Refused;
-    }
-    return failed() ? Acceptance::Refused : Acceptance::Confirmed;
-}
-
-std::string StreamConnection::withRefusalHint(const std::string &reason) const
-{
-    if (!m_ssl || !refusalPossible())
-        return reason;
-    return reason + " (the receiver had not confirmed the TLS handshake: it may have refused this "
-                    "client's certificate)";
-}
-
-bool StreamConnection::closedWithoutCloseNotify()
-{
-    // capture-receiver closes like this once it has read everything, and so may others.
-    if (!refusalPossible())
-        return true;
-    fail("the receiver closed the connection without confirming the TLS handshake (neither a "
-         "session ticket nor close_notify came): it may have refused this client's "
-         "certificate and recorded nothing");
-    return false;
-}
-
 bool StreamConnection::receiverClosed()
 {
     if (failed() || m_fd < 0)
@@ -467,7 +371,7 @@ bool StreamConnection::receiverClosed()
                                      : errnoText(errno)));
             return false;
         default:
-            if (unexpectedEof())
+            if (tlsUnexpectedEof())
                 return closedWithoutCloseNotify();
             // E.g. the receiver's alert that it wanted a client certificate (TLS 1.3 sends it
             // after the client's side of the handshake is done).
@@ -483,101 +387,6 @@ int StreamConnection::unacknowledgedBytes() const
     if (m_fd < 0 || ::ioctl(m_fd, SIOCOUTQ, &pending) != 0)
         return -1;
     return pending;
-}
-
-bool resolveServer(const std::string &host, std::vector<ServerAddress> *addresses,
-                   std::string *error)
-{
-    std::string name = host;
-    if (name.size() > 2 && name.front() == '[' && name.back() == ']')
-        name = name.substr(1, name.size() - 2);
-    addrinfo hints{};
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
-    addrinfo *found = nullptr;
-    const int result = ::getaddrinfo(name.c_str(), nullptr, &hints, &found);
-    if (result != 0) {
-        *error = "cannot resolve server '" + host +
-                 "': " + (result == EAI_SYSTEM ? errnoText(errno) : ::gai_strerror(result));
-        return false;
-    }
-    for (const addrinfo *a = found; a; a = a->ai_next) {
-        if (a->ai_family != AF_INET && a->ai_family != AF_INET6)
-            continue;
-        ServerAddress address;
-        std::memcpy(&address.address, a->ai_addr, a->ai_addrlen);
-        address.length = a->ai_addrlen;
-        addresses->push_back(address);
-    }
-    ::freeaddrinfo(found);
-    if (addresses->empty()) {
-        *error = "cannot resolve server '" + host + "': no IPv4 or IPv6 address";
-        return false;
-    }
-    return true;
-}
-
-std::string addressText(const ServerAddress &address, std::uint16_t port)
-{
-    char text[INET6_ADDRSTRLEN] = {};
-    if (address.address.ss_family == AF_INET) {
-        ::inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in *>(&address.address)->sin_addr,
-                    text, sizeof text);
-        return std::string(text) + ":" + std::to_string(port);
-    }
-    ::inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6 *>(&address.address)->sin6_addr,
-                text, sizeof text);
-    return std::string("[") + text + "]:" + std::to_string(port);
-}
-
-ssl_ctx_st *createTlsContext(const std::string &caFile, const std::string &certFile,
-                             const std::string &keyFile, std::string *error)
-{
-    if ((!caFile.empty() && !readable(caFile, "--tls-ca", error)) ||
-        (!certFile.empty() && !readable(certFile, "--tls-cert", error)) ||
-        (!keyFile.empty() && !readable(keyFile, "--tls-key", error)))
-        return nullptr;
-    if (certFile.empty() != keyFile.empty()) {
-        *error = certFile.empty() ? "--tls-key needs --tls-cert" : "--tls-cert needs --tls-key";
-        return nullptr;
-    }
-    SSL_CTX *context = SSL_CTX_new(TLS_client_method());
-    if (!context) {
-        *error = "TLS: " + opensslErrors();
-        return nullptr;
-    }
-    SSL_CTX_set_min_proto_version(context, TLS1_2_VERSION);
-    SSL_CTX_set_verify(context, SSL_VERIFY_PEER, nullptr);
-    // A TLS 1.3 session ticket is the receiver's word that it accepted this client (see
-    // StreamConnection::checkAcceptance); OpenSSL passes tickets on only to a client cache.
-    SSL_CTX_set_session_cache_mode(context,
-                                   SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL_STORE);
-    SSL_CTX_sess_set_new_cb(context, [](SSL *ssl, SSL_SESSION *) {
-        if (auto *connection = static_cast<StreamConnection *>(SSL_get_app_data(ssl)))
-            connection->sessionTicketReceived();
-        return 0; // not kept: sessions are not resumed
-    });
-    auto failWith = [&](const std::string &message) -> ssl_ctx_st * {
-        *error = message + ": " + opensslErrors();
-        SSL_CTX_free(context);
-        return nullptr;
-    };
-    if (!caFile.empty()) {
-        if (SSL_CTX_load_verify_locations(context, caFile.c_str(), nullptr) != 1)
-            return failWith("--tls-ca '" + caFile + "' holds no usable PEM certificate");
-    } else if (SSL_CTX_set_default_verify_paths(context) != 1) {
-        return failWith("TLS: cannot load the system's CA certificates");
-    }
-    if (!certFile.empty()) {
-        if (SSL_CTX_use_certificate_chain_file(context, certFile.c_str()) != 1)
-            return failWith("--tls-cert '" + certFile + "' is not a usable PEM certificate");
-        if (SSL_CTX_use_PrivateKey_file(context, keyFile.c_str(), SSL_FILETYPE_PEM) != 1)
-            return failWith("--tls-key '" + keyFile + "' is not a usable unencrypted PEM key");
-        if (SSL_CTX_check_private_key(context) != 1)
-            return failWith("--tls-key '" + keyFile + "' does not belong to --tls-cert '" +
-                            certFile + "'");
-    }
-    return context;
 }
 
 } // namespace replay

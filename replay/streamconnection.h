@@ -1,6 +1,7 @@
 #pragma once
 
-#include <sys/socket.h>
+#include "replay/serveraddress.h"
+#include "replay/tlsclient.h"
 
 #include <chrono>
 #include <cstddef>
@@ -15,21 +16,6 @@ struct ssl_st;
 namespace replay {
 
 using Clock = std::chrono::steady_clock;
-
-/// One resolved address of the server (its port is set per connection).
-struct ServerAddress
-{
-    sockaddr_storage address{};
-    socklen_t length = 0;
-};
-
-/// The TLS side of the connections, when --tls: a client context and the name (or address)
-/// the server's certificate must carry.
-struct TlsClient
-{
-    ssl_ctx_st *context = nullptr;
-    std::string serverName;
-};
 
 /// One TCP (optionally TLS) connection to the receiver, with a bounded queue of bytes not yet
 /// sent. Non-blocking: send() takes what the socket takes now and queues the rest; the owner
@@ -89,8 +75,8 @@ public:
     bool abort();
 
 private:
-    /// Writes up to `size` bytes once: bytes taken, 0 when the socket takes none now, -1 on
-    /// error (m_error set).
+    /// Writes up to `size` bytes, as many as the socket takes now: bytes taken, 0 when it takes
+    /// none now, -1 on error (m_error set).
     long long writeSome(const std::uint8_t *data, std::size_t size);
     void fail(const std::string &reason);
     /// TLS 1.3 and a client certificate asked for, but no sign yet that the receiver took it.
@@ -112,19 +98,5 @@ private:
     std::uint64_t m_bytesSent = 0;
     std::string m_error;
 };
-
-/// Resolves `host` (a name or an address) into every address to try, in getaddrinfo's order.
-/// Returns false with `error` naming the host and the reason.
-bool resolveServer(const std::string &host, std::vector<ServerAddress> *addresses,
-                   std::string *error);
-
-/// "192.0.2.7:5000" or "[2001:db8::1]:5000".
-std::string addressText(const ServerAddress &address, std::uint16_t port);
-
-/// Creates the TLS client context: TLS 1.2 or newer; the server's certificate must chain to
-/// `caFile` (or to the system's CAs when empty) and name `serverName`; `certFile`/`keyFile`
-/// are the client's certificate for mutual TLS. Returns nullptr with a one-line `error`.
-ssl_ctx_st *createTlsContext(const std::string &caFile, const std::string &certFile,
-                             const std::string &keyFile, std::string *error);
 
 } // namespace replay

@@ -739,6 +739,71 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(h.startFailed.size(), 1, timeoutMs);
         QVERIFY(h.startFailed.at(0).at(1).toString().contains(u"manifest"_s));
     }
+
+    // The record format both ways: each line the receiver writes reads back as what it
+    // recorded, and lines it does not write are invalid, saying why.
+    void recordsReadBackAsWritten()
+    {
+        using Type = ManifestRecord::Type;
+        const QDateTime time = QDateTime::currentDateTime();
+        const QString sha(64, u'a');
+        ManifestFile file;
+        file.file = u"stream_5000_20261121_140307.bin"_s;
+        file.port = 5000;
+        file.bytes = 1234;
+        file.sha256 = sha;
+        file.opened = time;
+        file.closed = time;
+        file.closeReason = u"stop"_s;
+        ManifestRecord r = readManifestRecord(manifestFileLine(file).trimmed());
+        QCOMPARE(r.type, Type::File);
+        QCOMPARE(r.file, file.file);
+        QCOMPARE(r.bytes, 1234);
+        QCOMPARE(r.sha256, sha);
+
+        r = readManifestRecord(
+            manifestLostLine(LostFile{u"b.bin"_s, 5001, 77, {}}, time, u"deleted by hand"_s)
+                .trimmed());
+        QCOMPARE(r.type, Type::Lost);
+        QCOMPARE(r.file, u"b.bin"_s);
+        QCOMPARE(r.bytes, 77);
+        QVERIFY(r.sha256.isEmpty()); // null: --hash none
+        QCOMPARE(r.reason, u"deleted by hand"_s);
+
+        r = readManifestRecord(
+            manifestDeletionLine(u"c.bin"_s, 5002, time, u"--max-files 3"_s).trimmed());
+        QCOMPARE(r.type, Type::Deleted);
+        QCOMPARE(r.file, u"c.bin"_s);
+        QCOMPARE(r.reason, u"--max-files 3"_s);
+
+        r = readManifestRecord(manifestRunStartLine(u"run-1"_s, time, {}).trimmed());
+        QCOMPARE(r.type, Type::RunStart);
+        QCOMPARE(r.run, u"run-1"_s);
+        QCOMPARE(r.host, QSysInfo::machineHostName());
+        QCOMPARE(r.pid, QCoreApplication::applicationPid());
+        QCOMPARE(r.time, manifestTime(time));
+
+        r = readManifestRecord(manifestRunStopLine(u"run-1"_s, time, {}).trimmed());
+        QCOMPARE(r.type, Type::RunStop);
+        QCOMPARE(r.run, u"run-1"_s);
+
+        const QList<std::pair<QByteArray, QString>> invalid{
+            {"[1, 2]", u"not a JSON object"_s},
+            {R"({"type":"run","run":"x","event":"pause"})", u"not a run record (run, event)"_s},
+            {R"({"type":"file","file":"../a.bin","bytes":1,"sha256":null})",
+             u"no valid \"file\" name"_s},
+            {R"({"type":"file","file":"a.bin","bytes":-1,"sha256":null})",
+             u"not a file record (type, bytes, sha256)"_s},
+            {R"({"type":"file","file":"a.bin","bytes":1,"sha256":"abc"})",
+             u"not a file record (type, bytes, sha256)"_s},
+            {R"({"type":"moved","file":"a.bin","bytes":1,"sha256":null})",
+             u"not a file record (type, bytes, sha256)"_s}};
+        for (const auto &[line, why] : invalid) {
+            r = readManifestRecord(line);
+            QCOMPARE(r.type, Type::Invalid);
+            QVERIFY2(r.invalidReason.startsWith(why), qPrintable(r.invalidReason));
+        }
+    }
 };
 
 QTEST_GUILESS_MAIN(TestManifest)

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/capture/filesink.h"
+#include "core/manifest/record.h" // SplitMode
 #include "core/net/address.h"
 #include "core/tls/tlsconfig.h"
 
@@ -12,19 +13,11 @@
 
 namespace capture {
 
-/// How received bytes are grouped into files.
-enum class SplitMode {
-    Port,       ///< one file per port, created at its first connection; later connections append
-    Connection, ///< one file per connection
-};
-
 /// How each output file's contents are fingerprinted (in the manifest) while they are written.
 enum class HashAlgorithm { None, Sha256 };
 
-QString splitModeName(SplitMode mode);
 QString hashAlgorithmName(HashAlgorithm hash);
 std::optional<HashAlgorithm> hashAlgorithmFromName(const QString &name);
-std::optional<SplitMode> splitModeFromName(const QString &name);
 
 /// Everything the engine needs to run a capture. A plain value, copied across threads.
 struct CaptureSettings

@@ -1,6 +1,7 @@
 #include "core/capture/filesink.h"
 
 #include "core/capture/filenaming.h"
+#include "core/util/fdio.h"
 #include "core/util/syserror.h"
 
 #include <QDir>
@@ -105,23 +106,13 @@ bool FileSink::write(const char *data, qint64 size)
             m_error = u"%1 is closed"_s.arg(m_path);
         return false;
     }
-    while (size > 0) {
-        const ssize_t n = ::write(m_fd, data, size_t(size));
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            m_error = systemErrorString(errno);
-            return false;
-        }
-        if (n == 0) {
-            m_error = u"the file system accepted no more data"_s;
-            return false;
-        }
-        data += n;
-        size -= n;
-        m_bytesWritten += quint64(n);
-    }
-    return true;
+    const WriteResult result = writeAll(m_fd, data, size_t(size));
+    m_bytesWritten += quint64(result.written);
+    if (result.error != 0)
+        m_error = systemErrorString(result.error);
+    else if (!result.wroteAll)
+        m_error = u"the file system accepted no more data"_s;
+    return result.wroteAll;
 }
 
 bool FileSink::close()

@@ -1,15 +1,14 @@
 #include "core/http/httpserver.h"
 
+#include "core/http/httpacceptserver.h"
 #include "core/net/address.h"
 #include "core/net/listensocket.h"
 #include "core/util/logging.h"
 
-#include <QTcpServer>
 #include <QTcpSocket>
 #include <QTimer>
 
 #include <algorithm>
-#include <string_view>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -19,7 +18,6 @@ namespace capture {
 
 namespace {
 
-constexpr int maxHeaderFields = 100;
 constexpr qsizetype requestHeadLimit = 8192;
 // A client's further requests wait unread while more than this of its responses is queued.
 constexpr qint64 maxPendingOutput = qint64(1024) * 1024;
@@ -28,359 +26,8 @@ constexpr qint64 resumeBelowOutput = maxPendingOutput / 2;
 constexpr qint64 socketReadBufferSize = qint64(16) * 1024;
 // How long a closing connection may take to read its last response and hang up.
 constexpr int maxLingerMs = 2000;
-constexpr int resumeAcceptingAfterMs = 1000;
-constexpr qsizetype maxMethodInMessage = 32;
-
-bool isDigit(char c)
-{
-    return c >= '0' && c <= '9';
-}
-
-// RFC 9110 tchar.
-bool isTokenChar(char c)
-{
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || isDigit(c))
-        return true;
-    return c != '\0' && std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
-}
-
-// Visible ASCII: what an origin-form target may hold without being malformed.
-bool isTargetChar(char c)
-{
-    const auto u = uchar(c);
-    return u > 0x20 && u < 0x7f;
-}
-
-// RFC 9110 field-vchar, SP and HTAB (obs-text included); no other control characters.
-bool isFieldValueChar(char c)
-{
-    const auto u = uchar(c);
-    return u == '\t' || (u >= 0x20 && u != 0x7f);
-}
-
-bool isOws(char c)
-{
-    return c == ' ' || c == '\t';
-}
-
-template<typename Predicate> bool allOf(QByteArrayView bytes, Predicate predicate)
-{
-    return std::all_of(bytes.begin(), bytes.end(), predicate);
-}
-
-QByteArrayView trimmedOws(QByteArrayView bytes)
-{
-    while (!bytes.isEmpty() && isOws(bytes.front()))
-        bytes = bytes.sliced(1);
-    while (!bytes.isEmpty() && isOws(bytes.back()))
-        bytes.chop(1);
-    return bytes;
-}
-
-bool equalsIgnoringCase(QByteArrayView a, QByteArrayView b)
-{
-    return a.compare(b, Qt::CaseInsensitive) == 0;
-}
-
-QByteArrayView withoutTrailingCr(QByteArrayView line)
-{
-    if (!line.isEmpty() && line.back() == '\r')
-        line.chop(1);
-    return line;
-}
-
-// Whether `version` is "HTTP/d.d" or the start of it.
-bool isVersionPrefix(QByteArrayView version)
-{
-    constexpr QByteArrayView pattern("HTTP/#.#");
-    if (version.size() > pattern.size())
-        return false;
-    for (qsizetype i = 0; i < version.size(); ++i) {
-        if (pattern[i] == '#' ? !isDigit(version[i]) : version[i] != pattern[i])
-            return false;
-    }
-    return true;
-}
-
-struct RequestLine
-{
-    QByteArrayView method;
-    QByteArrayView target;
-    QByteArrayView version;
-};
-
-// Splits and checks a complete request line; the reason when it is malformed.
-std::optional<QString> parseRequestLine(QByteArrayView line, RequestLine *out)
-{
-    const qsizetype methodEnd = line.indexOf(' ');
-    if (methodEnd <= 0)
-        return u"malformed request line"_s;
-    const QByteArrayView rest = line.sliced(methodEnd + 1);
-    const qsizetype targetEnd = rest.indexOf(' ');
-    if (targetEnd < 0)
-        return u"request line without HTTP version"_s;
-    out->method = line.first(methodEnd);
-    out->target = rest.first(targetEnd);
-    out->version = rest.sliced(targetEnd + 1);
-    if (!allOf(out->method, isTokenChar))
-        return u"malformed method"_s;
-    if (out->target.isEmpty() || !allOf(out->target, isTargetChar))
-        return u"malformed request target"_s;
-    if (out->target.front() != '/')
-        return u"request target is not an absolute path"_s;
-    if (out->version.size() != 8 || !isVersionPrefix(out->version))
-        return u"malformed HTTP version"_s;
-    return std::nullopt;
-}
-
-// Whether the start of a request line seen so far can still become a valid one. Never more
-// lenient than parseRequestLine, so waiting for more bytes cannot turn an error into success.
-bool isRequestLinePrefix(QByteArrayView partial)
-{
-    const qsizetype size = partial.size();
-    qsizetype i = 0;
-    for (; i < size && partial[i] != ' '; ++i) {
-        if (!isTokenChar(partial[i]))
-            return false;
-    }
-    if (i == size)
-        return true;
-    if (i == 0)
-        return false;
-    const qsizetype targetStart = ++i;
-    for (; i < size && partial[i] != ' '; ++i) {
-        if (!isTargetChar(partial[i]))
-            return false;
-    }
-    if (i > targetStart && partial[targetStart] != '/')
-        return false;
-    if (i == size)
-        return true;
-    if (i == targetStart)
-        return false;
-    return isVersionPrefix(partial.sliced(i + 1));
-}
-
-// Checks a header line (complete, or the start of one when !complete); the reason if invalid.
-std::optional<QString> checkHeaderLine(QByteArrayView line, bool complete)
-{
-    if (line.isEmpty())
-        return std::nullopt;
-    if (isOws(line.front()))
-        return u"obsolete header line folding"_s;
-    const qsizetype colon = line.indexOf(':');
-    if (colon < 0 && complete)
-        return u"header line without colon"_s;
-    if (colon == 0)
-        return u"empty header name"_s;
-    if (!allOf(colon < 0 ? line : line.first(colon), isTokenChar))
-        return u"malformed header name"_s;
-    if (colon > 0 && !allOf(line.sliced(colon + 1), isFieldValueChar))
-        return u"malformed header value"_s;
-    return std::nullopt;
-}
-
-bool isZeroLength(QByteArrayView value)
-{
-    return !value.isEmpty() && allOf(value, [](char c) { return c == '0'; });
-}
-
-HttpParseResult failed(HttpParseResult result, int status, const QString &reason)
-{
-    result.status = HttpParseResult::Status::Error;
-    result.errorStatus = status;
-    result.error = reason;
-    return result;
-}
-
-QByteArray reasonPhrase(int status)
-{
-    switch (status) {
-    case 200:
-        return "OK"_ba;
-    case 201:
-        return "Created"_ba;
-    case 202:
-        return "Accepted"_ba;
-    case 204:
-        return "No Content"_ba;
-    case 301:
-        return "Moved Permanently"_ba;
-    case 302:
-        return "Found"_ba;
-    case 304:
-        return "Not Modified"_ba;
-    case 400:
-        return "Bad Request"_ba;
-    case 401:
-        return "Unauthorized"_ba;
-    case 403:
-        return "Forbidden"_ba;
-    case 404:
-        return "Not Found"_ba;
-    case 405:
-        return "Method Not Allowed"_ba;
-    case 408:
-        return "Request Timeout"_ba;
-    case 429:
-        return "Too Many Requests"_ba;
-    case 500:
-        return "Internal Server Error"_ba;
-    case 501:
-        return "Not Implemented"_ba;
-    case 503:
-        return "Service Unavailable"_ba;
-    case 505:
-        return "HTTP Version Not Supported"_ba;
-    default:
-        return "Unknown"_ba;
-    }
-}
-
-HttpResponse errorResponse(int status)
-{
-    HttpResponse response;
-    response.status = status;
-    response.body = QByteArray::number(status) + ' ' + reasonPhrase(status) + '\n';
-    return response;
-}
-
-// `extraHeaders`: complete lines ("Name: value\r\n"), from this file only.
-QByteArray formatResponse(const HttpResponse &response, bool headRequest, bool keepAlive,
-                          QByteArrayView extraHeaders = {})
-{
-    const bool bodyless = response.status == 204 || response.status == 304;
-    const bool withBody = !headRequest && !bodyless;
-    // A header value from the handler must not be able to end the header block early.
-    const bool validType =
-        !response.contentType.isEmpty() && allOf(response.contentType, isFieldValueChar);
-    QByteArray out;
-    out.reserve(200 + (withBody ? response.body.size() : 0));
-    out.append("HTTP/1.1 ").append(QByteArray::number(response.status)).append(' ');
-    out.append(reasonPhrase(response.status)).append("\r\n");
-    out.append("Content-Type: ")
-        .append(validType ? response.contentType : HttpResponse().contentType)
-        .append("\r\n");
-    if (!bodyless)
-        out.append("Content-Length: ")
-            .append(QByteArray::number(response.body.size()))
-            .append("\r\n");
-    out.append("Cache-Control: no-store\r\n");
-    out.append(extraHeaders);
-    out.append(keepAlive ? "Connection: keep-alive\r\n\r\n" : "Connection: close\r\n\r\n");
-    if (withBody)
-        out.append(response.body);
-    return out;
-}
-
-/// Hands each accepted descriptor over as it is, so refused clients cost no QTcpSocket.
-class HttpAcceptServer : public QTcpServer
-{
-public:
-    using QTcpServer::QTcpServer;
-    std::function<void(int)> accepted;
-
-protected:
-    void incomingConnection(qintptr descriptor) override { accepted(int(descriptor)); }
-};
 
 } // namespace
-
-HttpParseResult parseHttpRequest(QByteArrayView buffer, qsizetype maxHeadBytes)
-{
-    HttpParseResult result;
-    HttpRequest &request = result.request;
-    // Only the first maxHeadBytes can hold the head; nothing beyond it is looked at.
-    const QByteArrayView head = buffer.first(std::clamp<qsizetype>(maxHeadBytes, 0, buffer.size()));
-    qsizetype pos = 0;
-    bool haveRequestLine = false;
-    int fieldCount = 0;
-    int hostCount = 0;
-    bool connectionClose = false;
-    bool connectionKeepAlive = false;
-
-    for (;;) {
-        const qsizetype lineEnd = head.indexOf('\n', pos);
-        if (lineEnd < 0) {
-            const QByteArrayView partial = withoutTrailingCr(head.sliced(pos));
-            if (!haveRequestLine && !isRequestLinePrefix(partial))
-                return failed(result, 400, u"malformed request line"_s);
-            if (haveRequestLine) {
-                if (const auto why = checkHeaderLine(partial, false))
-                    return failed(result, 400, *why);
-            }
-            if (buffer.size() >= maxHeadBytes)
-                return failed(result, 400, u"request head too large"_s);
-            return result; // Incomplete
-        }
-        const QByteArrayView line = withoutTrailingCr(head.sliced(pos, lineEnd - pos));
-        pos = lineEnd + 1;
-
-        if (!haveRequestLine) {
-            // RFC 9112 2.2: empty lines before a request line are ignored.
-            if (line.isEmpty())
-                continue;
-            RequestLine parts;
-            if (const auto why = parseRequestLine(line, &parts))
-                return failed(result, 400, *why);
-            haveRequestLine = true;
-            request.method = parts.method.toByteArray();
-            request.target = parts.target.toByteArray();
-            const qsizetype query = parts.target.indexOf('?');
-            request.path = (query < 0 ? parts.target : parts.target.first(query)).toByteArray();
-            const int major = parts.version[5] - '0';
-            const int minor = parts.version[7] - '0';
-            request.versionMinor = minor;
-            if (major != 1 || minor > 1) {
-                return failed(result, 505,
-                              u"unsupported version "_s + QString::fromLatin1(parts.version));
-            }
-            if (request.method != "GET" && request.method != "HEAD") {
-                const QByteArrayView shown =
-                    parts.method.first(std::min(parts.method.size(), maxMethodInMessage));
-                return failed(result, 405,
-                              u"method "_s + QString::fromLatin1(shown) + u" not allowed"_s);
-            }
-            continue;
-        }
-
-        if (line.isEmpty())
-            break; // end of the head
-        if (const auto why = checkHeaderLine(line, true))
-            return failed(result, 400, *why);
-        if (++fieldCount > maxHeaderFields)
-            return failed(result, 400, u"too many header fields"_s);
-        const qsizetype colon = line.indexOf(':');
-        const QByteArray name = line.first(colon).toByteArray().toLower();
-        const QByteArrayView value = trimmedOws(line.sliced(colon + 1));
-        if (name == "transfer-encoding")
-            return failed(result, 400, u"request with a body (Transfer-Encoding)"_s);
-        if (name == "content-length" && !isZeroLength(value))
-            return failed(result, 400, u"request with a body (Content-Length)"_s);
-        if (name == "host" && ++hostCount > 1)
-            return failed(result, 400, u"more than one Host header"_s);
-        if (name == "connection") {
-            qsizetype from = 0;
-            while (from <= value.size()) {
-                qsizetype comma = value.indexOf(',', from);
-                if (comma < 0)
-                    comma = value.size();
-                const QByteArrayView option = trimmedOws(value.sliced(from, comma - from));
-                connectionClose = connectionClose || equalsIgnoringCase(option, "close");
-                connectionKeepAlive =
-                    connectionKeepAlive || equalsIgnoringCase(option, "keep-alive");
-                from = comma + 1;
-            }
-        }
-        request.headers.append({name, value.toByteArray()});
-    }
-
-    request.keepAlive =
-        request.versionMinor >= 1 ? !connectionClose : connectionKeepAlive && !connectionClose;
-    result.status = HttpParseResult::Status::Complete;
-    result.consumed = pos;
-    return result;
-}
 
 struct HttpServer::Client
 {
@@ -420,28 +67,20 @@ HttpServer::~HttpServer()
 
 bool HttpServer::listen(const QHostAddress &address, quint16 port, QString *error)
 {
-    QString reason = u"already listening"_s;
-    const int fd = m_server ? -1 : openListeningSocket(address, port, &reason);
-    if (fd >= 0) {
-        auto *server = new HttpAcceptServer(this);
-        server->accepted = [this](int descriptor) { accept(descriptor); };
-        if (server->setSocketDescriptor(fd)) {
-            m_server = server;
-            connect(server, &QTcpServer::acceptError, this, [this, server] {
-                Q_EMIT clientError(u"accepting a connection failed: "_s + server->errorString());
-                // QTcpServer stops accepting after such an error (out of descriptors, say).
-                QTimer::singleShot(resumeAcceptingAfterMs, server,
-                                   [server] { server->resumeAccepting(); });
-            });
-            return true;
-        }
-        reason = server->errorString();
-        ::close(fd);
-        delete server;
+    if (m_server) {
+        if (error)
+            *error = u"already listening"_s;
+        return false;
     }
-    if (error)
-        *error = reason;
-    return false;
+    HttpAcceptServer *server = HttpAcceptServer::listen(address, port, this, error);
+    if (!server)
+        return false;
+    server->accepted = [this](int descriptor) { accept(descriptor); };
+    server->acceptFailed = [this](const QString &reason) {
+        Q_EMIT clientError(u"accepting a connection failed: "_s + reason);
+    };
+    m_server = server;
+    return true;
 }
 
 quint16 HttpServer::serverPort() const
@@ -449,31 +88,11 @@ quint16 HttpServer::serverPort() const
     return m_server ? m_server->serverPort() : 0;
 }
 
-void HttpServer::setRequestTimeoutMs(int ms)
-{
-    m_requestTimeoutMs = std::max(ms, 1);
-}
-
-void HttpServer::setMaxClients(int n)
-{
-    m_maxClients = std::max(n, 0);
-}
-
 int HttpServer::clientCount() const
 {
     return int(std::count_if(m_clients.begin(), m_clients.end(), [](const auto &client) {
         return client->state != Client::State::Dead;
     }));
-}
-
-quint64 HttpServer::requestsServed() const
-{
-    return m_requestsServed;
-}
-
-quint64 HttpServer::clientsRejected() const
-{
-    return m_clientsRejected;
 }
 
 int HttpServer::busyClientCount() const
@@ -580,8 +199,8 @@ void HttpServer::onTimeout(Client *client)
         return;
     }
     ++m_clientsRejected;
-    startClosing(client,
-                 partialRequest ? formatResponse(errorResponse(408), false, false) : QByteArray());
+    startClosing(client, partialRequest ? formatHttpResponse(httpErrorResponse(408), false, false)
+                                        : QByteArray());
     Q_EMIT clientError(peer + u": request timeout"_s);
 }
 
@@ -627,8 +246,9 @@ void HttpServer::processInput(Client *client)
         if (client->overLimit && !admit(client)) {
             const QString peer = client->peer;
             ++m_clientsRejected;
-            startClosing(client, formatResponse(errorResponse(503), result.request.method == "HEAD",
-                                                false, "Retry-After: 1\r\n"));
+            startClosing(client,
+                         formatHttpResponse(httpErrorResponse(503), result.request.method == "HEAD",
+                                            false, "Retry-After: 1\r\n"));
             Q_EMIT clientError(peer + u": 503, all %1 clients busy"_s.arg(m_maxClients));
             return;
         }
@@ -652,28 +272,30 @@ void HttpServer::respond(Client *client, const HttpRequest &request)
     if (client->state != Client::State::Reading)
         return; // gone while the handler ran
     if (!response) {
-        response = errorResponse(404);
+        response = httpErrorResponse(404);
     } else if (response->status < 200 || response->status > 599) {
         qCWarning(lcCore) << "HTTP handler returned status" << response->status << "for"
                           << request.path;
-        response = errorResponse(500);
+        response = httpErrorResponse(500);
     }
     ++client->served;
     ++m_requestsServed;
-    client->socket->write(formatResponse(*response, request.method == "HEAD", request.keepAlive));
+    client->socket->write(
+        formatHttpResponse(*response, request.method == "HEAD", request.keepAlive));
 }
 
 void HttpServer::reject(Client *client, const HttpParseResult &result)
 {
     const int status =
         result.errorStatus == 405 || result.errorStatus == 505 ? result.errorStatus : 400;
-    const QString detail = status == 405 ? QString::fromLatin1(result.request.method.first(std::min(
-                                               result.request.method.size(), maxMethodInMessage)))
-                                         : result.error;
+    const QString detail = status == 405
+                               ? QString::fromLatin1(result.request.method.first(
+                                     std::min(result.request.method.size(), httpMethodQuotedBytes)))
+                               : result.error;
     const QString peer = client->peer;
     ++m_clientsRejected;
-    startClosing(client, formatResponse(errorResponse(status), false, false,
-                                        status == 405 ? "Allow: GET, HEAD\r\n" : ""));
+    startClosing(client, formatHttpResponse(httpErrorResponse(status), false, false,
+                                            status == 405 ? "Allow: GET, HEAD\r\n" : ""));
     Q_EMIT clientError(peer + u": "_s + QString::number(status) + u' ' + detail);
 }
 

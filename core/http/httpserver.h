@@ -1,5 +1,8 @@
 #pragma once
 
+#include "core/http/httprequest.h"
+#include "core/http/httpresponse.h"
+
 #include <QByteArray>
 #include <QByteArrayView>
 #include <QHostAddress>
@@ -7,6 +10,7 @@
 #include <QObject>
 #include <QString>
 
+#include <algorithm>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -16,45 +20,6 @@
 class QTcpServer;
 
 namespace capture {
-
-/// One parsed HTTP/1.x request head.
-struct HttpRequest
-{
-    QByteArray method;    // "GET", "HEAD", ...
-    QByteArray target;    // as sent, e.g. "/metrics?x=1"
-    QByteArray path;      // target without the query string, e.g. "/metrics"
-    int versionMinor = 1; // HTTP/1.<minor>; only HTTP/1.0 and 1.1 are accepted
-    QList<std::pair<QByteArray, QByteArray>> headers; // names lower-cased, values trimmed
-    bool keepAlive = true; // per HTTP/1.x rules and the Connection header
-};
-
-struct HttpParseResult
-{
-    enum class Status { Incomplete, Complete, Error };
-    Status status = Status::Incomplete;
-    HttpRequest request;    // when Complete
-    qsizetype consumed = 0; // bytes of the buffer the request used (when Complete)
-    int errorStatus = 0;    // when Error: 400, 405 (method not GET/HEAD) or 505 (version)
-    QString error;          // when Error: a short reason for the log
-};
-
-/// Parses one request head (request line + headers, CRLF or bare LF line ends) from the start of
-/// `buffer`. A head longer than `maxHeadBytes` (no blank line within it) is an Error 400.
-/// Pure function, no Qt event loop needed (it will also become a libFuzzer target later: no
-/// asserts on input, no reading past the buffer, no unbounded recursion).
-/// Errors are reported as soon as the bytes seen prove them (a bad request line before its
-/// headers arrive), so a prefix of a buffer never yields a different error than the buffer.
-/// Requests with a body (Content-Length other than 0, any Transfer-Encoding), more than one
-/// Host header, obsolete line folding or more than 100 header fields are errors 400.
-HttpParseResult parseHttpRequest(QByteArrayView buffer, qsizetype maxHeadBytes = 8192);
-
-/// What a handler answers with; the server adds the protocol headers.
-struct HttpResponse
-{
-    int status = 200;
-    QByteArray contentType = "text/plain; charset=utf-8";
-    QByteArray body;
-};
 
 /// Serves requests with `handler`; the handler returns std::nullopt for an unknown path (-> 404).
 /// A read-only HTTP/1.1 server for status pages: GET and HEAD only, no request bodies,
@@ -84,16 +49,16 @@ public:
     /// Binds and listens; false with the operating system's reason (e.g. "Address already in use").
     bool listen(const QHostAddress &address, quint16 port, QString *error);
     quint16 serverPort() const;
-    void setRequestTimeoutMs(int ms); // default 5000
-    void setMaxClients(int n);        // default 64
+    void setRequestTimeoutMs(int ms) { m_requestTimeoutMs = std::max(ms, 1); } // default 5000
+    void setMaxClients(int n) { m_maxClients = std::max(n, 0); }               // default 64
     /// Open connections, those let in over the limit included (at most maxClients + extraClients).
     int clientCount() const;
     /// Clients with responses waiting to be taken (or being answered): never dropped for others.
     int busyClientCount() const;
-    quint64 requestsServed() const;
+    quint64 requestsServed() const { return m_requestsServed; }
     /// Bad requests, timeouts, over the client limit (503 or closed), idle clients dropped for
     /// others.
-    quint64 clientsRejected() const;
+    quint64 clientsRejected() const { return m_clientsRejected; }
     /// Bytes of responses queued in this process for all clients, not yet taken by the kernel.
     qint64 pendingOutputBytes() const;
 

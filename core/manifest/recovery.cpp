@@ -1,7 +1,8 @@
 #include "core/manifest/recovery.h"
 
-#include "core/capture/capturesettings.h"
-#include "core/manifest/manifest.h"
+#include "core/manifest/record.h"
+#include "core/manifest/verify.h"
+#include "core/manifest/writer.h"
 
 #include <QDir>
 #include <QFileInfo>

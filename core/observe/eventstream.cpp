@@ -4,12 +4,13 @@
 #include "core/manifest/manifest.h"
 #include "core/net/address.h"
 #include "core/observe/statsjson.h"
+#include "core/util/fdio.h"
+#include "core/util/jsonline.h"
 #include "core/util/syserror.h"
 
 #include <QDir>
 #include <QFile>
 #include <QJsonArray>
-#include <QJsonDocument>
 
 #include <cerrno>
 #include <fcntl.h>
@@ -23,12 +24,11 @@ namespace {
 
 QJsonObject connectionFields(const ConnectionInfo &info)
 {
-    return {
-        {u"id"_s, qint64(info.id)},
-        {u"port"_s, info.localPort},
-        {u"peer"_s, info.peerText()},
-        // null while it has sent nothing: its file is made with its first byte
-        {u"file"_s, info.file.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(info.file)}};
+    return {{u"id"_s, qint64(info.id)},
+            {u"port"_s, info.localPort},
+            {u"peer"_s, info.peerText()},
+            // null while it has sent nothing: its file is made with its first byte
+            {u"file"_s, stringOrNull(info.file)}};
 }
 
 QJsonObject fileFields(const FileInfo &info)
@@ -118,8 +118,7 @@ void EventStream::attach(Receiver *receiver, int statsIntervalMs)
     const auto contentFields = [](const FileInfo &info) {
         QJsonObject fields = fileFields(info);
         fields.insert(u"bytes"_s, qint64(info.bytes));
-        fields.insert(u"sha256"_s, info.sha256.isEmpty() ? QJsonValue(QJsonValue::Null)
-                                                         : QJsonValue(info.sha256));
+        fields.insert(u"sha256"_s, stringOrNull(info.sha256));
         return fields;
     };
     connect(receiver, &C::fileClosed, this, [this, contentFields](const FileInfo &info) {
@@ -153,24 +152,7 @@ void EventStream::attach(Receiver *receiver, int statsIntervalMs)
     connect(receiver, &C::stopped, this, [this](const StopSummary &summary) {
         m_statsTimer.stop();
         emitStats(); // the final figures
-        QJsonArray ports;
-        for (const PortSummary &p : summary.ports)
-            ports.append(QJsonObject{{u"port"_s, p.port},
-                                     {u"files"_s, p.files},
-                                     {u"connections"_s, qint64(p.connections)},
-                                     {u"connections_empty"_s, qint64(p.emptyConnections)},
-                                     {u"bytes_received"_s, qint64(p.bytesReceived)},
-                                     {u"bytes_written"_s, qint64(p.bytesWritten)}});
-        emitEvent(u"stopped"_s, {{u"bytes_received"_s, qint64(summary.bytesReceived)},
-                                 {u"bytes_written"_s, qint64(summary.bytesWritten)},
-                                 {u"aborted"_s, summary.aborted},
-                                 {u"drain_timed_out"_s, summary.drainTimedOut},
-                                 {u"manifest_errors"_s, summary.manifestErrors},
-                                 {u"files_lost"_s, qint64(summary.filesLost)},
-                                 {u"left_unread_for_space"_s, summary.leftUnreadForSpace},
-                                 {u"bytes_left_unread"_s, qint64(summary.bytesLeftUnread)},
-                                 {u"uptime_ms"_s, summary.uptimeMs},
-                                 {u"ports"_s, ports}});
+        emitEvent(u"stopped"_s, stopSummaryJson(summary));
     });
 }
 
@@ -191,20 +173,11 @@ void EventStream::emitEvent(const QString &kind, QJsonObject fields)
         return;
     fields.insert(u"time"_s, manifestTime(QDateTime::currentDateTime()));
     fields.insert(u"event"_s, kind);
-    const QByteArray line = QJsonDocument(fields).toJson(QJsonDocument::Compact) + '\n';
-    qsizetype done = 0;
-    while (done < line.size()) {
-        const ssize_t n = ::write(m_fd, line.constData() + done, size_t(line.size() - done));
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            if (m_writeErrors++ == 0)
-                qWarning("cannot write to the events file %s: %s", qPrintable(m_path),
-                         qPrintable(systemErrorString(errno)));
-            return;
-        }
-        done += n;
-    }
+    const QByteArray line = jsonLine(fields);
+    const WriteResult result = writeAll(m_fd, line.constData(), size_t(line.size()));
+    if (!result.wroteAll && m_writeErrors++ == 0)
+        qWarning("cannot write to the events file %s: %s", qPrintable(m_path),
+                 qPrintable(systemErrorString(result.error != 0 ? result.error : ENOSPC)));
 }
 
 } // namespace capture

@@ -1,5 +1,6 @@
 #include "core/observe/statsjson.h"
 
+#include "core/manifest/record.h"
 #include "core/net/portspec.h"
 
 #include <QDir>
@@ -51,6 +52,36 @@ QJsonObject portStatsJson(const PortStats &p)
             {u"connections_empty"_s, qint64(p.emptyConnections)}};
 }
 
+QJsonObject portStatusJson(const PortStats &p)
+{
+    QJsonObject o = portStatsJson(p);
+    o.insert(u"current_file"_s, p.currentFile);
+    if (!p.error.isEmpty())
+        o.insert(u"error"_s, p.error);
+    return o;
+}
+
+QJsonObject connectionStatusJson(const ConnectionInfo &c)
+{
+    return {{u"id"_s, qint64(c.id)},
+            {u"port"_s, c.localPort},
+            {u"peer"_s, c.peerText()},
+            {u"opened"_s, manifestTime(c.opened)},
+            {u"bytes_received"_s, qint64(c.bytesReceived)},
+            {u"bytes_written"_s, qint64(c.bytesWritten)},
+            {u"rate"_s, c.rate},
+            {u"file"_s, c.file},
+            {u"tls_subject"_s, c.tlsSubject}};
+}
+
+QJsonObject openFileStatusJson(const FileInfo &f)
+{
+    return {{u"file"_s, f.path},
+            {u"port"_s, f.port},
+            {u"bytes"_s, qint64(f.bytes)},
+            {u"opened"_s, manifestTime(f.opened)}};
+}
+
 QJsonObject totalsJson(const StatsSnapshot &s)
 {
     return {{u"bytes"_s, qint64(s.totalBytes)},
@@ -67,6 +98,33 @@ QJsonObject totalsJson(const StatsSnapshot &s)
             {u"idle_closed"_s, qint64(s.idleClosed)},
             {u"tls_failed"_s, qint64(s.tlsFailed)},
             {u"connections_empty"_s, qint64(s.emptyConnections)}};
+}
+
+QJsonObject portSummaryJson(const PortSummary &p)
+{
+    return {{u"port"_s, p.port},
+            {u"files"_s, p.files},
+            {u"connections"_s, qint64(p.connections)},
+            {u"connections_empty"_s, qint64(p.emptyConnections)},
+            {u"bytes_received"_s, qint64(p.bytesReceived)},
+            {u"bytes_written"_s, qint64(p.bytesWritten)}};
+}
+
+QJsonObject stopSummaryJson(const StopSummary &s)
+{
+    QJsonArray ports;
+    for (const PortSummary &p : s.ports)
+        ports.append(portSummaryJson(p));
+    return {{u"bytes_received"_s, qint64(s.bytesReceived)},
+            {u"bytes_written"_s, qint64(s.bytesWritten)},
+            {u"aborted"_s, s.aborted},
+            {u"drain_timed_out"_s, s.drainTimedOut},
+            {u"manifest_errors"_s, s.manifestErrors},
+            {u"files_lost"_s, qint64(s.filesLost)},
+            {u"left_unread_for_space"_s, s.leftUnreadForSpace},
+            {u"bytes_left_unread"_s, qint64(s.bytesLeftUnread)},
+            {u"uptime_ms"_s, s.uptimeMs},
+            {u"ports"_s, ports}};
 }
 
 } // namespace capture

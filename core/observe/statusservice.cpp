@@ -1,6 +1,5 @@
 #include "core/observe/statusservice.h"
 
-#include "core/manifest/manifest.h"
 #include "core/net/portspec.h"
 #include "core/observe/statsjson.h"
 
@@ -88,30 +87,14 @@ QByteArray StatusService::statusJson() const
     const StatsSnapshot last = m_receiver->lastSnapshot();
     const QJsonObject settings = settingsJson(s);
     QJsonArray ports;
-    for (const PortStats &p : last.ports) {
-        QJsonObject o = portStatsJson(p);
-        o.insert(u"current_file"_s, p.currentFile);
-        if (!p.error.isEmpty())
-            o.insert(u"error"_s, p.error);
-        ports.append(o);
-    }
+    for (const PortStats &p : last.ports)
+        ports.append(portStatusJson(p));
     QJsonArray connections;
     for (const ConnectionInfo &c : last.connections)
-        connections.append(QJsonObject{{u"id"_s, qint64(c.id)},
-                                       {u"port"_s, c.localPort},
-                                       {u"peer"_s, c.peerText()},
-                                       {u"opened"_s, manifestTime(c.opened)},
-                                       {u"bytes_received"_s, qint64(c.bytesReceived)},
-                                       {u"bytes_written"_s, qint64(c.bytesWritten)},
-                                       {u"rate"_s, c.rate},
-                                       {u"file"_s, c.file},
-                                       {u"tls_subject"_s, c.tlsSubject}});
+        connections.append(connectionStatusJson(c));
     QJsonArray files;
     for (const FileInfo &f : last.files)
-        files.append(QJsonObject{{u"file"_s, f.path},
-                                 {u"port"_s, f.port},
-                                 {u"bytes"_s, qint64(f.bytes)},
-                                 {u"opened"_s, manifestTime(f.opened)}});
+        files.append(openFileStatusJson(f));
     QJsonObject status{{u"version"_s, QCoreApplication::applicationVersion()},
                        {u"uptime_s"_s, double(m_processUptime.elapsed()) / 1000.0},
                        {u"state"_s, runStateName(m_receiver->state())},

@@ -1,0 +1,26 @@
+#pragma once
+
+#include <QByteArray>
+#include <QByteArrayView>
+
+namespace capture {
+
+/// What a handler answers with; the server adds the protocol headers.
+struct HttpResponse
+{
+    int status = 200;
+    QByteArray contentType = "text/plain; charset=utf-8";
+    QByteArray body;
+};
+
+/// A response with `status` and its reason phrase as the body ("404 Not Found\n").
+HttpResponse httpErrorResponse(int status);
+
+/// The bytes of `response` on the wire: status line, Content-Type (the default one when the
+/// handler's would not be a valid header value), Content-Length (not for 204 and 304),
+/// Cache-Control: no-store, `extraHeaders` (complete "Name: value\r\n" lines, from the server
+/// only), Connection; and the body unless `headRequest` (or 204, 304).
+QByteArray formatHttpResponse(const HttpResponse &response, bool headRequest, bool keepAlive,
+                              QByteArrayView extraHeaders = {});
+
+} // namespace capture

@@ -1,0 +1,177 @@
+#include "core/manifest/record.h"
+
+#include "core/util/jsonline.h"
+
+#include <QCoreApplication>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QSysInfo>
+
+using namespace Qt::Literals::StringLiterals;
+
+namespace capture {
+
+QString splitModeName(SplitMode mode)
+{
+    return mode == SplitMode::Connection ? u"connection"_s : u"port"_s;
+}
+
+std::optional<SplitMode> splitModeFromName(const QString &name)
+{
+    if (name == u"port")
+        return SplitMode::Port;
+    if (name == u"connection")
+        return SplitMode::Connection;
+    return std::nullopt;
+}
+
+QString manifestTime(const QDateTime &time)
+{
+    return time.isValid() ? time.toOffsetFromUtc(time.offsetFromUtc()).toString(Qt::ISODateWithMs)
+                          : QString();
+}
+
+namespace {
+
+QJsonValue timeValue(const QDateTime &time)
+{
+    return time.isValid() ? QJsonValue(manifestTime(time)) : QJsonValue(QJsonValue::Null);
+}
+
+} // namespace
+
+QByteArray manifestFileLine(const ManifestFile &file)
+{
+    QJsonArray connections;
+    for (const ManifestConnection &c : file.connections) {
+        QJsonObject o{{u"id"_s, qint64(c.id)},
+                      {u"peer"_s, c.peer},
+                      {u"opened"_s, timeValue(c.opened)},
+                      {u"closed"_s, timeValue(c.closed)},
+                      {u"bytes"_s, qint64(c.bytes)}};
+        if (c.closed.isValid())
+            o.insert(u"close_reason"_s, c.closeReason);
+        if (file.split == SplitMode::Port)
+            o.insert(u"offset"_s, qint64(c.offset));
+        if (c.interleaved)
+            o.insert(u"interleaved"_s, true);
+        if (!c.tlsSubject.isEmpty())
+            o.insert(u"tls_subject"_s, c.tlsSubject);
+        connections.append(o);
+    }
+    QJsonObject object{{u"type"_s, u"file"_s},
+                       {u"file"_s, file.file},
+                       {u"port"_s, file.port},
+                       {u"split"_s, splitModeName(file.split)},
+                       {u"bytes"_s, qint64(file.bytes)},
+                       {u"sha256"_s, stringOrNull(file.sha256)},
+                       {u"opened"_s, timeValue(file.opened)},
+                       {u"closed"_s, timeValue(file.closed)},
+                       {u"close_reason"_s, file.closeReason},
+                       {u"connections"_s, connections}};
+    if (file.unlistedConnections > 0)
+        object.insert(u"connections_not_listed"_s, qint64(file.unlistedConnections));
+    return jsonLine(object);
+}
+
+QByteArray manifestDeletionLine(const QString &file, quint16 port, const QDateTime &time,
+                                const QString &reason)
+{
+    return jsonLine({{u"type"_s, u"deleted"_s},
+                     {u"file"_s, file},
+                     {u"port"_s, port},
+                     {u"deleted"_s, timeValue(time)},
+                     {u"reason"_s, reason}});
+}
+
+QString newRunId()
+{
+    return QDateTime::currentDateTimeUtc().toString(u"yyyyMMdd'T'HHmmss.zzz'Z'"_s) + u'-' +
+           QString::number(QCoreApplication::applicationPid());
+}
+
+QByteArray manifestRunStartLine(const QString &run, const QDateTime &time,
+                                const QJsonObject &settings)
+{
+    return jsonLine({{u"type"_s, u"run"_s},
+                     {u"event"_s, u"start"_s},
+                     {u"run"_s, run},
+                     {u"time"_s, timeValue(time)},
+                     {u"version"_s, QCoreApplication::applicationVersion()},
+                     {u"host"_s, QSysInfo::machineHostName()},
+                     {u"pid"_s, QCoreApplication::applicationPid()},
+                     {u"settings"_s, settings}});
+}
+
+QByteArray manifestRunStopLine(const QString &run, const QDateTime &time,
+                               const QJsonObject &figures)
+{
+    QJsonObject object = figures;
+    object.insert(u"type"_s, u"run"_s);
+    object.insert(u"event"_s, u"stop"_s);
+    object.insert(u"run"_s, run);
+    object.insert(u"time"_s, timeValue(time));
+    return jsonLine(object);
+}
+
+QByteArray manifestLostLine(const LostFile &file, const QDateTime &time, const QString &reason)
+{
+    return jsonLine({{u"type"_s, u"lost"_s},
+                     {u"file"_s, file.file},
+                     {u"port"_s, file.port},
+                     {u"bytes"_s, qint64(file.bytes)},
+                     {u"sha256"_s, stringOrNull(file.sha256)},
+                     {u"lost"_s, timeValue(time)},
+                     {u"reason"_s, reason}});
+}
+
+ManifestRecord readManifestRecord(const QByteArray &line)
+{
+    ManifestRecord record;
+    const auto invalid = [&record](const QString &why) {
+        record.invalidReason = why;
+        return record;
+    };
+    QJsonParseError parseError;
+    const QJsonDocument document = QJsonDocument::fromJson(line, &parseError);
+    if (!document.isObject())
+        return invalid(u"not a JSON object (%1)"_s.arg(parseError.errorString()));
+    const QJsonObject o = document.object();
+    const QString type = o.value(u"type"_s).toString();
+    if (type == u"run") {
+        record.run = o.value(u"run"_s).toString();
+        const QString event = o.value(u"event"_s).toString();
+        if (record.run.isEmpty() || (event != u"start" && event != u"stop"))
+            return invalid(u"not a run record (run, event)"_s);
+        if (event == u"start") {
+            record.type = ManifestRecord::Type::RunStart;
+            record.host = o.value(u"host"_s).toString();
+            record.pid = o.value(u"pid"_s).toInteger();
+            record.time = o.value(u"time"_s).toString();
+        } else {
+            record.type = ManifestRecord::Type::RunStop;
+        }
+        return record;
+    }
+    record.file = o.value(u"file"_s).toString();
+    // Names are plain file names in the directory, never paths elsewhere.
+    if (record.file.isEmpty() || record.file.contains(u'/') || record.file == u"." ||
+        record.file == u"..")
+        return invalid(u"no valid \"file\" name"_s);
+    record.reason = o.value(u"reason"_s).toString();
+    if (type == u"deleted") {
+        record.type = ManifestRecord::Type::Deleted;
+        return record;
+    }
+    const QJsonValue bytes = o.value(u"bytes"_s);
+    const QJsonValue sha = o.value(u"sha256"_s);
+    if ((type != u"file" && type != u"lost") || !bytes.isDouble() || bytes.toDouble() < 0 ||
+        !(sha.isNull() || (sha.isString() && sha.toString().size() == 64)))
+        return invalid(u"not a file record (type, bytes, sha256)"_s);
+    record.type = type == u"lost" ? ManifestRecord::Type::Lost : ManifestRecord::Type::File;
+    record.bytes = qint64(bytes.toDouble());
+    record.sha256 = sha.toString();
+    return record;
+}
+
+} // namespace capture

@@ -1,0 +1,110 @@
+#pragma once
+
+#include <QDateTime>
+#include <QJsonObject>
+#include <QList>
+#include <QString>
+
+#include <optional>
+
+namespace capture {
+
+/// How received bytes are grouped into files.
+enum class SplitMode {
+    Port,       ///< one file per port, created at its first connection; later connections append
+    Connection, ///< one file per connection
+};
+
+QString splitModeName(SplitMode mode);
+std::optional<SplitMode> splitModeFromName(const QString &name);
+
+/// The manifest's file name, in the output directory.
+inline constexpr char16_t manifestFileName[] = u"manifest.jsonl";
+
+/// One connection's part of one file.
+struct ManifestConnection
+{
+    quint64 id = 0;
+    QString peer;       ///< "192.0.2.7:40112", "[2001:db8::1]:40112"
+    QString tlsSubject; ///< TLS with --tls-ca: the client certificate's verified subject
+    QDateTime opened;
+    QDateTime closed;         ///< invalid while the connection goes on in the next file
+    QString closeReason;      ///< set with closed
+    quint64 bytes = 0;        ///< of this connection, in this file
+    quint64 offset = 0;       ///< where its first byte is in this file
+    bool interleaved = false; ///< its bytes are not one contiguous range (split=port overlap)
+};
+
+/// The manifest line of one closed file.
+struct ManifestFile
+{
+    QString file; ///< name within the output directory
+    quint16 port = 0;
+    SplitMode split = SplitMode::Port;
+    quint64 bytes = 0;
+    QString sha256; ///< empty with --hash none (written as null)
+    QDateTime opened;
+    QDateTime closed;
+    QString closeReason;
+    QList<ManifestConnection> connections;
+    /// Connections that wrote to the file beyond the first maxListedConnections (not listed).
+    quint64 unlistedConnections = 0;
+    static constexpr qsizetype maxListedConnections = 10000;
+};
+
+/// ISO-8601 local time with milliseconds and UTC offset: 2026-11-21T14:03:07.123+01:00.
+QString manifestTime(const QDateTime &time);
+
+/// One JSON line (with its newline) for a closed file.
+QByteArray manifestFileLine(const ManifestFile &file);
+
+/// One JSON line recording that a listed file was deleted (by --max-files).
+QByteArray manifestDeletionLine(const QString &file, quint16 port, const QDateTime &time,
+                                const QString &reason);
+
+/// A file this run wrote that is gone: its directory was deleted, moved or replaced, or the
+/// file itself was deleted while it was written.
+struct LostFile
+{
+    QString file; ///< name within the output directory
+    quint16 port = 0;
+    quint64 bytes = 0; ///< written into it
+    QString sha256;    ///< of what was written; empty with --hash none (null)
+};
+
+/// One JSON line recording that a file of this run is lost, and why.
+QByteArray manifestLostLine(const LostFile &file, const QDateTime &time, const QString &reason);
+
+/// A run's id in the manifest: its start time (UTC) and process id, "20261203T224501.123Z-4242".
+QString newRunId();
+
+/// One JSON line for the start of a run: its id, time, the receiver's version, the host, the
+/// process id and the settings.
+QByteArray manifestRunStartLine(const QString &run, const QDateTime &time,
+                                const QJsonObject &settings);
+
+/// One manifest line read back (readManifestRecord()).
+struct ManifestRecord
+{
+    enum class Type { Invalid, RunStart, RunStop, File, Lost, Deleted };
+    Type type = Type::Invalid;
+    QString invalidReason; ///< Invalid: why it is not a line the receiver writes
+    QString run;           ///< RunStart, RunStop: the run's id
+    QString host;          ///< RunStart
+    qint64 pid = 0;        ///< RunStart
+    QString time;          ///< RunStart: as written
+    QString file;          ///< File, Lost, Deleted: a plain name within the directory
+    qint64 bytes = -1;     ///< File, Lost
+    QString sha256;        ///< File, Lost: empty when null (--hash none)
+    QString reason;        ///< Deleted, Lost (and a File's "reason", normally absent)
+};
+
+/// Reads one manifest line (trimmed, not empty): what it records, or why it is not a record.
+ManifestRecord readManifestRecord(const QByteArray &line);
+
+/// One JSON line for the end of a run, with `figures` (bytes received and written, …).
+/// `recover` writes one marked "recovered": true for a run that never stopped.
+QByteArray manifestRunStopLine(const QString &run, const QDateTime &time,
+                               const QJsonObject &figures);
+
+} // namespace capture

@@ -1,6 +1,7 @@
 #include "ui/graph/throughputgraph.h"
 
 #include "core/util/units.h"
+#include "ui/graph/axisscale.h"
 
 #include <QDateTime>
 #include <QMouseEvent>
@@ -10,8 +11,6 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
-#include <limits>
-#include <vector>
 
 using namespace Qt::Literals::StringLiterals;
 
@@ -24,8 +23,6 @@ using Sample = ThroughputHistory::Sample;
 constexpr int Padding = 6;
 constexpr qreal TotalPenWidth = 2.0;
 constexpr qreal PortPenWidth = 1.5;
-constexpr double MinimumAxis = 1000.0;
-constexpr qint64 MinimumGapMs = 2000;
 constexpr int SwatchWidth = 14;
 
 // One hue per series, darker on light backgrounds and lighter on dark ones.
@@ -39,104 +36,6 @@ QColor blend(const QColor &from, const QColor &to, qreal amount)
     return QColor::fromRgbF(float(from.redF() + (to.redF() - from.redF()) * amount),
                             float(from.greenF() + (to.greenF() - from.greenF()) * amount),
                             float(from.blueF() + (to.blueF() - from.blueF()) * amount));
-}
-
-struct NiceAxis
-{
-    double maximum = MinimumAxis;
-    int divisions = 4;
-};
-
-// 1, 2, 2.5 or 5 × 10^n, the smallest of those that is ≥ value.
-NiceAxis niceAxis(double value)
-{
-    if (!(value > MinimumAxis) || !std::isfinite(value))
-        value = MinimumAxis;
-    const double base = std::pow(10.0, std::floor(std::log10(value)));
-    static constexpr std::array<std::pair<double, int>, 5> steps{
-        {{1.0, 4}, {2.0, 4}, {2.5, 5}, {5.0, 5}, {10.0, 4}}};
-    for (const auto &[factor, divisions] : steps) {
-        if (factor * base >= value)
-            return {factor * base, divisions};
-    }
-    return {10.0 * base, 4};
-}
-
-// The usual spacing of the samples, so a stopped capture shows as a gap, not a ramp.
-qint64 typicalIntervalMs(const QList<Sample> &samples)
-{
-    std::vector<qint64> intervals;
-    intervals.reserve(size_t(std::max<qsizetype>(samples.size() - 1, 0)));
-    for (qsizetype i = 1; i < samples.size(); ++i) {
-        const qint64 interval = samples[i].timeMs - samples[i - 1].timeMs;
-        if (interval > 0)
-            intervals.push_back(interval);
-    }
-    if (intervals.empty())
-        return 0;
-    const auto middle = intervals.begin() + std::ptrdiff_t(intervals.size() / 2);
-    std::nth_element(intervals.begin(), middle, intervals.end());
-    return *middle;
-}
-
-const Sample *nearestSample(const QList<Sample> &samples, qint64 timeMs)
-{
-    const Sample *best = nullptr;
-    qint64 bestDistance = std::numeric_limits<qint64>::max();
-    for (const Sample &sample : samples) {
-        const qint64 distance = std::abs(sample.timeMs - timeMs);
-        if (distance < bestDistance) {
-            best = &sample;
-            bestDistance = distance;
-        }
-    }
-    return best;
-}
-
-qreal xFor(const QRectF &plot, qint64 startMs, qint64 windowMs, qint64 timeMs)
-{
-    return plot.left() + plot.width() * qreal(timeMs - startMs) / qreal(windowMs);
-}
-
-qreal yFor(const QRectF &plot, double maximum, double rate)
-{
-    return plot.bottom() - plot.height() * std::clamp(rate / maximum, 0.0, 1.0);
-}
-
-struct TimeAxis
-{
-    qint64 stepSeconds = 10;
-    bool minutes = false;
-};
-
-TimeAxis timeAxis(qint64 windowMs, qreal plotWidth, const QFontMetrics &metrics)
-{
-    TimeAxis axis;
-    std::vector<qint64> candidates;
-    if (windowMs <= 60'000) {
-        candidates = {10, 15, 20, 30, 60};
-    } else {
-        axis.minutes = true;
-        candidates = windowMs <= 600'000 ? std::vector<qint64>{60, 120, 300, 600}
-                                         : std::vector<qint64>{300, 600, 900, 1200, 1800, 3600};
-    }
-    const QString widest = axis.minutes ? u"-60 min"_s : u"-60 s"_s;
-    const int needed = metrics.horizontalAdvance(widest) + 3 * Padding;
-    axis.stepSeconds = candidates.back();
-    for (const qint64 step : candidates) {
-        if (plotWidth * qreal(step * 1000) / qreal(windowMs) >= needed) {
-            axis.stepSeconds = step;
-            break;
-        }
-    }
-    return axis;
-}
-
-QString timeLabel(qint64 secondsBefore, bool minutes)
-{
-    if (secondsBefore == 0)
-        return u"now"_s;
-    return minutes ? u"-%1 min"_s.arg(secondsBefore / 60) : u"-%1 s"_s.arg(secondsBefore);
 }
 
 QString timeText(qint64 timeMs)
@@ -182,7 +81,7 @@ QString ThroughputGraph::windowName(Window window)
 
 double ThroughputGraph::axisMaximum() const
 {
-    return frame().axisMaximum;
+    return frame().axis.maximum;
 }
 
 QStringList ThroughputGraph::axisLabels() const
@@ -274,17 +173,15 @@ ThroughputGraph::Frame ThroughputGraph::frame() const
         f.series.append({u"port %1"_s.arg(port), seriesColor(int(i) + 1), PortPenWidth,
                          visible(m_history.port(port, f.startMs))});
     }
-    f.gapMs = std::max(MinimumGapMs, 3 * typicalIntervalMs(f.series.constFirst().samples));
+    f.gapMs = PlotScale::joinGapMs(f.series.constFirst().samples);
 
     double peak = 0;
     for (const Series &series : std::as_const(f.series)) {
         for (const Sample &sample : series.samples)
             peak = std::max(peak, sample.rate);
     }
-    const NiceAxis axis = niceAxis(peak);
-    f.axisMaximum = axis.maximum;
-    for (int i = 0; i <= axis.divisions; ++i)
-        f.axisLabels.append(formatRate(axis.maximum * i / axis.divisions));
+    f.axis = RateAxis::forPeak(peak);
+    f.axisLabels = f.axis.labels();
 
     const QFontMetrics metrics = fontMetrics();
     // Room for the widest usual label, so the plot does not shift whenever the scale changes.
@@ -301,20 +198,17 @@ ThroughputGraph::Frame ThroughputGraph::frame() const
 
 std::optional<ThroughputGraph::Hover> ThroughputGraph::hoverAt(const Frame &frame, int x) const
 {
-    if (x < frame.plot.left() || x > frame.plot.right())
+    const PlotScale scale = frame.scale();
+    if (!scale.containsX(x))
         return std::nullopt;
-    const qint64 window = frame.endMs - frame.startMs;
-    const auto timeMs =
-        frame.startMs +
-        qint64(std::llround(qreal(window) * (x - frame.plot.left()) / frame.plot.width()));
-    const Sample *total = nearestSample(frame.series.constFirst().samples, timeMs);
+    const Sample *total = PlotScale::nearest(frame.series.constFirst().samples, scale.timeAt(x));
     if (!total)
         return std::nullopt;
     Hover hover;
     hover.timeMs = total->timeMs;
     hover.values.append({0, *total});
     for (int i = 1; i < frame.series.size(); ++i) {
-        if (const Sample *sample = nearestSample(frame.series[i].samples, hover.timeMs))
+        if (const Sample *sample = PlotScale::nearest(frame.series[i].samples, hover.timeMs))
             hover.values.append({i, *sample});
     }
     return hover;
@@ -353,12 +247,13 @@ void ThroughputGraph::paintGrid(QPainter &painter, const Frame &frame) const
         blend(palette().color(QPalette::Window), palette().color(QPalette::WindowText), 0.8);
     const QFontMetrics metrics = fontMetrics();
     const QRectF &plot = frame.plot;
+    const PlotScale scale = frame.scale();
 
     painter.save();
     painter.setRenderHint(QPainter::Antialiasing, false);
     const auto divisions = int(frame.axisLabels.size()) - 1;
     for (int i = 0; i <= divisions; ++i) {
-        const qreal y = std::round(plot.bottom() - plot.height() * i / divisions);
+        const qreal y = scale.gridY(i, divisions);
         painter.setPen(gridColor);
         if (i > 0 && i < divisions)
             painter.drawLine(QPointF(plot.left(), y), QPointF(plot.right(), y));
@@ -369,16 +264,18 @@ void ThroughputGraph::paintGrid(QPainter &painter, const Frame &frame) const
     }
 
     const qint64 window = frame.endMs - frame.startMs;
-    const TimeAxis axis = timeAxis(window, plot.width(), metrics);
+    const TimeAxis axis =
+        TimeAxis::forWindow(window, plot.width(),
+                            metrics.horizontalAdvance(TimeAxis::widestLabel(window)) + 3 * Padding);
     for (qint64 before = 0; before * 1000 <= window; before += axis.stepSeconds) {
-        const qreal x = std::round(plot.right() - plot.width() * qreal(before * 1000) / window);
+        const qreal x = scale.tickX(before);
         painter.setPen(gridColor);
         if (before > 0 && before * 1000 < window)
             painter.drawLine(QPointF(x, plot.top()), QPointF(x, plot.bottom()));
         painter.setPen(frameColor);
         painter.drawLine(QPointF(x, plot.bottom()), QPointF(x, plot.bottom() + 3));
         painter.setPen(labelColor);
-        const QString label = timeLabel(before, axis.minutes);
+        const QString label = axis.label(before);
         const int labelWidth = metrics.horizontalAdvance(label) + 2;
         // The oldest label starts at the plot's edge, clear of the y axis' "0 B/s".
         const qreal labelLeft =
@@ -400,13 +297,10 @@ void ThroughputGraph::paintGrid(QPainter &painter, const Frame &frame) const
 
 void ThroughputGraph::paintSeries(QPainter &painter, const Frame &frame) const
 {
-    const QRectF &plot = frame.plot;
-    const qint64 window = frame.endMs - frame.startMs;
-    const auto columns = qsizetype(std::ceil(plot.width()));
-
+    const PlotScale scale = frame.scale();
     painter.save();
     painter.setRenderHint(QPainter::Antialiasing, true);
-    painter.setClipRect(plot.adjusted(0, -TotalPenWidth, 0, 1));
+    painter.setClipRect(frame.plot.adjusted(0, -TotalPenWidth, 0, 1));
     // Ports first so the total stays on top.
     for (qsizetype s = frame.series.size() - 1; s >= 0; --s) {
         const Series &series = frame.series[s];
@@ -416,61 +310,7 @@ void ThroughputGraph::paintSeries(QPainter &painter, const Frame &frame) const
         pen.setJoinStyle(Qt::RoundJoin);
         pen.setCapStyle(Qt::RoundCap);
         painter.setPen(pen);
-
-        const bool decimate = series.samples.size() > columns;
-        QList<QPolygonF> pieces(1);
-        // Per pixel column, the lowest and highest rate in the order they occurred.
-        qsizetype column = -1;
-        double low = 0;
-        double high = 0;
-        bool highFirst = false;
-        const auto flushColumn = [&] {
-            if (column < 0)
-                return;
-            const qreal x = plot.left() + column + 0.5;
-            const qreal yLow = yFor(plot, frame.axisMaximum, low);
-            const qreal yHigh = yFor(plot, frame.axisMaximum, high);
-            if (low == high) {
-                pieces.last().append({x, yLow});
-            } else if (highFirst) {
-                pieces.last() << QPointF(x, yHigh) << QPointF(x, yLow);
-            } else {
-                pieces.last() << QPointF(x, yLow) << QPointF(x, yHigh);
-            }
-        };
-
-        qint64 previousMs = 0;
-        for (qsizetype i = 0; i < series.samples.size(); ++i) {
-            const Sample &sample = series.samples[i];
-            if (i > 0 && (sample.timeMs - previousMs > frame.gapMs || sample.timeMs < previousMs)) {
-                flushColumn();
-                column = -1;
-                pieces.append(QPolygonF());
-            }
-            previousMs = sample.timeMs;
-            const qreal x = xFor(plot, frame.startMs, window, sample.timeMs);
-            if (!decimate) {
-                pieces.last().append({x, yFor(plot, frame.axisMaximum, sample.rate)});
-                continue;
-            }
-            const qsizetype sampleColumn =
-                std::clamp<qsizetype>(qsizetype(x - plot.left()), 0, columns - 1);
-            if (sampleColumn != column) {
-                flushColumn();
-                column = sampleColumn;
-                low = high = sample.rate;
-                highFirst = false;
-            } else if (sample.rate > high) {
-                high = sample.rate;
-                highFirst = false;
-            } else if (sample.rate < low) {
-                low = sample.rate;
-                highFirst = true;
-            }
-        }
-        flushColumn();
-
-        for (const QPolygonF &piece : std::as_const(pieces)) {
+        for (const QPolygonF &piece : scale.polylines(series.samples, frame.gapMs)) {
             if (piece.size() == 1)
                 painter.drawPoint(piece.constFirst());
             else if (piece.size() > 1)
@@ -515,8 +355,8 @@ void ThroughputGraph::paintLegend(QPainter &painter, const Frame &frame) const
 void ThroughputGraph::paintHover(QPainter &painter, const Frame &frame, const Hover &hover) const
 {
     const QRectF &plot = frame.plot;
-    const qint64 window = frame.endMs - frame.startMs;
-    const qreal x = xFor(plot, frame.startMs, window, hover.timeMs);
+    const PlotScale scale = frame.scale();
+    const qreal x = scale.x(hover.timeMs);
     const QColor text = palette().color(QPalette::Text);
     const QColor base = palette().color(QPalette::Base);
 
@@ -530,7 +370,7 @@ void ThroughputGraph::paintHover(QPainter &painter, const Frame &frame, const Ho
     for (const HoverValue &value : hover.values) {
         painter.setPen(QPen(base, 1.5));
         painter.setBrush(frame.series[value.series].color);
-        painter.drawEllipse(QPointF(x, yFor(plot, frame.axisMaximum, value.sample.rate)), 4, 4);
+        painter.drawEllipse(QPointF(x, scale.y(value.sample.rate)), 4, 4);
     }
 
     // A box with the time, then one row per series: swatch, name, value.

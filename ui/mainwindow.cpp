@@ -2,7 +2,6 @@
 
 #include "core/manifest/manifest.h"
 #include "core/net/portspec.h"
-#include "core/util/sha256.h"
 #include "core/util/units.h"
 #include "ui/graph/throughputgraph.h"
 #include "ui/logpanel.h"
@@ -11,6 +10,7 @@
 #include "ui/models/modelroles.h"
 #include "ui/models/portstablemodel.h"
 #include "ui/settingspanel.h"
+#include "ui/verifyjob.h"
 
 #include <QApplication>
 #include <QCloseEvent>
@@ -34,7 +34,6 @@
 #include <QStorageInfo>
 #include <QStyle>
 #include <QTableView>
-#include <QThread>
 #include <QTimer>
 #include <QToolBar>
 #include <QToolButton>
@@ -69,6 +68,9 @@ MainWindow::MainWindow(const CommandLineOptions &options, QWidget *parent)
     buildActions();
     buildLayout();
     connectController();
+    m_verify = new VerifyJob(this);
+    connect(m_verify, &VerifyJob::result, this, &MainWindow::onVerifyResult);
+    connect(m_verify, &VerifyJob::finished, this, &MainWindow::onVerifyFinished);
     loadSettings(options);
     setPhase(Phase::Idle);
 
@@ -425,40 +427,25 @@ void MainWindow::askAndVerify()
 
 void MainWindow::verifyDirectory(const QString &dir)
 {
-    if (m_verifyThread)
+    if (m_verify->isRunning())
         return;
     const QString path = QDir(dir).absolutePath();
-    const quint64 run = ++m_verifyRun;
-    m_verifyCancel = false;
     m_verifyShowsDialog = false;
     m_verifyAction->setEnabled(false);
     m_log->addEntry(
         CaptureEventLog::Level::Info,
         tr("verify: checking %1 against %2").arg(path, QString::fromUtf16(manifestFileName)));
     statusBar()->showMessage(tr("Verifying %1…").arg(path));
-    // Hashing can take minutes: a worker does it; results come back queued, one per file.
-    m_verifyThread.reset(QThread::create([this, run, path] {
-        const VerifySummary summary = capture::verifyDirectory(
-            path,
-            [this, run](const VerifyResult &result) {
-                QMetaObject::invokeMethod(
-                    this, [this, run, result] { onVerifyResult(run, result); },
-                    Qt::QueuedConnection);
-            },
-            &m_verifyCancel);
-        capture::releaseCryptoThreadState();
-        QMetaObject::invokeMethod(
-            this, [this, run, path, summary] { onVerifyFinished(run, path, summary); },
-            Qt::QueuedConnection);
-    }));
-    m_verifyThread->setObjectName(u"verify"_s);
-    m_verifyThread->start(QThread::LowPriority);
+    m_verify->start(path);
 }
 
-void MainWindow::onVerifyResult(quint64 run, const VerifyResult &result)
+bool MainWindow::isVerifying() const
 {
-    if (run != m_verifyRun)
-        return;
+    return m_verify->isRunning();
+}
+
+void MainWindow::onVerifyResult(const VerifyResult &result)
+{
     const bool problem = result.status == VerifyResult::Status::Mismatch ||
                          result.status == VerifyResult::Status::Missing ||
                          result.status == VerifyResult::Status::Invalid;
@@ -467,12 +454,8 @@ void MainWindow::onVerifyResult(quint64 run, const VerifyResult &result)
         u"verify: %1 %2: %3"_s.arg(verifyStatusName(result.status), result.file, result.detail));
 }
 
-void MainWindow::onVerifyFinished(quint64 run, const QString &dir, const VerifySummary &summary)
+void MainWindow::onVerifyFinished(const QString &dir, const VerifySummary &summary)
 {
-    if (run != m_verifyRun || !m_verifyThread)
-        return;
-    m_verifyThread->wait(); // it has posted this as its last act
-    m_verifyThread.reset();
     m_verifyAction->setEnabled(true);
     const QString text = summary.error.isEmpty() ? tr("verify %1: %2").arg(dir, summary.text())
                                                  : tr("verify: %1").arg(summary.error);
@@ -496,12 +479,8 @@ void MainWindow::onVerifyFinished(quint64 run, const QString &dir, const VerifyS
 
 void MainWindow::cancelVerification()
 {
-    if (!m_verifyThread)
+    if (!m_verify->cancel())
         return;
-    m_verifyCancel = true;
-    m_verifyThread->wait();
-    m_verifyThread.reset();
-    ++m_verifyRun; // what it still posted is dropped
     m_verifyAction->setEnabled(true);
     m_log->addEntry(CaptureEventLog::Level::Warning, tr("verify: cancelled"));
 }

@@ -10,6 +10,7 @@
 #include "ui/models/modelroles.h"
 #include "ui/models/portstablemodel.h"
 #include "ui/settingspanel.h"
+#include "ui/uisettings.h"
 #include "ui/verifyjob.h"
 
 #include <QApplication>
@@ -582,52 +583,49 @@ void MainWindow::closeEvent(QCloseEvent *event)
 
 void MainWindow::loadSettings(const CommandLineOptions &options)
 {
-    QSettings store;
+    const UiSettings stored = UiSettings::load(QSettings());
     CaptureSettings s = options.settings;
     const QSet<QString> &given = options.givenOptions;
-    if (!given.contains(u"bind"_s) && store.contains(u"capture/bind"_s))
-        s.bindAddress =
-            parseBindAddress(store.value(u"capture/bind"_s).toString()).value_or(s.bindAddress);
-    if (!given.contains(u"ports"_s) && store.contains(u"capture/ports"_s)) {
-        const PortSpecResult ports = parsePortSpec(store.value(u"capture/ports"_s).toString());
+    if (!given.contains(u"bind"_s) && stored.bindAddress)
+        s.bindAddress = *stored.bindAddress;
+    if (!given.contains(u"ports"_s) && stored.ports) {
+        const PortSpecResult ports = parsePortSpec(*stored.ports);
         if (ports.ok())
             s.ports = ports.ports;
     }
-    if (!given.contains(u"output"_s) && store.contains(u"capture/output"_s))
-        s.outputDir = store.value(u"capture/output"_s).toString();
-    if (!given.contains(u"split"_s) && store.contains(u"capture/split"_s))
-        s.split = splitModeFromName(store.value(u"capture/split"_s).toString()).value_or(s.split);
+    if (!given.contains(u"output"_s) && stored.outputDir)
+        s.outputDir = *stored.outputDir;
+    if (!given.contains(u"split"_s) && stored.split)
+        s.split = *stored.split;
     // The three files go together: from the command line or config file, or all from the store.
     const bool tlsGiven = given.contains(u"tls-cert"_s) || given.contains(u"tls-key"_s) ||
                           given.contains(u"tls-ca"_s);
-    if (!tlsGiven && store.contains(u"capture/tlsCert"_s)) {
+    if (!tlsGiven && stored.tlsFiles) {
         s.tls.reset(); // the panel loads the stored files and reports what is wrong with them
-        s.tlsFiles = {store.value(u"capture/tlsCert"_s).toString(),
-                      store.value(u"capture/tlsKey"_s).toString(),
-                      store.value(u"capture/tlsCa"_s).toString()};
+        s.tlsFiles = *stored.tlsFiles;
     }
     m_settings->setSettings(s);
 
-    if (!restoreGeometry(store.value(u"window/geometry"_s).toByteArray()))
+    if (!restoreGeometry(stored.geometry))
         resize(1280, 720);
-    restoreState(store.value(u"window/state"_s).toByteArray());
-    setManifestView(store.value(u"window/filesManifestView"_s, false).toBool());
+    restoreState(stored.windowState);
+    setManifestView(stored.filesManifestView);
 }
 
 void MainWindow::saveSettings() const
 {
-    QSettings store;
     const CaptureSettings s = m_settings->settings();
-    store.setValue(u"capture/bind"_s, bindAddressText(s.bindAddress));
-    store.setValue(u"capture/ports"_s, m_settings->portsEdit()->text());
-    store.setValue(u"capture/output"_s, s.outputDir);
-    store.setValue(u"capture/split"_s, splitModeName(s.split));
-    store.setValue(u"capture/tlsCert"_s, s.tlsFiles.certificate);
-    store.setValue(u"capture/tlsKey"_s, s.tlsFiles.key);
-    store.setValue(u"capture/tlsCa"_s, s.tlsFiles.ca);
-    store.setValue(u"window/geometry"_s, saveGeometry());
-    store.setValue(u"window/state"_s, saveState());
-    store.setValue(u"window/filesManifestView"_s, m_manifestViewAction->isChecked());
+    UiSettings stored;
+    stored.bindAddress = s.bindAddress;
+    stored.ports = m_settings->portsEdit()->text();
+    stored.outputDir = s.outputDir;
+    stored.split = s.split;
+    stored.tlsFiles = s.tlsFiles;
+    stored.geometry = saveGeometry();
+    stored.windowState = saveState();
+    stored.filesManifestView = m_manifestViewAction->isChecked();
+    QSettings store;
+    stored.save(store);
 }
 
 } // namespace capture

@@ -54,6 +54,16 @@ template<typename T> T *child(QWidget *window, const QString &name)
     return found;
 }
 
+/// A field of the settings panel, found by its object name; a missing one ends the test run.
+template<typename T> T *field(SettingsPanel *panel, const QString &name)
+{
+    T *found = panel->findChild<T *>(name);
+    if (!found)
+        qFatal("the settings panel has no %s named %s", T::staticMetaObject.className(),
+               qPrintable(name));
+    return found;
+}
+
 /// Clicks the toolbar button of an action, as a user would.
 bool clickAction(QMainWindow &window, const QString &actionName)
 {
@@ -74,12 +84,13 @@ void fillSettings(QMainWindow &window, const QString &ports, const QString &outp
                   SplitMode split = SplitMode::Port)
 {
     auto *panel = child<SettingsPanel>(&window, u"settingsPanel"_s);
-    panel->bindCombo()->setCurrentText(u"127.0.0.1"_s);
-    panel->portsEdit()->clear();
-    QTest::keyClicks(panel->portsEdit(), ports);
-    panel->outputEdit()->clear();
-    QTest::keyClicks(panel->outputEdit(), output);
-    panel->splitCombo()->setCurrentIndex(panel->splitCombo()->findData(int(split)));
+    field<QComboBox>(panel, u"bindCombo"_s)->setCurrentText(u"127.0.0.1"_s);
+    field<QLineEdit>(panel, u"portsEdit"_s)->clear();
+    QTest::keyClicks(field<QLineEdit>(panel, u"portsEdit"_s), ports);
+    field<QLineEdit>(panel, u"outputEdit"_s)->clear();
+    QTest::keyClicks(field<QLineEdit>(panel, u"outputEdit"_s), output);
+    field<QComboBox>(panel, u"splitCombo"_s)
+        ->setCurrentIndex(field<QComboBox>(panel, u"splitCombo"_s)->findData(int(split)));
 }
 
 QString cell(QTableView *view, int row, int column, int role = Qt::DisplayRole)
@@ -102,8 +113,9 @@ void fillTls(SettingsPanel *panel, const QString &certificate, const QString &ke
              const QString &ca = {})
 {
     for (const auto &[edit, text] :
-         {std::pair{panel->tlsCertificateEdit(), certificate}, std::pair{panel->tlsKeyEdit(), key},
-          std::pair{panel->tlsCaEdit(), ca}}) {
+         {std::pair{field<QLineEdit>(panel, u"tlsCertificateEdit"_s), certificate},
+          std::pair{field<QLineEdit>(panel, u"tlsKeyEdit"_s), key},
+          std::pair{field<QLineEdit>(panel, u"tlsCaEdit"_s), ca}}) {
         edit->clear();
         QTest::keyClicks(edit, text);
     }
@@ -279,19 +291,19 @@ private Q_SLOTS:
         QVERIFY(start->isEnabled());
 
         auto *panel = child<SettingsPanel>(&window, u"settingsPanel"_s);
-        panel->portsEdit()->clear();
-        QTest::keyClicks(panel->portsEdit(), spec);
+        field<QLineEdit>(panel, u"portsEdit"_s)->clear();
+        QTest::keyClicks(field<QLineEdit>(panel, u"portsEdit"_s), spec);
         QVERIFY(!start->isEnabled());
-        QVERIFY(panel->portsMessage()->isVisible());
-        QVERIFY2(panel->portsMessage()->text().contains(message),
-                 qPrintable(panel->portsMessage()->text()));
+        QVERIFY(field<QLabel>(panel, u"portsMessage"_s)->isVisible());
+        QVERIFY2(field<QLabel>(panel, u"portsMessage"_s)->text().contains(message),
+                 qPrintable(field<QLabel>(panel, u"portsMessage"_s)->text()));
         QVERIFY(start->toolTip().contains(message));
 
         // Correcting the field enables Start again and hides the message.
-        panel->portsEdit()->clear();
-        QTest::keyClicks(panel->portsEdit(), u"6000-6002"_s);
+        field<QLineEdit>(panel, u"portsEdit"_s)->clear();
+        QTest::keyClicks(field<QLineEdit>(panel, u"portsEdit"_s), u"6000-6002"_s);
         QVERIFY(start->isEnabled());
-        QVERIFY(!panel->portsMessage()->isVisible());
+        QVERIFY(!field<QLabel>(panel, u"portsMessage"_s)->isVisible());
     }
 
     void captureThroughTheWindow()
@@ -391,10 +403,10 @@ private Q_SLOTS:
         QVERIFY(QTest::qWaitForWindowExposed(&window));
         fillSettings(window, u"6000"_s, dir.path());
         auto *panel = child<SettingsPanel>(&window, u"settingsPanel"_s);
-        QVERIFY(panel->tlsCertificateEdit()->text().isEmpty());
-        QVERIFY(!panel->tlsCertificateEdit()->placeholderText().isEmpty());
+        QVERIFY(field<QLineEdit>(panel, u"tlsCertificateEdit"_s)->text().isEmpty());
+        QVERIFY(!field<QLineEdit>(panel, u"tlsCertificateEdit"_s)->placeholderText().isEmpty());
         QVERIFY(panel->isValid());
-        QVERIFY(!panel->tlsMessage()->isVisible());
+        QVERIFY(!field<QLabel>(panel, u"tlsMessage"_s)->isVisible());
         QVERIFY(!panel->settings().tls);
         QVERIFY(panel->settings().tlsFiles.certificate.isEmpty());
         QVERIFY(window.findChild<QAction *>(u"startAction"_s)->isEnabled());
@@ -442,9 +454,9 @@ private Q_SLOTS:
         fillTls(panel, full(certificate), full(key), full(ca));
         QVERIFY(!panel->isValid());
         QVERIFY(!start->isEnabled());
-        QVERIFY(panel->tlsMessage()->isVisible());
-        QVERIFY2(panel->tlsMessage()->text().contains(message),
-                 qPrintable(panel->tlsMessage()->text()));
+        QVERIFY(field<QLabel>(panel, u"tlsMessage"_s)->isVisible());
+        QVERIFY2(field<QLabel>(panel, u"tlsMessage"_s)->text().contains(message),
+                 qPrintable(field<QLabel>(panel, u"tlsMessage"_s)->text()));
         QVERIFY(start->toolTip().contains(message));
         QVERIFY(!panel->settings().tls);
         window.startCapture(); // refused: only a status message
@@ -453,7 +465,7 @@ private Q_SLOTS:
         // Emptying the TLS fields is plain TCP again.
         fillTls(panel, {}, {});
         QVERIFY(start->isEnabled());
-        QVERIFY(!panel->tlsMessage()->isVisible());
+        QVERIFY(!field<QLabel>(panel, u"tlsMessage"_s)->isVisible());
     }
 
     void validTlsFilesSetTls()
@@ -470,8 +482,8 @@ private Q_SLOTS:
         fillTls(panel, tlsPath(u"c.pem"_s), tlsPath(u"k.pem"_s));
         QVERIFY2(panel->isValid(), qPrintable(panel->errorText()));
         QVERIFY(start->isEnabled());
-        QVERIFY(!panel->tlsMessage()->isVisible());
-        QVERIFY(!panel->tlsNote()->isVisible());
+        QVERIFY(!field<QLabel>(panel, u"tlsMessage"_s)->isVisible());
+        QVERIFY(!field<QLabel>(panel, u"tlsNote"_s)->isVisible());
         CaptureSettings s = panel->settings();
         QVERIFY(s.tls);
         QCOMPARE(s.tls->peerVerifyMode(), QSslSocket::VerifyNone);
@@ -482,7 +494,7 @@ private Q_SLOTS:
         QVERIFY(s.tlsFiles.ca.isEmpty());
 
         // A client CA: clients must present a certificate.
-        QTest::keyClicks(panel->tlsCaEdit(), tlsPath(u"c.pem"_s));
+        QTest::keyClicks(field<QLineEdit>(panel, u"tlsCaEdit"_s), tlsPath(u"c.pem"_s));
         QVERIFY2(panel->isValid(), qPrintable(panel->errorText()));
         s = panel->settings();
         QVERIFY(s.tls);
@@ -495,9 +507,9 @@ private Q_SLOTS:
         QVERIFY2(panel->isValid(), qPrintable(panel->errorText()));
         QVERIFY(start->isEnabled());
         QVERIFY(panel->settings().tls);
-        QVERIFY(panel->tlsNote()->isVisible());
-        QVERIFY2(panel->tlsNote()->text().contains(u"expired.pem"_s),
-                 qPrintable(panel->tlsNote()->text()));
+        QVERIFY(field<QLabel>(panel, u"tlsNote"_s)->isVisible());
+        QVERIFY2(field<QLabel>(panel, u"tlsNote"_s)->text().contains(u"expired.pem"_s),
+                 qPrintable(field<QLabel>(panel, u"tlsNote"_s)->text()));
     }
 
     void aTlsFileFixedOnDiskIsReadAgain()
@@ -513,7 +525,7 @@ private Q_SLOTS:
 
         QVERIFY(QFile::remove(key));
         QVERIFY(QFile::copy(tlsPath(u"k.pem"_s), key));
-        panel.splitCombo()->setCurrentIndex(1); // any edit validates again
+        field<QComboBox>(&panel, u"splitCombo"_s)->setCurrentIndex(1); // any edit validates again
         QVERIFY2(panel.isValid(), qPrintable(panel.errorText()));
         QVERIFY(panel.settings().tls);
     }
@@ -532,16 +544,16 @@ private Q_SLOTS:
 
         MainWindow window(parsed.options);
         auto *panel = child<SettingsPanel>(&window, u"settingsPanel"_s);
-        QCOMPARE(panel->tlsCertificateEdit()->text(), tlsPath(u"c.pem"_s));
-        QCOMPARE(panel->tlsKeyEdit()->text(), tlsPath(u"k.pem"_s));
-        QCOMPARE(panel->tlsCaEdit()->text(), tlsPath(u"other.pem"_s));
+        QCOMPARE(field<QLineEdit>(panel, u"tlsCertificateEdit"_s)->text(), tlsPath(u"c.pem"_s));
+        QCOMPARE(field<QLineEdit>(panel, u"tlsKeyEdit"_s)->text(), tlsPath(u"k.pem"_s));
+        QCOMPARE(field<QLineEdit>(panel, u"tlsCaEdit"_s)->text(), tlsPath(u"other.pem"_s));
         QVERIFY(panel->settings().tls);
         QCOMPARE(panel->settings().tls->peerVerifyMode(), QSslSocket::VerifyPeer);
 
         // setSettings without TLS empties the fields.
         panel->setSettings(CaptureSettings{});
-        QVERIFY(panel->tlsCertificateEdit()->text().isEmpty());
-        QVERIFY(panel->tlsCaEdit()->text().isEmpty());
+        QVERIFY(field<QLineEdit>(panel, u"tlsCertificateEdit"_s)->text().isEmpty());
+        QVERIFY(field<QLineEdit>(panel, u"tlsCaEdit"_s)->text().isEmpty());
         QVERIFY(!panel->settings().tls);
     }
 
@@ -556,9 +568,9 @@ private Q_SLOTS:
         {
             MainWindow window(CommandLineOptions{});
             auto *panel = child<SettingsPanel>(&window, u"settingsPanel"_s);
-            QCOMPARE(panel->tlsCertificateEdit()->text(), tlsPath(u"c.pem"_s));
-            QCOMPARE(panel->tlsKeyEdit()->text(), tlsPath(u"k.pem"_s));
-            QVERIFY(panel->tlsCaEdit()->text().isEmpty());
+            QCOMPARE(field<QLineEdit>(panel, u"tlsCertificateEdit"_s)->text(), tlsPath(u"c.pem"_s));
+            QCOMPARE(field<QLineEdit>(panel, u"tlsKeyEdit"_s)->text(), tlsPath(u"k.pem"_s));
+            QVERIFY(field<QLineEdit>(panel, u"tlsCaEdit"_s)->text().isEmpty());
             QVERIFY(panel->settings().tls); // loaded again from the stored names
         }
         // Any TLS option given replaces all three stored ones (here: plain TCP has none).
@@ -567,7 +579,7 @@ private Q_SLOTS:
              tlsPath(u"k.pem"_s), u"--tls-ca"_s, tlsPath(u"other.pem"_s)});
         MainWindow window(parsed.options);
         auto *panel = child<SettingsPanel>(&window, u"settingsPanel"_s);
-        QCOMPARE(panel->tlsCaEdit()->text(), tlsPath(u"other.pem"_s));
+        QCOMPARE(field<QLineEdit>(panel, u"tlsCaEdit"_s)->text(), tlsPath(u"other.pem"_s));
         fillTls(panel, QString(), QString()); // all three emptied: plain TCP
         QVERIFY(!panel->settings().tls);
     }
@@ -588,8 +600,9 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(started.size(), 1, timeoutMs);
         QVERIFY(window.controller()->settings().tls);
         QCOMPARE(window.controller()->settings().tlsFiles.key, tlsPath(u"k.pem"_s));
-        QVERIFY(!panel->tlsCertificateEdit()->isEnabled()); // fixed while capturing
-        QVERIFY(!panel->tlsCaEdit()->isEnabled());
+        QVERIFY(!field<QLineEdit>(panel, u"tlsCertificateEdit"_s)
+                     ->isEnabled()); // fixed while capturing
+        QVERIFY(!field<QLineEdit>(panel, u"tlsCaEdit"_s)->isEnabled());
 
         const QByteArray data = TestSupport::patternData(31, 200'000);
         {
@@ -626,7 +639,7 @@ private Q_SLOTS:
         QSignalSpy stopped(window.controller(), &CaptureController::stopped);
         window.stopCapture();
         QTRY_COMPARE_WITH_TIMEOUT(stopped.size(), 1, timeoutMs);
-        QVERIFY(panel->tlsCertificateEdit()->isEnabled());
+        QVERIFY(field<QLineEdit>(panel, u"tlsCertificateEdit"_s)->isEnabled());
         const QString path =
             filesView->model()->index(0, FilesTableModel::File).data(RawValueRole).toString();
         QCOMPARE(TestSupport::readFile(path), data); // the plaintext, not the TLS records

@@ -617,7 +617,7 @@ void MainWindow::saveSettings() const
     const CaptureSettings s = m_settings->settings();
     UiSettings stored;
     stored.bindAddress = s.bindAddress;
-    stored.ports = m_settings->portsEdit()->text();
+    stored.ports = m_settings->portsText();
     stored.outputDir = s.outputDir;
     stored.split = s.split;
     stored.tlsFiles = s.tlsFiles;

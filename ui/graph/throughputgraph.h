@@ -90,6 +90,13 @@ private:
         QList<HoverValue> values;
     };
 
+    static constexpr int Padding = 6;
+    static constexpr qreal TotalPenWidth = 2.0;
+    static constexpr qreal PortPenWidth = 1.5;
+    static constexpr int SwatchWidth = 14;
+
+    /// "HH:mm:ss", local time.
+    static QString timeText(qint64 timeMs);
     Frame frame() const;
     std::optional<Hover> hoverAt(const Frame &frame, int x) const;
     QColor seriesColor(int index) const;

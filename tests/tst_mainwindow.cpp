@@ -9,6 +9,7 @@
 #include "ui/models/modelroles.h"
 #include "ui/models/portstablemodel.h"
 #include "ui/settingspanel.h"
+#include "ui/verifyjob.h"
 
 #include <QAction>
 #include <QApplication>
@@ -826,6 +827,57 @@ private Q_SLOTS:
         auto *log = child<LogPanel>(&window, u"logPanel"_s);
         QVERIFY2(logHas(log, u"error"_s, u"verify: cannot read "_s),
                  qPrintable(log->visibleText()));
+    }
+
+    void verifyJobAlone()
+    {
+        // The job without the window: one check at a time, each file's result then the
+        // summary, and a cancelled check says nothing more.
+        QTemporaryDir dir;
+        const QByteArray a = TestSupport::patternData(3, 50'000);
+        QVERIFY(writeManifest(dir, writeListedFile(dir, u"stream_5000_a.bin"_s, a)));
+        VerifyJob job;
+        QList<VerifyResult> results;
+        QList<std::pair<QString, VerifySummary>> finished;
+        connect(&job, &VerifyJob::result, &job,
+                [&results](const VerifyResult &result) { results.append(result); });
+        connect(&job, &VerifyJob::finished, &job,
+                [&finished](const QString &checked, const VerifySummary &summary) {
+                    finished.append({checked, summary});
+                });
+        QVERIFY(!job.isRunning());
+        QVERIFY(!job.cancel()); // nothing to cancel
+        QVERIFY(job.start(dir.path()));
+        QVERIFY(job.isRunning());
+        QVERIFY(!job.start(dir.path())); // one at a time
+        QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, timeoutMs);
+        QVERIFY(!job.isRunning());
+        QCOMPARE(results.size(), 1);
+        QCOMPARE(results[0].status, VerifyResult::Status::Ok);
+        QCOMPARE(results[0].file, u"stream_5000_a.bin"_s);
+        QCOMPARE(finished[0].first, dir.path());
+        QVERIFY(finished[0].second.passed());
+        QCOMPARE(finished[0].second.ok, 1);
+
+        // A sparse 8 GiB file keeps the worker busy until it is cancelled.
+        QTemporaryDir bigDir;
+        QFile big(bigDir.filePath(u"stream_5000_big.bin"_s));
+        QVERIFY(big.open(QIODevice::WriteOnly));
+        QVERIFY(big.resize(qint64(8) << 30));
+        big.close();
+        QVERIFY(writeManifest(
+            bigDir, u"{\"type\":\"file\",\"file\":\"stream_5000_big.bin\",\"port\":5000,"
+                    "\"bytes\":8589934592,\"sha256\":\"%1\",\"close_reason\":\"stopped\"}\n"_s
+                        .arg(QString(64, u'0'))
+                        .toUtf8()));
+        QVERIFY(job.start(bigDir.path()));
+        QTest::qWait(200);
+        QVERIFY(job.isRunning());
+        QVERIFY(job.cancel());
+        QVERIFY(!job.isRunning());
+        QTest::qWait(100); // whatever the worker still posted is dropped
+        QCOMPARE(finished.size(), 1);
+        QCOMPARE(results.size(), 1);
     }
 
     void closingCancelsARunningVerification()

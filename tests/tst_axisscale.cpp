@@ -209,6 +209,8 @@ private Q_SLOTS:
         QCOMPARE(PlotScale::nearest(samples, 1501)->rate, 3.0);
         QCOMPARE(PlotScale::nearest(samples, 99'999)->rate, 3.0);
         QCOMPARE(PlotScale::nearest(samples, 1000), &samples[1]);
+        QCOMPARE(*PlotScale::nearest(samples, 900), (Sample{1000, 2}));
+        QVERIFY(!(*PlotScale::nearest(samples, 900) == Sample{1000, 2.5}));
     }
 };
 

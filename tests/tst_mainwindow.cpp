@@ -9,6 +9,7 @@
 #include "ui/models/modelroles.h"
 #include "ui/models/portstablemodel.h"
 #include "ui/settingspanel.h"
+#include "ui/verifyjob.h"
 
 #include <QAction>
 #include <QApplication>
@@ -54,6 +55,16 @@ template<typename T> T *child(QWidget *window, const QString &name)
     return found;
 }
 
+/// A field of the settings panel, found by its object name; a missing one ends the test run.
+template<typename T> T *field(SettingsPanel *panel, const QString &name)
+{
+    T *found = panel->findChild<T *>(name);
+    if (!found)
+        qFatal("the settings panel has no %s named %s", T::staticMetaObject.className(),
+               qPrintable(name));
+    return found;
+}
+
 /// Clicks the toolbar button of an action, as a user would.
 bool clickAction(QMainWindow &window, const QString &actionName)
 {
@@ -74,12 +85,13 @@ void fillSettings(QMainWindow &window, const QString &ports, const QString &outp
                   SplitMode split = SplitMode::Port)
 {
     auto *panel = child<SettingsPanel>(&window, u"settingsPanel"_s);
-    panel->bindCombo()->setCurrentText(u"127.0.0.1"_s);
-    panel->portsEdit()->clear();
-    QTest::keyClicks(panel->portsEdit(), ports);
-    panel->outputEdit()->clear();
-    QTest::keyClicks(panel->outputEdit(), output);
-    panel->splitCombo()->setCurrentIndex(panel->splitCombo()->findData(int(split)));
+    field<QComboBox>(panel, u"bindCombo"_s)->setCurrentText(u"127.0.0.1"_s);
+    field<QLineEdit>(panel, u"portsEdit"_s)->clear();
+    QTest::keyClicks(field<QLineEdit>(panel, u"portsEdit"_s), ports);
+    field<QLineEdit>(panel, u"outputEdit"_s)->clear();
+    QTest::keyClicks(field<QLineEdit>(panel, u"outputEdit"_s), output);
+    field<QComboBox>(panel, u"splitCombo"_s)
+        ->setCurrentIndex(field<QComboBox>(panel, u"splitCombo"_s)->findData(int(split)));
 }
 
 QString cell(QTableView *view, int row, int column, int role = Qt::DisplayRole)
@@ -102,8 +114,9 @@ void fillTls(SettingsPanel *panel, const QString &certificate, const QString &ke
              const QString &ca = {})
 {
     for (const auto &[edit, text] :
-         {std::pair{panel->tlsCertificateEdit(), certificate}, std::pair{panel->tlsKeyEdit(), key},
-          std::pair{panel->tlsCaEdit(), ca}}) {
+         {std::pair{field<QLineEdit>(panel, u"tlsCertificateEdit"_s), certificate},
+          std::pair{field<QLineEdit>(panel, u"tlsKeyEdit"_s), key},
+          std::pair{field<QLineEdit>(panel, u"tlsCaEdit"_s), ca}}) {
         edit->clear();
         QTest::keyClicks(edit, text);
     }
@@ -280,19 +293,19 @@ private Q_SLOTS:
         QVERIFY(start->isEnabled());
 
         auto *panel = child<SettingsPanel>(&window, u"settingsPanel"_s);
-        panel->portsEdit()->clear();
-        QTest::keyClicks(panel->portsEdit(), spec);
+        field<QLineEdit>(panel, u"portsEdit"_s)->clear();
+        QTest::keyClicks(field<QLineEdit>(panel, u"portsEdit"_s), spec);
         QVERIFY(!start->isEnabled());
-        QVERIFY(panel->portsMessage()->isVisible());
-        QVERIFY2(panel->portsMessage()->text().contains(message),
-                 qPrintable(panel->portsMessage()->text()));
+        QVERIFY(field<QLabel>(panel, u"portsMessage"_s)->isVisible());
+        QVERIFY2(field<QLabel>(panel, u"portsMessage"_s)->text().contains(message),
+                 qPrintable(field<QLabel>(panel, u"portsMessage"_s)->text()));
         QVERIFY(start->toolTip().contains(message));
 
         // Correcting the field enables Start again and hides the message.
-        panel->portsEdit()->clear();
-        QTest::keyClicks(panel->portsEdit(), u"6000-6002"_s);
+        field<QLineEdit>(panel, u"portsEdit"_s)->clear();
+        QTest::keyClicks(field<QLineEdit>(panel, u"portsEdit"_s), u"6000-6002"_s);
         QVERIFY(start->isEnabled());
-        QVERIFY(!panel->portsMessage()->isVisible());
+        QVERIFY(!field<QLabel>(panel, u"portsMessage"_s)->isVisible());
     }
 
     void captureThroughTheWindow()
@@ -397,10 +410,10 @@ private Q_SLOTS:
         QVERIFY(QTest::qWaitForWindowExposed(&window));
         fillSettings(window, u"6000"_s, dir.path());
         auto *panel = child<SettingsPanel>(&window, u"settingsPanel"_s);
-        QVERIFY(panel->tlsCertificateEdit()->text().isEmpty());
-        QVERIFY(!panel->tlsCertificateEdit()->placeholderText().isEmpty());
+        QVERIFY(field<QLineEdit>(panel, u"tlsCertificateEdit"_s)->text().isEmpty());
+        QVERIFY(!field<QLineEdit>(panel, u"tlsCertificateEdit"_s)->placeholderText().isEmpty());
         QVERIFY(panel->isValid());
-        QVERIFY(!panel->tlsMessage()->isVisible());
+        QVERIFY(!field<QLabel>(panel, u"tlsMessage"_s)->isVisible());
         QVERIFY(!panel->settings().tls);
         QVERIFY(panel->settings().tlsFiles.certificate.isEmpty());
         QVERIFY(window.findChild<QAction *>(u"startAction"_s)->isEnabled());
@@ -449,9 +462,9 @@ private Q_SLOTS:
         fillTls(panel, full(certificate), full(key), full(ca));
         QVERIFY(!panel->isValid());
         QVERIFY(!start->isEnabled());
-        QVERIFY(panel->tlsMessage()->isVisible());
-        QVERIFY2(panel->tlsMessage()->text().contains(message),
-                 qPrintable(panel->tlsMessage()->text()));
+        QVERIFY(field<QLabel>(panel, u"tlsMessage"_s)->isVisible());
+        QVERIFY2(field<QLabel>(panel, u"tlsMessage"_s)->text().contains(message),
+                 qPrintable(field<QLabel>(panel, u"tlsMessage"_s)->text()));
         QVERIFY(start->toolTip().contains(message));
         QVERIFY(!panel->settings().tls);
         window.startCapture(); // refused: only a status message
@@ -460,7 +473,7 @@ private Q_SLOTS:
         // Emptying the TLS fields is plain TCP again.
         fillTls(panel, {}, {});
         QVERIFY(start->isEnabled());
-        QVERIFY(!panel->tlsMessage()->isVisible());
+        QVERIFY(!field<QLabel>(panel, u"tlsMessage"_s)->isVisible());
     }
 
     void validTlsFilesSetTls()
@@ -478,8 +491,8 @@ private Q_SLOTS:
         fillTls(panel, tlsPath(u"c.pem"_s), tlsPath(u"k.pem"_s));
         QVERIFY2(panel->isValid(), qPrintable(panel->errorText()));
         QVERIFY(start->isEnabled());
-        QVERIFY(!panel->tlsMessage()->isVisible());
-        QVERIFY(!panel->tlsNote()->isVisible());
+        QVERIFY(!field<QLabel>(panel, u"tlsMessage"_s)->isVisible());
+        QVERIFY(!field<QLabel>(panel, u"tlsNote"_s)->isVisible());
         CaptureSettings s = panel->settings();
         QVERIFY(s.tls);
         QCOMPARE(s.tls->peerVerifyMode(), QSslSocket::VerifyNone);
@@ -490,7 +503,7 @@ private Q_SLOTS:
         QVERIFY(s.tlsFiles.ca.isEmpty());
 
         // A client CA: clients must present a certificate.
-        QTest::keyClicks(panel->tlsCaEdit(), tlsPath(u"c.pem"_s));
+        QTest::keyClicks(field<QLineEdit>(panel, u"tlsCaEdit"_s), tlsPath(u"c.pem"_s));
         QVERIFY2(panel->isValid(), qPrintable(panel->errorText()));
         s = panel->settings();
         QVERIFY(s.tls);
@@ -503,9 +516,9 @@ private Q_SLOTS:
         QVERIFY2(panel->isValid(), qPrintable(panel->errorText()));
         QVERIFY(start->isEnabled());
         QVERIFY(panel->settings().tls);
-        QVERIFY(panel->tlsNote()->isVisible());
-        QVERIFY2(panel->tlsNote()->text().contains(u"expired.pem"_s),
-                 qPrintable(panel->tlsNote()->text()));
+        QVERIFY(field<QLabel>(panel, u"tlsNote"_s)->isVisible());
+        QVERIFY2(field<QLabel>(panel, u"tlsNote"_s)->text().contains(u"expired.pem"_s),
+                 qPrintable(field<QLabel>(panel, u"tlsNote"_s)->text()));
     }
 
     void aTlsFileFixedOnDiskIsReadAgain()
@@ -521,7 +534,7 @@ private Q_SLOTS:
 
         QVERIFY(QFile::remove(key));
         QVERIFY(QFile::copy(tlsPath(u"k.pem"_s), key));
-        panel.splitCombo()->setCurrentIndex(1); // any edit validates again
+        field<QComboBox>(&panel, u"splitCombo"_s)->setCurrentIndex(1); // any edit validates again
         QVERIFY2(panel.isValid(), qPrintable(panel.errorText()));
         QVERIFY(panel.settings().tls);
     }
@@ -542,16 +555,16 @@ private Q_SLOTS:
 
         MainWindow window(&controller, parsed.options);
         auto *panel = child<SettingsPanel>(&window, u"settingsPanel"_s);
-        QCOMPARE(panel->tlsCertificateEdit()->text(), tlsPath(u"c.pem"_s));
-        QCOMPARE(panel->tlsKeyEdit()->text(), tlsPath(u"k.pem"_s));
-        QCOMPARE(panel->tlsCaEdit()->text(), tlsPath(u"other.pem"_s));
+        QCOMPARE(field<QLineEdit>(panel, u"tlsCertificateEdit"_s)->text(), tlsPath(u"c.pem"_s));
+        QCOMPARE(field<QLineEdit>(panel, u"tlsKeyEdit"_s)->text(), tlsPath(u"k.pem"_s));
+        QCOMPARE(field<QLineEdit>(panel, u"tlsCaEdit"_s)->text(), tlsPath(u"other.pem"_s));
         QVERIFY(panel->settings().tls);
         QCOMPARE(panel->settings().tls->peerVerifyMode(), QSslSocket::VerifyPeer);
 
         // setSettings without TLS empties the fields.
         panel->setSettings(CaptureSettings{});
-        QVERIFY(panel->tlsCertificateEdit()->text().isEmpty());
-        QVERIFY(panel->tlsCaEdit()->text().isEmpty());
+        QVERIFY(field<QLineEdit>(panel, u"tlsCertificateEdit"_s)->text().isEmpty());
+        QVERIFY(field<QLineEdit>(panel, u"tlsCaEdit"_s)->text().isEmpty());
         QVERIFY(!panel->settings().tls);
     }
 
@@ -568,9 +581,9 @@ private Q_SLOTS:
             CaptureController controller;
             MainWindow window(&controller, CommandLineOptions{});
             auto *panel = child<SettingsPanel>(&window, u"settingsPanel"_s);
-            QCOMPARE(panel->tlsCertificateEdit()->text(), tlsPath(u"c.pem"_s));
-            QCOMPARE(panel->tlsKeyEdit()->text(), tlsPath(u"k.pem"_s));
-            QVERIFY(panel->tlsCaEdit()->text().isEmpty());
+            QCOMPARE(field<QLineEdit>(panel, u"tlsCertificateEdit"_s)->text(), tlsPath(u"c.pem"_s));
+            QCOMPARE(field<QLineEdit>(panel, u"tlsKeyEdit"_s)->text(), tlsPath(u"k.pem"_s));
+            QVERIFY(field<QLineEdit>(panel, u"tlsCaEdit"_s)->text().isEmpty());
             QVERIFY(panel->settings().tls); // loaded again from the stored names
         }
         // Any TLS option given replaces all three stored ones (here: plain TCP has none).
@@ -580,7 +593,7 @@ private Q_SLOTS:
         CaptureController controller;
         MainWindow window(&controller, parsed.options);
         auto *panel = child<SettingsPanel>(&window, u"settingsPanel"_s);
-        QCOMPARE(panel->tlsCaEdit()->text(), tlsPath(u"other.pem"_s));
+        QCOMPARE(field<QLineEdit>(panel, u"tlsCaEdit"_s)->text(), tlsPath(u"other.pem"_s));
         fillTls(panel, QString(), QString()); // all three emptied: plain TCP
         QVERIFY(!panel->settings().tls);
     }
@@ -602,8 +615,9 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(started.size(), 1, timeoutMs);
         QVERIFY(window.receiver()->settings().tls);
         QCOMPARE(window.receiver()->settings().tlsFiles.key, tlsPath(u"k.pem"_s));
-        QVERIFY(!panel->tlsCertificateEdit()->isEnabled()); // fixed while capturing
-        QVERIFY(!panel->tlsCaEdit()->isEnabled());
+        QVERIFY(!field<QLineEdit>(panel, u"tlsCertificateEdit"_s)
+                     ->isEnabled()); // fixed while capturing
+        QVERIFY(!field<QLineEdit>(panel, u"tlsCaEdit"_s)->isEnabled());
 
         const QByteArray data = TestSupport::patternData(31, 200'000);
         {
@@ -640,7 +654,7 @@ private Q_SLOTS:
         QSignalSpy stopped(window.receiver(), &Receiver::stopped);
         window.stopCapture();
         QTRY_COMPARE_WITH_TIMEOUT(stopped.size(), 1, timeoutMs);
-        QVERIFY(panel->tlsCertificateEdit()->isEnabled());
+        QVERIFY(field<QLineEdit>(panel, u"tlsCertificateEdit"_s)->isEnabled());
         const QString path =
             filesView->model()->index(0, FilesTableModel::File).data(RawValueRole).toString();
         QCOMPARE(TestSupport::readFile(path), data); // the plaintext, not the TLS records
@@ -835,6 +849,57 @@ private Q_SLOTS:
         auto *log = child<LogPanel>(&window, u"logPanel"_s);
         QVERIFY2(logHas(log, u"error"_s, u"verify: cannot read "_s),
                  qPrintable(log->visibleText()));
+    }
+
+    void verifyJobAlone()
+    {
+        // The job without the window: one check at a time, each file's result then the
+        // summary, and a cancelled check says nothing more.
+        QTemporaryDir dir;
+        const QByteArray a = TestSupport::patternData(3, 50'000);
+        QVERIFY(writeManifest(dir, writeListedFile(dir, u"stream_5000_a.bin"_s, a)));
+        VerifyJob job;
+        QList<VerifyResult> results;
+        QList<std::pair<QString, VerifySummary>> finished;
+        connect(&job, &VerifyJob::result, &job,
+                [&results](const VerifyResult &result) { results.append(result); });
+        connect(&job, &VerifyJob::finished, &job,
+                [&finished](const QString &checked, const VerifySummary &summary) {
+                    finished.append({checked, summary});
+                });
+        QVERIFY(!job.isRunning());
+        QVERIFY(!job.cancel()); // nothing to cancel
+        QVERIFY(job.start(dir.path()));
+        QVERIFY(job.isRunning());
+        QVERIFY(!job.start(dir.path())); // one at a time
+        QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, timeoutMs);
+        QVERIFY(!job.isRunning());
+        QCOMPARE(results.size(), 1);
+        QCOMPARE(results[0].status, VerifyResult::Status::Ok);
+        QCOMPARE(results[0].file, u"stream_5000_a.bin"_s);
+        QCOMPARE(finished[0].first, dir.path());
+        QVERIFY(finished[0].second.passed());
+        QCOMPARE(finished[0].second.ok, 1);
+
+        // A sparse 8 GiB file keeps the worker busy until it is cancelled.
+        QTemporaryDir bigDir;
+        QFile big(bigDir.filePath(u"stream_5000_big.bin"_s));
+        QVERIFY(big.open(QIODevice::WriteOnly));
+        QVERIFY(big.resize(qint64(8) << 30));
+        big.close();
+        QVERIFY(writeManifest(
+            bigDir, u"{\"type\":\"file\",\"file\":\"stream_5000_big.bin\",\"port\":5000,"
+                    "\"bytes\":8589934592,\"sha256\":\"%1\",\"close_reason\":\"stopped\"}\n"_s
+                        .arg(QString(64, u'0'))
+                        .toUtf8()));
+        QVERIFY(job.start(bigDir.path()));
+        QTest::qWait(200);
+        QVERIFY(job.isRunning());
+        QVERIFY(job.cancel());
+        QVERIFY(!job.isRunning());
+        QTest::qWait(100); // whatever the worker still posted is dropped
+        QCOMPARE(finished.size(), 1);
+        QCOMPARE(results.size(), 1);
     }
 
     void closingCancelsARunningVerification()

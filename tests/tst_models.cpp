@@ -104,6 +104,50 @@ private Q_SLOTS:
         QCOMPARE(spy.changes.size(), 1);
     }
 
+    void portsRefusalsAloneUpdateTheRow_data()
+    {
+        QTest::addColumn<int>("counter");
+        QTest::newRow("not allowed") << 0;
+        QTest::newRow("over limit") << 1;
+        QTest::newRow("idle closed") << 2;
+        QTest::newRow("TLS failed") << 3;
+    }
+    void portsRefusalsAloneUpdateTheRow()
+    {
+        // A snapshot where only one refusal counter moves must still update the row: the
+        // Refused column once stayed at 0 while only refusals changed.
+        QFETCH(int, counter);
+        PortsTableModel model;
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.setPorts({5000, 5001});
+        StatsSnapshot s;
+        s.ports = {port(5000, 100, 0), port(5001, 0, 0)};
+        model.updateFromSnapshot(s);
+        QCOMPARE(model.index(0, PortsTableModel::Refused).data().toULongLong(), quint64(0));
+
+        ResetSpy spy(&model);
+        PortStats &p = s.ports[0];
+        quint64 *const counters[] = {&p.refusedNotAllowed, &p.refusedOverLimit, &p.idleClosed,
+                                     &p.tlsFailed};
+        *counters[counter] = 7;
+        model.updateFromSnapshot(s);
+        QCOMPARE(spy.resets.size(), 0);
+        QCOMPARE(spy.changes.size(), 1);
+        QCOMPARE(spy.changes.at(0).at(0).value<QModelIndex>().row(), 0);
+        QCOMPARE(model.index(0, PortsTableModel::Refused).data().toULongLong(), quint64(7));
+        QCOMPARE(model.index(0, PortsTableModel::Refused).data(RawValueRole).toULongLong(),
+                 quint64(7));
+        QVERIFY(model.index(0, PortsTableModel::Refused)
+                    .data(Qt::ToolTipRole)
+                    .toString()
+                    .contains(u"7"_s));
+        QCOMPARE(model.index(1, PortsTableModel::Refused).data().toULongLong(), quint64(0));
+
+        model.updateFromSnapshot(s); // unchanged again: nothing signalled
+        QCOMPARE(spy.changes.size(), 1);
+    }
+
     void portsErrorStateCarriesReason()
     {
         PortsTableModel model;

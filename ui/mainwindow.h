@@ -6,16 +6,12 @@
 
 #include <QMainWindow>
 
-#include <atomic>
-#include <memory>
-
 class QAbstractItemModel;
 class QAction;
 class QDockWidget;
 class QLabel;
 class QSortFilterProxyModel;
 class QTableView;
-class QThread;
 class QTimer;
 
 namespace capture {
@@ -28,6 +24,7 @@ class LogPanel;
 class PortsTableModel;
 class SettingsPanel;
 class ThroughputGraph;
+class VerifyJob;
 
 /// The desktop window over a Receiver (the capture controller of this process, which the
 /// Application owns and hands in; a remote receiver could be shown the same way). Holds no
@@ -44,7 +41,7 @@ public:
     ~MainWindow() override;
 
     Receiver *receiver() const { return m_receiver; }
-    bool isVerifying() const { return m_verifyThread != nullptr; }
+    bool isVerifying() const;
 
 public Q_SLOTS:
     void startCapture();
@@ -82,8 +79,8 @@ private:
     void loadSettings(const CommandLineOptions &options);
     void saveSettings() const;
     void askAndVerify();
-    void onVerifyResult(quint64 run, const VerifyResult &result);
-    void onVerifyFinished(quint64 run, const QString &dir, const VerifySummary &summary);
+    void onVerifyResult(const VerifyResult &result);
+    void onVerifyFinished(const QString &dir, const VerifySummary &summary);
     void cancelVerification();
     QDockWidget *addDock(const QString &title, const QString &objectName, QWidget *content,
                          Qt::DockWidgetArea area);
@@ -121,9 +118,7 @@ private:
     QLabel *m_uptimeLabel = nullptr;
     QTimer *m_freeSpaceTimer = nullptr;
 
-    std::unique_ptr<QThread> m_verifyThread;
-    std::atomic_bool m_verifyCancel{false};
-    quint64 m_verifyRun = 0; ///< results of an earlier, cancelled run are dropped
+    VerifyJob *m_verify = nullptr;
     bool m_verifyShowsDialog = false;
 };
 

@@ -84,6 +84,18 @@ SettingsPanel::SettingsPanel(QWidget *parent)
     , m_tlsMessage(messageLabel(this))
     , m_tlsNote(new QLabel(this))
 {
+    for (const auto &[widget, name] : std::initializer_list<std::pair<QWidget *, QString>>{
+             {m_bind, u"bindCombo"_s},
+             {m_ports, u"portsEdit"_s},
+             {m_portsMessage, u"portsMessage"_s},
+             {m_output, u"outputEdit"_s},
+             {m_split, u"splitCombo"_s},
+             {m_tlsCertificate, u"tlsCertificateEdit"_s},
+             {m_tlsKey, u"tlsKeyEdit"_s},
+             {m_tlsCa, u"tlsCaEdit"_s},
+             {m_tlsMessage, u"tlsMessage"_s},
+             {m_tlsNote, u"tlsNote"_s}})
+        widget->setObjectName(name);
     m_bind->setEditable(true);
     QStringList addresses{u"0.0.0.0"_s, u"::"_s, u"127.0.0.1"_s, u"::1"_s};
     for (const QHostAddress &address : QNetworkInterface::allAddresses()) {
@@ -170,6 +182,11 @@ CaptureSettings SettingsPanel::settings() const
                   m_tlsCa->text().trimmed()};
     s.tls = m_tls; // loaded by validate() from exactly these files; nullopt: plain TCP
     return s;
+}
+
+QString SettingsPanel::portsText() const
+{
+    return m_ports->text();
 }
 
 void SettingsPanel::setSettings(const CaptureSettings &settings)

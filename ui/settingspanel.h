@@ -33,18 +33,13 @@ public:
     /// Settings cannot change while a capture runs.
     void setEditable(bool editable);
 
-    QLineEdit *portsEdit() const { return m_ports; }
-    QComboBox *bindCombo() const { return m_bind; }
-    QLineEdit *outputEdit() const { return m_output; }
-    QComboBox *splitCombo() const { return m_split; }
-    QLabel *portsMessage() const { return m_portsMessage; }
-    QLineEdit *tlsCertificateEdit() const { return m_tlsCertificate; }
-    QLineEdit *tlsKeyEdit() const { return m_tlsKey; }
-    QLineEdit *tlsCaEdit() const { return m_tlsCa; }
-    /// The TLS files' problem (red), hidden while they are fine.
-    QLabel *tlsMessage() const { return m_tlsMessage; }
-    /// A warning that does not block starting (e.g. the certificate has expired).
-    QLabel *tlsNote() const { return m_tlsNote; }
+    /// The Ports field as typed (saved as such, even while it is not a valid list).
+    QString portsText() const;
+
+    // The fields have object names for tests (findChild): "bindCombo", "portsEdit",
+    // "portsMessage", "outputEdit", "splitCombo", "tlsCertificateEdit", "tlsKeyEdit",
+    // "tlsCaEdit", "tlsMessage" (the TLS files' problem, hidden while they are fine) and
+    // "tlsNote" (a warning that does not block starting, e.g. an expired certificate).
 
     QSize minimumSizeHint() const override;
 

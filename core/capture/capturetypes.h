@@ -27,6 +27,8 @@ struct PortStats
     quint64 idleClosed = 0;        ///< closed after --idle-timeout of silence
     quint64 tlsFailed = 0;         ///< TLS handshakes that failed or timed out (no file made)
     quint64 emptyConnections = 0;  ///< closed without sending a byte (no file made for them)
+
+    bool operator==(const PortStats &) const = default;
 };
 
 /// One connection, open or closed.
@@ -47,6 +49,8 @@ struct ConnectionInfo
 
     QString peerText() const;
     qint64 durationMs() const;
+
+    bool operator==(const ConnectionInfo &) const = default;
 };
 
 /// One output file.
@@ -65,6 +69,8 @@ struct FileInfo
     QDateTime closed;
     QString closeReason; ///< once closed: "peer closed", "rotation (size)", "stopped", …
     QString sha256;      ///< once closed: hex SHA-256 of the contents; empty with --hash none
+
+    bool operator==(const FileInfo &) const = default;
 };
 
 /// A periodic picture of the engine (4 Hz). The UI and the console read only these.
@@ -92,6 +98,8 @@ struct StatsSnapshot
     quint64 tlsFailed = 0;
     quint64 emptyConnections = 0;
     bool pausedForSpace = false; ///< reading paused: less than --min-free-space left
+
+    bool operator==(const StatsSnapshot &) const = default;
 };
 
 /// A port that could not be bound, with the operating system's reason.
@@ -99,6 +107,8 @@ struct ListenFailure
 {
     quint16 port = 0;
     QString reason;
+
+    bool operator==(const ListenFailure &) const = default;
 };
 
 /// What one port recorded during a run; part of the final summary.
@@ -110,6 +120,8 @@ struct PortSummary
     quint64 emptyConnections = 0; ///< of those, closed without sending a byte (no file)
     quint64 bytesReceived = 0;
     quint64 bytesWritten = 0;
+
+    bool operator==(const PortSummary &) const = default;
 };
 
 /// The end of a run.
@@ -127,6 +139,8 @@ struct StopSummary
     quint64 filesLost = 0; ///< files of this run that are gone (FileInfo::State::Lost)
     bool aborted = false;  ///< stopped at once rather than drained
     qint64 uptimeMs = 0;
+
+    bool operator==(const StopSummary &) const = default;
 };
 
 /// Machine-readable names of the states, as the events, the status JSON and the manifest use

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/capture/capturetypes.h"
+#include "ui/graph/axisscale.h"
 #include "ui/graph/throughputhistory.h"
 
 #include <QColor>
@@ -72,9 +73,11 @@ private:
         qint64 endMs = 0;
         qint64 gapMs = 0;     ///< samples further apart than this are not joined
         QList<Series> series; ///< the total first, then the selected ports
-        double axisMaximum = 0;
+        RateAxis axis;
         QStringList axisLabels;
         QRectF plot;
+
+        PlotScale scale() const { return {plot, startMs, endMs, axis.maximum}; }
     };
     struct HoverValue
     {
@@ -87,6 +90,13 @@ private:
         QList<HoverValue> values;
     };
 
+    static constexpr int Padding = 6;
+    static constexpr qreal TotalPenWidth = 2.0;
+    static constexpr qreal PortPenWidth = 1.5;
+    static constexpr int SwatchWidth = 14;
+
+    /// "HH:mm:ss", local time.
+    static QString timeText(qint64 timeMs);
     Frame frame() const;
     std::optional<Hover> hoverAt(const Frame &frame, int x) const;
     QColor seriesColor(int index) const;

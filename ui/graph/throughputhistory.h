@@ -20,6 +20,8 @@ public:
     {
         qint64 timeMs = 0; ///< msecs since epoch
         double rate = 0;   ///< bytes per second
+
+        bool operator==(const Sample &) const = default;
     };
 
     /// 14400 samples = one hour at the engine's 4 Hz.

@@ -48,15 +48,9 @@ void PortsTableModel::updateFromSnapshot(const StatsSnapshot &snapshot)
         const int row = rowOfPort(stats.port);
         if (row < 0)
             continue;
-        PortStats &current = m_rows[row];
-        const bool changed = current.state != stats.state || current.error != stats.error ||
-                             current.activeConnections != stats.activeConnections ||
-                             current.totalConnections != stats.totalConnections ||
-                             current.bytes != stats.bytes || current.rate != stats.rate ||
-                             current.currentFile != stats.currentFile;
-        if (!changed)
+        if (m_rows[row] == stats)
             continue;
-        current = stats;
+        m_rows[row] = stats;
         Q_EMIT dataChanged(index(row, 0), index(row, ColumnCount - 1));
     }
 }

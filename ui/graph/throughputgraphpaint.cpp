@@ -1,0 +1,243 @@
+#include "ui/graph/throughputgraph.h"
+
+#include "core/util/units.h"
+#include "ui/graph/axisscale.h"
+
+#include <QPainter>
+#include <QPolygonF>
+
+#include <algorithm>
+#include <cmath>
+
+using namespace Qt::Literals::StringLiterals;
+
+// How the graph paints a frame: grid and axis labels, the series, the legend, the hover box.
+// What a frame holds, and the hover query, are in throughputgraph.cpp.
+
+namespace capture {
+
+namespace {
+
+QColor blend(const QColor &from, const QColor &to, qreal amount)
+{
+    return QColor::fromRgbF(float(from.redF() + (to.redF() - from.redF()) * amount),
+                            float(from.greenF() + (to.greenF() - from.greenF()) * amount),
+                            float(from.blueF() + (to.blueF() - from.blueF()) * amount));
+}
+
+} // namespace
+
+void ThroughputGraph::paintEvent(QPaintEvent *event)
+{
+    Q_UNUSED(event);
+    const Frame f = frame();
+    QPainter painter(this);
+    painter.fillRect(rect(), palette().color(QPalette::Window));
+    painter.fillRect(f.plot, palette().color(QPalette::Base));
+    paintGrid(painter, f);
+    paintSeries(painter, f);
+    paintLegend(painter, f);
+    if (m_hoverX >= 0) {
+        if (const std::optional<Hover> hover = hoverAt(f, m_hoverX))
+            paintHover(painter, f, *hover);
+    }
+}
+
+void ThroughputGraph::paintGrid(QPainter &painter, const Frame &frame) const
+{
+    const QColor base = palette().color(QPalette::Base);
+    const QColor text = palette().color(QPalette::Text);
+    const QColor gridColor = blend(base, text, 0.12);
+    const QColor frameColor = blend(base, text, 0.4);
+    const QColor labelColor =
+        blend(palette().color(QPalette::Window), palette().color(QPalette::WindowText), 0.8);
+    const QFontMetrics metrics = fontMetrics();
+    const QRectF &plot = frame.plot;
+    const PlotScale scale = frame.scale();
+
+    painter.save();
+    painter.setRenderHint(QPainter::Antialiasing, false);
+    const auto divisions = int(frame.axisLabels.size()) - 1;
+    for (int i = 0; i <= divisions; ++i) {
+        const qreal y = scale.gridY(i, divisions);
+        painter.setPen(gridColor);
+        if (i > 0 && i < divisions)
+            painter.drawLine(QPointF(plot.left(), y), QPointF(plot.right(), y));
+        painter.setPen(labelColor);
+        const QRectF labelRect(Padding, y - metrics.height() / 2.0, plot.left() - 2 * Padding,
+                               metrics.height());
+        painter.drawText(labelRect, Qt::AlignRight | Qt::AlignVCenter, frame.axisLabels[i]);
+    }
+
+    const qint64 window = frame.endMs - frame.startMs;
+    const TimeAxis axis =
+        TimeAxis::forWindow(window, plot.width(),
+                            metrics.horizontalAdvance(TimeAxis::widestLabel(window)) + 3 * Padding);
+    for (qint64 before = 0; before * 1000 <= window; before += axis.stepSeconds) {
+        const qreal x = scale.tickX(before);
+        painter.setPen(gridColor);
+        if (before > 0 && before * 1000 < window)
+            painter.drawLine(QPointF(x, plot.top()), QPointF(x, plot.bottom()));
+        painter.setPen(frameColor);
+        painter.drawLine(QPointF(x, plot.bottom()), QPointF(x, plot.bottom() + 3));
+        painter.setPen(labelColor);
+        const QString label = axis.label(before);
+        const int labelWidth = metrics.horizontalAdvance(label) + 2;
+        // The oldest label starts at the plot's edge, clear of the y axis' "0 B/s".
+        const qreal labelLeft =
+            std::clamp(x - labelWidth / 2.0, plot.left() - 1, width() - 1.0 - labelWidth);
+        painter.drawText(QRectF(labelLeft, plot.bottom() + 4, labelWidth, metrics.height()),
+                         Qt::AlignCenter, label);
+    }
+
+    painter.setPen(frameColor);
+    painter.setBrush(Qt::NoBrush);
+    painter.drawRect(plot);
+    painter.restore();
+
+    if (frame.series.constFirst().samples.isEmpty()) {
+        painter.setPen(palette().color(QPalette::PlaceholderText));
+        painter.drawText(plot, Qt::AlignCenter, u"No data"_s);
+    }
+}
+
+void ThroughputGraph::paintSeries(QPainter &painter, const Frame &frame) const
+{
+    const PlotScale scale = frame.scale();
+    painter.save();
+    painter.setRenderHint(QPainter::Antialiasing, true);
+    painter.setClipRect(frame.plot.adjusted(0, -TotalPenWidth, 0, 1));
+    // Ports first so the total stays on top.
+    for (qsizetype s = frame.series.size() - 1; s >= 0; --s) {
+        const Series &series = frame.series[s];
+        if (series.samples.isEmpty())
+            continue;
+        QPen pen(series.color, series.penWidth);
+        pen.setJoinStyle(Qt::RoundJoin);
+        pen.setCapStyle(Qt::RoundCap);
+        painter.setPen(pen);
+        for (const QPolygonF &piece : scale.polylines(series.samples, frame.gapMs)) {
+            if (piece.size() == 1)
+                painter.drawPoint(piece.constFirst());
+            else if (piece.size() > 1)
+                painter.drawPolyline(piece);
+        }
+    }
+    painter.restore();
+}
+
+void ThroughputGraph::paintLegend(QPainter &painter, const Frame &frame) const
+{
+    const QFontMetrics metrics = fontMetrics();
+    const qreal centerY = Padding + metrics.height() / 2.0;
+    const qreal limit = frame.plot.right();
+    qreal x = frame.plot.left();
+
+    painter.save();
+    painter.setRenderHint(QPainter::Antialiasing, true);
+    for (qsizetype i = 0; i < frame.series.size(); ++i) {
+        const Series &series = frame.series[i];
+        const qreal itemWidth = SwatchWidth + 4 + metrics.horizontalAdvance(series.name);
+        const qsizetype remaining = frame.series.size() - i - 1;
+        const QString more = u"+%1 more"_s.arg(remaining);
+        const qreal reserve = remaining > 0 ? 2 * Padding + metrics.horizontalAdvance(more) : 0;
+        if (i > 0 && x + itemWidth + reserve > limit) {
+            painter.setPen(palette().color(QPalette::WindowText));
+            const QString rest = u"+%1 more"_s.arg(remaining + 1);
+            painter.drawText(QPointF(x, Padding + metrics.ascent()), rest);
+            break;
+        }
+        QPen pen(series.color, series.penWidth);
+        pen.setCapStyle(Qt::RoundCap);
+        painter.setPen(pen);
+        painter.drawLine(QPointF(x + 1, centerY), QPointF(x + SwatchWidth - 1, centerY));
+        painter.setPen(palette().color(QPalette::WindowText));
+        painter.drawText(QPointF(x + SwatchWidth + 4, Padding + metrics.ascent()), series.name);
+        x += itemWidth + 2 * Padding;
+    }
+    painter.restore();
+}
+
+void ThroughputGraph::paintHover(QPainter &painter, const Frame &frame, const Hover &hover) const
+{
+    const QRectF &plot = frame.plot;
+    const PlotScale scale = frame.scale();
+    const qreal x = scale.x(hover.timeMs);
+    const QColor text = palette().color(QPalette::Text);
+    const QColor base = palette().color(QPalette::Base);
+
+    painter.save();
+    painter.setRenderHint(QPainter::Antialiasing, true);
+    QColor cursorColor = text;
+    cursorColor.setAlphaF(0.45f);
+    painter.setPen(QPen(cursorColor, 1));
+    painter.drawLine(QPointF(std::round(x) + 0.5, plot.top()),
+                     QPointF(std::round(x) + 0.5, plot.bottom()));
+    for (const HoverValue &value : hover.values) {
+        painter.setPen(QPen(base, 1.5));
+        painter.setBrush(frame.series[value.series].color);
+        painter.drawEllipse(QPointF(x, scale.y(value.sample.rate)), 4, 4);
+    }
+
+    // A box with the time, then one row per series: swatch, name, value.
+    const QFontMetrics metrics = fontMetrics();
+    const int lineHeight = metrics.height();
+    const auto fitting =
+        std::max<qsizetype>(1, qsizetype((plot.height() - 2 * Padding) / lineHeight) - 1);
+    const qsizetype shown = std::min(hover.values.size(), fitting);
+    const QString time = timeText(hover.timeMs);
+    QStringList names;
+    QStringList values;
+    for (qsizetype i = 0; i < shown; ++i) {
+        const HoverValue &value = hover.values[i];
+        const bool cut = i == shown - 1 && shown < hover.values.size();
+        names.append(cut ? u"+%1 more"_s.arg(hover.values.size() - i)
+                         : frame.series[value.series].name);
+        values.append(cut ? QString() : formatRate(value.sample.rate));
+    }
+    int nameWidth = 0;
+    int valueWidth = 0;
+    for (qsizetype i = 0; i < shown; ++i) {
+        nameWidth = std::max(nameWidth, metrics.horizontalAdvance(names[i]));
+        valueWidth = std::max(valueWidth, metrics.horizontalAdvance(values[i]));
+    }
+    const int rowWidth = SwatchWidth + 4 + nameWidth + 2 * Padding + valueWidth;
+    const qreal boxWidth = 2 * Padding + std::max(rowWidth, metrics.horizontalAdvance(time));
+    const qreal boxHeight = Padding + lineHeight * (shown + 1);
+    qreal boxLeft = x + 2 * Padding;
+    if (boxLeft + boxWidth > plot.right() - Padding)
+        boxLeft = x - 2 * Padding - boxWidth;
+    boxLeft = std::max(boxLeft, plot.left() + Padding);
+    const QRectF box(boxLeft, plot.top() + Padding, boxWidth, boxHeight);
+
+    QColor boxColor = base;
+    boxColor.setAlphaF(0.92f);
+    painter.setPen(QPen(blend(base, text, 0.35), 1));
+    painter.setBrush(boxColor);
+    painter.drawRoundedRect(box.adjusted(0.5, 0.5, -0.5, -0.5), 3, 3);
+
+    qreal y = box.top() + Padding / 2.0;
+    painter.setPen(text);
+    painter.drawText(QRectF(box.left() + Padding, y, boxWidth - 2 * Padding, lineHeight),
+                     Qt::AlignLeft | Qt::AlignVCenter, time);
+    for (qsizetype i = 0; i < shown; ++i) {
+        y += lineHeight;
+        const qreal left = box.left() + Padding;
+        if (!values[i].isEmpty()) {
+            QPen swatch(frame.series[hover.values[i].series].color,
+                        frame.series[hover.values[i].series].penWidth + 0.5);
+            swatch.setCapStyle(Qt::RoundCap);
+            painter.setPen(swatch);
+            const qreal middle = y + lineHeight / 2.0;
+            painter.drawLine(QPointF(left + 1, middle), QPointF(left + SwatchWidth - 1, middle));
+        }
+        painter.setPen(text);
+        painter.drawText(QRectF(left + SwatchWidth + 4, y, nameWidth, lineHeight),
+                         Qt::AlignLeft | Qt::AlignVCenter, names[i]);
+        painter.drawText(QRectF(box.right() - Padding - valueWidth, y, valueWidth, lineHeight),
+                         Qt::AlignRight | Qt::AlignVCenter, values[i]);
+    }
+    painter.restore();
+}
+
+} // namespace capture

@@ -1,0 +1,280 @@
+#include "ui/mainwindow.h"
+
+#include "ui/graph/throughputgraph.h"
+#include "ui/logpanel.h"
+#include "ui/models/connectionstablemodel.h"
+#include "ui/models/filestablemodel.h"
+#include "ui/models/modelroles.h"
+#include "ui/models/portstablemodel.h"
+#include "ui/settingspanel.h"
+
+#include <QAction>
+#include <QComboBox>
+#include <QDesktopServices>
+#include <QDockWidget>
+#include <QFileInfo>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QPushButton>
+#include <QSortFilterProxyModel>
+#include <QSplitter>
+#include <QStatusBar>
+#include <QStyle>
+#include <QTableView>
+#include <QToolBar>
+#include <QToolButton>
+#include <QUrl>
+#include <QVBoxLayout>
+
+using namespace Qt::Literals::StringLiterals;
+
+// How the window is put together: its actions, toolbar, docks, tables and status bar. What
+// it does with them is in mainwindow.cpp.
+
+namespace capture {
+
+void MainWindow::buildActions()
+{
+    QStyle *s = style();
+    m_startAction = new QAction(s->standardIcon(QStyle::SP_MediaPlay), tr("&Start"), this);
+    m_startAction->setObjectName(u"startAction"_s);
+    m_startAction->setShortcuts({QKeySequence(Qt::Key_F5), QKeySequence(u"Ctrl+R"_s)});
+    m_startAction->setToolTip(tr("Start listening and recording (F5)"));
+    connect(m_startAction, &QAction::triggered, this, &MainWindow::startCapture);
+
+    m_stopAction = new QAction(s->standardIcon(QStyle::SP_MediaStop), tr("S&top"), this);
+    m_stopAction->setObjectName(u"stopAction"_s);
+    m_stopAction->setShortcuts({QKeySequence(Qt::SHIFT | Qt::Key_F5), QKeySequence(u"Ctrl+T"_s)});
+    m_stopAction->setToolTip(tr("Stop accepting, take in what peers already sent, close the files "
+                                "(Shift+F5)"));
+    connect(m_stopAction, &QAction::triggered, this, &MainWindow::stopCapture);
+
+    m_openFolderAction =
+        new QAction(s->standardIcon(QStyle::SP_DirOpenIcon), tr("Open &output folder"), this);
+    m_openFolderAction->setObjectName(u"openFolderAction"_s);
+    m_openFolderAction->setShortcut(QKeySequence(u"Ctrl+O"_s));
+    m_openFolderAction->setToolTip(tr("Show the output directory in the file manager (Ctrl+O)"));
+    connect(m_openFolderAction, &QAction::triggered, this, &MainWindow::openOutputFolder);
+
+    m_verifyAction =
+        new QAction(s->standardIcon(QStyle::SP_DialogApplyButton), tr("&Verify…"), this);
+    m_verifyAction->setObjectName(u"verifyAction"_s);
+    m_verifyAction->setToolTip(
+        tr("Re-hash the files a directory's manifest.jsonl lists and compare (the output "
+           "directory by default)"));
+    connect(m_verifyAction, &QAction::triggered, this, &MainWindow::askAndVerify);
+
+    m_manifestViewAction = new QAction(tr("&Manifest"), this);
+    m_manifestViewAction->setObjectName(u"manifestViewAction"_s);
+    m_manifestViewAction->setCheckable(true);
+    m_manifestViewAction->setToolTip(tr("Show each file's SHA-256 and close reason"));
+    connect(m_manifestViewAction, &QAction::toggled, this, &MainWindow::setManifestView);
+
+    auto *toolbar = addToolBar(tr("Capture"));
+    toolbar->setObjectName(u"captureToolBar"_s);
+    toolbar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    toolbar->addAction(m_startAction);
+    toolbar->addAction(m_stopAction);
+    toolbar->addSeparator();
+    toolbar->addAction(m_openFolderAction);
+    toolbar->addAction(m_verifyAction);
+}
+
+QTableView *MainWindow::makeTable(QAbstractItemModel *model, QSortFilterProxyModel **proxy,
+                                  const QString &objectName, const QList<int> &widths)
+{
+    *proxy = new QSortFilterProxyModel(this);
+    (*proxy)->setSourceModel(model);
+    (*proxy)->setSortRole(RawValueRole);
+    auto *view = new QTableView(this);
+    view->setObjectName(objectName);
+    view->setModel(*proxy);
+    view->setSortingEnabled(true);
+    view->sortByColumn(0, Qt::AscendingOrder);
+    view->setSelectionBehavior(QAbstractItemView::SelectRows);
+    view->setAlternatingRowColors(true);
+    view->setWordWrap(false);
+    view->verticalHeader()->hide();
+    view->verticalHeader()->setDefaultSectionSize(view->fontMetrics().height() + 8);
+    view->horizontalHeader()->setStretchLastSection(true);
+    view->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
+    // Fixed initial widths: resizing to contents would measure every row at every update.
+    const int charWidth = view->fontMetrics().horizontalAdvance(u'0');
+    for (int column = 0; column < widths.size(); ++column)
+        view->setColumnWidth(column, widths[column] * charWidth + 16);
+    return view;
+}
+
+QDockWidget *MainWindow::addDock(const QString &title, const QString &objectName, QWidget *content,
+                                 Qt::DockWidgetArea area)
+{
+    auto *dock = new QDockWidget(title, this);
+    dock->setObjectName(objectName); // saveState() finds docks by name
+    dock->setWidget(content);
+    dock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable);
+    addDockWidget(area, dock);
+    return dock;
+}
+
+void MainWindow::buildLayout()
+{
+    // Settings on the left.
+    m_settings = new SettingsPanel(this);
+    m_settings->setObjectName(u"settingsPanel"_s);
+    QDockWidget *settingsDock =
+        addDock(tr("Settings"), u"settingsDock"_s, m_settings, Qt::LeftDockWidgetArea);
+    connect(m_settings, &SettingsPanel::settingsChanged, this, &MainWindow::updateActions);
+
+    // Graph on top of the tables.
+    m_graph = new ThroughputGraph(this);
+    m_graph->setObjectName(u"throughputGraph"_s);
+    auto *windowCombo = new QComboBox(this);
+    windowCombo->setObjectName(u"graphWindowCombo"_s);
+    for (const auto w : {ThroughputGraph::Window::OneMinute, ThroughputGraph::Window::TenMinutes,
+                         ThroughputGraph::Window::OneHour})
+        windowCombo->addItem(ThroughputGraph::windowName(w), int(w));
+    windowCombo->setToolTip(tr("Time span the graph shows"));
+    connect(windowCombo, &QComboBox::currentIndexChanged, this, [this, windowCombo] {
+        m_graph->setWindow(ThroughputGraph::Window(windowCombo->currentData().toInt()));
+    });
+    auto *graphHint = new QLabel(tr("Select ports in the table to add their lines."), this);
+    graphHint->setEnabled(false);
+    auto *graphBar = new QHBoxLayout;
+    graphBar->addWidget(new QLabel(tr("Throughput over"), this));
+    graphBar->addWidget(windowCombo);
+    graphBar->addStretch(1);
+    graphBar->addWidget(graphHint);
+    auto *graphBox = new QWidget(this);
+    auto *graphLayout = new QVBoxLayout(graphBox);
+    graphLayout->setContentsMargins(4, 4, 4, 0);
+    graphLayout->addLayout(graphBar);
+    graphLayout->addWidget(m_graph, 1);
+
+    m_portsModel = new PortsTableModel(this);
+    m_connectionsModel = new ConnectionsTableModel(this);
+    m_filesModel = new FilesTableModel(this);
+    m_portsView = makeTable(m_portsModel, &m_portsProxy, u"portsView"_s, {5, 9, 4, 5, 9, 10, 30});
+    m_connectionsView = makeTable(m_connectionsModel, &m_connectionsProxy, u"connectionsView"_s,
+                                  {17, 5, 8, 8, 9, 10, 40, 12});
+    m_filesView = makeTable(m_filesModel, &m_filesProxy, u"filesView"_s, {17, 5, 8, 7, 16, 64});
+    m_filesView->setToolTip(tr("Double-click a file to open its folder"));
+    connect(m_portsView->selectionModel(), &QItemSelectionModel::selectionChanged, this,
+            &MainWindow::onPortSelectionChanged);
+    connect(m_filesView, &QTableView::doubleClicked, this, [this](const QModelIndex &index) {
+        const QString path = m_filesModel->pathAt(m_filesProxy->mapToSource(index).row());
+        if (!path.isEmpty())
+            QDesktopServices::openUrl(QUrl::fromLocalFile(QFileInfo(path).absolutePath()));
+    });
+
+    auto *clearClosed = new QPushButton(tr("Clear closed"), this);
+    clearClosed->setObjectName(u"clearClosedButton"_s);
+    clearClosed->setToolTip(tr("Remove closed connections from the table"));
+    connect(clearClosed, &QPushButton::clicked, m_connectionsModel,
+            &ConnectionsTableModel::clearClosed);
+    auto *connectionsBox = new QWidget(this);
+    auto *connectionsLayout = new QVBoxLayout(connectionsBox);
+    connectionsLayout->setContentsMargins(0, 0, 0, 0);
+    connectionsLayout->addWidget(m_connectionsView, 1);
+    auto *connectionsBar = new QHBoxLayout;
+    auto *closedHint = new QLabel(tr("Closed connections stay, greyed, for 5 min."), this);
+    closedHint->setEnabled(false);
+    connectionsBar->addWidget(closedHint);
+    connectionsBar->addStretch(1);
+    connectionsBar->addWidget(clearClosed);
+    connectionsLayout->addLayout(connectionsBar);
+
+    auto *openContaining = new QPushButton(tr("Open containing folder"), this);
+    openContaining->setToolTip(tr("Open the folder of the selected file"));
+    connect(openContaining, &QPushButton::clicked, this, [this] {
+        const QModelIndex current = m_filesView->currentIndex();
+        const QString path = current.isValid()
+                                 ? m_filesModel->pathAt(m_filesProxy->mapToSource(current).row())
+                                 : QString();
+        if (path.isEmpty())
+            openOutputFolder();
+        else
+            QDesktopServices::openUrl(QUrl::fromLocalFile(QFileInfo(path).absolutePath()));
+    });
+    auto *manifestButton = new QToolButton(this);
+    manifestButton->setObjectName(u"manifestViewButton"_s);
+    manifestButton->setDefaultAction(m_manifestViewAction);
+    manifestButton->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    auto *viewBar = new QHBoxLayout;
+    viewBar->addWidget(manifestButton);
+    viewBar->addStretch(1);
+    auto *verifyButton = new QToolButton(this);
+    verifyButton->setDefaultAction(m_verifyAction);
+    verifyButton->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    auto *filesBox = new QWidget(this);
+    auto *filesLayout = new QVBoxLayout(filesBox);
+    filesLayout->setContentsMargins(0, 0, 0, 0);
+    filesLayout->addLayout(viewBar);
+    filesLayout->addWidget(m_filesView, 1);
+    auto *filesBar = new QHBoxLayout;
+    filesBar->addWidget(verifyButton);
+    filesBar->addStretch(1);
+    filesBar->addWidget(openContaining);
+    filesLayout->addLayout(filesBar);
+
+    // Everything a user watches at once: graph on top, ports beside connections below, files
+    // next to the settings, the log along the bottom. Docks can be rearranged; it is saved.
+    auto titled = [this](const QString &title, QWidget *content) {
+        auto *box = new QWidget(this);
+        auto *layout = new QVBoxLayout(box);
+        layout->setContentsMargins(4, 4, 4, 0);
+        auto *label = new QLabel(title, box);
+        QFont bold = label->font();
+        bold.setBold(true);
+        label->setFont(bold);
+        layout->addWidget(label);
+        layout->addWidget(content, 1);
+        return box;
+    };
+    auto *tables = new QSplitter(Qt::Horizontal, this);
+    tables->setObjectName(u"tablesSplitter"_s);
+    tables->addWidget(titled(tr("Ports"), m_portsView));
+    tables->addWidget(titled(tr("Connections"), connectionsBox));
+    // Start wide enough to show the ports' numbers; connections take the rest.
+    int portsWidth = 24;
+    for (int column = 0; column < PortsTableModel::File; ++column)
+        portsWidth += m_portsView->columnWidth(column);
+    tables->setSizes({portsWidth, portsWidth * 3 / 2});
+    tables->setStretchFactor(1, 1);
+
+    auto *splitter = new QSplitter(Qt::Vertical, this);
+    splitter->setObjectName(u"centralSplitter"_s);
+    splitter->addWidget(graphBox);
+    splitter->addWidget(tables);
+    splitter->setStretchFactor(0, 1);
+    splitter->setStretchFactor(1, 1);
+    setCentralWidget(splitter);
+
+    QDockWidget *filesDock = addDock(tr("Files"), u"filesDock"_s, filesBox, Qt::LeftDockWidgetArea);
+
+    // Log at the bottom.
+    m_log = new LogPanel(this);
+    m_log->setObjectName(u"logPanel"_s);
+    QDockWidget *logDock = addDock(tr("Log"), u"logDock"_s, m_log, Qt::BottomDockWidgetArea);
+    resizeDocks({settingsDock}, {fontMetrics().horizontalAdvance(u'0') * 42}, Qt::Horizontal);
+    resizeDocks({settingsDock, filesDock},
+                {m_settings->sizeHint().height(), fontMetrics().height() * 40}, Qt::Vertical);
+    resizeDocks({logDock}, {fontMetrics().height() * 9}, Qt::Vertical);
+
+    // Status bar: the numbers a user glances at.
+    auto makeLabel = [this](const QString &name, const QString &tip) {
+        auto *label = new QLabel(this);
+        label->setObjectName(name);
+        label->setToolTip(tip);
+        statusBar()->addPermanentWidget(label);
+        return label;
+    };
+    m_rateLabel = makeLabel(u"rateLabel"_s, tr("Total receive rate"));
+    m_bytesLabel = makeLabel(u"bytesLabel"_s, tr("Total bytes received in this capture"));
+    m_connectionsLabel = makeLabel(u"connectionsLabel"_s, tr("Open connections"));
+    m_freeSpaceLabel = makeLabel(u"freeSpaceLabel"_s, tr("Free space on the output volume"));
+    m_uptimeLabel = makeLabel(u"uptimeLabel"_s, tr("Time since the capture started"));
+    onSnapshot(StatsSnapshot{});
+}
+
+} // namespace capture

@@ -1,0 +1,47 @@
+#include "ui/uisettings.h"
+
+#include <QSettings>
+
+namespace capture {
+
+UiSettings UiSettings::load(const QSettings &store)
+{
+    UiSettings s;
+    if (store.contains(BindKey))
+        s.bindAddress = parseBindAddress(store.value(BindKey).toString());
+    if (store.contains(PortsKey))
+        s.ports = store.value(PortsKey).toString();
+    if (store.contains(OutputKey))
+        s.outputDir = store.value(OutputKey).toString();
+    if (store.contains(SplitKey))
+        s.split = splitModeFromName(store.value(SplitKey).toString());
+    if (store.contains(TlsCertificateKey))
+        s.tlsFiles = TlsFiles{store.value(TlsCertificateKey).toString(),
+                              store.value(TlsKeyKey).toString(), store.value(TlsCaKey).toString()};
+    s.geometry = store.value(GeometryKey).toByteArray();
+    s.windowState = store.value(WindowStateKey).toByteArray();
+    s.filesManifestView = store.value(FilesManifestViewKey, false).toBool();
+    return s;
+}
+
+void UiSettings::save(QSettings &store) const
+{
+    if (bindAddress)
+        store.setValue(BindKey, bindAddressText(*bindAddress));
+    if (ports)
+        store.setValue(PortsKey, *ports);
+    if (outputDir)
+        store.setValue(OutputKey, *outputDir);
+    if (split)
+        store.setValue(SplitKey, splitModeName(*split));
+    if (tlsFiles) {
+        store.setValue(TlsCertificateKey, tlsFiles->certificate);
+        store.setValue(TlsKeyKey, tlsFiles->key);
+        store.setValue(TlsCaKey, tlsFiles->ca);
+    }
+    store.setValue(GeometryKey, geometry);
+    store.setValue(WindowStateKey, windowState);
+    store.setValue(FilesManifestViewKey, filesManifestView);
+}
+
+} // namespace capture

@@ -1,0 +1,52 @@
+#pragma once
+
+#include "core/capture/capturesettings.h"
+#include "core/tls/tlsconfig.h"
+
+#include <QByteArray>
+#include <QHostAddress>
+#include <QString>
+#include <QStringView>
+
+#include <optional>
+
+class QSettings;
+
+namespace capture {
+
+/// What the window remembers between sessions: the capture settings as last entered and the
+/// window's layout. Each key is named once, here. They are the keys every earlier version
+/// saved: renaming one would lose what users have saved.
+struct UiSettings
+{
+    static constexpr QStringView BindKey = u"capture/bind";
+    static constexpr QStringView PortsKey = u"capture/ports";
+    static constexpr QStringView OutputKey = u"capture/output";
+    static constexpr QStringView SplitKey = u"capture/split";
+    static constexpr QStringView TlsCertificateKey = u"capture/tlsCert";
+    static constexpr QStringView TlsKeyKey = u"capture/tlsKey";
+    static constexpr QStringView TlsCaKey = u"capture/tlsCa";
+    static constexpr QStringView GeometryKey = u"window/geometry";
+    static constexpr QStringView WindowStateKey = u"window/state";
+    static constexpr QStringView FilesManifestViewKey = u"window/filesManifestView";
+
+    /// Unset when never saved, or saved but not an address.
+    std::optional<QHostAddress> bindAddress;
+    /// The Ports field as typed, which may not be a valid list: it is checked where used.
+    std::optional<QString> ports;
+    std::optional<QString> outputDir;
+    /// Unset when never saved, or saved but not a split mode's name.
+    std::optional<SplitMode> split;
+    /// The three go together: set whenever a certificate entry was saved (a missing key or
+    /// CA entry reads as empty).
+    std::optional<TlsFiles> tlsFiles;
+    QByteArray geometry;    ///< QWidget::saveGeometry()
+    QByteArray windowState; ///< QMainWindow::saveState(): docks and toolbars
+    bool filesManifestView = false;
+
+    static UiSettings load(const QSettings &store);
+    /// Writes every field that is set (and the window's three always).
+    void save(QSettings &store) const;
+};
+
+} // namespace capture

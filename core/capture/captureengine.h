@@ -2,6 +2,7 @@
 
 #include "core/capture/capturesettings.h"
 #include "core/capture/capturetypes.h"
+#include "core/capture/outputdirectory.h"
 #include "core/manifest/manifest.h"
 
 #include <QElapsedTimer>
@@ -13,7 +14,6 @@ class QTimer;
 
 namespace capture {
 
-struct EngineContext;
 class PortListener;
 
 /// The capture engine: one PortListener (QTcpServer) per port, all in the thread this object
@@ -67,10 +67,8 @@ Q_SIGNALS:
 
 private:
     void onTick();
-    /// --min-free-space: pauses or resumes reading as the output volume's free space says.
-    void checkFreeSpace();
-    /// Notices an output directory deleted, moved or replaced during the run; true if it was.
-    bool checkOutputDirectory();
+    /// The output directory was deleted, moved or replaced during the run: its files are lost.
+    void onDirectoryLost(capture::OutputDirectory::Change change);
     void reportLostFiles(const QList<capture::LostFile> &files, const QString &reason);
     static QString lostFileNames(const QList<capture::LostFile> &files, qsizetype most);
     void appendManifestLine(const QByteArray &line);
@@ -85,7 +83,9 @@ private:
     void teardown();
 
     State m_state = State::Idle;
-    std::unique_ptr<EngineContext> m_context;
+    struct Run;
+    /// What one run owns; kept until the next start (sessions deleted later may refer to it).
+    std::unique_ptr<Run> m_run;
     QList<PortListener *> m_listeners;
     QTimer *m_statsTimer = nullptr;
     QTimer *m_drainTimer = nullptr;

@@ -3,6 +3,9 @@
 #include "core/capture/filenaming.h"
 #include "core/capture/fileseries.h"
 #include "core/capture/filesink.h"
+#include "core/capture/freespacemonitor.h"
+#include "core/capture/runcounters.h"
+#include "core/capture/rundirectory.h"
 #include "core/capture/session.h"
 #include "core/config/commandline.h"
 #include "core/net/listensocket.h"
@@ -46,12 +49,16 @@ protected:
     void incomingConnection(qintptr descriptor) override { accepted(int(descriptor)); }
 };
 
-PortListener::PortListener(quint16 port, EngineContext *context, QObject *parent)
+PortListener::PortListener(quint16 port, const CaptureSettings &settings, const RunParts &parts,
+                           QObject *parent)
     : QObject(parent)
     , m_port(port)
-    , m_context(context)
+    , m_settings(settings)
+    , m_parts(parts)
 {
     m_stats.port = port;
+    connect(m_parts.freeSpace, &FreeSpaceMonitor::pausedChanged, this,
+            &PortListener::setReadingPaused);
 }
 
 PortListener::~PortListener()
@@ -116,7 +123,7 @@ void PortListener::stopAccepting()
 
 std::shared_ptr<FileSeries> PortListener::seriesFor(const QHostAddress &peer, quint16 peerPort)
 {
-    const SplitMode split = m_context->settings.split;
+    const SplitMode split = m_settings.split;
     if (split == SplitMode::Port && m_portSeries)
         return m_portSeries;
 
@@ -140,7 +147,7 @@ std::shared_ptr<FileSeries> PortListener::seriesFor(const QHostAddress &peer, qu
     hooks.closed = [this](const ManifestFile &record, const FileInfo &info) {
         onFileClosed(record, info);
     };
-    auto series = std::make_shared<FileSeries>(m_context, m_port, std::move(hooks));
+    auto series = std::make_shared<FileSeries>(m_settings, m_parts, m_port, std::move(hooks));
     if (split == SplitMode::Port)
         m_portSeries = series;
     return series;
@@ -170,22 +177,22 @@ void PortListener::onFileOpened(const FileSink &sink)
 
 void PortListener::onFileClosed(const ManifestFile &record, const FileInfo &info)
 {
-    ++m_context->filesClosed;
+    ++m_parts.counters->filesClosed;
     const LostFile file{record.file, m_port, record.bytes, record.sha256};
-    if (m_context->losingDirectory) {
-        m_context->filesInDirectory.insert(record.file, file); // the engine reports them all
+    if (m_parts.directory->isLosing()) {
+        m_parts.directory->addFile(file); // the engine reports them all
         return;
     }
     if (info.state == FileInfo::State::Lost) {
         Q_EMIT fileLost(file, info.error);
         return;
     }
-    m_context->filesInDirectory.insert(record.file, file);
-    if (m_context->checkOutputDirectory && m_context->checkOutputDirectory())
+    m_parts.directory->addFile(file);
+    if (m_parts.directory->check())
         return; // this file was in the lost directory too, and is reported with its files
     appendManifest(manifestFileLine(record));
     Q_EMIT fileClosed(info);
-    if (m_context->settings.maxFiles > 0) {
+    if (m_settings.maxFiles > 0) {
         m_closedFiles.push_back(info);
         enforceMaxFiles();
     }
@@ -194,8 +201,8 @@ void PortListener::onFileClosed(const ManifestFile &record, const FileInfo &info
 void PortListener::appendManifest(const QByteArray &line)
 {
     QString error;
-    if (!m_context->manifest.append(line, &error)) {
-        ++m_context->manifestErrors;
+    if (!m_parts.manifest->append(line, &error)) {
+        ++m_parts.counters->manifestErrors;
         Q_EMIT errorRaised(u"port %1: %2"_s.arg(m_port).arg(error));
     }
 }
@@ -210,7 +217,7 @@ int PortListener::openFileCount() const
 
 void PortListener::enforceMaxFiles()
 {
-    const int maxFiles = m_context->settings.maxFiles;
+    const int maxFiles = m_settings.maxFiles;
     if (maxFiles <= 0)
         return;
     while (!m_closedFiles.empty() && int(m_closedFiles.size()) + openFileCount() > maxFiles) {
@@ -226,7 +233,7 @@ void PortListener::enforceMaxFiles()
             continue;
         }
         info.state = FileInfo::State::Deleted;
-        m_context->filesInDirectory.remove(name);
+        m_parts.directory->removeFile(name);
         appendManifest(manifestDeletionLine(name, m_port, QDateTime::currentDateTime(),
                                             u"max-files %1"_s.arg(maxFiles)));
         Q_EMIT fileDeleted(info);
@@ -235,7 +242,7 @@ void PortListener::enforceMaxFiles()
 
 void PortListener::accept(int fd)
 {
-    const CaptureSettings &settings = m_context->settings;
+    const CaptureSettings &settings = m_settings;
     if (!settings.allow.isEmpty()) {
         const auto [peer, peerPort] = socketEndpoint(fd, EndpointSide::Peer);
         if (!peerAllowed(settings.allow, peer)) {
@@ -243,10 +250,10 @@ void PortListener::accept(int fd)
             return;
         }
     }
-    const bool full =
-        (settings.maxConnectionsPerPort > 0 &&
-         activeSessions() >= settings.maxConnectionsPerPort) ||
-        (settings.maxConnections > 0 && m_context->openConnections >= settings.maxConnections);
+    const bool full = (settings.maxConnectionsPerPort > 0 &&
+                       activeSessions() >= settings.maxConnectionsPerPort) ||
+                      (settings.maxConnections > 0 &&
+                       m_parts.counters->openConnections >= settings.maxConnections);
     if (full) {
         // Qt accepts a whole backlog before any session reads: peers that already closed
         // still count as open until their end is read. Read them first.
@@ -257,7 +264,8 @@ void PortListener::accept(int fd)
     QString limit;
     if (settings.maxConnectionsPerPort > 0 && activeSessions() >= settings.maxConnectionsPerPort)
         limit = u"--max-connections-per-port %1 reached"_s.arg(settings.maxConnectionsPerPort);
-    else if (settings.maxConnections > 0 && m_context->openConnections >= settings.maxConnections)
+    else if (settings.maxConnections > 0 &&
+             m_parts.counters->openConnections >= settings.maxConnections)
         limit = u"--max-connections %1 reached"_s.arg(settings.maxConnections);
     if (!limit.isEmpty()) {
         const auto [peer, peerPort] = socketEndpoint(fd, EndpointSide::Peer);
@@ -265,9 +273,9 @@ void PortListener::accept(int fd)
         return;
     }
 
-    const quint64 id = m_context->nextConnectionId++;
+    const quint64 id = m_parts.counters->nextConnectionId++;
     ++m_stats.totalConnections;
-    ++m_context->openConnections;
+    ++m_parts.counters->openConnections;
     // Qt accepts with blocking descriptors (its sockets switch them later); ours never block.
     ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
     if (settings.tls) {
@@ -275,11 +283,10 @@ void PortListener::accept(int fd)
         return;
     }
     const auto [peerAddress, peerPort] = socketEndpoint(fd, EndpointSide::Peer);
-    adoptSession(
-        new Session(id, fd, seriesFor(peerAddress, peerPort), &m_context->readBuffer, this));
+    adoptSession(new Session(id, fd, seriesFor(peerAddress, peerPort), m_parts.readBuffer, this));
     // The reserve for a file was used and no descriptor is free to take it again: no more
     // sockets until there is one, or the connections could hold them all with no file.
-    if (!m_context->spareDescriptor.reserve())
+    if (!m_parts.spareDescriptor->reserve())
         holdAccepting();
 }
 
@@ -346,7 +353,7 @@ void PortListener::retryWaiting()
         return;
     // The reserve first, from what the last closed connection freed, so that a file can be
     // opened with it even if something else takes the other free descriptors.
-    const bool reserved = m_context->spareDescriptor.reserve();
+    const bool reserved = m_parts.spareDescriptor->reserve();
     // A retry may finish a session (its peer closed, its file failed), which takes it out of
     // m_waiting and deletes it.
     const std::vector<QPointer<Session>> waiting(m_waiting.begin(), m_waiting.end());
@@ -361,7 +368,7 @@ void PortListener::retryWaiting()
             m_waiting.erase(it);
     }
     // Accepting resumes only with the reserve held: a new socket must never take it.
-    if (!reserved && !m_context->spareDescriptor.reserve())
+    if (!reserved && !m_parts.spareDescriptor->reserve())
         return;
     m_shortOfDescriptors = false;
     if (m_retryTimer)
@@ -383,9 +390,9 @@ void PortListener::onSessionFileUnavailable(Session *session, const QString &rea
 void PortListener::startTls(int fd, quint64 id)
 {
     auto *socket = new QSslSocket(this);
-    socket->setSslConfiguration(*m_context->settings.tls);
+    socket->setSslConfiguration(*m_settings.tls);
     // Decrypted data waits here only up to this much; beyond it TCP holds the sender back.
-    socket->setReadBufferSize(qint64(m_context->readBuffer.size()));
+    socket->setReadBufferSize(qint64(m_parts.readBuffer->size()));
     if (!socket->setSocketDescriptor(fd)) {
         const auto [peer, peerPort] = socketEndpoint(fd, EndpointSide::Peer);
         ::close(fd);
@@ -398,9 +405,9 @@ void PortListener::startTls(int fd, quint64 id)
     timer->setSingleShot(true);
     connect(timer, &QTimer::timeout, this, [this, socket] {
         failHandshake(socket, u"TLS handshake not done within %1 s"_s.arg(
-                                  double(m_context->settings.handshakeTimeoutMs) / 1000.0));
+                                  double(m_settings.handshakeTimeoutMs) / 1000.0));
     });
-    timer->start(m_context->settings.handshakeTimeoutMs);
+    timer->start(m_settings.handshakeTimeoutMs);
     connect(socket, &QSslSocket::encrypted, this, [this, socket] { onHandshakeDone(socket); });
     connect(socket, &QSslSocket::sslErrors, this, [this, socket](const QList<QSslError> &errors) {
         QStringList reasons;
@@ -440,7 +447,7 @@ void PortListener::failHandshake(QSslSocket *socket, const QString &reason)
 void PortListener::countFailedHandshake(const QHostAddress &peer, quint16 peerPort,
                                         const QString &reason)
 {
-    --m_context->openConnections;
+    --m_parts.counters->openConnections;
     ++m_stats.tlsFailed;
     // Logged like refusals: a flood of plain-TCP probes must not flood the log.
     reportRefusal(u"port %1: TLS connection from %2 closed, no file made: %3"_s.arg(m_port).arg(
@@ -455,12 +462,12 @@ void PortListener::onHandshakeDone(QSslSocket *socket)
     const quint64 id = *handshake;
     socket->disconnect(this);
     qDeleteAll(socket->findChildren<QTimer *>(Qt::FindDirectChildrenOnly));
-    const QString subject = m_context->settings.tls->peerVerifyMode() == QSslSocket::VerifyPeer
+    const QString subject = m_settings.tls->peerVerifyMode() == QSslSocket::VerifyPeer
                                 ? certificateSubjectText(socket->peerCertificate())
                                 : QString();
     adoptSession(new Session(id, socket, subject,
                              seriesFor(socket->peerAddress(), socket->peerPort()),
-                             &m_context->readBuffer, this));
+                             m_parts.readBuffer, this));
 }
 
 void PortListener::abortHandshakes(const QString &reason)
@@ -472,7 +479,7 @@ void PortListener::abortHandshakes(const QString &reason)
 void PortListener::adoptSession(Session *session)
 {
     const std::shared_ptr<FileSeries> series = session->series();
-    if (m_context->readingPaused)
+    if (m_parts.freeSpace->isPaused())
         session->setPaused(true);
     connect(session, &Session::writeFailed, this, &PortListener::onSessionWriteFailed);
     connect(session, &Session::waitingForFile, this, &PortListener::onSessionWaitingForFile);
@@ -482,7 +489,7 @@ void PortListener::adoptSession(Session *session)
             [this](Session *s) { Q_EMIT connectionRecording(s->info()); });
 
     // Warn when a port's connections start to overlap, not for each of thousands that follow.
-    const bool concurrent = m_context->settings.split == SplitMode::Port && m_sessions.size() == 1;
+    const bool concurrent = m_settings.split == SplitMode::Port && m_sessions.size() == 1;
     m_sessions.push_back(session);
     m_stats.error.clear();
     updateState();
@@ -505,7 +512,7 @@ void PortListener::onSessionWriteFailed(Session *session, const QString &reason)
     info.port = m_port;
     info.state = FileInfo::State::Error;
     info.error = reason;
-    ++m_context->writeErrors;
+    ++m_parts.counters->writeErrors;
     m_stats.state = PortStats::State::Error;
     m_stats.error = u"write error on %1: %2"_s.arg(info.path, reason);
     if (series == m_portSeries)
@@ -528,7 +535,7 @@ void PortListener::onSessionFinished(Session *session)
     m_sessions.erase(it);
     if (const auto w = std::find(m_waiting.begin(), m_waiting.end(), session); w != m_waiting.end())
         m_waiting.erase(w);
-    --m_context->openConnections;
+    --m_parts.counters->openConnections;
     const ConnectionInfo info = session->info();
     if (session->sentNothing())
         ++m_stats.emptyConnections; // a port scan, a health check: no file was made for it
@@ -573,8 +580,8 @@ void PortListener::finishSessions(const QString &reason, bool finalRead)
         if (finalRead) {
             session->finishAfterFinalRead(reason);
             if (session->leftUnread() > 0) {
-                ++m_context->leftUnreadConnections;
-                m_context->leftUnreadBytes += session->leftUnread();
+                ++m_parts.counters->leftUnreadConnections;
+                m_parts.counters->leftUnreadBytes += session->leftUnread();
             }
         } else
             session->finish(reason);
@@ -617,21 +624,20 @@ void PortListener::updateState()
 
 void PortListener::tick(double seconds)
 {
-    if (m_context->settings.rotateIntervalSec > 0) {
+    if (m_settings.rotateIntervalSec > 0) {
         const qint64 nowMs = QDateTime::currentMSecsSinceEpoch();
         if (m_portSeries)
             m_portSeries->checkInterval(nowMs);
         for (Session *session : m_sessions)
             session->series()->checkInterval(nowMs);
     }
-    if (m_context->settings.idleTimeoutMs > 0 && !m_context->readingPaused) {
+    if (m_settings.idleTimeoutMs > 0 && !m_parts.freeSpace->isPaused()) {
         const std::vector<Session *> sessions = m_sessions;
         for (Session *session : sessions) {
-            if (session->isWaitingForFile() ||
-                session->idleMs() < m_context->settings.idleTimeoutMs)
+            if (session->isWaitingForFile() || session->idleMs() < m_settings.idleTimeoutMs)
                 continue;
             session->readNow(); // what arrived unread since, or a close, is taken first
-            if (!session->isFinished() && session->idleMs() >= m_context->settings.idleTimeoutMs) {
+            if (!session->isFinished() && session->idleMs() >= m_settings.idleTimeoutMs) {
                 ++m_stats.idleClosed;
                 session->finish(u"idle timeout"_s);
             }

@@ -2,10 +2,8 @@
 
 #include "core/capture/capturesettings.h"
 #include "core/capture/capturetypes.h"
-#include "core/capture/filesink.h"
-#include "core/capture/outputdirectory.h"
+#include "core/capture/runparts.h"
 #include "core/manifest/manifest.h"
-#include "core/util/hashworker.h"
 
 #include <QElapsedTimer>
 #include <QHash>
@@ -13,7 +11,6 @@
 #include <QObject>
 
 #include <deque>
-#include <functional>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -25,42 +22,8 @@ class QTimer;
 namespace capture {
 
 class FileSeries;
-class HashWorker;
 class FileSink;
 class Session;
-
-/// What every listener of one engine run shares: settings, the read buffer, the id counter,
-/// the manifest and the run's counters.
-struct EngineContext
-{
-    CaptureSettings settings;
-    std::vector<char> readBuffer;
-    quint64 nextConnectionId = 1;
-    ManifestWriter manifest;
-    std::unique_ptr<HashWorker> hasher; ///< with --hash sha256
-    DescriptorReserve spareDescriptor;  ///< for a file when connections hold every descriptor
-    quint64 filesClosed = 0;
-    int openConnections = 0;    ///< accepted and not yet closed, over all ports (--max-connections)
-    bool readingPaused = false; ///< --min-free-space: sessions do not read
-    quint64 writtenSinceSpaceCheck = 0;
-    std::function<void()> checkFreeSpace; ///< re-reads the free space; set by the engine
-    quint64 writeErrors = 0;
-    int manifestErrors = 0;
-    /// The output directory, watched: deleted, moved or replaced during the run, the files this
-    /// run wrote into it are reported lost and it is made again.
-    OutputDirectory outputDirectory;
-    /// Checks the output directory; true when it was lost (and that has been handled). Set by
-    /// the engine; called at every file open and close and periodically.
-    std::function<bool()> checkOutputDirectory;
-    /// The closed files of this run in the output directory (by name), as they would be
-    /// reported if it went away; files --max-files deleted are not in it.
-    QMap<QString, LostFile> filesInDirectory;
-    bool losingDirectory = false; ///< the engine is closing the files of a lost directory
-    quint64 filesLost = 0;
-    /// Connections a stop closed with data still unread because the volume was at its margin.
-    int leftUnreadConnections = 0;
-    quint64 leftUnreadBytes = 0;
-};
 
 /// One listening port: accepts connections, gives each a Session and a FileSink according to
 /// the split mode, and reports what happens as signals. Lives in the engine's worker thread.
@@ -69,7 +32,9 @@ class PortListener : public QObject
     Q_OBJECT
 
 public:
-    PortListener(quint16 port, EngineContext *context, QObject *parent = nullptr);
+    /// `settings` and the owners in `parts` outlive the listener (the engine keeps them).
+    PortListener(quint16 port, const CaptureSettings &settings, const RunParts &parts,
+                 QObject *parent = nullptr);
     ~PortListener() override;
 
     quint16 port() const { return m_port; }
@@ -85,9 +50,6 @@ public:
 
     /// Closes the port's shared file (split=port); called once every session has finished.
     void closeFiles();
-
-    /// Stops or resumes reading on every connection (--min-free-space).
-    void setReadingPaused(bool paused);
 
     /// Open connections, including those in a TLS handshake.
     int activeSessions() const { return int(m_sessions.size() + m_handshakes.size()); }
@@ -121,6 +83,8 @@ Q_SIGNALS:
     void sessionFinished();
 
 private:
+    /// Stops or resumes reading on every connection (--min-free-space).
+    void setReadingPaused(bool paused);
     void accept(int fd);
     /// Closes a connection at accept (--allow, --max-connections): counted, and logged at most
     /// once a second per port so that a flood cannot flood the log.
@@ -162,7 +126,8 @@ private:
     void updateState();
 
     quint16 m_port;
-    EngineContext *m_context;
+    const CaptureSettings &m_settings;
+    RunParts m_parts;
     QTcpServer *m_server = nullptr;
     std::vector<Session *> m_sessions;
     /// Sessions whose data waits in the kernel for a file while the process is out of

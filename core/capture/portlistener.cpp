@@ -4,6 +4,7 @@
 #include "core/capture/fileseries.h"
 #include "core/capture/filesink.h"
 #include "core/capture/freespacemonitor.h"
+#include "core/capture/readsource.h"
 #include "core/capture/runcounters.h"
 #include "core/capture/rundirectory.h"
 #include "core/capture/session.h"
@@ -282,8 +283,9 @@ void PortListener::accept(int fd)
         startTls(fd, id); // the session comes once the handshake has succeeded
         return;
     }
-    const auto [peerAddress, peerPort] = socketEndpoint(fd, EndpointSide::Peer);
-    adoptSession(new Session(id, fd, seriesFor(peerAddress, peerPort), m_parts.readBuffer, this));
+    auto source = std::make_unique<DescriptorSource>(fd);
+    const std::shared_ptr<FileSeries> series = seriesFor(source->peerAddress(), source->peerPort());
+    adoptSession(new Session(id, std::move(source), QString(), series, m_parts.readBuffer, this));
     // The reserve for a file was used and no descriptor is free to take it again: no more
     // sockets until there is one, or the connections could hold them all with no file.
     if (!m_parts.spareDescriptor->reserve())
@@ -465,8 +467,8 @@ void PortListener::onHandshakeDone(QSslSocket *socket)
     const QString subject = m_settings.tls->peerVerifyMode() == QSslSocket::VerifyPeer
                                 ? certificateSubjectText(socket->peerCertificate())
                                 : QString();
-    adoptSession(new Session(id, socket, subject,
-                             seriesFor(socket->peerAddress(), socket->peerPort()),
+    const std::shared_ptr<FileSeries> series = seriesFor(socket->peerAddress(), socket->peerPort());
+    adoptSession(new Session(id, std::make_unique<TlsSource>(socket), subject, series,
                              m_parts.readBuffer, this));
 }
 

@@ -1,5 +1,6 @@
 #include "core/capture/portlistener.h"
 
+#include "core/capture/admission.h"
 #include "core/capture/filenaming.h"
 #include "core/capture/fileseries.h"
 #include "core/capture/filesink.h"
@@ -56,8 +57,11 @@ PortListener::PortListener(quint16 port, const CaptureSettings &settings, const 
     , m_port(port)
     , m_settings(settings)
     , m_parts(parts)
+    , m_refusalLog(new RefusalLog(port, this))
+    , m_admission(std::make_unique<Admission>(port, settings, *parts.counters, *m_refusalLog))
 {
     m_stats.port = port;
+    connect(m_refusalLog, &RefusalLog::warningRaised, this, &PortListener::warningRaised);
     connect(m_parts.freeSpace, &FreeSpaceMonitor::pausedChanged, this,
             &PortListener::setReadingPaused);
 }
@@ -244,35 +248,17 @@ void PortListener::enforceMaxFiles()
 void PortListener::accept(int fd)
 {
     const CaptureSettings &settings = m_settings;
-    if (!settings.allow.isEmpty()) {
-        const auto [peer, peerPort] = socketEndpoint(fd, EndpointSide::Peer);
-        if (!peerAllowed(settings.allow, peer)) {
-            refuse(fd, peer, peerPort, u"not in --allow"_s, &m_stats.refusedNotAllowed);
-            return;
-        }
-    }
-    const bool full = (settings.maxConnectionsPerPort > 0 &&
-                       activeSessions() >= settings.maxConnectionsPerPort) ||
-                      (settings.maxConnections > 0 &&
-                       m_parts.counters->openConnections >= settings.maxConnections);
-    if (full) {
+    if (!m_admission->checkAllowed(fd))
+        return;
+    if (m_admission->isFull(activeSessions())) {
         // Qt accepts a whole backlog before any session reads: peers that already closed
         // still count as open until their end is read. Read them first.
         const std::vector<Session *> sessions = m_sessions;
         for (Session *session : sessions)
             session->readNow();
     }
-    QString limit;
-    if (settings.maxConnectionsPerPort > 0 && activeSessions() >= settings.maxConnectionsPerPort)
-        limit = u"--max-connections-per-port %1 reached"_s.arg(settings.maxConnectionsPerPort);
-    else if (settings.maxConnections > 0 &&
-             m_parts.counters->openConnections >= settings.maxConnections)
-        limit = u"--max-connections %1 reached"_s.arg(settings.maxConnections);
-    if (!limit.isEmpty()) {
-        const auto [peer, peerPort] = socketEndpoint(fd, EndpointSide::Peer);
-        refuse(fd, peer, peerPort, limit, &m_stats.refusedOverLimit);
+    if (!m_admission->checkLimits(fd, activeSessions()))
         return;
-    }
 
     const quint64 id = m_parts.counters->nextConnectionId++;
     ++m_stats.totalConnections;
@@ -290,29 +276,6 @@ void PortListener::accept(int fd)
     // sockets until there is one, or the connections could hold them all with no file.
     if (!m_parts.spareDescriptor->reserve())
         holdAccepting();
-}
-
-void PortListener::refuse(int fd, const QHostAddress &peer, quint16 peerPort, const QString &reason,
-                          quint64 *counter)
-{
-    ::close(fd);
-    ++*counter;
-    reportRefusal(u"port %1: connection from %2 refused: %3"_s.arg(m_port).arg(
-        FileNaming::endpointText(peer, peerPort), reason));
-}
-
-void PortListener::reportRefusal(const QString &line)
-{
-    if (m_lastRefusalReport.isValid() && m_lastRefusalReport.elapsed() < 1000) {
-        ++m_refusalsNotReported;
-        return;
-    }
-    QString text = line;
-    if (m_refusalsNotReported > 0)
-        text += u" (and %1 more refused since the last such line)"_s.arg(m_refusalsNotReported);
-    m_refusalsNotReported = 0;
-    m_lastRefusalReport.start();
-    Q_EMIT warningRaised(text);
 }
 
 void PortListener::setReadingPaused(bool paused)
@@ -452,8 +415,9 @@ void PortListener::countFailedHandshake(const QHostAddress &peer, quint16 peerPo
     --m_parts.counters->openConnections;
     ++m_stats.tlsFailed;
     // Logged like refusals: a flood of plain-TCP probes must not flood the log.
-    reportRefusal(u"port %1: TLS connection from %2 closed, no file made: %3"_s.arg(m_port).arg(
-        FileNaming::endpointText(peer, peerPort), reason));
+    m_refusalLog->report(
+        u"port %1: TLS connection from %2 closed, no file made: %3"_s.arg(m_port).arg(
+            FileNaming::endpointText(peer, peerPort), reason));
 }
 
 void PortListener::onHandshakeDone(QSslSocket *socket)
@@ -567,12 +531,7 @@ void PortListener::releaseSeries(const std::shared_ptr<FileSeries> &series, cons
 void PortListener::finishSessions(const QString &reason, bool finalRead)
 {
     abortHandshakes(u"stopped during the TLS handshake"_s);
-    if (m_refusalsNotReported > 0) {
-        Q_EMIT warningRaised(u"port %1: %2 more connection(s) refused or closed without a file "
-                             "since the last such line"_s.arg(m_port)
-                                 .arg(m_refusalsNotReported));
-        m_refusalsNotReported = 0;
-    }
+    m_refusalLog->flush();
     retryWaiting(); // a session that finished may have freed a descriptor
     if (m_retryTimer)
         m_retryTimer->stop();
@@ -654,6 +613,14 @@ void PortListener::tick(double seconds)
     m_stats.rate = seconds > 0 ? double(bytes - m_bytesAtLastTick) / seconds : 0.0;
     m_bytesAtLastTick = bytes;
     updateState();
+}
+
+PortStats PortListener::stats() const
+{
+    PortStats stats = m_stats;
+    stats.refusedNotAllowed = m_admission->refusedNotAllowed();
+    stats.refusedOverLimit = m_admission->refusedOverLimit();
+    return stats;
 }
 
 PortSummary PortListener::summary() const

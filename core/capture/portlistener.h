@@ -21,8 +21,10 @@ class QTimer;
 
 namespace capture {
 
+class Admission;
 class FileSeries;
 class FileSink;
+class RefusalLog;
 class Session;
 
 /// One listening port: accepts connections, gives each a Session and a FileSink according to
@@ -54,7 +56,7 @@ public:
     /// Open connections, including those in a TLS handshake.
     int activeSessions() const { return int(m_sessions.size() + m_handshakes.size()); }
     void tick(double seconds);
-    PortStats stats() const { return m_stats; }
+    PortStats stats() const;
     PortSummary summary() const;
     void appendOpenConnections(QList<ConnectionInfo> *out) const;
     void appendOpenFiles(QList<FileInfo> *out) const;
@@ -86,11 +88,6 @@ private:
     /// Stops or resumes reading on every connection (--min-free-space).
     void setReadingPaused(bool paused);
     void accept(int fd);
-    /// Closes a connection at accept (--allow, --max-connections): counted, and logged at most
-    /// once a second per port so that a flood cannot flood the log.
-    void refuse(int fd, const QHostAddress &peer, quint16 peerPort, const QString &reason,
-                quint64 *counter);
-    void reportRefusal(const QString &line);
     /// TLS: handshake first; the connection gets its file and session when it succeeds.
     void startTls(int fd, quint64 id);
     void onHandshakeDone(QSslSocket *socket);
@@ -128,6 +125,8 @@ private:
     quint16 m_port;
     const CaptureSettings &m_settings;
     RunParts m_parts;
+    RefusalLog *m_refusalLog; ///< refusals and failed handshakes, at most a line a second
+    std::unique_ptr<Admission> m_admission;
     QTcpServer *m_server = nullptr;
     std::vector<Session *> m_sessions;
     /// Sessions whose data waits in the kernel for a file while the process is out of
@@ -146,8 +145,6 @@ private:
     QString m_lastNameBase;                   // what uniqueFileName() was last asked for
     QHash<QString, int> m_namesThisSecond;    // names carry the second: older ones never recur
     qint64 m_namesSecond = 0;
-    QElapsedTimer m_lastRefusalReport;
-    quint64 m_refusalsNotReported = 0;
     PortStats m_stats;
     quint64 m_bytesAtLastTick = 0;
     quint64 m_closedBytesReceived = 0;

@@ -6,6 +6,7 @@
 #include "core/capture/filesink.h"
 #include "core/capture/freespacemonitor.h"
 #include "core/capture/readsource.h"
+#include "core/capture/retention.h"
 #include "core/capture/runcounters.h"
 #include "core/capture/rundirectory.h"
 #include "core/capture/session.h"
@@ -25,7 +26,6 @@
 #include <functional>
 #include <unistd.h>
 
-#include <QFile>
 #include <QFileInfo>
 
 using namespace Qt::Literals::StringLiterals;
@@ -59,9 +59,14 @@ PortListener::PortListener(quint16 port, const CaptureSettings &settings, const 
     , m_parts(parts)
     , m_refusalLog(new RefusalLog(port, this))
     , m_admission(std::make_unique<Admission>(port, settings, *parts.counters, *m_refusalLog))
+    , m_retention(new Retention(port, settings.maxFiles, *parts.manifest, *parts.counters,
+                                *parts.directory, this))
 {
     m_stats.port = port;
     connect(m_refusalLog, &RefusalLog::warningRaised, this, &PortListener::warningRaised);
+    connect(m_retention, &Retention::fileDeleted, this, &PortListener::fileDeleted);
+    connect(m_retention, &Retention::warningRaised, this, &PortListener::warningRaised);
+    connect(m_retention, &Retention::errorRaised, this, &PortListener::errorRaised);
     connect(m_parts.freeSpace, &FreeSpaceMonitor::pausedChanged, this,
             &PortListener::setReadingPaused);
 }
@@ -177,7 +182,7 @@ void PortListener::onFileOpened(const FileSink &sink)
     info.port = m_port;
     info.opened = sink.openedAt();
     Q_EMIT fileOpened(info);
-    enforceMaxFiles();
+    m_retention->enforce(openFileCount());
 }
 
 void PortListener::onFileClosed(const ManifestFile &record, const FileInfo &info)
@@ -197,10 +202,13 @@ void PortListener::onFileClosed(const ManifestFile &record, const FileInfo &info
         return; // this file was in the lost directory too, and is reported with its files
     appendManifest(manifestFileLine(record));
     Q_EMIT fileClosed(info);
-    if (m_settings.maxFiles > 0) {
-        m_closedFiles.push_back(info);
-        enforceMaxFiles();
-    }
+    m_retention->fileClosed(info);
+    m_retention->enforce(openFileCount());
+}
+
+void PortListener::forgetClosedFiles()
+{
+    m_retention->forgetClosedFiles();
 }
 
 void PortListener::appendManifest(const QByteArray &line)
@@ -218,31 +226,6 @@ int PortListener::openFileCount() const
         return m_portSeries->isOpen() ? 1 : 0;
     return int(std::count_if(m_sessions.begin(), m_sessions.end(),
                              [](const Session *s) { return s->series()->isOpen(); }));
-}
-
-void PortListener::enforceMaxFiles()
-{
-    const int maxFiles = m_settings.maxFiles;
-    if (maxFiles <= 0)
-        return;
-    while (!m_closedFiles.empty() && int(m_closedFiles.size()) + openFileCount() > maxFiles) {
-        FileInfo info = std::move(m_closedFiles.front());
-        m_closedFiles.pop_front();
-        const QString name = info.path.mid(info.path.lastIndexOf(u'/') + 1);
-        if (!QFile::remove(info.path)) {
-            Q_EMIT warningRaised(
-                u"port %1: cannot delete %2 to keep --max-files %3: %4"_s.arg(m_port)
-                    .arg(info.path)
-                    .arg(maxFiles)
-                    .arg(QFile(info.path).exists() ? u"permission denied"_s : u"it is gone"_s));
-            continue;
-        }
-        info.state = FileInfo::State::Deleted;
-        m_parts.directory->removeFile(name);
-        appendManifest(manifestDeletionLine(name, m_port, QDateTime::currentDateTime(),
-                                            u"max-files %1"_s.arg(maxFiles)));
-        Q_EMIT fileDeleted(info);
-    }
 }
 
 void PortListener::accept(int fd)

@@ -10,7 +10,6 @@
 #include <QMap>
 #include <QObject>
 
-#include <deque>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -25,6 +24,7 @@ class Admission;
 class FileSeries;
 class FileSink;
 class RefusalLog;
+class Retention;
 class Session;
 
 /// One listening port: accepts connections, gives each a Session and a FileSink according to
@@ -65,7 +65,7 @@ public:
     /// Closes the open files that were deleted while being written (reported as lost).
     void closeDeletedFiles();
     /// The output directory was lost: its closed files are no business of --max-files now.
-    void forgetClosedFiles() { m_closedFiles.clear(); }
+    void forgetClosedFiles();
 
 Q_SIGNALS:
     void connectionOpened(const capture::ConnectionInfo &info);
@@ -112,8 +112,6 @@ private:
     void onFileOpened(const FileSink &sink);
     void onFileClosed(const ManifestFile &record, const FileInfo &info);
     void appendManifest(const QByteArray &line);
-    /// --max-files: deletes the port's oldest closed files while it has more than allowed.
-    void enforceMaxFiles();
     int openFileCount() const;
     /// The series that have a file open now (the port's, or its connections').
     std::vector<std::shared_ptr<FileSeries>> openSeries() const;
@@ -127,6 +125,7 @@ private:
     RunParts m_parts;
     RefusalLog *m_refusalLog; ///< refusals and failed handshakes, at most a line a second
     std::unique_ptr<Admission> m_admission;
+    Retention *m_retention; ///< --max-files
     QTcpServer *m_server = nullptr;
     std::vector<Session *> m_sessions;
     /// Sessions whose data waits in the kernel for a file while the process is out of
@@ -141,7 +140,6 @@ private:
     QTimer *m_retryTimer = nullptr;
     bool m_shortOfDescriptors = false;        ///< accepting held: see holdAccepting()
     std::shared_ptr<FileSeries> m_portSeries; // split=port: the files every connection appends to
-    std::deque<FileInfo> m_closedFiles;       // with --max-files: closed, not deleted, oldest first
     QString m_lastNameBase;                   // what uniqueFileName() was last asked for
     QHash<QString, int> m_namesThisSecond;    // names carry the second: older ones never recur
     qint64 m_namesSecond = 0;

@@ -10,9 +10,9 @@
 #include "core/capture/runcounters.h"
 #include "core/capture/rundirectory.h"
 #include "core/capture/session.h"
+#include "core/capture/tlshandshake.h"
 #include "core/config/commandline.h"
 #include "core/net/listensocket.h"
-#include "core/tls/tlsconfig.h"
 #include "core/util/logging.h"
 
 #include <QPointer>
@@ -61,12 +61,15 @@ PortListener::PortListener(quint16 port, const CaptureSettings &settings, const 
     , m_admission(std::make_unique<Admission>(port, settings, *parts.counters, *m_refusalLog))
     , m_retention(new Retention(port, settings.maxFiles, *parts.manifest, *parts.counters,
                                 *parts.directory, this))
+    , m_handshakes(new TlsHandshakes(port, settings, qint64(parts.readBuffer->size()),
+                                     *parts.counters, *m_refusalLog, this))
 {
     m_stats.port = port;
     connect(m_refusalLog, &RefusalLog::warningRaised, this, &PortListener::warningRaised);
     connect(m_retention, &Retention::fileDeleted, this, &PortListener::fileDeleted);
     connect(m_retention, &Retention::warningRaised, this, &PortListener::warningRaised);
     connect(m_retention, &Retention::errorRaised, this, &PortListener::errorRaised);
+    connect(m_handshakes, &TlsHandshakes::established, this, &PortListener::onHandshakeDone);
     connect(m_parts.freeSpace, &FreeSpaceMonitor::pausedChanged, this,
             &PortListener::setReadingPaused);
 }
@@ -249,7 +252,7 @@ void PortListener::accept(int fd)
     // Qt accepts with blocking descriptors (its sockets switch them later); ours never block.
     ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
     if (settings.tls) {
-        startTls(fd, id); // the session comes once the handshake has succeeded
+        m_handshakes->start(fd, id); // the session comes once the handshake has succeeded
         return;
     }
     auto source = std::make_unique<DescriptorSource>(fd);
@@ -335,94 +338,11 @@ void PortListener::onSessionFileUnavailable(Session *session, const QString &rea
         u"port %1: connection from %2 %3"_s.arg(m_port).arg(info.peerText(), reason));
 }
 
-void PortListener::startTls(int fd, quint64 id)
+void PortListener::onHandshakeDone(QSslSocket *socket, quint64 id, const QString &subject)
 {
-    auto *socket = new QSslSocket(this);
-    socket->setSslConfiguration(*m_settings.tls);
-    // Decrypted data waits here only up to this much; beyond it TCP holds the sender back.
-    socket->setReadBufferSize(qint64(m_parts.readBuffer->size()));
-    if (!socket->setSocketDescriptor(fd)) {
-        const auto [peer, peerPort] = socketEndpoint(fd, EndpointSide::Peer);
-        ::close(fd);
-        delete socket;
-        countFailedHandshake(peer, peerPort, u"cannot set up TLS on the socket"_s);
-        return;
-    }
-    m_handshakes.push_back({socket, id});
-    auto *timer = new QTimer(socket);
-    timer->setSingleShot(true);
-    connect(timer, &QTimer::timeout, this, [this, socket] {
-        failHandshake(socket, u"TLS handshake not done within %1 s"_s.arg(
-                                  double(m_settings.handshakeTimeoutMs) / 1000.0));
-    });
-    timer->start(m_settings.handshakeTimeoutMs);
-    connect(socket, &QSslSocket::encrypted, this, [this, socket] { onHandshakeDone(socket); });
-    connect(socket, &QSslSocket::sslErrors, this, [this, socket](const QList<QSslError> &errors) {
-        QStringList reasons;
-        for (const QSslError &e : errors)
-            reasons.append(e.errorString());
-        failHandshake(socket, u"TLS: %1"_s.arg(reasons.join(u"; "_s)));
-    });
-    connect(socket, &QSslSocket::errorOccurred, this, [this, socket] {
-        failHandshake(socket, u"TLS handshake failed: %1"_s.arg(socket->errorString()));
-    });
-    socket->startServerEncryption();
-}
-
-std::optional<quint64> PortListener::takeHandshake(QSslSocket *socket)
-{
-    const auto it = std::find_if(m_handshakes.begin(), m_handshakes.end(),
-                                 [socket](const Handshake &h) { return h.socket == socket; });
-    if (it == m_handshakes.end())
-        return std::nullopt; // already done with
-    const quint64 id = it->id;
-    m_handshakes.erase(it);
-    return id;
-}
-
-void PortListener::failHandshake(QSslSocket *socket, const QString &reason)
-{
-    if (!takeHandshake(socket))
-        return;
-    const QHostAddress peer = socket->peerAddress();
-    const quint16 peerPort = socket->peerPort();
-    socket->disconnect(this);
-    socket->abort();
-    socket->deleteLater();
-    countFailedHandshake(peer, peerPort, reason);
-}
-
-void PortListener::countFailedHandshake(const QHostAddress &peer, quint16 peerPort,
-                                        const QString &reason)
-{
-    --m_parts.counters->openConnections;
-    ++m_stats.tlsFailed;
-    // Logged like refusals: a flood of plain-TCP probes must not flood the log.
-    m_refusalLog->report(
-        u"port %1: TLS connection from %2 closed, no file made: %3"_s.arg(m_port).arg(
-            FileNaming::endpointText(peer, peerPort), reason));
-}
-
-void PortListener::onHandshakeDone(QSslSocket *socket)
-{
-    const std::optional<quint64> handshake = takeHandshake(socket);
-    if (!handshake)
-        return;
-    const quint64 id = *handshake;
-    socket->disconnect(this);
-    qDeleteAll(socket->findChildren<QTimer *>(Qt::FindDirectChildrenOnly));
-    const QString subject = m_settings.tls->peerVerifyMode() == QSslSocket::VerifyPeer
-                                ? certificateSubjectText(socket->peerCertificate())
-                                : QString();
     const std::shared_ptr<FileSeries> series = seriesFor(socket->peerAddress(), socket->peerPort());
     adoptSession(new Session(id, std::make_unique<TlsSource>(socket), subject, series,
                              m_parts.readBuffer, this));
-}
-
-void PortListener::abortHandshakes(const QString &reason)
-{
-    while (!m_handshakes.empty())
-        failHandshake(m_handshakes.front().socket, reason);
 }
 
 void PortListener::adoptSession(Session *session)
@@ -513,7 +433,7 @@ void PortListener::releaseSeries(const std::shared_ptr<FileSeries> &series, cons
 
 void PortListener::finishSessions(const QString &reason, bool finalRead)
 {
-    abortHandshakes(u"stopped during the TLS handshake"_s);
+    m_handshakes->abortAll(u"stopped during the TLS handshake"_s);
     m_refusalLog->flush();
     retryWaiting(); // a session that finished may have freed a descriptor
     if (m_retryTimer)
@@ -598,11 +518,17 @@ void PortListener::tick(double seconds)
     updateState();
 }
 
+int PortListener::activeSessions() const
+{
+    return int(m_sessions.size()) + m_handshakes->count();
+}
+
 PortStats PortListener::stats() const
 {
     PortStats stats = m_stats;
     stats.refusedNotAllowed = m_admission->refusedNotAllowed();
     stats.refusedOverLimit = m_admission->refusedOverLimit();
+    stats.tlsFailed = m_handshakes->failed();
     return stats;
 }
 

@@ -11,7 +11,6 @@
 #include <QObject>
 
 #include <memory>
-#include <optional>
 #include <vector>
 
 class QSslSocket;
@@ -25,6 +24,7 @@ class FileSeries;
 class FileSink;
 class RefusalLog;
 class Retention;
+class TlsHandshakes;
 class Session;
 
 /// One listening port: accepts connections, gives each a Session and a FileSink according to
@@ -54,7 +54,7 @@ public:
     void closeFiles();
 
     /// Open connections, including those in a TLS handshake.
-    int activeSessions() const { return int(m_sessions.size() + m_handshakes.size()); }
+    int activeSessions() const;
     void tick(double seconds);
     PortStats stats() const;
     PortSummary summary() const;
@@ -88,15 +88,8 @@ private:
     /// Stops or resumes reading on every connection (--min-free-space).
     void setReadingPaused(bool paused);
     void accept(int fd);
-    /// TLS: handshake first; the connection gets its file and session when it succeeds.
-    void startTls(int fd, quint64 id);
-    void onHandshakeDone(QSslSocket *socket);
-    /// Removes `socket` from the handshakes in progress; its connection id, or nothing if
-    /// it was already done with.
-    std::optional<quint64> takeHandshake(QSslSocket *socket);
-    void failHandshake(QSslSocket *socket, const QString &reason);
-    void countFailedHandshake(const QHostAddress &peer, quint16 peerPort, const QString &reason);
-    void abortHandshakes(const QString &reason);
+    /// TLS: the handshake of connection `id` succeeded; it gets its file and session now.
+    void onHandshakeDone(QSslSocket *socket, quint64 id, const QString &subject);
     void adoptSession(Session *session);
     std::shared_ptr<FileSeries> seriesFor(const QHostAddress &peer, quint16 peerPort);
     void onSessionWaitingForFile(Session *session, const QString &reason);
@@ -125,18 +118,13 @@ private:
     RunParts m_parts;
     RefusalLog *m_refusalLog; ///< refusals and failed handshakes, at most a line a second
     std::unique_ptr<Admission> m_admission;
-    Retention *m_retention; ///< --max-files
+    Retention *m_retention;      ///< --max-files
+    TlsHandshakes *m_handshakes; ///< TLS connections not yet through their handshake
     QTcpServer *m_server = nullptr;
     std::vector<Session *> m_sessions;
     /// Sessions whose data waits in the kernel for a file while the process is out of
     /// descriptors; accepting is paused meanwhile.
     std::vector<Session *> m_waiting;
-    struct Handshake
-    {
-        QSslSocket *socket;
-        quint64 id;
-    };
-    std::vector<Handshake> m_handshakes; // TLS connections not yet through their handshake
     QTimer *m_retryTimer = nullptr;
     bool m_shortOfDescriptors = false;        ///< accepting held: see holdAccepting()
     std::shared_ptr<FileSeries> m_portSeries; // split=port: the files every connection appends to

@@ -5,17 +5,16 @@
 #include "core/capture/fileseries.h"
 #include "core/capture/filesink.h"
 #include "core/capture/freespacemonitor.h"
+#include "core/capture/heldconnections.h"
 #include "core/capture/readsource.h"
 #include "core/capture/retention.h"
 #include "core/capture/runcounters.h"
 #include "core/capture/rundirectory.h"
 #include "core/capture/session.h"
 #include "core/capture/tlshandshake.h"
-#include "core/config/commandline.h"
 #include "core/net/listensocket.h"
 #include "core/util/logging.h"
 
-#include <QPointer>
 #include <QSslSocket>
 #include <QTcpServer>
 #include <QTimer>
@@ -35,7 +34,6 @@ namespace capture {
 namespace {
 // Enough to take every connection a full backlog holds without letting a flood stall a stop.
 constexpr int maxAcceptRoundsAtStop = 64;
-constexpr int heldRetryMs = 100;
 constexpr int resumeAcceptingAfterMs = 1000;
 } // namespace
 
@@ -61,6 +59,7 @@ PortListener::PortListener(quint16 port, const CaptureSettings &settings, const 
     , m_admission(std::make_unique<Admission>(port, settings, *parts.counters, *m_refusalLog))
     , m_retention(new Retention(port, settings.maxFiles, *parts.manifest, *parts.counters,
                                 *parts.directory, this))
+    , m_held(new HeldConnections(port, *parts.spareDescriptor, this))
     , m_handshakes(new TlsHandshakes(port, settings, qint64(parts.readBuffer->size()),
                                      *parts.counters, *m_refusalLog, this))
 {
@@ -70,6 +69,16 @@ PortListener::PortListener(quint16 port, const CaptureSettings &settings, const 
     connect(m_retention, &Retention::warningRaised, this, &PortListener::warningRaised);
     connect(m_retention, &Retention::errorRaised, this, &PortListener::errorRaised);
     connect(m_handshakes, &TlsHandshakes::established, this, &PortListener::onHandshakeDone);
+    connect(m_held, &HeldConnections::warningRaised, this, &PortListener::warningRaised);
+    connect(m_held, &HeldConnections::acceptingHeld, this, [this] {
+        if (m_server)
+            m_server->pauseAccepting();
+    });
+    connect(m_held, &HeldConnections::acceptingResumed, this, [this] {
+        m_stats.error.clear();
+        if (m_server && m_server->isListening())
+            m_server->resumeAccepting();
+    });
     connect(m_parts.freeSpace, &FreeSpaceMonitor::pausedChanged, this,
             &PortListener::setReadingPaused);
 }
@@ -111,8 +120,8 @@ bool PortListener::listen(const QHostAddress &address, QString *error)
                 .arg(m_server->errorString())
                 .arg(resumeAcceptingAfterMs / 1000));
         QTimer::singleShot(resumeAcceptingAfterMs, this, [this] {
-            // Not while short of descriptors: retryWaiting() resumes once there are some.
-            if (m_server && m_server->isListening() && !m_shortOfDescriptors)
+            // Not while short of descriptors: HeldConnections resumes once there are some.
+            if (m_server && m_server->isListening() && !m_held->isShort())
                 m_server->resumeAccepting();
         });
     });
@@ -124,7 +133,7 @@ void PortListener::stopAccepting()
 {
     if (!m_server)
         return;
-    retryWaiting(); // the kernel's backlog may still be full of what could not be opened
+    m_held->retry(); // the kernel's backlog may still be full of what could not be opened
     // Connections the kernel completed but Qt has not accepted yet may already carry data.
     for (int round = 0; round < maxAcceptRoundsAtStop && m_server->isListening(); ++round) {
         bool timedOut = false;
@@ -261,7 +270,7 @@ void PortListener::accept(int fd)
     // The reserve for a file was used and no descriptor is free to take it again: no more
     // sockets until there is one, or the connections could hold them all with no file.
     if (!m_parts.spareDescriptor->reserve())
-        holdAccepting();
+        m_held->hold();
 }
 
 void PortListener::setReadingPaused(bool paused)
@@ -272,61 +281,8 @@ void PortListener::setReadingPaused(bool paused)
 
 void PortListener::onSessionWaitingForFile(Session *session, const QString &reason)
 {
-    // Out of descriptors for the file: the connection's data waits in the kernel (TCP slows
-    // the sender) and accepting pauses until files can be opened again.
-    if (m_waiting.empty())
-        Q_EMIT warningRaised(u"port %1: out of file descriptors (%2 open files allowed): "
-                             "connections wait, unread, and accepting pauses until a file "
-                             "can be opened"_s.arg(m_port)
-                                 .arg(openFileSoftLimit()));
     m_stats.error = reason;
-    if (std::find(m_waiting.begin(), m_waiting.end(), session) == m_waiting.end())
-        m_waiting.push_back(session);
-    holdAccepting();
-}
-
-void PortListener::holdAccepting()
-{
-    m_shortOfDescriptors = true;
-    if (m_server)
-        m_server->pauseAccepting();
-    if (!m_retryTimer) {
-        m_retryTimer = new QTimer(this);
-        m_retryTimer->setInterval(heldRetryMs);
-        connect(m_retryTimer, &QTimer::timeout, this, &PortListener::retryWaiting);
-    }
-    m_retryTimer->start();
-}
-
-void PortListener::retryWaiting()
-{
-    if (!m_shortOfDescriptors)
-        return;
-    // The reserve first, from what the last closed connection freed, so that a file can be
-    // opened with it even if something else takes the other free descriptors.
-    const bool reserved = m_parts.spareDescriptor->reserve();
-    // A retry may finish a session (its peer closed, its file failed), which takes it out of
-    // m_waiting and deletes it.
-    const std::vector<QPointer<Session>> waiting(m_waiting.begin(), m_waiting.end());
-    for (const QPointer<Session> &session : waiting) {
-        if (!session)
-            continue;
-        session->retryFile();
-        if (session && session->isWaitingForFile())
-            return; // still out of descriptors
-        if (const auto it = std::find(m_waiting.begin(), m_waiting.end(), session.data());
-            it != m_waiting.end())
-            m_waiting.erase(it);
-    }
-    // Accepting resumes only with the reserve held: a new socket must never take it.
-    if (!reserved && !m_parts.spareDescriptor->reserve())
-        return;
-    m_shortOfDescriptors = false;
-    if (m_retryTimer)
-        m_retryTimer->stop();
-    m_stats.error.clear();
-    if (m_server && m_server->isListening())
-        m_server->resumeAccepting();
+    m_held->wait(session);
 }
 
 void PortListener::onSessionFileUnavailable(Session *session, const QString &reason)
@@ -402,8 +358,7 @@ void PortListener::onSessionFinished(Session *session)
     if (it == m_sessions.end())
         return;
     m_sessions.erase(it);
-    if (const auto w = std::find(m_waiting.begin(), m_waiting.end(), session); w != m_waiting.end())
-        m_waiting.erase(w);
+    m_held->remove(session);
     --m_parts.counters->openConnections;
     const ConnectionInfo info = session->info();
     if (session->sentNothing())
@@ -415,8 +370,8 @@ void PortListener::onSessionFinished(Session *session)
 
     Q_EMIT connectionClosed(info);
     releaseSeries(series, info.closeReason);
-    if (m_shortOfDescriptors) // its descriptors are free now: a waiting connection may get a file
-        QMetaObject::invokeMethod(this, &PortListener::retryWaiting, Qt::QueuedConnection);
+    if (m_held->isShort()) // its descriptors are free now: a waiting connection may get a file
+        QMetaObject::invokeMethod(m_held, &HeldConnections::retry, Qt::QueuedConnection);
     updateState();
     Q_EMIT sessionFinished();
 }
@@ -435,10 +390,7 @@ void PortListener::finishSessions(const QString &reason, bool finalRead)
 {
     m_handshakes->abortAll(u"stopped during the TLS handshake"_s);
     m_refusalLog->flush();
-    retryWaiting(); // a session that finished may have freed a descriptor
-    if (m_retryTimer)
-        m_retryTimer->stop();
-    m_waiting.clear(); // those still waiting get one more try in their final read
+    m_held->stop();
     const std::vector<Session *> sessions = m_sessions;
     for (Session *session : sessions) {
         if (finalRead) {

@@ -22,6 +22,7 @@ namespace capture {
 class Admission;
 class FileSeries;
 class FileSink;
+class HeldConnections;
 class RefusalLog;
 class Retention;
 class TlsHandshakes;
@@ -93,11 +94,6 @@ private:
     void adoptSession(Session *session);
     std::shared_ptr<FileSeries> seriesFor(const QHostAddress &peer, quint16 peerPort);
     void onSessionWaitingForFile(Session *session, const QString &reason);
-    /// Out of descriptors: pauses accepting and retries waiting connections every 100 ms.
-    void holdAccepting();
-    /// Gives the waiting connections their files when descriptors are free again; resumes
-    /// accepting once none waits and the reserve descriptor is held.
-    void retryWaiting();
     void onSessionFileUnavailable(Session *session, const QString &reason);
     void onSessionWriteFailed(Session *session, const QString &reason);
     void onSessionFinished(Session *session);
@@ -119,14 +115,10 @@ private:
     RefusalLog *m_refusalLog; ///< refusals and failed handshakes, at most a line a second
     std::unique_ptr<Admission> m_admission;
     Retention *m_retention;      ///< --max-files
+    HeldConnections *m_held;     ///< connections waiting for a descriptor, accepting held
     TlsHandshakes *m_handshakes; ///< TLS connections not yet through their handshake
     QTcpServer *m_server = nullptr;
     std::vector<Session *> m_sessions;
-    /// Sessions whose data waits in the kernel for a file while the process is out of
-    /// descriptors; accepting is paused meanwhile.
-    std::vector<Session *> m_waiting;
-    QTimer *m_retryTimer = nullptr;
-    bool m_shortOfDescriptors = false;        ///< accepting held: see holdAccepting()
     std::shared_ptr<FileSeries> m_portSeries; // split=port: the files every connection appends to
     QString m_lastNameBase;                   // what uniqueFileName() was last asked for
     QHash<QString, int> m_namesThisSecond;    // names carry the second: older ones never recur

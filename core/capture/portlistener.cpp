@@ -12,11 +12,11 @@
 #include "core/capture/rundirectory.h"
 #include "core/capture/session.h"
 #include "core/capture/tlshandshake.h"
+#include "core/net/acceptserver.h"
 #include "core/net/listensocket.h"
 #include "core/util/logging.h"
 
 #include <QSslSocket>
-#include <QTcpServer>
 #include <QTimer>
 
 #include <algorithm>
@@ -34,20 +34,7 @@ namespace capture {
 namespace {
 // Enough to take every connection a full backlog holds without letting a flood stall a stop.
 constexpr int maxAcceptRoundsAtStop = 64;
-constexpr int resumeAcceptingAfterMs = 1000;
 } // namespace
-
-/// Hands each accepted descriptor over as it is, without wrapping it in a QTcpSocket: the
-/// session reads the descriptor itself, straight into the engine's buffer (one copy less).
-class AcceptServer : public QTcpServer
-{
-public:
-    using QTcpServer::QTcpServer;
-    std::function<void(int)> accepted;
-
-protected:
-    void incomingConnection(qintptr descriptor) override { accepted(int(descriptor)); }
-};
 
 PortListener::PortListener(quint16 port, const CaptureSettings &settings, const RunParts &parts,
                            QObject *parent)
@@ -72,12 +59,12 @@ PortListener::PortListener(quint16 port, const CaptureSettings &settings, const 
     connect(m_held, &HeldConnections::warningRaised, this, &PortListener::warningRaised);
     connect(m_held, &HeldConnections::acceptingHeld, this, [this] {
         if (m_server)
-            m_server->pauseAccepting();
+            m_server->setHeld(true);
     });
     connect(m_held, &HeldConnections::acceptingResumed, this, [this] {
         m_stats.error.clear();
-        if (m_server && m_server->isListening())
-            m_server->resumeAccepting();
+        if (m_server)
+            m_server->setHeld(false);
     });
     connect(m_parts.freeSpace, &FreeSpaceMonitor::pausedChanged, this,
             &PortListener::setReadingPaused);
@@ -92,38 +79,23 @@ PortListener::~PortListener()
 
 bool PortListener::listen(const QHostAddress &address, QString *error)
 {
+    auto *server = new AcceptServer([this](int descriptor) { accept(descriptor); }, this);
     QString reason;
-    const int fd = openListeningSocket(address, m_port, &reason);
-    if (fd >= 0) {
-        auto *server = new AcceptServer(this);
-        server->accepted = [this](int descriptor) { accept(descriptor); };
-        m_server = server;
-        if (!m_server->setSocketDescriptor(fd)) {
-            reason = m_server->errorString();
-            ::close(fd);
-            delete m_server;
-            m_server = nullptr;
-        }
-    }
-    if (!m_server) {
+    if (!server->open(address, m_port, &reason)) {
+        delete server;
         if (error)
             *error = reason;
         m_stats.state = PortStats::State::Error;
         m_stats.error = reason;
         return false;
     }
-    connect(m_server, &QTcpServer::acceptError, this, [this] {
-        // QTcpServer pauses itself on a lasting accept error (e.g. out of file descriptors).
-        qCDebug(lcCore) << "accept error on port" << m_port << m_server->errorString();
+    m_server = server;
+    connect(m_server, &AcceptServer::acceptFailed, this, [this](const QString &why) {
+        qCDebug(lcCore) << "accept error on port" << m_port << why;
+        // Not resumed while short of descriptors: HeldConnections resumes once there are some.
         Q_EMIT warningRaised(
-            u"port %1: cannot accept a connection: %2; retrying in %3 s"_s.arg(m_port)
-                .arg(m_server->errorString())
-                .arg(resumeAcceptingAfterMs / 1000));
-        QTimer::singleShot(resumeAcceptingAfterMs, this, [this] {
-            // Not while short of descriptors: HeldConnections resumes once there are some.
-            if (m_server && m_server->isListening() && !m_held->isShort())
-                m_server->resumeAccepting();
-        });
+            u"port %1: cannot accept a connection: %2; retrying in %3 s"_s.arg(m_port).arg(why).arg(
+                AcceptServer::resumeAcceptingAfterMs / 1000));
     });
     m_stats.state = PortStats::State::Listening;
     return true;

@@ -14,11 +14,11 @@
 #include <vector>
 
 class QSslSocket;
-class QTcpServer;
 class QTimer;
 
 namespace capture {
 
+class AcceptServer;
 class Admission;
 class FileSeries;
 class FileSink;
@@ -117,7 +117,7 @@ private:
     Retention *m_retention;      ///< --max-files
     HeldConnections *m_held;     ///< connections waiting for a descriptor, accepting held
     TlsHandshakes *m_handshakes; ///< TLS connections not yet through their handshake
-    QTcpServer *m_server = nullptr;
+    AcceptServer *m_server = nullptr;
     std::vector<Session *> m_sessions;
     std::shared_ptr<FileSeries> m_portSeries; // split=port: the files every connection appends to
     QString m_lastNameBase;                   // what uniqueFileName() was last asked for

@@ -1,6 +1,7 @@
 #include "core/http/httpserver.h"
 
 #include "core/capture/filenaming.h"
+#include "core/net/acceptserver.h"
 #include "core/net/listensocket.h"
 #include "core/util/logging.h"
 
@@ -28,7 +29,6 @@ constexpr qint64 resumeBelowOutput = maxPendingOutput / 2;
 constexpr qint64 socketReadBufferSize = qint64(16) * 1024;
 // How long a closing connection may take to read its last response and hang up.
 constexpr int maxLingerMs = 2000;
-constexpr int resumeAcceptingAfterMs = 1000;
 constexpr qsizetype maxMethodInMessage = 32;
 
 bool isDigit(char c)
@@ -273,17 +273,6 @@ QByteArray formatResponse(const HttpResponse &response, bool headRequest, bool k
     return out;
 }
 
-/// Hands each accepted descriptor over as it is, so refused clients cost no QTcpSocket.
-class HttpAcceptServer : public QTcpServer
-{
-public:
-    using QTcpServer::QTcpServer;
-    std::function<void(int)> accepted;
-
-protected:
-    void incomingConnection(qintptr descriptor) override { accepted(int(descriptor)); }
-};
-
 } // namespace
 
 HttpParseResult parseHttpRequest(QByteArrayView buffer, qsizetype maxHeadBytes)
@@ -421,24 +410,15 @@ HttpServer::~HttpServer()
 bool HttpServer::listen(const QHostAddress &address, quint16 port, QString *error)
 {
     QString reason = u"already listening"_s;
-    const int fd = m_server ? -1 : openListeningSocket(address, port, &reason);
-    if (fd >= 0) {
-        auto *server = new HttpAcceptServer(this);
-        server->accepted = [this](int descriptor) { accept(descriptor); };
-        if (server->setSocketDescriptor(fd)) {
-            m_server = server;
-            connect(server, &QTcpServer::acceptError, this, [this, server] {
-                Q_EMIT clientError(u"accepting a connection failed: "_s + server->errorString());
-                // QTcpServer stops accepting after such an error (out of descriptors, say).
-                QTimer::singleShot(resumeAcceptingAfterMs, server,
-                                   [server] { server->resumeAccepting(); });
-            });
-            return true;
-        }
-        reason = server->errorString();
-        ::close(fd);
-        delete server;
+    auto *server = m_server ? nullptr : new AcceptServer([this](int fd) { accept(fd); }, this);
+    if (server && server->open(address, port, &reason)) {
+        m_server = server;
+        connect(server, &AcceptServer::acceptFailed, this, [this](const QString &why) {
+            Q_EMIT clientError(u"accepting a connection failed: "_s + why);
+        });
+        return true;
     }
+    delete server;
     if (error)
         *error = reason;
     return false;

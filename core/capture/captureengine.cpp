@@ -1,5 +1,6 @@
 #include "core/capture/captureengine.h"
 
+#include "core/capture/captureevents.h"
 #include "core/capture/filesink.h"
 #include "core/capture/freespacemonitor.h"
 #include "core/capture/portlistener.h"
@@ -34,8 +35,8 @@ struct CaptureEngine::Run
 
     RunParts parts()
     {
-        return {&readBuffer,      &counters,  &manifest, hasher.get(),
-                &spareDescriptor, &freeSpace, &directory};
+        return {&readBuffer,      &counters,  &manifest,  hasher.get(),
+                &spareDescriptor, &freeSpace, &directory, &events};
     }
 
     CaptureSettings settings;
@@ -46,6 +47,7 @@ struct CaptureEngine::Run
     DescriptorReserve spareDescriptor;
     FreeSpaceMonitor freeSpace;
     RunDirectory directory;
+    CaptureEvents events;
 };
 
 CaptureEngine::CaptureEngine(QObject *parent)
@@ -74,6 +76,16 @@ void CaptureEngine::start(const CaptureSettings &settings)
     connect(&m_run->freeSpace, &FreeSpaceMonitor::warningRaised, this,
             &CaptureEngine::warningRaised);
     connect(&m_run->directory, &RunDirectory::lost, this, &CaptureEngine::onDirectoryLost);
+    const CaptureEvents *events = &m_run->events;
+    connect(events, &CaptureEvents::connectionOpened, this, &CaptureEngine::connectionOpened);
+    connect(events, &CaptureEvents::connectionRecording, this, &CaptureEngine::connectionRecording);
+    connect(events, &CaptureEvents::connectionClosed, this, &CaptureEngine::connectionClosed);
+    connect(events, &CaptureEvents::fileOpened, this, &CaptureEngine::fileOpened);
+    connect(events, &CaptureEvents::fileClosed, this, &CaptureEngine::fileClosed);
+    connect(events, &CaptureEvents::fileDeleted, this, &CaptureEngine::fileDeleted);
+    connect(events, &CaptureEvents::writeFailed, this, &CaptureEngine::writeFailed);
+    connect(events, &CaptureEvents::warningRaised, this, &CaptureEngine::warningRaised);
+    connect(events, &CaptureEvents::errorRaised, this, &CaptureEngine::errorRaised);
 
     // Every port is bound before anything else happens, so a failure leaves no trace.
     QList<ListenFailure> failures;
@@ -115,13 +127,6 @@ void CaptureEngine::start(const CaptureSettings &settings)
     appendManifestLine(m_runStartLine);
 
     for (PortListener *listener : std::as_const(m_listeners)) {
-        connect(listener, &PortListener::connectionOpened, this, &CaptureEngine::connectionOpened);
-        connect(listener, &PortListener::connectionRecording, this,
-                &CaptureEngine::connectionRecording);
-        connect(listener, &PortListener::connectionClosed, this, &CaptureEngine::connectionClosed);
-        connect(listener, &PortListener::fileOpened, this, &CaptureEngine::fileOpened);
-        connect(listener, &PortListener::fileClosed, this, &CaptureEngine::fileClosed);
-        connect(listener, &PortListener::fileDeleted, this, &CaptureEngine::fileDeleted);
         connect(listener, &PortListener::fileLost, this,
                 [this](const LostFile &file, const QString &reason) {
                     Q_EMIT errorRaised(
@@ -132,9 +137,6 @@ void CaptureEngine::start(const CaptureSettings &settings)
                             .arg(file.bytes));
                     reportLostFiles({file}, reason);
                 });
-        connect(listener, &PortListener::writeFailed, this, &CaptureEngine::writeFailed);
-        connect(listener, &PortListener::warningRaised, this, &CaptureEngine::warningRaised);
-        connect(listener, &PortListener::errorRaised, this, &CaptureEngine::errorRaised);
         connect(listener, &PortListener::sessionFinished, this, &CaptureEngine::onSessionFinished);
     }
 
@@ -294,6 +296,8 @@ void CaptureEngine::teardown()
         listener->deleteLater();
     }
     m_listeners.clear();
+    if (m_run)
+        m_run->events.disconnect(this); // what listeners being deleted report is not passed on
     // The run's owners (read buffer, settings, …) are kept until the next start: sessions
     // that are being deleted later may still refer to them.
 }

@@ -1,6 +1,7 @@
 #include "core/capture/portlistener.h"
 
 #include "core/capture/admission.h"
+#include "core/capture/captureevents.h"
 #include "core/capture/filenaming.h"
 #include "core/capture/fileseries.h"
 #include "core/capture/filesink.h"
@@ -51,12 +52,13 @@ PortListener::PortListener(quint16 port, const CaptureSettings &settings, const 
                                      *parts.counters, *m_refusalLog, this))
 {
     m_stats.port = port;
-    connect(m_refusalLog, &RefusalLog::warningRaised, this, &PortListener::warningRaised);
-    connect(m_retention, &Retention::fileDeleted, this, &PortListener::fileDeleted);
-    connect(m_retention, &Retention::warningRaised, this, &PortListener::warningRaised);
-    connect(m_retention, &Retention::errorRaised, this, &PortListener::errorRaised);
+    connect(m_refusalLog, &RefusalLog::warningRaised, m_parts.events,
+            &CaptureEvents::warningRaised);
+    connect(m_retention, &Retention::fileDeleted, m_parts.events, &CaptureEvents::fileDeleted);
+    connect(m_retention, &Retention::warningRaised, m_parts.events, &CaptureEvents::warningRaised);
+    connect(m_retention, &Retention::errorRaised, m_parts.events, &CaptureEvents::errorRaised);
     connect(m_handshakes, &TlsHandshakes::established, this, &PortListener::onHandshakeDone);
-    connect(m_held, &HeldConnections::warningRaised, this, &PortListener::warningRaised);
+    connect(m_held, &HeldConnections::warningRaised, m_parts.events, &CaptureEvents::warningRaised);
     connect(m_held, &HeldConnections::acceptingHeld, this, [this] {
         if (m_server)
             m_server->setHeld(true);
@@ -93,7 +95,7 @@ bool PortListener::listen(const QHostAddress &address, QString *error)
     connect(m_server, &AcceptServer::acceptFailed, this, [this](const QString &why) {
         qCDebug(lcCore) << "accept error on port" << m_port << why;
         // Not resumed while short of descriptors: HeldConnections resumes once there are some.
-        Q_EMIT warningRaised(
+        Q_EMIT m_parts.events->warningRaised(
             u"port %1: cannot accept a connection: %2; retrying in %3 s"_s.arg(m_port).arg(why).arg(
                 AcceptServer::resumeAcceptingAfterMs / 1000));
     });
@@ -165,7 +167,7 @@ void PortListener::onFileOpened(const FileSink &sink)
     info.path = sink.path();
     info.port = m_port;
     info.opened = sink.openedAt();
-    Q_EMIT fileOpened(info);
+    Q_EMIT m_parts.events->fileOpened(info);
     m_retention->enforce(openFileCount());
 }
 
@@ -185,7 +187,7 @@ void PortListener::onFileClosed(const ManifestFile &record, const FileInfo &info
     if (m_parts.directory->check())
         return; // this file was in the lost directory too, and is reported with its files
     appendManifest(manifestFileLine(record));
-    Q_EMIT fileClosed(info);
+    Q_EMIT m_parts.events->fileClosed(info);
     m_retention->fileClosed(info);
     m_retention->enforce(openFileCount());
 }
@@ -200,7 +202,7 @@ void PortListener::appendManifest(const QByteArray &line)
     QString error;
     if (!m_parts.manifest->append(line, &error)) {
         ++m_parts.counters->manifestErrors;
-        Q_EMIT errorRaised(u"port %1: %2"_s.arg(m_port).arg(error));
+        Q_EMIT m_parts.events->errorRaised(u"port %1: %2"_s.arg(m_port).arg(error));
     }
 }
 
@@ -262,7 +264,7 @@ void PortListener::onSessionFileUnavailable(Session *session, const QString &rea
     const ConnectionInfo info = session->info();
     m_stats.state = PortStats::State::Error;
     m_stats.error = reason;
-    Q_EMIT errorRaised(
+    Q_EMIT m_parts.events->errorRaised(
         u"port %1: connection from %2 %3"_s.arg(m_port).arg(info.peerText(), reason));
 }
 
@@ -283,16 +285,16 @@ void PortListener::adoptSession(Session *session)
     connect(session, &Session::fileUnavailable, this, &PortListener::onSessionFileUnavailable);
     connect(session, &Session::finished, this, &PortListener::onSessionFinished);
     connect(session, &Session::recordingStarted, this,
-            [this](Session *s) { Q_EMIT connectionRecording(s->info()); });
+            [this](Session *s) { Q_EMIT m_parts.events->connectionRecording(s->info()); });
 
     // Warn when a port's connections start to overlap, not for each of thousands that follow.
     const bool concurrent = m_settings.split == SplitMode::Port && m_sessions.size() == 1;
     m_sessions.push_back(session);
     m_stats.error.clear();
     updateState();
-    Q_EMIT connectionOpened(session->info());
+    Q_EMIT m_parts.events->connectionOpened(session->info());
     if (concurrent) {
-        Q_EMIT warningRaised(
+        Q_EMIT m_parts.events->warningRaised(
             u"port %1: connection from %2 is concurrent with another; with --split port "
             "their data interleave in %3 at read boundaries (use --split connection to keep "
             "them apart); more overlapping connections on this port are not reported until "
@@ -314,7 +316,7 @@ void PortListener::onSessionWriteFailed(Session *session, const QString &reason)
     m_stats.error = u"write error on %1: %2"_s.arg(info.path, reason);
     if (series == m_portSeries)
         m_portSeries.reset(); // the next connection starts a new file
-    Q_EMIT writeFailed(info);
+    Q_EMIT m_parts.events->writeFailed(info);
 
     // Every other connection writing to the same file loses its destination too.
     const std::vector<Session *> sharing = m_sessions;
@@ -340,7 +342,7 @@ void PortListener::onSessionFinished(Session *session)
     const std::shared_ptr<FileSeries> series = session->series();
     session->deleteLater();
 
-    Q_EMIT connectionClosed(info);
+    Q_EMIT m_parts.events->connectionClosed(info);
     releaseSeries(series, info.closeReason);
     if (m_held->isShort()) // its descriptors are free now: a waiting connection may get a file
         QMetaObject::invokeMethod(m_held, &HeldConnections::retry, Qt::QueuedConnection);

@@ -29,7 +29,8 @@ class TlsHandshakes;
 class Session;
 
 /// One listening port: accepts connections, gives each a Session and a FileSink according to
-/// the split mode, and reports what happens as signals. Lives in the engine's worker thread.
+/// the split mode, and reports what happens to the run's CaptureEvents. Lives in the engine's
+/// worker thread.
 class PortListener : public QObject
 {
     Q_OBJECT
@@ -69,19 +70,8 @@ public:
     void forgetClosedFiles();
 
 Q_SIGNALS:
-    void connectionOpened(const capture::ConnectionInfo &info);
-    /// The connection's first byte reached its file (info.file).
-    void connectionRecording(const capture::ConnectionInfo &info);
-    void connectionClosed(const capture::ConnectionInfo &info);
-    void fileOpened(const capture::FileInfo &info);
-    void fileClosed(const capture::FileInfo &info);
-    /// A closed file was deleted to keep --max-files.
-    void fileDeleted(const capture::FileInfo &info);
     /// One file was deleted while it was written: its data are lost (the engine reports it).
     void fileLost(const capture::LostFile &file, const QString &reason);
-    void writeFailed(const capture::FileInfo &info);
-    void warningRaised(const QString &message);
-    void errorRaised(const QString &message);
     /// A session ended; the engine counts these to know when a drain is complete.
     void sessionFinished();
 

@@ -4,6 +4,7 @@
 
 namespace capture {
 
+class CaptureEvents;
 class DescriptorReserve;
 class FreeSpaceMonitor;
 class HashWorker;
@@ -24,6 +25,7 @@ struct RunParts
     DescriptorReserve *spareDescriptor = nullptr;
     FreeSpaceMonitor *freeSpace = nullptr; ///< --min-free-space
     RunDirectory *directory = nullptr;     ///< the output directory, watched
+    CaptureEvents *events = nullptr;       ///< where the listeners report what happens
 };
 
 } // namespace capture

@@ -31,6 +31,7 @@ struct CaptureEngine::Run
         , hasher(s.hash == HashAlgorithm::Sha256 ? std::make_unique<HashWorker>(readBuffer.size())
                                                  : nullptr)
         , freeSpace(s.outputDir, s.minFreeSpace)
+        , directory(manifest, counters, events)
     {}
 
     RunParts parts()
@@ -46,8 +47,8 @@ struct CaptureEngine::Run
     std::unique_ptr<HashWorker> hasher;
     DescriptorReserve spareDescriptor;
     FreeSpaceMonitor freeSpace;
-    RunDirectory directory;
     CaptureEvents events;
+    RunDirectory directory;
 };
 
 CaptureEngine::CaptureEngine(QObject *parent)
@@ -75,7 +76,8 @@ void CaptureEngine::start(const CaptureSettings &settings)
     m_run = std::make_unique<Run>(settings);
     connect(&m_run->freeSpace, &FreeSpaceMonitor::warningRaised, this,
             &CaptureEngine::warningRaised);
-    connect(&m_run->directory, &RunDirectory::lost, this, &CaptureEngine::onDirectoryLost);
+    connect(&m_run->directory, &RunDirectory::lost, this,
+            &CaptureEngine::closeFilesOfLostDirectory);
     const CaptureEvents *events = &m_run->events;
     connect(events, &CaptureEvents::connectionOpened, this, &CaptureEngine::connectionOpened);
     connect(events, &CaptureEvents::connectionRecording, this, &CaptureEngine::connectionRecording);
@@ -83,6 +85,7 @@ void CaptureEngine::start(const CaptureSettings &settings)
     connect(events, &CaptureEvents::fileOpened, this, &CaptureEngine::fileOpened);
     connect(events, &CaptureEvents::fileClosed, this, &CaptureEngine::fileClosed);
     connect(events, &CaptureEvents::fileDeleted, this, &CaptureEngine::fileDeleted);
+    connect(events, &CaptureEvents::fileLost, this, &CaptureEngine::fileLost);
     connect(events, &CaptureEvents::writeFailed, this, &CaptureEngine::writeFailed);
     connect(events, &CaptureEvents::warningRaised, this, &CaptureEngine::warningRaised);
     connect(events, &CaptureEvents::errorRaised, this, &CaptureEngine::errorRaised);
@@ -120,23 +123,12 @@ void CaptureEngine::start(const CaptureSettings &settings)
         Q_EMIT startFailed({}, error);
         return;
     }
-    warnAboutLeftovers(QDir::cleanPath(outputDir));
+    m_run->directory.warnAboutLeftovers();
     m_runId = newRunId();
-    m_runStartLine =
-        manifestRunStartLine(m_runId, QDateTime::currentDateTime(), settingsJson(settings));
-    appendManifestLine(m_runStartLine);
+    m_run->directory.startRecord(
+        manifestRunStartLine(m_runId, QDateTime::currentDateTime(), settingsJson(settings)));
 
     for (PortListener *listener : std::as_const(m_listeners)) {
-        connect(listener, &PortListener::fileLost, this,
-                [this](const LostFile &file, const QString &reason) {
-                    Q_EMIT errorRaised(
-                        u"port %1: file %2 was deleted while it was written: its "
-                        "%3 bytes are lost; the connection goes on into a new file"_s.arg(file.port)
-                            .arg(QFileInfo(QDir(m_run->directory.path()).filePath(file.file))
-                                     .absoluteFilePath())
-                            .arg(file.bytes));
-                    reportLostFiles({file}, reason);
-                });
         connect(listener, &PortListener::sessionFinished, this, &CaptureEngine::onSessionFinished);
     }
 
@@ -260,12 +252,13 @@ void CaptureEngine::finishStop()
     }
     // The run's record closes; then the last try for manifest lines kept pending, and those
     // still unwritten go to the log in full.
-    appendManifestLine(manifestRunStopLine(m_runId, QDateTime::currentDateTime(),
-                                           {{u"bytes_received"_s, qint64(summary.bytesReceived)},
-                                            {u"bytes_written"_s, qint64(summary.bytesWritten)},
-                                            {u"files_lost"_s, qint64(summary.filesLost)},
-                                            {u"aborted"_s, summary.aborted},
-                                            {u"uptime_ms"_s, summary.uptimeMs}}));
+    m_run->directory.appendToManifest(
+        manifestRunStopLine(m_runId, QDateTime::currentDateTime(),
+                            {{u"bytes_received"_s, qint64(summary.bytesReceived)},
+                             {u"bytes_written"_s, qint64(summary.bytesWritten)},
+                             {u"files_lost"_s, qint64(summary.filesLost)},
+                             {u"aborted"_s, summary.aborted},
+                             {u"uptime_ms"_s, summary.uptimeMs}}));
     m_run->manifest.check();
     const QList<QByteArray> unwritten = m_run->manifest.pendingLines();
     if (!unwritten.isEmpty()) {
@@ -302,107 +295,11 @@ void CaptureEngine::teardown()
     // that are being deleted later may still refer to them.
 }
 
-void CaptureEngine::onDirectoryLost(OutputDirectory::Change change)
+void CaptureEngine::closeFilesOfLostDirectory(const QString &reason)
 {
-    // Every file of this run in it is gone from the output directory: the open ones are closed
-    // (their connections go on into new files), and all of them are reported lost, in the
-    // manifest of the directory made again if it can be made.
-    const QString dir = m_run->directory.path();
-    const QString reason = u"output directory %1"_s.arg(OutputDirectory::describe(change));
     for (PortListener *listener : std::as_const(m_listeners)) {
         listener->closeOpenFiles(reason); // their files are recorded in the run's directory
         listener->forgetClosedFiles();
-    }
-    const QList<LostFile> lost = m_run->directory.takeFiles();
-    // A manifest of its own for the directory made again: the lines kept for the old one name
-    // files that are gone (reported below). What it failed to write is counted.
-    m_run->counters.manifestErrors += int(m_run->manifest.linesNotRewritten());
-    m_run->manifest.close();
-    QString error;
-    const bool remade = m_run->directory.open(dir, &error) && m_run->manifest.open(dir, &error);
-    if (!remade)
-        m_run->directory.close(); // not watched any more: file opens report the fault
-    else
-        appendManifestLine(m_runStartLine); // this run's record starts again in the new one
-    Q_EMIT errorRaised(
-        u"output directory %1 was %2 during the run: %3; %4"_s
-            .arg(QFileInfo(dir).absoluteFilePath(), OutputDirectory::describe(change))
-            .arg(lost.isEmpty()
-                     ? u"no file of this run was in it"_s
-                     : u"the %1 file(s) this run wrote into it are lost (%2)"_s.arg(lost.size())
-                           .arg(lostFileNames(lost, 5)))
-            .arg(remade ? u"recording goes on into a new directory of that name"_s
-                        : u"recording cannot go on: "_s + error));
-    reportLostFiles(lost, reason);
-}
-
-QString CaptureEngine::lostFileNames(const QList<LostFile> &files, qsizetype most)
-{
-    QStringList names;
-    names.reserve(files.size());
-    for (const LostFile &file : files)
-        names.append(file.file);
-    return namesText(names, most);
-}
-
-void CaptureEngine::appendManifestLine(const QByteArray &line)
-{
-    QString error;
-    if (!m_run->manifest.append(line, &error)) {
-        ++m_run->counters.manifestErrors;
-        Q_EMIT errorRaised(error); // neither written nor kept: it holds the line
-    }
-}
-
-void CaptureEngine::warnAboutLeftovers(const QString &dir)
-{
-    const DirectoryLeftovers leftovers = findLeftovers(dir);
-    if (!leftovers.error.isEmpty()) {
-        Q_EMIT warningRaised(u"cannot look for a crash's leftovers: %1"_s.arg(leftovers.error));
-        return;
-    }
-    const QString absolute = QFileInfo(dir).absoluteFilePath();
-    for (const ManifestRun &run : leftovers.running)
-        Q_EMIT warningRaised(
-            u"another receiver is recording into %1 now: %2"_s.arg(absolute, run.describe()));
-    if (leftovers.isEmpty())
-        return;
-    QStringList what;
-    if (!leftovers.unlisted.isEmpty())
-        what.append(u"%1 file(s) not in its manifest (%2)"_s.arg(leftovers.unlisted.size())
-                        .arg(namesText(leftovers.unlisted, 5)));
-    if (!leftovers.unstopped.isEmpty()) {
-        QStringList runs;
-        for (const ManifestRun &run : leftovers.unstopped)
-            runs.append(run.describe());
-        what.append(u"%1 run(s) that never stopped (%2)"_s.arg(leftovers.unstopped.size())
-                        .arg(namesText(runs, 3)));
-    }
-    Q_EMIT warningRaised(u"output directory %1 holds what a crash or kill -9 left: %2; "
-                         "`capture-receiver recover %1` adopts them into the manifest"_s.arg(
-                             absolute, what.join(u" and "_s)));
-}
-
-void CaptureEngine::reportLostFiles(const QList<LostFile> &files, const QString &reason)
-{
-    const QDateTime now = QDateTime::currentDateTime();
-    const QString dir = m_run->directory.path();
-    for (const LostFile &file : files) {
-        ++m_run->counters.filesLost;
-        QString error;
-        if (!m_run->manifest.append(manifestLostLine(file, now, reason), &error)) {
-            ++m_run->counters.manifestErrors;
-            Q_EMIT errorRaised(error); // neither written nor kept: it holds the line
-        }
-        FileInfo info;
-        info.path = QDir(dir).filePath(file.file);
-        info.port = file.port;
-        info.bytes = file.bytes;
-        info.sha256 = file.sha256;
-        info.state = FileInfo::State::Lost;
-        info.error = reason;
-        info.closed = now;
-        Q_EMIT fileLost(info);
     }
 }
 

@@ -2,7 +2,6 @@
 
 #include "core/capture/capturesettings.h"
 #include "core/capture/capturetypes.h"
-#include "core/capture/outputdirectory.h"
 #include "core/manifest/manifest.h"
 
 #include <QElapsedTimer>
@@ -67,14 +66,9 @@ Q_SIGNALS:
 
 private:
     void onTick();
-    /// The output directory was deleted, moved or replaced during the run: its files are lost.
-    void onDirectoryLost(capture::OutputDirectory::Change change);
-    void reportLostFiles(const QList<capture::LostFile> &files, const QString &reason);
-    static QString lostFileNames(const QList<capture::LostFile> &files, qsizetype most);
-    void appendManifestLine(const QByteArray &line);
-    /// Warns once about what a crash left in the output directory (unlisted files, runs that
-    /// never stopped) and about another receiver recording there now.
-    void warnAboutLeftovers(const QString &dir);
+    /// The output directory was deleted, moved or replaced during the run (`reason`): the open
+    /// files are closed (lost with it), --max-files forgets the closed ones.
+    void closeFilesOfLostDirectory(const QString &reason);
     void onSessionFinished();
     void onDrainTimeout();
     void finishStop();
@@ -93,7 +87,6 @@ private:
     QElapsedTimer m_sinceTick;
     int m_drainTimedOut = 0;
     QString m_runId;                // this run's id in the manifest
-    QByteArray m_runStartLine;      // written again into a manifest made anew
     qint64 m_manifestCheckedMs = 0; // uptime of the last manifest check (once a second)
     bool m_aborted = false;
 };

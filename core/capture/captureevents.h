@@ -25,6 +25,8 @@ Q_SIGNALS:
     void fileClosed(const capture::FileInfo &info);
     /// A closed file was deleted to keep --max-files.
     void fileDeleted(const capture::FileInfo &info);
+    /// A file of this run is gone (State::Lost, `error` says why).
+    void fileLost(const capture::FileInfo &info);
     void writeFailed(const capture::FileInfo &info);
     void warningRaised(const QString &message);
     void errorRaised(const QString &message);

@@ -180,7 +180,7 @@ void PortListener::onFileClosed(const ManifestFile &record, const FileInfo &info
         return;
     }
     if (info.state == FileInfo::State::Lost) {
-        Q_EMIT fileLost(file, info.error);
+        m_parts.directory->reportDeletedWhileWritten(file, info.error);
         return;
     }
     m_parts.directory->addFile(file);

@@ -70,8 +70,6 @@ public:
     void forgetClosedFiles();
 
 Q_SIGNALS:
-    /// One file was deleted while it was written: its data are lost (the engine reports it).
-    void fileLost(const capture::LostFile &file, const QString &reason);
     /// A session ended; the engine counts these to know when a drain is complete.
     void sessionFinished();
 

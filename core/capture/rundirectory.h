@@ -9,25 +9,37 @@
 
 namespace capture {
 
-/// The output directory of one run, watched: deleted, moved or replaced during the run, the
-/// files this run wrote into it are lost. Keeps those files (by name) as they would be
-/// reported; files --max-files deleted are not among them.
+class CaptureEvents;
+struct RunCounters;
+
+/// The output directory of one run and the run's record in its manifest. Watched: deleted,
+/// moved or replaced during the run, the files this run wrote into it are lost; they are
+/// reported, and the directory and its manifest are made again. Keeps those files (by name)
+/// as they would be reported; files --max-files deleted are not among them.
 class RunDirectory : public QObject
 {
     Q_OBJECT
 
 public:
-    explicit RunDirectory(QObject *parent = nullptr);
+    RunDirectory(ManifestWriter &manifest, RunCounters &counters, CaptureEvents &events,
+                 QObject *parent = nullptr);
 
     /// Creates `path` if needed and watches it.
     bool open(const QString &path, QString *error);
-    /// Stops watching (a directory that cannot be made again).
-    void close() { m_directory.close(); }
     QString path() const { return m_directory.path(); }
 
-    /// Checks the directory; true when it was lost. Then lost() has been emitted and handled
-    /// (and while it is handled, every check says true). Called at every file open and close
-    /// and periodically.
+    /// Writes `line` into the manifest; one it can neither write nor keep is counted and
+    /// reported.
+    void appendToManifest(const QByteArray &line);
+    /// The run's first manifest line: written now, and again into a manifest made anew.
+    void startRecord(const QByteArray &runStartLine);
+    /// Warns once about what a crash left in the directory (unlisted files, runs that never
+    /// stopped) and about another receiver recording there now.
+    void warnAboutLeftovers();
+
+    /// Checks the directory; true when it was lost. Then it has been handled: lost() was
+    /// emitted (while it is handled, every check says true), the files are reported lost, the
+    /// directory is made again. Called at every file open and close and periodically.
     bool check();
     /// lost() is being handled: files closed now are the lost directory's.
     bool isLosing() const { return m_losing; }
@@ -36,17 +48,23 @@ public:
     void addFile(const LostFile &file) { m_files.insert(file.file, file); }
     /// It was deleted (--max-files).
     void removeFile(const QString &name) { m_files.remove(name); }
-    /// The files recorded so far, which are no longer recorded.
-    QList<LostFile> takeFiles();
+    /// One file was deleted while it was written (`reason`): reported lost.
+    void reportDeletedWhileWritten(const LostFile &file, const QString &reason);
 
 Q_SIGNALS:
-    /// The directory went away. Handled at once (direct connection): the handler closes the
-    /// open files (they are recorded here), takes the files, makes the directory again.
-    void lost(capture::OutputDirectory::Change change);
+    /// The directory went away (`reason`). Handled at once (direct connection): the open files
+    /// are closed (they are recorded here as lost), and --max-files forgets the closed ones.
+    void lost(const QString &reason);
 
 private:
+    void reportLost(const QList<LostFile> &files, const QString &reason);
+
+    ManifestWriter &m_manifest;
+    RunCounters &m_counters;
+    CaptureEvents &m_events;
     OutputDirectory m_directory;
     QMap<QString, LostFile> m_files;
+    QByteArray m_runStartLine;
     bool m_losing = false;
 };
 

@@ -3,6 +3,7 @@
 #include "core/capture/captureevents.h"
 #include "core/capture/filesink.h"
 #include "core/capture/freespacemonitor.h"
+#include "core/capture/portfiles.h"
 #include "core/capture/portlistener.h"
 #include "core/capture/runcounters.h"
 #include "core/capture/rundirectory.h"
@@ -298,8 +299,9 @@ void CaptureEngine::teardown()
 void CaptureEngine::closeFilesOfLostDirectory(const QString &reason)
 {
     for (PortListener *listener : std::as_const(m_listeners)) {
-        listener->closeOpenFiles(reason); // their files are recorded in the run's directory
-        listener->forgetClosedFiles();
+        listener->files()->closeOpenFiles(
+            reason); // their files are recorded in the run's directory
+        listener->files()->forgetClosedFiles();
     }
 }
 
@@ -309,7 +311,7 @@ void CaptureEngine::onTick()
         m_run->freeSpace.check();
         m_run->directory.check();
         for (PortListener *listener : std::as_const(m_listeners))
-            listener->closeDeletedFiles();
+            listener->files()->closeDeletedFiles();
         // Once a second: a deleted manifest is recreated, pending lines are retried.
         if (m_uptime.elapsed() >= m_manifestCheckedMs + 1000) {
             m_manifestCheckedMs = m_uptime.elapsed();
@@ -348,7 +350,7 @@ StatsSnapshot CaptureEngine::makeSnapshot(double seconds)
         snapshot.tlsFailed += port.tlsFailed;
         snapshot.emptyConnections += port.emptyConnections;
         listener->appendOpenConnections(&snapshot.connections);
-        listener->appendOpenFiles(&snapshot.files);
+        listener->files()->appendOpenFiles(&snapshot.files);
     }
     return snapshot;
 }

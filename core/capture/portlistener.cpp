@@ -7,8 +7,8 @@
 #include "core/capture/filesink.h"
 #include "core/capture/freespacemonitor.h"
 #include "core/capture/heldconnections.h"
+#include "core/capture/portfiles.h"
 #include "core/capture/readsource.h"
-#include "core/capture/retention.h"
 #include "core/capture/runcounters.h"
 #include "core/capture/rundirectory.h"
 #include "core/capture/session.h"
@@ -45,8 +45,7 @@ PortListener::PortListener(quint16 port, const CaptureSettings &settings, const 
     , m_parts(parts)
     , m_refusalLog(new RefusalLog(port, this))
     , m_admission(std::make_unique<Admission>(port, settings, *parts.counters, *m_refusalLog))
-    , m_retention(new Retention(port, settings.maxFiles, *parts.manifest, *parts.counters,
-                                *parts.directory, this))
+    , m_files(new PortFiles(port, settings, parts, m_sessions, this))
     , m_held(new HeldConnections(port, *parts.spareDescriptor, this))
     , m_handshakes(new TlsHandshakes(port, settings, qint64(parts.readBuffer->size()),
                                      *parts.counters, *m_refusalLog, this))
@@ -54,9 +53,6 @@ PortListener::PortListener(quint16 port, const CaptureSettings &settings, const 
     m_stats.port = port;
     connect(m_refusalLog, &RefusalLog::warningRaised, m_parts.events,
             &CaptureEvents::warningRaised);
-    connect(m_retention, &Retention::fileDeleted, m_parts.events, &CaptureEvents::fileDeleted);
-    connect(m_retention, &Retention::warningRaised, m_parts.events, &CaptureEvents::warningRaised);
-    connect(m_retention, &Retention::errorRaised, m_parts.events, &CaptureEvents::errorRaised);
     connect(m_handshakes, &TlsHandshakes::established, this, &PortListener::onHandshakeDone);
     connect(m_held, &HeldConnections::warningRaised, m_parts.events, &CaptureEvents::warningRaised);
     connect(m_held, &HeldConnections::acceptingHeld, this, [this] {
@@ -117,103 +113,6 @@ void PortListener::stopAccepting()
     m_server->close();
 }
 
-std::shared_ptr<FileSeries> PortListener::seriesFor(const QHostAddress &peer, quint16 peerPort)
-{
-    const SplitMode split = m_settings.split;
-    if (split == SplitMode::Port && m_portSeries)
-        return m_portSeries;
-
-    FileSeries::Hooks hooks;
-    if (split == SplitMode::Port) {
-        hooks.fileName = [this](const QDateTime &now) {
-            return uniqueFileName(FileNaming::portFileName(m_port, now), now.toSecsSinceEpoch());
-        };
-    } else {
-        hooks.fileName = [this, peer, peerPort](const QDateTime &now) {
-            return uniqueFileName(FileNaming::connectionFileName(m_port, now, peer, peerPort),
-                                  now.toSecsSinceEpoch());
-        };
-    }
-    hooks.nameUnused = [this] {
-        if (const auto it = m_namesThisSecond.find(m_lastNameBase);
-            it != m_namesThisSecond.end() && *it > 0)
-            --*it;
-    };
-    hooks.opened = [this](const FileSink &sink) { onFileOpened(sink); };
-    hooks.closed = [this](const ManifestFile &record, const FileInfo &info) {
-        onFileClosed(record, info);
-    };
-    auto series = std::make_shared<FileSeries>(m_settings, m_parts, m_port, std::move(hooks));
-    if (split == SplitMode::Port)
-        m_portSeries = series;
-    return series;
-}
-
-QString PortListener::uniqueFileName(const QString &base, qint64 second)
-{
-    if (second != m_namesSecond) {
-        m_namesThisSecond.clear();
-        m_namesSecond = second;
-    }
-    m_lastNameBase = base;
-    const int uses = ++m_namesThisSecond[base];
-    return uses == 1 ? base : FileNaming::numberedName(base, uses);
-}
-
-void PortListener::onFileOpened(const FileSink &sink)
-{
-    ++m_stats.files;
-    FileInfo info;
-    info.path = sink.path();
-    info.port = m_port;
-    info.opened = sink.openedAt();
-    Q_EMIT m_parts.events->fileOpened(info);
-    m_retention->enforce(openFileCount());
-}
-
-void PortListener::onFileClosed(const ManifestFile &record, const FileInfo &info)
-{
-    ++m_parts.counters->filesClosed;
-    const LostFile file{record.file, m_port, record.bytes, record.sha256};
-    if (m_parts.directory->isLosing()) {
-        m_parts.directory->addFile(file); // the engine reports them all
-        return;
-    }
-    if (info.state == FileInfo::State::Lost) {
-        m_parts.directory->reportDeletedWhileWritten(file, info.error);
-        return;
-    }
-    m_parts.directory->addFile(file);
-    if (m_parts.directory->check())
-        return; // this file was in the lost directory too, and is reported with its files
-    appendManifest(manifestFileLine(record));
-    Q_EMIT m_parts.events->fileClosed(info);
-    m_retention->fileClosed(info);
-    m_retention->enforce(openFileCount());
-}
-
-void PortListener::forgetClosedFiles()
-{
-    m_retention->forgetClosedFiles();
-}
-
-void PortListener::appendManifest(const QByteArray &line)
-{
-    QString error;
-    if (!m_parts.manifest->append(line, &error)) {
-        ++m_parts.counters->manifestErrors;
-        Q_EMIT m_parts.events->errorRaised(u"port %1: %2"_s.arg(m_port).arg(error));
-    }
-}
-
-int PortListener::openFileCount() const
-{
-    if (m_portSeries)
-        return m_portSeries->isOpen() ? 1 : 0;
-    return int(std::count_if(m_sessions.begin(), m_sessions.end(),
-                             [](const Session *s) { return s->series()->isOpen(); }));
-}
-
 void PortListener::accept(int fd)
 {
     const CaptureSettings &settings = m_settings;
@@ -239,7 +138,8 @@ void PortListener::accept(int fd)
         return;
     }
     auto source = std::make_unique<DescriptorSource>(fd);
-    const std::shared_ptr<FileSeries> series = seriesFor(source->peerAddress(), source->peerPort());
+    const std::shared_ptr<FileSeries> series =
+        m_files->seriesFor(source->peerAddress(), source->peerPort());
     adoptSession(new Session(id, std::move(source), QString(), series, m_parts.readBuffer, this));
     // The reserve for a file was used and no descriptor is free to take it again: no more
     // sockets until there is one, or the connections could hold them all with no file.
@@ -270,7 +170,8 @@ void PortListener::onSessionFileUnavailable(Session *session, const QString &rea
 
 void PortListener::onHandshakeDone(QSslSocket *socket, quint64 id, const QString &subject)
 {
-    const std::shared_ptr<FileSeries> series = seriesFor(socket->peerAddress(), socket->peerPort());
+    const std::shared_ptr<FileSeries> series =
+        m_files->seriesFor(socket->peerAddress(), socket->peerPort());
     adoptSession(new Session(id, std::make_unique<TlsSource>(socket), subject, series,
                              m_parts.readBuffer, this));
 }
@@ -314,8 +215,7 @@ void PortListener::onSessionWriteFailed(Session *session, const QString &reason)
     ++m_parts.counters->writeErrors;
     m_stats.state = PortStats::State::Error;
     m_stats.error = u"write error on %1: %2"_s.arg(info.path, reason);
-    if (series == m_portSeries)
-        m_portSeries.reset(); // the next connection starts a new file
+    m_files->writeFailed(series);
     Q_EMIT m_parts.events->writeFailed(info);
 
     // Every other connection writing to the same file loses its destination too.
@@ -343,21 +243,11 @@ void PortListener::onSessionFinished(Session *session)
     session->deleteLater();
 
     Q_EMIT m_parts.events->connectionClosed(info);
-    releaseSeries(series, info.closeReason);
+    m_files->release(series, info.closeReason);
     if (m_held->isShort()) // its descriptors are free now: a waiting connection may get a file
         QMetaObject::invokeMethod(m_held, &HeldConnections::retry, Qt::QueuedConnection);
     updateState();
     Q_EMIT sessionFinished();
-}
-
-void PortListener::releaseSeries(const std::shared_ptr<FileSeries> &series, const QString &reason)
-{
-    if (!series || series == m_portSeries)
-        return; // the port's file stays open for the next connection
-    const bool inUse = std::any_of(m_sessions.begin(), m_sessions.end(),
-                                   [&series](const Session *s) { return s->series() == series; });
-    if (!inUse)
-        series->close(reason);
 }
 
 void PortListener::finishSessions(const QString &reason, bool finalRead)
@@ -380,11 +270,7 @@ void PortListener::finishSessions(const QString &reason, bool finalRead)
 
 void PortListener::closeFiles()
 {
-    if (m_portSeries) {
-        const std::shared_ptr<FileSeries> series = std::move(m_portSeries);
-        m_portSeries.reset();
-        releaseSeries(series, u"stopped"_s);
-    }
+    m_files->closePortFile();
     if (m_server) {
         m_server->close();
     }
@@ -404,23 +290,13 @@ void PortListener::updateState()
     else
         m_stats.state =
             m_sessions.empty() ? PortStats::State::Listening : PortStats::State::Receiving;
-    if (m_portSeries && m_portSeries->isOpen())
-        m_stats.currentFile = m_portSeries->currentPath();
-    else if (!m_portSeries && !m_sessions.empty())
-        m_stats.currentFile = m_sessions.back()->series()->currentPath();
-    else
-        m_stats.currentFile.clear();
+    m_stats.currentFile = m_files->currentFile();
 }
 
 void PortListener::tick(double seconds)
 {
-    if (m_settings.rotateIntervalSec > 0) {
-        const qint64 nowMs = QDateTime::currentMSecsSinceEpoch();
-        if (m_portSeries)
-            m_portSeries->checkInterval(nowMs);
-        for (Session *session : m_sessions)
-            session->series()->checkInterval(nowMs);
-    }
+    if (m_settings.rotateIntervalSec > 0)
+        m_files->checkIntervals(QDateTime::currentMSecsSinceEpoch());
     if (m_settings.idleTimeoutMs > 0 && !m_parts.freeSpace->isPaused()) {
         const std::vector<Session *> sessions = m_sessions;
         for (Session *session : sessions) {
@@ -455,6 +331,7 @@ PortStats PortListener::stats() const
     stats.refusedNotAllowed = m_admission->refusedNotAllowed();
     stats.refusedOverLimit = m_admission->refusedOverLimit();
     stats.tlsFailed = m_handshakes->failed();
+    stats.files = m_files->filesOpened();
     return stats;
 }
 
@@ -462,7 +339,7 @@ PortSummary PortListener::summary() const
 {
     PortSummary s;
     s.port = m_port;
-    s.files = m_stats.files;
+    s.files = m_files->filesOpened();
     s.connections = m_stats.totalConnections;
     s.emptyConnections = m_stats.emptyConnections;
     s.bytesReceived = m_closedBytesReceived;
@@ -478,48 +355,6 @@ void PortListener::appendOpenConnections(QList<ConnectionInfo> *out) const
 {
     for (const Session *session : m_sessions)
         out->append(session->info());
-}
-
-std::vector<std::shared_ptr<FileSeries>> PortListener::openSeries() const
-{
-    std::vector<std::shared_ptr<FileSeries>> series;
-    if (m_portSeries) {
-        if (m_portSeries->isOpen())
-            series.push_back(m_portSeries);
-        return series;
-    }
-    for (const Session *session : m_sessions) {
-        if (session->series()->isOpen())
-            series.push_back(session->series());
-    }
-    return series;
-}
-
-void PortListener::closeOpenFiles(const QString &reason)
-{
-    for (const std::shared_ptr<FileSeries> &series : openSeries())
-        series->close(reason);
-}
-
-void PortListener::closeDeletedFiles()
-{
-    for (const std::shared_ptr<FileSeries> &series : openSeries()) {
-        if (series->isCurrentFileUnlinked())
-            series->close(u"file deleted"_s);
-    }
-}
-
-void PortListener::appendOpenFiles(QList<FileInfo> *out) const
-{
-    if (m_portSeries) {
-        if (const auto info = m_portSeries->currentFileInfo())
-            out->append(*info);
-        return;
-    }
-    for (const Session *session : m_sessions) {
-        if (const auto info = session->series()->currentFileInfo())
-            out->append(*info);
-    }
 }
 
 } // namespace capture

@@ -24,13 +24,13 @@ class FileSeries;
 class FileSink;
 class HeldConnections;
 class RefusalLog;
-class Retention;
+class PortFiles;
 class TlsHandshakes;
 class Session;
 
-/// One listening port: accepts connections, gives each a Session and a FileSink according to
-/// the split mode, and reports what happens to the run's CaptureEvents. Lives in the engine's
-/// worker thread.
+/// One listening port: accepts connections (admission, TLS handshakes, descriptors held), gives
+/// each a Session writing to the port's files, and reports what happens to the run's CaptureEvents.
+/// Lives in the engine's worker thread.
 class PortListener : public QObject
 {
     Q_OBJECT
@@ -61,13 +61,8 @@ public:
     PortStats stats() const;
     PortSummary summary() const;
     void appendOpenConnections(QList<ConnectionInfo> *out) const;
-    void appendOpenFiles(QList<FileInfo> *out) const;
-    /// Closes every open file with `reason`; their connections go on into new files.
-    void closeOpenFiles(const QString &reason);
-    /// Closes the open files that were deleted while being written (reported as lost).
-    void closeDeletedFiles();
-    /// The output directory was lost: its closed files are no business of --max-files now.
-    void forgetClosedFiles();
+    /// The port's files (open files, rotation, --max-files).
+    PortFiles *files() const { return m_files; }
 
 Q_SIGNALS:
     /// A session ended; the engine counts these to know when a drain is complete.
@@ -80,21 +75,10 @@ private:
     /// TLS: the handshake of connection `id` succeeded; it gets its file and session now.
     void onHandshakeDone(QSslSocket *socket, quint64 id, const QString &subject);
     void adoptSession(Session *session);
-    std::shared_ptr<FileSeries> seriesFor(const QHostAddress &peer, quint16 peerPort);
     void onSessionWaitingForFile(Session *session, const QString &reason);
     void onSessionFileUnavailable(Session *session, const QString &reason);
     void onSessionWriteFailed(Session *session, const QString &reason);
     void onSessionFinished(Session *session);
-    void releaseSeries(const std::shared_ptr<FileSeries> &series, const QString &reason);
-    void onFileOpened(const FileSink &sink);
-    void onFileClosed(const ManifestFile &record, const FileInfo &info);
-    void appendManifest(const QByteArray &line);
-    int openFileCount() const;
-    /// The series that have a file open now (the port's, or its connections').
-    std::vector<std::shared_ptr<FileSeries>> openSeries() const;
-    /// `base` the first time this run asks for it, then base_2, base_3, …: a name deleted by
-    /// --max-files is never given to another file of the run (the manifest names files).
-    QString uniqueFileName(const QString &base, qint64 second);
     void updateState();
 
     quint16 m_port;
@@ -102,15 +86,11 @@ private:
     RunParts m_parts;
     RefusalLog *m_refusalLog; ///< refusals and failed handshakes, at most a line a second
     std::unique_ptr<Admission> m_admission;
-    Retention *m_retention;      ///< --max-files
+    std::vector<Session *> m_sessions;
+    PortFiles *m_files;          ///< the port's file series, naming, --max-files
     HeldConnections *m_held;     ///< connections waiting for a descriptor, accepting held
     TlsHandshakes *m_handshakes; ///< TLS connections not yet through their handshake
     AcceptServer *m_server = nullptr;
-    std::vector<Session *> m_sessions;
-    std::shared_ptr<FileSeries> m_portSeries; // split=port: the files every connection appends to
-    QString m_lastNameBase;                   // what uniqueFileName() was last asked for
-    QHash<QString, int> m_namesThisSecond;    // names carry the second: older ones never recur
-    qint64 m_namesSecond = 0;
     PortStats m_stats;
     quint64 m_bytesAtLastTick = 0;
     quint64 m_closedBytesReceived = 0;

@@ -11,12 +11,9 @@
 #include "core/util/hashworker.h"
 #include "core/util/logging.h"
 #include "core/util/pathchecks.h"
-#include "core/util/syserror.h"
 #include "core/util/units.h"
 
 #include <QDir>
-#include <QFile>
-#include <QFileInfo>
 #include <QTimer>
 
 using namespace Qt::Literals::StringLiterals;

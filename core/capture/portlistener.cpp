@@ -2,29 +2,21 @@
 
 #include "core/capture/admission.h"
 #include "core/capture/captureevents.h"
-#include "core/capture/filenaming.h"
 #include "core/capture/fileseries.h"
-#include "core/capture/filesink.h"
 #include "core/capture/freespacemonitor.h"
 #include "core/capture/heldconnections.h"
 #include "core/capture/portfiles.h"
 #include "core/capture/readsource.h"
 #include "core/capture/runcounters.h"
-#include "core/capture/rundirectory.h"
 #include "core/capture/session.h"
 #include "core/capture/tlshandshake.h"
 #include "core/net/acceptserver.h"
-#include "core/net/listensocket.h"
 #include "core/util/logging.h"
 
 #include <QSslSocket>
-#include <QTimer>
 
 #include <algorithm>
-#include <cerrno>
 #include <fcntl.h>
-#include <functional>
-#include <unistd.h>
 
 #include <QFileInfo>
 

@@ -3,25 +3,19 @@
 #include "core/capture/capturesettings.h"
 #include "core/capture/capturetypes.h"
 #include "core/capture/runparts.h"
-#include "core/manifest/manifest.h"
 
-#include <QElapsedTimer>
-#include <QHash>
-#include <QMap>
 #include <QObject>
 
 #include <memory>
 #include <vector>
 
 class QSslSocket;
-class QTimer;
 
 namespace capture {
 
 class AcceptServer;
 class Admission;
 class FileSeries;
-class FileSink;
 class HeldConnections;
 class RefusalLog;
 class PortFiles;

@@ -41,19 +41,22 @@ FileSeries::OpenResult FileSeries::ensureOpen(QString *error)
 {
     if (m_sink)
         return OpenResult::Open;
-    if (openFile(QDateTime::currentDateTime(), error)) {
+    int errorCode = 0; // the operating system's, from the failed create
+    if (openFile(QDateTime::currentDateTime(), error, &errorCode)) {
         m_parts.spareDescriptor->reserve(); // taken again if it was used and one is free
         return OpenResult::Open;
     }
-    // FileSink::create leaves errno as the operating system set it.
-    const auto outOfDescriptors = [] { return errno == EMFILE || errno == ENFILE; };
+    const auto outOfDescriptors = [&errorCode] {
+        return errorCode == EMFILE || errorCode == ENFILE;
+    };
     if (!outOfDescriptors())
         return OpenResult::Failed;
     if (m_hooks.nameUnused)
         m_hooks.nameUnused();
     if (!m_parts.spareDescriptor->release())
         return OpenResult::OutOfDescriptors;
-    if (openFile(QDateTime::currentDateTime(), error))
+    errorCode = 0;
+    if (openFile(QDateTime::currentDateTime(), error, &errorCode))
         return OpenResult::Open;
     if (!outOfDescriptors())
         return OpenResult::Failed;
@@ -62,15 +65,15 @@ FileSeries::OpenResult FileSeries::ensureOpen(QString *error)
     return OpenResult::OutOfDescriptors;
 }
 
-bool FileSeries::openFile(const QDateTime &now, QString *error)
+bool FileSeries::openFile(const QDateTime &now, QString *error, int *errorCode)
 {
     // A directory that went away is noticed (and made again) before a file goes into it.
     m_parts.directory->check();
     const CaptureSettings &settings = m_settings;
     const QString name = m_hooks.fileName(now);
-    std::unique_ptr<FileSink> sink = settings.sinkFactory
-                                         ? settings.sinkFactory(settings.outputDir, name, error)
-                                         : FileSink::create(settings.outputDir, name, error);
+    std::unique_ptr<FileSink> sink =
+        settings.sinkFactory ? settings.sinkFactory(settings.outputDir, name, error, errorCode)
+                             : FileSink::create(settings.outputDir, name, error, errorCode);
     if (!sink)
         return false;
     m_sink = std::move(sink);

@@ -80,7 +80,8 @@ public:
     quint64 bytesWritten() const { return m_bytesWritten; }
 
 private:
-    bool openFile(const QDateTime &now, QString *error);
+    /// `errorCode`, if given, is set to the operating system's error number on failure.
+    bool openFile(const QDateTime &now, QString *error, int *errorCode = nullptr);
     void closeFile(const QString &reason);
     void record(quint64 id, quint64 offset, quint64 bytes);
     FileInfo infoOf(const FileSink &sink) const;

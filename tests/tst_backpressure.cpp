@@ -28,10 +28,10 @@ class SlowSink : public FileSink
 {
 public:
     static std::unique_ptr<FileSink> make(const QString &dir, const QString &name, QString *error,
-                                          double bytesPerSecond)
+                                          int *errorCode, double bytesPerSecond)
     {
         QString path;
-        const int fd = openExclusive(dir, name, &path, error);
+        const int fd = openExclusive(dir, name, &path, error, errorCode);
         return fd < 0 ? nullptr : std::unique_ptr<FileSink>(new SlowSink(fd, path, bytesPerSecond));
     }
 
@@ -91,8 +91,9 @@ private Q_SLOTS:
         settings.bindAddress = QHostAddress::LocalHost;
         settings.ports = ports;
         settings.outputDir = dir.path();
-        settings.sinkFactory = [diskRate](const QString &d, const QString &n, QString *e) {
-            return SlowSink::make(d, n, e, diskRate);
+        settings.sinkFactory = [diskRate](const QString &d, const QString &n, QString *e,
+                                          int *code) {
+            return SlowSink::make(d, n, e, code, diskRate);
         };
         controller.start(settings);
         QTRY_COMPARE_WITH_TIMEOUT(started.size(), 1, 30000);

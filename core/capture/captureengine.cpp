@@ -1,26 +1,53 @@
 #include "core/capture/captureengine.h"
 
+#include "core/capture/captureevents.h"
+#include "core/capture/filesink.h"
+#include "core/capture/freespacemonitor.h"
+#include "core/capture/portfiles.h"
 #include "core/capture/portlistener.h"
+#include "core/capture/runcounters.h"
+#include "core/capture/rundirectory.h"
 #include "core/observe/statsjson.h"
+#include "core/util/hashworker.h"
 #include "core/util/logging.h"
 #include "core/util/pathchecks.h"
-#include "core/util/syserror.h"
 #include "core/util/units.h"
 
 #include <QDir>
-#include <QFile>
-#include <QFileInfo>
 #include <QTimer>
-
-#include <cerrno>
-#include <cstring>
-#include <sys/stat.h>
-#include <sys/statvfs.h>
-#include <unistd.h>
 
 using namespace Qt::Literals::StringLiterals;
 
 namespace capture {
+
+/// The owners of one run, each with one job; the listeners get them as RunParts.
+struct CaptureEngine::Run
+{
+    explicit Run(const CaptureSettings &s)
+        : settings(s)
+        , readBuffer(size_t(qMax<qint64>(s.readBufferSize, 64 * 1024)))
+        , hasher(s.hash == HashAlgorithm::Sha256 ? std::make_unique<HashWorker>(readBuffer.size())
+                                                 : nullptr)
+        , freeSpace(s.outputDir, s.minFreeSpace)
+        , directory(manifest, counters, events)
+    {}
+
+    RunParts parts()
+    {
+        return {&readBuffer,      &counters,  &manifest,  hasher.get(),
+                &spareDescriptor, &freeSpace, &directory, &events};
+    }
+
+    CaptureSettings settings;
+    std::vector<char> readBuffer;
+    RunCounters counters;
+    ManifestWriter manifest;
+    std::unique_ptr<HashWorker> hasher;
+    DescriptorReserve spareDescriptor;
+    FreeSpaceMonitor freeSpace;
+    CaptureEvents events;
+    RunDirectory directory;
+};
 
 CaptureEngine::CaptureEngine(QObject *parent)
     : QObject(parent)
@@ -44,16 +71,27 @@ void CaptureEngine::start(const CaptureSettings &settings)
         return;
     }
 
-    m_context = std::make_unique<EngineContext>();
-    m_context->settings = settings;
-    m_context->readBuffer.resize(size_t(qMax<qint64>(settings.readBufferSize, 64 * 1024)));
-    if (settings.hash == HashAlgorithm::Sha256)
-        m_context->hasher = std::make_unique<HashWorker>(m_context->readBuffer.size());
+    m_run = std::make_unique<Run>(settings);
+    connect(&m_run->freeSpace, &FreeSpaceMonitor::warningRaised, this,
+            &CaptureEngine::warningRaised);
+    connect(&m_run->directory, &RunDirectory::lost, this,
+            &CaptureEngine::closeFilesOfLostDirectory);
+    const CaptureEvents *events = &m_run->events;
+    connect(events, &CaptureEvents::connectionOpened, this, &CaptureEngine::connectionOpened);
+    connect(events, &CaptureEvents::connectionRecording, this, &CaptureEngine::connectionRecording);
+    connect(events, &CaptureEvents::connectionClosed, this, &CaptureEngine::connectionClosed);
+    connect(events, &CaptureEvents::fileOpened, this, &CaptureEngine::fileOpened);
+    connect(events, &CaptureEvents::fileClosed, this, &CaptureEngine::fileClosed);
+    connect(events, &CaptureEvents::fileDeleted, this, &CaptureEngine::fileDeleted);
+    connect(events, &CaptureEvents::fileLost, this, &CaptureEngine::fileLost);
+    connect(events, &CaptureEvents::writeFailed, this, &CaptureEngine::writeFailed);
+    connect(events, &CaptureEvents::warningRaised, this, &CaptureEngine::warningRaised);
+    connect(events, &CaptureEvents::errorRaised, this, &CaptureEngine::errorRaised);
 
     // Every port is bound before anything else happens, so a failure leaves no trace.
     QList<ListenFailure> failures;
     for (const quint16 port : settings.ports) {
-        auto *listener = new PortListener(port, m_context.get(), this);
+        auto *listener = new PortListener(port, m_run->settings, m_run->parts(), this);
         QString error;
         if (!listener->listen(settings.bindAddress, &error)) {
             failures.append({port, error});
@@ -70,47 +108,25 @@ void CaptureEngine::start(const CaptureSettings &settings)
 
     QString error;
     const QString outputDir = settings.outputDir.isEmpty() ? u"."_s : settings.outputDir;
-    m_context->manifest.setReporter([this](ManifestWriter::Severity severity, const QString &m) {
+    m_run->manifest.setReporter([this](ManifestWriter::Severity severity, const QString &m) {
         if (severity == ManifestWriter::Severity::Error)
             Q_EMIT errorRaised(m);
         else
             Q_EMIT warningRaised(m);
     });
     if (!checkOutputDirectoryLinks(QDir::cleanPath(outputDir), &error) ||
-        !m_context->outputDirectory.open(QDir::cleanPath(outputDir), &error) ||
-        !m_context->manifest.open(outputDir, &error)) {
+        !m_run->directory.open(QDir::cleanPath(outputDir), &error) ||
+        !m_run->manifest.open(outputDir, &error)) {
         teardown();
         Q_EMIT startFailed({}, error);
         return;
     }
-    warnAboutLeftovers(QDir::cleanPath(outputDir));
+    m_run->directory.warnAboutLeftovers();
     m_runId = newRunId();
-    m_runStartLine =
-        manifestRunStartLine(m_runId, QDateTime::currentDateTime(), settingsJson(settings));
-    appendManifestLine(m_runStartLine);
+    m_run->directory.startRecord(
+        manifestRunStartLine(m_runId, QDateTime::currentDateTime(), settingsJson(settings)));
 
     for (PortListener *listener : std::as_const(m_listeners)) {
-        connect(listener, &PortListener::connectionOpened, this, &CaptureEngine::connectionOpened);
-        connect(listener, &PortListener::connectionRecording, this,
-                &CaptureEngine::connectionRecording);
-        connect(listener, &PortListener::connectionClosed, this, &CaptureEngine::connectionClosed);
-        connect(listener, &PortListener::fileOpened, this, &CaptureEngine::fileOpened);
-        connect(listener, &PortListener::fileClosed, this, &CaptureEngine::fileClosed);
-        connect(listener, &PortListener::fileDeleted, this, &CaptureEngine::fileDeleted);
-        connect(
-            listener, &PortListener::fileLost, this,
-            [this](const LostFile &file, const QString &reason) {
-                Q_EMIT errorRaised(
-                    u"port %1: file %2 was deleted while it was written: its "
-                    "%3 bytes are lost; the connection goes on into a new file"_s.arg(file.port)
-                        .arg(QFileInfo(QDir(m_context->outputDirectory.path()).filePath(file.file))
-                                 .absoluteFilePath())
-                        .arg(file.bytes));
-                reportLostFiles({file}, reason);
-            });
-        connect(listener, &PortListener::writeFailed, this, &CaptureEngine::writeFailed);
-        connect(listener, &PortListener::warningRaised, this, &CaptureEngine::warningRaised);
-        connect(listener, &PortListener::errorRaised, this, &CaptureEngine::errorRaised);
         connect(listener, &PortListener::sessionFinished, this, &CaptureEngine::onSessionFinished);
     }
 
@@ -125,9 +141,7 @@ void CaptureEngine::start(const CaptureSettings &settings)
     m_statsTimer->setInterval(qMax(10, settings.snapshotIntervalMs));
     connect(m_statsTimer, &QTimer::timeout, this, &CaptureEngine::onTick);
     m_statsTimer->start();
-    m_context->checkFreeSpace = [this] { checkFreeSpace(); };
-    m_context->checkOutputDirectory = [this] { return checkOutputDirectory(); };
-    checkFreeSpace(); // a capture that starts short of space starts paused
+    m_run->freeSpace.check(); // a capture that starts short of space starts paused
 
     for (const PortListener *listener : std::as_const(m_listeners))
         Q_EMIT listening(settings.bindAddress, listener->port());
@@ -144,7 +158,7 @@ void CaptureEngine::stop()
     qCDebug(lcCore) << "stop: draining" << activeSessions() << "connection(s)";
 
     const int open = activeSessions();
-    const int timeoutMs = m_context->settings.drainTimeoutMs;
+    const int timeoutMs = m_run->settings.drainTimeoutMs;
     Q_EMIT drainStarted(open, timeoutMs);
     if (open == 0) {
         finishStop();
@@ -211,7 +225,7 @@ void CaptureEngine::finishStop()
         listener->finishSessions(u"stopped"_s, false);
     for (PortListener *listener : std::as_const(m_listeners))
         listener->closeFiles();
-    checkOutputDirectory(); // even when no file closed since it went
+    m_run->directory.check(); // even when no file closed since it went
 
     const StatsSnapshot last = makeSnapshot(double(m_sinceTick.restart()) / 1000.0);
     Q_EMIT statsUpdated(last);
@@ -219,9 +233,9 @@ void CaptureEngine::finishStop()
     StopSummary summary;
     summary.aborted = m_aborted;
     summary.drainTimedOut = m_drainTimedOut;
-    summary.filesLost = m_context->filesLost;
-    summary.leftUnreadForSpace = m_context->leftUnreadConnections;
-    summary.bytesLeftUnread = m_context->leftUnreadBytes;
+    summary.filesLost = m_run->counters.filesLost;
+    summary.leftUnreadForSpace = m_run->counters.leftUnreadConnections;
+    summary.bytesLeftUnread = m_run->counters.leftUnreadBytes;
     if (summary.leftUnreadForSpace > 0)
         Q_EMIT errorRaised(
             u"stop: %1 connection(s) closed with %2 left unread, because the "
@@ -236,27 +250,28 @@ void CaptureEngine::finishStop()
     }
     // The run's record closes; then the last try for manifest lines kept pending, and those
     // still unwritten go to the log in full.
-    appendManifestLine(manifestRunStopLine(m_runId, QDateTime::currentDateTime(),
-                                           {{u"bytes_received"_s, qint64(summary.bytesReceived)},
-                                            {u"bytes_written"_s, qint64(summary.bytesWritten)},
-                                            {u"files_lost"_s, qint64(summary.filesLost)},
-                                            {u"aborted"_s, summary.aborted},
-                                            {u"uptime_ms"_s, summary.uptimeMs}}));
-    m_context->manifest.check();
-    const QList<QByteArray> unwritten = m_context->manifest.pendingLines();
+    m_run->directory.appendToManifest(
+        manifestRunStopLine(m_runId, QDateTime::currentDateTime(),
+                            {{u"bytes_received"_s, qint64(summary.bytesReceived)},
+                             {u"bytes_written"_s, qint64(summary.bytesWritten)},
+                             {u"files_lost"_s, qint64(summary.filesLost)},
+                             {u"aborted"_s, summary.aborted},
+                             {u"uptime_ms"_s, summary.uptimeMs}}));
+    m_run->manifest.check();
+    const QList<QByteArray> unwritten = m_run->manifest.pendingLines();
     if (!unwritten.isEmpty()) {
         Q_EMIT errorRaised(u"stop: %1 manifest line(s) could not be written to %2; here they "
                            "are"_s.arg(unwritten.size())
-                               .arg(m_context->manifest.path()));
+                               .arg(m_run->manifest.path()));
         for (const QByteArray &line : unwritten)
             Q_EMIT errorRaised(
                 u"manifest line not written: %1"_s.arg(QString::fromUtf8(line.trimmed())));
     }
-    summary.manifestErrors = m_context->manifestErrors + int(unwritten.size()) +
-                             int(m_context->manifest.linesNotRewritten());
+    summary.manifestErrors = m_run->counters.manifestErrors + int(unwritten.size()) +
+                             int(m_run->manifest.linesNotRewritten());
     m_state = State::Idle;
     teardown();
-    m_context->manifest.close();
+    m_run->manifest.close();
     Q_EMIT stopped(summary);
 }
 
@@ -272,160 +287,32 @@ void CaptureEngine::teardown()
         listener->deleteLater();
     }
     m_listeners.clear();
-    // The context (read buffer, settings) is kept until the next start: sessions that are
-    // being deleted later may still refer to it.
+    if (m_run)
+        m_run->events.disconnect(this); // what listeners being deleted report is not passed on
+    // The run's owners (read buffer, settings, …) are kept until the next start: sessions
+    // that are being deleted later may still refer to them.
 }
 
-void CaptureEngine::checkFreeSpace()
+void CaptureEngine::closeFilesOfLostDirectory(const QString &reason)
 {
-    const quint64 minimum = m_context->settings.minFreeSpace;
-    m_context->writtenSinceSpaceCheck = 0;
-    struct statvfs fs
-    {};
-    if (minimum == 0 ||
-        ::statvfs(QFile::encodeName(m_context->settings.outputDir).constData(), &fs) != 0)
-        return;
-    const quint64 free = quint64(fs.f_bavail) * quint64(fs.f_frsize);
-    const bool pause = free < minimum;
-    if (pause == m_context->readingPaused)
-        return;
-    m_context->readingPaused = pause;
-    for (PortListener *listener : std::as_const(m_listeners))
-        listener->setReadingPaused(pause);
-    Q_EMIT warningRaised(
-        pause ? u"output volume has %1 free, less than --min-free-space %2: reading paused "
-                "(senders are slowed by TCP; nothing is dropped)"_s.arg(formatBytes(free),
-                                                                        formatBytes(minimum))
-              : u"output volume has %1 free again: reading resumed"_s.arg(formatBytes(free)));
-}
-
-bool CaptureEngine::checkOutputDirectory()
-{
-    if (m_context->losingDirectory)
-        return true;
-    const OutputDirectory::Change change = m_context->outputDirectory.check();
-    if (change != OutputDirectory::Change::None)
-        qWarning("DEBUGDIR %d %s", int(change), qPrintable(m_context->outputDirectory.path()));
-    if (change == OutputDirectory::Change::None)
-        return false;
-    // Every file of this run in it is gone from the output directory: the open ones are closed
-    // (their connections go on into new files), and all of them are reported lost, in the
-    // manifest of the directory made again if it can be made.
-    const QString dir = m_context->outputDirectory.path();
-    const QString reason = u"output directory %1"_s.arg(OutputDirectory::describe(change));
-    m_context->losingDirectory = true;
     for (PortListener *listener : std::as_const(m_listeners)) {
-        listener->closeOpenFiles(reason);
-        listener->forgetClosedFiles();
-    }
-    m_context->losingDirectory = false;
-    const QList<LostFile> lost = m_context->filesInDirectory.values();
-    m_context->filesInDirectory.clear();
-    // A manifest of its own for the directory made again: the lines kept for the old one name
-    // files that are gone (reported below). What it failed to write is counted.
-    m_context->manifestErrors += int(m_context->manifest.linesNotRewritten());
-    m_context->manifest.close();
-    QString error;
-    const bool remade =
-        m_context->outputDirectory.open(dir, &error) && m_context->manifest.open(dir, &error);
-    if (!remade)
-        m_context->outputDirectory.close(); // not watched any more: file opens report the fault
-    else
-        appendManifestLine(m_runStartLine); // this run's record starts again in the new one
-    Q_EMIT errorRaised(
-        u"output directory %1 was %2 during the run: %3; %4"_s
-            .arg(QFileInfo(dir).absoluteFilePath(), OutputDirectory::describe(change))
-            .arg(lost.isEmpty()
-                     ? u"no file of this run was in it"_s
-                     : u"the %1 file(s) this run wrote into it are lost (%2)"_s.arg(lost.size())
-                           .arg(lostFileNames(lost, 5)))
-            .arg(remade ? u"recording goes on into a new directory of that name"_s
-                        : u"recording cannot go on: "_s + error));
-    reportLostFiles(lost, reason);
-    return true;
-}
-
-QString CaptureEngine::lostFileNames(const QList<LostFile> &files, qsizetype most)
-{
-    QStringList names;
-    names.reserve(files.size());
-    for (const LostFile &file : files)
-        names.append(file.file);
-    return namesText(names, most);
-}
-
-void CaptureEngine::appendManifestLine(const QByteArray &line)
-{
-    QString error;
-    if (!m_context->manifest.append(line, &error)) {
-        ++m_context->manifestErrors;
-        Q_EMIT errorRaised(error); // neither written nor kept: it holds the line
-    }
-}
-
-void CaptureEngine::warnAboutLeftovers(const QString &dir)
-{
-    const DirectoryLeftovers leftovers = findLeftovers(dir);
-    if (!leftovers.error.isEmpty()) {
-        Q_EMIT warningRaised(u"cannot look for a crash's leftovers: %1"_s.arg(leftovers.error));
-        return;
-    }
-    const QString absolute = QFileInfo(dir).absoluteFilePath();
-    for (const ManifestRun &run : leftovers.running)
-        Q_EMIT warningRaised(
-            u"another receiver is recording into %1 now: %2"_s.arg(absolute, run.describe()));
-    if (leftovers.isEmpty())
-        return;
-    QStringList what;
-    if (!leftovers.unlisted.isEmpty())
-        what.append(u"%1 file(s) not in its manifest (%2)"_s.arg(leftovers.unlisted.size())
-                        .arg(namesText(leftovers.unlisted, 5)));
-    if (!leftovers.unstopped.isEmpty()) {
-        QStringList runs;
-        for (const ManifestRun &run : leftovers.unstopped)
-            runs.append(run.describe());
-        what.append(u"%1 run(s) that never stopped (%2)"_s.arg(leftovers.unstopped.size())
-                        .arg(namesText(runs, 3)));
-    }
-    Q_EMIT warningRaised(u"output directory %1 holds what a crash or kill -9 left: %2; "
-                         "`capture-receiver recover %1` adopts them into the manifest"_s.arg(
-                             absolute, what.join(u" and "_s)));
-}
-
-void CaptureEngine::reportLostFiles(const QList<LostFile> &files, const QString &reason)
-{
-    const QDateTime now = QDateTime::currentDateTime();
-    const QString dir = m_context->outputDirectory.path();
-    for (const LostFile &file : files) {
-        ++m_context->filesLost;
-        QString error;
-        if (!m_context->manifest.append(manifestLostLine(file, now, reason), &error)) {
-            ++m_context->manifestErrors;
-            Q_EMIT errorRaised(error); // neither written nor kept: it holds the line
-        }
-        FileInfo info;
-        info.path = QDir(dir).filePath(file.file);
-        info.port = file.port;
-        info.bytes = file.bytes;
-        info.sha256 = file.sha256;
-        info.state = FileInfo::State::Lost;
-        info.error = reason;
-        info.closed = now;
-        Q_EMIT fileLost(info);
+        listener->files()->closeOpenFiles(
+            reason); // their files are recorded in the run's directory
+        listener->files()->forgetClosedFiles();
     }
 }
 
 void CaptureEngine::onTick()
 {
     if (m_state != State::Idle) {
-        checkFreeSpace();
-        checkOutputDirectory();
+        m_run->freeSpace.check();
+        m_run->directory.check();
         for (PortListener *listener : std::as_const(m_listeners))
-            listener->closeDeletedFiles();
+            listener->files()->closeDeletedFiles();
         // Once a second: a deleted manifest is recreated, pending lines are retried.
         if (m_uptime.elapsed() >= m_manifestCheckedMs + 1000) {
             m_manifestCheckedMs = m_uptime.elapsed();
-            m_context->manifest.check();
+            m_run->manifest.check();
         }
     }
     Q_EMIT statsUpdated(makeSnapshot(double(m_sinceTick.restart()) / 1000.0));
@@ -437,14 +324,14 @@ StatsSnapshot CaptureEngine::makeSnapshot(double seconds)
     snapshot.time = QDateTime::currentDateTime();
     snapshot.uptimeMs = m_uptime.isValid() ? m_uptime.elapsed() : 0;
     snapshot.ports.reserve(m_listeners.size());
-    if (m_context) {
-        snapshot.filesClosed = m_context->filesClosed;
-        snapshot.writeErrors = m_context->writeErrors;
-        snapshot.filesLost = m_context->filesLost;
-        snapshot.pausedForSpace = m_context->readingPaused;
+    if (m_run) {
+        snapshot.filesClosed = m_run->counters.filesClosed;
+        snapshot.writeErrors = m_run->counters.writeErrors;
+        snapshot.filesLost = m_run->counters.filesLost;
+        snapshot.pausedForSpace = m_run->freeSpace.isPaused();
         snapshot.manifestErrors =
-            quint64(m_context->manifestErrors) + m_context->manifest.linesNotRewritten();
-        snapshot.manifestLinesPending = quint64(m_context->manifest.pendingCount());
+            quint64(m_run->counters.manifestErrors) + m_run->manifest.linesNotRewritten();
+        snapshot.manifestLinesPending = quint64(m_run->manifest.pendingCount());
     }
     for (PortListener *listener : std::as_const(m_listeners)) {
         listener->tick(seconds);
@@ -460,7 +347,7 @@ StatsSnapshot CaptureEngine::makeSnapshot(double seconds)
         snapshot.tlsFailed += port.tlsFailed;
         snapshot.emptyConnections += port.emptyConnections;
         listener->appendOpenConnections(&snapshot.connections);
-        listener->appendOpenFiles(&snapshot.files);
+        listener->files()->appendOpenFiles(&snapshot.files);
     }
     return snapshot;
 }

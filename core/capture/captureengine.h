@@ -13,7 +13,6 @@ class QTimer;
 
 namespace capture {
 
-struct EngineContext;
 class PortListener;
 
 /// The capture engine: one PortListener (QTcpServer) per port, all in the thread this object
@@ -67,16 +66,9 @@ Q_SIGNALS:
 
 private:
     void onTick();
-    /// --min-free-space: pauses or resumes reading as the output volume's free space says.
-    void checkFreeSpace();
-    /// Notices an output directory deleted, moved or replaced during the run; true if it was.
-    bool checkOutputDirectory();
-    void reportLostFiles(const QList<capture::LostFile> &files, const QString &reason);
-    static QString lostFileNames(const QList<capture::LostFile> &files, qsizetype most);
-    void appendManifestLine(const QByteArray &line);
-    /// Warns once about what a crash left in the output directory (unlisted files, runs that
-    /// never stopped) and about another receiver recording there now.
-    void warnAboutLeftovers(const QString &dir);
+    /// The output directory was deleted, moved or replaced during the run (`reason`): the open
+    /// files are closed (lost with it), --max-files forgets the closed ones.
+    void closeFilesOfLostDirectory(const QString &reason);
     void onSessionFinished();
     void onDrainTimeout();
     void finishStop();
@@ -85,7 +77,9 @@ private:
     void teardown();
 
     State m_state = State::Idle;
-    std::unique_ptr<EngineContext> m_context;
+    struct Run;
+    /// What one run owns; kept until the next start (sessions deleted later may refer to it).
+    std::unique_ptr<Run> m_run;
     QList<PortListener *> m_listeners;
     QTimer *m_statsTimer = nullptr;
     QTimer *m_drainTimer = nullptr;
@@ -93,7 +87,6 @@ private:
     QElapsedTimer m_sinceTick;
     int m_drainTimedOut = 0;
     QString m_runId;                // this run's id in the manifest
-    QByteArray m_runStartLine;      // written again into a manifest made anew
     qint64 m_manifestCheckedMs = 0; // uptime of the last manifest check (once a second)
     bool m_aborted = false;
 };

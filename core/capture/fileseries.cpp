@@ -1,6 +1,8 @@
 #include "core/capture/fileseries.h"
 
-#include "core/capture/portlistener.h"
+#include "core/capture/freespacemonitor.h"
+#include "core/capture/rundirectory.h"
+#include "core/util/hashworker.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -20,12 +22,14 @@ qint64 nextRotationBoundaryMs(qint64 nowMs, qint64 intervalSec)
     return (next - offset) * 1000;
 }
 
-FileSeries::FileSeries(EngineContext *context, quint16 port, Hooks hooks)
-    : m_context(context)
+FileSeries::FileSeries(const CaptureSettings &settings, const RunParts &parts, quint16 port,
+                       Hooks hooks)
+    : m_settings(settings)
+    , m_parts(parts)
     , m_port(port)
     , m_hooks(std::move(hooks))
 {
-    if (m_context->hasher)
+    if (m_parts.hasher)
         m_hash = std::make_shared<Sha256>();
 }
 
@@ -37,19 +41,22 @@ FileSeries::OpenResult FileSeries::ensureOpen(QString *error)
 {
     if (m_sink)
         return OpenResult::Open;
-    if (openFile(QDateTime::currentDateTime(), error)) {
-        m_context->spareDescriptor.reserve(); // taken again if it was used and one is free
+    int errorCode = 0; // the operating system's, from the failed create
+    if (openFile(QDateTime::currentDateTime(), error, &errorCode)) {
+        m_parts.spareDescriptor->reserve(); // taken again if it was used and one is free
         return OpenResult::Open;
     }
-    // FileSink::create leaves errno as the operating system set it.
-    const auto outOfDescriptors = [] { return errno == EMFILE || errno == ENFILE; };
+    const auto outOfDescriptors = [&errorCode] {
+        return errorCode == EMFILE || errorCode == ENFILE;
+    };
     if (!outOfDescriptors())
         return OpenResult::Failed;
     if (m_hooks.nameUnused)
         m_hooks.nameUnused();
-    if (!m_context->spareDescriptor.release())
+    if (!m_parts.spareDescriptor->release())
         return OpenResult::OutOfDescriptors;
-    if (openFile(QDateTime::currentDateTime(), error))
+    errorCode = 0;
+    if (openFile(QDateTime::currentDateTime(), error, &errorCode))
         return OpenResult::Open;
     if (!outOfDescriptors())
         return OpenResult::Failed;
@@ -58,16 +65,15 @@ FileSeries::OpenResult FileSeries::ensureOpen(QString *error)
     return OpenResult::OutOfDescriptors;
 }
 
-bool FileSeries::openFile(const QDateTime &now, QString *error)
+bool FileSeries::openFile(const QDateTime &now, QString *error, int *errorCode)
 {
     // A directory that went away is noticed (and made again) before a file goes into it.
-    if (m_context->checkOutputDirectory)
-        m_context->checkOutputDirectory();
-    const CaptureSettings &settings = m_context->settings;
+    m_parts.directory->check();
+    const CaptureSettings &settings = m_settings;
     const QString name = m_hooks.fileName(now);
-    std::unique_ptr<FileSink> sink = settings.sinkFactory
-                                         ? settings.sinkFactory(settings.outputDir, name, error)
-                                         : FileSink::create(settings.outputDir, name, error);
+    std::unique_ptr<FileSink> sink =
+        settings.sinkFactory ? settings.sinkFactory(settings.outputDir, name, error, errorCode)
+                             : FileSink::create(settings.outputDir, name, error, errorCode);
     if (!sink)
         return false;
     m_sink = std::move(sink);
@@ -143,7 +149,7 @@ bool FileSeries::write(quint64 id, const char *data, qint64 size)
 {
     if (!m_error.isEmpty())
         return false;
-    const CaptureSettings &settings = m_context->settings;
+    const CaptureSettings &settings = m_settings;
     while (size > 0) {
         QDateTime now;
         if (settings.rotateIntervalSec > 0 || !m_sink)
@@ -166,17 +172,10 @@ bool FileSeries::write(quint64 id, const char *data, qint64 size)
         const bool ok = m_sink->write(data, chunk);
         const quint64 written = m_sink->bytesWritten() - before;
         if (m_hash)
-            m_context->hasher->update(m_hash, data, qint64(written));
+            m_parts.hasher->update(m_hash, data, qint64(written));
         record(id, before, written);
         m_bytesWritten += written;
-        if (settings.minFreeSpace > 0) {
-            // Between the periodic checks, look again after every quarter of the margin, so
-            // that a fast stream cannot run far past it.
-            const quint64 every = std::clamp<quint64>(settings.minFreeSpace / 4, 1 << 20, 64 << 20);
-            m_context->writtenSinceSpaceCheck += written;
-            if (m_context->writtenSinceSpaceCheck >= every && m_context->checkFreeSpace)
-                m_context->checkFreeSpace();
-        }
+        m_parts.freeSpace->noteWritten(written);
         if (!ok) {
             m_error = m_sink->errorString(); // the file is closed by close(), with this reason
             return false;
@@ -210,10 +209,10 @@ void FileSeries::closeFile(const QString &reason)
     ManifestFile record;
     record.file = sink->fileName();
     record.port = m_port;
-    record.split = m_context->settings.split;
+    record.split = m_settings.split;
     record.bytes = sink->bytesWritten();
     if (m_hash)
-        record.sha256 = QString::fromLatin1(m_context->hasher->finish(m_hash));
+        record.sha256 = QString::fromLatin1(m_parts.hasher->finish(m_hash));
     record.opened = sink->openedAt();
     record.closed = sink->closedAt();
     record.closeReason = reason;
@@ -256,7 +255,7 @@ FileInfo FileSeries::infoOf(const FileSink &sink) const
 
 bool FileSeries::readingPaused() const
 {
-    return m_context->readingPaused;
+    return m_parts.freeSpace->isPaused();
 }
 
 std::optional<FileInfo> FileSeries::currentFileInfo() const

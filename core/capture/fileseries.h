@@ -1,7 +1,9 @@
 #pragma once
 
+#include "core/capture/capturesettings.h"
 #include "core/capture/capturetypes.h"
 #include "core/capture/filesink.h"
+#include "core/capture/runparts.h"
 #include "core/manifest/manifest.h"
 #include "core/util/sha256.h"
 
@@ -13,8 +15,6 @@
 #include <vector>
 
 namespace capture {
-
-struct EngineContext;
 
 /// Where one destination's bytes go — a port's (split=port) or a connection's
 /// (split=connection): one file at a time, each hashed while written, cut by --rotate-size
@@ -36,7 +36,8 @@ public:
         std::function<void(const ManifestFile &record, const FileInfo &info)> closed;
     };
 
-    FileSeries(EngineContext *context, quint16 port, Hooks hooks);
+    /// Uses `parts`' hasher, spare descriptor, free-space monitor and output directory.
+    FileSeries(const CaptureSettings &settings, const RunParts &parts, quint16 port, Hooks hooks);
     ~FileSeries();
     FileSeries(const FileSeries &) = delete;
     FileSeries &operator=(const FileSeries &) = delete;
@@ -79,16 +80,18 @@ public:
     quint64 bytesWritten() const { return m_bytesWritten; }
 
 private:
-    bool openFile(const QDateTime &now, QString *error);
+    /// `errorCode`, if given, is set to the operating system's error number on failure.
+    bool openFile(const QDateTime &now, QString *error, int *errorCode = nullptr);
     void closeFile(const QString &reason);
     void record(quint64 id, quint64 offset, quint64 bytes);
     FileInfo infoOf(const FileSink &sink) const;
 
-    EngineContext *m_context;
+    const CaptureSettings &m_settings;
+    RunParts m_parts;
     quint16 m_port;
     Hooks m_hooks;
     std::unique_ptr<FileSink> m_sink;
-    std::shared_ptr<Sha256> m_hash; // null with --hash none; hashed by the context's HashWorker
+    std::shared_ptr<Sha256> m_hash; // null with --hash none; hashed by the run's HashWorker
     QString m_error;
     QString m_lastPath;
     quint64 m_bytesWritten = 0;

@@ -57,15 +57,15 @@ FileSink::~FileSink()
 }
 
 std::unique_ptr<FileSink> FileSink::create(const QString &dir, const QString &fileName,
-                                           QString *error)
+                                           QString *error, int *errorCode)
 {
     QString path;
-    const int fd = openExclusive(dir, fileName, &path, error);
+    const int fd = openExclusive(dir, fileName, &path, error, errorCode);
     return fd < 0 ? nullptr : std::unique_ptr<FileSink>(new FileSink(fd, path));
 }
 
 int FileSink::openExclusive(const QString &dir, const QString &fileName, QString *path,
-                            QString *error)
+                            QString *error, int *errorCode)
 {
     const QDir directory(dir);
     for (int n = 1; n <= maxNameAttempts; ++n) {
@@ -82,9 +82,12 @@ int FileSink::openExclusive(const QString &dir, const QString &fileName, QString
             continue;
         if (error)
             *error = u"cannot create %1: %2"_s.arg(candidate, systemErrorString(err));
-        errno = err; // callers tell "out of descriptors" from other failures by it
+        if (errorCode)
+            *errorCode = err; // callers tell "out of descriptors" from other failures by it
         return -1;
     }
+    if (errorCode)
+        *errorCode = 0;
     if (error)
         *error =
             u"cannot create %1: %2 numbered names are taken"_s.arg(directory.filePath(fileName))

@@ -36,15 +36,17 @@ class FileSink
 public:
     /// Makes sinks; the engine uses create() unless its settings name another (tests do, to
     /// stand in for a slow disk).
+    /// On failure they set `error` and, if given, `errorCode` to the operating system's
+    /// error number (0 when there is none), so that "out of descriptors" can be told.
     using Factory = std::function<std::unique_ptr<FileSink>(
-        const QString &dir, const QString &fileName, QString *error)>;
+        const QString &dir, const QString &fileName, QString *error, int *errorCode)>;
 
     /// Creates a new file in `dir`. The name is `fileName`, or fileName with "_2", "_3", …
     /// before the extension when a file of that name exists: nothing is ever overwritten,
-    /// and a symbolic link is never followed. Returns nullptr and sets `error` (and errno) on
-    /// failure.
+    /// and a symbolic link is never followed. Returns nullptr and sets `error` (and
+    /// `errorCode`, the operating system's error number or 0) on failure.
     static std::unique_ptr<FileSink> create(const QString &dir, const QString &fileName,
-                                            QString *error);
+                                            QString *error, int *errorCode = nullptr);
 
     virtual ~FileSink();
     FileSink(const FileSink &) = delete;
@@ -72,9 +74,10 @@ public:
 protected:
     FileSink(int fd, QString path);
     /// Creates `fileName` (or a numbered variant) in `dir` exclusively, never through a
-    /// symbolic link; returns the descriptor and sets `path`, or -1 and sets `error`.
+    /// symbolic link; returns the descriptor and sets `path`, or -1 and sets `error` (and
+    /// `errorCode`, the operating system's error number or 0).
     static int openExclusive(const QString &dir, const QString &fileName, QString *path,
-                             QString *error);
+                             QString *error, int *errorCode = nullptr);
 
 private:
     int m_fd = -1;

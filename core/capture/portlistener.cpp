@@ -1,27 +1,24 @@
 #include "core/capture/portlistener.h"
 
-#include "core/capture/filenaming.h"
+#include "core/capture/admission.h"
+#include "core/capture/captureevents.h"
 #include "core/capture/fileseries.h"
-#include "core/capture/filesink.h"
+#include "core/capture/freespacemonitor.h"
+#include "core/capture/heldconnections.h"
+#include "core/capture/portfiles.h"
+#include "core/capture/readsource.h"
+#include "core/capture/runcounters.h"
 #include "core/capture/session.h"
-#include "core/net/address.h"
-#include "core/net/listensocket.h"
-#include "core/tls/tlsconfig.h"
+#include "core/capture/tlshandshake.h"
+#include "core/net/acceptserver.h"
 #include "core/util/logging.h"
 #include "core/util/processlimits.h"
 
-#include <QPointer>
 #include <QSslSocket>
-#include <QTcpServer>
-#include <QTimer>
 
 #include <algorithm>
-#include <cerrno>
 #include <fcntl.h>
-#include <functional>
-#include <unistd.h>
 
-#include <QFile>
 #include <QFileInfo>
 
 using namespace Qt::Literals::StringLiterals;
@@ -31,28 +28,37 @@ namespace capture {
 namespace {
 // Enough to take every connection a full backlog holds without letting a flood stall a stop.
 constexpr int maxAcceptRoundsAtStop = 64;
-constexpr int heldRetryMs = 100;
-constexpr int resumeAcceptingAfterMs = 1000;
 } // namespace
 
-/// Hands each accepted descriptor over as it is, without wrapping it in a QTcpSocket: the
-/// session reads the descriptor itself, straight into the engine's buffer (one copy less).
-class AcceptServer : public QTcpServer
-{
-public:
-    using QTcpServer::QTcpServer;
-    std::function<void(int)> accepted;
-
-protected:
-    void incomingConnection(qintptr descriptor) override { accepted(int(descriptor)); }
-};
-
-PortListener::PortListener(quint16 port, EngineContext *context, QObject *parent)
+PortListener::PortListener(quint16 port, const CaptureSettings &settings, const RunParts &parts,
+                           QObject *parent)
     : QObject(parent)
     , m_port(port)
-    , m_context(context)
+    , m_settings(settings)
+    , m_parts(parts)
+    , m_refusalLog(new RefusalLog(port, this))
+    , m_admission(std::make_unique<Admission>(port, settings, *parts.counters, *m_refusalLog))
+    , m_files(new PortFiles(port, settings, parts, m_sessions, this))
+    , m_held(new HeldConnections(port, *parts.spareDescriptor, this))
+    , m_handshakes(new TlsHandshakes(port, settings, qint64(parts.readBuffer->size()),
+                                     *parts.counters, *m_refusalLog, this))
 {
     m_stats.port = port;
+    connect(m_refusalLog, &RefusalLog::warningRaised, m_parts.events,
+            &CaptureEvents::warningRaised);
+    connect(m_handshakes, &TlsHandshakes::established, this, &PortListener::onHandshakeDone);
+    connect(m_held, &HeldConnections::warningRaised, m_parts.events, &CaptureEvents::warningRaised);
+    connect(m_held, &HeldConnections::acceptingHeld, this, [this] {
+        if (m_server)
+            m_server->setHeld(true);
+    });
+    connect(m_held, &HeldConnections::acceptingResumed, this, [this] {
+        m_stats.error.clear();
+        if (m_server)
+            m_server->setHeld(false);
+    });
+    connect(m_parts.freeSpace, &FreeSpaceMonitor::pausedChanged, this,
+            &PortListener::setReadingPaused);
 }
 
 PortListener::~PortListener()
@@ -64,38 +70,23 @@ PortListener::~PortListener()
 
 bool PortListener::listen(const QHostAddress &address, QString *error)
 {
+    auto *server = new AcceptServer([this](int descriptor) { accept(descriptor); }, this);
     QString reason;
-    const int fd = openListeningSocket(address, m_port, &reason);
-    if (fd >= 0) {
-        auto *server = new AcceptServer(this);
-        server->accepted = [this](int descriptor) { accept(descriptor); };
-        m_server = server;
-        if (!m_server->setSocketDescriptor(fd)) {
-            reason = m_server->errorString();
-            ::close(fd);
-            delete m_server;
-            m_server = nullptr;
-        }
-    }
-    if (!m_server) {
+    if (!server->open(address, m_port, &reason)) {
+        delete server;
         if (error)
             *error = reason;
         m_stats.state = PortStats::State::Error;
         m_stats.error = reason;
         return false;
     }
-    connect(m_server, &QTcpServer::acceptError, this, [this] {
-        // QTcpServer pauses itself on a lasting accept error (e.g. out of file descriptors).
-        qCDebug(lcCore) << "accept error on port" << m_port << m_server->errorString();
-        Q_EMIT warningRaised(
-            u"port %1: cannot accept a connection: %2; retrying in %3 s"_s.arg(m_port)
-                .arg(m_server->errorString())
-                .arg(resumeAcceptingAfterMs / 1000));
-        QTimer::singleShot(resumeAcceptingAfterMs, this, [this] {
-            // Not while short of descriptors: retryWaiting() resumes once there are some.
-            if (m_server && m_server->isListening() && !m_shortOfDescriptors)
-                m_server->resumeAccepting();
-        });
+    m_server = server;
+    connect(m_server, &AcceptServer::acceptFailed, this, [this](const QString &why) {
+        qCDebug(lcCore) << "accept error on port" << m_port << why;
+        // Not resumed while short of descriptors: HeldConnections resumes once there are some.
+        Q_EMIT m_parts.events->warningRaised(
+            u"port %1: cannot accept a connection: %2; retrying in %3 s"_s.arg(m_port).arg(why).arg(
+                AcceptServer::resumeAcceptingAfterMs / 1000));
     });
     m_stats.state = PortStats::State::Listening;
     return true;
@@ -105,7 +96,7 @@ void PortListener::stopAccepting()
 {
     if (!m_server)
         return;
-    retryWaiting(); // the kernel's backlog may still be full of what could not be opened
+    m_held->retry(); // the kernel's backlog may still be full of what could not be opened
     // Connections the kernel completed but Qt has not accepted yet may already carry data.
     for (int round = 0; round < maxAcceptRoundsAtStop && m_server->isListening(); ++round) {
         bool timedOut = false;
@@ -115,196 +106,38 @@ void PortListener::stopAccepting()
     m_server->close();
 }
 
-std::shared_ptr<FileSeries> PortListener::seriesFor(const QHostAddress &peer, quint16 peerPort)
-{
-    const SplitMode split = m_context->settings.split;
-    if (split == SplitMode::Port && m_portSeries)
-        return m_portSeries;
-
-    FileSeries::Hooks hooks;
-    if (split == SplitMode::Port) {
-        hooks.fileName = [this](const QDateTime &now) {
-            return uniqueFileName(FileNaming::portFileName(m_port, now), now.toSecsSinceEpoch());
-        };
-    } else {
-        hooks.fileName = [this, peer, peerPort](const QDateTime &now) {
-            return uniqueFileName(FileNaming::connectionFileName(m_port, now, peer, peerPort),
-                                  now.toSecsSinceEpoch());
-        };
-    }
-    hooks.nameUnused = [this] {
-        if (const auto it = m_namesThisSecond.find(m_lastNameBase);
-            it != m_namesThisSecond.end() && *it > 0)
-            --*it;
-    };
-    hooks.opened = [this](const FileSink &sink) { onFileOpened(sink); };
-    hooks.closed = [this](const ManifestFile &record, const FileInfo &info) {
-        onFileClosed(record, info);
-    };
-    auto series = std::make_shared<FileSeries>(m_context, m_port, std::move(hooks));
-    if (split == SplitMode::Port)
-        m_portSeries = series;
-    return series;
-}
-
-QString PortListener::uniqueFileName(const QString &base, qint64 second)
-{
-    if (second != m_namesSecond) {
-        m_namesThisSecond.clear();
-        m_namesSecond = second;
-    }
-    m_lastNameBase = base;
-    const int uses = ++m_namesThisSecond[base];
-    return uses == 1 ? base : FileNaming::numberedName(base, uses);
-}
-
-void PortListener::onFileOpened(const FileSink &sink)
-{
-    ++m_stats.files;
-    FileInfo info;
-    info.path = sink.path();
-    info.port = m_port;
-    info.opened = sink.openedAt();
-    Q_EMIT fileOpened(info);
-    enforceMaxFiles();
-}
-
-void PortListener::onFileClosed(const ManifestFile &record, const FileInfo &info)
-{
-    ++m_context->filesClosed;
-    const LostFile file{record.file, m_port, record.bytes, record.sha256};
-    if (m_context->losingDirectory) {
-        m_context->filesInDirectory.insert(record.file, file); // the engine reports them all
-        return;
-    }
-    if (info.state == FileInfo::State::Lost) {
-        Q_EMIT fileLost(file, info.error);
-        return;
-    }
-    m_context->filesInDirectory.insert(record.file, file);
-    if (m_context->checkOutputDirectory && m_context->checkOutputDirectory())
-        return; // this file was in the lost directory too, and is reported with its files
-    appendManifest(manifestFileLine(record));
-    Q_EMIT fileClosed(info);
-    if (m_context->settings.maxFiles > 0) {
-        m_closedFiles.push_back(info);
-        enforceMaxFiles();
-    }
-}
-
-void PortListener::appendManifest(const QByteArray &line)
-{
-    QString error;
-    if (!m_context->manifest.append(line, &error)) {
-        ++m_context->manifestErrors;
-        Q_EMIT errorRaised(u"port %1: %2"_s.arg(m_port).arg(error));
-    }
-}
-
-int PortListener::openFileCount() const
-{
-    if (m_portSeries)
-        return m_portSeries->isOpen() ? 1 : 0;
-    return int(std::count_if(m_sessions.begin(), m_sessions.end(),
-                             [](const Session *s) { return s->series()->isOpen(); }));
-}
-
-void PortListener::enforceMaxFiles()
-{
-    const int maxFiles = m_context->settings.maxFiles;
-    if (maxFiles <= 0)
-        return;
-    while (!m_closedFiles.empty() && int(m_closedFiles.size()) + openFileCount() > maxFiles) {
-        FileInfo info = std::move(m_closedFiles.front());
-        m_closedFiles.pop_front();
-        const QString name = info.path.mid(info.path.lastIndexOf(u'/') + 1);
-        if (!QFile::remove(info.path)) {
-            Q_EMIT warningRaised(
-                u"port %1: cannot delete %2 to keep --max-files %3: %4"_s.arg(m_port)
-                    .arg(info.path)
-                    .arg(maxFiles)
-                    .arg(QFile(info.path).exists() ? u"permission denied"_s : u"it is gone"_s));
-            continue;
-        }
-        info.state = FileInfo::State::Deleted;
-        m_context->filesInDirectory.remove(name);
-        appendManifest(manifestDeletionLine(name, m_port, QDateTime::currentDateTime(),
-                                            u"max-files %1"_s.arg(maxFiles)));
-        Q_EMIT fileDeleted(info);
-    }
-}
-
 void PortListener::accept(int fd)
 {
-    const CaptureSettings &settings = m_context->settings;
-    if (!settings.allow.isEmpty()) {
-        const auto [peer, peerPort] = socketEndpoint(fd, EndpointSide::Peer);
-        if (!peerAllowed(settings.allow, peer)) {
-            refuse(fd, peer, peerPort, u"not in --allow"_s, &m_stats.refusedNotAllowed);
-            return;
-        }
-    }
-    const bool full =
-        (settings.maxConnectionsPerPort > 0 &&
-         activeSessions() >= settings.maxConnectionsPerPort) ||
-        (settings.maxConnections > 0 && m_context->openConnections >= settings.maxConnections);
-    if (full) {
+    const CaptureSettings &settings = m_settings;
+    if (!m_admission->checkAllowed(fd))
+        return;
+    if (m_admission->isFull(activeSessions())) {
         // Qt accepts a whole backlog before any session reads: peers that already closed
         // still count as open until their end is read. Read them first.
         const std::vector<Session *> sessions = m_sessions;
         for (Session *session : sessions)
             session->readNow();
     }
-    QString limit;
-    if (settings.maxConnectionsPerPort > 0 && activeSessions() >= settings.maxConnectionsPerPort)
-        limit = u"--max-connections-per-port %1 reached"_s.arg(settings.maxConnectionsPerPort);
-    else if (settings.maxConnections > 0 && m_context->openConnections >= settings.maxConnections)
-        limit = u"--max-connections %1 reached"_s.arg(settings.maxConnections);
-    if (!limit.isEmpty()) {
-        const auto [peer, peerPort] = socketEndpoint(fd, EndpointSide::Peer);
-        refuse(fd, peer, peerPort, limit, &m_stats.refusedOverLimit);
+    if (!m_admission->checkLimits(fd, activeSessions()))
         return;
-    }
 
-    const quint64 id = m_context->nextConnectionId++;
+    const quint64 id = m_parts.counters->nextConnectionId++;
     ++m_stats.totalConnections;
-    ++m_context->openConnections;
+    ++m_parts.counters->openConnections;
     // Qt accepts with blocking descriptors (its sockets switch them later); ours never block.
     ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
     if (settings.tls) {
-        startTls(fd, id); // the session comes once the handshake has succeeded
+        m_handshakes->start(fd, id); // the session comes once the handshake has succeeded
         return;
     }
-    const auto [peerAddress, peerPort] = socketEndpoint(fd, EndpointSide::Peer);
-    adoptSession(
-        new Session(id, fd, seriesFor(peerAddress, peerPort), &m_context->readBuffer, this));
+    auto source = std::make_unique<DescriptorSource>(fd);
+    const std::shared_ptr<FileSeries> series =
+        m_files->seriesFor(source->peerAddress(), source->peerPort());
+    adoptSession(new Session(id, std::move(source), QString(), series, m_parts.readBuffer, this));
     // The reserve for a file was used and no descriptor is free to take it again: no more
     // sockets until there is one, or the connections could hold them all with no file.
-    if (!m_context->spareDescriptor.reserve())
-        holdAccepting();
-}
-
-void PortListener::refuse(int fd, const QHostAddress &peer, quint16 peerPort, const QString &reason,
-                          quint64 *counter)
-{
-    ::close(fd);
-    ++*counter;
-    reportRefusal(u"port %1: connection from %2 refused: %3"_s.arg(m_port).arg(
-        endpointText(peer, peerPort), reason));
-}
-
-void PortListener::reportRefusal(const QString &line)
-{
-    if (m_lastRefusalReport.isValid() && m_lastRefusalReport.elapsed() < 1000) {
-        ++m_refusalsNotReported;
-        return;
-    }
-    QString text = line;
-    if (m_refusalsNotReported > 0)
-        text += u" (and %1 more refused since the last such line)"_s.arg(m_refusalsNotReported);
-    m_refusalsNotReported = 0;
-    m_lastRefusalReport.start();
-    Q_EMIT warningRaised(text);
+    if (!m_parts.spareDescriptor->reserve())
+        m_held->hold();
 }
 
 void PortListener::setReadingPaused(bool paused)
@@ -315,61 +148,8 @@ void PortListener::setReadingPaused(bool paused)
 
 void PortListener::onSessionWaitingForFile(Session *session, const QString &reason)
 {
-    // Out of descriptors for the file: the connection's data waits in the kernel (TCP slows
-    // the sender) and accepting pauses until files can be opened again.
-    if (m_waiting.empty())
-        Q_EMIT warningRaised(u"port %1: out of file descriptors (%2 open files allowed): "
-                             "connections wait, unread, and accepting pauses until a file "
-                             "can be opened"_s.arg(m_port)
-                                 .arg(openFileSoftLimit()));
     m_stats.error = reason;
-    if (std::find(m_waiting.begin(), m_waiting.end(), session) == m_waiting.end())
-        m_waiting.push_back(session);
-    holdAccepting();
-}
-
-void PortListener::holdAccepting()
-{
-    m_shortOfDescriptors = true;
-    if (m_server)
-        m_server->pauseAccepting();
-    if (!m_retryTimer) {
-        m_retryTimer = new QTimer(this);
-        m_retryTimer->setInterval(heldRetryMs);
-        connect(m_retryTimer, &QTimer::timeout, this, &PortListener::retryWaiting);
-    }
-    m_retryTimer->start();
-}
-
-void PortListener::retryWaiting()
-{
-    if (!m_shortOfDescriptors)
-        return;
-    // The reserve first, from what the last closed connection freed, so that a file can be
-    // opened with it even if something else takes the other free descriptors.
-    const bool reserved = m_context->spareDescriptor.reserve();
-    // A retry may finish a session (its peer closed, its file failed), which takes it out of
-    // m_waiting and deletes it.
-    const std::vector<QPointer<Session>> waiting(m_waiting.begin(), m_waiting.end());
-    for (const QPointer<Session> &session : waiting) {
-        if (!session)
-            continue;
-        session->retryFile();
-        if (session && session->isWaitingForFile())
-            return; // still out of descriptors
-        if (const auto it = std::find(m_waiting.begin(), m_waiting.end(), session.data());
-            it != m_waiting.end())
-            m_waiting.erase(it);
-    }
-    // Accepting resumes only with the reserve held: a new socket must never take it.
-    if (!reserved && !m_context->spareDescriptor.reserve())
-        return;
-    m_shortOfDescriptors = false;
-    if (m_retryTimer)
-        m_retryTimer->stop();
-    m_stats.error.clear();
-    if (m_server && m_server->isListening())
-        m_server->resumeAccepting();
+    m_held->wait(session);
 }
 
 void PortListener::onSessionFileUnavailable(Session *session, const QString &reason)
@@ -377,119 +157,38 @@ void PortListener::onSessionFileUnavailable(Session *session, const QString &rea
     const ConnectionInfo info = session->info();
     m_stats.state = PortStats::State::Error;
     m_stats.error = reason;
-    Q_EMIT errorRaised(
+    Q_EMIT m_parts.events->errorRaised(
         u"port %1: connection from %2 %3"_s.arg(m_port).arg(info.peerText(), reason));
 }
 
-void PortListener::startTls(int fd, quint64 id)
+void PortListener::onHandshakeDone(QSslSocket *socket, quint64 id, const QString &subject)
 {
-    auto *socket = new QSslSocket(this);
-    socket->setSslConfiguration(*m_context->settings.tls);
-    // Decrypted data waits here only up to this much; beyond it TCP holds the sender back.
-    socket->setReadBufferSize(qint64(m_context->readBuffer.size()));
-    if (!socket->setSocketDescriptor(fd)) {
-        const auto [peer, peerPort] = socketEndpoint(fd, EndpointSide::Peer);
-        ::close(fd);
-        delete socket;
-        countFailedHandshake(peer, peerPort, u"cannot set up TLS on the socket"_s);
-        return;
-    }
-    m_handshakes.push_back({socket, id});
-    auto *timer = new QTimer(socket);
-    timer->setSingleShot(true);
-    connect(timer, &QTimer::timeout, this, [this, socket] {
-        failHandshake(socket, u"TLS handshake not done within %1 s"_s.arg(
-                                  double(m_context->settings.handshakeTimeoutMs) / 1000.0));
-    });
-    timer->start(m_context->settings.handshakeTimeoutMs);
-    connect(socket, &QSslSocket::encrypted, this, [this, socket] { onHandshakeDone(socket); });
-    connect(socket, &QSslSocket::sslErrors, this, [this, socket](const QList<QSslError> &errors) {
-        QStringList reasons;
-        for (const QSslError &e : errors)
-            reasons.append(e.errorString());
-        failHandshake(socket, u"TLS: %1"_s.arg(reasons.join(u"; "_s)));
-    });
-    connect(socket, &QSslSocket::errorOccurred, this, [this, socket] {
-        failHandshake(socket, u"TLS handshake failed: %1"_s.arg(socket->errorString()));
-    });
-    socket->startServerEncryption();
-}
-
-std::optional<quint64> PortListener::takeHandshake(QSslSocket *socket)
-{
-    const auto it = std::find_if(m_handshakes.begin(), m_handshakes.end(),
-                                 [socket](const Handshake &h) { return h.socket == socket; });
-    if (it == m_handshakes.end())
-        return std::nullopt; // already done with
-    const quint64 id = it->id;
-    m_handshakes.erase(it);
-    return id;
-}
-
-void PortListener::failHandshake(QSslSocket *socket, const QString &reason)
-{
-    if (!takeHandshake(socket))
-        return;
-    const QHostAddress peer = socket->peerAddress();
-    const quint16 peerPort = socket->peerPort();
-    socket->disconnect(this);
-    socket->abort();
-    socket->deleteLater();
-    countFailedHandshake(peer, peerPort, reason);
-}
-
-void PortListener::countFailedHandshake(const QHostAddress &peer, quint16 peerPort,
-                                        const QString &reason)
-{
-    --m_context->openConnections;
-    ++m_stats.tlsFailed;
-    // Logged like refusals: a flood of plain-TCP probes must not flood the log.
-    reportRefusal(u"port %1: TLS connection from %2 closed, no file made: %3"_s.arg(m_port).arg(
-        endpointText(peer, peerPort), reason));
-}
-
-void PortListener::onHandshakeDone(QSslSocket *socket)
-{
-    const std::optional<quint64> handshake = takeHandshake(socket);
-    if (!handshake)
-        return;
-    const quint64 id = *handshake;
-    socket->disconnect(this);
-    qDeleteAll(socket->findChildren<QTimer *>(Qt::FindDirectChildrenOnly));
-    const QString subject = m_context->settings.tls->peerVerifyMode() == QSslSocket::VerifyPeer
-                                ? certificateSubjectText(socket->peerCertificate())
-                                : QString();
-    adoptSession(new Session(id, socket, subject,
-                             seriesFor(socket->peerAddress(), socket->peerPort()),
-                             &m_context->readBuffer, this));
-}
-
-void PortListener::abortHandshakes(const QString &reason)
-{
-    while (!m_handshakes.empty())
-        failHandshake(m_handshakes.front().socket, reason);
+    const std::shared_ptr<FileSeries> series =
+        m_files->seriesFor(socket->peerAddress(), socket->peerPort());
+    adoptSession(new Session(id, std::make_unique<TlsSource>(socket), subject, series,
+                             m_parts.readBuffer, this));
 }
 
 void PortListener::adoptSession(Session *session)
 {
     const std::shared_ptr<FileSeries> series = session->series();
-    if (m_context->readingPaused)
+    if (m_parts.freeSpace->isPaused())
         session->setPaused(true);
     connect(session, &Session::writeFailed, this, &PortListener::onSessionWriteFailed);
     connect(session, &Session::waitingForFile, this, &PortListener::onSessionWaitingForFile);
     connect(session, &Session::fileUnavailable, this, &PortListener::onSessionFileUnavailable);
     connect(session, &Session::finished, this, &PortListener::onSessionFinished);
     connect(session, &Session::recordingStarted, this,
-            [this](Session *s) { Q_EMIT connectionRecording(s->info()); });
+            [this](Session *s) { Q_EMIT m_parts.events->connectionRecording(s->info()); });
 
     // Warn when a port's connections start to overlap, not for each of thousands that follow.
-    const bool concurrent = m_context->settings.split == SplitMode::Port && m_sessions.size() == 1;
+    const bool concurrent = m_settings.split == SplitMode::Port && m_sessions.size() == 1;
     m_sessions.push_back(session);
     m_stats.error.clear();
     updateState();
-    Q_EMIT connectionOpened(session->info());
+    Q_EMIT m_parts.events->connectionOpened(session->info());
     if (concurrent) {
-        Q_EMIT warningRaised(
+        Q_EMIT m_parts.events->warningRaised(
             u"port %1: connection from %2 is concurrent with another; with --split port "
             "their data interleave in %3 at read boundaries (use --split connection to keep "
             "them apart); more overlapping connections on this port are not reported until "
@@ -506,12 +205,11 @@ void PortListener::onSessionWriteFailed(Session *session, const QString &reason)
     info.port = m_port;
     info.state = FileInfo::State::Error;
     info.error = reason;
-    ++m_context->writeErrors;
+    ++m_parts.counters->writeErrors;
     m_stats.state = PortStats::State::Error;
     m_stats.error = u"write error on %1: %2"_s.arg(info.path, reason);
-    if (series == m_portSeries)
-        m_portSeries.reset(); // the next connection starts a new file
-    Q_EMIT writeFailed(info);
+    m_files->writeFailed(series);
+    Q_EMIT m_parts.events->writeFailed(info);
 
     // Every other connection writing to the same file loses its destination too.
     const std::vector<Session *> sharing = m_sessions;
@@ -527,9 +225,8 @@ void PortListener::onSessionFinished(Session *session)
     if (it == m_sessions.end())
         return;
     m_sessions.erase(it);
-    if (const auto w = std::find(m_waiting.begin(), m_waiting.end(), session); w != m_waiting.end())
-        m_waiting.erase(w);
-    --m_context->openConnections;
+    m_held->remove(session);
+    --m_parts.counters->openConnections;
     const ConnectionInfo info = session->info();
     if (session->sentNothing())
         ++m_stats.emptyConnections; // a port scan, a health check: no file was made for it
@@ -538,44 +235,26 @@ void PortListener::onSessionFinished(Session *session)
     const std::shared_ptr<FileSeries> series = session->series();
     session->deleteLater();
 
-    Q_EMIT connectionClosed(info);
-    releaseSeries(series, info.closeReason);
-    if (m_shortOfDescriptors) // its descriptors are free now: a waiting connection may get a file
-        QMetaObject::invokeMethod(this, &PortListener::retryWaiting, Qt::QueuedConnection);
+    Q_EMIT m_parts.events->connectionClosed(info);
+    m_files->release(series, info.closeReason);
+    if (m_held->isShort()) // its descriptors are free now: a waiting connection may get a file
+        QMetaObject::invokeMethod(m_held, &HeldConnections::retry, Qt::QueuedConnection);
     updateState();
     Q_EMIT sessionFinished();
 }
 
-void PortListener::releaseSeries(const std::shared_ptr<FileSeries> &series, const QString &reason)
-{
-    if (!series || series == m_portSeries)
-        return; // the port's file stays open for the next connection
-    const bool inUse = std::any_of(m_sessions.begin(), m_sessions.end(),
-                                   [&series](const Session *s) { return s->series() == series; });
-    if (!inUse)
-        series->close(reason);
-}
-
 void PortListener::finishSessions(const QString &reason, bool finalRead)
 {
-    abortHandshakes(u"stopped during the TLS handshake"_s);
-    if (m_refusalsNotReported > 0) {
-        Q_EMIT warningRaised(u"port %1: %2 more connection(s) refused or closed without a file "
-                             "since the last such line"_s.arg(m_port)
-                                 .arg(m_refusalsNotReported));
-        m_refusalsNotReported = 0;
-    }
-    retryWaiting(); // a session that finished may have freed a descriptor
-    if (m_retryTimer)
-        m_retryTimer->stop();
-    m_waiting.clear(); // those still waiting get one more try in their final read
+    m_handshakes->abortAll(u"stopped during the TLS handshake"_s);
+    m_refusalLog->flush();
+    m_held->stop();
     const std::vector<Session *> sessions = m_sessions;
     for (Session *session : sessions) {
         if (finalRead) {
             session->finishAfterFinalRead(reason);
             if (session->leftUnread() > 0) {
-                ++m_context->leftUnreadConnections;
-                m_context->leftUnreadBytes += session->leftUnread();
+                ++m_parts.counters->leftUnreadConnections;
+                m_parts.counters->leftUnreadBytes += session->leftUnread();
             }
         } else
             session->finish(reason);
@@ -584,11 +263,7 @@ void PortListener::finishSessions(const QString &reason, bool finalRead)
 
 void PortListener::closeFiles()
 {
-    if (m_portSeries) {
-        const std::shared_ptr<FileSeries> series = std::move(m_portSeries);
-        m_portSeries.reset();
-        releaseSeries(series, u"stopped"_s);
-    }
+    m_files->closePortFile();
     if (m_server) {
         m_server->close();
     }
@@ -608,31 +283,20 @@ void PortListener::updateState()
     else
         m_stats.state =
             m_sessions.empty() ? PortStats::State::Listening : PortStats::State::Receiving;
-    if (m_portSeries && m_portSeries->isOpen())
-        m_stats.currentFile = m_portSeries->currentPath();
-    else if (!m_portSeries && !m_sessions.empty())
-        m_stats.currentFile = m_sessions.back()->series()->currentPath();
-    else
-        m_stats.currentFile.clear();
+    m_stats.currentFile = m_files->currentFile();
 }
 
 void PortListener::tick(double seconds)
 {
-    if (m_context->settings.rotateIntervalSec > 0) {
-        const qint64 nowMs = QDateTime::currentMSecsSinceEpoch();
-        if (m_portSeries)
-            m_portSeries->checkInterval(nowMs);
-        for (Session *session : m_sessions)
-            session->series()->checkInterval(nowMs);
-    }
-    if (m_context->settings.idleTimeoutMs > 0 && !m_context->readingPaused) {
+    if (m_settings.rotateIntervalSec > 0)
+        m_files->checkIntervals(QDateTime::currentMSecsSinceEpoch());
+    if (m_settings.idleTimeoutMs > 0 && !m_parts.freeSpace->isPaused()) {
         const std::vector<Session *> sessions = m_sessions;
         for (Session *session : sessions) {
-            if (session->isWaitingForFile() ||
-                session->idleMs() < m_context->settings.idleTimeoutMs)
+            if (session->isWaitingForFile() || session->idleMs() < m_settings.idleTimeoutMs)
                 continue;
             session->readNow(); // what arrived unread since, or a close, is taken first
-            if (!session->isFinished() && session->idleMs() >= m_context->settings.idleTimeoutMs) {
+            if (!session->isFinished() && session->idleMs() >= m_settings.idleTimeoutMs) {
                 ++m_stats.idleClosed;
                 session->finish(u"idle timeout"_s);
             }
@@ -649,11 +313,26 @@ void PortListener::tick(double seconds)
     updateState();
 }
 
+int PortListener::activeSessions() const
+{
+    return int(m_sessions.size()) + m_handshakes->count();
+}
+
+PortStats PortListener::stats() const
+{
+    PortStats stats = m_stats;
+    stats.refusedNotAllowed = m_admission->refusedNotAllowed();
+    stats.refusedOverLimit = m_admission->refusedOverLimit();
+    stats.tlsFailed = m_handshakes->failed();
+    stats.files = m_files->filesOpened();
+    return stats;
+}
+
 PortSummary PortListener::summary() const
 {
     PortSummary s;
     s.port = m_port;
-    s.files = m_stats.files;
+    s.files = m_files->filesOpened();
     s.connections = m_stats.totalConnections;
     s.emptyConnections = m_stats.emptyConnections;
     s.bytesReceived = m_closedBytesReceived;
@@ -669,48 +348,6 @@ void PortListener::appendOpenConnections(QList<ConnectionInfo> *out) const
 {
     for (const Session *session : m_sessions)
         out->append(session->info());
-}
-
-std::vector<std::shared_ptr<FileSeries>> PortListener::openSeries() const
-{
-    std::vector<std::shared_ptr<FileSeries>> series;
-    if (m_portSeries) {
-        if (m_portSeries->isOpen())
-            series.push_back(m_portSeries);
-        return series;
-    }
-    for (const Session *session : m_sessions) {
-        if (session->series()->isOpen())
-            series.push_back(session->series());
-    }
-    return series;
-}
-
-void PortListener::closeOpenFiles(const QString &reason)
-{
-    for (const std::shared_ptr<FileSeries> &series : openSeries())
-        series->close(reason);
-}
-
-void PortListener::closeDeletedFiles()
-{
-    for (const std::shared_ptr<FileSeries> &series : openSeries()) {
-        if (series->isCurrentFileUnlinked())
-            series->close(u"file deleted"_s);
-    }
-}
-
-void PortListener::appendOpenFiles(QList<FileInfo> *out) const
-{
-    if (m_portSeries) {
-        if (const auto info = m_portSeries->currentFileInfo())
-            out->append(*info);
-        return;
-    }
-    for (const Session *session : m_sessions) {
-        if (const auto info = session->series()->currentFileInfo())
-            out->append(*info);
-    }
 }
 
 } // namespace capture

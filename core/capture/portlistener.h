@@ -2,74 +2,37 @@
 
 #include "core/capture/capturesettings.h"
 #include "core/capture/capturetypes.h"
-#include "core/capture/filesink.h"
-#include "core/capture/outputdirectory.h"
-#include "core/manifest/manifest.h"
-#include "core/util/hashworker.h"
+#include "core/capture/runparts.h"
 
-#include <QElapsedTimer>
-#include <QHash>
-#include <QMap>
 #include <QObject>
 
-#include <deque>
-#include <functional>
 #include <memory>
-#include <optional>
 #include <vector>
 
 class QSslSocket;
-class QTcpServer;
-class QTimer;
 
 namespace capture {
 
+class AcceptServer;
+class Admission;
 class FileSeries;
-class HashWorker;
-class FileSink;
+class HeldConnections;
+class RefusalLog;
+class PortFiles;
+class TlsHandshakes;
 class Session;
 
-/// What every listener of one engine run shares: settings, the read buffer, the id counter,
-/// the manifest and the run's counters.
-struct EngineContext
-{
-    CaptureSettings settings;
-    std::vector<char> readBuffer;
-    quint64 nextConnectionId = 1;
-    ManifestWriter manifest;
-    std::unique_ptr<HashWorker> hasher; ///< with --hash sha256
-    DescriptorReserve spareDescriptor;  ///< for a file when connections hold every descriptor
-    quint64 filesClosed = 0;
-    int openConnections = 0;    ///< accepted and not yet closed, over all ports (--max-connections)
-    bool readingPaused = false; ///< --min-free-space: sessions do not read
-    quint64 writtenSinceSpaceCheck = 0;
-    std::function<void()> checkFreeSpace; ///< re-reads the free space; set by the engine
-    quint64 writeErrors = 0;
-    int manifestErrors = 0;
-    /// The output directory, watched: deleted, moved or replaced during the run, the files this
-    /// run wrote into it are reported lost and it is made again.
-    OutputDirectory outputDirectory;
-    /// Checks the output directory; true when it was lost (and that has been handled). Set by
-    /// the engine; called at every file open and close and periodically.
-    std::function<bool()> checkOutputDirectory;
-    /// The closed files of this run in the output directory (by name), as they would be
-    /// reported if it went away; files --max-files deleted are not in it.
-    QMap<QString, LostFile> filesInDirectory;
-    bool losingDirectory = false; ///< the engine is closing the files of a lost directory
-    quint64 filesLost = 0;
-    /// Connections a stop closed with data still unread because the volume was at its margin.
-    int leftUnreadConnections = 0;
-    quint64 leftUnreadBytes = 0;
-};
-
-/// One listening port: accepts connections, gives each a Session and a FileSink according to
-/// the split mode, and reports what happens as signals. Lives in the engine's worker thread.
+/// One listening port: accepts connections (admission, TLS handshakes, descriptors held), gives
+/// each a Session writing to the port's files, and reports what happens to the run's CaptureEvents.
+/// Lives in the engine's worker thread.
 class PortListener : public QObject
 {
     Q_OBJECT
 
 public:
-    PortListener(quint16 port, EngineContext *context, QObject *parent = nullptr);
+    /// `settings` and the owners in `parts` outlive the listener (the engine keeps them).
+    PortListener(quint16 port, const CaptureSettings &settings, const RunParts &parts,
+                 QObject *parent = nullptr);
     ~PortListener() override;
 
     quint16 port() const { return m_port; }
@@ -86,103 +49,42 @@ public:
     /// Closes the port's shared file (split=port); called once every session has finished.
     void closeFiles();
 
-    /// Stops or resumes reading on every connection (--min-free-space).
-    void setReadingPaused(bool paused);
-
     /// Open connections, including those in a TLS handshake.
-    int activeSessions() const { return int(m_sessions.size() + m_handshakes.size()); }
+    int activeSessions() const;
     void tick(double seconds);
-    PortStats stats() const { return m_stats; }
+    PortStats stats() const;
     PortSummary summary() const;
     void appendOpenConnections(QList<ConnectionInfo> *out) const;
-    void appendOpenFiles(QList<FileInfo> *out) const;
-    /// Closes every open file with `reason`; their connections go on into new files.
-    void closeOpenFiles(const QString &reason);
-    /// Closes the open files that were deleted while being written (reported as lost).
-    void closeDeletedFiles();
-    /// The output directory was lost: its closed files are no business of --max-files now.
-    void forgetClosedFiles() { m_closedFiles.clear(); }
+    /// The port's files (open files, rotation, --max-files).
+    PortFiles *files() const { return m_files; }
 
 Q_SIGNALS:
-    void connectionOpened(const capture::ConnectionInfo &info);
-    /// The connection's first byte reached its file (info.file).
-    void connectionRecording(const capture::ConnectionInfo &info);
-    void connectionClosed(const capture::ConnectionInfo &info);
-    void fileOpened(const capture::FileInfo &info);
-    void fileClosed(const capture::FileInfo &info);
-    /// A closed file was deleted to keep --max-files.
-    void fileDeleted(const capture::FileInfo &info);
-    /// One file was deleted while it was written: its data are lost (the engine reports it).
-    void fileLost(const capture::LostFile &file, const QString &reason);
-    void writeFailed(const capture::FileInfo &info);
-    void warningRaised(const QString &message);
-    void errorRaised(const QString &message);
     /// A session ended; the engine counts these to know when a drain is complete.
     void sessionFinished();
 
 private:
+    /// Stops or resumes reading on every connection (--min-free-space).
+    void setReadingPaused(bool paused);
     void accept(int fd);
-    /// Closes a connection at accept (--allow, --max-connections): counted, and logged at most
-    /// once a second per port so that a flood cannot flood the log.
-    void refuse(int fd, const QHostAddress &peer, quint16 peerPort, const QString &reason,
-                quint64 *counter);
-    void reportRefusal(const QString &line);
-    /// TLS: handshake first; the connection gets its file and session when it succeeds.
-    void startTls(int fd, quint64 id);
-    void onHandshakeDone(QSslSocket *socket);
-    /// Removes `socket` from the handshakes in progress; its connection id, or nothing if
-    /// it was already done with.
-    std::optional<quint64> takeHandshake(QSslSocket *socket);
-    void failHandshake(QSslSocket *socket, const QString &reason);
-    void countFailedHandshake(const QHostAddress &peer, quint16 peerPort, const QString &reason);
-    void abortHandshakes(const QString &reason);
+    /// TLS: the handshake of connection `id` succeeded; it gets its file and session now.
+    void onHandshakeDone(QSslSocket *socket, quint64 id, const QString &subject);
     void adoptSession(Session *session);
-    std::shared_ptr<FileSeries> seriesFor(const QHostAddress &peer, quint16 peerPort);
     void onSessionWaitingForFile(Session *session, const QString &reason);
-    /// Out of descriptors: pauses accepting and retries waiting connections every 100 ms.
-    void holdAccepting();
-    /// Gives the waiting connections their files when descriptors are free again; resumes
-    /// accepting once none waits and the reserve descriptor is held.
-    void retryWaiting();
     void onSessionFileUnavailable(Session *session, const QString &reason);
     void onSessionWriteFailed(Session *session, const QString &reason);
     void onSessionFinished(Session *session);
-    void releaseSeries(const std::shared_ptr<FileSeries> &series, const QString &reason);
-    void onFileOpened(const FileSink &sink);
-    void onFileClosed(const ManifestFile &record, const FileInfo &info);
-    void appendManifest(const QByteArray &line);
-    /// --max-files: deletes the port's oldest closed files while it has more than allowed.
-    void enforceMaxFiles();
-    int openFileCount() const;
-    /// The series that have a file open now (the port's, or its connections').
-    std::vector<std::shared_ptr<FileSeries>> openSeries() const;
-    /// `base` the first time this run asks for it, then base_2, base_3, …: a name deleted by
-    /// --max-files is never given to another file of the run (the manifest names files).
-    QString uniqueFileName(const QString &base, qint64 second);
     void updateState();
 
     quint16 m_port;
-    EngineContext *m_context;
-    QTcpServer *m_server = nullptr;
+    const CaptureSettings &m_settings;
+    RunParts m_parts;
+    RefusalLog *m_refusalLog; ///< refusals and failed handshakes, at most a line a second
+    std::unique_ptr<Admission> m_admission;
     std::vector<Session *> m_sessions;
-    /// Sessions whose data waits in the kernel for a file while the process is out of
-    /// descriptors; accepting is paused meanwhile.
-    std::vector<Session *> m_waiting;
-    struct Handshake
-    {
-        QSslSocket *socket;
-        quint64 id;
-    };
-    std::vector<Handshake> m_handshakes; // TLS connections not yet through their handshake
-    QTimer *m_retryTimer = nullptr;
-    bool m_shortOfDescriptors = false;        ///< accepting held: see holdAccepting()
-    std::shared_ptr<FileSeries> m_portSeries; // split=port: the files every connection appends to
-    std::deque<FileInfo> m_closedFiles;       // with --max-files: closed, not deleted, oldest first
-    QString m_lastNameBase;                   // what uniqueFileName() was last asked for
-    QHash<QString, int> m_namesThisSecond;    // names carry the second: older ones never recur
-    qint64 m_namesSecond = 0;
-    QElapsedTimer m_lastRefusalReport;
-    quint64 m_refusalsNotReported = 0;
+    PortFiles *m_files;          ///< the port's file series, naming, --max-files
+    HeldConnections *m_held;     ///< connections waiting for a descriptor, accepting held
+    TlsHandshakes *m_handshakes; ///< TLS connections not yet through their handshake
+    AcceptServer *m_server = nullptr;
     PortStats m_stats;
     quint64 m_bytesAtLastTick = 0;
     quint64 m_closedBytesReceived = 0;

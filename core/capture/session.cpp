@@ -1,19 +1,8 @@
 #include "core/capture/session.h"
 
 #include "core/capture/fileseries.h"
-#include "core/net/listensocket.h"
+#include "core/capture/readsource.h"
 #include "core/util/logging.h"
-#include "core/util/syserror.h"
-
-#include <QSocketNotifier>
-#include <QSslSocket>
-#include <QTimer>
-
-#include <cerrno>
-#include <climits>
-#include <sys/ioctl.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 using namespace Qt::Literals::StringLiterals;
 
@@ -24,86 +13,27 @@ namespace {
 constexpr qint64 readBudgetPerWakeup = 8 * 1024 * 1024;
 } // namespace
 
-Session::Session(quint64 id, int fd, std::shared_ptr<FileSeries> series,
-                 std::vector<char> *readBuffer, QObject *parent)
-    : QObject(parent)
-    , m_fd(fd)
-    , m_series(std::move(series))
-    , m_buffer(readBuffer)
-{
-    const auto [peerAddress, peerPort] = socketEndpoint(fd, EndpointSide::Peer);
-    begin(id, peerAddress, peerPort, socketEndpoint(fd, EndpointSide::Local).second, QString());
-    m_notifier = new QSocketNotifier(qintptr(fd), QSocketNotifier::Read, this);
-    connect(m_notifier, &QSocketNotifier::activated, this, &Session::onReadable);
-}
-
-Session::Session(quint64 id, QSslSocket *socket, const QString &tlsSubject,
+Session::Session(quint64 id, std::unique_ptr<ReadSource> source, const QString &tlsSubject,
                  std::shared_ptr<FileSeries> series, std::vector<char> *readBuffer, QObject *parent)
     : QObject(parent)
-    , m_tls(socket)
+    , m_source(std::move(source))
     , m_series(std::move(series))
     , m_buffer(readBuffer)
 {
-    m_tls->setParent(this);
-    begin(id, m_tls->peerAddress(), m_tls->peerPort(), m_tls->localPort(), tlsSubject);
-    connect(m_tls, &QSslSocket::readyRead, this, &Session::onReadable);
-    connect(m_tls, &QSslSocket::disconnected, this, &Session::onReadable);
-    connect(m_tls, &QSslSocket::errorOccurred, this, &Session::onReadable);
-    // What arrived with the end of the handshake is already buffered.
-    QTimer::singleShot(0, this, &Session::onReadable);
-}
-
-void Session::begin(quint64 id, const QHostAddress &peerAddress, quint16 peerPort,
-                    quint16 localPort, const QString &tlsSubject)
-{
     m_info.id = id;
-    m_info.peerAddress = peerAddress;
-    m_info.peerPort = peerPort;
-    m_info.localPort = localPort;
+    m_info.peerAddress = m_source->peerAddress();
+    m_info.peerPort = m_source->peerPort();
+    m_info.localPort = m_source->localPort();
     m_info.opened = QDateTime::currentDateTime();
     m_info.tlsSubject = tlsSubject;
     m_series->attach(id, m_info.peerText(), m_info.opened, tlsSubject);
     m_lastData.start();
+    connect(m_source.get(), &ReadSource::readable, this, &Session::onReadable);
+    // What arrived with the end of a TLS handshake is already buffered.
+    m_source->announceBuffered();
 }
 
-qint64 Session::readSome(char *data, qint64 capacity)
-{
-    if (!m_tls) {
-        for (;;) {
-            const ssize_t n = ::read(m_fd, data, size_t(capacity));
-            if (n < 0 && errno == EINTR)
-                continue;
-            if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
-                m_error = systemErrorString(errno);
-            return n;
-        }
-    }
-    if (m_tls->bytesAvailable() > 0) {
-        const qint64 n = m_tls->read(data, capacity);
-        if (n > 0)
-            return n;
-    }
-    const QAbstractSocket::SocketError error = m_tls->error();
-    if (error != QAbstractSocket::UnknownSocketError &&
-        error != QAbstractSocket::RemoteHostClosedError) {
-        m_error = u"TLS: %1"_s.arg(m_tls->errorString());
-        errno = EIO;
-        return -1;
-    }
-    if (error == QAbstractSocket::RemoteHostClosedError ||
-        m_tls->state() != QAbstractSocket::ConnectedState)
-        return 0; // the peer closed, and everything it sent has been read
-    errno = EAGAIN;
-    return -1;
-}
-
-Session::~Session()
-{
-    if (m_fd >= 0)
-        ::close(m_fd);
-    if (m_tls)
-        m_tls->abort();
-}
+Session::~Session() = default;
 
 ConnectionInfo Session::info() const
 {
@@ -112,10 +42,9 @@ ConnectionInfo Session::info() const
     return info;
 }
 
-void Session::updateNotifier()
+void Session::updateWatching()
 {
-    if (m_notifier)
-        m_notifier->setEnabled(!m_paused && !m_waitingForFile);
+    m_source->setWatching(!m_paused && !m_waitingForFile);
 }
 
 void Session::retryFile()
@@ -123,20 +52,19 @@ void Session::retryFile()
     if (!m_waitingForFile || m_finished)
         return;
     m_waitingForFile = false;
-    updateNotifier();
+    updateWatching();
     onReadable();
-    if (m_tls && !m_waitingForFile) // its buffer may hold data no readyRead will announce again
-        QTimer::singleShot(0, this, &Session::onReadable);
+    if (!m_waitingForFile)
+        m_source->announceBuffered();
 }
 
 void Session::setPaused(bool paused)
 {
     m_paused = paused;
-    updateNotifier();
+    updateWatching();
     if (!paused) {
         m_lastData.start(); // not reading was our doing, not the peer's silence
-        if (m_tls)          // its buffer may hold data no readyRead will announce again
-            QTimer::singleShot(0, this, &Session::onReadable);
+        m_source->announceBuffered();
     }
 }
 
@@ -149,19 +77,14 @@ void Session::tick(double seconds)
 
 Session::ReadOutcome Session::prepareFile()
 {
-    if (m_tls) {
-        if (m_tls->bytesAvailable() <= 0)
-            return ReadOutcome::BudgetUsed; // readSome() tells a close or an error
-    } else {
-        char byte = 0;
-        ssize_t n = 0;
-        do
-            n = ::recv(m_fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
-        while (n < 0 && errno == EINTR);
-        if (n == 0)
-            return ReadOutcome::PeerClosed;
-        if (n < 0)
-            return ReadOutcome::BudgetUsed; // nothing yet (or an error readSome() reports)
+    switch (m_source->peek()) {
+    case ReadResult::Kind::Eof:
+        return ReadOutcome::PeerClosed;
+    case ReadResult::Kind::WouldBlock:
+    case ReadResult::Kind::Error:
+        return ReadOutcome::BudgetUsed; // nothing yet (or an error the read reports)
+    case ReadResult::Kind::Data:
+        break;
     }
     QString error;
     switch (m_series->ensureOpen(&error)) {
@@ -188,14 +111,19 @@ Session::ReadOutcome Session::readAvailable(qint64 budget, bool stopWhenPaused)
             if (file != ReadOutcome::BudgetUsed)
                 return file;
         }
-        const qint64 n = readSome(data, qint64(capacity));
-        if (n == 0)
+        const ReadResult read = m_source->read(data, qint64(capacity));
+        switch (read.kind) {
+        case ReadResult::Kind::Eof:
             return ReadOutcome::PeerClosed;
-        if (n < 0) {
-            if (errno == EAGAIN || errno == EWOULDBLOCK)
-                return ReadOutcome::Drained;
+        case ReadResult::Kind::WouldBlock:
+            return ReadOutcome::Drained;
+        case ReadResult::Kind::Error:
+            m_error = read.error;
             return ReadOutcome::Failed;
+        case ReadResult::Kind::Data:
+            break;
         }
+        const qint64 n = read.bytes;
         const bool first = m_info.bytesReceived == 0;
         m_info.bytesReceived += quint64(n);
         m_lastData.start();
@@ -233,7 +161,7 @@ void Session::onReadable()
         return;
     case ReadOutcome::WaitingForFile:
         m_waitingForFile = true;
-        updateNotifier();
+        updateWatching();
         Q_EMIT waitingForFile(this, m_error);
         return;
     case ReadOutcome::NoFile:
@@ -254,20 +182,15 @@ void Session::finishAfterFinalRead(const QString &reason)
 {
     if (m_finished)
         return;
-    int queued = 0;
-    if (m_tls)
-        queued = int(qMin<qint64>(m_tls->bytesAvailable(), INT_MAX));
-    else if (::ioctl(m_fd, FIONREAD, &queued) != 0)
-        queued = 0;
+    const qint64 queued = m_source->queued();
     if (m_paused) {
         // The volume is at its --min-free-space margin: what it cannot take stays unread in the
         // kernel (the stop reports it) rather than being read and then failing to be written.
-        char byte = 0;
-        if (queued == 0 && !m_tls && ::recv(m_fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT) == 0) {
+        if (queued == 0 && m_source->peek() == ReadResult::Kind::Eof) {
             finish(u"peer closed"_s);
             return;
         }
-        m_leftUnread = quint64(qMax(queued, 0));
+        m_leftUnread = quint64(qMax<qint64>(queued, 0));
         finish(queued > 0 ? u"%1, %2 bytes left unread (output volume at its --min-free-space "
                             "margin)"_s.arg(reason)
                                 .arg(queued)
@@ -305,20 +228,7 @@ void Session::finish(const QString &reason)
     m_info.closeReason = reason;
     m_info.rate = 0;
     m_series->detach(m_info.id, m_info.closed, reason);
-    // Unregistered before the descriptor goes away; deleted later, since finish() may run
-    // inside the notifier's own activated() signal.
-    if (m_notifier) {
-        m_notifier->setEnabled(false);
-        m_notifier->deleteLater();
-        m_notifier = nullptr;
-    }
-    if (m_fd >= 0)
-        ::close(m_fd);
-    m_fd = -1;
-    if (m_tls) {
-        m_tls->disconnect(this);
-        m_tls->abort();
-    }
+    m_source->close();
     Q_EMIT finished(this);
 }
 

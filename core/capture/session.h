@@ -8,12 +8,10 @@
 #include <memory>
 #include <vector>
 
-class QSocketNotifier;
-class QSslSocket;
-
 namespace capture {
 
 class FileSeries;
+class ReadSource;
 
 /// One accepted TCP connection: moves every byte it receives into its FileSeries, in order.
 /// Lives in the engine's worker thread. It reads the socket descriptor directly into the
@@ -25,13 +23,10 @@ class Session : public QObject
     Q_OBJECT
 
 public:
-    /// Takes ownership of the connected, non-blocking descriptor `fd`. `readBuffer` is the
-    /// engine's scratch buffer, shared by all sessions of the thread (reads never overlap).
-    Session(quint64 id, int fd, std::shared_ptr<FileSeries> series, std::vector<char> *readBuffer,
-            QObject *parent = nullptr);
-    /// A TLS connection whose handshake is done: takes `socket` (reparented) and reads the
-    /// decrypted bytes from it. `tlsSubject` is the verified client's subject, if any.
-    Session(quint64 id, QSslSocket *socket, const QString &tlsSubject,
+    /// Reads from `source` (a descriptor, or a TLS connection whose handshake is done).
+    /// `tlsSubject` is the verified TLS client's subject, if any. `readBuffer` is the engine's
+    /// scratch buffer, shared by all sessions of the thread (reads never overlap).
+    Session(quint64 id, std::unique_ptr<ReadSource> source, const QString &tlsSubject,
             std::shared_ptr<FileSeries> series, std::vector<char> *readBuffer,
             QObject *parent = nullptr);
     ~Session() override;
@@ -104,20 +99,11 @@ private:
     /// Before a read while the series has no file: whether data is there (a file is then
     /// opened for it), the peer closed without any, or nothing is there yet.
     ReadOutcome prepareFile();
-    void updateNotifier();
+    void updateWatching();
     /// Data came but no file could be made for it: reported, closed with the data unread.
     void closeUnrecorded(const QString &reason);
 
-    /// One read from the descriptor or the TLS socket: bytes, 0 at the end of the stream,
-    /// -1 with errno EAGAIN when nothing is there now, -1 otherwise with m_error set.
-    qint64 readSome(char *data, qint64 capacity);
-    /// What both constructors do: the connection's identity, and its place in the series.
-    void begin(quint64 id, const QHostAddress &peerAddress, quint16 peerPort, quint16 localPort,
-               const QString &tlsSubject);
-
-    int m_fd = -1;
-    QSocketNotifier *m_notifier = nullptr;
-    QSslSocket *m_tls = nullptr;
+    std::unique_ptr<ReadSource> m_source;
     bool m_paused = false;
     bool m_waitingForFile = false;
     std::shared_ptr<FileSeries> m_series;

@@ -1,6 +1,6 @@
 #include "core/http/httpserver.h"
 
-#include "core/http/httpacceptserver.h"
+#include "core/net/acceptserver.h"
 #include "core/net/address.h"
 #include "core/net/listensocket.h"
 #include "core/util/logging.h"
@@ -67,20 +67,19 @@ HttpServer::~HttpServer()
 
 bool HttpServer::listen(const QHostAddress &address, quint16 port, QString *error)
 {
-    if (m_server) {
-        if (error)
-            *error = u"already listening"_s;
-        return false;
+    QString reason = u"already listening"_s;
+    auto *server = m_server ? nullptr : new AcceptServer([this](int fd) { accept(fd); }, this);
+    if (server && server->open(address, port, &reason)) {
+        m_server = server;
+        connect(server, &AcceptServer::acceptFailed, this, [this](const QString &why) {
+            Q_EMIT clientError(u"accepting a connection failed: "_s + why);
+        });
+        return true;
     }
-    HttpAcceptServer *server = HttpAcceptServer::listen(address, port, this, error);
-    if (!server)
-        return false;
-    server->accepted = [this](int descriptor) { accept(descriptor); };
-    server->acceptFailed = [this](const QString &reason) {
-        Q_EMIT clientError(u"accepting a connection failed: "_s + reason);
-    };
-    m_server = server;
-    return true;
+    delete server;
+    if (error)
+        *error = reason;
+    return false;
 }
 
 quint16 HttpServer::serverPort() const

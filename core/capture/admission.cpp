@@ -1,0 +1,93 @@
+#include "core/capture/admission.h"
+
+#include "core/capture/runcounters.h"
+#include "core/net/address.h"
+#include "core/net/listensocket.h"
+
+#include <unistd.h>
+
+using namespace Qt::Literals::StringLiterals;
+
+namespace capture {
+
+RefusalLog::RefusalLog(quint16 port, QObject *parent)
+    : QObject(parent)
+    , m_port(port)
+{}
+
+void RefusalLog::report(const QString &line)
+{
+    if (m_lastReport.isValid() && m_lastReport.elapsed() < 1000) {
+        ++m_notReported;
+        return;
+    }
+    QString text = line;
+    if (m_notReported > 0)
+        text += u" (and %1 more refused since the last such line)"_s.arg(m_notReported);
+    m_notReported = 0;
+    m_lastReport.start();
+    Q_EMIT warningRaised(text);
+}
+
+void RefusalLog::flush()
+{
+    if (m_notReported == 0)
+        return;
+    Q_EMIT warningRaised(u"port %1: %2 more connection(s) refused or closed without a file "
+                         "since the last such line"_s.arg(m_port)
+                             .arg(m_notReported));
+    m_notReported = 0;
+}
+
+Admission::Admission(quint16 port, const CaptureSettings &settings, const RunCounters &counters,
+                     RefusalLog &log)
+    : m_port(port)
+    , m_settings(settings)
+    , m_counters(counters)
+    , m_log(log)
+{}
+
+bool Admission::checkAllowed(int fd)
+{
+    if (m_settings.allow.isEmpty())
+        return true;
+    const auto [peer, peerPort] = socketEndpoint(fd, EndpointSide::Peer);
+    if (peerAllowed(m_settings.allow, peer))
+        return true;
+    refuse(fd, peer, peerPort, u"not in --allow"_s, &m_refusedNotAllowed);
+    return false;
+}
+
+bool Admission::isFull(int openOnPort) const
+{
+    return (m_settings.maxConnectionsPerPort > 0 &&
+            openOnPort >= m_settings.maxConnectionsPerPort) ||
+           (m_settings.maxConnections > 0 &&
+            m_counters.openConnections >= m_settings.maxConnections);
+}
+
+bool Admission::checkLimits(int fd, int openOnPort)
+{
+    QString limit;
+    if (m_settings.maxConnectionsPerPort > 0 && openOnPort >= m_settings.maxConnectionsPerPort)
+        limit = u"--max-connections-per-port %1 reached"_s.arg(m_settings.maxConnectionsPerPort);
+    else if (m_settings.maxConnections > 0 &&
+             m_counters.openConnections >= m_settings.maxConnections)
+        limit = u"--max-connections %1 reached"_s.arg(m_settings.maxConnections);
+    if (limit.isEmpty())
+        return true;
+    const auto [peer, peerPort] = socketEndpoint(fd, EndpointSide::Peer);
+    refuse(fd, peer, peerPort, limit, &m_refusedOverLimit);
+    return false;
+}
+
+void Admission::refuse(int fd, const QHostAddress &peer, quint16 peerPort, const QString &reason,
+                       quint64 *counter)
+{
+    ::close(fd);
+    ++*counter;
+    m_log.report(u"port %1: connection from %2 refused: %3"_s.arg(m_port).arg(
+        endpointText(peer, peerPort), reason));
+}
+
+} // namespace capture

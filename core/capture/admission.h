@@ -1,0 +1,67 @@
+#pragma once
+
+#include "core/capture/capturesettings.h"
+
+#include <QElapsedTimer>
+#include <QHostAddress>
+#include <QObject>
+#include <QString>
+
+namespace capture {
+
+struct RunCounters;
+
+/// Lines about connections closed before they got a file (refused at accept, failed TLS
+/// handshakes): at most one a second per port, so that a flood cannot flood the log; the
+/// next line says how many were left out.
+class RefusalLog : public QObject
+{
+    Q_OBJECT
+
+public:
+    explicit RefusalLog(quint16 port, QObject *parent = nullptr);
+
+    void report(const QString &line);
+    /// At a stop: says how many were left out since the last line, if any.
+    void flush();
+
+Q_SIGNALS:
+    void warningRaised(const QString &message);
+
+private:
+    quint16 m_port;
+    QElapsedTimer m_lastReport;
+    quint64 m_notReported = 0;
+};
+
+/// Who may connect to one port: --allow, --max-connections and --max-connections-per-port.
+/// A connection refused is closed at once, counted and reported to the RefusalLog.
+class Admission
+{
+public:
+    Admission(quint16 port, const CaptureSettings &settings, const RunCounters &counters,
+              RefusalLog &log);
+
+    /// Whether the peer of `fd` is allowed (--allow); if not, it is refused.
+    bool checkAllowed(int fd);
+    /// Whether a limit is reached with `openOnPort` connections open on the port.
+    bool isFull(int openOnPort) const;
+    /// Whether a connection may be taken with `openOnPort` open; if not, `fd` is refused.
+    bool checkLimits(int fd, int openOnPort);
+
+    quint64 refusedNotAllowed() const { return m_refusedNotAllowed; }
+    quint64 refusedOverLimit() const { return m_refusedOverLimit; }
+
+private:
+    void refuse(int fd, const QHostAddress &peer, quint16 peerPort, const QString &reason,
+                quint64 *counter);
+
+    quint16 m_port;
+    const CaptureSettings &m_settings;
+    const RunCounters &m_counters;
+    RefusalLog &m_log;
+    quint64 m_refusedNotAllowed = 0;
+    quint64 m_refusedOverLimit = 0;
+};
+
+} // namespace capture

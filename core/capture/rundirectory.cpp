@@ -54,8 +54,6 @@ bool RunDirectory::check()
     if (m_losing)
         return true;
     const OutputDirectory::Change change = m_directory.check();
-    if (change != OutputDirectory::Change::None)
-        qWarning("DEBUGDIR %d %s", int(change), qPrintable(m_directory.path()));
     if (change == OutputDirectory::Change::None)
         return false;
     // Every file of this run in it is gone from the output directory: the open ones are closed

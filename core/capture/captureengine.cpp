@@ -7,7 +7,7 @@
 #include "core/capture/portlistener.h"
 #include "core/capture/runcounters.h"
 #include "core/capture/rundirectory.h"
-#include "core/observe/statsjson.h"
+#include "core/capture/settingsjson.h"
 #include "core/util/hashworker.h"
 #include "core/util/logging.h"
 #include "core/util/pathchecks.h"

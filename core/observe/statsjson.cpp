@@ -1,40 +1,12 @@
 #include "core/observe/statsjson.h"
 
 #include "core/manifest/record.h"
-#include "core/net/portspec.h"
 
-#include <QDir>
 #include <QJsonArray>
-#include <QSslConfiguration>
-#include <QSslSocket>
 
 using namespace Qt::Literals::StringLiterals;
 
 namespace capture {
-
-QJsonObject settingsJson(const CaptureSettings &s)
-{
-    QJsonArray allow;
-    for (const auto &subnet : s.allow)
-        allow.append(allowEntryText(subnet));
-    return {
-        {u"bind"_s, bindAddressText(s.bindAddress)},
-        {u"ports"_s, formatPortSpec(s.ports)},
-        {u"output"_s, QDir(s.outputDir).absolutePath()},
-        {u"split"_s, splitModeName(s.split)},
-        {u"hash"_s, hashAlgorithmName(s.hash)},
-        {u"rotate_size"_s, qint64(s.rotateSize)},
-        {u"rotate_interval_s"_s, s.rotateIntervalSec},
-        {u"max_files"_s, s.maxFiles},
-        {u"drain_timeout_ms"_s, s.drainTimeoutMs},
-        {u"allow"_s, allow},
-        {u"max_connections"_s, s.maxConnections},
-        {u"max_connections_per_port"_s, s.maxConnectionsPerPort},
-        {u"idle_timeout_ms"_s, s.idleTimeoutMs},
-        {u"min_free_space"_s, qint64(s.minFreeSpace)},
-        {u"tls"_s, bool(s.tls)},
-        {u"tls_client_certificates"_s, s.tls && s.tls->peerVerifyMode() == QSslSocket::VerifyPeer}};
-}
 
 QJsonObject portStatsJson(const PortStats &p)
 {

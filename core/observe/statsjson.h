@@ -7,9 +7,6 @@
 
 namespace capture {
 
-/// The settings of a run, as /status and the manifest's run lines give them.
-QJsonObject settingsJson(const CaptureSettings &settings);
-
 /// One port's figures as /status and the stats events give them (the same names in both).
 QJsonObject portStatsJson(const PortStats &port);
 

@@ -1,5 +1,6 @@
 #include "core/observe/statusservice.h"
 
+#include "core/capture/settingsjson.h"
 #include "core/net/portspec.h"
 #include "core/observe/statsjson.h"
 

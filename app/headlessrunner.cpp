@@ -15,17 +15,17 @@ HeadlessRunner::HeadlessRunner(Receiver *receiver, CommandLineOptions options, Q
     , m_receiver(receiver)
     , m_options(std::move(options))
 {
-    connect(receiver, &Receiver::started, this, [this] {
+    connect(receiver->events(), &CaptureEvents::started, this, [this] {
         if (m_options.summaryIntervalMs > 0)
             m_summaryTimer.start();
     });
-    connect(receiver, &Receiver::startFailed, this,
+    connect(receiver->events(), &CaptureEvents::startFailed, this,
             [this] { Q_EMIT finished(Application::Failure); });
-    connect(receiver, &Receiver::writeFailed, this, [this] { ++m_writeFailures; });
+    connect(receiver->events(), &CaptureEvents::writeFailed, this, [this] { ++m_writeFailures; });
     // Errors during the run (a connection closed because no file could be created for it, a
     // manifest line not written) make the run unclean, like write failures.
-    connect(receiver, &Receiver::errorRaised, this, [this] { ++m_errors; });
-    connect(receiver, &Receiver::stopped, this, [this](const StopSummary &summary) {
+    connect(receiver->events(), &CaptureEvents::errorRaised, this, [this] { ++m_errors; });
+    connect(receiver->events(), &CaptureEvents::stopped, this, [this](const StopSummary &summary) {
         m_summaryTimer.stop();
         // Bytes not written, a sender turned away, or files the manifest does not vouch for.
         const bool lost =

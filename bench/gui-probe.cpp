@@ -102,7 +102,8 @@ int main(int argc, char *argv[])
         std::printf("%s\n", QJsonDocument(result).toJson(QJsonDocument::Compact).constData());
         std::fflush(stdout);
         exitCode = loadStatus == 0 ? 0 : 1;
-        QObject::connect(active, &capture::Receiver::stopped, &app, &QCoreApplication::quit);
+        QObject::connect(active->events(), &capture::CaptureEvents::stopped, &app,
+                         &QCoreApplication::quit);
         active->stop();
     };
     QObject::connect(&load, &QProcess::finished, [&](int code, QProcess::ExitStatus status) {
@@ -112,11 +113,11 @@ int main(int argc, char *argv[])
         if (error == QProcess::FailedToStart)
             report(127);
     });
-    QObject::connect(active, &capture::Receiver::startFailed, &app, [&] {
+    QObject::connect(active->events(), &capture::CaptureEvents::startFailed, &app, [&] {
         std::fprintf(stderr, "gui-probe: the capture did not start\n");
         app.exit(1);
     });
-    QObject::connect(active, &capture::Receiver::started, [&] {
+    QObject::connect(active->events(), &capture::CaptureEvents::started, [&] {
         clock.start();
         probe.start();
         const QString spec = capture::formatPortSpec(ports.ports);

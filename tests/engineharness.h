@@ -24,19 +24,19 @@ inline constexpr int timeoutMs = 60000;
 struct Harness
 {
     CaptureController controller;
-    QSignalSpy started{&controller, &CaptureController::started};
-    QSignalSpy startFailed{&controller, &CaptureController::startFailed};
-    QSignalSpy opened{&controller, &CaptureController::connectionOpened};
-    QSignalSpy closed{&controller, &CaptureController::connectionClosed};
-    QSignalSpy filesOpened{&controller, &CaptureController::fileOpened};
-    QSignalSpy filesClosed{&controller, &CaptureController::fileClosed};
-    QSignalSpy filesDeleted{&controller, &CaptureController::fileDeleted};
-    QSignalSpy filesLost{&controller, &CaptureController::fileLost};
-    QSignalSpy writeFailed{&controller, &CaptureController::writeFailed};
-    QSignalSpy warnings{&controller, &CaptureController::warningRaised};
-    QSignalSpy errors{&controller, &CaptureController::errorRaised};
-    QSignalSpy stats{&controller, &CaptureController::statsUpdated};
-    QSignalSpy stopped{&controller, &CaptureController::stopped};
+    QSignalSpy started{controller.events(), &CaptureEvents::started};
+    QSignalSpy startFailed{controller.events(), &CaptureEvents::startFailed};
+    QSignalSpy opened{controller.events(), &CaptureEvents::connectionOpened};
+    QSignalSpy closed{controller.events(), &CaptureEvents::connectionClosed};
+    QSignalSpy filesOpened{controller.events(), &CaptureEvents::fileOpened};
+    QSignalSpy filesClosed{controller.events(), &CaptureEvents::fileClosed};
+    QSignalSpy filesDeleted{controller.events(), &CaptureEvents::fileDeleted};
+    QSignalSpy filesLost{controller.events(), &CaptureEvents::fileLost};
+    QSignalSpy writeFailed{controller.events(), &CaptureEvents::writeFailed};
+    QSignalSpy warnings{controller.events(), &CaptureEvents::warningRaised};
+    QSignalSpy errors{controller.events(), &CaptureEvents::errorRaised};
+    QSignalSpy stats{controller.events(), &CaptureEvents::statsUpdated};
+    QSignalSpy stopped{controller.events(), &CaptureEvents::stopped};
 
     bool start(const CaptureSettings &settings)
     {

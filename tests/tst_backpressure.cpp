@@ -84,9 +84,9 @@ private Q_SLOTS:
         QTemporaryDir dir;
         const QList<quint16> ports = TestSupport::freePorts(1);
         CaptureController controller;
-        QSignalSpy started(&controller, &CaptureController::started);
-        QSignalSpy closed(&controller, &CaptureController::connectionClosed);
-        QSignalSpy stopped(&controller, &CaptureController::stopped);
+        QSignalSpy started(controller.events(), &CaptureEvents::started);
+        QSignalSpy closed(controller.events(), &CaptureEvents::connectionClosed);
+        QSignalSpy stopped(controller.events(), &CaptureEvents::stopped);
         CaptureSettings settings;
         settings.bindAddress = QHostAddress::LocalHost;
         settings.ports = ports;

@@ -47,6 +47,22 @@ namespace {
 
 constexpr int timeoutMs = 30000;
 
+/// A receiver that is not the engine: the window sees only the Receiver face, so what a test
+/// emits here reaches it as a capture's events would.
+class FakeReceiver : public Receiver
+{
+public:
+    RunState state() const override { return RunState::Idle; }
+    CaptureSettings settings() const override { return {}; }
+    StatsSnapshot lastSnapshot() const override { return {}; }
+    const CaptureEvents *events() const override { return &emitter; }
+    void start(const CaptureSettings &) override {}
+    void stop() override {}
+    void abort() override {}
+
+    CaptureEvents emitter;
+};
+
 template<typename T> T *child(QWidget *window, const QString &name)
 {
     T *found = window->findChild<T *>(name);
@@ -317,8 +333,8 @@ private Q_SLOTS:
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
         fillSettings(window, u"%1,%2"_s.arg(ports[0]).arg(ports[1]), dir.path());
-        QSignalSpy started(window.receiver(), &Receiver::started);
-        QSignalSpy stopped(window.receiver(), &Receiver::stopped);
+        QSignalSpy started(window.receiver()->events(), &CaptureEvents::started);
+        QSignalSpy stopped(window.receiver()->events(), &CaptureEvents::stopped);
         QVERIFY(clickAction(window, u"startAction"_s));
         QTRY_COMPARE_WITH_TIMEOUT(started.size(), 1, timeoutMs);
         auto *stop = window.findChild<QAction *>(u"stopAction"_s);
@@ -610,7 +626,7 @@ private Q_SLOTS:
         fillSettings(window, QString::number(port), dir.path());
         auto *panel = child<SettingsPanel>(&window, u"settingsPanel"_s);
         fillTls(panel, tlsPath(u"c.pem"_s), tlsPath(u"k.pem"_s));
-        QSignalSpy started(window.receiver(), &Receiver::started);
+        QSignalSpy started(window.receiver()->events(), &CaptureEvents::started);
         QVERIFY(clickAction(window, u"startAction"_s));
         QTRY_COMPARE_WITH_TIMEOUT(started.size(), 1, timeoutMs);
         QVERIFY(window.receiver()->settings().tls);
@@ -651,7 +667,7 @@ private Q_SLOTS:
             filesView->model()->index(0, FilesTableModel::Size).data(RawValueRole).toLongLong(),
             qint64(data.size()), timeoutMs);
 
-        QSignalSpy stopped(window.receiver(), &Receiver::stopped);
+        QSignalSpy stopped(window.receiver()->events(), &CaptureEvents::stopped);
         window.stopCapture();
         QTRY_COMPARE_WITH_TIMEOUT(stopped.size(), 1, timeoutMs);
         QVERIFY(field<QLineEdit>(panel, u"tlsCertificateEdit"_s)->isEnabled());
@@ -671,10 +687,10 @@ private Q_SLOTS:
         options.givenOptions = {u"bind"_s, u"ports"_s, u"output"_s};
         CaptureController controller;
         MainWindow window(&controller, options);
-        QSignalSpy started(window.receiver(), &Receiver::started);
+        QSignalSpy started(window.receiver()->events(), &CaptureEvents::started);
         window.show();
         QTRY_COMPARE_WITH_TIMEOUT(started.size(), 1, timeoutMs);
-        QSignalSpy stopped(window.receiver(), &Receiver::stopped);
+        QSignalSpy stopped(window.receiver()->events(), &CaptureEvents::stopped);
         window.stopCapture();
         QTRY_COMPARE_WITH_TIMEOUT(stopped.size(), 1, timeoutMs);
     }
@@ -688,8 +704,8 @@ private Q_SLOTS:
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
         fillSettings(window, QString::number(ports[0]), dir.path());
-        QSignalSpy started(window.receiver(), &Receiver::started);
-        QSignalSpy stopped(window.receiver(), &Receiver::stopped);
+        QSignalSpy started(window.receiver()->events(), &CaptureEvents::started);
+        QSignalSpy stopped(window.receiver()->events(), &CaptureEvents::stopped);
         window.startCapture();
         QTRY_COMPARE_WITH_TIMEOUT(started.size(), 1, timeoutMs);
         const QByteArray data = TestSupport::patternData(3, 100'000);
@@ -726,23 +742,23 @@ private Q_SLOTS:
 
     void fileSignalsFillTheManifestColumns()
     {
-        CaptureController controller;
-        MainWindow window(&controller, CommandLineOptions{});
+        FakeReceiver receiver;
+        MainWindow window(&receiver, CommandLineOptions{});
         auto *filesView = child<QTableView>(&window, u"filesView"_s);
         FileInfo info;
         info.path = u"/out/stream_5000_20261121_120000.bin"_s;
         info.port = 5000;
-        Q_EMIT window.receiver()->fileOpened(info);
+        Q_EMIT receiver.emitter.fileOpened(info);
         QCOMPARE(filesView->model()->rowCount(), 1);
         info.state = FileInfo::State::Closed;
         info.bytes = 42;
         info.sha256 = QString::fromLatin1(TestSupport::sha256("x"));
         info.closeReason = u"peer closed"_s;
-        Q_EMIT window.receiver()->fileClosed(info);
+        Q_EMIT receiver.emitter.fileClosed(info);
         QCOMPARE(cell(filesView, 0, FilesTableModel::Sha256), info.sha256);
         QCOMPARE(cell(filesView, 0, FilesTableModel::CloseReason), u"peer closed"_s);
         QCOMPARE(cell(filesView, 0, FilesTableModel::State), u"closed"_s);
-        Q_EMIT window.receiver()->fileDeleted(info);
+        Q_EMIT receiver.emitter.fileDeleted(info);
         QCOMPARE(filesView->model()->rowCount(), 1);
         QCOMPARE(cell(filesView, 0, FilesTableModel::State), u"deleted"_s);
     }
@@ -950,7 +966,7 @@ private Q_SLOTS:
         QVERIFY(QTest::qWaitForWindowExposed(&window));
         fillSettings(window, u"%1-%2"_s.arg(base).arg(base + 3), dir.path() + u"/run42"_s,
                      SplitMode::Connection);
-        QSignalSpy started(window.receiver(), &Receiver::started);
+        QSignalSpy started(window.receiver()->events(), &CaptureEvents::started);
         window.startCapture();
         QTRY_COMPARE_WITH_TIMEOUT(started.size(), 1, timeoutMs);
 
@@ -992,7 +1008,7 @@ private Q_SLOTS:
             qInfo("screenshot written to %s", qPrintable(target));
             streams.stop();
         }
-        QSignalSpy stopped(window.receiver(), &Receiver::stopped);
+        QSignalSpy stopped(window.receiver()->events(), &CaptureEvents::stopped);
         window.stopCapture();
         QTRY_COMPARE_WITH_TIMEOUT(stopped.size(), 1, timeoutMs);
     }

@@ -90,21 +90,21 @@ void MainWindow::connectController()
                     statusBar()->showMessage(text, statusMessageMs);
             });
     connect(c, &Receiver::stateChanged, this, &MainWindow::showState);
-    connect(c, &Receiver::startFailed, this,
+    connect(c->events(), &CaptureEvents::startFailed, this,
             [this](const QList<ListenFailure> &failures, const QString &) {
                 m_portsModel->setListenFailures(failures);
             });
-    connect(c, &Receiver::connectionOpened, m_connectionsModel,
+    connect(c->events(), &CaptureEvents::connectionOpened, m_connectionsModel,
             &ConnectionsTableModel::addConnection);
-    connect(c, &Receiver::connectionClosed, m_connectionsModel,
+    connect(c->events(), &CaptureEvents::connectionClosed, m_connectionsModel,
             &ConnectionsTableModel::closeConnection);
-    connect(c, &Receiver::fileOpened, m_filesModel, &FilesTableModel::addFile);
-    connect(c, &Receiver::fileClosed, m_filesModel, &FilesTableModel::updateFile);
-    connect(c, &Receiver::writeFailed, m_filesModel, &FilesTableModel::updateFile);
-    connect(c, &Receiver::fileDeleted, m_filesModel, &FilesTableModel::markDeleted);
-    connect(c, &Receiver::fileLost, m_filesModel, &FilesTableModel::markLost);
-    connect(c, &Receiver::statsUpdated, this, &MainWindow::onSnapshot);
-    connect(c, &Receiver::stopped, this, [this] {
+    connect(c->events(), &CaptureEvents::fileOpened, m_filesModel, &FilesTableModel::addFile);
+    connect(c->events(), &CaptureEvents::fileClosed, m_filesModel, &FilesTableModel::updateFile);
+    connect(c->events(), &CaptureEvents::writeFailed, m_filesModel, &FilesTableModel::updateFile);
+    connect(c->events(), &CaptureEvents::fileDeleted, m_filesModel, &FilesTableModel::markDeleted);
+    connect(c->events(), &CaptureEvents::fileLost, m_filesModel, &FilesTableModel::markLost);
+    connect(c->events(), &CaptureEvents::statsUpdated, this, &MainWindow::onSnapshot);
+    connect(c->events(), &CaptureEvents::stopped, this, [this] {
         statusBar()->showMessage(tr("Capture stopped; files closed."), statusMessageMs);
         if (m_closeWhenStopped)
             close();

@@ -22,41 +22,18 @@ CaptureController::CaptureController(QObject *parent)
     m_engine = new CaptureEngine;
     m_engine->moveToThread(&m_thread);
 
-    // The engine's signals are this receiver's: forwarded as they are, except those that
-    // move the run state or the last snapshot, which are taken in first.
-    using E = CaptureEngine;
-    connect(m_engine, &E::listening, this, &Receiver::listening);
-    connect(m_engine, &E::started, this, [this] {
-        setState(RunState::Running);
-        Q_EMIT started();
-    });
-    connect(m_engine, &E::startFailed, this,
-            [this](const QList<ListenFailure> &failures, const QString &reason) {
-                setState(RunState::Failed);
-                Q_EMIT startFailed(failures, reason);
-            });
-    connect(m_engine, &E::connectionOpened, this, &Receiver::connectionOpened);
-    connect(m_engine, &E::connectionRecording, this, &Receiver::connectionRecording);
-    connect(m_engine, &E::connectionClosed, this, &Receiver::connectionClosed);
-    connect(m_engine, &E::fileOpened, this, &Receiver::fileOpened);
-    connect(m_engine, &E::fileClosed, this, &Receiver::fileClosed);
-    connect(m_engine, &E::fileDeleted, this, &Receiver::fileDeleted);
-    connect(m_engine, &E::fileLost, this, &Receiver::fileLost);
-    connect(m_engine, &E::writeFailed, this, &Receiver::writeFailed);
-    connect(m_engine, &E::warningRaised, this, &Receiver::warningRaised);
-    connect(m_engine, &E::errorRaised, this, &Receiver::errorRaised);
-    connect(m_engine, &E::drainStarted, this, [this](int openConnections, int timeoutMs) {
-        setState(RunState::Stopping);
-        Q_EMIT drainStarted(openConnections, timeoutMs);
-    });
-    connect(m_engine, &E::statsUpdated, this, [this](const StatsSnapshot &snapshot) {
-        m_last = snapshot;
-        Q_EMIT statsUpdated(snapshot);
-    });
-    connect(m_engine, &E::stopped, this, [this](const StopSummary &summary) {
-        setState(RunState::Idle);
-        Q_EMIT stopped(summary);
-    });
+    // The engine's events are this receiver's, passed on as they are. Those that move the run
+    // state or the last snapshot are taken in first: these connections are made before the
+    // forwarding ones, so their queued calls run first.
+    using E = CaptureEvents;
+    const CaptureEvents *engineEvents = m_engine->events();
+    connect(engineEvents, &E::started, this, [this] { setState(RunState::Running); });
+    connect(engineEvents, &E::startFailed, this, [this] { setState(RunState::Failed); });
+    connect(engineEvents, &E::drainStarted, this, [this] { setState(RunState::Stopping); });
+    connect(engineEvents, &E::statsUpdated, this,
+            [this](const StatsSnapshot &snapshot) { m_last = snapshot; });
+    connect(engineEvents, &E::stopped, this, [this] { setState(RunState::Idle); });
+    engineEvents->forwardTo(&m_events);
 
     m_thread.start();
 }
@@ -66,7 +43,7 @@ CaptureController::~CaptureController()
     // The engine's sockets and timers belong to the worker thread: destroy it there.
     CaptureEngine *engine = m_engine;
     m_engine = nullptr;
-    engine->disconnect(this);
+    engine->events()->disconnect(); // nothing more reaches this thread
     QMetaObject::invokeMethod(
         engine, [engine] { delete engine; }, Qt::BlockingQueuedConnection);
     m_thread.quit();

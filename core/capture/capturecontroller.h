@@ -21,8 +21,8 @@ protected:
 
 /// The receiver in this process: the main-thread face of the engine. Owns the worker thread
 /// and the CaptureEngine in it; every call becomes a queued call and every engine signal
-/// arrives here queued, so the caller (desktop window or console) can never slow the capture
-/// down. It owns the run state and the last snapshot, so no front end keeps its own copy.
+/// arrives here queued (in events()), so the caller (desktop window or console) can never slow the
+/// capture down. It owns the run state and the last snapshot, so no front end keeps its own copy.
 class CaptureController : public Receiver
 {
     Q_OBJECT
@@ -35,6 +35,7 @@ public:
     RunState state() const override { return m_state; }
     CaptureSettings settings() const override { return m_settings; }
     StatsSnapshot lastSnapshot() const override { return m_last; }
+    const CaptureEvents *events() const override { return &m_events; }
 
 public Q_SLOTS:
     void start(const capture::CaptureSettings &settings) override;
@@ -46,6 +47,7 @@ private:
 
     EngineThread m_thread;
     CaptureEngine *m_engine = nullptr;
+    CaptureEvents m_events{this};
     RunState m_state = RunState::Idle;
     CaptureSettings m_settings;
     StatsSnapshot m_last;

@@ -63,30 +63,20 @@ CaptureEngine::~CaptureEngine()
 void CaptureEngine::start(const CaptureSettings &settings)
 {
     if (m_state != State::Idle) {
-        Q_EMIT startFailed({}, u"a capture is already running"_s);
+        Q_EMIT m_events.startFailed({}, u"a capture is already running"_s);
         return;
     }
     if (settings.ports.isEmpty()) {
-        Q_EMIT startFailed({}, u"no ports to listen on"_s);
+        Q_EMIT m_events.startFailed({}, u"no ports to listen on"_s);
         return;
     }
 
     m_run = std::make_unique<Run>(settings);
-    connect(&m_run->freeSpace, &FreeSpaceMonitor::warningRaised, this,
-            &CaptureEngine::warningRaised);
+    connect(&m_run->freeSpace, &FreeSpaceMonitor::warningRaised, &m_run->events,
+            &CaptureEvents::warningRaised);
     connect(&m_run->directory, &RunDirectory::lost, this,
             &CaptureEngine::closeFilesOfLostDirectory);
-    const CaptureEvents *events = &m_run->events;
-    connect(events, &CaptureEvents::connectionOpened, this, &CaptureEngine::connectionOpened);
-    connect(events, &CaptureEvents::connectionRecording, this, &CaptureEngine::connectionRecording);
-    connect(events, &CaptureEvents::connectionClosed, this, &CaptureEngine::connectionClosed);
-    connect(events, &CaptureEvents::fileOpened, this, &CaptureEngine::fileOpened);
-    connect(events, &CaptureEvents::fileClosed, this, &CaptureEngine::fileClosed);
-    connect(events, &CaptureEvents::fileDeleted, this, &CaptureEngine::fileDeleted);
-    connect(events, &CaptureEvents::fileLost, this, &CaptureEngine::fileLost);
-    connect(events, &CaptureEvents::writeFailed, this, &CaptureEngine::writeFailed);
-    connect(events, &CaptureEvents::warningRaised, this, &CaptureEngine::warningRaised);
-    connect(events, &CaptureEvents::errorRaised, this, &CaptureEngine::errorRaised);
+    m_run->events.forwardTo(&m_events);
 
     // Every port is bound before anything else happens, so a failure leaves no trace.
     QList<ListenFailure> failures;
@@ -102,7 +92,7 @@ void CaptureEngine::start(const CaptureSettings &settings)
     }
     if (!failures.isEmpty()) {
         teardown();
-        Q_EMIT startFailed(failures, QString());
+        Q_EMIT m_events.startFailed(failures, QString());
         return;
     }
 
@@ -110,15 +100,15 @@ void CaptureEngine::start(const CaptureSettings &settings)
     const QString outputDir = settings.outputDir.isEmpty() ? u"."_s : settings.outputDir;
     m_run->manifest.setReporter([this](ManifestWriter::Severity severity, const QString &m) {
         if (severity == ManifestWriter::Severity::Error)
-            Q_EMIT errorRaised(m);
+            Q_EMIT m_events.errorRaised(m);
         else
-            Q_EMIT warningRaised(m);
+            Q_EMIT m_events.warningRaised(m);
     });
     if (!checkOutputDirectoryLinks(QDir::cleanPath(outputDir), &error) ||
         !m_run->directory.open(QDir::cleanPath(outputDir), &error) ||
         !m_run->manifest.open(outputDir, &error)) {
         teardown();
-        Q_EMIT startFailed({}, error);
+        Q_EMIT m_events.startFailed({}, error);
         return;
     }
     m_run->directory.warnAboutLeftovers();
@@ -144,8 +134,8 @@ void CaptureEngine::start(const CaptureSettings &settings)
     m_run->freeSpace.check(); // a capture that starts short of space starts paused
 
     for (const PortListener *listener : std::as_const(m_listeners))
-        Q_EMIT listening(settings.bindAddress, listener->port());
-    Q_EMIT started();
+        Q_EMIT m_events.listening(settings.bindAddress, listener->port());
+    Q_EMIT m_events.started();
 }
 
 void CaptureEngine::stop()
@@ -159,7 +149,7 @@ void CaptureEngine::stop()
 
     const int open = activeSessions();
     const int timeoutMs = m_run->settings.drainTimeoutMs;
-    Q_EMIT drainStarted(open, timeoutMs);
+    Q_EMIT m_events.drainStarted(open, timeoutMs);
     if (open == 0) {
         finishStop();
         return;
@@ -228,7 +218,7 @@ void CaptureEngine::finishStop()
     m_run->directory.check(); // even when no file closed since it went
 
     const StatsSnapshot last = makeSnapshot(double(m_sinceTick.restart()) / 1000.0);
-    Q_EMIT statsUpdated(last);
+    Q_EMIT m_events.statsUpdated(last);
 
     StopSummary summary;
     summary.aborted = m_aborted;
@@ -237,7 +227,7 @@ void CaptureEngine::finishStop()
     summary.leftUnreadForSpace = m_run->counters.leftUnreadConnections;
     summary.bytesLeftUnread = m_run->counters.leftUnreadBytes;
     if (summary.leftUnreadForSpace > 0)
-        Q_EMIT errorRaised(
+        Q_EMIT m_events.errorRaised(
             u"stop: %1 connection(s) closed with %2 left unread, because the "
             "output volume was at its --min-free-space margin"_s.arg(summary.leftUnreadForSpace)
                 .arg(formatBytes(summary.bytesLeftUnread)));
@@ -260,11 +250,12 @@ void CaptureEngine::finishStop()
     m_run->manifest.check();
     const QList<QByteArray> unwritten = m_run->manifest.pendingLines();
     if (!unwritten.isEmpty()) {
-        Q_EMIT errorRaised(u"stop: %1 manifest line(s) could not be written to %2; here they "
-                           "are"_s.arg(unwritten.size())
-                               .arg(m_run->manifest.path()));
+        Q_EMIT m_events.errorRaised(
+            u"stop: %1 manifest line(s) could not be written to %2; here they "
+            "are"_s.arg(unwritten.size())
+                .arg(m_run->manifest.path()));
         for (const QByteArray &line : unwritten)
-            Q_EMIT errorRaised(
+            Q_EMIT m_events.errorRaised(
                 u"manifest line not written: %1"_s.arg(QString::fromUtf8(line.trimmed())));
     }
     summary.manifestErrors = m_run->counters.manifestErrors + int(unwritten.size()) +
@@ -272,7 +263,7 @@ void CaptureEngine::finishStop()
     m_state = State::Idle;
     teardown();
     m_run->manifest.close();
-    Q_EMIT stopped(summary);
+    Q_EMIT m_events.stopped(summary);
 }
 
 void CaptureEngine::teardown()
@@ -288,7 +279,8 @@ void CaptureEngine::teardown()
     }
     m_listeners.clear();
     if (m_run)
-        m_run->events.disconnect(this); // what listeners being deleted report is not passed on
+        // What listeners being deleted report is not passed on.
+        QObject::disconnect(&m_run->events, nullptr, &m_events, nullptr);
     // The run's owners (read buffer, settings, …) are kept until the next start: sessions
     // that are being deleted later may still refer to them.
 }
@@ -315,7 +307,7 @@ void CaptureEngine::onTick()
             m_run->manifest.check();
         }
     }
-    Q_EMIT statsUpdated(makeSnapshot(double(m_sinceTick.restart()) / 1000.0));
+    Q_EMIT m_events.statsUpdated(makeSnapshot(double(m_sinceTick.restart()) / 1000.0));
 }
 
 StatsSnapshot CaptureEngine::makeSnapshot(double seconds)

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/capture/captureevents.h"
 #include "core/capture/capturesettings.h"
 #include "core/capture/capturetypes.h"
 #include "core/manifest/manifest.h"
@@ -16,8 +17,9 @@ namespace capture {
 class PortListener;
 
 /// The capture engine: one PortListener (QTcpServer) per port, all in the thread this object
-/// lives in. Driven by queued calls from CaptureController; reports only through signals that
-/// carry plain values. Statistics leave it as one StatsSnapshot per period, never per read.
+/// lives in. Driven by queued calls from CaptureController; reports only through events()
+/// whose signals carry plain values. Statistics leave it as one StatsSnapshot per period, never per
+/// read.
 class CaptureEngine : public QObject
 {
     Q_OBJECT
@@ -30,6 +32,9 @@ public:
     ~CaptureEngine() override;
 
     State state() const { return m_state; }
+    /// Where the engine reports, living in its thread: a run's parts report through it while
+    /// the run lasts (what listeners being deleted after it report is not passed on).
+    CaptureEvents *events() { return &m_events; }
 
 public Q_SLOTS:
     /// Binds every port, then creates the output directory, then accepts connections.
@@ -40,29 +45,6 @@ public Q_SLOTS:
     void stop();
     /// Immediate stop: keep what was already read, close the files, emit stopped().
     void abort();
-
-Q_SIGNALS:
-    void listening(const QHostAddress &address, quint16 port);
-    void started();
-    /// `failures` lists ports that could not be bound; `reason` is set for other faults.
-    void startFailed(const QList<capture::ListenFailure> &failures, const QString &reason);
-    void connectionOpened(const capture::ConnectionInfo &info);
-    /// The connection's first byte reached its file (info.file); an empty connection has none.
-    void connectionRecording(const capture::ConnectionInfo &info);
-    void connectionClosed(const capture::ConnectionInfo &info);
-    void fileOpened(const capture::FileInfo &info);
-    void fileClosed(const capture::FileInfo &info);
-    /// A closed file was deleted to keep --max-files.
-    void fileDeleted(const capture::FileInfo &info);
-    /// A file of this run is gone (State::Lost, `error` says why): its directory was deleted,
-    /// moved or replaced, or it was deleted while it was written.
-    void fileLost(const capture::FileInfo &info);
-    void writeFailed(const capture::FileInfo &info);
-    void warningRaised(const QString &message);
-    void errorRaised(const QString &message);
-    void drainStarted(int openConnections, int timeoutMs);
-    void statsUpdated(const capture::StatsSnapshot &snapshot);
-    void stopped(const capture::StopSummary &summary);
 
 private:
     void onTick();
@@ -76,6 +58,7 @@ private:
     StatsSnapshot makeSnapshot(double seconds);
     void teardown();
 
+    CaptureEvents m_events{this};
     State m_state = State::Idle;
     struct Run;
     /// What one run owns; kept until the next start (sessions deleted later may refer to it).

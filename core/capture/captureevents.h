@@ -2,13 +2,17 @@
 
 #include "core/capture/capturetypes.h"
 
+#include <QHostAddress>
+#include <QList>
 #include <QObject>
+#include <QString>
 
 namespace capture {
 
-/// Where the parts of a run report what happens, each part straight to it: the engine
-/// connects to it once per run and passes it on as its own signals. The parts emit these
-/// signals themselves (`Q_EMIT events->fileOpened(info)`).
+/// Everything a capture reports, declared once. The parts of a run emit into their run's
+/// object (`Q_EMIT events->fileOpened(info)`), the engine into its own; the engine's object
+/// receives the run's for as long as the run lasts (forwardTo), and a Receiver hands its
+/// front ends one of these (Receiver::events()), in the front ends' thread.
 class CaptureEvents : public QObject
 {
     Q_OBJECT
@@ -16,20 +20,33 @@ class CaptureEvents : public QObject
 public:
     using QObject::QObject;
 
+    /// Passes every signal of this object on to the same signal of `to` (a signal-to-signal
+    /// connection each; queued when `to` lives in another thread). QObject::disconnect(this,
+    /// nullptr, to, nullptr) ends it.
+    void forwardTo(CaptureEvents *to) const;
+
 Q_SIGNALS:
+    void listening(const QHostAddress &address, quint16 port);
+    void started();
+    /// `failures` lists ports that could not be bound; `reason` is set for other faults.
+    void startFailed(const QList<capture::ListenFailure> &failures, const QString &reason);
     void connectionOpened(const capture::ConnectionInfo &info);
-    /// The connection's first byte reached its file (info.file).
+    /// The connection's first byte reached its file (info.file); an empty connection has none.
     void connectionRecording(const capture::ConnectionInfo &info);
     void connectionClosed(const capture::ConnectionInfo &info);
     void fileOpened(const capture::FileInfo &info);
     void fileClosed(const capture::FileInfo &info);
     /// A closed file was deleted to keep --max-files.
     void fileDeleted(const capture::FileInfo &info);
-    /// A file of this run is gone (State::Lost, `error` says why).
+    /// A file of this run is gone (State::Lost, `error` says why): its directory was deleted,
+    /// moved or replaced, or it was deleted while it was written.
     void fileLost(const capture::FileInfo &info);
     void writeFailed(const capture::FileInfo &info);
     void warningRaised(const QString &message);
     void errorRaised(const QString &message);
+    void drainStarted(int openConnections, int timeoutMs);
+    void statsUpdated(const capture::StatsSnapshot &snapshot);
+    void stopped(const capture::StopSummary &summary);
 };
 
 } // namespace capture

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/capture/captureevents.h"
 #include "core/capture/capturesettings.h"
 #include "core/capture/capturetypes.h"
 
@@ -19,9 +20,10 @@ enum class RunState { Idle, Starting, Running, Stopping, Failed };
 QString runStateName(RunState state);
 
 /// What a front end (the desktop window, the console, the status and event outputs) sees of a
-/// receiver and how it drives one: a run state, the last 4 Hz figures, and one signal per
-/// event. CaptureController is the receiver in this process; a receiver elsewhere can be
-/// driven through the same face. Every signal arrives in the thread the receiver lives in.
+/// receiver and how it drives one: a run state, the last 4 Hz figures, and its events.
+/// CaptureController is the receiver in this process; a receiver elsewhere can be driven
+/// through the same face. Every signal arrives in the thread the receiver lives in, and the
+/// state and last snapshot have been updated before the event that moved them is delivered.
 class Receiver : public QObject
 {
     Q_OBJECT
@@ -36,8 +38,10 @@ public:
     /// The figures of the last statsUpdated() (kept after the run stops; empty before the
     /// first one).
     virtual StatsSnapshot lastSnapshot() const = 0;
+    /// What the receiver reports, one signal per event; lives in the receiver's thread.
+    virtual const CaptureEvents *events() const = 0;
 
-    /// True from start() until stopped() or startFailed() has been delivered.
+    /// True from start() until events()->stopped() or startFailed() has been delivered.
     bool isActive() const
     {
         const RunState s = state();
@@ -53,26 +57,6 @@ public Q_SLOTS:
 
 Q_SIGNALS:
     void stateChanged(capture::RunState state);
-    void listening(const QHostAddress &address, quint16 port);
-    void started();
-    void startFailed(const QList<capture::ListenFailure> &failures, const QString &reason);
-    void connectionOpened(const capture::ConnectionInfo &info);
-    /// The connection's first byte reached its file (info.file); an empty connection has none.
-    void connectionRecording(const capture::ConnectionInfo &info);
-    void connectionClosed(const capture::ConnectionInfo &info);
-    void fileOpened(const capture::FileInfo &info);
-    void fileClosed(const capture::FileInfo &info);
-    /// A closed file was deleted to keep --max-files.
-    void fileDeleted(const capture::FileInfo &info);
-    /// A file of this run is gone (State::Lost, `error` says why): its directory was deleted,
-    /// moved or replaced, or it was deleted while it was written.
-    void fileLost(const capture::FileInfo &info);
-    void writeFailed(const capture::FileInfo &info);
-    void warningRaised(const QString &message);
-    void errorRaised(const QString &message);
-    void drainStarted(int openConnections, int timeoutMs);
-    void statsUpdated(const capture::StatsSnapshot &snapshot);
-    void stopped(const capture::StopSummary &summary);
 };
 
 } // namespace capture

@@ -21,12 +21,13 @@ CaptureEventLog::CaptureEventLog(Receiver *receiver, QObject *parent)
     : QObject(parent)
     , m_receiver(receiver)
 {
-    using C = Receiver;
-    connect(receiver, &C::listening, this, [this](const QHostAddress &address, quint16 port) {
+    using C = CaptureEvents;
+    const CaptureEvents *events = receiver->events();
+    connect(events, &C::listening, this, [this](const QHostAddress &address, quint16 port) {
         add(Level::Info, u"listening on %1"_s.arg(endpointText(address, port)));
     });
-    connect(receiver, &C::started, this, &CaptureEventLog::onStarted);
-    connect(receiver, &C::startFailed, this, &CaptureEventLog::onStartFailed);
+    connect(events, &C::started, this, &CaptureEventLog::onStarted);
+    connect(events, &C::startFailed, this, &CaptureEventLog::onStartFailed);
     // A connection is logged (info) with its first byte, which names its file: one that closes
     // without sending anything (port scans, health checks, nc -z) is only at debug level.
     const auto openedLine = [](const ConnectionInfo &info) {
@@ -35,42 +36,41 @@ CaptureEventLog::CaptureEventLog(Receiver *receiver, QObject *parent)
                                       ? QString()
                                       : u" (TLS client "_s + info.tlsSubject + u')');
     };
-    connect(receiver, &C::connectionOpened, this, [this, openedLine](const ConnectionInfo &info) {
+    connect(events, &C::connectionOpened, this, [this, openedLine](const ConnectionInfo &info) {
         add(Level::Debug, openedLine(info));
     });
-    connect(receiver, &C::connectionRecording, this,
-            [this, openedLine](const ConnectionInfo &info) {
-                add(Level::Info, openedLine(info) + u", writing to "_s + info.file);
-            });
-    connect(receiver, &C::connectionClosed, this, &CaptureEventLog::onConnectionClosed);
-    connect(receiver, &C::fileOpened, this, [this](const FileInfo &info) {
+    connect(events, &C::connectionRecording, this, [this, openedLine](const ConnectionInfo &info) {
+        add(Level::Info, openedLine(info) + u", writing to "_s + info.file);
+    });
+    connect(events, &C::connectionClosed, this, &CaptureEventLog::onConnectionClosed);
+    connect(events, &C::fileOpened, this, [this](const FileInfo &info) {
         add(Level::Info, u"port %1: file opened: %2"_s.arg(info.port).arg(info.path));
     });
-    connect(receiver, &C::fileClosed, this, &CaptureEventLog::onFileClosed);
-    connect(receiver, &C::fileDeleted, this, [this](const FileInfo &info) {
+    connect(events, &C::fileClosed, this, &CaptureEventLog::onFileClosed);
+    connect(events, &C::fileDeleted, this, [this](const FileInfo &info) {
         add(Level::Info,
             u"port %1: deleted the oldest file %2 to keep --max-files %3"_s.arg(info.port)
                 .arg(info.path)
                 .arg(m_receiver->settings().maxFiles));
     });
-    connect(receiver, &C::writeFailed, this, [this](const FileInfo &info) {
+    connect(events, &C::writeFailed, this, [this](const FileInfo &info) {
         add(Level::Error,
             u"port %1: write error on %2: %3; the file keeps the %4 bytes written before"_s
                 .arg(info.port)
                 .arg(info.path, info.error)
                 .arg(info.bytes));
     });
-    connect(receiver, &C::warningRaised, this,
+    connect(events, &C::warningRaised, this,
             [this](const QString &message) { add(Level::Warning, message); });
-    connect(receiver, &C::errorRaised, this,
+    connect(events, &C::errorRaised, this,
             [this](const QString &message) { add(Level::Error, message); });
-    connect(receiver, &C::drainStarted, this, [this](int open, int timeoutMs) {
+    connect(events, &C::drainStarted, this, [this](int open, int timeoutMs) {
         if (open > 0)
             add(Level::Info, u"no longer accepting; reading what %1 open connection(s) already "
                              "sent, for up to %2"_s.arg(open)
                                  .arg(formatDuration(timeoutMs)));
     });
-    connect(receiver, &C::stopped, this, &CaptureEventLog::onStopped);
+    connect(events, &C::stopped, this, &CaptureEventLog::onStopped);
 }
 
 QString CaptureEventLog::levelName(Level level)

@@ -70,10 +70,11 @@ bool EventStream::open(const QString &path, QString *error)
 void EventStream::attach(Receiver *receiver, int statsIntervalMs)
 {
     m_receiver = receiver;
-    using C = Receiver;
+    using C = CaptureEvents;
+    const CaptureEvents *events = receiver->events();
     if (statsIntervalMs > 0)
         m_statsTimer.setInterval(statsIntervalMs);
-    connect(receiver, &C::started, this, [this, statsIntervalMs] {
+    connect(events, &C::started, this, [this, statsIntervalMs] {
         const CaptureSettings s = m_receiver->settings();
         QJsonArray ports;
         for (const quint16 port : s.ports)
@@ -86,10 +87,10 @@ void EventStream::attach(Receiver *receiver, int statsIntervalMs)
         if (statsIntervalMs > 0)
             m_statsTimer.start();
     });
-    connect(receiver, &C::listening, this, [this](const QHostAddress &address, quint16 port) {
+    connect(events, &C::listening, this, [this](const QHostAddress &address, quint16 port) {
         emitEvent(u"listening"_s, {{u"address"_s, endpointText(address, port)}, {u"port"_s, port}});
     });
-    connect(receiver, &C::startFailed, this,
+    connect(events, &C::startFailed, this,
             [this](const QList<ListenFailure> &failures, const QString &reason) {
                 for (const ListenFailure &failure : failures)
                     emitEvent(u"listen_failed"_s,
@@ -97,14 +98,14 @@ void EventStream::attach(Receiver *receiver, int statsIntervalMs)
                 if (!reason.isEmpty())
                     emitEvent(u"start_failed"_s, {{u"reason"_s, reason}});
             });
-    connect(receiver, &C::connectionOpened, this, [this](const ConnectionInfo &info) {
+    connect(events, &C::connectionOpened, this, [this](const ConnectionInfo &info) {
         QJsonObject fields = connectionFields(info);
         fields.insert(u"opened"_s, manifestTime(info.opened));
         if (!info.tlsSubject.isEmpty())
             fields.insert(u"tls_subject"_s, info.tlsSubject);
         emitEvent(u"connection_opened"_s, fields);
     });
-    connect(receiver, &C::connectionClosed, this, [this](const ConnectionInfo &info) {
+    connect(events, &C::connectionClosed, this, [this](const ConnectionInfo &info) {
         QJsonObject fields = connectionFields(info);
         fields.insert(u"reason"_s, info.closeReason);
         fields.insert(u"bytes_received"_s, qint64(info.bytesReceived));
@@ -112,7 +113,7 @@ void EventStream::attach(Receiver *receiver, int statsIntervalMs)
         fields.insert(u"duration_ms"_s, info.durationMs());
         emitEvent(u"connection_closed"_s, fields);
     });
-    connect(receiver, &C::fileOpened, this,
+    connect(events, &C::fileOpened, this,
             [this](const FileInfo &info) { emitEvent(u"file_opened"_s, fileFields(info)); });
     // What a closed or lost file holds: its size and digest.
     const auto contentFields = [](const FileInfo &info) {
@@ -121,35 +122,35 @@ void EventStream::attach(Receiver *receiver, int statsIntervalMs)
         fields.insert(u"sha256"_s, stringOrNull(info.sha256));
         return fields;
     };
-    connect(receiver, &C::fileClosed, this, [this, contentFields](const FileInfo &info) {
+    connect(events, &C::fileClosed, this, [this, contentFields](const FileInfo &info) {
         QJsonObject fields = contentFields(info);
         fields.insert(u"reason"_s, info.closeReason);
         fields.insert(u"state"_s, fileStateName(info.state));
         emitEvent(u"file_closed"_s, fields);
     });
-    connect(receiver, &C::fileDeleted, this,
+    connect(events, &C::fileDeleted, this,
             [this](const FileInfo &info) { emitEvent(u"file_deleted"_s, fileFields(info)); });
-    connect(receiver, &C::fileLost, this, [this, contentFields](const FileInfo &info) {
+    connect(events, &C::fileLost, this, [this, contentFields](const FileInfo &info) {
         QJsonObject fields = contentFields(info);
         fields.insert(u"reason"_s, info.error);
         emitEvent(u"file_lost"_s, fields);
     });
-    connect(receiver, &C::writeFailed, this, [this](const FileInfo &info) {
+    connect(events, &C::writeFailed, this, [this](const FileInfo &info) {
         QJsonObject fields = fileFields(info);
         fields.insert(u"error"_s, info.error);
         fields.insert(u"bytes"_s, qint64(info.bytes));
         emitEvent(u"write_error"_s, fields);
     });
-    connect(receiver, &C::warningRaised, this, [this](const QString &message) {
+    connect(events, &C::warningRaised, this, [this](const QString &message) {
         emitEvent(u"warning"_s, {{u"message"_s, message}});
     });
-    connect(receiver, &C::errorRaised, this, [this](const QString &message) {
+    connect(events, &C::errorRaised, this, [this](const QString &message) {
         emitEvent(u"error"_s, {{u"message"_s, message}});
     });
-    connect(receiver, &C::drainStarted, this, [this](int open, int timeoutMs) {
+    connect(events, &C::drainStarted, this, [this](int open, int timeoutMs) {
         emitEvent(u"drain_started"_s, {{u"connections"_s, open}, {u"timeout_ms"_s, timeoutMs}});
     });
-    connect(receiver, &C::stopped, this, [this](const StopSummary &summary) {
+    connect(events, &C::stopped, this, [this](const StopSummary &summary) {
         m_statsTimer.stop();
         emitStats(); // the final figures
         emitEvent(u"stopped"_s, stopSummaryJson(summary));

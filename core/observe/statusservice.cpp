@@ -44,8 +44,8 @@ StatusService::StatusService(Receiver *receiver, QObject *parent)
     , m_server([this](const HttpRequest &request) { return handle(request); })
 {
     m_processUptime.start();
-    connect(receiver, &Receiver::started, this, [this] { m_failure.clear(); });
-    connect(receiver, &Receiver::startFailed, this,
+    connect(receiver->events(), &CaptureEvents::started, this, [this] { m_failure.clear(); });
+    connect(receiver->events(), &CaptureEvents::startFailed, this,
             [this](const QList<ListenFailure> &failures, const QString &reason) {
                 m_failure = reason;
                 for (const ListenFailure &f : failures)

@@ -7,9 +7,10 @@ set -euo pipefail
 # qt6-qpa-plugins: the platform plugins (xcb, wayland, offscreen) the desktop window needs;
 # libqt6svg6 draws the SVG icon; help2man makes the man page; dpkg-dev computes the package's
 # dependencies (dpkg-shlibdeps); libssl-dev: SHA-256 and capture-replay's TLS client;
+# libxxhash-dev: the xxh128 digest (XXH3, 128 bits) of every file and stream;
 # libpcap-dev: capture-replay reads pcap and pcapng files and compiles --filter with it.
 packages=(cmake ninja-build g++ pkgconf qt6-base-dev qt6-base-dev-tools qt6-qpa-plugins
-          libqt6svg6 help2man dpkg-dev libssl-dev libpcap-dev)
+          libqt6svg6 help2man dpkg-dev libssl-dev libxxhash-dev libpcap-dev)
 if [[ "${1:-}" == "--test" ]]; then
     # Real clients for the end-to-end tests; prlimit (util-linux) sets limits for a test run;
     # the package test validates with desktop-file-utils, appstream, systemd-analyze, lintian;
@@ -17,10 +18,11 @@ if [[ "${1:-}" == "--test" ]]; then
     # and prometheus_client's parser are the real clients of --status; bench/fuzz.sh builds
     # the fuzz targets with clang and libFuzzer (libclang-rt-14-dev), llvm-symbolizer (llvm)
     # names the frames of a finding's stack; the format test checks every source file with
-    # clang-format (git lists them).
+    # clang-format (git lists them); xxhsum (xxhash) and sha256sum are the standard tools a
+    # test checks the manifest's digests with.
     packages+=(socat netcat-openbsd python3 util-linux fonts-dejavu-core
                desktop-file-utils appstream systemd lintian iproute2 curl
-               python3-prometheus-client clang libclang-rt-14-dev llvm clang-format git)
+               python3-prometheus-client clang libclang-rt-14-dev llvm clang-format git xxhash)
 elif [[ $# -gt 0 ]]; then
     echo "install-deps.sh: unknown argument '$1' (expected --test or nothing)" >&2
     exit 2

@@ -1,7 +1,7 @@
 #include "replay/replayer.h"
 
+#include "core/util/digest.h"
 #include "core/util/hashworker.h"
-#include "core/util/sha256.h"
 
 #include <openssl/ssl.h>
 
@@ -228,7 +228,7 @@ ReplayStream *Replayer::streamFor(const SourceAddress &source)
     stream->source = source;
     stream->sourceText = source.text();
     stream->port = int(m_options.basePort) + stream->index;
-    stream->hash = std::make_shared<capture::Sha256>();
+    stream->hash = std::make_shared<capture::Digest>(capture::HashAlgorithm::Sha256);
     ReplayStream *raw = stream.get();
     m_streams.push_back(std::move(stream));
     m_bySource.emplace(source, raw);

@@ -17,7 +17,7 @@
 
 namespace capture {
 class HashWorker;
-class Sha256;
+class Digest;
 } // namespace capture
 
 namespace replay {
@@ -50,7 +50,7 @@ struct ReplayStream
     int port = 0; ///< base_port + k; > 65535 when no port is left for it
     std::uint64_t packets = 0;
     std::uint64_t bytes = 0;               ///< payload bytes the capture carries for this source
-    std::shared_ptr<capture::Sha256> hash; ///< fed by Replayer's hash worker
+    std::shared_ptr<capture::Digest> hash; ///< fed by Replayer's hash worker
     std::vector<std::uint8_t> unhashed;    ///< payload not yet handed to the hash worker
     std::string digest;                    ///< SHA-256 of those bytes, once the replay ends
     std::unique_ptr<StreamConnection> connection;

@@ -14,6 +14,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <xxhash.h>
 
 using namespace Qt::Literals::StringLiterals;
 
@@ -83,6 +84,14 @@ QByteArray patternData(quint64 seed, qsizetype size)
 QByteArray sha256(const QByteArray &data)
 {
     return QCryptographicHash::hash(data, QCryptographicHash::Sha256).toHex();
+}
+
+QByteArray xxh128(const QByteArray &data)
+{
+    XXH128_canonical_t canonical;
+    XXH128_canonicalFromHash(&canonical, XXH3_128bits(data.constData(), size_t(data.size())));
+    return QByteArray(reinterpret_cast<const char *>(canonical.digest), sizeof canonical.digest)
+        .toHex();
 }
 
 QByteArray readFile(const QString &path)

@@ -23,6 +23,8 @@ QByteArray patternData(quint64 seed, qsizetype size);
 
 /// Hex SHA-256 of a byte array / of a file's contents (empty if unreadable).
 QByteArray sha256(const QByteArray &data);
+/// Lower-case hex XXH3 128-bit, as `xxhsum -H2` prints it (libxxhash's one-shot call).
+QByteArray xxh128(const QByteArray &data);
 QByteArray fileSha256(const QString &path);
 
 /// Reads a whole file (empty if unreadable).

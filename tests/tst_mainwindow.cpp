@@ -752,10 +752,10 @@ private Q_SLOTS:
         QCOMPARE(filesView->model()->rowCount(), 1);
         info.state = FileInfo::State::Closed;
         info.bytes = 42;
-        info.sha256 = QString::fromLatin1(TestSupport::sha256("x"));
+        info.digest = {HashAlgorithm::Xxh128, QString::fromLatin1(TestSupport::xxh128("x"))};
         info.closeReason = u"peer closed"_s;
         Q_EMIT receiver.emitter.fileClosed(info);
-        QCOMPARE(cell(filesView, 0, FilesTableModel::Sha256), info.sha256);
+        QCOMPARE(cell(filesView, 0, FilesTableModel::Digest), u"xxh128 "_s + info.digest.hex);
         QCOMPARE(cell(filesView, 0, FilesTableModel::CloseReason), u"peer closed"_s);
         QCOMPARE(cell(filesView, 0, FilesTableModel::State), u"closed"_s);
         Q_EMIT receiver.emitter.fileDeleted(info);
@@ -773,12 +773,12 @@ private Q_SLOTS:
             auto *filesView = child<QTableView>(&window, u"filesView"_s);
             auto *button = child<QToolButton>(&window, u"manifestViewButton"_s);
             QVERIFY(button && button->isVisible());
-            QVERIFY(filesView->isColumnHidden(FilesTableModel::Sha256)); // normal view
+            QVERIFY(filesView->isColumnHidden(FilesTableModel::Digest)); // normal view
             QVERIFY(filesView->isColumnHidden(FilesTableModel::CloseReason));
             QVERIFY(!filesView->isColumnHidden(FilesTableModel::State));
             QTest::mouseClick(button, Qt::LeftButton);
             QVERIFY(button->isChecked());
-            QVERIFY(!filesView->isColumnHidden(FilesTableModel::Sha256));
+            QVERIFY(!filesView->isColumnHidden(FilesTableModel::Digest));
             QVERIFY(!filesView->isColumnHidden(FilesTableModel::CloseReason));
         } // saved on destruction
         {
@@ -787,17 +787,17 @@ private Q_SLOTS:
             auto *filesView = child<QTableView>(&window, u"filesView"_s);
             auto *action = window.findChild<QAction *>(u"manifestViewAction"_s);
             QVERIFY(action && action->isChecked());
-            QVERIFY(!filesView->isColumnHidden(FilesTableModel::Sha256));
+            QVERIFY(!filesView->isColumnHidden(FilesTableModel::Digest));
             QVERIFY(!filesView->isColumnHidden(FilesTableModel::CloseReason));
             action->trigger(); // back to the normal view
-            QVERIFY(filesView->isColumnHidden(FilesTableModel::Sha256));
+            QVERIFY(filesView->isColumnHidden(FilesTableModel::Digest));
             QVERIFY(filesView->isColumnHidden(FilesTableModel::CloseReason));
         }
         CaptureController controller;
         MainWindow window(&controller, CommandLineOptions{});
         QVERIFY(!window.findChild<QAction *>(u"manifestViewAction"_s)->isChecked());
         QVERIFY(
-            child<QTableView>(&window, u"filesView"_s)->isColumnHidden(FilesTableModel::Sha256));
+            child<QTableView>(&window, u"filesView"_s)->isColumnHidden(FilesTableModel::Digest));
     }
 
     void verifyReportsOkThenMismatch()

@@ -553,12 +553,12 @@ private Q_SLOTS:
         h.stop();
         const QList<QJsonObject> files = fileLines(dir.path());
         QCOMPARE(files.size(), 1);
-        QVERIFY(files[0].value(u"sha256"_s).isNull());
+        QVERIFY(!files[0].contains(u"sha256"_s) && !files[0].contains(u"xxh128"_s));
         QCOMPARE(files[0].value(u"bytes"_s).toInteger(), 12'345);
         QList<VerifyResult> results;
         QVERIFY(verify(dir.path(), &results).passed());
         QVERIFY(results.at(0).detail.contains(u"size only"_s));
-        QCOMPARE(h.filesClosed.at(0).at(0).value<FileInfo>().sha256, QString());
+        QCOMPARE(h.filesClosed.at(0).at(0).value<FileInfo>().digest, FileDigest{});
     }
 
     // The FileInfo of fileClosed carries the digest and the reason (the UI and events use it).
@@ -572,7 +572,8 @@ private Q_SLOTS:
         QCOMPARE(TestSupport::sendAll(port, data), std::nullopt);
         QTRY_COMPARE_WITH_TIMEOUT(h.filesClosed.size(), 1, timeoutMs);
         const FileInfo info = h.filesClosed.at(0).at(0).value<FileInfo>();
-        QCOMPARE(info.sha256.toLatin1(), TestSupport::sha256(data));
+        QCOMPARE(info.digest.algorithm, HashAlgorithm::Xxh128); // the default
+        QCOMPARE(info.digest.hex.toLatin1(), TestSupport::xxh128(data));
         QCOMPARE(info.closeReason, u"peer closed"_s);
         QCOMPARE(info.bytes, quint64(data.size()));
         QCOMPARE(info.state, FileInfo::State::Closed);
@@ -747,11 +748,12 @@ private Q_SLOTS:
         using Type = ManifestRecord::Type;
         const QDateTime time = QDateTime::currentDateTime();
         const QString sha(64, u'a');
+        const QString xxh(32, u'b');
         ManifestFile file;
         file.file = u"stream_5000_20261121_140307.bin"_s;
         file.port = 5000;
         file.bytes = 1234;
-        file.sha256 = sha;
+        file.digest = {HashAlgorithm::Sha256, sha};
         file.opened = time;
         file.closed = time;
         file.closeReason = u"stop"_s;
@@ -759,7 +761,14 @@ private Q_SLOTS:
         QCOMPARE(r.type, Type::File);
         QCOMPARE(r.file, file.file);
         QCOMPARE(r.bytes, 1234);
-        QCOMPARE(r.sha256, sha);
+        QCOMPARE(r.digest, (FileDigest{HashAlgorithm::Sha256, sha}));
+        file.digest = {HashAlgorithm::Xxh128, xxh};
+        r = readManifestRecord(manifestFileLine(file).trimmed());
+        QCOMPARE(r.type, Type::File);
+        QCOMPARE(r.digest, (FileDigest{HashAlgorithm::Xxh128, xxh}));
+        QVERIFY(
+            manifestFileLine(file).contains(QByteArray("\"xxh128\":\"" + xxh.toLatin1() + '"')));
+        QVERIFY(!manifestFileLine(file).contains("sha256"));
 
         r = readManifestRecord(
             manifestLostLine(LostFile{u"b.bin"_s, 5001, 77, {}}, time, u"deleted by hand"_s)
@@ -767,7 +776,7 @@ private Q_SLOTS:
         QCOMPARE(r.type, Type::Lost);
         QCOMPARE(r.file, u"b.bin"_s);
         QCOMPARE(r.bytes, 77);
-        QVERIFY(r.sha256.isEmpty()); // null: --hash none
+        QVERIFY(r.digest.isEmpty()); // no key: --hash none
         QCOMPARE(r.reason, u"deleted by hand"_s);
 
         r = readManifestRecord(

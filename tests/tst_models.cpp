@@ -295,8 +295,7 @@ private Q_SLOTS:
         QAbstractItemModelTester tester(&model,
                                         QAbstractItemModelTester::FailureReportingMode::QtTest);
         QCOMPARE(model.columnCount(), int(FilesTableModel::ColumnCount));
-        QCOMPARE(model.headerData(FilesTableModel::Sha256, Qt::Horizontal).toString(),
-                 u"SHA-256"_s);
+        QCOMPARE(model.headerData(FilesTableModel::Digest, Qt::Horizontal).toString(), u"Digest"_s);
         QCOMPARE(model.headerData(FilesTableModel::CloseReason, Qt::Horizontal).toString(),
                  u"Close reason"_s);
         FileInfo f;
@@ -307,7 +306,7 @@ private Q_SLOTS:
         other.path = u"/out/stream_5001_x.bin"_s;
         other.port = 5001;
         model.addFile(other);
-        QCOMPARE(model.index(0, FilesTableModel::Sha256).data().toString(), QString());
+        QCOMPARE(model.index(0, FilesTableModel::Digest).data().toString(), QString());
         QCOMPARE(model.index(0, FilesTableModel::CloseReason).data().toString(), QString());
 
         ResetSpy spy(&model);
@@ -316,11 +315,15 @@ private Q_SLOTS:
         closed.state = FileInfo::State::Closed;
         closed.bytes = 1000;
         closed.closeReason = u"rotation (size)"_s;
-        closed.sha256 = hex;
+        closed.digest = {HashAlgorithm::Sha256, hex};
         model.updateFile(closed); // as fileClosed delivers it
         QCOMPARE(model.index(0, FilesTableModel::State).data().toString(), u"closed"_s);
-        QCOMPARE(model.index(0, FilesTableModel::Sha256).data().toString(), hex);
-        QCOMPARE(model.index(0, FilesTableModel::Sha256).data(RawValueRole).toString(), hex);
+        QCOMPARE(model.index(0, FilesTableModel::Digest).data().toString(), u"sha256 "_s + hex);
+        QCOMPARE(model.index(0, FilesTableModel::Digest).data(RawValueRole).toString(), hex);
+        QVERIFY(model.index(0, FilesTableModel::Digest)
+                    .data(Qt::ToolTipRole)
+                    .toString()
+                    .contains(u"sha256sum stream_5000_x.bin"_s));
         QCOMPARE(model.index(0, FilesTableModel::CloseReason).data().toString(),
                  u"rotation (size)"_s);
         QCOMPARE(model.index(0, FilesTableModel::CloseReason).data(RawValueRole).toString(),
@@ -335,7 +338,8 @@ private Q_SLOTS:
         QCOMPARE(model.index(0, FilesTableModel::State).data().toString(), u"deleted"_s);
         QCOMPARE(model.index(0, FilesTableModel::State).data(RawValueRole).toInt(),
                  int(FileInfo::State::Deleted));
-        QCOMPARE(model.index(0, FilesTableModel::Sha256).data().toString(), hex); // kept
+        QCOMPARE(model.index(0, FilesTableModel::Digest).data().toString(),
+                 u"sha256 "_s + hex); // kept
         QCOMPARE(model.index(0, FilesTableModel::CloseReason).data().toString(),
                  u"rotation (size)"_s);
         QCOMPARE(model.fileAt(0).bytes, quint64(1000));

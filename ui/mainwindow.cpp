@@ -152,7 +152,7 @@ void MainWindow::setManifestView(bool on)
 {
     if (m_manifestViewAction->isChecked() != on)
         m_manifestViewAction->setChecked(on); // toggled() calls back here
-    m_filesView->setColumnHidden(FilesTableModel::Sha256, !on);
+    m_filesView->setColumnHidden(FilesTableModel::Digest, !on);
     m_filesView->setColumnHidden(FilesTableModel::CloseReason, !on);
 }
 

@@ -4,6 +4,7 @@
 #include "core/manifest/record.h" // SplitMode
 #include "core/net/address.h"
 #include "core/tls/tlsconfig.h"
+#include "core/util/digest.h"
 
 #include <QHostAddress>
 #include <QList>
@@ -12,12 +13,6 @@
 #include <QString>
 
 namespace capture {
-
-/// How each output file's contents are fingerprinted (in the manifest) while they are written.
-enum class HashAlgorithm { None, Sha256 };
-
-QString hashAlgorithmName(HashAlgorithm hash);
-std::optional<HashAlgorithm> hashAlgorithmFromName(const QString &name);
 
 /// Everything the engine needs to run a capture. A plain value, copied across threads.
 struct CaptureSettings
@@ -29,8 +24,8 @@ struct CaptureSettings
     int drainTimeoutMs = 2000; ///< how long a graceful stop waits for peers to close
     /// Size of each read, and of the one buffer all connections of the engine read into.
     qint64 readBufferSize = qint64(1024) * 1024;
-    int snapshotIntervalMs = 250; ///< period of StatsSnapshot signals (4 Hz)
-    HashAlgorithm hash = HashAlgorithm::Sha256;
+    int snapshotIntervalMs = 250;               ///< period of StatsSnapshot signals (4 Hz)
+    HashAlgorithm hash = HashAlgorithm::Xxh128; ///< how each file is fingerprinted as written
     quint64 rotateSize = 0;       ///< start a new file when one reaches this size; 0 = never
     qint64 rotateIntervalSec = 0; ///< and at each multiple of this many seconds; 0 = never
     int maxFiles = 0;             ///< per port, delete the oldest closed file beyond; 0 = keep all

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "core/util/digest.h"
+
 #include <QDateTime>
 #include <QHostAddress>
 #include <QList>
@@ -68,7 +70,7 @@ struct FileInfo
     QDateTime opened;
     QDateTime closed;
     QString closeReason; ///< once closed: "peer closed", "rotation (size)", "stopped", …
-    QString sha256;      ///< once closed: hex SHA-256 of the contents; empty with --hash none
+    FileDigest digest;   ///< once closed: of the contents (algorithm none with --hash none)
 
     bool operator==(const FileInfo &) const = default;
 };

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <utility>
 
 using namespace Qt::Literals::StringLiterals;
 
@@ -29,8 +30,8 @@ FileSeries::FileSeries(const CaptureSettings &settings, const RunParts &parts, q
     , m_port(port)
     , m_hooks(std::move(hooks))
 {
-    if (m_parts.hasher)
-        m_hash = std::make_shared<Sha256>();
+    if (settings.hash != HashAlgorithm::None)
+        m_hash = std::make_shared<Digest>(settings.hash);
 }
 
 // Its owner closes it with the real reason; at teardown the file just closes, unrecorded (the
@@ -77,6 +78,8 @@ bool FileSeries::openFile(const QDateTime &now, QString *error, int *errorCode)
     if (!sink)
         return false;
     m_sink = std::move(sink);
+    if (m_hash && m_parts.hashPool)
+        m_hashWorker = m_parts.hashPool->acquire();
     m_lastPath = m_sink->path();
     m_boundaryMs = nextRotationBoundaryMs(now.toMSecsSinceEpoch(), settings.rotateIntervalSec);
     m_connections.clear();
@@ -171,8 +174,10 @@ bool FileSeries::write(quint64 id, const char *data, qint64 size)
         const quint64 before = m_sink->bytesWritten();
         const bool ok = m_sink->write(data, chunk);
         const quint64 written = m_sink->bytesWritten() - before;
-        if (m_hash)
-            m_parts.hasher->update(m_hash, data, qint64(written));
+        if (m_hashWorker)
+            m_hashWorker->update(m_hash, data, qint64(written));
+        else if (m_hash)
+            m_hash->update(data, qint64(written)); // inline: cheaper than a copy (xxh128)
         record(id, before, written);
         m_bytesWritten += written;
         m_parts.freeSpace->noteWritten(written);
@@ -211,8 +216,13 @@ void FileSeries::closeFile(const QString &reason)
     record.port = m_port;
     record.split = m_settings.split;
     record.bytes = sink->bytesWritten();
-    if (m_hash)
-        record.sha256 = QString::fromLatin1(m_parts.hasher->finish(m_hash));
+    record.digest.algorithm = m_settings.hash;
+    if (m_hashWorker) {
+        record.digest.hex = QString::fromLatin1(m_hashWorker->finish(m_hash));
+        m_parts.hashPool->release(std::exchange(m_hashWorker, nullptr));
+    } else if (m_hash) {
+        record.digest.hex = QString::fromLatin1(m_hash->finalHex());
+    }
     record.opened = sink->openedAt();
     record.closed = sink->closedAt();
     record.closeReason = reason;
@@ -233,7 +243,7 @@ void FileSeries::closeFile(const QString &reason)
         info.state = FileInfo::State::Lost;
         info.error = u"deleted while it was written"_s;
     }
-    info.sha256 = record.sha256;
+    info.digest = record.digest;
     if (m_hooks.closed)
         m_hooks.closed(record, info);
 }

@@ -5,7 +5,7 @@
 #include "core/capture/filesink.h"
 #include "core/capture/runparts.h"
 #include "core/manifest/manifest.h"
-#include "core/util/sha256.h"
+#include "core/util/digest.h"
 
 #include <QHash>
 
@@ -15,6 +15,8 @@
 #include <vector>
 
 namespace capture {
+
+class HashWorker;
 
 /// Where one destination's bytes go — a port's (split=port) or a connection's
 /// (split=connection): one file at a time, each hashed while written, cut by --rotate-size
@@ -36,7 +38,7 @@ public:
         std::function<void(const ManifestFile &record, const FileInfo &info)> closed;
     };
 
-    /// Uses `parts`' hasher, spare descriptor, free-space monitor and output directory.
+    /// Uses `parts`' hash pool, spare descriptor, free-space monitor and output directory.
     FileSeries(const CaptureSettings &settings, const RunParts &parts, quint16 port, Hooks hooks);
     ~FileSeries();
     FileSeries(const FileSeries &) = delete;
@@ -91,7 +93,8 @@ private:
     quint16 m_port;
     Hooks m_hooks;
     std::unique_ptr<FileSink> m_sink;
-    std::shared_ptr<Sha256> m_hash; // null with --hash none; hashed by the run's HashWorker
+    std::shared_ptr<Digest> m_hash;     // null with --hash none
+    HashWorker *m_hashWorker = nullptr; // while a file is open, with the run's HashPool
     QString m_error;
     QString m_lastPath;
     quint64 m_bytesWritten = 0;

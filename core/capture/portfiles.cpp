@@ -87,7 +87,7 @@ void PortFiles::onFileOpened(const FileSink &sink)
 void PortFiles::onFileClosed(const ManifestFile &record, const FileInfo &info)
 {
     ++m_parts.counters->filesClosed;
-    const LostFile file{record.file, m_port, record.bytes, record.sha256};
+    const LostFile file{record.file, m_port, record.bytes, record.digest};
     if (m_parts.directory->isLosing()) {
         m_parts.directory->addFile(file); // the run's directory reports them all
         return;

@@ -110,7 +110,7 @@ void RunDirectory::reportLost(const QList<LostFile> &files, const QString &reaso
         info.path = QDir(dir).filePath(file.file);
         info.port = file.port;
         info.bytes = file.bytes;
-        info.sha256 = file.sha256;
+        info.digest = file.digest;
         info.state = FileInfo::State::Lost;
         info.error = reason;
         info.closed = now;

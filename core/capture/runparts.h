@@ -7,7 +7,7 @@ namespace capture {
 class CaptureEvents;
 class DescriptorReserve;
 class FreeSpaceMonitor;
-class HashWorker;
+class HashPool;
 class ManifestWriter;
 class RunDirectory;
 struct RunCounters;
@@ -20,7 +20,8 @@ struct RunParts
     std::vector<char> *readBuffer = nullptr; ///< the one scratch buffer every session reads into
     RunCounters *counters = nullptr;
     ManifestWriter *manifest = nullptr;
-    HashWorker *hasher = nullptr; ///< with --hash sha256; null otherwise
+    /// Hashes files off the engine thread (--hash sha256); null: hashed inline, or not at all.
+    HashPool *hashPool = nullptr;
     /// One descriptor kept for a file when connections hold every other one.
     DescriptorReserve *spareDescriptor = nullptr;
     FreeSpaceMonitor *freeSpace = nullptr; ///< --min-free-space

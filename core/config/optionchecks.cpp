@@ -39,7 +39,7 @@ Checked<SplitMode> checkSplitMode(const QString &text)
 
 Checked<HashAlgorithm> checkHash(const QString &text)
 {
-    return checked(hashAlgorithmFromName(text), u"expected sha256 or none"_s);
+    return checked(hashAlgorithmFromName(text), u"expected xxh128, sha256 or none"_s);
 }
 
 Checked<quint64> checkSize(const QString &text)

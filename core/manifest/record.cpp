@@ -38,7 +38,30 @@ QJsonValue timeValue(const QDateTime &time)
     return time.isValid() ? QJsonValue(manifestTime(time)) : QJsonValue(QJsonValue::Null);
 }
 
+/// The digest of a file or lost line: the one algorithm key it has (hex of the right length,
+/// or null), or none. False if a key holds something else or there are two.
+bool readDigest(const QJsonObject &object, FileDigest *digest)
+{
+    *digest = {};
+    for (HashAlgorithm hash : {HashAlgorithm::Xxh128, HashAlgorithm::Sha256}) {
+        const QJsonValue value = object.value(hashAlgorithmName(hash));
+        if (value.isUndefined())
+            continue;
+        const bool hex = value.isString() && value.toString().size() == hashHexLength(hash);
+        if (digest->algorithm != HashAlgorithm::None || !(value.isNull() || hex))
+            return false;
+        *digest = {hash, value.toString()};
+    }
+    return true;
+}
+
 } // namespace
+
+void insertDigest(QJsonObject *object, const FileDigest &digest)
+{
+    if (digest.algorithm != HashAlgorithm::None)
+        object->insert(hashAlgorithmName(digest.algorithm), stringOrNull(digest.hex));
+}
 
 QByteArray manifestFileLine(const ManifestFile &file)
 {
@@ -64,11 +87,11 @@ QByteArray manifestFileLine(const ManifestFile &file)
                        {u"port"_s, file.port},
                        {u"split"_s, splitModeName(file.split)},
                        {u"bytes"_s, qint64(file.bytes)},
-                       {u"sha256"_s, stringOrNull(file.sha256)},
                        {u"opened"_s, timeValue(file.opened)},
                        {u"closed"_s, timeValue(file.closed)},
                        {u"close_reason"_s, file.closeReason},
                        {u"connections"_s, connections}};
+    insertDigest(&object, file.digest);
     if (file.unlistedConnections > 0)
         object.insert(u"connections_not_listed"_s, qint64(file.unlistedConnections));
     return jsonLine(object);
@@ -116,13 +139,11 @@ QByteArray manifestRunStopLine(const QString &run, const QDateTime &time,
 
 QByteArray manifestLostLine(const LostFile &file, const QDateTime &time, const QString &reason)
 {
-    return jsonLine({{u"type"_s, u"lost"_s},
-                     {u"file"_s, file.file},
-                     {u"port"_s, file.port},
-                     {u"bytes"_s, qint64(file.bytes)},
-                     {u"sha256"_s, stringOrNull(file.sha256)},
-                     {u"lost"_s, timeValue(time)},
-                     {u"reason"_s, reason}});
+    QJsonObject object{{u"type"_s, u"lost"_s},       {u"file"_s, file.file},
+                       {u"port"_s, file.port},       {u"bytes"_s, qint64(file.bytes)},
+                       {u"lost"_s, timeValue(time)}, {u"reason"_s, reason}};
+    insertDigest(&object, file.digest);
+    return jsonLine(object);
 }
 
 ManifestRecord readManifestRecord(const QByteArray &line)
@@ -148,6 +169,8 @@ ManifestRecord readManifestRecord(const QByteArray &line)
             record.host = o.value(u"host"_s).toString();
             record.pid = o.value(u"pid"_s).toInteger();
             record.time = o.value(u"time"_s).toString();
+            const QString hash = o.value(u"settings"_s).toObject().value(u"hash"_s).toString();
+            record.hash = hashAlgorithmFromName(hash).value_or(HashAlgorithm::None);
         } else {
             record.type = ManifestRecord::Type::RunStop;
         }
@@ -164,13 +187,11 @@ ManifestRecord readManifestRecord(const QByteArray &line)
         return record;
     }
     const QJsonValue bytes = o.value(u"bytes"_s);
-    const QJsonValue sha = o.value(u"sha256"_s);
     if ((type != u"file" && type != u"lost") || !bytes.isDouble() || bytes.toDouble() < 0 ||
-        !(sha.isNull() || (sha.isString() && sha.toString().size() == 64)))
-        return invalid(u"not a file record (type, bytes, sha256)"_s);
+        !readDigest(o, &record.digest))
+        return invalid(u"not a file record (type, bytes, xxh128 or sha256)"_s);
     record.type = type == u"lost" ? ManifestRecord::Type::Lost : ManifestRecord::Type::File;
     record.bytes = qint64(bytes.toDouble());
-    record.sha256 = sha.toString();
     return record;
 }
 

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "core/util/digest.h"
+
 #include <QDateTime>
 #include <QJsonObject>
 #include <QList>
@@ -42,7 +44,7 @@ struct ManifestFile
     quint16 port = 0;
     SplitMode split = SplitMode::Port;
     quint64 bytes = 0;
-    QString sha256; ///< empty with --hash none (written as null)
+    FileDigest digest; ///< written under its algorithm's name; none: no key
     QDateTime opened;
     QDateTime closed;
     QString closeReason;
@@ -54,6 +56,10 @@ struct ManifestFile
 
 /// ISO-8601 local time with milliseconds and UTC offset: 2026-11-21T14:03:07.123+01:00.
 QString manifestTime(const QDateTime &time);
+
+/// Puts a digest into a manifest line or an event under its algorithm's name ("xxh128": "…",
+/// "sha256": "…"; null when not known); nothing for none.
+void insertDigest(QJsonObject *object, const FileDigest &digest);
 
 /// One JSON line (with its newline) for a closed file.
 QByteArray manifestFileLine(const ManifestFile &file);
@@ -69,7 +75,7 @@ struct LostFile
     QString file; ///< name within the output directory
     quint16 port = 0;
     quint64 bytes = 0; ///< written into it
-    QString sha256;    ///< of what was written; empty with --hash none (null)
+    FileDigest digest; ///< of what was written; none with --hash none
 };
 
 /// One JSON line recording that a file of this run is lost, and why.
@@ -93,10 +99,12 @@ struct ManifestRecord
     QString host;          ///< RunStart
     qint64 pid = 0;        ///< RunStart
     QString time;          ///< RunStart: as written
-    QString file;          ///< File, Lost, Deleted: a plain name within the directory
-    qint64 bytes = -1;     ///< File, Lost
-    QString sha256;        ///< File, Lost: empty when null (--hash none)
-    QString reason;        ///< Deleted, Lost (and a File's "reason", normally absent)
+    /// RunStart: the run's --hash (its settings' "hash"; None when they do not say)
+    HashAlgorithm hash = HashAlgorithm::None;
+    QString file;      ///< File, Lost, Deleted: a plain name within the directory
+    qint64 bytes = -1; ///< File, Lost
+    FileDigest digest; ///< File, Lost: the key it was under; hex empty when null
+    QString reason;    ///< Deleted, Lost (and a File's "reason", normally absent)
 };
 
 /// Reads one manifest line (trimmed, not empty): what it records, or why it is not a record.

@@ -74,18 +74,18 @@ RecoverSummary recoverDirectory(const QString &dir,
         ManifestFile file = describeByName(name);
         qint64 size = 0;
         QString hex;
-        if (!hashFile(path, &size, &hex, &error)) {
+        if (!hashFile(path, leftovers.lastHash, &size, &hex, &error)) {
             report(u"FAILED   %1: cannot read: %2"_s.arg(name, error));
             ++summary.failed;
             continue;
         }
         file.bytes = quint64(size);
-        file.sha256 = hex;
+        file.digest = {leftovers.lastHash, hex};
         file.closed = file.opened = QFileInfo(path).lastModified();
         file.closeReason = u"recovered"_s;
         if (!append(manifestFileLine(file)))
             return summary;
-        report(u"ADOPTED  %1: %2 bytes, sha256 %3"_s.arg(name).arg(size).arg(hex));
+        report(u"ADOPTED  %1: %2 bytes, %3"_s.arg(name).arg(size).arg(file.digest.text()));
         ++summary.adopted;
     }
     for (const ManifestRun &run : leftovers.unstopped) {

@@ -17,7 +17,8 @@ struct RecoverSummary
 };
 
 /// Adopts what a crash left in `dir`: each file the manifest does not name gets a line with
-/// its size and SHA-256 as found on disk and "close_reason": "recovered", and each run that
+/// its size and digest as found on disk (with the --hash of the manifest's last run; xxh128
+/// when that was none) and "close_reason": "recovered", and each run that
 /// never stopped gets a stop line marked "recovered". The files are only read, never changed.
 /// `report` gets one line per file or run ("ADOPTED  name: …").
 RecoverSummary recoverDirectory(const QString &dir,

@@ -1,6 +1,6 @@
 #include "core/manifest/verify.h"
 
-#include "core/util/sha256.h"
+#include "core/util/digest.h"
 #include "core/util/syserror.h"
 
 #include <QDir>
@@ -18,7 +18,7 @@ using namespace Qt::Literals::StringLiterals;
 
 namespace capture {
 
-bool hashFile(const QString &path, qint64 *size, QString *hex, QString *error,
+bool hashFile(const QString &path, HashAlgorithm hash, qint64 *size, QString *hex, QString *error,
               const std::atomic_bool *cancel)
 {
     const QByteArray encoded = QFile::encodeName(path);
@@ -27,7 +27,7 @@ bool hashFile(const QString &path, qint64 *size, QString *hex, QString *error,
         *error = systemErrorString(errno);
         return false;
     }
-    Sha256 sha;
+    Digest digest(hash);
     std::vector<char> buffer(1024 * 1024);
     *size = 0;
     for (;;) {
@@ -46,11 +46,11 @@ bool hashFile(const QString &path, qint64 *size, QString *hex, QString *error,
             ::close(fd);
             return false;
         }
-        sha.update(buffer.data(), n);
+        digest.update(buffer.data(), n);
         *size += n;
     }
     ::close(fd);
-    *hex = QString::fromLatin1(sha.finalHex());
+    *hex = QString::fromLatin1(digest.finalHex());
     return true;
 }
 
@@ -112,7 +112,7 @@ struct Listed
 {
     QString file;
     qint64 bytes = -1;
-    QString sha256;
+    FileDigest digest;
     bool deleted = false;
     QString deletedReason;
     bool lost = false; ///< a "lost" line: the receiver reported the file gone during its run
@@ -172,6 +172,7 @@ ManifestContents readManifest(const QString &dir)
                 run.host = record.host;
                 run.pid = record.pid;
                 run.started = record.time;
+                run.hash = record.hash;
             } else {
                 run.stopped = true;
             }
@@ -187,7 +188,7 @@ ManifestContents readManifest(const QString &dir)
         }
         case ManifestRecord::Type::File:
         case ManifestRecord::Type::Lost: {
-            Listed entry{record.file,  record.bytes, record.sha256,
+            Listed entry{record.file,  record.bytes, record.digest,
                          false,        {},           record.type == ManifestRecord::Type::Lost,
                          record.reason};
             const auto it = contents.index.constFind(record.file);
@@ -258,6 +259,8 @@ DirectoryLeftovers findLeftovers(const QString &dir)
         return leftovers;
     }
     leftovers.unlisted = unlistedFiles(dir, contents);
+    if (!contents.runs.isEmpty() && contents.runs.last().hash != HashAlgorithm::None)
+        leftovers.lastHash = contents.runs.last().hash;
     for (const ManifestRun &run : contents.runs) {
         if (run.stopped)
             continue;
@@ -322,7 +325,8 @@ VerifySummary verifyDirectory(const QString &dir,
         qint64 size = 0;
         QString hex;
         QString error;
-        if (!hashFile(path, &size, &hex, &error, cancel)) {
+        if (!hashFile(path, entry.digest.isEmpty() ? HashAlgorithm::None : entry.digest.algorithm,
+                      &size, &hex, &error, cancel)) {
             if (cancel && cancel->load())
                 break;
             result.status = VerifyResult::Status::Mismatch;
@@ -330,14 +334,16 @@ VerifySummary verifyDirectory(const QString &dir,
         } else if (size != entry.bytes) {
             result.status = VerifyResult::Status::Mismatch;
             result.detail = u"%1 bytes, the manifest says %2"_s.arg(size).arg(entry.bytes);
-        } else if (!entry.sha256.isEmpty() && hex != entry.sha256) {
+        } else if (!entry.digest.isEmpty() && hex != entry.digest.hex) {
             result.status = VerifyResult::Status::Mismatch;
-            result.detail = u"sha256 %1, the manifest says %2"_s.arg(hex, entry.sha256);
+            result.detail = u"%1 %2, the manifest says %3"_s.arg(
+                hashAlgorithmName(entry.digest.algorithm), hex, entry.digest.hex);
         } else {
             result.status = VerifyResult::Status::Ok;
-            result.detail = entry.sha256.isEmpty()
+            result.detail = entry.digest.isEmpty()
                                 ? u"%1 bytes (size only: recorded with --hash none)"_s.arg(size)
-                                : u"%1 bytes, sha256 %2"_s.arg(size).arg(hex);
+                                : u"%1 bytes, %2 %3"_s.arg(size).arg(
+                                      hashAlgorithmName(entry.digest.algorithm), hex);
         }
         ++(result.status == VerifyResult::Status::Ok ? summary.ok : summary.mismatch);
         report(result);

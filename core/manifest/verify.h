@@ -11,9 +11,10 @@
 
 namespace capture {
 
-/// Size and SHA-256 (hex) of a file, read in 1 MiB reads (never through a symbolic link);
-/// false with the reason if it cannot be read to the end. `cancel`, when set, stops early.
-bool hashFile(const QString &path, qint64 *size, QString *hex, QString *error,
+/// Size and digest (hex; empty with None) of a file, read in 1 MiB reads (never through a
+/// symbolic link); false with the reason if it cannot be read to the end. `cancel`, when set,
+/// stops early.
+bool hashFile(const QString &path, HashAlgorithm hash, qint64 *size, QString *hex, QString *error,
               const std::atomic_bool *cancel = nullptr);
 
 /// The result for one file of a manifest.
@@ -67,7 +68,8 @@ struct ManifestRun
     QString id;
     QString host;
     qint64 pid = 0;
-    QString started; ///< as written
+    QString started;                          ///< as written
+    HashAlgorithm hash = HashAlgorithm::None; ///< its --hash, as its start line says
     bool stopped = false;
     /// Its receiver is running now: same host, the pid is a capture-receiver.
     bool isAlive() const;
@@ -85,6 +87,8 @@ struct DirectoryLeftovers
     QStringList unlisted;
     QList<ManifestRun> unstopped;
     QList<ManifestRun> running;
+    /// The --hash of the last run the manifest names (xxh128, the default, when none does).
+    HashAlgorithm lastHash = HashAlgorithm::Xxh128;
     bool isEmpty() const { return unlisted.isEmpty() && unstopped.isEmpty(); }
 };
 DirectoryLeftovers findLeftovers(const QString &dir);

@@ -140,7 +140,7 @@ void CaptureEventLog::onFileClosed(const FileInfo &info)
     else
         add(Level::Info, u"port %1: file closed (%2): %3%4"_s.arg(info.port).arg(
                              info.closeReason, fileDescription(info),
-                             info.sha256.isEmpty() ? QString() : u", sha256 "_s + info.sha256));
+                             info.digest.isEmpty() ? QString() : u", "_s + info.digest.text()));
 }
 
 void CaptureEventLog::onStopped(const StopSummary &summary)

@@ -119,7 +119,7 @@ void EventStream::attach(Receiver *receiver, int statsIntervalMs)
     const auto contentFields = [](const FileInfo &info) {
         QJsonObject fields = fileFields(info);
         fields.insert(u"bytes"_s, qint64(info.bytes));
-        fields.insert(u"sha256"_s, stringOrNull(info.sha256));
+        insertDigest(&fields, info.digest);
         return fields;
     };
     connect(events, &C::fileClosed, this, [this, contentFields](const FileInfo &info) {

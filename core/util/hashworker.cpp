@@ -1,5 +1,8 @@
 #include "core/util/hashworker.h"
 
+#include <QThread>
+
+#include <algorithm>
 #include <cstring>
 
 namespace capture {
@@ -23,7 +26,7 @@ HashWorker::~HashWorker()
     m_thread.join();
 }
 
-void HashWorker::update(const std::shared_ptr<Sha256> &digest, const char *data, qint64 size)
+void HashWorker::update(const std::shared_ptr<Digest> &digest, const char *data, qint64 size)
 {
     while (size > 0) {
         const size_t chunk = std::min(size_t(size), m_blockSize);
@@ -45,7 +48,7 @@ void HashWorker::update(const std::shared_ptr<Sha256> &digest, const char *data,
     }
 }
 
-QByteArray HashWorker::finish(const std::shared_ptr<Sha256> &digest)
+QByteArray HashWorker::finish(const std::shared_ptr<Digest> &digest)
 {
     std::promise<QByteArray> done;
     std::future<QByteArray> result = done.get_future();
@@ -81,6 +84,35 @@ void HashWorker::run()
             m_free.push_back(job.block);
         }
         m_blockFree.notify_one();
+    }
+}
+
+HashPool::HashPool(size_t blockSize, int maxWorkers)
+    : m_blockSize(blockSize)
+    , m_maxWorkers(maxWorkers > 0 ? maxWorkers : std::clamp(QThread::idealThreadCount() - 1, 1, 8))
+{}
+
+HashPool::~HashPool() = default;
+
+HashWorker *HashPool::acquire()
+{
+    auto least = std::min_element(m_workers.begin(), m_workers.end(),
+                                  [](const Slot &a, const Slot &b) { return a.files < b.files; });
+    if (least == m_workers.end() || (least->files > 0 && workers() < m_maxWorkers)) {
+        m_workers.push_back({std::make_unique<HashWorker>(m_blockSize), 0});
+        least = m_workers.end() - 1;
+    }
+    ++least->files;
+    return least->worker.get();
+}
+
+void HashPool::release(HashWorker *worker)
+{
+    for (Slot &slot : m_workers) {
+        if (slot.worker.get() == worker) {
+            --slot.files;
+            return;
+        }
     }
 }
 

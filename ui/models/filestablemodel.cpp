@@ -112,8 +112,8 @@ void FilesTableModel::markGone(const FileInfo &info, FileInfo::State state)
         return;
     FileInfo &current = m_rows[row];
     current.state = state;
-    if (current.sha256.isEmpty())
-        current.sha256 = info.sha256;
+    if (current.digest.isEmpty())
+        current.digest = info.digest;
     if (current.closeReason.isEmpty())
         current.closeReason = info.closeReason;
     Q_EMIT dataChanged(index(row, 0), index(row, ColumnCount - 1));
@@ -177,8 +177,8 @@ QVariant FilesTableModel::data(const QModelIndex &index, int role) const
             return stateName(f.state);
         case CloseReason:
             return f.closeReason;
-        case Sha256:
-            return f.sha256;
+        case Digest:
+            return f.digest.text(); // "xxh128 9c0e…": the algorithm, then the hex
         case ColumnCount:
             break;
         }
@@ -194,8 +194,8 @@ QVariant FilesTableModel::data(const QModelIndex &index, int role) const
             return int(f.state);
         case CloseReason:
             return f.closeReason;
-        case Sha256:
-            return f.sha256;
+        case Digest:
+            return f.digest.hex;
         case ColumnCount:
             break;
         }
@@ -209,9 +209,11 @@ QVariant FilesTableModel::data(const QModelIndex &index, int role) const
             return f.error;
         if (column == State && f.state == FileInfo::State::Deleted)
             return tr("Deleted to keep the maximum number of files (--max-files)");
-        if (column == Sha256 && !f.sha256.isEmpty())
-            return f.sha256;
-        if (column == Sha256 && f.state == FileInfo::State::Closed)
+        if (column == Digest && !f.digest.isEmpty())
+            return tr("%1 of the contents; check the file with: %2 %3")
+                .arg(hashAlgorithmName(f.digest.algorithm), hashCheckCommand(f.digest.algorithm),
+                     QFileInfo(f.path).fileName());
+        if (column == Digest && f.state == FileInfo::State::Closed)
             return tr("Not hashed (--hash none)");
         if (column == CloseReason && !f.closeReason.isEmpty())
             return f.closeReason;
@@ -222,7 +224,7 @@ QVariant FilesTableModel::data(const QModelIndex &index, int role) const
         if (f.state == FileInfo::State::Deleted)
             return QApplication::palette().brush(QPalette::Disabled, QPalette::Text);
     } else if (role == Qt::FontRole) {
-        if (column == Sha256)
+        if (column == Digest)
             return QFontDatabase::systemFont(QFontDatabase::FixedFont);
     } else if (role == Qt::TextAlignmentRole) {
         if (column == Port || column == Size)
@@ -246,8 +248,8 @@ QVariant FilesTableModel::headerData(int section, Qt::Orientation orientation, i
         return tr("State");
     case CloseReason:
         return tr("Close reason");
-    case Sha256:
-        return tr("SHA-256");
+    case Digest:
+        return tr("Digest");
     case ColumnCount:
         break;
     }

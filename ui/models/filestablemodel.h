@@ -14,7 +14,7 @@ class FilesTableModel : public QAbstractTableModel
     Q_OBJECT
 
 public:
-    enum Column { File, Port, Size, State, CloseReason, Sha256, ColumnCount };
+    enum Column { File, Port, Size, State, CloseReason, Digest, ColumnCount };
     Q_ENUM(Column)
 
     explicit FilesTableModel(QObject *parent = nullptr);

@@ -44,10 +44,11 @@ file failed verification, a tool is missing), never for a missed goal.
   --s5-ports N             5: ports to listen on (default 1000)
   --s9-bytes SIZE          9: payload bytes capture-replay sends (default 1G)
 
-Scenarios: 1 throughput of one connection; 2 aggregate throughput over many ports; 3 receiver
-CPU seconds per GiB in 1; 4 many concurrent small connections (split by port; capture-receiver
-and raw-receiver also once with --split connection, every file checked by SHA-256); 5 time from
-start until every port listens; 7 scenario 2's load with the desktop window open (offscreen)
+Scenarios: 1 throughput of one connection (capture-receiver with --hash none like the others,
+also on its defaults, --hash xxh128, and with --hash sha256); 2 aggregate throughput over many
+ports; 3 receiver CPU seconds per GiB in 1; 4 many concurrent small connections (split by
+port; capture-receiver and raw-receiver also once with --split connection, every file checked
+by SHA-256); 5 time from start until every port listens; 7 scenario 2's load with the desktop window open (offscreen)
 against the same capture without it, and the GUI thread's event-loop lateness meanwhile; 8
 scenario 1 over TLS; 9 capture-replay --speed 0 sending a capture of one source (1448-byte
 payloads) into capture-receiver, against socat sending the same bytes from a plain file: the
@@ -369,6 +370,7 @@ alloc_ports() { # N -> "FIRST LAST", never the same ports twice in a row
 contender_name() {
     case $1 in
     cr) echo capture-receiver ;;
+    crd) echo "capture-receiver on its defaults (--hash xxh128)" ;;
     crh) echo "capture-receiver --hash sha256" ;;
     crm) echo "capture-receiver, /metrics polled" ;;
     crt) echo "capture-receiver --tls-cert" ;;
@@ -385,10 +387,12 @@ start_contender() {
     wrappers=()
     timefiles=()
     case $who in
-    cr | crh | crm | crt)
+    cr | crd | crh | crm | crt)
         # Like the others, capture-receiver does not hash in the comparisons (--hash none);
-        # crh measures the cost of its default --hash sha256, crm that of a /metrics poller.
+        # crd runs it on its defaults (--hash xxh128), crh with --hash sha256, crm with a
+        # /metrics poller.
         local extra=(--hash none)
+        [[ $who == crd ]] && extra=()
         [[ $who == crh ]] && extra=(--hash sha256)
         [[ $who == crt ]] && extra+=(--tls-cert "$tls_dir/cert.pem" --tls-key "$tls_dir/key.pem")
         if [[ $who == crm ]]; then
@@ -568,6 +572,10 @@ $(log_tail "$log.verify")"
     seconds=$(load_field "$tag" seconds)
     mbps=$(load_field "$tag" mb_per_s)
     case $who in
+    crd)
+        record "$scen" cr "$run" default_mb_per_s "$mbps"
+        record "$scen" cr "$run" default_cpu_s "$cpu_s"
+        ;;
     crh)
         record "$scen" cr "$run" sha256_mb_per_s "$mbps"
         record "$scen" cr "$run" sha256_cpu_s "$cpu_s"
@@ -842,7 +850,7 @@ for scen in 1 2 4 5 7 8 9; do
     ((scen == 7 && scen_runs < 5)) && scen_runs=5
     for ((run = 1; run <= scen_runs; run++)); do
         case $scen in
-        1) for who in cr crh raw socat; do isolated scenario_stream 1 "$who" "$run" 1 "$s1_b"; done ;;
+        1) for who in crd cr crh raw socat; do isolated scenario_stream 1 "$who" "$run" 1 "$s1_b"; done ;;
         8) for who in crt socatt; do isolated scenario_stream 8 "$who" "$run" 1 "$s1_b"; done ;;
         2) for who in cr crm raw socat; do isolated scenario_stream 2 "$who" "$run" "$s2_ports" "$s2_b"; done ;;
         4) for who in cr raw; do isolated scenario_many "$who" "$run" port; done ;;

@@ -94,6 +94,11 @@ QByteArray xxh128(const QByteArray &data)
         .toHex();
 }
 
+QByteArray fileXxh128(const QString &path)
+{
+    return xxh128(readFile(path));
+}
+
 QByteArray readFile(const QString &path)
 {
     QFile file(path);

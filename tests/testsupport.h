@@ -26,6 +26,7 @@ QByteArray sha256(const QByteArray &data);
 /// Lower-case hex XXH3 128-bit, as `xxhsum -H2` prints it (libxxhash's one-shot call).
 QByteArray xxh128(const QByteArray &data);
 QByteArray fileSha256(const QString &path);
+QByteArray fileXxh128(const QString &path);
 
 /// Reads a whole file (empty if unreadable).
 QByteArray readFile(const QString &path);

@@ -407,7 +407,7 @@ private Q_SLOTS:
         QCOMPARE(l.idleTimeoutMs, 2500);
         QCOMPARE(l.minFreeSpace, quint64(1) << 30);
         const auto defaults = parse({});
-        QCOMPARE(defaults.options.settings.hash, HashAlgorithm::Sha256);
+        QCOMPARE(defaults.options.settings.hash, HashAlgorithm::Xxh128);
         QCOMPARE(defaults.options.settings.rotateSize, quint64(0));
         QCOMPARE(defaults.options.statusPort, quint16(0));
     }

@@ -397,6 +397,12 @@ private Q_SLOTS:
             CaptureController controller;
             MainWindow window(&controller, CommandLineOptions{});
             fillSettings(window, u"7000-7002,7005"_s, dir.path(), SplitMode::Connection);
+            auto *panel = child<SettingsPanel>(&window, u"settingsPanel"_s);
+            auto *hash = field<QComboBox>(panel, u"hashCombo"_s);
+            QCOMPARE(panel->settings().hash, HashAlgorithm::Xxh128); // the default
+            QVERIFY(hash->toolTip().contains(u"xxhsum -H2"_s));
+            hash->setCurrentIndex(hash->findData(int(HashAlgorithm::Sha256)));
+            QCOMPARE(panel->settings().hash, HashAlgorithm::Sha256);
         } // saved on destruction
         {
             CaptureController controller;
@@ -405,15 +411,18 @@ private Q_SLOTS:
             QCOMPARE(panel->settings().ports, (QList<quint16>{7000, 7001, 7002, 7005}));
             QCOMPARE(panel->settings().outputDir, dir.path());
             QCOMPARE(panel->settings().split, SplitMode::Connection);
+            QCOMPARE(panel->settings().hash, HashAlgorithm::Sha256);
             QCOMPARE(panel->settings().bindAddress, QHostAddress(QHostAddress::LocalHost));
         }
         CommandLineOptions options;
         options.settings.outputDir = u"/tmp/elsewhere"_s;
-        options.givenOptions = {u"output"_s};
+        options.settings.hash = HashAlgorithm::None;
+        options.givenOptions = {u"output"_s, u"hash"_s};
         CaptureController controller;
         MainWindow window(&controller, options);
         auto *panel = child<SettingsPanel>(&window, u"settingsPanel"_s);
         QCOMPARE(panel->settings().outputDir, u"/tmp/elsewhere"_s); // given: overrides
+        QCOMPARE(panel->settings().hash, HashAlgorithm::None);
         QCOMPARE(panel->settings().ports, (QList<quint16>{7000, 7001, 7002, 7005})); // kept
     }
 

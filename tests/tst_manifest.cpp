@@ -218,8 +218,8 @@ private Q_SLOTS:
         QCOMPARE(f.value(u"port"_s).toInt(), int(port));
         QCOMPARE(f.value(u"split"_s).toString(), u"port"_s);
         QCOMPARE(f.value(u"bytes"_s).toInteger(), expected);
-        QCOMPARE(f.value(u"sha256"_s).toString().toLatin1(),
-                 TestSupport::fileSha256(dir.filePath(name)));
+        QCOMPARE(f.value(u"xxh128"_s).toString().toLatin1(),
+                 TestSupport::fileXxh128(dir.filePath(name)));
         QCOMPARE(f.value(u"close_reason"_s).toString(), u"stopped"_s);
         QVERIFY(
             QDateTime::fromString(f.value(u"opened"_s).toString(), Qt::ISODateWithMs).isValid());
@@ -265,7 +265,7 @@ private Q_SLOTS:
         QSet<QByteArray> sent;
         for (int i = 0; i < 3; ++i) {
             const QByteArray data = TestSupport::patternData(10 + i, 100'000 * (i + 1));
-            sent.insert(TestSupport::sha256(data));
+            sent.insert(TestSupport::xxh128(data));
             QCOMPARE(TestSupport::sendAll(port, data), std::nullopt);
         }
         QTRY_COMPARE_WITH_TIMEOUT(h.closed.size(), 3, timeoutMs);
@@ -282,7 +282,7 @@ private Q_SLOTS:
             QCOMPARE(conns[0].toObject().value(u"bytes"_s).toInteger(),
                      f.value(u"bytes"_s).toInteger());
             QVERIFY(!conns[0].toObject().contains(u"offset"_s));
-            recorded.insert(f.value(u"sha256"_s).toString().toLatin1());
+            recorded.insert(f.value(u"xxh128"_s).toString().toLatin1());
         }
         QCOMPARE(recorded, sent);
         QVERIFY(verify(dir.path()).passed());
@@ -802,11 +802,18 @@ private Q_SLOTS:
             {R"({"type":"file","file":"../a.bin","bytes":1,"sha256":null})",
              u"no valid \"file\" name"_s},
             {R"({"type":"file","file":"a.bin","bytes":-1,"sha256":null})",
-             u"not a file record (type, bytes, sha256)"_s},
+             u"not a file record (type, bytes, xxh128 or sha256)"_s},
             {R"({"type":"file","file":"a.bin","bytes":1,"sha256":"abc"})",
-             u"not a file record (type, bytes, sha256)"_s},
+             u"not a file record (type, bytes, xxh128 or sha256)"_s},
+            // an xxh128 is 32 hex digits, a sha256 64; one line has one digest
+            {R"({"type":"file","file":"a.bin","bytes":1,"xxh128":"0123456789abcdef"})",
+             u"not a file record (type, bytes, xxh128 or sha256)"_s},
+            {R"({"type":"file","file":"a.bin","bytes":1,"xxh128":null,"sha256":null})",
+             u"not a file record (type, bytes, xxh128 or sha256)"_s},
+            {R"({"type":"file","file":"a.bin","bytes":1,"xxh128":7})",
+             u"not a file record (type, bytes, xxh128 or sha256)"_s},
             {R"({"type":"moved","file":"a.bin","bytes":1,"sha256":null})",
-             u"not a file record (type, bytes, sha256)"_s}};
+             u"not a file record (type, bytes, xxh128 or sha256)"_s}};
         for (const auto &[line, why] : invalid) {
             r = readManifestRecord(line);
             QCOMPARE(r.type, Type::Invalid);

@@ -474,9 +474,17 @@ QStringList fileEntryProblems(const QJsonObject &o)
     const QString split = o.value(u"split"_s).toString();
     need(split == u"port" || split == u"connection", u"bad \"split\""_s);
     need(o.value(u"bytes"_s).isDouble(), u"no \"bytes\""_s);
-    need(o.value(u"sha256"_s).isNull() || QRegularExpression(u"^[0-9a-f]{64}$"_s)
-                                              .match(o.value(u"sha256"_s).toString())
-                                              .hasMatch(),
+    // The digest, under its algorithm's name (none: no key).
+    need(!(o.contains(u"xxh128"_s) && o.contains(u"sha256"_s)), u"two digests"_s);
+    need(!o.contains(u"xxh128"_s) || o.value(u"xxh128"_s).isNull() ||
+             QRegularExpression(u"^[0-9a-f]{32}$"_s)
+                 .match(o.value(u"xxh128"_s).toString())
+                 .hasMatch(),
+         u"\"xxh128\" is neither hex nor null"_s);
+    need(!o.contains(u"sha256"_s) || o.value(u"sha256"_s).isNull() ||
+             QRegularExpression(u"^[0-9a-f]{64}$"_s)
+                 .match(o.value(u"sha256"_s).toString())
+                 .hasMatch(),
          u"\"sha256\" is neither hex nor null"_s);
     need(isIsoTime(o.value(u"opened"_s)), u"\"opened\" is not a time"_s);
     need(isIsoTime(o.value(u"closed"_s)), u"\"closed\" is not a time"_s);
@@ -724,15 +732,15 @@ void TestObservability::eventsNormalRun()
         QCOMPARE(receivedPerPort.value(rotating), data.size());
         QCOMPARE(receivedPerPort.value(shared), first.size() + second.size());
 
-        // file_closed: bytes, sha256, reason, state. The rotating port's files are the data's
-        // 64 KiB slices in order; sha256 equals the file on disk where it is still there.
+        // file_closed: bytes, xxh128 (the default), reason, state. The rotating port's files are
+        // the data's 64 KiB slices in order; xxh128 equals the file on disk where it is there.
         qint64 offset = 0;
         int onDisk = 0;
         for (const QJsonObject &f : eventsOf(events, u"file_closed"_s)) {
             const QString path = QDir(tmp.path()).absoluteFilePath(f.value(u"file"_s).toString());
             QVERIFY2(f.value(u"bytes"_s).isDouble(), compactJson(f).constData());
-            QVERIFY2(QRegularExpression(u"^[0-9a-f]{64}$"_s)
-                         .match(f.value(u"sha256"_s).toString())
+            QVERIFY2(QRegularExpression(u"^[0-9a-f]{32}$"_s)
+                         .match(f.value(u"xxh128"_s).toString())
                          .hasMatch(),
                      compactJson(f).constData());
             QVERIFY2(!f.value(u"reason"_s).toString().isEmpty(), compactJson(f).constData());
@@ -740,13 +748,13 @@ void TestObservability::eventsNormalRun()
             if (QFileInfo::exists(path)) {
                 ++onDisk;
                 QCOMPARE(QFileInfo(path).size(), f.value(u"bytes"_s).toInteger());
-                QCOMPARE(TestSupport::fileSha256(path), f.value(u"sha256"_s).toString().toLatin1());
+                QCOMPARE(TestSupport::fileXxh128(path), f.value(u"xxh128"_s).toString().toLatin1());
             }
             if (f.value(u"port"_s).toInt() == rotating) {
                 const qint64 bytes = f.value(u"bytes"_s).toInteger();
                 QVERIFY2(bytes <= 64 * KiB, compactJson(f).constData());
-                QCOMPARE(f.value(u"sha256"_s).toString().toLatin1(),
-                         TestSupport::sha256(data.mid(offset, bytes)));
+                QCOMPARE(f.value(u"xxh128"_s).toString().toLatin1(),
+                         TestSupport::xxh128(data.mid(offset, bytes)));
                 offset += bytes;
             }
         }
@@ -817,8 +825,8 @@ void TestObservability::eventsWriteError()
         QCOMPARE(fileClosed.first().value(u"state"_s).toString(), u"error"_s);
         const QString path =
             QDir(tmp.path()).absoluteFilePath(fileClosed.first().value(u"file"_s).toString());
-        QCOMPARE(TestSupport::fileSha256(path),
-                 fileClosed.first().value(u"sha256"_s).toString().toLatin1());
+        QCOMPARE(TestSupport::fileXxh128(path),
+                 fileClosed.first().value(u"xxh128"_s).toString().toLatin1());
         QCOMPARE(TestSupport::fileSha256(path), TestSupport::sha256(big.left(limit)));
         const QList<QJsonObject> closed = eventsOf(eventsWithError, u"connection_closed"_s);
         QVERIFY2(closed.size() == 1, qPrintable(all));
@@ -1020,9 +1028,9 @@ void TestObservability::eventsOutputDirectoryDeleted()
     for (const QJsonObject &o : std::as_const(lostLines)) {
         QCOMPARE(o.value(u"reason"_s).toString(), u"output directory deleted"_s);
         lostSizes.insert(o.value(u"bytes"_s).toInteger());
-        const QByteArray sha = o.value(u"sha256"_s).toString().toLatin1();
-        QVERIFY2(sha == TestSupport::sha256(first) || sha == TestSupport::sha256(partOne),
-                 sha.constData());
+        const QByteArray xxh = o.value(u"xxh128"_s).toString().toLatin1();
+        QVERIFY2(xxh == TestSupport::xxh128(first) || xxh == TestSupport::xxh128(partOne),
+                 xxh.constData());
     }
     QCOMPARE(lostSizes, (QSet<qint64>{first.size(), partOne.size()}));
 
@@ -1091,8 +1099,8 @@ void TestObservability::eventsToStdout()
     QCOMPARE(events.last().value(u"event"_s).toString(), u"stopped"_s);
     const QList<QJsonObject> fileClosed = eventsOf(events, u"file_closed"_s);
     QCOMPARE(fileClosed.size(), 1);
-    QCOMPARE(fileClosed.first().value(u"sha256"_s).toString().toLatin1(),
-             TestSupport::sha256(data));
+    QCOMPARE(fileClosed.first().value(u"xxh128"_s).toString().toLatin1(),
+             TestSupport::xxh128(data));
     const QStringList err = errLines(receiver.stdErr());
     QVERIFY(!err.isEmpty());
     for (const QString &line : err) {
@@ -1120,7 +1128,7 @@ void TestObservability::eventsPathUnwritable()
     QCOMPARE(allEntries(tmp.path()), QStringList{u"adir"_s}); // nothing created
 }
 
-// 1h. --hash none: sha256 null in the events and the manifest; verify checks sizes only.
+// 1h. --hash none: no digest in the events and the manifest; verify checks sizes only.
 void TestObservability::hashNone()
 {
     QTemporaryDir tmp;
@@ -1146,7 +1154,7 @@ void TestObservability::hashNone()
     QCOMPARE(eventsOf(events, u"started"_s).value(0).value(u"hash"_s).toString(), u"none"_s);
     const QList<QJsonObject> closed = eventsOf(events, u"file_closed"_s);
     QCOMPARE(closed.size(), 1);
-    QVERIFY2(closed.first().contains(u"sha256"_s) && closed.first().value(u"sha256"_s).isNull(),
+    QVERIFY2(!closed.first().contains(u"sha256"_s) && !closed.first().contains(u"xxh128"_s),
              compactJson(closed.first()).constData());
     QCOMPARE(closed.first().value(u"bytes"_s).toInteger(), qint64(data.size()));
 
@@ -1154,7 +1162,7 @@ void TestObservability::hashNone()
     const QList<QJsonObject> files = manifestFiles(readManifest(out, &manifestProblems));
     QVERIFY2(manifestProblems.isEmpty(), qPrintable(manifestProblems.join(u'\n')));
     QCOMPARE(files.size(), 1);
-    QVERIFY2(files.first().contains(u"sha256"_s) && files.first().value(u"sha256"_s).isNull(),
+    QVERIFY2(!files.first().contains(u"sha256"_s) && !files.first().contains(u"xxh128"_s),
              compactJson(files.first()).constData());
     const QStringList p = fileEntryProblems(files.first());
     QVERIFY2(p.isEmpty(), qPrintable(p.join(u'\n')));
@@ -1254,7 +1262,7 @@ void TestObservability::statusEndpoints()
     QCOMPARE(settings.value(u"output"_s).toString(),
              QFileInfo(tmp.filePath(u"out"_s)).absoluteFilePath());
     QCOMPARE(settings.value(u"split"_s).toString(), u"port"_s);
-    QCOMPARE(settings.value(u"hash"_s).toString(), u"sha256"_s);
+    QCOMPARE(settings.value(u"hash"_s).toString(), u"xxh128"_s);
     QCOMPARE(settings.value(u"rotate_size"_s).toInteger(), 64 * MiB);
     QCOMPARE(settings.value(u"rotate_interval_s"_s).toInteger(), 3600);
     QCOMPARE(settings.value(u"max_files"_s).toInt(), 5);
@@ -1799,7 +1807,7 @@ void TestObservability::verifyAfterCapture()
         const QString path = QDir(out).filePath(f.value(u"file"_s).toString());
         QCOMPARE(f.value(u"split"_s).toString(), u"port"_s);
         QCOMPARE(QFileInfo(path).size(), f.value(u"bytes"_s).toInteger());
-        QCOMPARE(TestSupport::fileSha256(path), f.value(u"sha256"_s).toString().toLatin1());
+        QCOMPARE(TestSupport::fileXxh128(path), f.value(u"xxh128"_s).toString().toLatin1());
     }
     const QJsonObject fileTwo = manifestFiles(manifest, two).value(0);
     QCOMPARE(fileTwo.value(u"bytes"_s).toInteger(), b1.size() + b2.size());
@@ -2022,8 +2030,8 @@ s.close()
         QVERIFY2(p.isEmpty(), qPrintable(p.join(u'\n')));
         if (i + 1 < files.size())
             QCOMPARE(files[i].value(u"close_reason"_s).toString(), u"rotation (interval)"_s);
-        QCOMPARE(TestSupport::fileSha256(QDir(out).filePath(files[i].value(u"file"_s).toString())),
-                 files[i].value(u"sha256"_s).toString().toLatin1());
+        QCOMPARE(TestSupport::fileXxh128(QDir(out).filePath(files[i].value(u"file"_s).toString())),
+                 files[i].value(u"xxh128"_s).toString().toLatin1());
     }
     QCOMPARE(TestSupport::sha256(concatenated(out, files)), TestSupport::sha256(data));
 }

@@ -345,6 +345,8 @@ void MainWindow::loadSettings(const CommandLineOptions &options)
         s.outputDir = *stored.outputDir;
     if (!given.contains(u"split"_s) && stored.split)
         s.split = *stored.split;
+    if (!given.contains(u"hash"_s) && stored.hash)
+        s.hash = *stored.hash;
     // The three files go together: from the command line or config file, or all from the store.
     const bool tlsGiven = given.contains(u"tls-cert"_s) || given.contains(u"tls-key"_s) ||
                           given.contains(u"tls-ca"_s);
@@ -368,6 +370,7 @@ void MainWindow::saveSettings() const
     stored.ports = m_settings->portsText();
     stored.outputDir = s.outputDir;
     stored.split = s.split;
+    stored.hash = s.hash;
     stored.tlsFiles = s.tlsFiles;
     stored.geometry = saveGeometry();
     stored.windowState = saveState();

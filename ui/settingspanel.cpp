@@ -75,6 +75,7 @@ SettingsPanel::SettingsPanel(QWidget *parent)
     , m_browse(new QPushButton(tr("Browse…"), this))
     , m_outputMessage(messageLabel(this))
     , m_split(new QComboBox(this))
+    , m_hash(new QComboBox(this))
     , m_tlsCertificate(new QLineEdit(this))
     , m_tlsCertificateBrowse(new QPushButton(tr("Browse…"), this))
     , m_tlsKey(new QLineEdit(this))
@@ -90,6 +91,7 @@ SettingsPanel::SettingsPanel(QWidget *parent)
              {m_portsMessage, u"portsMessage"_s},
              {m_output, u"outputEdit"_s},
              {m_split, u"splitCombo"_s},
+             {m_hash, u"hashCombo"_s},
              {m_tlsCertificate, u"tlsCertificateEdit"_s},
              {m_tlsKey, u"tlsKeyEdit"_s},
              {m_tlsCa, u"tlsCaEdit"_s},
@@ -117,6 +119,14 @@ SettingsPanel::SettingsPanel(QWidget *parent)
     m_split->addItem(tr("One file per connection"), int(SplitMode::Connection));
     m_split->setToolTip(tr("Per port: every connection to a port appends to that port's file. "
                            "Per connection: each connection gets its own file."));
+    m_hash->addItem(tr("xxh128 (fast)"), int(HashAlgorithm::Xxh128));
+    m_hash->addItem(tr("SHA-256 (cryptographic)"), int(HashAlgorithm::Sha256));
+    m_hash->addItem(tr("None (sizes only)"), int(HashAlgorithm::None));
+    m_hash->setToolTip(
+        tr("The digest of each file, computed while it is written and recorded in the "
+           "manifest.\nxxh128: at memory speed; detects corruption, not tampering (check "
+           "with xxhsum -H2).\nSHA-256: cryptographic, about a tenth of the speed per stream "
+           "(check with sha256sum).\nNone: sizes only."));
 
     m_tlsCertificate->setPlaceholderText(tr("empty: plain TCP"));
     m_tlsKey->setPlaceholderText(tr("empty: plain TCP"));
@@ -137,7 +147,17 @@ SettingsPanel::SettingsPanel(QWidget *parent)
     outputLabel->setBuddy(m_output); // the field sits in a row layout, so say whose label it is
     form->addRow(outputLabel, fileRow(m_output, m_browse));
     form->addRow(QString(), m_outputMessage);
-    form->addRow(tr("&Split:"), m_split);
+    // The hash choice sits beside the split mode: both say how files are written.
+    auto *fileOptions = new QHBoxLayout;
+    fileOptions->setContentsMargins(0, 0, 0, 0);
+    fileOptions->addWidget(m_split, 1);
+    auto *hashLabel = new QLabel(tr("&Hash:"), this);
+    hashLabel->setBuddy(m_hash);
+    fileOptions->addWidget(hashLabel);
+    fileOptions->addWidget(m_hash, 1);
+    auto *splitLabel = new QLabel(tr("&Split:"), this);
+    splitLabel->setBuddy(m_split);
+    form->addRow(splitLabel, fileOptions);
     const auto addFileRow = [this, form](const QString &text, QLineEdit *edit,
                                          QPushButton *button) {
         auto *label = new QLabel(text, this);
@@ -158,6 +178,7 @@ SettingsPanel::SettingsPanel(QWidget *parent)
                              u"\n"_s + QDir(text).absolutePath());
     });
     connect(m_split, &QComboBox::currentIndexChanged, this, &SettingsPanel::validate);
+    connect(m_hash, &QComboBox::currentIndexChanged, this, &SettingsPanel::validate);
     connect(m_browse, &QPushButton::clicked, this, &SettingsPanel::browse);
     for (QLineEdit *edit : {m_tlsCertificate, m_tlsKey, m_tlsCa})
         connect(edit, &QLineEdit::textChanged, this, &SettingsPanel::validate);
@@ -178,6 +199,7 @@ CaptureSettings SettingsPanel::settings() const
     s.ports = parsePortSpec(m_ports->text()).ports;
     s.outputDir = m_output->text().trimmed();
     s.split = SplitMode(m_split->currentData().toInt());
+    s.hash = HashAlgorithm(m_hash->currentData().toInt());
     s.tlsFiles = {m_tlsCertificate->text().trimmed(), m_tlsKey->text().trimmed(),
                   m_tlsCa->text().trimmed()};
     s.tls = m_tls; // loaded by validate() from exactly these files; nullopt: plain TCP
@@ -198,6 +220,7 @@ void SettingsPanel::setSettings(const CaptureSettings &settings)
     m_ports->setText(settings.ports.isEmpty() ? u"5000-5002"_s : formatPortSpec(settings.ports));
     m_output->setText(settings.outputDir);
     m_split->setCurrentIndex(m_split->findData(int(settings.split)));
+    m_hash->setCurrentIndex(m_hash->findData(int(settings.hash)));
     {
         // One load for the three files, not one per field.
         const QSignalBlocker blockCertificate(m_tlsCertificate);
@@ -213,8 +236,8 @@ void SettingsPanel::setSettings(const CaptureSettings &settings)
 void SettingsPanel::setEditable(bool editable)
 {
     for (QWidget *w : std::initializer_list<QWidget *>{
-             m_bind, m_ports, m_output, m_browse, m_split, m_tlsCertificate, m_tlsCertificateBrowse,
-             m_tlsKey, m_tlsKeyBrowse, m_tlsCa, m_tlsCaBrowse})
+             m_bind, m_ports, m_output, m_browse, m_split, m_hash, m_tlsCertificate,
+             m_tlsCertificateBrowse, m_tlsKey, m_tlsKeyBrowse, m_tlsCa, m_tlsCaBrowse})
         w->setEnabled(editable);
 }
 

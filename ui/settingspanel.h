@@ -37,7 +37,7 @@ public:
     QString portsText() const;
 
     // The fields have object names for tests (findChild): "bindCombo", "portsEdit",
-    // "portsMessage", "outputEdit", "splitCombo", "tlsCertificateEdit", "tlsKeyEdit",
+    // "portsMessage", "outputEdit", "splitCombo", "hashCombo", "tlsCertificateEdit", "tlsKeyEdit",
     // "tlsCaEdit", "tlsMessage" (the TLS files' problem, hidden while they are fine) and
     // "tlsNote" (a warning that does not block starting, e.g. an expired certificate).
 
@@ -64,6 +64,7 @@ private:
     QPushButton *m_browse;
     QLabel *m_outputMessage;
     QComboBox *m_split;
+    QComboBox *m_hash;
     QLineEdit *m_tlsCertificate;
     QPushButton *m_tlsCertificateBrowse;
     QLineEdit *m_tlsKey;

@@ -15,6 +15,8 @@ UiSettings UiSettings::load(const QSettings &store)
         s.outputDir = store.value(OutputKey).toString();
     if (store.contains(SplitKey))
         s.split = splitModeFromName(store.value(SplitKey).toString());
+    if (store.contains(HashKey))
+        s.hash = hashAlgorithmFromName(store.value(HashKey).toString());
     if (store.contains(TlsCertificateKey))
         s.tlsFiles = TlsFiles{store.value(TlsCertificateKey).toString(),
                               store.value(TlsKeyKey).toString(), store.value(TlsCaKey).toString()};
@@ -34,6 +36,8 @@ void UiSettings::save(QSettings &store) const
         store.setValue(OutputKey, *outputDir);
     if (split)
         store.setValue(SplitKey, splitModeName(*split));
+    if (hash)
+        store.setValue(HashKey, hashAlgorithmName(*hash));
     if (tlsFiles) {
         store.setValue(TlsCertificateKey, tlsFiles->certificate);
         store.setValue(TlsKeyKey, tlsFiles->key);

@@ -23,6 +23,7 @@ struct UiSettings
     static constexpr QStringView PortsKey = u"capture/ports";
     static constexpr QStringView OutputKey = u"capture/output";
     static constexpr QStringView SplitKey = u"capture/split";
+    static constexpr QStringView HashKey = u"capture/hash";
     static constexpr QStringView TlsCertificateKey = u"capture/tlsCert";
     static constexpr QStringView TlsKeyKey = u"capture/tlsKey";
     static constexpr QStringView TlsCaKey = u"capture/tlsCa";
@@ -37,6 +38,8 @@ struct UiSettings
     std::optional<QString> outputDir;
     /// Unset when never saved, or saved but not a split mode's name.
     std::optional<SplitMode> split;
+    /// Unset when never saved, or saved but not an algorithm's name.
+    std::optional<HashAlgorithm> hash;
     /// The three go together: set whenever a certificate entry was saved (a missing key or
     /// CA entry reads as empty).
     std::optional<TlsFiles> tlsFiles;

@@ -40,7 +40,8 @@ int runRecover(const QStringList &arguments)
     if (const std::optional<int> status = checkDirectoryArgument(
             arguments, usage,
             "Adopts what a crash or kill -9 left in DIR: each file DIR/manifest.jsonl does\n"
-            "not name gets a manifest line with its size and SHA-256 as found on disk and\n"
+            "not name gets a manifest line with its size and digest as found on disk (with\n"
+            "the --hash of the manifest's last run; xxh128 if that was none) and\n"
             "\"close_reason\": \"recovered\" (ADOPTED), and each run that never stopped gets a\n"
             "stop line marked \"recovered\" (CLOSED), so that `capture-receiver verify DIR`\n"
             "passes. Files are only read, never changed. Refused while a receiver records\n"
@@ -75,7 +76,8 @@ int runVerify(const QStringList &arguments)
     if (const std::optional<int> status = checkDirectoryArgument(
             arguments, usage,
             "Re-hashes every file listed in DIR/manifest.jsonl and prints one line per file:\n"
-            "OK, MISMATCH (size or SHA-256 differs, or unreadable), MISSING, DELETED (by\n"
+            "OK, MISMATCH (size or digest differs, or unreadable; each line's xxh128 or\n"
+            "sha256, whichever it has), MISSING, DELETED (by\n"
             "--max-files) or LOST (reported lost by the receiver during its run); then\n"
             "UNLISTED for each file in DIR the manifest does not name, UNSTOPPED for each\n"
             "run that never stopped (`capture-receiver recover DIR` adopts both), RUNNING\n"

@@ -90,10 +90,10 @@ Bytes ipPacket(const TestPacket &p, std::uint16_t index)
 /// Writes `packets` as a capture of `linkType`; returns what the replay must deliver.
 Expected writeCapture(const QString &path, int linkType, pcapgen::PcapWriter::Format format,
                       const std::vector<TestPacket> &packets, bool udpWanted = false,
-                      bool tcpWanted = true)
+                      bool tcpWanted = true, bool nanoseconds = true)
 {
     using namespace pcapgen;
-    PcapWriter writer(path.toStdString(), linkType, format, true);
+    PcapWriter writer(path.toStdString(), linkType, format, nanoseconds);
     if (!writer.isOpen())
         qFatal("cannot write %s: %s", qPrintable(path), writer.errorString().c_str());
     Expected expected;
@@ -663,13 +663,21 @@ private Q_SLOTS:
         roundTrip(capture, expected, {}, {}, u"localhost"_s, u"127.0.0.1"_s);
     }
 
+    void speedReplaysTheCapturesTiming_data()
+    {
+        QTest::addColumn<bool>("nanoseconds");
+        QTest::newRow("pcap, nanosecond timestamps") << true;
+        QTest::newRow("pcap, microsecond timestamps") << false;
+    }
     void speedReplaysTheCapturesTiming()
     {
         // Three payload packets at 0, 1 and 2 s: --speed 1 takes at least 2 s, --speed 2 at
         // least 1 s, --speed 0 does not wait. Upper bounds are generous: the machine is shared.
-        const QString capture = m_dir.filePath(u"timed.pcap"_s);
-        const Expected expected = writeCapture(capture, 1, pcapgen::PcapWriter::Format::Pcap,
-                                               oneSourcePackets(3, 1000, 1000));
+        QFETCH(bool, nanoseconds);
+        const QString capture = m_dir.filePath(u"timed%1.pcap"_s.arg(nanoseconds));
+        const Expected expected =
+            writeCapture(capture, 1, pcapgen::PcapWriter::Format::Pcap,
+                         oneSourcePackets(3, 1000, 1000), false, true, nanoseconds);
         const quint16 port = freePort();
         const QString work = newDir();
         Receiver receiver(work, receiverArgs(work + u"/out"_s, port));

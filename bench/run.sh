@@ -720,6 +720,20 @@ $(log_tail "$log.verify")"
     printf '  %-50s %9.1f MB/s  GUI-thread lateness p99 %6.2f ms\n' "$current" "$mbps" "$p99"
 }
 
+# Scenario 9, where capture-replay --speed 0 spends its time (2026-12-04, 2 cores shared with
+# other builds, load average 4-6: throughput varies 2-4x run to run, CPU per GiB much less).
+# Before (wip-digest d5dc745): libpcap's two fread(3)s and a copy per record, SHA-256 on a
+# worker thread after two more copies (batch, worker block) competing with the receiver for
+# the 2 cores, and once the socket was full one failing write(2) per 1448-byte packet.
+# 1.70-2.00 s CPU per GiB (3.9-5.0x socat's 0.36-0.47), ratio to socat 0.52-1.12 (disk),
+# 0.59 (tmpfs --dir). After (replay-hash): classic pcap records parsed from 1 MiB pread(2)s
+# in place, xxh128 hashed inline (about 0.1 s/GiB; through the worker: +0.07 s CPU), a
+# socket found full is retried after another 256 KiB batch or when poll(2) says writable.
+# 0.60-0.76 s CPU per GiB (1.4-1.8x socat), ratio 0.85-0.95 (disk), 0.73 (tmpfs; 1226 vs
+# 1686 MB/s). perf now: kernel copies (file read, socket send) about half, XXH3 about 13%,
+# the payload's copy into the send queue and packet decoding about 5% each; the rest is
+# the TCP stack and scheduling. Left: sending with writev(2) straight from the read buffer
+# would save the queue copy (about 0.05 s/GiB).
 # Scenario 9's input, once: the capture capture-replay sends and its payload bytes for socat.
 make_s9_input() {
     current="scenario 9, making its capture"

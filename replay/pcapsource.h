@@ -2,10 +2,11 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 
 struct pcap;
-struct pcap_pkthdr;
+struct bpf_program;
 
 namespace replay {
 
@@ -18,12 +19,15 @@ struct CapturedPacket
     std::size_t originalLength = 0;
 };
 
-/// Reads a pcap or pcapng file (or "-" for standard input) through libpcap, packet by
-/// packet, never holding more than one packet: memory stays bounded however large the file.
+/// Reads a pcap or pcapng file (or "-" for standard input) packet by packet, memory bounded
+/// however large the file. libpcap opens every capture (its checks, its messages, the BPF
+/// filter); the records of a classic pcap file are then read here, in large reads into one
+/// buffer, not copied one by one (libpcap's per-record reads were most of the replay's cost).
+/// pcapng and standard input stay with libpcap.
 class PcapSource
 {
 public:
-    PcapSource() = default;
+    PcapSource();
     ~PcapSource();
     PcapSource(const PcapSource &) = delete;
     PcapSource &operator=(const PcapSource &) = delete;
@@ -48,10 +52,28 @@ public:
     std::uint64_t size() const { return m_size; }
 
 private:
+    /// A classic pcap file: its records are read by nextRecord() from here on.
+    bool openDirect(const std::string &path);
+    Next nextRecord(CapturedPacket *packet);
+    /// Makes at least `bytes` unread bytes available in m_buffer (fewer only at the end of
+    /// the file, or on a read error: m_error set).
+    bool fill(std::size_t bytes);
+
     pcap *m_pcap = nullptr;
     int m_linkType = -1;
     std::uint64_t m_size = 0;
     std::string m_error;
+
+    // Direct reading (openDirect()): the file, the buffer and its unread bytes [m_begin, m_end).
+    int m_fd = -1;
+    std::unique_ptr<std::uint8_t[]> m_buffer;
+    std::size_t m_begin = 0;
+    std::size_t m_end = 0;
+    std::uint64_t m_fileOffset = 0; ///< of m_buffer[m_end]
+    bool m_swapped = false;         ///< the file's byte order is not this machine's
+    bool m_nanoseconds = false;     ///< its timestamps' fraction counts ns, not µs
+    std::uint32_t m_snapshot = 0;
+    std::unique_ptr<bpf_program> m_filter; ///< --filter, compiled; null: none
 };
 
 } // namespace replay

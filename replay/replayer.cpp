@@ -21,8 +21,8 @@ constexpr std::size_t maxQueuedPerStream = 4 * 1024 * 1024;
 constexpr std::uint64_t maxQueuedTotal = 64 * 1024 * 1024;
 // As fast as possible: payloads are gathered up to this much per write(2).
 constexpr std::size_t batchBytes = 256 * 1024;
-// The digests: payloads are gathered per stream up to this much (more than any IP payload)
-// and then hashed by a worker thread, in blocks of this size, a few in flight. When the
+// SHA-256 digests: payloads are gathered per stream up to this much (more than any IP
+// payload) and then hashed by a worker thread, in blocks of this size, a few in flight. When the
 // batches of many streams together hold more than maxBatchMemory, all are handed over and
 // freed, so memory stays bounded however many sources a capture has.
 constexpr std::size_t hashBatchBytes = 128 * 1024;
@@ -113,7 +113,11 @@ int Replayer::run()
     }
     if (!setUp())
         return Usage;
-    m_hasher = std::make_unique<capture::HashWorker>(hashBatchBytes, hashBlocksInFlight);
+    // xxh128 hashes about as fast as the worker's copy of the bytes would go: on this thread.
+    // SHA-256 is ten times slower: on the worker's, while this one reads and sends.
+    m_hashInline = m_options.hash == capture::HashAlgorithm::Xxh128;
+    if (m_options.hash != capture::HashAlgorithm::None && !m_hashInline)
+        m_hasher = std::make_unique<capture::HashWorker>(hashBatchBytes, hashBlocksInFlight);
 
     m_source = &source;
     m_progress = std::make_unique<ProgressMeter>(
@@ -201,8 +205,12 @@ int Replayer::run()
     m_source = nullptr;
     const double seconds = std::chrono::duration<double>(steady_clock::now() - start).count();
     for (const auto &stream : m_streams) {
-        handToHasher(stream.get(), true);
-        stream->digest = m_hasher->finish(stream->hash).toStdString();
+        if (m_hasher) {
+            handToHasher(stream.get(), true);
+            stream->digest = m_hasher->finish(stream->hash).toStdString();
+        } else if (stream->hash) {
+            stream->digest = stream->hash->finalHex().toStdString();
+        }
     }
     if (!m_readError.empty())
         message("warning: '" + m_options.captureFile.toStdString() +
@@ -228,7 +236,9 @@ ReplayStream *Replayer::streamFor(const SourceAddress &source)
     stream->source = source;
     stream->sourceText = source.text();
     stream->port = int(m_options.basePort) + stream->index;
-    stream->hash = std::make_shared<capture::Digest>(capture::HashAlgorithm::Sha256);
+    stream->flushAt = batchBytes;
+    if (m_options.hash != capture::HashAlgorithm::None)
+        stream->hash = std::make_shared<capture::Digest>(m_options.hash);
     ReplayStream *raw = stream.get();
     m_streams.push_back(std::move(stream));
     m_bySource.emplace(source, raw);
@@ -242,6 +252,11 @@ ReplayStream *Replayer::streamFor(const SourceAddress &source)
 
 void Replayer::hash(ReplayStream *stream, const std::uint8_t *data, std::size_t size)
 {
+    if (!m_hasher) {
+        if (stream->hash)
+            stream->hash->update(reinterpret_cast<const char *>(data), qint64(size));
+        return;
+    }
     std::vector<std::uint8_t> &batch = stream->unhashed;
     if (batch.size() + size > hashBatchBytes)
         handToHasher(stream, false);
@@ -310,9 +325,13 @@ void Replayer::send(ReplayStream *stream, const std::uint8_t *data, std::size_t 
     if (m_options.speed > 0) {
         connection.send(data, size); // on time: now, not when a batch is full
     } else {
+        // Written a batch at a time; once the socket is full, tried again only after another
+        // batch came (or when pump() finds it writable): not one failing write(2) per packet.
         connection.queue(data, size);
-        if (connection.queuedBytes() >= batchBytes)
+        if (connection.queuedBytes() >= stream->flushAt) {
             connection.flush();
+            stream->flushAt = connection.queuedBytes() + batchBytes;
+        }
     }
     m_queuedBytes = m_queuedBytes - queuedBefore + connection.queuedBytes();
     if (connection.failed()) {
@@ -351,6 +370,7 @@ void Replayer::pump(int timeoutMs)
         StreamConnection &connection = *stream->connection;
         const std::size_t queuedBefore = connection.queuedBytes();
         connection.flush();
+        stream->flushAt = connection.queuedBytes() + batchBytes;
         m_queuedBytes = m_queuedBytes - queuedBefore + connection.queuedBytes();
         if (connection.queuedBytes() < queuedBefore)
             stream->lastProgress = now;

@@ -50,23 +50,25 @@ struct ReplayStream
     int port = 0; ///< base_port + k; > 65535 when no port is left for it
     std::uint64_t packets = 0;
     std::uint64_t bytes = 0;               ///< payload bytes the capture carries for this source
-    std::shared_ptr<capture::Digest> hash; ///< fed by Replayer's hash worker
+    std::shared_ptr<capture::Digest> hash; ///< --hash's (none: null), inline or by the worker
     std::vector<std::uint8_t> unhashed;    ///< payload not yet handed to the hash worker
-    std::string digest;                    ///< SHA-256 of those bytes, once the replay ends
+    std::string digest;                    ///< hex digest of those bytes, once the replay ends
     std::unique_ptr<StreamConnection> connection;
     std::string error; ///< why it was not delivered in full (empty: it was)
     std::string note;  ///< a warning that does not make it fail
     bool receiverClosed = false;
     bool reset = false;   ///< given up: its connection was aborted with a TCP reset
     bool pending = false; ///< in Replayer::m_pending (has queued bytes)
+    /// --speed 0: the queued bytes at which send() writes next (see Replayer::send()).
+    std::size_t flushAt = 0;
     std::chrono::steady_clock::time_point lastProgress;
 };
 
 /// Reads the capture packet by packet and sends each source's payload on its own connection,
 /// at the capture's pace (--speed) or as fast as the receiver takes it. Non-blocking: one
 /// poll() loop serves every connection, so a slow receiver port holds back only its own stream
-/// until its bounded queue is full. The summary's digests are computed by a worker thread, from
-/// per-stream batches of payload.
+/// until its bounded queue is full. The summary's digests (--hash) are computed as the payload
+/// is sent (xxh128), or by a worker thread from per-stream batches of payload (sha256).
 class Replayer
 {
 public:
@@ -84,7 +86,7 @@ private:
     ReplayStream *streamFor(const SourceAddress &source);
     void connectStream(ReplayStream *stream);
     void send(ReplayStream *stream, const std::uint8_t *data, std::size_t size);
-    /// Adds a payload to its stream's digest (batched, hashed by the worker).
+    /// Adds a payload to its stream's digest (xxh128: at once; sha256: batched for the worker).
     void hash(ReplayStream *stream, const std::uint8_t *data, std::size_t size);
     /// Hands a stream's batch to the hash worker; `release` also frees the batch's memory.
     void handToHasher(ReplayStream *stream, bool release);
@@ -128,8 +130,9 @@ private:
     std::string m_readError; ///< the capture ended in a truncated or bad record
     bool m_interrupted = false;
     PcapSource *m_source = nullptr; ///< while run() reads it
-    std::unique_ptr<capture::HashWorker> m_hasher;
-    std::size_t m_batchMemory = 0; ///< held by the streams' unhashed batches
+    bool m_hashInline = false;      ///< digests computed on this thread, not by m_hasher
+    std::unique_ptr<capture::HashWorker> m_hasher; ///< SHA-256 only
+    std::size_t m_batchMemory = 0;                 ///< held by the streams' unhashed batches
     std::unique_ptr<ProgressMeter> m_progress;
 };
 

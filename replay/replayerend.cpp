@@ -3,6 +3,8 @@
 
 #include "replay/replayer.h"
 
+#include "core/util/digest.h"
+
 #include <poll.h>
 
 #include <algorithm>
@@ -152,8 +154,20 @@ void Replayer::printSummary(double seconds)
                  m_options.protocol == ProtocolChoice::Udp ? "TCP" : "UDP",
                  (unsigned long long)c.fragments, (unsigned long long)c.truncated,
                  (unsigned long long)c.otherProtocol, (unsigned long long)c.notIp);
-    std::fprintf(m_out, "%6s  %-39s  %5s  %10s  %14s  %-64s  %s\n", "stream", "source", "port",
-                 "packets", "bytes", "sha256", "result");
+    // The digest column is named after its algorithm (the receiver's manifest key); none: no
+    // column at all.
+    const bool hashed = m_options.hash != capture::HashAlgorithm::None;
+    const int digestWidth = capture::hashHexLength(m_options.hash);
+    const std::string digestName = capture::hashAlgorithmName(m_options.hash).toStdString();
+    auto digestColumn = [&](const std::string &text) {
+        return hashed ? text +
+                            std::string(std::size_t(std::max(0, digestWidth - int(text.size()))),
+                                        ' ') +
+                            "  "
+                      : std::string();
+    };
+    std::fprintf(m_out, "%6s  %-39s  %5s  %10s  %14s  %s%s\n", "stream", "source", "port",
+                 "packets", "bytes", digestColumn(digestName).c_str(), "result");
     for (const auto &stream : m_streams) {
         std::string result;
         if (m_options.dryRun)
@@ -164,11 +178,11 @@ void Replayer::printSummary(double seconds)
             result = "interrupted: sent what was read";
         else
             result = "delivered";
-        std::fprintf(m_out, "%6d  %-39s  %5s  %10llu  %14llu  %-64s  %s\n", stream->index,
+        std::fprintf(m_out, "%6d  %-39s  %5s  %10llu  %14llu  %s%s\n", stream->index,
                      stream->sourceText.c_str(),
                      stream->port > 65535 ? "-" : std::to_string(stream->port).c_str(),
                      (unsigned long long)stream->packets, (unsigned long long)stream->bytes,
-                     stream->digest.c_str(), result.c_str());
+                     digestColumn(stream->digest).c_str(), result.c_str());
     }
     std::fflush(m_out);
 }

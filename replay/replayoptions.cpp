@@ -43,8 +43,14 @@ ReplayCommandLine parseReplayCommandLine(const QStringList &arguments)
         u"Only packets matching this libpcap (BPF) expression, e.g. 'host 10.0.0.7'."_s, u"expr"_s);
     const QCommandLineOption dryRunOption(
         u"dry-run"_s,
-        u"Print the mapping (source -> port, packets, bytes, SHA-256) and exit without "
+        u"Print the mapping (source -> port, packets, bytes, digest) and exit without "
         "connecting."_s);
+    const QCommandLineOption hashOption(
+        u"hash"_s,
+        u"The digest of each stream's bytes in the summary: xxh128 (default), sha256 or none. "
+        "Give the receiver's --hash: the digest then equals the one in its manifest.jsonl "
+        "(and what xxhsum -H2 or sha256sum print for the file)."_s,
+        u"xxh128|sha256|none"_s);
     const QCommandLineOption tlsOption(u"tls"_s,
                                        u"Connect with TLS (1.2 or newer) to a receiver started "
                                        "with --tls-cert."_s);
@@ -71,9 +77,9 @@ ReplayCommandLine parseReplayCommandLine(const QStringList &arguments)
         "a stream whose receiver takes nothing for this long is given up and its connection "
         "aborted with a TCP reset (default 30)."_s,
         u"seconds"_s);
-    parser.addOptions({speedOption, protocolOption, filterOption, dryRunOption, tlsOption,
-                       tlsCaOption, tlsCertOption, tlsKeyOption, quietOption, connectTimeoutOption,
-                       closeTimeoutOption});
+    parser.addOptions({speedOption, protocolOption, filterOption, dryRunOption, hashOption,
+                       tlsOption, tlsCaOption, tlsCertOption, tlsKeyOption, quietOption,
+                       connectTimeoutOption, closeTimeoutOption});
     parser.addPositionalArgument(u"pcap_file"_s,
                                  u"The capture to replay (- for standard input)."_s);
     parser.addPositionalArgument(u"server"_s,
@@ -130,6 +136,13 @@ ReplayCommandLine parseReplayCommandLine(const QStringList &arguments)
             options.protocol = ProtocolChoice::All;
         else
             return usageError(u"invalid --protocol '%1': expected tcp, udp or all"_s.arg(text));
+    }
+    if (parser.isSet(hashOption)) {
+        const QString text = parser.value(hashOption);
+        const std::optional<capture::HashAlgorithm> hash = capture::hashAlgorithmFromName(text);
+        if (!hash)
+            return usageError(u"invalid --hash '%1': expected xxh128, sha256 or none"_s.arg(text));
+        options.hash = *hash;
     }
     if (parser.isSet(filterOption)) {
         options.filter = parser.value(filterOption);

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "core/util/digest.h"
+
 #include <QString>
 #include <QStringList>
 
@@ -19,6 +21,8 @@ struct ReplayOptions
     ProtocolChoice protocol = ProtocolChoice::Tcp;
     QString filter; ///< a libpcap BPF expression
     bool dryRun = false;
+    /// The summary's per-stream digest: the receiver's --hash, so the two compare directly.
+    capture::HashAlgorithm hash = capture::HashAlgorithm::Xxh128;
     bool tls = false;
     QString tlsCa, tlsCert, tlsKey;
     bool quiet = false;

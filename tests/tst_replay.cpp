@@ -1,7 +1,8 @@
 // capture-replay end to end: captures written by the test (pcapwriter.h) for every link type,
 // replayed by the real capture-replay into the real capture-receiver; every stream's file must
-// equal what the capture carried, with the same SHA-256 in the replay's summary and in the
-// receiver's manifest. Only 127.0.0.1 and ::1, ports found free at run time, bounded waits.
+// equal what the capture carried, with the same digest (xxh128 or SHA-256, as --hash says) in
+// the replay's summary and in the receiver's manifest. Only 127.0.0.1 and ::1, ports found free at
+// run time, bounded waits.
 #include "pcapwriter.h"
 #include "receiverprocess.h"
 #include "testsupport.h"
@@ -89,10 +90,10 @@ Bytes ipPacket(const TestPacket &p, std::uint16_t index)
 /// Writes `packets` as a capture of `linkType`; returns what the replay must deliver.
 Expected writeCapture(const QString &path, int linkType, pcapgen::PcapWriter::Format format,
                       const std::vector<TestPacket> &packets, bool udpWanted = false,
-                      bool tcpWanted = true)
+                      bool tcpWanted = true, bool nanoseconds = true)
 {
     using namespace pcapgen;
-    PcapWriter writer(path.toStdString(), linkType, format, true);
+    PcapWriter writer(path.toStdString(), linkType, format, nanoseconds);
     if (!writer.isOpen())
         qFatal("cannot write %s: %s", qPrintable(path), writer.errorString().c_str());
     Expected expected;
@@ -180,7 +181,8 @@ struct ReplayRun
     QByteArray err;
     qint64 ms = 0;
 
-    /// Summary rows: stream index, source, port, packets, bytes, sha256, result.
+    /// Summary rows: stream index, source, port, packets, bytes, digest (when the table has
+    /// a digest column), result.
     struct Row
     {
         int index;
@@ -188,12 +190,29 @@ struct ReplayRun
         QString port;
         qint64 packets;
         qint64 bytes;
-        QByteArray sha256;
+        QByteArray digest;
         QString result;
     };
+    /// The summary table's header, split: "stream source port packets bytes [ALGO] result".
+    QStringList header() const
+    {
+        for (const QByteArray &line : out.split('\n')) {
+            const QString text = QString::fromUtf8(line);
+            if (text.trimmed().startsWith(u"stream  source"_s))
+                return text.simplified().split(u' ');
+        }
+        return {};
+    }
+    /// The digest column's name ("xxh128", "sha256"); empty when the table has none.
+    QString digestColumn() const
+    {
+        const QStringList h = header();
+        return h.size() == 7 ? h[5] : QString();
+    }
     QList<Row> rows() const
     {
         QList<Row> result;
+        const int fixed = digestColumn().isEmpty() ? 5 : 6; // fields before the result
         bool inTable = false;
         for (const QByteArray &line : out.split('\n')) {
             const QString text = QString::fromUtf8(line);
@@ -204,10 +223,10 @@ struct ReplayRun
             if (!inTable || text.trimmed().isEmpty())
                 continue;
             const QStringList f = text.simplified().split(u' ');
-            if (f.size() < 7)
+            if (f.size() < fixed + 1)
                 continue;
             result.append({f[0].toInt(), f[1], f[2], f[3].toLongLong(), f[4].toLongLong(),
-                           f[5].toLatin1(), f.mid(6).join(u' ')});
+                           fixed == 6 ? f[5].toLatin1() : QByteArray(), f.mid(fixed).join(u' ')});
         }
         return result;
     }
@@ -263,6 +282,33 @@ std::map<int, QJsonObject> manifestByPort(const QString &outDir)
             byPort[o.value(u"port"_s).toInt()] = o;
     }
     return byPort;
+}
+
+/// `data`'s digest as `algorithm` ("xxh128", "sha256") prints it, computed by the test.
+QByteArray digestOf(const QString &algorithm, const QByteArray &data)
+{
+    if (algorithm == u"sha256")
+        return sha256(data);
+    if (algorithm == u"xxh128")
+        return xxh128(data);
+    qFatal("no digest %s", qPrintable(algorithm));
+}
+
+/// What the standard tool for `algorithm` (`xxhsum -H2`, `sha256sum`) prints for `file`: its
+/// first word. Empty when the tool failed.
+QByteArray digestByTool(const QString &algorithm, const QString &file)
+{
+    QProcess p;
+    if (algorithm == u"xxh128")
+        p.start(u"xxhsum"_s, {u"-H2"_s, file});
+    else
+        p.start(u"sha256sum"_s, {file});
+    if (!finishOrKill(p, 60000) || p.exitStatus() != QProcess::NormalExit || p.exitCode() != 0) {
+        qWarning("%s on %s failed: %s", qPrintable(algorithm), qPrintable(file),
+                 p.readAllStandardError().constData());
+        return {};
+    }
+    return p.readAllStandardOutput().simplified().split(' ').value(0);
 }
 
 } // namespace
@@ -332,7 +378,9 @@ class TestReplay : public QObject
     }
 
     /// Replays `capture` into a receiver on `ports` free ports and checks every stream against
-    /// `expected`: the summary's order, packets, bytes and SHA-256, the files, the manifest.
+    /// `expected`: the summary's order, packets, bytes and digest, the files, the manifest. Both
+    /// sides run on their default digest (xxh128) unless `extra` and `receiverExtra` say
+    /// otherwise.
     void roundTrip(const QString &capture, const Expected &expected, const QStringList &extra = {},
                    const QStringList &receiverExtra = {}, const QString &host = u"127.0.0.1"_s,
                    const QString &bind = u"127.0.0.1"_s)
@@ -351,6 +399,9 @@ class TestReplay : public QObject
 
         const QList<ReplayRun::Row> rows = run.rows();
         QCOMPARE(rows.size(), count);
+        const QString algorithm = run.digestColumn();
+        QCOMPARE(algorithm, extra.contains(u"--hash"_s) ? extra.at(extra.indexOf(u"--hash"_s) + 1)
+                                                        : u"xxh128"_s);
         const auto manifest = manifestByPort(out);
         for (int k = 0; k < count; ++k) {
             const std::string &source = expected.sources[size_t(k)];
@@ -361,12 +412,12 @@ class TestReplay : public QObject
             QCOMPARE(row.port, QString::number(base + k));
             QCOMPARE(row.packets, qint64(expected.packets.at(source)));
             QCOMPARE(row.bytes, qint64(data.size()));
-            QCOMPARE(row.sha256, sha256(data));
+            QCOMPARE(row.digest, digestOf(algorithm, data));
             QCOMPARE(row.result, u"delivered"_s);
             QVERIFY2(manifest.count(base + k),
                      qPrintable(u"no manifest line for port %1"_s.arg(base + k)));
             const QJsonObject file = manifest.at(base + k);
-            QCOMPARE(file.value(u"sha256"_s).toString().toLatin1(), row.sha256);
+            QCOMPARE(file.value(algorithm).toString().toLatin1(), row.digest);
             QCOMPARE(readFile(out + u'/' + file.value(u"file"_s).toString()), data);
         }
     }
@@ -454,8 +505,9 @@ private Q_SLOTS:
             const std::string source = expected.sources[size_t(k)];
             QCOMPARE(rows[k].port, QString::number(port + k));
             QCOMPARE(rows[k].bytes, qint64(expected.data.at(source).size()));
-            QCOMPARE(rows[k].sha256, sha256(expected.data.at(source)));
+            QCOMPARE(rows[k].digest, xxh128(expected.data.at(source)));
         }
+        QCOMPARE(run.digestColumn(), u"xxh128"_s);
         // The summary says what was skipped, and why.
         QVERIFY2(run.out.contains("6 IP fragments skipped (not reassembled)"),
                  run.describe().constData());
@@ -466,11 +518,19 @@ private Q_SLOTS:
         QVERIFY2(run.out.contains("7 without payload"), run.describe().constData());
     }
 
+    void digestsOfManyInterleavedSources_data()
+    {
+        QTest::addColumn<QString>("algorithm");
+        QTest::newRow("xxh128 (hashed as sent)") << u"xxh128"_s;
+        QTest::newRow("sha256 (batches to the hash worker)") << u"sha256"_s;
+    }
     void digestsOfManyInterleavedSources()
     {
-        // 200 sources, packets interleaved round robin: their hash batches (128 KiB each) would
-        // hold more than the 16 MiB allowed together, so all are handed over and freed again
-        // and again mid-stream. Every digest must still be that of its source's bytes.
+        // 200 sources, packets interleaved round robin. With sha256 their hash batches (128 KiB
+        // each) would hold more than the 16 MiB allowed together, so all are handed over and
+        // freed again and again mid-stream. Every digest must still be that of its source's
+        // bytes.
+        QFETCH(QString, algorithm);
         const QString capture = m_dir.filePath(u"many.pcap"_s);
         std::vector<TestPacket> packets;
         constexpr int sources = 200;
@@ -486,16 +546,77 @@ private Q_SLOTS:
         }
         const Expected expected =
             writeCapture(capture, 1, pcapgen::PcapWriter::Format::Pcap, packets);
-        const ReplayRun run =
-            runReplay({u"--dry-run"_s, capture, u"127.0.0.1"_s, QString::number(20000)});
+        const ReplayRun run = runReplay({u"--dry-run"_s, u"--hash"_s, algorithm, capture,
+                                         u"127.0.0.1"_s, QString::number(20000)});
         QVERIFY2(run.exitCode == 0, run.describe().constData());
+        QCOMPARE(run.digestColumn(), algorithm);
         const QList<ReplayRun::Row> rows = run.rows();
         QCOMPARE(rows.size(), sources);
         for (int k = 0; k < sources; ++k) {
             const std::string &source = expected.sources[size_t(k)];
             QCOMPARE(rows[k].source, QString::fromStdString(source));
             QCOMPARE(rows[k].packets, 40);
-            QCOMPARE(rows[k].sha256, sha256(expected.data.at(source)));
+            QCOMPARE(rows[k].digest, digestOf(algorithm, expected.data.at(source)));
+        }
+    }
+
+    void digestsEqualTheReceiversManifestAndTheStandardTools_data()
+    {
+        QTest::addColumn<QString>("algorithm");
+        QTest::newRow("xxh128") << u"xxh128"_s;
+        QTest::newRow("sha256") << u"sha256"_s;
+        QTest::newRow("none") << u"none"_s;
+    }
+    void digestsEqualTheReceiversManifestAndTheStandardTools()
+    {
+        // The same --hash on both sides: the replay's summary digest of each stream is the
+        // receiver's manifest digest of its file, and what xxhsum -H2 / sha256sum print for the
+        // file received. With none, neither prints a digest.
+        QFETCH(QString, algorithm);
+        const QString capture = m_dir.filePath(u"hash-%1.pcapng"_s.arg(algorithm));
+        const Expected expected =
+            writeCapture(capture, 1, pcapgen::PcapWriter::Format::PcapNg, mixedPackets(true));
+        const int count = int(expected.sources.size());
+        const quint16 base = freePortRange(count);
+        const QString work = newDir();
+        const QString out = work + u"/out"_s;
+        Receiver receiver(work,
+                          receiverArgs(out, base, count) + QStringList{u"--hash"_s, algorithm});
+        QVERIFY2(receiver.startAndWaitUntilRecording(), receiver.describe().constData());
+        const ReplayRun run =
+            runReplay({u"--hash"_s, algorithm, capture, u"127.0.0.1"_s, QString::number(base)});
+        QVERIFY2(run.exitCode == 0, run.describe().constData());
+        const QByteArray stop = receiver.stopProblem();
+        QVERIFY2(stop.isEmpty(), stop.constData());
+
+        const bool none = algorithm == u"none";
+        QCOMPARE(run.digestColumn(), none ? QString() : algorithm);
+        const QList<ReplayRun::Row> rows = run.rows();
+        QCOMPARE(rows.size(), count);
+        const auto manifest = manifestByPort(out);
+        for (int k = 0; k < count; ++k) {
+            const QByteArray &data = expected.data.at(expected.sources[size_t(k)]);
+            const ReplayRun::Row &row = rows[k];
+            QCOMPARE(row.bytes, qint64(data.size()));
+            QCOMPARE(row.result, u"delivered"_s);
+            QVERIFY2(manifest.count(base + k),
+                     qPrintable(u"no manifest line for port %1"_s.arg(base + k)));
+            const QJsonObject file = manifest.at(base + k);
+            const QString path = out + u'/' + file.value(u"file"_s).toString();
+            QCOMPARE(readFile(path), data);
+            if (none) {
+                QVERIFY(row.digest.isEmpty());
+                QVERIFY2(!file.contains(u"xxh128"_s) && !file.contains(u"sha256"_s),
+                         QJsonDocument(file).toJson().constData());
+                // Not in another column either.
+                QVERIFY2(!run.out.contains(xxh128(data)) && !run.out.contains(sha256(data)),
+                         run.describe().constData());
+                continue;
+            }
+            QCOMPARE(row.digest.size(), algorithm == u"xxh128" ? 32 : 64);
+            QCOMPARE(row.digest, file.value(algorithm).toString().toLatin1());
+            QCOMPARE(row.digest, digestByTool(algorithm, path));
+            QCOMPARE(row.digest, digestOf(algorithm, data));
         }
     }
 
@@ -542,13 +663,21 @@ private Q_SLOTS:
         roundTrip(capture, expected, {}, {}, u"localhost"_s, u"127.0.0.1"_s);
     }
 
+    void speedReplaysTheCapturesTiming_data()
+    {
+        QTest::addColumn<bool>("nanoseconds");
+        QTest::newRow("pcap, nanosecond timestamps") << true;
+        QTest::newRow("pcap, microsecond timestamps") << false;
+    }
     void speedReplaysTheCapturesTiming()
     {
         // Three payload packets at 0, 1 and 2 s: --speed 1 takes at least 2 s, --speed 2 at
         // least 1 s, --speed 0 does not wait. Upper bounds are generous: the machine is shared.
-        const QString capture = m_dir.filePath(u"timed.pcap"_s);
-        const Expected expected = writeCapture(capture, 1, pcapgen::PcapWriter::Format::Pcap,
-                                               oneSourcePackets(3, 1000, 1000));
+        QFETCH(bool, nanoseconds);
+        const QString capture = m_dir.filePath(u"timed%1.pcap"_s.arg(nanoseconds));
+        const Expected expected =
+            writeCapture(capture, 1, pcapgen::PcapWriter::Format::Pcap,
+                         oneSourcePackets(3, 1000, 1000), false, true, nanoseconds);
         const quint16 port = freePort();
         const QString work = newDir();
         Receiver receiver(work, receiverArgs(work + u"/out"_s, port));
@@ -669,6 +798,10 @@ private Q_SLOTS:
                                     << u"invalid --speed 'fast'"_s;
         QTest::newRow("protocol") << QStringList{u"--protocol"_s, u"sctp"_s, u"a"_s, u"h"_s, u"1"_s}
                                   << u"invalid --protocol 'sctp'"_s;
+        QTest::newRow("hash") << QStringList{u"--hash"_s, u"md5"_s, u"a"_s, u"h"_s, u"1"_s}
+                              << u"invalid --hash 'md5': expected xxh128, sha256 or none"_s;
+        QTest::newRow("hash empty")
+            << QStringList{u"--hash"_s, u""_s, u"a"_s, u"h"_s, u"1"_s} << u"invalid --hash ''"_s;
         QTest::newRow("close timeout")
             << QStringList{u"--close-timeout"_s, u"0"_s, u"a"_s, u"h"_s, u"1"_s}
             << u"invalid --close-timeout '0'"_s;
@@ -872,7 +1005,8 @@ private Q_SLOTS:
         // What the summary says was sent is exactly what the receiver recorded.
         const QJsonObject file = manifestByPort(work + u"/out"_s).at(port);
         QCOMPARE(file.value(u"bytes"_s).toInteger(), rows[0].bytes);
-        QCOMPARE(file.value(u"sha256"_s).toString().toLatin1(), rows[0].sha256);
+        QCOMPARE(run.digestColumn(), u"xxh128"_s);
+        QCOMPARE(file.value(u"xxh128"_s).toString().toLatin1(), rows[0].digest);
     }
 
     void secondInterruptEndsAConnectThatHangs()

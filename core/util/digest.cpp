@@ -1,5 +1,7 @@
 #include "core/util/digest.h"
 
+#include "core/util/xxh128simd.h"
+
 #include <xxhash.h>
 
 #include <new>
@@ -62,29 +64,45 @@ int hashHexLength(HashAlgorithm hash)
 }
 
 Xxh128::Xxh128()
-    : m_state(XXH3_createState())
 {
-    if (!m_state)
+    static const bool simd = xxh128simd::available();
+    if (simd)
+        m_simd = xxh128simd::create();
+    else
+        m_state = XXH3_createState();
+    if (!m_simd && !m_state)
         throw std::bad_alloc();
-    XXH3_128bits_reset(m_state);
+    if (m_state)
+        XXH3_128bits_reset(m_state);
 }
 
 Xxh128::~Xxh128()
 {
-    XXH3_freeState(m_state);
+    if (m_simd)
+        xxh128simd::destroy(m_simd);
+    else
+        XXH3_freeState(m_state);
 }
 
 void Xxh128::update(const char *data, qint64 size)
 {
-    if (size > 0)
+    if (size <= 0)
+        return;
+    if (m_simd)
+        xxh128simd::update(m_simd, data, size_t(size));
+    else
         XXH3_128bits_update(m_state, data, size_t(size));
 }
 
 QByteArray Xxh128::finalHex()
 {
     XXH128_canonical_t canonical;
-    XXH128_canonicalFromHash(&canonical, XXH3_128bits_digest(m_state));
-    XXH3_128bits_reset(m_state);
+    if (m_simd) {
+        xxh128simd::finish(m_simd, canonical.digest);
+    } else {
+        XXH128_canonicalFromHash(&canonical, XXH3_128bits_digest(m_state));
+        XXH3_128bits_reset(m_state);
+    }
     return QByteArray(reinterpret_cast<const char *>(canonical.digest), sizeof canonical.digest)
         .toHex();
 }

@@ -4,12 +4,14 @@
 // Every wait is bounded; a process still running when a test ends is killed and reaped.
 // No check depends on how fast anything runs: the machine is shared and noisy.
 
+#include "engineharness.h"
 #include "receiverprocess.h"
 #include "testsupport.h"
 
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
@@ -140,6 +142,7 @@ private Q_SLOTS:
     void portInUse();
     void outputDirectoryCannotBeCreated();
     void drainTimeout();
+    void sigusr1Rotates();
     void secondSignalStopsAtOnce_data();
     void secondSignalStopsAtOnce();
     void writeFailure();
@@ -818,6 +821,102 @@ void TestHeadless::outputDirectoryCannotBeCreated()
 
 // 7a. A peer that keeps its connection open: the stop waits for the drain timeout, and what
 // the peer sent before the stop is in the file.
+// SIGUSR1 closes every open file at once ("rotation (requested)"); each stream goes on into
+// its next file without a connection dropped, and the parts concatenate to the stream. Idle,
+// it is logged and ignored; it never stops the receiver.
+void TestHeadless::sigusr1Rotates()
+{
+    QTemporaryDir tmp;
+    QVERIFY(tmp.isValid());
+    const QString out = tmp.filePath(u"out"_s);
+    const QList<quint16> ports = TestSupport::freePorts(2);
+    Receiver receiver(tmp.path(), {u"--nogui"_s, u"-b"_s, u"127.0.0.1"_s, u"-p"_s,
+                                   u"%1,%2"_s.arg(ports[0]).arg(ports[1]), u"-o"_s, out,
+                                   u"--split"_s, u"connection"_s, u"--stats-interval"_s, u"0"_s});
+    QVERIFY2(receiver.startAndWaitUntilRecording(), receiver.describe());
+
+    QList<QByteArray> parts[2];
+    capture::Client a(ports[0]); // plain blocking sockets that stay open between the rounds
+    capture::Client b(ports[1]);
+    QVERIFY(a.ok() && b.ok());
+    for (int round = 0; round < 3; ++round) {
+        for (int i = 0; i < 2; ++i) {
+            parts[i].append(
+                TestSupport::patternData(quint64(90 + 10 * i + round), 100000 + 7919 * round + i));
+            QVERIFY((i == 0 ? a : b).send(parts[i].last()));
+        }
+        // Everything sent so far is on disk before the signal: the cut is where we expect it.
+        const qint64 expected = [&] {
+            qint64 n = 0;
+            for (const QList<QByteArray> &p : parts)
+                for (const QByteArray &d : p)
+                    n += d.size();
+            return n;
+        }();
+        QTRY_COMPARE_WITH_TIMEOUT(
+            [&] {
+                qint64 n = 0;
+                for (const QString &f : matchingFiles(out, u"^stream_"_s))
+                    n += QFileInfo(f).size();
+                return n;
+            }(),
+            expected, lineTimeoutMs);
+        if (round == 2)
+            break;
+        QVERIFY2(receiver.sendSignal(SIGUSR1), receiver.describe());
+        QVERIFY2(receiver.waitForLine(u"SIGUSR1 received: closing every open file"_s),
+                 receiver.describe());
+        QTRY_COMPARE_WITH_TIMEOUT(int(receiver
+                                          .linesMatching(QRegularExpression(
+                                              escaped(u"file closed (rotation (requested))"_s)))
+                                          .size()),
+                                  2 * (round + 1), lineTimeoutMs);
+    }
+    a.close();
+    b.close();
+    QVERIFY2(receiver.sendSignal(SIGTERM), receiver.describe());
+    QVERIFY2(receiver.waitForExit(), receiver.describe());
+    QVERIFY2(receiver.exitedNormally() && receiver.exitCode() == 0, receiver.describe());
+
+    // Per port, the manifest's files in order are the parts, one per file.
+    QFile manifest(QDir(out).filePath(u"manifest.jsonl"_s));
+    QVERIFY(manifest.open(QIODevice::ReadOnly));
+    QList<QJsonObject> files[2];
+    for (const QByteArray &line : manifest.readAll().split('\n')) {
+        const QJsonObject o = QJsonDocument::fromJson(line).object();
+        if (o.value(u"type"_s).toString() == u"file"_s)
+            files[o.value(u"port"_s).toInt() == ports[0] ? 0 : 1].append(o);
+    }
+    for (int i = 0; i < 2; ++i) {
+        QCOMPARE(files[i].size(), 3);
+        QByteArray stream;
+        QByteArray recorded;
+        for (int k = 0; k < 3; ++k) {
+            QCOMPARE(files[i][k].value(u"close_reason"_s).toString(),
+                     k < 2 ? u"rotation (requested)"_s : u"peer closed"_s);
+            stream += parts[i][k];
+            const QByteArray content =
+                TestSupport::readFile(QDir(out).filePath(files[i][k].value(u"file"_s).toString()));
+            QCOMPARE(content, parts[i][k]);
+            recorded += content;
+            // One connection throughout: the same connection id in each file.
+            QCOMPARE(files[i][k].value(u"connections"_s).toArray().size(), 1);
+        }
+        QCOMPARE(recorded, stream);
+    }
+
+    // With no file open: logged, nothing else happens; SIGUSR1 never stops the receiver.
+    Receiver idle(tmp.path(), {u"--nogui"_s, u"-b"_s, u"127.0.0.1"_s, u"-p"_s,
+                               QString::number(TestSupport::freePort()), u"-o"_s,
+                               tmp.filePath(u"out2"_s), u"--stats-interval"_s, u"0"_s});
+    QVERIFY2(idle.startAndWaitUntilRecording(), idle.describe());
+    QVERIFY2(idle.sendSignal(SIGUSR1), idle.describe());
+    QVERIFY2(idle.waitForLine(u"SIGUSR1 received: closing every open file"_s), idle.describe());
+    QVERIFY2(idle.isRunning(), idle.describe());
+    QVERIFY2(idle.sendSignal(SIGTERM), idle.describe());
+    QVERIFY2(idle.waitForExit() && idle.exitCode() == 0, idle.describe());
+}
+
 void TestHeadless::drainTimeout()
 {
     QTemporaryDir tmp;

@@ -288,6 +288,14 @@ void CaptureEngine::teardown()
     // that are being deleted later may still refer to them.
 }
 
+void CaptureEngine::rotate()
+{
+    if (m_state != State::Running)
+        return;
+    for (PortListener *listener : std::as_const(m_listeners))
+        listener->files()->closeOpenFiles(u"rotation (requested)"_s);
+}
+
 void CaptureEngine::closeFilesOfLostDirectory(const QString &reason)
 {
     for (PortListener *listener : std::as_const(m_listeners)) {

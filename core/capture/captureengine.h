@@ -45,6 +45,8 @@ public Q_SLOTS:
     void stop();
     /// Immediate stop: keep what was already read, close the files, emit stopped().
     void abort();
+    /// Closes every open file ("rotation (requested)") while running; otherwise nothing.
+    void rotate();
 
 private:
     void onTick();

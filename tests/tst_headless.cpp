@@ -9,6 +9,7 @@
 #include "testsupport.h"
 
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonArray>
@@ -143,6 +144,8 @@ private Q_SLOTS:
     void outputDirectoryCannotBeCreated();
     void drainTimeout();
     void sigusr1Rotates();
+    void stopConditions_data();
+    void stopConditions();
     void secondSignalStopsAtOnce_data();
     void secondSignalStopsAtOnce();
     void writeFailure();
@@ -915,6 +918,87 @@ void TestHeadless::sigusr1Rotates()
     QVERIFY2(idle.isRunning(), idle.describe());
     QVERIFY2(idle.sendSignal(SIGTERM), idle.describe());
     QVERIFY2(idle.waitForExit() && idle.exitCode() == 0, idle.describe());
+}
+
+// --stop-after, --stop-after-bytes, --stop-after-files: the receiver stops by itself,
+// gracefully (what was sent is recorded), exits 0, and says why in the log, the stopped event
+// and the manifest's run stop line.
+void TestHeadless::stopConditions_data()
+{
+    QTest::addColumn<QStringList>("option");
+    QTest::addColumn<int>("connections"); // sent one after another, 256 KiB each
+    QTest::addColumn<QString>("why");     // a pattern: the byte count is that of the check
+    QTest::newRow("duration") << QStringList{u"--stop-after"_s, u"2s"_s} << 0
+                              << u"--stop-after 2 s: the run lasted that long"_s;
+    // 700 KiB: reached during the third connection
+    QTest::newRow("bytes") << QStringList{u"--stop-after-bytes"_s, u"700K"_s} << 3
+                           << u"--stop-after-bytes 716800: 7\\d{5} bytes received"_s;
+    QTest::newRow("files") << QStringList{u"--stop-after-files"_s, u"2"_s} << 2
+                           << u"--stop-after-files 2: 2 files closed"_s;
+}
+
+void TestHeadless::stopConditions()
+{
+    QFETCH(QStringList, option);
+    QFETCH(int, connections);
+    QFETCH(QString, why);
+    QTemporaryDir tmp;
+    QVERIFY(tmp.isValid());
+    const QString out = tmp.filePath(u"out"_s);
+    const QString eventsPath = tmp.filePath(u"events.jsonl"_s);
+    const quint16 port = TestSupport::freePort();
+    QElapsedTimer clock;
+    clock.start();
+    Receiver receiver(tmp.path(), QStringList{u"--nogui"_s, u"-b"_s, u"127.0.0.1"_s, u"-p"_s,
+                                              QString::number(port), u"-o"_s, out, u"--split"_s,
+                                              u"connection"_s, u"--events"_s, eventsPath,
+                                              u"--stats-interval"_s, u"0"_s} +
+                                      option);
+    QVERIFY2(receiver.startAndWaitUntilRecording(), receiver.describe());
+    QByteArray sent;
+    for (int i = 0; i < connections; ++i) {
+        const QByteArray data = TestSupport::patternData(quint64(300 + i), 256 * KiB);
+        QCOMPARE(TestSupport::sendAll(port, data), std::nullopt);
+        sent += data;
+        // One after another, each recorded before the next: the count is exact.
+        QTRY_COMPARE_WITH_TIMEOUT(
+            int(receiver
+                    .linesMatching(QRegularExpression(u"closed \\(peer closed\\): 262144 bytes"_s))
+                    .size()),
+            i + 1, lineTimeoutMs);
+    }
+    QVERIFY2(receiver.waitForExit(), receiver.describe()); // by itself: nobody signals it
+    QVERIFY2(receiver.exitedNormally() && receiver.exitCode() == 0, receiver.describe());
+    if (connections == 0)
+        QVERIFY2(clock.elapsed() >= 2000, qPrintable(QString::number(clock.elapsed())));
+    const QRegularExpression whyPattern(u"^"_s + why + u"$"_s);
+    QVERIFY2(receiver.hasLine(QRegularExpression(u"stopped by a stop condition: "_s + why)),
+             receiver.describe());
+
+    // Every byte sent is in the files.
+    qint64 recorded = 0;
+    for (const QString &f : matchingFiles(out, u"^stream_"_s))
+        recorded += QFileInfo(f).size();
+    QCOMPARE(recorded, sent.size());
+
+    // The manifest's run stop line and the stopped event say why.
+    QFile manifest(QDir(out).filePath(u"manifest.jsonl"_s));
+    QVERIFY(manifest.open(QIODevice::ReadOnly));
+    QString stopLineWhy;
+    for (const QByteArray &line : manifest.readAll().split('\n')) {
+        const QJsonObject o = QJsonDocument::fromJson(line).object();
+        if (o.value(u"type"_s).toString() == u"run"_s &&
+            o.value(u"event"_s).toString() == u"stop"_s)
+            stopLineWhy = o.value(u"stop_condition"_s).toString();
+    }
+    QVERIFY2(whyPattern.match(stopLineWhy).hasMatch(), qPrintable(stopLineWhy));
+    QFile events(eventsPath);
+    QVERIFY(events.open(QIODevice::ReadOnly));
+    const QList<QByteArray> lines = events.readAll().trimmed().split('\n');
+    const QJsonObject last = QJsonDocument::fromJson(lines.last()).object();
+    QCOMPARE(last.value(u"event"_s).toString(), u"stopped"_s);
+    QVERIFY2(whyPattern.match(last.value(u"stop_condition"_s).toString()).hasMatch(),
+             lines.last().constData());
 }
 
 void TestHeadless::drainTimeout()

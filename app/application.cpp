@@ -8,6 +8,8 @@
 
 #include <QLoggingCategory>
 
+#include <csignal>
+
 using namespace Qt::Literals::StringLiterals;
 using namespace capture;
 
@@ -66,6 +68,17 @@ void Application::watchSignals()
 void Application::onSignal(int signal)
 {
     const QString name = SignalWatcher::signalName(signal);
+    if (signal == SIGUSR1) { // rotate on demand; never a stop
+        if (m_controller.state() == capture::RunState::Running) {
+            qCInfo(lcApp).noquote()
+                << u"%1 received: closing every open file (rotation requested)"_s.arg(name);
+            m_controller.rotate();
+        } else {
+            qCInfo(lcApp).noquote() << u"%1 received: nothing to rotate (the capture is %2)"_s.arg(
+                name, capture::runStateName(m_controller.state()));
+        }
+        return;
+    }
     if (++m_signalCount == 1) {
         qCInfo(lcApp).noquote() << (m_frontEnd == FrontEnd::Desktop
                                         ? u"%1 received: stopping and quitting"_s.arg(name)

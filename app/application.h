@@ -18,8 +18,8 @@ class StatusService;
 /// What both front ends (the desktop window and the headless runner) share, made once: the
 /// receiver (the capture controller of this process), its log lines on the console (and
 /// --log-file), --events, --status, and SIGINT/SIGTERM — the first asks to stop gracefully,
-/// any later one to stop at once. A front end is handed receiver() and follows
-/// stopRequested(); it never makes a controller of its own.
+/// any later one to stop at once — and SIGUSR1, which rotates every open file. A front end is
+/// handed receiver() and follows stopRequested(); it never makes a controller of its own.
 class Application : public QObject
 {
     Q_OBJECT
@@ -35,7 +35,8 @@ public:
     bool openEvents(QString *error);
     /// Serves --status, if asked for. False with a one-line reason naming the address.
     bool startStatus(QString *error);
-    /// Turns SIGINT/SIGTERM into stopRequested() (a warning if the handlers cannot be set).
+    /// Turns SIGINT/SIGTERM into stopRequested() and SIGUSR1 into a rotation (a warning if
+    /// the handlers cannot be set).
     void watchSignals();
 
     capture::Receiver *receiver() { return &m_controller; }

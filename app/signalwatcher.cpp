@@ -34,6 +34,7 @@ SignalWatcher::~SignalWatcher()
     if (g_fds[0] >= 0) {
         ::signal(SIGINT, SIG_DFL);
         ::signal(SIGTERM, SIG_DFL);
+        ::signal(SIGUSR1, SIG_DFL);
         ::close(g_fds[0]);
         ::close(g_fds[1]);
         g_fds[0] = g_fds[1] = -1;
@@ -54,7 +55,8 @@ bool SignalWatcher::install()
     action.sa_handler = handleSignal;
     sigemptyset(&action.sa_mask);
     action.sa_flags = SA_RESTART;
-    if (::sigaction(SIGINT, &action, nullptr) != 0 || ::sigaction(SIGTERM, &action, nullptr) != 0) {
+    if (::sigaction(SIGINT, &action, nullptr) != 0 || ::sigaction(SIGTERM, &action, nullptr) != 0 ||
+        ::sigaction(SIGUSR1, &action, nullptr) != 0) {
         m_error = capture::systemErrorString(errno);
         return false;
     }
@@ -80,6 +82,8 @@ QString SignalWatcher::signalName(int signal)
         return u"SIGINT"_s;
     case SIGTERM:
         return u"SIGTERM"_s;
+    case SIGUSR1:
+        return u"SIGUSR1"_s;
     default:
         return u"signal %1"_s.arg(signal);
     }

@@ -4,8 +4,8 @@
 
 class QSocketNotifier;
 
-/// Turns SIGINT and SIGTERM into a Qt signal in the thread that created it (self-pipe trick:
-/// the handler only writes one byte, everything else runs in the event loop).
+/// Turns SIGINT, SIGTERM and SIGUSR1 into a Qt signal in the thread that created it (self-pipe
+/// trick: the handler only writes one byte, everything else runs in the event loop).
 class SignalWatcher : public QObject
 {
     Q_OBJECT

@@ -4,12 +4,15 @@
 // Every wait is bounded; a process still running when a test ends is killed and reaped.
 // No check depends on how fast anything runs: the machine is shared and noisy.
 
+#include "engineharness.h"
 #include "receiverprocess.h"
 #include "testsupport.h"
 
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
@@ -140,6 +143,9 @@ private Q_SLOTS:
     void portInUse();
     void outputDirectoryCannotBeCreated();
     void drainTimeout();
+    void sigusr1Rotates();
+    void stopConditions_data();
+    void stopConditions();
     void secondSignalStopsAtOnce_data();
     void secondSignalStopsAtOnce();
     void writeFailure();
@@ -818,6 +824,183 @@ void TestHeadless::outputDirectoryCannotBeCreated()
 
 // 7a. A peer that keeps its connection open: the stop waits for the drain timeout, and what
 // the peer sent before the stop is in the file.
+// SIGUSR1 closes every open file at once ("rotation (requested)"); each stream goes on into
+// its next file without a connection dropped, and the parts concatenate to the stream. Idle,
+// it is logged and ignored; it never stops the receiver.
+void TestHeadless::sigusr1Rotates()
+{
+    QTemporaryDir tmp;
+    QVERIFY(tmp.isValid());
+    const QString out = tmp.filePath(u"out"_s);
+    const QList<quint16> ports = TestSupport::freePorts(2);
+    Receiver receiver(tmp.path(), {u"--nogui"_s, u"-b"_s, u"127.0.0.1"_s, u"-p"_s,
+                                   u"%1,%2"_s.arg(ports[0]).arg(ports[1]), u"-o"_s, out,
+                                   u"--split"_s, u"connection"_s, u"--stats-interval"_s, u"0"_s});
+    QVERIFY2(receiver.startAndWaitUntilRecording(), receiver.describe());
+
+    QList<QByteArray> parts[2];
+    capture::Client a(ports[0]); // plain blocking sockets that stay open between the rounds
+    capture::Client b(ports[1]);
+    QVERIFY(a.ok() && b.ok());
+    for (int round = 0; round < 3; ++round) {
+        for (int i = 0; i < 2; ++i) {
+            parts[i].append(
+                TestSupport::patternData(quint64(90 + 10 * i + round), 100000 + 7919 * round + i));
+            QVERIFY((i == 0 ? a : b).send(parts[i].last()));
+        }
+        // Everything sent so far is on disk before the signal: the cut is where we expect it.
+        const qint64 expected = [&] {
+            qint64 n = 0;
+            for (const QList<QByteArray> &p : parts)
+                for (const QByteArray &d : p)
+                    n += d.size();
+            return n;
+        }();
+        QTRY_COMPARE_WITH_TIMEOUT(
+            [&] {
+                qint64 n = 0;
+                for (const QString &f : matchingFiles(out, u"^stream_"_s))
+                    n += QFileInfo(f).size();
+                return n;
+            }(),
+            expected, lineTimeoutMs);
+        if (round == 2)
+            break;
+        QVERIFY2(receiver.sendSignal(SIGUSR1), receiver.describe());
+        QVERIFY2(receiver.waitForLine(u"SIGUSR1 received: closing every open file"_s),
+                 receiver.describe());
+        QTRY_COMPARE_WITH_TIMEOUT(int(receiver
+                                          .linesMatching(QRegularExpression(
+                                              escaped(u"file closed (rotation (requested))"_s)))
+                                          .size()),
+                                  2 * (round + 1), lineTimeoutMs);
+    }
+    a.close();
+    b.close();
+    QVERIFY2(receiver.sendSignal(SIGTERM), receiver.describe());
+    QVERIFY2(receiver.waitForExit(), receiver.describe());
+    QVERIFY2(receiver.exitedNormally() && receiver.exitCode() == 0, receiver.describe());
+
+    // Per port, the manifest's files in order are the parts, one per file.
+    QFile manifest(QDir(out).filePath(u"manifest.jsonl"_s));
+    QVERIFY(manifest.open(QIODevice::ReadOnly));
+    QList<QJsonObject> files[2];
+    for (const QByteArray &line : manifest.readAll().split('\n')) {
+        const QJsonObject o = QJsonDocument::fromJson(line).object();
+        if (o.value(u"type"_s).toString() == u"file"_s)
+            files[o.value(u"port"_s).toInt() == ports[0] ? 0 : 1].append(o);
+    }
+    for (int i = 0; i < 2; ++i) {
+        QCOMPARE(files[i].size(), 3);
+        QByteArray stream;
+        QByteArray recorded;
+        for (int k = 0; k < 3; ++k) {
+            QCOMPARE(files[i][k].value(u"close_reason"_s).toString(),
+                     k < 2 ? u"rotation (requested)"_s : u"peer closed"_s);
+            stream += parts[i][k];
+            const QByteArray content =
+                TestSupport::readFile(QDir(out).filePath(files[i][k].value(u"file"_s).toString()));
+            QCOMPARE(content, parts[i][k]);
+            recorded += content;
+            // One connection throughout: the same connection id in each file.
+            QCOMPARE(files[i][k].value(u"connections"_s).toArray().size(), 1);
+        }
+        QCOMPARE(recorded, stream);
+    }
+
+    // With no file open: logged, nothing else happens; SIGUSR1 never stops the receiver.
+    Receiver idle(tmp.path(), {u"--nogui"_s, u"-b"_s, u"127.0.0.1"_s, u"-p"_s,
+                               QString::number(TestSupport::freePort()), u"-o"_s,
+                               tmp.filePath(u"out2"_s), u"--stats-interval"_s, u"0"_s});
+    QVERIFY2(idle.startAndWaitUntilRecording(), idle.describe());
+    QVERIFY2(idle.sendSignal(SIGUSR1), idle.describe());
+    QVERIFY2(idle.waitForLine(u"SIGUSR1 received: closing every open file"_s), idle.describe());
+    QVERIFY2(idle.isRunning(), idle.describe());
+    QVERIFY2(idle.sendSignal(SIGTERM), idle.describe());
+    QVERIFY2(idle.waitForExit() && idle.exitCode() == 0, idle.describe());
+}
+
+// --stop-after, --stop-after-bytes, --stop-after-files: the receiver stops by itself,
+// gracefully (what was sent is recorded), exits 0, and says why in the log, the stopped event
+// and the manifest's run stop line.
+void TestHeadless::stopConditions_data()
+{
+    QTest::addColumn<QStringList>("option");
+    QTest::addColumn<int>("connections"); // sent one after another, 256 KiB each
+    QTest::addColumn<QString>("why");     // a pattern: the byte count is that of the check
+    QTest::newRow("duration") << QStringList{u"--stop-after"_s, u"2s"_s} << 0
+                              << u"--stop-after 2 s: the run lasted that long"_s;
+    // 700 KiB: reached during the third connection
+    QTest::newRow("bytes") << QStringList{u"--stop-after-bytes"_s, u"700K"_s} << 3
+                           << u"--stop-after-bytes 716800: 7\\d{5} bytes received"_s;
+    QTest::newRow("files") << QStringList{u"--stop-after-files"_s, u"2"_s} << 2
+                           << u"--stop-after-files 2: 2 files closed"_s;
+}
+
+void TestHeadless::stopConditions()
+{
+    QFETCH(QStringList, option);
+    QFETCH(int, connections);
+    QFETCH(QString, why);
+    QTemporaryDir tmp;
+    QVERIFY(tmp.isValid());
+    const QString out = tmp.filePath(u"out"_s);
+    const QString eventsPath = tmp.filePath(u"events.jsonl"_s);
+    const quint16 port = TestSupport::freePort();
+    QElapsedTimer clock;
+    clock.start();
+    Receiver receiver(tmp.path(), QStringList{u"--nogui"_s, u"-b"_s, u"127.0.0.1"_s, u"-p"_s,
+                                              QString::number(port), u"-o"_s, out, u"--split"_s,
+                                              u"connection"_s, u"--events"_s, eventsPath,
+                                              u"--stats-interval"_s, u"0"_s} +
+                                      option);
+    QVERIFY2(receiver.startAndWaitUntilRecording(), receiver.describe());
+    QByteArray sent;
+    for (int i = 0; i < connections; ++i) {
+        const QByteArray data = TestSupport::patternData(quint64(300 + i), 256 * KiB);
+        QCOMPARE(TestSupport::sendAll(port, data), std::nullopt);
+        sent += data;
+        // One after another, each recorded before the next: the count is exact.
+        QTRY_COMPARE_WITH_TIMEOUT(
+            int(receiver
+                    .linesMatching(QRegularExpression(u"closed \\(peer closed\\): 262144 bytes"_s))
+                    .size()),
+            i + 1, lineTimeoutMs);
+    }
+    QVERIFY2(receiver.waitForExit(), receiver.describe()); // by itself: nobody signals it
+    QVERIFY2(receiver.exitedNormally() && receiver.exitCode() == 0, receiver.describe());
+    if (connections == 0)
+        QVERIFY2(clock.elapsed() >= 2000, qPrintable(QString::number(clock.elapsed())));
+    const QRegularExpression whyPattern(u"^"_s + why + u"$"_s);
+    QVERIFY2(receiver.hasLine(QRegularExpression(u"stopped by a stop condition: "_s + why)),
+             receiver.describe());
+
+    // Every byte sent is in the files.
+    qint64 recorded = 0;
+    for (const QString &f : matchingFiles(out, u"^stream_"_s))
+        recorded += QFileInfo(f).size();
+    QCOMPARE(recorded, sent.size());
+
+    // The manifest's run stop line and the stopped event say why.
+    QFile manifest(QDir(out).filePath(u"manifest.jsonl"_s));
+    QVERIFY(manifest.open(QIODevice::ReadOnly));
+    QString stopLineWhy;
+    for (const QByteArray &line : manifest.readAll().split('\n')) {
+        const QJsonObject o = QJsonDocument::fromJson(line).object();
+        if (o.value(u"type"_s).toString() == u"run"_s &&
+            o.value(u"event"_s).toString() == u"stop"_s)
+            stopLineWhy = o.value(u"stop_condition"_s).toString();
+    }
+    QVERIFY2(whyPattern.match(stopLineWhy).hasMatch(), qPrintable(stopLineWhy));
+    QFile events(eventsPath);
+    QVERIFY(events.open(QIODevice::ReadOnly));
+    const QList<QByteArray> lines = events.readAll().trimmed().split('\n');
+    const QJsonObject last = QJsonDocument::fromJson(lines.last()).object();
+    QCOMPARE(last.value(u"event"_s).toString(), u"stopped"_s);
+    QVERIFY2(whyPattern.match(last.value(u"stop_condition"_s).toString()).hasMatch(),
+             lines.last().constData());
+}
+
 void TestHeadless::drainTimeout()
 {
     QTemporaryDir tmp;

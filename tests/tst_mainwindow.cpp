@@ -59,6 +59,7 @@ public:
     void start(const CaptureSettings &) override {}
     void stop() override {}
     void abort() override {}
+    void rotate() override {}
 
     CaptureEvents emitter;
 };
@@ -322,6 +323,59 @@ private Q_SLOTS:
         QTest::keyClicks(field<QLineEdit>(panel, u"portsEdit"_s), u"6000-6002"_s);
         QVERIFY(start->isEnabled());
         QVERIFY(!field<QLabel>(panel, u"portsMessage"_s)->isVisible());
+    }
+
+    // Rotate now: the open file closes ("rotation (requested)"), the connection goes on into
+    // the next one, and the two parts are the stream.
+    void rotateNowFromTheWindow()
+    {
+        QTemporaryDir dir;
+        const quint16 port = TestSupport::freePort();
+        CaptureController controller;
+        MainWindow window(&controller, CommandLineOptions{});
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        fillSettings(window, QString::number(port), dir.path());
+        auto *rotate = window.findChild<QAction *>(u"rotateAction"_s);
+        QVERIFY(rotate && !rotate->isEnabled()); // nothing to rotate yet
+        QSignalSpy started(window.receiver()->events(), &CaptureEvents::started);
+        QSignalSpy closedFiles(window.receiver()->events(), &CaptureEvents::fileClosed);
+        QSignalSpy stopped(window.receiver()->events(), &CaptureEvents::stopped);
+        QVERIFY(clickAction(window, u"startAction"_s));
+        QTRY_COMPARE_WITH_TIMEOUT(started.size(), 1, timeoutMs);
+        QVERIFY(rotate->isEnabled());
+
+        const QByteArray first = TestSupport::patternData(81, 200000);
+        const QByteArray second = TestSupport::patternData(82, 150000);
+        QTcpSocket client;
+        client.connectToHost(QHostAddress::LocalHost, port);
+        QVERIFY(client.waitForConnected(timeoutMs));
+        client.write(first);
+        QVERIFY(client.waitForBytesWritten(timeoutMs));
+        auto *filesView = child<QTableView>(&window, u"filesView"_s);
+        QTRY_COMPARE_WITH_TIMEOUT(filesView->model()->rowCount(), 1, timeoutMs);
+        QTRY_COMPARE_WITH_TIMEOUT(
+            filesView->model()->index(0, FilesTableModel::Size).data(RawValueRole).toLongLong(),
+            qint64(first.size()), timeoutMs);
+
+        QVERIFY(clickAction(window, u"rotateAction"_s));
+        QTRY_COMPARE_WITH_TIMEOUT(closedFiles.size(), 1, timeoutMs);
+        const FileInfo rotated = closedFiles.at(0).at(0).value<FileInfo>();
+        QCOMPARE(rotated.closeReason, u"rotation (requested)"_s);
+        QCOMPARE(rotated.bytes, quint64(first.size()));
+        QCOMPARE(client.state(), QAbstractSocket::ConnectedState); // not dropped
+
+        client.write(second);
+        QVERIFY(client.waitForBytesWritten(timeoutMs));
+        client.disconnectFromHost();
+        QTRY_COMPARE_WITH_TIMEOUT(filesView->model()->rowCount(), 2, timeoutMs);
+        QVERIFY(clickAction(window, u"stopAction"_s));
+        QTRY_COMPARE_WITH_TIMEOUT(stopped.size(), 1, timeoutMs);
+        QVERIFY(!rotate->isEnabled());
+        QCOMPARE(closedFiles.size(), 2);
+        const FileInfo last = closedFiles.at(1).at(0).value<FileInfo>();
+        QCOMPARE(TestSupport::readFile(rotated.path), first);
+        QCOMPARE(TestSupport::readFile(last.path), second);
     }
 
     void captureThroughTheWindow()

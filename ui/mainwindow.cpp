@@ -273,6 +273,17 @@ void MainWindow::updateActions()
                                   ? tr("Start listening and recording (F5)")
                                   : tr("Cannot start: %1").arg(m_settings->errorText()));
     m_stopAction->setEnabled(m_receiver->state() == RunState::Running);
+    m_rotateAction->setEnabled(m_receiver->state() == RunState::Running);
+}
+
+void MainWindow::rotateFiles()
+{
+    if (m_receiver->state() != RunState::Running)
+        return;
+    m_receiver->rotate();
+    statusBar()->showMessage(tr("Rotating: every open file closes; the next byte of each stream "
+                                "opens its next file."),
+                             statusMessageMs);
 }
 
 void MainWindow::onSnapshot(const StatsSnapshot &snapshot)

@@ -46,6 +46,8 @@ public:
 public Q_SLOTS:
     void startCapture();
     void stopCapture();
+    /// Rotate now: closes every open file (as SIGUSR1); the streams go on into new files.
+    void rotateFiles();
     void openOutputFolder();
     /// Stops a running capture (at once with `immediately`) and closes the window when done,
     /// without asking.
@@ -107,6 +109,7 @@ private:
 
     QAction *m_startAction = nullptr;
     QAction *m_stopAction = nullptr;
+    QAction *m_rotateAction = nullptr;
     QAction *m_openFolderAction = nullptr;
     QAction *m_verifyAction = nullptr;
     QAction *m_manifestViewAction = nullptr;

@@ -50,6 +50,15 @@ void MainWindow::buildActions()
                                 "(Shift+F5)"));
     connect(m_stopAction, &QAction::triggered, this, &MainWindow::stopCapture);
 
+    m_rotateAction =
+        new QAction(s->standardIcon(QStyle::SP_BrowserReload), tr("&Rotate now"), this);
+    m_rotateAction->setObjectName(u"rotateAction"_s);
+    m_rotateAction->setShortcut(QKeySequence(u"Ctrl+Shift+R"_s));
+    m_rotateAction->setToolTip(
+        tr("Close every open file now; each stream's next byte opens its next file, no "
+           "connection is dropped (as SIGUSR1; Ctrl+Shift+R)"));
+    connect(m_rotateAction, &QAction::triggered, this, &MainWindow::rotateFiles);
+
     m_openFolderAction =
         new QAction(s->standardIcon(QStyle::SP_DirOpenIcon), tr("Open &output folder"), this);
     m_openFolderAction->setObjectName(u"openFolderAction"_s);
@@ -68,7 +77,7 @@ void MainWindow::buildActions()
     m_manifestViewAction = new QAction(tr("&Manifest"), this);
     m_manifestViewAction->setObjectName(u"manifestViewAction"_s);
     m_manifestViewAction->setCheckable(true);
-    m_manifestViewAction->setToolTip(tr("Show each file's SHA-256 and close reason"));
+    m_manifestViewAction->setToolTip(tr("Show each file's digest and close reason"));
     connect(m_manifestViewAction, &QAction::toggled, this, &MainWindow::setManifestView);
 
     auto *toolbar = addToolBar(tr("Capture"));
@@ -76,6 +85,7 @@ void MainWindow::buildActions()
     toolbar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
     toolbar->addAction(m_startAction);
     toolbar->addAction(m_stopAction);
+    toolbar->addAction(m_rotateAction);
     toolbar->addSeparator();
     toolbar->addAction(m_openFolderAction);
     toolbar->addAction(m_verifyAction);

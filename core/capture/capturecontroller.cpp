@@ -80,4 +80,9 @@ void CaptureController::abort()
     QMetaObject::invokeMethod(m_engine, &CaptureEngine::abort, Qt::QueuedConnection);
 }
 
+void CaptureController::rotate()
+{
+    QMetaObject::invokeMethod(m_engine, &CaptureEngine::rotate, Qt::QueuedConnection);
+}
+
 } // namespace capture

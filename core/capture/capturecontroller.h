@@ -41,6 +41,7 @@ public Q_SLOTS:
     void start(const capture::CaptureSettings &settings) override;
     void stop() override;
     void abort() override;
+    void rotate() override;
 
 private:
     void setState(RunState state);

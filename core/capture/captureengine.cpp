@@ -125,6 +125,31 @@ void CaptureEngine::start(const CaptureSettings &settings)
 
     m_state = State::Running;
     m_aborted = false;
+    m_stopCondition.clear();
+    if (settings.stopAfterSec > 0) {
+        m_stopAfterTimer = new QTimer(this);
+        m_stopAfterTimer->setSingleShot(true);
+        m_stopAfterTimer->setTimerType(Qt::PreciseTimer); // never before the time
+        connect(m_stopAfterTimer, &QTimer::timeout, this, [this] {
+            stopBecause(
+                u"--stop-after %1 s: the run lasted that long"_s.arg(m_run->settings.stopAfterSec));
+        });
+        m_stopAfterTimer->start(std::chrono::seconds(settings.stopAfterSec));
+    }
+    if (settings.stopAfterFiles > 0) {
+        // Checked as each file closes; the stop itself runs once the close is done.
+        connect(&m_run->events, &CaptureEvents::fileClosed, this, [this] {
+            if (m_run->counters.filesClosed >= quint64(m_run->settings.stopAfterFiles))
+                QMetaObject::invokeMethod(
+                    this,
+                    [this] {
+                        stopBecause(u"--stop-after-files %1: %2 files closed"_s
+                                        .arg(m_run->settings.stopAfterFiles)
+                                        .arg(m_run->counters.filesClosed));
+                    },
+                    Qt::QueuedConnection);
+        });
+    }
     m_drainTimedOut = 0;
     m_manifestCheckedMs = 0;
     m_uptime.start();
@@ -139,6 +164,22 @@ void CaptureEngine::start(const CaptureSettings &settings)
     for (const PortListener *listener : std::as_const(m_listeners))
         Q_EMIT m_events.listening(settings.bindAddress, listener->port());
     Q_EMIT m_events.started();
+}
+
+void CaptureEngine::stopBecause(const QString &why)
+{
+    if (m_state != State::Running || !m_stopCondition.isEmpty())
+        return;
+    m_stopCondition = why;
+    stop();
+}
+
+void CaptureEngine::checkStopConditions(quint64 bytesReceived)
+{
+    const CaptureSettings &s = m_run->settings;
+    if (s.stopAfterBytes > 0 && bytesReceived >= s.stopAfterBytes)
+        stopBecause(
+            u"--stop-after-bytes %1: %2 bytes received"_s.arg(s.stopAfterBytes).arg(bytesReceived));
 }
 
 void CaptureEngine::stop()
@@ -235,6 +276,7 @@ void CaptureEngine::finishStop()
             "output volume was at its --min-free-space margin"_s.arg(summary.leftUnreadForSpace)
                 .arg(formatBytes(summary.bytesLeftUnread)));
     summary.uptimeMs = m_uptime.elapsed();
+    summary.stopCondition = m_stopCondition;
     for (const PortListener *listener : std::as_const(m_listeners)) {
         const PortSummary port = listener->summary();
         summary.ports.append(port);
@@ -243,13 +285,15 @@ void CaptureEngine::finishStop()
     }
     // The run's record closes; then the last try for manifest lines kept pending, and those
     // still unwritten go to the log in full.
+    QJsonObject figures{{u"bytes_received"_s, qint64(summary.bytesReceived)},
+                        {u"bytes_written"_s, qint64(summary.bytesWritten)},
+                        {u"files_lost"_s, qint64(summary.filesLost)},
+                        {u"aborted"_s, summary.aborted},
+                        {u"uptime_ms"_s, summary.uptimeMs}};
+    if (!summary.stopCondition.isEmpty())
+        figures.insert(u"stop_condition"_s, summary.stopCondition);
     m_run->directory.appendToManifest(
-        manifestRunStopLine(m_runId, QDateTime::currentDateTime(),
-                            {{u"bytes_received"_s, qint64(summary.bytesReceived)},
-                             {u"bytes_written"_s, qint64(summary.bytesWritten)},
-                             {u"files_lost"_s, qint64(summary.filesLost)},
-                             {u"aborted"_s, summary.aborted},
-                             {u"uptime_ms"_s, summary.uptimeMs}}));
+        manifestRunStopLine(m_runId, QDateTime::currentDateTime(), figures));
     m_run->manifest.check();
     const QList<QByteArray> unwritten = m_run->manifest.pendingLines();
     if (!unwritten.isEmpty()) {
@@ -271,6 +315,11 @@ void CaptureEngine::finishStop()
 
 void CaptureEngine::teardown()
 {
+    if (m_stopAfterTimer) {
+        m_stopAfterTimer->stop();
+        m_stopAfterTimer->deleteLater();
+        m_stopAfterTimer = nullptr;
+    }
     if (m_statsTimer) {
         m_statsTimer->stop();
         m_statsTimer->deleteLater();
@@ -286,6 +335,14 @@ void CaptureEngine::teardown()
         QObject::disconnect(&m_run->events, nullptr, &m_events, nullptr);
     // The run's owners (read buffer, settings, …) are kept until the next start: sessions
     // that are being deleted later may still refer to them.
+}
+
+void CaptureEngine::rotate()
+{
+    if (m_state != State::Running)
+        return;
+    for (PortListener *listener : std::as_const(m_listeners))
+        listener->files()->closeOpenFiles(u"rotation (requested)"_s);
 }
 
 void CaptureEngine::closeFilesOfLostDirectory(const QString &reason)
@@ -310,7 +367,14 @@ void CaptureEngine::onTick()
             m_run->manifest.check();
         }
     }
-    Q_EMIT m_events.statsUpdated(makeSnapshot(double(m_sinceTick.restart()) / 1000.0));
+    const StatsSnapshot snapshot = makeSnapshot(double(m_sinceTick.restart()) / 1000.0);
+    Q_EMIT m_events.statsUpdated(snapshot);
+    if (m_state == State::Running) {
+        quint64 received = 0;
+        for (const PortStats &port : snapshot.ports)
+            received += port.bytes;
+        checkStopConditions(received);
+    }
 }
 
 StatsSnapshot CaptureEngine::makeSnapshot(double seconds)

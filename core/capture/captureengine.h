@@ -45,9 +45,14 @@ public Q_SLOTS:
     void stop();
     /// Immediate stop: keep what was already read, close the files, emit stopped().
     void abort();
+    /// Closes every open file ("rotation (requested)") while running; otherwise nothing.
+    void rotate();
 
 private:
     void onTick();
+    /// A stop condition was met (`why`): a graceful stop, as stop(), that says why.
+    void stopBecause(const QString &why);
+    void checkStopConditions(quint64 bytesReceived);
     /// The output directory was deleted, moved or replaced during the run (`reason`): the open
     /// files are closed (lost with it), --max-files forgets the closed ones.
     void closeFilesOfLostDirectory(const QString &reason);
@@ -72,6 +77,8 @@ private:
     QString m_runId;                // this run's id in the manifest
     qint64 m_manifestCheckedMs = 0; // uptime of the last manifest check (once a second)
     bool m_aborted = false;
+    QString m_stopCondition; // why the run stops by itself, once a condition was met
+    QTimer *m_stopAfterTimer = nullptr;
 };
 
 } // namespace capture

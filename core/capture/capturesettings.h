@@ -29,6 +29,11 @@ struct CaptureSettings
     quint64 rotateSize = 0;       ///< start a new file when one reaches this size; 0 = never
     qint64 rotateIntervalSec = 0; ///< and at each multiple of this many seconds; 0 = never
     int maxFiles = 0;             ///< per port, delete the oldest closed file beyond; 0 = keep all
+    /// Stop conditions: a graceful stop, as on SIGTERM, once the run has lasted this many
+    /// seconds, received this many bytes (all ports) or closed this many files; 0 = never.
+    qint64 stopAfterSec = 0;
+    quint64 stopAfterBytes = 0;
+    int stopAfterFiles = 0;
     /// Peers that may connect (--allow); empty: everyone. Others are closed at accept.
     QList<std::pair<QHostAddress, int>> allow;
     int maxConnections = 0;        ///< open connections in all, beyond closed at once; 0 = any

@@ -141,6 +141,9 @@ struct StopSummary
     quint64 filesLost = 0; ///< files of this run that are gone (FileInfo::State::Lost)
     bool aborted = false;  ///< stopped at once rather than drained
     qint64 uptimeMs = 0;
+    /// Set when a stop condition ended the run ("--stop-after-bytes 1G: 1073741824 bytes
+    /// written"); empty when it was asked to stop.
+    QString stopCondition;
 
     bool operator==(const StopSummary &) const = default;
 };

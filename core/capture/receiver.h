@@ -54,6 +54,9 @@ public Q_SLOTS:
     virtual void stop() = 0;
     /// Stops at once (files are still closed properly).
     virtual void abort() = 0;
+    /// While running: closes every open file now (close reason "rotation (requested)"); each
+    /// stream's next byte opens its next file. No connection is dropped.
+    virtual void rotate() = 0;
 
 Q_SIGNALS:
     void stateChanged(capture::RunState state);

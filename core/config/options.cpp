@@ -91,6 +91,30 @@ QList<OptionSpec> makeTable()
          [](const QString &v, O *o) {
              return store(checkDuration(v), &o->settings.rotateIntervalSec);
          }},
+        {{u"stop-after"_s},
+         u"duration"_s,
+         u"Stop gracefully, as on SIGTERM, once the capture has run this long (s, m, h, d); "
+         "exit status 0."_s,
+         true,
+         false,
+         [](const QString &v, O *o) { return store(checkDuration(v), &o->settings.stopAfterSec); }},
+        {{u"stop-after-bytes"_s},
+         u"size"_s,
+         u"Stop gracefully once this many bytes were received, all ports together (K, M, G, "
+         "T: powers of 1024; checked 4 times a second, and the drain still takes in what peers "
+         "had sent)."_s,
+         true,
+         false,
+         [](const QString &v, O *o) { return store(checkSize(v), &o->settings.stopAfterBytes); }},
+        {{u"stop-after-files"_s},
+         u"n"_s,
+         u"Stop gracefully once this many files were closed, all ports together (files still "
+         "open then are closed by the stop)."_s,
+         true,
+         false,
+         [](const QString &v, O *o) {
+             return store(checkCount(v, 100000000, u"files"_s), &o->settings.stopAfterFiles);
+         }},
         {{u"max-files"_s},
          u"n"_s,
          u"Keep at most N files per port: delete the oldest closed one beyond (default: keep "

@@ -145,6 +145,8 @@ void CaptureEventLog::onFileClosed(const FileInfo &info)
 
 void CaptureEventLog::onStopped(const StopSummary &summary)
 {
+    if (!summary.stopCondition.isEmpty())
+        add(Level::Info, u"stopped by a stop condition: %1"_s.arg(summary.stopCondition));
     for (const PortSummary &port : summary.ports) {
         add(Level::Info,
             u"final: port %1: %2 file(s), %3 connection(s)%4, %5 bytes (%6)"_s.arg(port.port)

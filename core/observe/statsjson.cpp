@@ -87,16 +87,19 @@ QJsonObject stopSummaryJson(const StopSummary &s)
     QJsonArray ports;
     for (const PortSummary &p : s.ports)
         ports.append(portSummaryJson(p));
-    return {{u"bytes_received"_s, qint64(s.bytesReceived)},
-            {u"bytes_written"_s, qint64(s.bytesWritten)},
-            {u"aborted"_s, s.aborted},
-            {u"drain_timed_out"_s, s.drainTimedOut},
-            {u"manifest_errors"_s, s.manifestErrors},
-            {u"files_lost"_s, qint64(s.filesLost)},
-            {u"left_unread_for_space"_s, s.leftUnreadForSpace},
-            {u"bytes_left_unread"_s, qint64(s.bytesLeftUnread)},
-            {u"uptime_ms"_s, s.uptimeMs},
-            {u"ports"_s, ports}};
+    QJsonObject o{{u"bytes_received"_s, qint64(s.bytesReceived)},
+                  {u"bytes_written"_s, qint64(s.bytesWritten)},
+                  {u"aborted"_s, s.aborted},
+                  {u"drain_timed_out"_s, s.drainTimedOut},
+                  {u"manifest_errors"_s, s.manifestErrors},
+                  {u"files_lost"_s, qint64(s.filesLost)},
+                  {u"left_unread_for_space"_s, s.leftUnreadForSpace},
+                  {u"bytes_left_unread"_s, qint64(s.bytesLeftUnread)},
+                  {u"uptime_ms"_s, s.uptimeMs},
+                  {u"ports"_s, ports}};
+    if (!s.stopCondition.isEmpty())
+        o.insert(u"stop_condition"_s, s.stopCondition);
+    return o;
 }
 
 } // namespace capture

@@ -174,6 +174,12 @@ private Q_SLOTS:
         QTest::newRow("max-files 0")
             << QStringList{u"--max-files"_s, u"0"_s} << u"--max-files '0'"_s;
         QTest::newRow("max-files text") << QStringList{u"--max-files"_s, u"many"_s} << u"'many'"_s;
+        QTest::newRow("stop-after unit")
+            << QStringList{u"--stop-after"_s, u"5x"_s} << u"--stop-after '5x'"_s;
+        QTest::newRow("stop-after-bytes text")
+            << QStringList{u"--stop-after-bytes"_s, u"lots"_s} << u"--stop-after-bytes 'lots'"_s;
+        QTest::newRow("stop-after-files 0")
+            << QStringList{u"--stop-after-files"_s, u"0"_s} << u"--stop-after-files '0'"_s;
         QTest::newRow("empty events") << QStringList{u"--events"_s, u""_s} << u"--events"_s;
         QTest::newRow("status text") << QStringList{u"--status"_s, u"web"_s} << u"'web'"_s;
         QTest::newRow("status port 0") << QStringList{u"--status"_s, u"0"_s} << u"--status '0'"_s;

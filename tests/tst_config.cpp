@@ -106,6 +106,9 @@ private Q_SLOTS:
         QTest::newRow("hash") << u"hash"_s << u"none"_s;
         QTest::newRow("rotate-size") << u"rotate-size"_s << u"512M"_s;
         QTest::newRow("rotate-interval") << u"rotate-interval"_s << u"1h"_s;
+        QTest::newRow("stop-after") << u"stop-after"_s << u"8h"_s;
+        QTest::newRow("stop-after-bytes") << u"stop-after-bytes"_s << u"100G"_s;
+        QTest::newRow("stop-after-files") << u"stop-after-files"_s << u"1000"_s;
         QTest::newRow("max-files") << u"max-files"_s << u"24"_s;
         QTest::newRow("events") << u"events"_s << u"events.jsonl"_s;
         QTest::newRow("status") << u"status"_s << u"127.0.0.1:9100"_s;
@@ -115,7 +118,7 @@ private Q_SLOTS:
         QTest::newRow("idle-timeout") << u"idle-timeout"_s << u"30"_s;
         QTest::newRow("min-free-space") << u"min-free-space"_s << u"10G"_s;
         QTest::newRow("handshake-timeout") << u"handshake-timeout"_s << u"2.5"_s;
-        QCOMPARE(configKeys().size(), 23); // a new key needs a row here (TLS files: tst_tls)
+        QCOMPARE(configKeys().size(), 26); // a new key needs a row here (TLS files: tst_tls)
     }
     void eachKeyAccepted()
     {

@@ -808,9 +808,7 @@ $(log_tail "$log.verify")"
 # killed), is recorded, and the benchmark goes on. In the background, so that Ctrl+C or
 # SIGTERM interrupt the wait at once (the trap then kills the run).
 # The contenders in the order run N takes them: rotated by N-1, so that no contender always
-# runs first in its round. With a fixed order, capture-receiver (always first in scenario 2's
-# rounds) did 0.29-0.47 GB/s with 9-15 s of CPU where the same binary, second in the round
-# with a /metrics poller, did 0.61-1.43 GB/s with 2.6-6.6 s.
+# runs first in its round (a scenario's very first run was often its slowest here).
 rotated() {
     local run=$1
     shift

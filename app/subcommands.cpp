@@ -77,8 +77,8 @@ int runVerify(const QStringList &arguments)
             arguments, usage,
             "Re-hashes every file listed in DIR/manifest.jsonl and prints one line per file:\n"
             "OK, MISMATCH (size or digest differs, or unreadable; each line's xxh128 or\n"
-            "sha256, whichever it has), MISSING, DELETED (by\n"
-            "--max-files) or LOST (reported lost by the receiver during its run); then\n"
+            "sha256, whichever it has), MISSING, DELETED (by --max-files) or LOST\n"
+            "(reported lost by the receiver during its run); then\n"
             "UNLISTED for each file in DIR the manifest does not name, UNSTOPPED for each\n"
             "run that never stopped (`capture-receiver recover DIR` adopts both), RUNNING\n"
             "for a receiver recording in DIR now and OPEN for the files it is writing.\n"

@@ -14,8 +14,8 @@ usage() {
 usage: bench/run.sh [options]
 
 Runs each scenario for capture-receiver (headless), raw-receiver and socat where it applies
-(scenario 9: capture-replay and socat as the sender), rotating the contenders' order run by run,
-verifies every recorded file after every run (then deletes it), and prints one table of
+(scenario 9: capture-replay and socat as the sender), rotating the contenders' order run by
+run, verifies every recorded file after every run (then deletes it), and prints one table of
 medians and ratios; the same goes to a JSON file.
 Traffic stays on 127.0.0.1. Exit status 1 only on errors (a contender crashed or failed, a
 file failed verification, a tool is missing), never for a missed goal.

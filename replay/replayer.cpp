@@ -115,8 +115,7 @@ int Replayer::run()
         return Usage;
     // xxh128 hashes about as fast as the worker's copy of the bytes would go: on this thread.
     // SHA-256 is ten times slower: on the worker's, while this one reads and sends.
-    m_hashInline = m_options.hash == capture::HashAlgorithm::Xxh128;
-    if (m_options.hash != capture::HashAlgorithm::None && !m_hashInline)
+    if (capture::hashesOffThread(m_options.hash))
         m_hasher = std::make_unique<capture::HashWorker>(hashBatchBytes, hashBlocksInFlight);
 
     m_source = &source;

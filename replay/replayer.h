@@ -129,8 +129,7 @@ private:
     std::string m_linkTypeName;
     std::string m_readError; ///< the capture ended in a truncated or bad record
     bool m_interrupted = false;
-    PcapSource *m_source = nullptr; ///< while run() reads it
-    bool m_hashInline = false;      ///< digests computed on this thread, not by m_hasher
+    PcapSource *m_source = nullptr;                ///< while run() reads it
     std::unique_ptr<capture::HashWorker> m_hasher; ///< SHA-256 only
     std::size_t m_batchMemory = 0;                 ///< held by the streams' unhashed batches
     std::unique_ptr<ProgressMeter> m_progress;

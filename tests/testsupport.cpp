@@ -4,6 +4,7 @@
 
 #include <QCryptographicHash>
 #include <QFile>
+#include <QJsonDocument>
 #include <QRandomGenerator>
 #include <QTcpServer>
 
@@ -97,6 +98,17 @@ QByteArray xxh128(const QByteArray &data)
 QByteArray fileXxh128(const QString &path)
 {
     return xxh128(readFile(path));
+}
+
+QList<QJsonObject> manifestRecords(const QString &dir, const QString &type)
+{
+    QList<QJsonObject> records;
+    for (const QByteArray &line : readFile(dir + QStringLiteral("/manifest.jsonl")).split('\n')) {
+        const QJsonObject o = QJsonDocument::fromJson(line).object();
+        if (o.value(QStringLiteral("type")).toString() == type)
+            records.append(o);
+    }
+    return records;
 }
 
 QByteArray readFile(const QString &path)

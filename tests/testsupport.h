@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QByteArray>
+#include <QJsonObject>
 #include <QList>
 #include <QString>
 
@@ -27,6 +28,10 @@ QByteArray sha256(const QByteArray &data);
 QByteArray xxh128(const QByteArray &data);
 QByteArray fileSha256(const QString &path);
 QByteArray fileXxh128(const QString &path);
+
+/// The lines of DIR/manifest.jsonl whose "type" is `type` ("file", "run", "lost", …), in order
+/// (empty if there is no manifest).
+QList<QJsonObject> manifestRecords(const QString &dir, const QString &type);
 
 /// Reads a whole file (empty if unreadable).
 QByteArray readFile(const QString &path);

@@ -44,20 +44,6 @@ QByteArray standardToolDigest(HashAlgorithm hash, const QString &path)
     return tool.readAllStandardOutput().split(' ').value(0).trimmed();
 }
 
-QList<QJsonObject> manifestFileLines(const QString &dir)
-{
-    QFile file(QDir(dir).filePath(u"manifest.jsonl"_s));
-    if (!file.open(QIODevice::ReadOnly))
-        return {};
-    QList<QJsonObject> lines;
-    for (const QByteArray &line : file.readAll().split('\n')) {
-        const QJsonObject o = QJsonDocument::fromJson(line).object();
-        if (o.value(u"type"_s).toString() == u"file")
-            lines.append(o);
-    }
-    return lines;
-}
-
 /// The expected digest of a range of a stream made of `block` repeated, computed here with
 /// libxxhash's and Qt's own streaming calls (not the receiver's classes).
 class ExpectedDigest
@@ -301,7 +287,7 @@ private Q_SLOTS:
         ExpectedDigest oneByte(algorithm);
         oneByte.add("x", 1);
 
-        const QList<QJsonObject> lines = manifestFileLines(dir.path());
+        const QList<QJsonObject> lines = TestSupport::manifestRecords(dir.path(), u"file"_s);
         QCOMPARE(lines.size(), 3);
         const QString key = hashAlgorithmName(algorithm);
         const QString other = algorithm == HashAlgorithm::Xxh128 ? u"sha256"_s : u"xxh128"_s;

@@ -882,14 +882,9 @@ void TestHeadless::sigusr1Rotates()
     QVERIFY2(receiver.exitedNormally() && receiver.exitCode() == 0, receiver.describe());
 
     // Per port, the manifest's files in order are the parts, one per file.
-    QFile manifest(QDir(out).filePath(u"manifest.jsonl"_s));
-    QVERIFY(manifest.open(QIODevice::ReadOnly));
     QList<QJsonObject> files[2];
-    for (const QByteArray &line : manifest.readAll().split('\n')) {
-        const QJsonObject o = QJsonDocument::fromJson(line).object();
-        if (o.value(u"type"_s).toString() == u"file"_s)
-            files[o.value(u"port"_s).toInt() == ports[0] ? 0 : 1].append(o);
-    }
+    for (const QJsonObject &o : TestSupport::manifestRecords(out, u"file"_s))
+        files[o.value(u"port"_s).toInt() == ports[0] ? 0 : 1].append(o);
     for (int i = 0; i < 2; ++i) {
         QCOMPARE(files[i].size(), 3);
         QByteArray stream;
@@ -982,13 +977,9 @@ void TestHeadless::stopConditions()
     QCOMPARE(recorded, sent.size());
 
     // The manifest's run stop line and the stopped event say why.
-    QFile manifest(QDir(out).filePath(u"manifest.jsonl"_s));
-    QVERIFY(manifest.open(QIODevice::ReadOnly));
     QString stopLineWhy;
-    for (const QByteArray &line : manifest.readAll().split('\n')) {
-        const QJsonObject o = QJsonDocument::fromJson(line).object();
-        if (o.value(u"type"_s).toString() == u"run"_s &&
-            o.value(u"event"_s).toString() == u"stop"_s)
+    for (const QJsonObject &o : TestSupport::manifestRecords(out, u"run"_s)) {
+        if (o.value(u"event"_s).toString() == u"stop"_s)
             stopLineWhy = o.value(u"stop_condition"_s).toString();
     }
     QVERIFY2(whyPattern.match(stopLineWhy).hasMatch(), qPrintable(stopLineWhy));

@@ -26,11 +26,9 @@ struct CaptureEngine::Run
     explicit Run(const CaptureSettings &s)
         : settings(s)
         , readBuffer(size_t(qMax<qint64>(s.readBufferSize, 64 * 1024)))
-        // xxh128 hashes inline: at ~10 GB/s that costs less than copying the bytes to another
-        // thread (bench scenario 1: 1.11-1.25 GB/s inline, 0.53 through a worker). SHA-256 is
-        // ten times slower: off the engine thread, one pool worker per file being written.
-        , hashPool(s.hash == HashAlgorithm::Sha256 ? std::make_unique<HashPool>(readBuffer.size())
-                                                   : nullptr)
+        // Off the engine thread (SHA-256): one pool worker per file being written; else inline.
+        , hashPool(hashesOffThread(s.hash) ? std::make_unique<HashPool>(readBuffer.size())
+                                           : nullptr)
         , freeSpace(s.outputDir, s.minFreeSpace)
         , directory(manifest, counters, events)
     {}

@@ -32,6 +32,11 @@ std::optional<HashAlgorithm> hashAlgorithmFromName(const QString &name)
     return std::nullopt;
 }
 
+bool hashesOffThread(HashAlgorithm hash)
+{
+    return hash == HashAlgorithm::Sha256;
+}
+
 QString hashCheckCommand(HashAlgorithm hash)
 {
     switch (hash) {

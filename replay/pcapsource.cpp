@@ -130,6 +130,8 @@ bool PcapSource::fill(std::size_t bytes)
     if (m_end - m_begin >= bytes)
         return true;
     if (m_begin > 0) { // what is left moves to the front; the reads then fill the rest
+        if (m_beforeReuse)
+            m_beforeReuse();
         std::memmove(m_buffer.get(), m_buffer.get() + m_begin, m_end - m_begin);
         m_end -= m_begin;
         m_begin = 0;

@@ -2,6 +2,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -10,7 +11,8 @@ struct bpf_program;
 
 namespace replay {
 
-/// One packet read from a capture: valid until the next call to PcapSource::next().
+/// One packet read from a capture: valid until the next call to PcapSource::next(), or with
+/// PcapSource::keepsPacketsUntilReuse() until the reader announces that it reuses its buffer.
 struct CapturedPacket
 {
     std::int64_t timestampNs = 0; ///< since the epoch, nanoseconds
@@ -47,6 +49,16 @@ public:
     Next next(CapturedPacket *packet);
     const std::string &errorString() const { return m_error; }
 
+    /// A classic pcap file is read into one buffer that packets point into: a packet's bytes
+    /// then stay where they are across next() calls until `beforeReuse` (setBeforeReuse()) is
+    /// called. False for pcapng and standard input (libpcap's own buffer).
+    bool keepsPacketsUntilReuse() const { return m_fd >= 0; }
+    /// Called before the buffer's bytes are moved or overwritten.
+    void setBeforeReuse(std::function<void()> beforeReuse)
+    {
+        m_beforeReuse = std::move(beforeReuse);
+    }
+
     /// Bytes of the file read so far and its size (0 when unknown: a pipe), for progress.
     std::uint64_t position() const;
     std::uint64_t size() const { return m_size; }
@@ -74,6 +86,7 @@ private:
     bool m_nanoseconds = false;     ///< its timestamps' fraction counts ns, not µs
     std::uint32_t m_snapshot = 0;
     std::unique_ptr<bpf_program> m_filter; ///< --filter, compiled; null: none
+    std::function<void()> m_beforeReuse;
 };
 
 } // namespace replay

@@ -92,6 +92,9 @@ private:
     void handToHasher(ReplayStream *stream, bool release);
     /// Polls the connections with queued bytes for up to `timeoutMs` and sends what they take.
     void pump(int timeoutMs);
+    /// Sends what `stream` has queued, as much as its socket takes now (failStream() on an
+    /// error); true when some of it went.
+    bool flushStream(ReplayStream *stream);
     void waitUntil(std::chrono::steady_clock::time_point due);
     /// Sends everything queued (until it is sent, the stream fails, or a second interrupt).
     void drain();
@@ -123,6 +126,8 @@ private:
     TlsClient m_tls;
     std::vector<std::unique_ptr<ReplayStream>> m_streams;
     std::unordered_map<SourceAddress, ReplayStream *, SourceAddressHash> m_bySource;
+    ReplayStream *m_lastStream = nullptr;  ///< the last streamFor() gave
+    bool m_sendByReference = false;        ///< payloads are queued as references (queueReference())
     std::vector<ReplayStream *> m_pending; ///< streams with bytes queued
     std::uint64_t m_queuedBytes = 0;       ///< over all streams
     PacketCounts m_counts;

@@ -6,6 +6,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
+#include <algorithm>
 #include <arpa/inet.h>
 #include <cerrno>
 #include <climits>
@@ -15,6 +16,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 namespace replay {
@@ -213,12 +215,7 @@ long long StreamConnection::writeSome(const std::uint8_t *data, std::size_t size
         const capture::WriteResult result =
             capture::writeAll(m_fd, data, size, capture::WriteTo::Socket);
         m_bytesSent += result.written;
-        if (result.error == 0 || result.error == EAGAIN || result.error == EWOULDBLOCK)
-            return (long long)(result.written);
-        fail(result.error == EPIPE || result.error == ECONNRESET
-                 ? "the receiver closed the connection (" + errnoText(result.error) + ")"
-                 : errnoText(result.error));
-        return -1;
+        return socketWriteFailed(result.error) ? -1 : (long long)(result.written);
     }
     ERR_clear_error();
     errno = 0;
@@ -273,23 +270,106 @@ bool StreamConnection::send(const std::uint8_t *data, std::size_t size)
     return true;
 }
 
+bool StreamConnection::socketWriteFailed(int error)
+{
+    if (error == 0 || error == EAGAIN || error == EWOULDBLOCK)
+        return false;
+    fail(error == EPIPE || error == ECONNRESET
+             ? "the receiver closed the connection (" + errnoText(error) + ")"
+             : errnoText(error));
+    return true;
+}
+
 void StreamConnection::queue(const std::uint8_t *data, std::size_t size)
 {
     if (failed() || size == 0)
         return;
+    keepQueued(); // the referenced bytes go first
     compactQueue();
     m_queue.insert(m_queue.end(), data, data + size);
 }
 
+void StreamConnection::queueReference(const std::uint8_t *data, std::size_t size)
+{
+    if (failed() || size == 0)
+        return;
+    if (m_ssl || (m_references.empty() && m_queueHead < m_queue.size())) {
+        queue(data, size); // SSL_write takes one buffer; copied bytes must go first
+        return;
+    }
+    if (!m_references.empty()) {
+        iovec &last = m_references.back();
+        if (static_cast<const std::uint8_t *>(last.iov_base) + last.iov_len == data) {
+            last.iov_len += size;
+            m_referencedBytes += size;
+            return;
+        }
+    }
+    m_references.push_back({const_cast<std::uint8_t *>(data), size});
+    m_referencedBytes += size;
+}
+
+void StreamConnection::keepQueued()
+{
+    if (m_references.empty())
+        return;
+    compactQueue();
+    for (std::size_t i = m_referencesHead; i < m_references.size(); ++i) {
+        const auto *base = static_cast<const std::uint8_t *>(m_references[i].iov_base);
+        m_queue.insert(m_queue.end(), base, base + m_references[i].iov_len);
+    }
+    m_references.clear();
+    m_referencesHead = 0;
+    m_referencedBytes = 0;
+}
+
+bool StreamConnection::sendReferenced()
+{
+    while (m_referencesHead < m_references.size()) {
+        msghdr message{};
+        message.msg_iov = m_references.data() + m_referencesHead;
+        message.msg_iovlen = std::min<std::size_t>(m_references.size() - m_referencesHead, IOV_MAX);
+        std::size_t offered = 0;
+        for (std::size_t i = 0; i < message.msg_iovlen; ++i)
+            offered += message.msg_iov[i].iov_len;
+        const ssize_t n = ::sendmsg(m_fd, &message, MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return !socketWriteFailed(errno);
+        }
+        m_bytesSent += std::uint64_t(n);
+        m_referencedBytes -= std::size_t(n);
+        for (std::size_t left = std::size_t(n); left > 0;) {
+            iovec &first = m_references[m_referencesHead];
+            const std::size_t taken = std::min(left, first.iov_len);
+            first.iov_base = static_cast<std::uint8_t *>(first.iov_base) + taken;
+            first.iov_len -= taken;
+            left -= taken;
+            if (first.iov_len == 0)
+                ++m_referencesHead;
+        }
+        if (std::size_t(n) < offered)
+            break; // the socket is full: flush() is called again once it is writable
+    }
+    if (m_referencesHead == m_references.size()) {
+        m_references.clear();
+        m_referencesHead = 0;
+    }
+    return true;
+}
+
 bool StreamConnection::flush()
 {
-    while (!failed() && queuedBytes() > 0) {
-        const long long n = writeSome(m_queue.data() + m_queueHead, queuedBytes());
+    while (!failed() && m_queueHead < m_queue.size()) {
+        const long long n = writeSome(m_queue.data() + m_queueHead, m_queue.size() - m_queueHead);
         if (n <= 0)
             break;
         m_queueHead += std::size_t(n);
     }
     compactQueue();
+    if (!failed() && m_queueHead == m_queue.size())
+        sendReferenced();
     return !failed();
 }
 

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include <sys/uio.h>
+
 struct ssl_ctx_st;
 struct ssl_st;
 
@@ -40,10 +42,16 @@ public:
     bool send(const std::uint8_t *data, std::size_t size);
     /// Only queues (to be sent by flush()): many small payloads then go out in few system calls.
     void queue(const std::uint8_t *data, std::size_t size);
+    /// Like queue(), but keeps only where the bytes are (plain TCP; under TLS they are copied):
+    /// they must stay where they are until flush() has sent them or keepQueued() copied them.
+    /// A capture's payloads then go from its read buffer to the socket with no copy between.
+    void queueReference(const std::uint8_t *data, std::size_t size);
+    /// Copies the bytes still queued by reference: their memory is about to be reused.
+    void keepQueued();
     /// Sends queued bytes until the socket takes no more. False once the connection failed.
     bool flush();
 
-    std::size_t queuedBytes() const { return m_queue.size() - m_queueHead; }
+    std::size_t queuedBytes() const { return m_queue.size() - m_queueHead + m_referencedBytes; }
     std::uint64_t bytesSent() const { return m_bytesSent; }
     bool failed() const { return !m_error.empty(); }
     const std::string &errorString() const { return m_error; }
@@ -78,6 +86,11 @@ private:
     /// Writes up to `size` bytes, as many as the socket takes now: bytes taken, 0 when it takes
     /// none now, -1 on error (m_error set).
     long long writeSome(const std::uint8_t *data, std::size_t size);
+    /// Sends the bytes queued by reference (sendmsg(2), many at once) until the socket takes
+    /// no more; false on an error (m_error set).
+    bool sendReferenced();
+    /// A socket write failed with `error`: fails unless it only means "full now". False then.
+    bool socketWriteFailed(int error);
     void fail(const std::string &reason);
     /// TLS 1.3 and a client certificate asked for, but no sign yet that the receiver took it.
     bool refusalPossible() const;
@@ -95,6 +108,10 @@ private:
     bool m_ticketReceived = false;       ///< the TLS receiver sent a session ticket
     std::vector<std::uint8_t> m_queue;   // bytes [m_queueHead, size()) are not sent yet
     std::size_t m_queueHead = 0;
+    // Queued by reference, after m_queue's bytes: [m_referencesHead, size()), m_referencedBytes.
+    std::vector<iovec> m_references;
+    std::size_t m_referencesHead = 0;
+    std::size_t m_referencedBytes = 0;
     std::uint64_t m_bytesSent = 0;
     std::string m_error;
 };

@@ -30,7 +30,15 @@ HeadlessRunner::HeadlessRunner(Receiver *receiver, CommandLineOptions options, Q
         // Bytes not written, a sender turned away, or files the manifest does not vouch for.
         const bool lost =
             summary.bytesWritten < summary.bytesReceived || m_writeFailures > 0 || m_errors > 0;
-        Q_EMIT finished(lost ? Application::Failure : Application::Success);
+        const int code = lost ? Application::Failure : Application::Success;
+        if (summary.hooksPending == 0) {
+            Q_EMIT finished(code);
+            return;
+        }
+        // The last files' --on-file-closed commands run before the process ends (each
+        // bounded by --hook-timeout).
+        connect(m_receiver->events(), &CaptureEvents::hooksIdle, this,
+                [this, code] { Q_EMIT finished(code); });
     });
 
     m_summaryTimer.setInterval(m_options.summaryIntervalMs);

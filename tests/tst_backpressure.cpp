@@ -30,9 +30,10 @@ public:
     static std::unique_ptr<FileSink> make(const QString &dir, const QString &name, QString *error,
                                           int *errorCode, double bytesPerSecond)
     {
-        QString path;
-        const int fd = openExclusive(dir, name, &path, error, errorCode);
-        return fd < 0 ? nullptr : std::unique_ptr<FileSink>(new SlowSink(fd, path, bytesPerSecond));
+        QString created;
+        const int fd = openExclusive(dir, name, &created, error, errorCode);
+        return fd < 0 ? nullptr
+                      : std::unique_ptr<FileSink>(new SlowSink(fd, dir, created, bytesPerSecond));
     }
 
     bool write(const char *data, qint64 size) override
@@ -46,8 +47,8 @@ public:
     }
 
 private:
-    SlowSink(int fd, const QString &path, double rate)
-        : FileSink(fd, path)
+    SlowSink(int fd, const QString &dir, const QString &name, double rate)
+        : FileSink(fd, dir, name)
         , m_rate(rate)
     {
         m_clock.start();

@@ -106,6 +106,12 @@ private Q_SLOTS:
         QTest::newRow("hash") << u"hash"_s << u"none"_s;
         QTest::newRow("rotate-size") << u"rotate-size"_s << u"512M"_s;
         QTest::newRow("rotate-interval") << u"rotate-interval"_s << u"1h"_s;
+        QTest::newRow("run") << u"run"_s << u"4711"_s;
+        QTest::newRow("name-template") << u"name-template"_s << u"run_{run:06}/{port}_{seq}.dat"_s;
+        QTest::newRow("done-dir") << u"done-dir"_s << u"done"_s;
+        QTest::newRow("on-file-closed") << u"on-file-closed"_s << u"\"true --a 'b c'\""_s;
+        QTest::newRow("hook-jobs") << u"hook-jobs"_s << u"4"_s;
+        QTest::newRow("hook-timeout") << u"hook-timeout"_s << u"10m"_s;
         QTest::newRow("stop-after") << u"stop-after"_s << u"8h"_s;
         QTest::newRow("stop-after-bytes") << u"stop-after-bytes"_s << u"100G"_s;
         QTest::newRow("stop-after-files") << u"stop-after-files"_s << u"1000"_s;
@@ -118,7 +124,7 @@ private Q_SLOTS:
         QTest::newRow("idle-timeout") << u"idle-timeout"_s << u"30"_s;
         QTest::newRow("min-free-space") << u"min-free-space"_s << u"10G"_s;
         QTest::newRow("handshake-timeout") << u"handshake-timeout"_s << u"2.5"_s;
-        QCOMPARE(configKeys().size(), 26); // a new key needs a row here (TLS files: tst_tls)
+        QCOMPARE(configKeys().size(), 32); // a new key needs a row here (TLS files: tst_tls)
     }
     void eachKeyAccepted()
     {

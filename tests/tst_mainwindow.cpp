@@ -55,11 +55,13 @@ public:
     RunState state() const override { return RunState::Idle; }
     CaptureSettings settings() const override { return {}; }
     StatsSnapshot lastSnapshot() const override { return {}; }
+    qint64 runNumber() const override { return 0; }
     const CaptureEvents *events() const override { return &emitter; }
     void start(const CaptureSettings &) override {}
     void stop() override {}
     void abort() override {}
     void rotate() override {}
+    void newRun() override {}
 
     CaptureEvents emitter;
 };

@@ -775,7 +775,7 @@ private Q_SLOTS:
         QVERIFY(!manifestFileLine(file).contains("sha256"));
 
         r = readManifestRecord(
-            manifestLostLine(LostFile{u"b.bin"_s, 5001, 77, {}}, time, u"deleted by hand"_s)
+            manifestLostLine(LostFile{u"b.bin"_s, 5001, 77, {}, {}}, time, u"deleted by hand"_s)
                 .trimmed());
         QCOMPARE(r.type, Type::Lost);
         QCOMPARE(r.file, u"b.bin"_s);

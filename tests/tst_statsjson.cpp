@@ -27,14 +27,18 @@ private Q_SLOTS:
         s.filesLost = 8;
         s.aborted = true;
         s.uptimeMs = 9001;
+        s.runNumber = 12;
+        s.hooksPending = 3;
         const QByteArray json = QJsonDocument(stopSummaryJson(s)).toJson(QJsonDocument::Compact);
         QCOMPARE(json, R"({"aborted":true,"bytes_left_unread":7000,"bytes_received":400,)"
                        R"("bytes_written":300,"drain_timed_out":4,"files_lost":8,)"
+                       R"("hooks_pending":3,)"
                        R"("left_unread_for_space":6,"manifest_errors":5,"ports":[)"
                        R"({"bytes_received":400,"bytes_written":300,"connections":3,)"
                        R"("connections_empty":1,"files":2,"port":5000},)"
                        R"({"bytes_received":0,"bytes_written":0,"connections":0,)"
-                       R"("connections_empty":0,"files":0,"port":5001}],"uptime_ms":9001})"_ba);
+                       R"("connections_empty":0,"files":0,"port":5001}],"run_number":12,)"
+                       R"("uptime_ms":9001})"_ba);
     }
 
     // /status: a connection's and an open file's entries.

@@ -62,6 +62,7 @@ MainWindow::MainWindow(Receiver *receiver, const CommandLineOptions &options, QW
     connect(m_verify, &VerifyJob::result, this, &MainWindow::onVerifyResult);
     connect(m_verify, &VerifyJob::finished, this, &MainWindow::onVerifyFinished);
     loadSettings(options);
+    showRun(m_settings->settings().run);
     showState(m_receiver->state());
 
     m_freeSpaceTimer = new QTimer(this);
@@ -104,6 +105,15 @@ void MainWindow::connectController()
     connect(c->events(), &CaptureEvents::fileDeleted, m_filesModel, &FilesTableModel::markDeleted);
     connect(c->events(), &CaptureEvents::fileLost, m_filesModel, &FilesTableModel::markLost);
     connect(c->events(), &CaptureEvents::statsUpdated, this, &MainWindow::onSnapshot);
+    connect(c->events(), &CaptureEvents::started, this,
+            [this] { showRun(m_receiver->runNumber()); });
+    connect(c->events(), &CaptureEvents::runChanged, this, [this](qint64 run) {
+        showRun(run);
+        // The next start goes on from here, as a DAQ's next run would.
+        CaptureSettings next = m_settings->settings();
+        next.run = run;
+        m_settings->setSettings(next);
+    });
     connect(c->events(), &CaptureEvents::stopped, this, [this] {
         statusBar()->showMessage(tr("Capture stopped; files closed."), statusMessageMs);
         if (m_closeWhenStopped)
@@ -257,8 +267,10 @@ void MainWindow::showState(RunState state)
         break;
     case RunState::Starting:
     case RunState::Running:
-        setWindowTitle(
-            tr("%1 — recording %2").arg(title, formatPortSpec(m_receiver->settings().ports)));
+        setWindowTitle(tr("%1 — run %2 — recording %3")
+                           .arg(title)
+                           .arg(m_receiver->runNumber())
+                           .arg(formatPortSpec(m_receiver->settings().ports)));
         break;
     case RunState::Stopping:
         setWindowTitle(tr("%1 — stopping").arg(title));
@@ -274,6 +286,23 @@ void MainWindow::updateActions()
                                   : tr("Cannot start: %1").arg(m_settings->errorText()));
     m_stopAction->setEnabled(m_receiver->state() == RunState::Running);
     m_rotateAction->setEnabled(m_receiver->state() == RunState::Running);
+    m_newRunAction->setEnabled(m_receiver->state() == RunState::Running);
+}
+
+void MainWindow::startNewRun()
+{
+    if (m_receiver->state() != RunState::Running)
+        return;
+    m_receiver->newRun();
+    statusBar()->showMessage(tr("New run: every open file closes; the next files carry run %1.")
+                                 .arg(m_receiver->runNumber() + 1),
+                             statusMessageMs);
+}
+
+void MainWindow::showRun(qint64 run)
+{
+    m_runLabel->setText(tr("Run: %1").arg(run));
+    showState(m_receiver->state());
 }
 
 void MainWindow::rotateFiles()
@@ -358,6 +387,14 @@ void MainWindow::loadSettings(const CommandLineOptions &options)
         s.split = *stored.split;
     if (!given.contains(u"hash"_s) && stored.hash)
         s.hash = *stored.hash;
+    if (!given.contains(u"run"_s) && stored.run)
+        s.run = *stored.run;
+    if (!given.contains(u"name-template"_s) && stored.nameTemplate)
+        s.nameTemplate = *stored.nameTemplate;
+    if (!given.contains(u"done-dir"_s) && stored.doneDir)
+        s.doneDir = *stored.doneDir;
+    if (!given.contains(u"on-file-closed"_s) && stored.onFileClosed)
+        s.onFileClosed = *stored.onFileClosed;
     // The three files go together: from the command line or config file, or all from the store.
     const bool tlsGiven = given.contains(u"tls-cert"_s) || given.contains(u"tls-key"_s) ||
                           given.contains(u"tls-ca"_s);
@@ -382,6 +419,10 @@ void MainWindow::saveSettings() const
     stored.outputDir = s.outputDir;
     stored.split = s.split;
     stored.hash = s.hash;
+    stored.run = s.run;
+    stored.nameTemplate = s.nameTemplate;
+    stored.doneDir = s.doneDir;
+    stored.onFileClosed = s.onFileClosed;
     stored.tlsFiles = s.tlsFiles;
     stored.geometry = saveGeometry();
     stored.windowState = saveState();

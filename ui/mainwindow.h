@@ -48,6 +48,10 @@ public Q_SLOTS:
     void stopCapture();
     /// Rotate now: closes every open file (as SIGUSR1); the streams go on into new files.
     void rotateFiles();
+    /// New run: rotate and add one to the run number.
+    void startNewRun();
+    /// The run number in the status bar and title.
+    void showRun(qint64 run);
     void openOutputFolder();
     /// Stops a running capture (at once with `immediately`) and closes the window when done,
     /// without asking.
@@ -110,10 +114,12 @@ private:
     QAction *m_startAction = nullptr;
     QAction *m_stopAction = nullptr;
     QAction *m_rotateAction = nullptr;
+    QAction *m_newRunAction = nullptr;
     QAction *m_openFolderAction = nullptr;
     QAction *m_verifyAction = nullptr;
     QAction *m_manifestViewAction = nullptr;
 
+    QLabel *m_runLabel = nullptr;
     QLabel *m_rateLabel = nullptr;
     QLabel *m_bytesLabel = nullptr;
     QLabel *m_connectionsLabel = nullptr;

@@ -59,6 +59,15 @@ void MainWindow::buildActions()
            "connection is dropped (as SIGUSR1; Ctrl+Shift+R)"));
     connect(m_rotateAction, &QAction::triggered, this, &MainWindow::rotateFiles);
 
+    m_newRunAction =
+        new QAction(s->standardIcon(QStyle::SP_FileDialogNewFolder), tr("&New run"), this);
+    m_newRunAction->setObjectName(u"newRunAction"_s);
+    m_newRunAction->setShortcut(QKeySequence(u"Ctrl+Shift+N"_s));
+    m_newRunAction->setToolTip(
+        tr("Close every open file and add one to the run number: the next files belong to the "
+           "next run; no connection is dropped (Ctrl+Shift+N)"));
+    connect(m_newRunAction, &QAction::triggered, this, &MainWindow::startNewRun);
+
     m_openFolderAction =
         new QAction(s->standardIcon(QStyle::SP_DirOpenIcon), tr("Open &output folder"), this);
     m_openFolderAction->setObjectName(u"openFolderAction"_s);
@@ -86,6 +95,7 @@ void MainWindow::buildActions()
     toolbar->addAction(m_startAction);
     toolbar->addAction(m_stopAction);
     toolbar->addAction(m_rotateAction);
+    toolbar->addAction(m_newRunAction);
     toolbar->addSeparator();
     toolbar->addAction(m_openFolderAction);
     toolbar->addAction(m_verifyAction);
@@ -279,6 +289,7 @@ void MainWindow::buildLayout()
         statusBar()->addPermanentWidget(label);
         return label;
     };
+    m_runLabel = makeLabel(u"runLabel"_s, tr("Run number (--run; New run adds one)"));
     m_rateLabel = makeLabel(u"rateLabel"_s, tr("Total receive rate"));
     m_bytesLabel = makeLabel(u"bytesLabel"_s, tr("Total bytes received in this capture"));
     m_connectionsLabel = makeLabel(u"connectionsLabel"_s, tr("Open connections"));

@@ -1,5 +1,6 @@
 #include "ui/settingspanel.h"
 
+#include "core/capture/nametemplate.h"
 #include "core/config/optionchecks.h"
 #include "core/net/portspec.h"
 #include "core/tls/tlsconfig.h"
@@ -16,6 +17,9 @@
 #include <QNetworkInterface>
 #include <QPushButton>
 #include <QResizeEvent>
+#include <QSpinBox>
+
+#include <limits>
 
 using namespace Qt::Literals::StringLiterals;
 
@@ -84,6 +88,19 @@ SettingsPanel::SettingsPanel(QWidget *parent)
     , m_tlsCaBrowse(new QPushButton(tr("Browse…"), this))
     , m_tlsMessage(messageLabel(this))
     , m_tlsNote(new QLabel(this))
+    , m_run(new QSpinBox(this))
+    , m_nameTemplate(new QLineEdit(this))
+    , m_nameExample(new QLabel(this))
+    , m_nameMessage(messageLabel(this))
+    , m_doneDir(new QLineEdit(this))
+    , m_doneDirBrowse(new QPushButton(tr("Browse…"), this))
+    , m_doneDirMessage(messageLabel(this))
+    , m_hookCommand(new QLineEdit(this))
+    , m_hookMessage(messageLabel(this))
+    , m_stopAfter(new QLineEdit(this))
+    , m_stopAfterBytes(new QLineEdit(this))
+    , m_stopAfterFiles(new QSpinBox(this))
+    , m_stopMessage(messageLabel(this))
 {
     for (const auto &[widget, name] : std::initializer_list<std::pair<QWidget *, QString>>{
              {m_bind, u"bindCombo"_s},
@@ -96,7 +113,19 @@ SettingsPanel::SettingsPanel(QWidget *parent)
              {m_tlsKey, u"tlsKeyEdit"_s},
              {m_tlsCa, u"tlsCaEdit"_s},
              {m_tlsMessage, u"tlsMessage"_s},
-             {m_tlsNote, u"tlsNote"_s}})
+             {m_tlsNote, u"tlsNote"_s},
+             {m_run, u"runSpin"_s},
+             {m_nameTemplate, u"nameTemplateEdit"_s},
+             {m_nameExample, u"nameExample"_s},
+             {m_nameMessage, u"nameMessage"_s},
+             {m_doneDir, u"doneDirEdit"_s},
+             {m_doneDirMessage, u"doneDirMessage"_s},
+             {m_hookCommand, u"hookCommandEdit"_s},
+             {m_hookMessage, u"hookMessage"_s},
+             {m_stopAfter, u"stopAfterEdit"_s},
+             {m_stopAfterBytes, u"stopAfterBytesEdit"_s},
+             {m_stopAfterFiles, u"stopAfterFilesSpin"_s},
+             {m_stopMessage, u"stopMessage"_s}})
         widget->setObjectName(name);
     m_bind->setEditable(true);
     QStringList addresses{u"0.0.0.0"_s, u"::"_s, u"127.0.0.1"_s, u"::1"_s};
@@ -137,6 +166,40 @@ SettingsPanel::SettingsPanel(QWidget *parent)
     m_tlsNote->setWordWrap(true);
     m_tlsNote->hide();
 
+    m_run->setRange(0, std::numeric_limits<qint32>::max());
+    m_run->setToolTip(tr("Run number, as --run: in every manifest line, event and /status, and "
+                         "{run} in file names. New run (while recording) adds one."));
+    m_nameTemplate->setToolTip(
+        tr("File names below the output directory, as --name-template; '/' makes "
+           "sub-directories.\n{port}, {ts} (YYYYMMDD_HHMMSS), {date}, {time}, {run}, {seq} "
+           "(number of the file within its port and run), {peer} and {peerport} (one file per "
+           "connection), {host}; {run:06} zero-pads.\nEmpty: today's names."));
+    m_nameExample->setWordWrap(true);
+    m_nameExample->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_doneDir->setPlaceholderText(tr("empty: files stay in the output directory"));
+    m_doneDir->setToolTip(
+        tr("As --done-dir: each closed file is moved here (same file system as the output) "
+           "once its digest and manifest line are final, so whoever takes files from it only "
+           "sees complete ones."));
+    m_doneDirBrowse->setToolTip(tr("Choose the done directory."));
+    m_hookCommand->setPlaceholderText(tr("empty: none"));
+    m_hookCommand->setToolTip(
+        tr("As --on-file-closed: a command run for every closed file, with its path as the "
+           "last argument and CAPTURE_FILE, CAPTURE_PORT, CAPTURE_RUN, CAPTURE_BYTES, "
+           "CAPTURE_DIGEST, CAPTURE_DIGEST_ALGORITHM, CAPTURE_CLOSE_REASON in its environment "
+           "(no shell)."));
+    m_stopAfter->setPlaceholderText(tr("duration"));
+    m_stopAfter->setToolTip(tr("As --stop-after: stop once the capture ran this long (90s, "
+                               "15m, 1h, 1d); empty: never."));
+    m_stopAfterBytes->setPlaceholderText(tr("size"));
+    m_stopAfterBytes->setToolTip(tr("As --stop-after-bytes: stop once this much was received, "
+                                    "all ports together (512M, 2G); empty: never."));
+    m_stopAfterFiles->setRange(0, 100000000);
+    m_stopAfterFiles->setSpecialValueText(tr("any files"));
+    m_stopAfterFiles->setSuffix(tr(" files"));
+    m_stopAfterFiles->setToolTip(
+        tr("As --stop-after-files: stop once this many files were closed; 0: never."));
+
     auto *form = new QFormLayout(this);
     form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
     form->addRow(tr("&Bind address:"), m_bind);
@@ -164,6 +227,25 @@ SettingsPanel::SettingsPanel(QWidget *parent)
         label->setBuddy(edit);
         form->addRow(label, fileRow(edit, button));
     };
+    auto *runLabel = new QLabel(tr("&Run:"), this);
+    runLabel->setBuddy(m_run);
+    form->addRow(runLabel, m_run);
+    form->addRow(tr("File &names:"), m_nameTemplate);
+    form->addRow(QString(), m_nameExample);
+    form->addRow(QString(), m_nameMessage);
+    addFileRow(tr("&Done dir:"), m_doneDir, m_doneDirBrowse);
+    form->addRow(QString(), m_doneDirMessage);
+    form->addRow(tr("On file &closed:"), m_hookCommand);
+    form->addRow(QString(), m_hookMessage);
+    auto *stopRow = new QHBoxLayout;
+    stopRow->setContentsMargins(0, 0, 0, 0);
+    stopRow->addWidget(m_stopAfter, 1);
+    stopRow->addWidget(m_stopAfterBytes, 1);
+    stopRow->addWidget(m_stopAfterFiles, 1);
+    auto *stopLabel = new QLabel(tr("Stop &after:"), this);
+    stopLabel->setBuddy(m_stopAfter);
+    form->addRow(stopLabel, stopRow);
+    form->addRow(QString(), m_stopMessage);
     addFileRow(tr("TLS &certificate:"), m_tlsCertificate, m_tlsCertificateBrowse);
     addFileRow(tr("TLS &key:"), m_tlsKey, m_tlsKeyBrowse);
     addFileRow(tr("Client C&A:"), m_tlsCa, m_tlsCaBrowse);
@@ -180,6 +262,17 @@ SettingsPanel::SettingsPanel(QWidget *parent)
     connect(m_split, &QComboBox::currentIndexChanged, this, &SettingsPanel::validate);
     connect(m_hash, &QComboBox::currentIndexChanged, this, &SettingsPanel::validate);
     connect(m_browse, &QPushButton::clicked, this, &SettingsPanel::browse);
+    connect(m_run, &QSpinBox::valueChanged, this, &SettingsPanel::validate);
+    connect(m_stopAfterFiles, &QSpinBox::valueChanged, this, &SettingsPanel::validate);
+    for (QLineEdit *edit :
+         {m_nameTemplate, m_doneDir, m_hookCommand, m_stopAfter, m_stopAfterBytes})
+        connect(edit, &QLineEdit::textChanged, this, &SettingsPanel::validate);
+    connect(m_doneDirBrowse, &QPushButton::clicked, this, [this] {
+        const QString dir =
+            QFileDialog::getExistingDirectory(this, tr("Done directory"), m_doneDir->text());
+        if (!dir.isEmpty())
+            m_doneDir->setText(dir);
+    });
     for (QLineEdit *edit : {m_tlsCertificate, m_tlsKey, m_tlsCa})
         connect(edit, &QLineEdit::textChanged, this, &SettingsPanel::validate);
     connect(m_tlsCertificateBrowse, &QPushButton::clicked, this,
@@ -203,6 +296,13 @@ CaptureSettings SettingsPanel::settings() const
     s.tlsFiles = {m_tlsCertificate->text().trimmed(), m_tlsKey->text().trimmed(),
                   m_tlsCa->text().trimmed()};
     s.tls = m_tls; // loaded by validate() from exactly these files; nullopt: plain TCP
+    s.run = m_run->value();
+    s.nameTemplate = m_nameTemplate->text().trimmed();
+    s.doneDir = m_doneDir->text().trimmed();
+    s.onFileClosed = m_hookCommand->text().trimmed();
+    s.stopAfterSec = checkDuration(m_stopAfter->text().trimmed()).value.value_or(0);
+    s.stopAfterBytes = checkSize(m_stopAfterBytes->text().trimmed()).value.value_or(0);
+    s.stopAfterFiles = m_stopAfterFiles->value();
     return s;
 }
 
@@ -221,6 +321,15 @@ void SettingsPanel::setSettings(const CaptureSettings &settings)
     m_output->setText(settings.outputDir);
     m_split->setCurrentIndex(m_split->findData(int(settings.split)));
     m_hash->setCurrentIndex(m_hash->findData(int(settings.hash)));
+    m_run->setValue(int(settings.run));
+    m_nameTemplate->setText(settings.nameTemplate);
+    m_doneDir->setText(settings.doneDir);
+    m_hookCommand->setText(settings.onFileClosed);
+    m_stopAfter->setText(settings.stopAfterSec > 0 ? u"%1s"_s.arg(settings.stopAfterSec)
+                                                   : QString());
+    m_stopAfterBytes->setText(settings.stopAfterBytes > 0 ? QString::number(settings.stopAfterBytes)
+                                                          : QString());
+    m_stopAfterFiles->setValue(settings.stopAfterFiles);
     {
         // One load for the three files, not one per field.
         const QSignalBlocker blockCertificate(m_tlsCertificate);
@@ -235,9 +344,26 @@ void SettingsPanel::setSettings(const CaptureSettings &settings)
 
 void SettingsPanel::setEditable(bool editable)
 {
-    for (QWidget *w : std::initializer_list<QWidget *>{
-             m_bind, m_ports, m_output, m_browse, m_split, m_hash, m_tlsCertificate,
-             m_tlsCertificateBrowse, m_tlsKey, m_tlsKeyBrowse, m_tlsCa, m_tlsCaBrowse})
+    for (QWidget *w : std::initializer_list<QWidget *>{m_bind,
+                                                       m_ports,
+                                                       m_output,
+                                                       m_browse,
+                                                       m_split,
+                                                       m_hash,
+                                                       m_run,
+                                                       m_nameTemplate,
+                                                       m_doneDir,
+                                                       m_doneDirBrowse,
+                                                       m_hookCommand,
+                                                       m_stopAfter,
+                                                       m_stopAfterBytes,
+                                                       m_stopAfterFiles,
+                                                       m_tlsCertificate,
+                                                       m_tlsCertificateBrowse,
+                                                       m_tlsKey,
+                                                       m_tlsKeyBrowse,
+                                                       m_tlsCa,
+                                                       m_tlsCaBrowse})
         w->setEnabled(editable);
 }
 
@@ -256,10 +382,12 @@ void SettingsPanel::validate()
     showMessage(m_portsMessage, portsError);
     showMessage(m_outputMessage, outputError);
     const QString tlsError = validateTls();
+    const QString runError = validateRunFields();
 
     m_error = !bindError.isEmpty()     ? bindError
               : !portsError.isEmpty()  ? portsError
               : !outputError.isEmpty() ? outputError
+              : !runError.isEmpty()    ? runError
                                        : tlsError;
     m_valid = m_error.isEmpty();
     Q_EMIT settingsChanged();
@@ -280,6 +408,63 @@ void SettingsPanel::resizeEvent(QResizeEvent *event)
     QWidget::resizeEvent(event);
     if (event->size().width() != event->oldSize().width())
         updateGeometry(); // the messages' height depends on the width
+}
+
+QString SettingsPanel::validateRunFields()
+{
+    // The command line's checks (core/config/optionchecks.h) on what the fields hold.
+    const CaptureSettings s = settings();
+    QString nameError;
+    const QString text =
+        s.nameTemplate.isEmpty() ? NameTemplate::defaultText(s.split) : s.nameTemplate;
+    std::optional<NameTemplate> names = NameTemplate::parse(text, &nameError);
+    if (names)
+        nameError = names->problemFor(s.split, int(s.ports.size()));
+    if (!nameError.isEmpty())
+        nameError = tr("file names: %1").arg(nameError);
+    m_nameTemplate->setPlaceholderText(NameTemplate::defaultText(s.split));
+    if (names && nameError.isEmpty()) {
+        NameTemplate::Values example;
+        example.port = s.ports.isEmpty() ? 5000 : s.ports.first();
+        example.time = QDateTime::currentDateTime();
+        example.run = s.run;
+        example.peer = QHostAddress(u"192.0.2.10"_s);
+        example.peerPort = 40000;
+        example.host = NameTemplate::shortHostName();
+        m_nameExample->setText(tr("e.g. %1").arg(names->render(example)));
+    } else {
+        m_nameExample->clear();
+    }
+    m_nameExample->setVisible(!m_nameExample->text().isEmpty());
+    showMessage(m_nameMessage, nameError);
+
+    QString doneDirError = doneDirProblem(s);
+    if (!doneDirError.isEmpty())
+        doneDirError = tr("done dir: %1").arg(doneDirError);
+    showMessage(m_doneDirMessage, doneDirError);
+
+    QString hookError;
+    if (!s.onFileClosed.isEmpty()) {
+        const Checked<QString> hook = checkHookCommand(s.onFileClosed);
+        if (!hook.value)
+            hookError = tr("on file closed: %1").arg(hook.problem);
+    }
+    showMessage(m_hookMessage, hookError);
+
+    QString stopError;
+    const QString duration = m_stopAfter->text().trimmed();
+    const QString bytes = m_stopAfterBytes->text().trimmed();
+    if (!duration.isEmpty() && !checkDuration(duration).value)
+        stopError = tr("stop after '%1': %2").arg(duration, checkDuration(duration).problem);
+    else if (!bytes.isEmpty() && !checkSize(bytes).value)
+        stopError = tr("stop after '%1': %2").arg(bytes, checkSize(bytes).problem);
+    showMessage(m_stopMessage, stopError);
+
+    for (const QString &error : {nameError, doneDirError, hookError, stopError}) {
+        if (!error.isEmpty())
+            return error;
+    }
+    return {};
 }
 
 QString SettingsPanel::validateTls()

@@ -8,13 +8,15 @@
 
 class QComboBox;
 class QLabel;
+class QSpinBox;
 class QLineEdit;
 class QPushButton;
 
 namespace capture {
 
-/// The capture settings a user edits: bind address, ports, output directory, split mode and
-/// the TLS files. Validates as the user types with the same parsers (and TLS loader) as the
+/// The capture settings a user edits: bind address, ports, output directory, split mode, hash,
+/// run number, file names, hand-off (done directory, command), stop conditions and the TLS
+/// files. Validates as the user types with the same parsers (and TLS loader) as the
 /// command line, and shows the message beside the field.
 class SettingsPanel : public QWidget
 {
@@ -39,7 +41,10 @@ public:
     // The fields have object names for tests (findChild): "bindCombo", "portsEdit",
     // "portsMessage", "outputEdit", "splitCombo", "hashCombo", "tlsCertificateEdit", "tlsKeyEdit",
     // "tlsCaEdit", "tlsMessage" (the TLS files' problem, hidden while they are fine) and
-    // "tlsNote" (a warning that does not block starting, e.g. an expired certificate).
+    // "tlsNote" (a warning that does not block starting, e.g. an expired certificate),
+    // "runSpin", "nameTemplateEdit", "nameExample" (a name the template gives, live),
+    // "nameMessage", "doneDirEdit", "doneDirMessage", "hookCommandEdit", "hookMessage",
+    // "stopAfterEdit", "stopAfterBytesEdit", "stopAfterFilesSpin", "stopMessage".
 
     QSize minimumSizeHint() const override;
 
@@ -55,6 +60,8 @@ private:
     void browse();
     void browseTlsFile(QLineEdit *edit, const QString &title);
     QString validateTls();
+    /// The file-name, hand-off and stop fields' problem (each shown beside its field).
+    QString validateRunFields();
 
     QComboBox *m_bind;
     QLabel *m_bindMessage;
@@ -73,6 +80,19 @@ private:
     QPushButton *m_tlsCaBrowse;
     QLabel *m_tlsMessage;
     QLabel *m_tlsNote;
+    QSpinBox *m_run;
+    QLineEdit *m_nameTemplate;
+    QLabel *m_nameExample;
+    QLabel *m_nameMessage;
+    QLineEdit *m_doneDir;
+    QPushButton *m_doneDirBrowse;
+    QLabel *m_doneDirMessage;
+    QLineEdit *m_hookCommand;
+    QLabel *m_hookMessage;
+    QLineEdit *m_stopAfter;
+    QLineEdit *m_stopAfterBytes;
+    QSpinBox *m_stopAfterFiles;
+    QLabel *m_stopMessage;
     /// The last TLS load: its files and their modification times (a cache key, so typing in
     /// another field does not re-read them), and its outcome.
     TlsFiles m_tlsLoadedFiles;

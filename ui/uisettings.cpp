@@ -2,6 +2,8 @@
 
 #include <QSettings>
 
+#include <limits>
+
 namespace capture {
 
 UiSettings UiSettings::load(const QSettings &store)
@@ -17,6 +19,18 @@ UiSettings UiSettings::load(const QSettings &store)
         s.split = splitModeFromName(store.value(SplitKey).toString());
     if (store.contains(HashKey))
         s.hash = hashAlgorithmFromName(store.value(HashKey).toString());
+    if (store.contains(RunKey)) {
+        bool ok = false;
+        const qint64 run = store.value(RunKey).toLongLong(&ok);
+        if (ok && run >= 0 && run <= std::numeric_limits<qint32>::max())
+            s.run = run;
+    }
+    for (const auto &[key, field] :
+         {std::pair{NameTemplateKey, &s.nameTemplate}, std::pair{DoneDirKey, &s.doneDir},
+          std::pair{OnFileClosedKey, &s.onFileClosed}}) {
+        if (store.contains(key))
+            *field = store.value(key).toString();
+    }
     if (store.contains(TlsCertificateKey))
         s.tlsFiles = TlsFiles{store.value(TlsCertificateKey).toString(),
                               store.value(TlsKeyKey).toString(), store.value(TlsCaKey).toString()};
@@ -38,6 +52,14 @@ void UiSettings::save(QSettings &store) const
         store.setValue(SplitKey, splitModeName(*split));
     if (hash)
         store.setValue(HashKey, hashAlgorithmName(*hash));
+    if (run)
+        store.setValue(RunKey, *run);
+    for (const auto &[key, field] :
+         {std::pair{NameTemplateKey, &nameTemplate}, std::pair{DoneDirKey, &doneDir},
+          std::pair{OnFileClosedKey, &onFileClosed}}) {
+        if (*field)
+            store.setValue(key, **field);
+    }
     if (tlsFiles) {
         store.setValue(TlsCertificateKey, tlsFiles->certificate);
         store.setValue(TlsKeyKey, tlsFiles->key);

@@ -24,6 +24,10 @@ struct UiSettings
     static constexpr QStringView OutputKey = u"capture/output";
     static constexpr QStringView SplitKey = u"capture/split";
     static constexpr QStringView HashKey = u"capture/hash";
+    static constexpr QStringView RunKey = u"capture/run";
+    static constexpr QStringView NameTemplateKey = u"capture/nameTemplate";
+    static constexpr QStringView DoneDirKey = u"capture/doneDir";
+    static constexpr QStringView OnFileClosedKey = u"capture/onFileClosed";
     static constexpr QStringView TlsCertificateKey = u"capture/tlsCert";
     static constexpr QStringView TlsKeyKey = u"capture/tlsKey";
     static constexpr QStringView TlsCaKey = u"capture/tlsCa";
@@ -40,6 +44,10 @@ struct UiSettings
     std::optional<SplitMode> split;
     /// Unset when never saved, or saved but not an algorithm's name.
     std::optional<HashAlgorithm> hash;
+    std::optional<qint64> run; ///< the run number last entered (or reached by New run)
+    std::optional<QString> nameTemplate;
+    std::optional<QString> doneDir;
+    std::optional<QString> onFileClosed;
     /// The three go together: set whenever a certificate entry was saved (a missing key or
     /// CA entry reads as empty).
     std::optional<TlsFiles> tlsFiles;

@@ -33,6 +33,7 @@ CaptureController::CaptureController(QObject *parent)
     connect(engineEvents, &E::statsUpdated, this,
             [this](const StatsSnapshot &snapshot) { m_last = snapshot; });
     connect(engineEvents, &E::stopped, this, [this] { setState(RunState::Idle); });
+    connect(engineEvents, &E::runChanged, this, [this](qint64 run) { m_runNumber = run; });
     engineEvents->forwardTo(&m_events);
 
     m_thread.start();
@@ -61,6 +62,7 @@ void CaptureController::setState(RunState state)
 void CaptureController::start(const CaptureSettings &settings)
 {
     m_settings = settings;
+    m_runNumber = settings.run;
     setState(RunState::Starting);
     QMetaObject::invokeMethod(
         m_engine, [engine = m_engine, settings] { engine->start(settings); }, Qt::QueuedConnection);
@@ -83,6 +85,11 @@ void CaptureController::abort()
 void CaptureController::rotate()
 {
     QMetaObject::invokeMethod(m_engine, &CaptureEngine::rotate, Qt::QueuedConnection);
+}
+
+void CaptureController::newRun()
+{
+    QMetaObject::invokeMethod(m_engine, &CaptureEngine::newRun, Qt::QueuedConnection);
 }
 
 } // namespace capture

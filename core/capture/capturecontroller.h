@@ -35,6 +35,7 @@ public:
     RunState state() const override { return m_state; }
     CaptureSettings settings() const override { return m_settings; }
     StatsSnapshot lastSnapshot() const override { return m_last; }
+    qint64 runNumber() const override { return m_runNumber; }
     const CaptureEvents *events() const override { return &m_events; }
 
 public Q_SLOTS:
@@ -42,6 +43,7 @@ public Q_SLOTS:
     void stop() override;
     void abort() override;
     void rotate() override;
+    void newRun() override;
 
 private:
     void setState(RunState state);
@@ -52,6 +54,7 @@ private:
     RunState m_state = RunState::Idle;
     CaptureSettings m_settings;
     StatsSnapshot m_last;
+    qint64 m_runNumber = 0;
 };
 
 } // namespace capture

@@ -1,8 +1,11 @@
 #include "core/capture/captureengine.h"
 
 #include "core/capture/captureevents.h"
+#include "core/capture/donedirectory.h"
 #include "core/capture/filesink.h"
 #include "core/capture/freespacemonitor.h"
+#include "core/capture/hookrunner.h"
+#include "core/capture/nametemplate.h"
 #include "core/capture/portfiles.h"
 #include "core/capture/portlistener.h"
 #include "core/capture/runcounters.h"
@@ -15,6 +18,8 @@
 
 #include <QDir>
 #include <QTimer>
+
+#include <limits>
 
 using namespace Qt::Literals::StringLiterals;
 
@@ -31,12 +36,17 @@ struct CaptureEngine::Run
                                            : nullptr)
         , freeSpace(s.outputDir, s.minFreeSpace)
         , directory(manifest, counters, events)
-    {}
+    {
+        counters.runNumber = s.run;
+    }
 
     RunParts parts()
     {
-        return {&readBuffer,      &counters,  &manifest,  hashPool.get(),
-                &spareDescriptor, &freeSpace, &directory, &events};
+        return {&readBuffer,      &counters,
+                &manifest,        hashPool.get(),
+                &spareDescriptor, &freeSpace,
+                &directory,       &events,
+                &names,           settings.doneDir.isEmpty() ? nullptr : &doneDir};
     }
 
     CaptureSettings settings;
@@ -48,11 +58,17 @@ struct CaptureEngine::Run
     FreeSpaceMonitor freeSpace;
     CaptureEvents events;
     RunDirectory directory;
+    NameTemplate names;    ///< --name-template, checked by start()
+    DoneDirectory doneDir; ///< --done-dir, opened by start() when set
 };
 
 CaptureEngine::CaptureEngine(QObject *parent)
     : QObject(parent)
-{}
+    , m_hooks(new HookRunner(this))
+{
+    connect(m_hooks, &HookRunner::finished, &m_events, &CaptureEvents::hookFinished);
+    connect(m_hooks, &HookRunner::idle, &m_events, &CaptureEvents::hooksIdle);
+}
 
 CaptureEngine::~CaptureEngine()
 {
@@ -72,7 +88,22 @@ void CaptureEngine::start(const CaptureSettings &settings)
         return;
     }
 
+    // The command line and the window check the template first; this is the last guard.
+    QString problem;
+    const QString templateText = settings.nameTemplate.isEmpty()
+                                     ? NameTemplate::defaultText(settings.split)
+                                     : settings.nameTemplate;
+    std::optional<NameTemplate> names = NameTemplate::parse(templateText, &problem);
+    if (names)
+        problem = names->problemFor(settings.split, int(settings.ports.size()));
+    if (!problem.isEmpty()) {
+        Q_EMIT m_events.startFailed({},
+                                    u"invalid name template '%1': %2"_s.arg(templateText, problem));
+        return;
+    }
+
     m_run = std::make_unique<Run>(settings);
+    m_run->names = std::move(*names);
     connect(&m_run->freeSpace, &FreeSpaceMonitor::warningRaised, &m_run->events,
             &CaptureEvents::warningRaised);
     connect(&m_run->directory, &RunDirectory::lost, this,
@@ -107,6 +138,8 @@ void CaptureEngine::start(const CaptureSettings &settings)
     });
     if (!checkOutputDirectoryLinks(QDir::cleanPath(outputDir), &error) ||
         !m_run->directory.open(QDir::cleanPath(outputDir), &error) ||
+        (!settings.doneDir.isEmpty() &&
+         !m_run->doneDir.open(outputDir, settings.doneDir, &error)) ||
         !m_run->manifest.open(outputDir, &error)) {
         teardown();
         Q_EMIT m_events.startFailed({}, error);
@@ -134,6 +167,16 @@ void CaptureEngine::start(const CaptureSettings &settings)
         });
         m_stopAfterTimer->start(std::chrono::seconds(settings.stopAfterSec));
     }
+    // --on-file-closed: each file's command, once its manifest line is written.
+    m_hooks->configure(settings.onFileClosed, settings.hookJobs, settings.hookTimeoutSec);
+    if (!settings.onFileClosed.isEmpty())
+        connect(&m_run->events, &CaptureEvents::fileClosed, this, [this](const FileInfo &info) {
+            if (!m_hooks->fileClosed(info))
+                Q_EMIT m_events.errorRaised(
+                    u"--on-file-closed: %1 commands are waiting already; not run for %2"_s
+                        .arg(HookRunner::maxWaiting)
+                        .arg(info.path));
+        });
     if (settings.stopAfterFiles > 0) {
         // Checked as each file closes; the stop itself runs once the close is done.
         connect(&m_run->events, &CaptureEvents::fileClosed, this, [this] {
@@ -275,6 +318,8 @@ void CaptureEngine::finishStop()
                 .arg(formatBytes(summary.bytesLeftUnread)));
     summary.uptimeMs = m_uptime.elapsed();
     summary.stopCondition = m_stopCondition;
+    summary.runNumber = m_run->counters.runNumber;
+    summary.hooksPending = m_hooks->pending();
     for (const PortListener *listener : std::as_const(m_listeners)) {
         const PortSummary port = listener->summary();
         summary.ports.append(port);
@@ -287,7 +332,8 @@ void CaptureEngine::finishStop()
                         {u"bytes_written"_s, qint64(summary.bytesWritten)},
                         {u"files_lost"_s, qint64(summary.filesLost)},
                         {u"aborted"_s, summary.aborted},
-                        {u"uptime_ms"_s, summary.uptimeMs}};
+                        {u"uptime_ms"_s, summary.uptimeMs},
+                        {u"run_number"_s, summary.runNumber}};
     if (!summary.stopCondition.isEmpty())
         figures.insert(u"stop_condition"_s, summary.stopCondition);
     m_run->directory.appendToManifest(
@@ -343,6 +389,22 @@ void CaptureEngine::rotate()
         listener->files()->closeOpenFiles(u"rotation (requested)"_s);
 }
 
+void CaptureEngine::newRun()
+{
+    if (m_state != State::Running)
+        return;
+    for (PortListener *listener : std::as_const(m_listeners))
+        listener->files()->closeOpenFiles(u"rotation (new run)"_s);
+    const qint64 previous = m_run->counters.runNumber;
+    if (previous >= std::numeric_limits<qint32>::max()) {
+        Q_EMIT m_events.errorRaised(
+            u"new run: run %1 is the last run number; it stays"_s.arg(previous));
+        return;
+    }
+    m_run->counters.runNumber = previous + 1;
+    Q_EMIT m_events.runChanged(previous + 1, previous);
+}
+
 void CaptureEngine::closeFilesOfLostDirectory(const QString &reason)
 {
     for (PortListener *listener : std::as_const(m_listeners)) {
@@ -389,7 +451,13 @@ StatsSnapshot CaptureEngine::makeSnapshot(double seconds)
         snapshot.manifestErrors =
             quint64(m_run->counters.manifestErrors) + m_run->manifest.linesNotRewritten();
         snapshot.manifestLinesPending = quint64(m_run->manifest.pendingCount());
+        snapshot.runNumber = m_run->counters.runNumber;
+        snapshot.handOffErrors = m_run->counters.handOffErrors;
     }
+    snapshot.hooksSucceeded = m_hooks->succeeded();
+    snapshot.hooksFailed = m_hooks->failed();
+    snapshot.hooksDropped = m_hooks->dropped();
+    snapshot.hooksPending = m_hooks->pending();
     for (PortListener *listener : std::as_const(m_listeners)) {
         listener->tick(seconds);
         const PortStats port = listener->stats();

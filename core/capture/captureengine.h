@@ -14,6 +14,8 @@ class QTimer;
 
 namespace capture {
 
+class HookRunner;
+
 class PortListener;
 
 /// The capture engine: one PortListener (QTcpServer) per port, all in the thread this object
@@ -47,6 +49,9 @@ public Q_SLOTS:
     void abort();
     /// Closes every open file ("rotation (requested)") while running; otherwise nothing.
     void rotate();
+    /// While running: closes every open file ("rotation (new run)") and adds one to the run
+    /// number (runChanged()); no connection is dropped.
+    void newRun();
 
 private:
     void onTick();
@@ -79,6 +84,7 @@ private:
     bool m_aborted = false;
     QString m_stopCondition; // why the run stops by itself, once a condition was met
     QTimer *m_stopAfterTimer = nullptr;
+    HookRunner *m_hooks; ///< --on-file-closed; outlives runs (a run's last files' commands)
 };
 
 } // namespace capture

@@ -47,6 +47,12 @@ Q_SIGNALS:
     void drainStarted(int openConnections, int timeoutMs);
     void statsUpdated(const capture::StatsSnapshot &snapshot);
     void stopped(const capture::StopSummary &summary);
+    /// The run number changed while running (New run): files opened from now on carry `run`.
+    void runChanged(qint64 run, qint64 previous);
+    /// An --on-file-closed command ended.
+    void hookFinished(const capture::HookResult &result);
+    /// No --on-file-closed command is waiting or running any more (after some were).
+    void hooksIdle();
 };
 
 } // namespace capture

@@ -20,7 +20,12 @@ struct CaptureSettings
     QHostAddress bindAddress{QHostAddress::AnyIPv4};
     QList<quint16> ports;
     QString outputDir{QStringLiteral("output")};
+    /// --done-dir: closed files are moved here (same file system); empty: they stay.
+    QString doneDir;
     SplitMode split = SplitMode::Port;
+    qint64 run = 0; ///< --run: the run number the capture starts with
+    /// --name-template (NameTemplate); empty: today's names (NameTemplate::defaultText()).
+    QString nameTemplate;
     int drainTimeoutMs = 2000; ///< how long a graceful stop waits for peers to close
     /// Size of each read, and of the one buffer all connections of the engine read into.
     qint64 readBufferSize = qint64(1024) * 1024;
@@ -34,6 +39,11 @@ struct CaptureSettings
     qint64 stopAfterSec = 0;
     quint64 stopAfterBytes = 0;
     int stopAfterFiles = 0;
+    /// --on-file-closed: a command run for each closed file (split into words like a shell
+    /// would, run directly), at most hookJobs at once, each stopped after hookTimeoutSec.
+    QString onFileClosed;
+    int hookJobs = 2;
+    qint64 hookTimeoutSec = 300;
     /// Peers that may connect (--allow); empty: everyone. Others are closed at accept.
     QList<std::pair<QHostAddress, int>> allow;
     int maxConnections = 0;        ///< open connections in all, beyond closed at once; 0 = any

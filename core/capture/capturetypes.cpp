@@ -58,6 +58,15 @@ void registerCaptureMetaTypes()
     qRegisterMetaType<ListenFailure>();
     qRegisterMetaType<QList<capture::ListenFailure>>();
     qRegisterMetaType<StopSummary>();
+    qRegisterMetaType<HookResult>();
+}
+
+QString HookResult::outcome() const
+{
+    if (!error.isEmpty())
+        return error;
+    return exitedNormally ? QStringLiteral("exit status %1").arg(exitCode)
+                          : QStringLiteral("crashed");
 }
 
 } // namespace capture

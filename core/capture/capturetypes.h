@@ -63,7 +63,10 @@ struct FileInfo
     enum class State { Writing, Closed, Error, Deleted, Lost };
 
     QString path;
+    QString name; ///< as the manifest names it: relative to the output directory (or --done-dir)
+    QString movedFrom; ///< --done-dir: the path it was written at (`path` is where it is now)
     quint16 port = 0;
+    qint64 runNumber = 0; ///< --run when the file was opened
     quint64 bytes = 0;
     State state = State::Writing;
     QString error; ///< set when state is Error
@@ -100,6 +103,14 @@ struct StatsSnapshot
     quint64 tlsFailed = 0;
     quint64 emptyConnections = 0;
     bool pausedForSpace = false; ///< reading paused: less than --min-free-space left
+    qint64 runNumber = 0;        ///< --run now
+    /// --on-file-closed: hooks finished with exit status 0, failed (another status, a signal,
+    /// the timeout, could not start) or not run (queue full), and waiting or running now.
+    quint64 hooksSucceeded = 0;
+    quint64 hooksFailed = 0;
+    quint64 hooksDropped = 0;
+    int hooksPending = 0;
+    quint64 handOffErrors = 0; ///< closed files that could not be moved to --done-dir
 
     bool operator==(const StatsSnapshot &) const = default;
 };
@@ -144,8 +155,31 @@ struct StopSummary
     /// Set when a stop condition ended the run ("--stop-after-bytes 1G: 1073741824 bytes
     /// written"); empty when it was asked to stop.
     QString stopCondition;
+    qint64 runNumber = 0; ///< --run at the end (New run adds one)
+    /// --on-file-closed hooks still waiting or running when the run stopped: the process waits
+    /// for them (up to --hook-timeout each) before it exits; CaptureEvents::hooksIdle() follows.
+    int hooksPending = 0;
 
     bool operator==(const StopSummary &) const = default;
+};
+
+/// How one --on-file-closed command ended.
+struct HookResult
+{
+    QString file; ///< the closed file it was run for (its path)
+    quint16 port = 0;
+    qint64 runNumber = 0;
+    int exitCode = -1; ///< when it exited normally
+    bool exitedNormally = false;
+    bool timedOut = false; ///< killed after --hook-timeout
+    QString error;         ///< could not be started, or how it ended if not normally
+    QString output;        ///< the last lines it wrote (standard output and error)
+    qint64 durationMs = 0;
+    bool succeeded() const { return exitedNormally && exitCode == 0 && error.isEmpty(); }
+    /// "exit status 0", "exit status 3", "killed by signal 9 after --hook-timeout 300 s", …
+    QString outcome() const;
+
+    bool operator==(const HookResult &) const = default;
 };
 
 /// Machine-readable names of the states, as the events, the status JSON and the manifest use
@@ -164,3 +198,4 @@ Q_DECLARE_METATYPE(capture::FileInfo)
 Q_DECLARE_METATYPE(capture::StatsSnapshot)
 Q_DECLARE_METATYPE(capture::ListenFailure)
 Q_DECLARE_METATYPE(capture::StopSummary)
+Q_DECLARE_METATYPE(capture::HookResult)

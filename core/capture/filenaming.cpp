@@ -6,26 +6,6 @@ using namespace Qt::Literals::StringLiterals;
 
 namespace capture::FileNaming {
 
-namespace {
-QString stamp(const QDateTime &time)
-{
-    return time.toLocalTime().toString(u"yyyyMMdd_HHmmss"_s);
-}
-} // namespace
-
-QString portFileName(quint16 port, const QDateTime &time)
-{
-    return u"stream_%1_%2.bin"_s.arg(port).arg(stamp(time));
-}
-
-QString connectionFileName(quint16 port, const QDateTime &time, const QHostAddress &peer,
-                           quint16 peerPort)
-{
-    return u"stream_%1_%2_%3_%4.bin"_s.arg(port)
-        .arg(stamp(time), addressForFileName(peer))
-        .arg(peerPort);
-}
-
 QString addressForFileName(const QHostAddress &address)
 {
     const QHostAddress plain = normalizedAddress(address);
@@ -50,7 +30,8 @@ QString numberedName(const QString &fileName, int n)
     if (n <= 1)
         return fileName;
     const qsizetype dot = fileName.lastIndexOf(u'.');
-    if (dot <= 0)
+    const qsizetype slash = fileName.lastIndexOf(u'/');
+    if (dot <= slash + 1) // no extension in the name itself (a dot in a directory does not count)
         return fileName + u'_' + QString::number(n);
     return fileName.left(dot) + u'_' + QString::number(n) + fileName.mid(dot);
 }

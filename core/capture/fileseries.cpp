@@ -1,6 +1,7 @@
 #include "core/capture/fileseries.h"
 
 #include "core/capture/freespacemonitor.h"
+#include "core/capture/runcounters.h"
 #include "core/capture/rundirectory.h"
 #include "core/util/hashworker.h"
 
@@ -81,6 +82,7 @@ bool FileSeries::openFile(const QDateTime &now, QString *error, int *errorCode)
     if (m_hash && m_parts.hashPool)
         m_hashWorker = m_parts.hashPool->acquire();
     m_lastPath = m_sink->path();
+    m_runNumber = m_parts.counters->runNumber;
     m_boundaryMs = nextRotationBoundaryMs(now.toMSecsSinceEpoch(), settings.rotateIntervalSec);
     m_connections.clear();
     m_connectionIndex.clear();
@@ -213,6 +215,7 @@ void FileSeries::closeFile(const QString &reason)
     sink->close();
     ManifestFile record;
     record.file = sink->fileName();
+    record.runNumber = m_runNumber;
     record.port = m_port;
     record.split = m_settings.split;
     record.bytes = sink->bytesWritten();
@@ -252,7 +255,9 @@ FileInfo FileSeries::infoOf(const FileSink &sink) const
 {
     FileInfo info;
     info.path = sink.path();
+    info.name = sink.fileName();
     info.port = m_port;
+    info.runNumber = m_runNumber;
     info.bytes = sink.bytesWritten();
     info.opened = sink.openedAt();
     info.closed = sink.closedAt();

@@ -97,6 +97,7 @@ private:
     HashWorker *m_hashWorker = nullptr; // while a file is open, with the run's HashPool
     QString m_error;
     QString m_lastPath;
+    qint64 m_runNumber = 0; ///< of the file being written
     quint64 m_bytesWritten = 0;
     qint64 m_boundaryMs = 0; // when the current file's interval ends (epoch ms); 0 = never
 

@@ -2,6 +2,7 @@
 
 #include "core/capture/filenaming.h"
 #include "core/util/fdio.h"
+#include "core/util/pathchecks.h"
 #include "core/util/syserror.h"
 
 #include <QDir>
@@ -45,9 +46,10 @@ constexpr int maxNameAttempts = 10000;
 
 } // namespace
 
-FileSink::FileSink(int fd, QString path)
+FileSink::FileSink(int fd, const QString &dir, QString name)
     : m_fd(fd)
-    , m_path(std::move(path))
+    , m_path(QDir(dir).filePath(name))
+    , m_name(std::move(name))
     , m_opened(QDateTime::currentDateTime())
 {}
 
@@ -59,22 +61,27 @@ FileSink::~FileSink()
 std::unique_ptr<FileSink> FileSink::create(const QString &dir, const QString &fileName,
                                            QString *error, int *errorCode)
 {
-    QString path;
-    const int fd = openExclusive(dir, fileName, &path, error, errorCode);
-    return fd < 0 ? nullptr : std::unique_ptr<FileSink>(new FileSink(fd, path));
+    QString name;
+    const int fd = openExclusive(dir, fileName, &name, error, errorCode);
+    return fd < 0 ? nullptr : std::unique_ptr<FileSink>(new FileSink(fd, dir, name));
 }
 
-int FileSink::openExclusive(const QString &dir, const QString &fileName, QString *path,
+int FileSink::openExclusive(const QString &dir, const QString &fileName, QString *name,
                             QString *error, int *errorCode)
 {
     const QDir directory(dir);
+    if (const qsizetype slash = fileName.lastIndexOf(u'/'); slash > 0) {
+        if (!makeSubdirectories(dir, fileName.left(slash), error, errorCode))
+            return -1;
+    }
     for (int n = 1; n <= maxNameAttempts; ++n) {
-        const QString candidate = directory.filePath(FileNaming::numberedName(fileName, n));
+        const QString numbered = FileNaming::numberedName(fileName, n);
+        const QString candidate = directory.filePath(numbered);
         const QByteArray encoded = QFile::encodeName(candidate);
         const int fd =
             ::open(encoded.constData(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0640);
         if (fd >= 0) {
-            *path = candidate;
+            *name = numbered;
             return fd;
         }
         const int err = errno;
@@ -97,7 +104,7 @@ int FileSink::openExclusive(const QString &dir, const QString &fileName, QString
 
 QString FileSink::fileName() const
 {
-    return m_path.mid(m_path.lastIndexOf(u'/') + 1);
+    return m_name;
 }
 
 bool FileSink::write(const char *data, qint64 size)

@@ -60,6 +60,7 @@ public:
     bool close();
 
     QString path() const { return m_path; }
+    /// The name relative to the directory it was created in (with its sub-directories).
     QString fileName() const;
     quint64 bytesWritten() const { return m_bytesWritten; }
     bool isOpen() const { return m_fd >= 0; }
@@ -72,16 +73,19 @@ public:
     QDateTime closedAt() const { return m_closed; }
 
 protected:
-    FileSink(int fd, QString path);
+    /// `name`: the file's name relative to `dir` (what openExclusive() gave).
+    FileSink(int fd, const QString &dir, QString name);
     /// Creates `fileName` (or a numbered variant) in `dir` exclusively, never through a
-    /// symbolic link; returns the descriptor and sets `path`, or -1 and sets `error` (and
-    /// `errorCode`, the operating system's error number or 0).
-    static int openExclusive(const QString &dir, const QString &fileName, QString *path,
+    /// symbolic link, with the sub-directories it names; returns the descriptor and sets
+    /// `name` (the numbered variant), or -1 and sets `error` (and `errorCode`, the operating
+    /// system's error number or 0).
+    static int openExclusive(const QString &dir, const QString &fileName, QString *name,
                              QString *error, int *errorCode = nullptr);
 
 private:
     int m_fd = -1;
     QString m_path;
+    QString m_name;
     QString m_error;
     quint64 m_bytesWritten = 0;
     QDateTime m_opened;

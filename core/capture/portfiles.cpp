@@ -1,9 +1,11 @@
 #include "core/capture/portfiles.h"
 
 #include "core/capture/captureevents.h"
+#include "core/capture/donedirectory.h"
 #include "core/capture/filenaming.h"
 #include "core/capture/fileseries.h"
 #include "core/capture/filesink.h"
+#include "core/capture/nametemplate.h"
 #include "core/capture/retention.h"
 #include "core/capture/runcounters.h"
 #include "core/capture/rundirectory.h"
@@ -24,6 +26,7 @@ PortFiles::PortFiles(quint16 port, const CaptureSettings &settings, const RunPar
     , m_sessions(sessions)
     , m_retention(new Retention(port, settings.maxFiles, *parts.manifest, *parts.counters,
                                 *parts.directory, this))
+    , m_host(NameTemplate::shortHostName())
 {
     connect(m_retention, &Retention::fileDeleted, m_parts.events, &CaptureEvents::fileDeleted);
     connect(m_retention, &Retention::warningRaised, m_parts.events, &CaptureEvents::warningRaised);
@@ -37,19 +40,20 @@ std::shared_ptr<FileSeries> PortFiles::seriesFor(const QHostAddress &peer, quint
         return m_portSeries;
 
     FileSeries::Hooks hooks;
-    if (split == SplitMode::Port) {
-        hooks.fileName = [this](const QDateTime &now) {
-            return uniqueFileName(FileNaming::portFileName(m_port, now), now.toSecsSinceEpoch());
-        };
-    } else {
-        hooks.fileName = [this, peer, peerPort](const QDateTime &now) {
-            return uniqueFileName(FileNaming::connectionFileName(m_port, now, peer, peerPort),
-                                  now.toSecsSinceEpoch());
-        };
-    }
+    hooks.fileName = [this, peer, peerPort](const QDateTime &now) {
+        NameTemplate::Values values;
+        values.port = m_port;
+        values.time = now;
+        values.run = m_parts.counters->runNumber;
+        values.seq = ++m_seq;
+        values.peer = peer;
+        values.peerPort = peerPort;
+        values.host = m_host;
+        return uniqueFileName(m_parts.names->render(values), now.toSecsSinceEpoch());
+    };
     hooks.nameUnused = [this] {
-        if (const auto it = m_namesThisSecond.find(m_lastNameBase);
-            it != m_namesThisSecond.end() && *it > 0)
+        --m_seq;
+        if (const auto it = m_namesUsed.find(m_lastNameBase); it != m_namesUsed.end() && *it > 0)
             --*it;
     };
     hooks.opened = [this](const FileSink &sink) { onFileOpened(sink); };
@@ -64,12 +68,14 @@ std::shared_ptr<FileSeries> PortFiles::seriesFor(const QHostAddress &peer, quint
 
 QString PortFiles::uniqueFileName(const QString &base, qint64 second)
 {
-    if (second != m_namesSecond) {
-        m_namesThisSecond.clear();
+    // Names that carry their second never recur once it has passed: only this second's are
+    // kept. Other templates keep every name of the run.
+    if (m_parts.names->namesCarryTheSecond() && second != m_namesSecond) {
+        m_namesUsed.clear();
         m_namesSecond = second;
     }
     m_lastNameBase = base;
-    const int uses = ++m_namesThisSecond[base];
+    const int uses = ++m_namesUsed[base];
     return uses == 1 ? base : FileNaming::numberedName(base, uses);
 }
 
@@ -84,10 +90,10 @@ void PortFiles::onFileOpened(const FileSink &sink)
     m_retention->enforce(openFileCount());
 }
 
-void PortFiles::onFileClosed(const ManifestFile &record, const FileInfo &info)
+void PortFiles::onFileClosed(ManifestFile record, FileInfo info)
 {
     ++m_parts.counters->filesClosed;
-    const LostFile file{record.file, m_port, record.bytes, record.digest};
+    const LostFile file{record.file, m_port, record.bytes, record.digest, record.runNumber};
     if (m_parts.directory->isLosing()) {
         m_parts.directory->addFile(file); // the run's directory reports them all
         return;
@@ -96,12 +102,26 @@ void PortFiles::onFileClosed(const ManifestFile &record, const FileInfo &info)
         m_parts.directory->reportDeletedWhileWritten(file, info.error);
         return;
     }
-    m_parts.directory->addFile(file);
-    if (m_parts.directory->check())
-        return; // this file was in the lost directory too, and is reported with its files
+    // --done-dir: handed on complete, digest final; this run's output no longer holds it.
+    bool handedOn = false;
+    if (m_parts.doneDir) {
+        QString error;
+        handedOn = m_parts.doneDir->moveIn(&record, &info, &error);
+        if (!handedOn) {
+            ++m_parts.counters->handOffErrors;
+            Q_EMIT m_parts.events->errorRaised(
+                u"port %1: %2; the file stays in the output directory"_s.arg(m_port).arg(error));
+        }
+    }
+    if (!handedOn) {
+        m_parts.directory->addFile(file);
+        if (m_parts.directory->check())
+            return; // this file was in the lost directory too, and is reported with its files
+    }
     appendManifest(manifestFileLine(record));
     Q_EMIT m_parts.events->fileClosed(info);
-    m_retention->fileClosed(info);
+    if (!handedOn)
+        m_retention->fileClosed(info); // --max-files never deletes what was handed on
     m_retention->enforce(openFileCount());
 }
 

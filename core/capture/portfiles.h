@@ -57,7 +57,7 @@ public:
 
 private:
     void onFileOpened(const FileSink &sink);
-    void onFileClosed(const ManifestFile &record, const FileInfo &info);
+    void onFileClosed(ManifestFile record, FileInfo info);
     void appendManifest(const QByteArray &line);
     int openFileCount() const;
     /// The series that have a file open now (the port's, or its connections').
@@ -72,8 +72,10 @@ private:
     const std::vector<Session *> &m_sessions;
     Retention *m_retention;                   ///< --max-files
     std::shared_ptr<FileSeries> m_portSeries; // split=port: the files every connection appends to
+    const QString m_host;                     // {host}
+    quint64 m_seq = 0;                        // {seq} of the last file named
     QString m_lastNameBase;                   // what uniqueFileName() was last asked for
-    QHash<QString, int> m_namesThisSecond;    // names carry the second: older ones never recur
+    QHash<QString, int> m_namesUsed;          // times each name was asked for (this second)
     qint64 m_namesSecond = 0;
     int m_filesOpened = 0;
 };

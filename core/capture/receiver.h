@@ -38,6 +38,8 @@ public:
     /// The figures of the last statsUpdated() (kept after the run stops; empty before the
     /// first one).
     virtual StatsSnapshot lastSnapshot() const = 0;
+    /// The run number now: the start's --run, plus one for each New run since.
+    virtual qint64 runNumber() const = 0;
     /// What the receiver reports, one signal per event; lives in the receiver's thread.
     virtual const CaptureEvents *events() const = 0;
 
@@ -57,6 +59,9 @@ public Q_SLOTS:
     /// While running: closes every open file now (close reason "rotation (requested)"); each
     /// stream's next byte opens its next file. No connection is dropped.
     virtual void rotate() = 0;
+    /// While running: rotates (close reason "rotation (new run)") and adds one to the run
+    /// number (events()->runChanged()). No connection is dropped.
+    virtual void newRun() = 0;
 
 Q_SIGNALS:
     void stateChanged(capture::RunState state);

@@ -34,7 +34,7 @@ void Retention::enforce(int openFiles)
     while (!m_closedFiles.empty() && int(m_closedFiles.size()) + openFiles > m_maxFiles) {
         FileInfo info = std::move(m_closedFiles.front());
         m_closedFiles.pop_front();
-        const QString name = info.path.mid(info.path.lastIndexOf(u'/') + 1);
+        const QString name = info.name;
         if (!QFile::remove(info.path)) {
             Q_EMIT warningRaised(
                 u"port %1: cannot delete %2 to keep --max-files %3: %4"_s.arg(m_port)
@@ -47,7 +47,8 @@ void Retention::enforce(int openFiles)
         m_directory.removeFile(name);
         QString error;
         if (!m_manifest.append(manifestDeletionLine(name, m_port, QDateTime::currentDateTime(),
-                                                    u"max-files %1"_s.arg(m_maxFiles)),
+                                                    u"max-files %1"_s.arg(m_maxFiles),
+                                                    m_counters.runNumber),
                                &error)) {
             ++m_counters.manifestErrors;
             Q_EMIT errorRaised(u"port %1: %2"_s.arg(m_port).arg(error));

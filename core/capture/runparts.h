@@ -6,9 +6,11 @@ namespace capture {
 
 class CaptureEvents;
 class DescriptorReserve;
+class DoneDirectory;
 class FreeSpaceMonitor;
 class HashPool;
 class ManifestWriter;
+class NameTemplate;
 class RunDirectory;
 struct RunCounters;
 
@@ -24,9 +26,11 @@ struct RunParts
     HashPool *hashPool = nullptr;
     /// One descriptor kept for a file when connections hold every other one.
     DescriptorReserve *spareDescriptor = nullptr;
-    FreeSpaceMonitor *freeSpace = nullptr; ///< --min-free-space
-    RunDirectory *directory = nullptr;     ///< the output directory, watched
-    CaptureEvents *events = nullptr;       ///< where the listeners report what happens
+    FreeSpaceMonitor *freeSpace = nullptr;  ///< --min-free-space
+    RunDirectory *directory = nullptr;      ///< the output directory, watched
+    CaptureEvents *events = nullptr;        ///< where the listeners report what happens
+    const NameTemplate *names = nullptr;    ///< --name-template
+    const DoneDirectory *doneDir = nullptr; ///< --done-dir; null: files stay in the output
 };
 
 } // namespace capture

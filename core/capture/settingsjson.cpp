@@ -1,5 +1,6 @@
 #include "core/capture/settingsjson.h"
 
+#include "core/capture/nametemplate.h"
 #include "core/net/portspec.h"
 
 #include <QDir>
@@ -20,11 +21,18 @@ QJsonObject settingsJson(const CaptureSettings &s)
         {u"bind"_s, bindAddressText(s.bindAddress)},
         {u"ports"_s, formatPortSpec(s.ports)},
         {u"output"_s, QDir(s.outputDir).absolutePath()},
+        {u"done_dir"_s, s.doneDir.isEmpty() ? QJsonValue() : QDir(s.doneDir).absolutePath()},
         {u"split"_s, splitModeName(s.split)},
+        {u"run_number"_s, s.run},
+        {u"name_template"_s,
+         s.nameTemplate.isEmpty() ? NameTemplate::defaultText(s.split) : s.nameTemplate},
         {u"hash"_s, hashAlgorithmName(s.hash)},
         {u"rotate_size"_s, qint64(s.rotateSize)},
         {u"rotate_interval_s"_s, s.rotateIntervalSec},
         {u"max_files"_s, s.maxFiles},
+        {u"on_file_closed"_s, s.onFileClosed.isEmpty() ? QJsonValue() : QJsonValue(s.onFileClosed)},
+        {u"hook_jobs"_s, s.hookJobs},
+        {u"hook_timeout_s"_s, s.hookTimeoutSec},
         {u"stop_after_s"_s, s.stopAfterSec},
         {u"stop_after_bytes"_s, qint64(s.stopAfterBytes)},
         {u"stop_after_files"_s, s.stopAfterFiles},

@@ -280,6 +280,10 @@ CommandLineResult parseCommandLine(const QStringList &arguments)
                               .arg(options.statusPort));
     if (const QString problem = portCountProblem(settings.ports.size()); !problem.isEmpty())
         return usageError(problem);
+    if (const QString problem = nameTemplateProblem(settings); !problem.isEmpty())
+        return usageError(valueError(u"name-template"_s, problem));
+    if (const QString problem = doneDirProblem(settings); !problem.isEmpty())
+        return usageError(valueError(u"done-dir"_s, problem));
     return result;
 }
 

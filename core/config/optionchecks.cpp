@@ -1,10 +1,17 @@
 #include "core/config/optionchecks.h"
 
+#include "core/capture/hookrunner.h"
+#include "core/capture/nametemplate.h"
 #include "core/net/address.h"
 #include "core/net/portspec.h"
+#include "core/util/pathchecks.h"
 #include "core/util/printable.h"
 #include "core/util/processlimits.h"
 #include "core/util/units.h"
+
+#include <QDir>
+
+#include <limits>
 
 using namespace Qt::Literals::StringLiterals;
 
@@ -69,6 +76,59 @@ Checked<int> checkCount(const QString &text, int max, const QString &what)
     if (!ok || n < 1 || n > max || !text.front().isDigit())
         return {std::nullopt, u"expected a number of %1, 1 or more"_s.arg(what)};
     return {n, {}};
+}
+
+Checked<qint64> checkRunNumber(const QString &text)
+{
+    bool ok = false;
+    const qint64 n = text.toLongLong(&ok);
+    if (!ok || n < 0 || n > std::numeric_limits<qint32>::max() || !text.front().isDigit())
+        return {std::nullopt,
+                u"expected a run number from 0 to %1"_s.arg(std::numeric_limits<qint32>::max())};
+    return {n, {}};
+}
+
+Checked<QString> checkNameTemplate(const QString &text)
+{
+    QString problem;
+    if (!NameTemplate::parse(text, &problem))
+        return {std::nullopt, problem};
+    return {text, {}};
+}
+
+QString nameTemplateProblem(const CaptureSettings &settings)
+{
+    if (settings.nameTemplate.isEmpty())
+        return {};
+    QString problem;
+    const std::optional<NameTemplate> names = NameTemplate::parse(settings.nameTemplate, &problem);
+    return names ? names->problemFor(settings.split, int(settings.ports.size())) : problem;
+}
+
+Checked<QString> checkHookCommand(const QString &text)
+{
+    QString problem;
+    if (splitHookCommand(text, &problem).isEmpty())
+        return {std::nullopt, problem};
+    return {text, {}};
+}
+
+QString doneDirProblem(const CaptureSettings &settings)
+{
+    if (settings.doneDir.isEmpty())
+        return {};
+    const QString output = QDir::cleanPath(
+        QDir(settings.outputDir.isEmpty() ? u"."_s : settings.outputDir).absolutePath());
+    const QString done = QDir::cleanPath(QDir(settings.doneDir).absolutePath());
+    if (done == output)
+        return u"it is the output directory itself"_s;
+    const auto outputVolume = volumeSize(output);
+    const auto doneVolume = volumeSize(done);
+    if (outputVolume && doneVolume && outputVolume->device != doneVolume->device)
+        return u"it is not on the file system of --output %1 (%2 is on another one): files are "
+               "moved with rename(2), which cannot cross file systems"_s.arg(
+                   printablePath(output), printablePath(doneVolume->measured));
+    return {};
 }
 
 Checked<QList<std::pair<QHostAddress, int>>> checkAllowList(const QString &text)

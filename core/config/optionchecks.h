@@ -32,6 +32,20 @@ Checked<qint64> checkDuration(const QString &text);
 Checked<int> checkSeconds(const QString &text, bool zeroAllowed);
 /// A whole number from 1 to `max`, counting `what` ("files", "connections").
 Checked<int> checkCount(const QString &text, int max, const QString &what);
+/// A run number, 0 to 2^31-1.
+Checked<qint64> checkRunNumber(const QString &text);
+/// A --name-template (its syntax; what the ports and split mode need is
+/// nameTemplateProblem()'s).
+Checked<QString> checkNameTemplate(const QString &text);
+/// What is wrong with naming the files of `settings` by its name template, or an empty
+/// string (always empty for the default).
+QString nameTemplateProblem(const CaptureSettings &settings);
+/// What is wrong with moving closed files to settings.doneDir: not on the file system of the
+/// output directory (of their nearest existing parents), or the output directory itself.
+/// Empty without --done-dir.
+QString doneDirProblem(const CaptureSettings &settings);
+/// An --on-file-closed command: its words (splitHookCommand()) and a program that can be run.
+Checked<QString> checkHookCommand(const QString &text);
 /// A comma list of --allow entries (addresses or CIDR networks).
 Checked<QList<std::pair<QHostAddress, int>>> checkAllowList(const QString &text);
 /// "[ADDRESS:]PORT" of --status.

@@ -67,6 +67,25 @@ QList<OptionSpec> makeTable()
          true,
          false,
          [](const QString &v, O *o) { return store(checkSplitMode(v), &o->settings.split); }},
+        {{u"run"_s},
+         u"n"_s,
+         u"Run number (0 to 2147483647, default 0): recorded in every manifest line, event and "
+         "/status, and {run} in --name-template; New run in the window adds one."_s,
+         true,
+         false,
+         [](const QString &v, O *o) { return store(checkRunNumber(v), &o->settings.run); }},
+        {{u"name-template"_s},
+         u"template"_s,
+         u"File names below --output, '/' making sub-directories: {port}, {ts} "
+         "(YYYYMMDD_HHMMSS), {date}, {time}, {run}, {seq} (number of the file within its port "
+         "and run), {peer} and {peerport} (--split connection), {host}; {run:06} zero-pads "
+         "(default stream_{port}_{ts}.bin, per connection stream_{port}_{ts}_{peer}_{peerport}"
+         ".bin)."_s,
+         true,
+         false,
+         [](const QString &v, O *o) {
+             return store(checkNameTemplate(v), &o->settings.nameTemplate);
+         }},
         {{u"hash"_s},
          u"xxh128|sha256|none"_s,
          u"Digest of each file, computed while writing and recorded in manifest.jsonl in the "
@@ -90,6 +109,45 @@ QList<OptionSpec> makeTable()
          false,
          [](const QString &v, O *o) {
              return store(checkDuration(v), &o->settings.rotateIntervalSec);
+         }},
+        {{u"done-dir"_s},
+         u"dir"_s,
+         u"Move each closed file here (rename(2), keeping its name below --output) once its "
+         "digest and manifest line are final, so that whoever takes files from DIR only sees "
+         "complete ones; same file system as --output; made if missing."_s,
+         true,
+         false,
+         [](const QString &v, O *o) {
+             return store(checkNotEmpty(v, u"give a directory"_s), &o->settings.doneDir);
+         }},
+        {{u"on-file-closed"_s},
+         u"command"_s,
+         u"Run COMMAND for every closed file, after its manifest line (and --done-dir move): "
+         "split into words as a shell would but run directly, the file's path appended, "
+         "CAPTURE_FILE, CAPTURE_PORT, CAPTURE_RUN, CAPTURE_BYTES, CAPTURE_DIGEST, "
+         "CAPTURE_DIGEST_ALGORITHM and CAPTURE_CLOSE_REASON in its environment. Also for the "
+         "files closed at stop; the exit waits for them."_s,
+         true,
+         false,
+         [](const QString &v, O *o) {
+             return store(checkHookCommand(v), &o->settings.onFileClosed);
+         }},
+        {{u"hook-jobs"_s},
+         u"n"_s,
+         u"--on-file-closed commands running at once, the rest waiting in order (default 2)."_s,
+         true,
+         false,
+         [](const QString &v, O *o) {
+             return store(checkCount(v, 64, u"commands"_s), &o->settings.hookJobs);
+         }},
+        {{u"hook-timeout"_s},
+         u"duration"_s,
+         u"Stop an --on-file-closed command still running after this long: SIGTERM, then "
+         "SIGKILL 5 s later (s, m, h, d; default 300s)."_s,
+         true,
+         false,
+         [](const QString &v, O *o) {
+             return store(checkDuration(v), &o->settings.hookTimeoutSec);
          }},
         {{u"stop-after"_s},
          u"duration"_s,

@@ -3,9 +3,12 @@
 #include "core/util/jsonline.h"
 
 #include <QCoreApplication>
+#include <QDir>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QSysInfo>
+
+#include <algorithm>
 
 using namespace Qt::Literals::StringLiterals;
 
@@ -92,19 +95,26 @@ QByteArray manifestFileLine(const ManifestFile &file)
                        {u"close_reason"_s, file.closeReason},
                        {u"connections"_s, connections}};
     insertDigest(&object, file.digest);
+    if (file.runNumber)
+        object.insert(u"run_number"_s, *file.runNumber);
+    if (!file.doneDir.isEmpty())
+        object.insert(u"done_dir"_s, file.doneDir);
     if (file.unlistedConnections > 0)
         object.insert(u"connections_not_listed"_s, qint64(file.unlistedConnections));
     return jsonLine(object);
 }
 
 QByteArray manifestDeletionLine(const QString &file, quint16 port, const QDateTime &time,
-                                const QString &reason)
+                                const QString &reason, std::optional<qint64> runNumber)
 {
-    return jsonLine({{u"type"_s, u"deleted"_s},
-                     {u"file"_s, file},
-                     {u"port"_s, port},
-                     {u"deleted"_s, timeValue(time)},
-                     {u"reason"_s, reason}});
+    QJsonObject object{{u"type"_s, u"deleted"_s},
+                       {u"file"_s, file},
+                       {u"port"_s, port},
+                       {u"deleted"_s, timeValue(time)},
+                       {u"reason"_s, reason}};
+    if (runNumber)
+        object.insert(u"run_number"_s, *runNumber);
+    return jsonLine(object);
 }
 
 QString newRunId()
@@ -143,7 +153,24 @@ QByteArray manifestLostLine(const LostFile &file, const QDateTime &time, const Q
                        {u"port"_s, file.port},       {u"bytes"_s, qint64(file.bytes)},
                        {u"lost"_s, timeValue(time)}, {u"reason"_s, reason}};
     insertDigest(&object, file.digest);
+    if (file.runNumber)
+        object.insert(u"run_number"_s, *file.runNumber);
     return jsonLine(object);
+}
+
+bool isManifestFileName(const QString &name)
+{
+    if (name.isEmpty() || name.startsWith(u'/') || name.contains(QChar(0)))
+        return false;
+    const QStringList parts = name.split(u'/');
+    return std::none_of(parts.begin(), parts.end(), [](const QString &part) {
+        return part.isEmpty() || part == u"." || part == u"..";
+    });
+}
+
+QString manifestFilePath(const QString &dir, const QString &file, const QString &doneDir)
+{
+    return QDir(doneDir.isEmpty() ? dir : doneDir).filePath(file);
 }
 
 ManifestRecord readManifestRecord(const QByteArray &line)
@@ -177,10 +204,12 @@ ManifestRecord readManifestRecord(const QByteArray &line)
         return record;
     }
     record.file = o.value(u"file"_s).toString();
-    // Names are plain file names in the directory, never paths elsewhere.
-    if (record.file.isEmpty() || record.file.contains(u'/') || record.file == u"." ||
-        record.file == u"..")
+    // Names are relative to the directory, never paths elsewhere.
+    if (!isManifestFileName(record.file))
         return invalid(u"no valid \"file\" name"_s);
+    record.doneDir = o.value(u"done_dir"_s).toString();
+    if (!record.doneDir.isEmpty() && !record.doneDir.startsWith(u'/'))
+        return invalid(u"\"done_dir\" is not an absolute path"_s);
     record.reason = o.value(u"reason"_s).toString();
     if (type == u"deleted") {
         record.type = ManifestRecord::Type::Deleted;

@@ -40,7 +40,11 @@ struct ManifestConnection
 /// The manifest line of one closed file.
 struct ManifestFile
 {
-    QString file; ///< name within the output directory
+    QString file; ///< name relative to the output directory (or to doneDir), '/' between parts
+    /// --done-dir: the (absolute) directory the file was moved to once closed; empty: it is in
+    /// the output directory.
+    QString doneDir;
+    std::optional<qint64> runNumber; ///< --run of the file (none: not known, e.g. recovered)
     quint16 port = 0;
     SplitMode split = SplitMode::Port;
     quint64 bytes = 0;
@@ -66,16 +70,17 @@ QByteArray manifestFileLine(const ManifestFile &file);
 
 /// One JSON line recording that a listed file was deleted (by --max-files).
 QByteArray manifestDeletionLine(const QString &file, quint16 port, const QDateTime &time,
-                                const QString &reason);
+                                const QString &reason, std::optional<qint64> runNumber = {});
 
 /// A file this run wrote that is gone: its directory was deleted, moved or replaced, or the
 /// file itself was deleted while it was written.
 struct LostFile
 {
-    QString file; ///< name within the output directory
+    QString file; ///< name relative to the output directory
     quint16 port = 0;
-    quint64 bytes = 0; ///< written into it
-    FileDigest digest; ///< of what was written; none with --hash none
+    quint64 bytes = 0;               ///< written into it
+    FileDigest digest;               ///< of what was written; none with --hash none
+    std::optional<qint64> runNumber; ///< --run of the file
 };
 
 /// One JSON line recording that a file of this run is lost, and why.
@@ -89,6 +94,12 @@ QString newRunId();
 QByteArray manifestRunStartLine(const QString &run, const QDateTime &time,
                                 const QJsonObject &settings);
 
+/// A file name a manifest line may hold: relative, never leading out ("..") or absolute.
+bool isManifestFileName(const QString &name);
+
+/// Where the file a manifest line names is: doneDir/file, or dir/file.
+QString manifestFilePath(const QString &dir, const QString &file, const QString &doneDir);
+
 /// One manifest line read back (readManifestRecord()).
 struct ManifestRecord
 {
@@ -101,7 +112,8 @@ struct ManifestRecord
     QString time;          ///< RunStart: as written
     /// RunStart: the run's --hash (its settings' "hash"; None when they do not say)
     HashAlgorithm hash = HashAlgorithm::None;
-    QString file;      ///< File, Lost, Deleted: a plain name within the directory
+    QString file;      ///< File, Lost, Deleted: a relative path below the directory
+    QString doneDir;   ///< File: the --done-dir it was moved to (absolute), or empty
     qint64 bytes = -1; ///< File, Lost
     FileDigest digest; ///< File, Lost: the key it was under; hex empty when null
     QString reason;    ///< Deleted, Lost (and a File's "reason", normally absent)

@@ -4,6 +4,7 @@
 #include "core/util/syserror.h"
 
 #include <QDir>
+#include <QDirIterator>
 #include <QFile>
 #include <QFileInfo>
 #include <QHash>
@@ -111,6 +112,7 @@ namespace {
 struct Listed
 {
     QString file;
+    QString doneDir; ///< --done-dir it was moved to; empty: in the directory
     qint64 bytes = -1;
     FileDigest digest;
     bool deleted = false;
@@ -129,10 +131,17 @@ struct ManifestContents
 {
     QString error; ///< the manifest could not be read
     QList<Listed> listed;
-    QHash<QString, qsizetype> index;    ///< name -> listed
+    QHash<QString, qsizetype> index;    ///< where a file is (listedKey()) -> listed
     QList<QPair<int, QString>> invalid; ///< line number, why
     QList<ManifestRun> runs;            ///< in the order they started
 };
+
+/// What tells two listed files apart: where they are. A file moved to a --done-dir may share
+/// its name with a later one in the directory.
+QString listedKey(const QString &file, const QString &doneDir)
+{
+    return doneDir.isEmpty() ? file : QDir::cleanPath(QDir(doneDir).filePath(file));
+}
 
 ManifestContents readManifest(const QString &dir)
 {
@@ -188,14 +197,20 @@ ManifestContents readManifest(const QString &dir)
         }
         case ManifestRecord::Type::File:
         case ManifestRecord::Type::Lost: {
-            Listed entry{record.file,  record.bytes, record.digest,
-                         false,        {},           record.type == ManifestRecord::Type::Lost,
+            Listed entry{record.file,
+                         record.doneDir,
+                         record.bytes,
+                         record.digest,
+                         false,
+                         {},
+                         record.type == ManifestRecord::Type::Lost,
                          record.reason};
-            const auto it = contents.index.constFind(record.file);
+            const QString key = listedKey(record.file, record.doneDir);
+            const auto it = contents.index.constFind(key);
             if (it != contents.index.constEnd()) {
                 contents.listed[*it] = entry;
             } else {
-                contents.index.insert(record.file, contents.listed.size());
+                contents.index.insert(key, contents.listed.size());
                 contents.listed.append(entry);
             }
             break;
@@ -205,16 +220,24 @@ ManifestContents readManifest(const QString &dir)
     return contents;
 }
 
-/// The regular files in `dir` that no manifest line names (the manifest itself aside).
+/// The regular files in `dir` and its sub-directories (--name-template) that no manifest line
+/// names (the manifest itself aside), relative to `dir`. Files moved to a --done-dir inside it
+/// are named by their lines.
 QStringList unlistedFiles(const QString &dir, const ManifestContents &contents)
 {
     QStringList unlisted;
-    const QStringList names =
-        QDir(dir).entryList(QDir::Files | QDir::Hidden | QDir::NoSymLinks, QDir::Name);
-    for (const QString &name : names) {
-        if (name != QString::fromUtf16(manifestFileName) && !contents.index.contains(name))
-            unlisted.append(name);
+    const QDir directory(QFileInfo(dir).absoluteFilePath());
+    QDirIterator it(directory.path(), QDir::Files | QDir::Hidden | QDir::NoSymLinks,
+                    QDirIterator::Subdirectories);
+    while (it.hasNext()) {
+        const QString path = it.next();
+        const QString name = directory.relativeFilePath(path);
+        if (name == QString::fromUtf16(manifestFileName) || contents.index.contains(name) ||
+            contents.index.contains(QDir::cleanPath(QFileInfo(path).absoluteFilePath())))
+            continue;
+        unlisted.append(name);
     }
+    unlisted.sort();
     return unlisted;
 }
 
@@ -297,8 +320,9 @@ VerifySummary verifyDirectory(const QString &dir,
         if (cancel && cancel->load())
             break;
         VerifyResult result;
-        result.file = entry.file;
-        const QString path = directory.filePath(entry.file);
+        result.file =
+            entry.doneDir.isEmpty() ? entry.file : QDir(entry.doneDir).filePath(entry.file);
+        const QString path = manifestFilePath(dir, entry.file, entry.doneDir);
         if (entry.lost) {
             result.status = VerifyResult::Status::Lost;
             result.detail =
@@ -317,7 +341,10 @@ VerifySummary verifyDirectory(const QString &dir,
         }
         if (!QFileInfo::exists(path) && !QFileInfo(path).isSymLink()) {
             result.status = VerifyResult::Status::Missing;
-            result.detail = u"listed with %1 bytes, not in the directory"_s.arg(entry.bytes);
+            result.detail = entry.doneDir.isEmpty()
+                                ? u"listed with %1 bytes, not in the directory"_s.arg(entry.bytes)
+                                : u"listed with %1 bytes, not in --done-dir %2"_s.arg(entry.bytes)
+                                      .arg(entry.doneDir);
             ++summary.missing;
             report(result);
             continue;

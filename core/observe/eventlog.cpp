@@ -71,6 +71,28 @@ CaptureEventLog::CaptureEventLog(Receiver *receiver, QObject *parent)
                                  .arg(formatDuration(timeoutMs)));
     });
     connect(events, &C::stopped, this, &CaptureEventLog::onStopped);
+    connect(events, &C::runChanged, this, [this](qint64 run, qint64 previous) {
+        add(Level::Info,
+            u"new run %1 (after run %2): its files are opened with the next bytes"_s.arg(run).arg(
+                previous));
+    });
+    connect(events, &C::hookFinished, this, [this](const HookResult &result) {
+        QString line = u"--on-file-closed for %1: %2 after %3"_s.arg(
+            result.file, result.outcome(), formatDuration(result.durationMs));
+        if (result.succeeded()) {
+            add(Level::Debug, line);
+            return;
+        }
+        if (!result.output.isEmpty()) {
+            QStringList lines = result.output.split(u'\n');
+            if (lines.size() > 5)
+                lines = lines.mid(lines.size() - 5);
+            line += u"; its last output: "_s + lines.join(u" | "_s);
+        }
+        add(Level::Warning, line);
+    });
+    connect(events, &C::hooksIdle, this,
+            [this] { add(Level::Debug, u"--on-file-closed: no command waiting or running"_s); });
 }
 
 QString CaptureEventLog::levelName(Level level)
@@ -147,6 +169,11 @@ void CaptureEventLog::onStopped(const StopSummary &summary)
 {
     if (!summary.stopCondition.isEmpty())
         add(Level::Info, u"stopped by a stop condition: %1"_s.arg(summary.stopCondition));
+    if (summary.hooksPending > 0)
+        add(Level::Info,
+            u"--on-file-closed: %1 command(s) for the last files still waiting or "
+            "running; the exit waits for them (--hook-timeout %2 each)"_s.arg(summary.hooksPending)
+                .arg(formatDuration(m_receiver->settings().hookTimeoutSec * 1000)));
     for (const PortSummary &port : summary.ports) {
         add(Level::Info,
             u"final: port %1: %2 file(s), %3 connection(s)%4, %5 bytes (%6)"_s.arg(port.port)

@@ -33,7 +33,7 @@ QJsonObject connectionFields(const ConnectionInfo &info)
 
 QJsonObject fileFields(const FileInfo &info)
 {
-    return {{u"file"_s, info.path}, {u"port"_s, info.port}};
+    return {{u"file"_s, info.path}, {u"port"_s, info.port}, {u"run_number"_s, info.runNumber}};
 }
 
 } // namespace
@@ -150,6 +150,12 @@ void EventStream::attach(Receiver *receiver, int statsIntervalMs)
     connect(events, &C::drainStarted, this, [this](int open, int timeoutMs) {
         emitEvent(u"drain_started"_s, {{u"connections"_s, open}, {u"timeout_ms"_s, timeoutMs}});
     });
+    connect(events, &C::runChanged, this, [this](qint64 run, qint64 previous) {
+        emitEvent(u"new_run"_s, {{u"run_number"_s, run}, {u"previous"_s, previous}});
+    });
+    connect(events, &C::hookFinished, this, [this](const HookResult &result) {
+        emitEvent(u"hook_finished"_s, hookResultJson(result));
+    });
     connect(events, &C::stopped, this, [this](const StopSummary &summary) {
         m_statsTimer.stop();
         emitStats(); // the final figures
@@ -174,6 +180,8 @@ void EventStream::emitEvent(const QString &kind, QJsonObject fields)
         return;
     fields.insert(u"time"_s, manifestTime(QDateTime::currentDateTime()));
     fields.insert(u"event"_s, kind);
+    if (!fields.contains(u"run_number"_s))
+        fields.insert(u"run_number"_s, m_receiver->runNumber());
     const QByteArray line = jsonLine(fields);
     const WriteResult result = writeAll(m_fd, line.constData(), size_t(line.size()));
     if (!result.wroteAll && m_writeErrors++ == 0)

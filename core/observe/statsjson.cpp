@@ -69,7 +69,28 @@ QJsonObject totalsJson(const StatsSnapshot &s)
             {u"refused_over_limit"_s, qint64(s.refusedOverLimit)},
             {u"idle_closed"_s, qint64(s.idleClosed)},
             {u"tls_failed"_s, qint64(s.tlsFailed)},
-            {u"connections_empty"_s, qint64(s.emptyConnections)}};
+            {u"connections_empty"_s, qint64(s.emptyConnections)},
+            {u"run_number"_s, s.runNumber},
+            {u"hooks_succeeded"_s, qint64(s.hooksSucceeded)},
+            {u"hooks_failed"_s, qint64(s.hooksFailed)},
+            {u"hooks_dropped"_s, qint64(s.hooksDropped)},
+            {u"hooks_pending"_s, s.hooksPending},
+            {u"hand_off_errors"_s, qint64(s.handOffErrors)}};
+}
+
+QJsonObject hookResultJson(const HookResult &r)
+{
+    QJsonObject o{{u"file"_s, r.file},
+                  {u"port"_s, r.port},
+                  {u"run_number"_s, r.runNumber},
+                  {u"ok"_s, r.succeeded()},
+                  {u"exit_code"_s, r.exitedNormally ? QJsonValue(r.exitCode) : QJsonValue()},
+                  {u"timed_out"_s, r.timedOut},
+                  {u"duration_ms"_s, r.durationMs},
+                  {u"output"_s, r.output}};
+    if (!r.error.isEmpty())
+        o.insert(u"error"_s, r.error);
+    return o;
 }
 
 QJsonObject portSummaryJson(const PortSummary &p)
@@ -96,6 +117,8 @@ QJsonObject stopSummaryJson(const StopSummary &s)
                   {u"left_unread_for_space"_s, s.leftUnreadForSpace},
                   {u"bytes_left_unread"_s, qint64(s.bytesLeftUnread)},
                   {u"uptime_ms"_s, s.uptimeMs},
+                  {u"run_number"_s, s.runNumber},
+                  {u"hooks_pending"_s, s.hooksPending},
                   {u"ports"_s, ports}};
     if (!s.stopCondition.isEmpty())
         o.insert(u"stop_condition"_s, s.stopCondition);

@@ -26,6 +26,9 @@ QJsonObject totalsJson(const StatsSnapshot &snapshot);
 QJsonObject portSummaryJson(const PortSummary &port);
 
 /// The run's figures at its end, its ports' included, as the "stopped" event gives them.
+/// An --on-file-closed command's end, as the hook_finished event says it.
+QJsonObject hookResultJson(const HookResult &result);
+
 QJsonObject stopSummaryJson(const StopSummary &summary);
 
 } // namespace capture

@@ -36,6 +36,14 @@ void sample(QByteArray *out, const char *name, quint64 value, quint16 port = 0,
     *out += ' ' + QByteArray::number(value) + '\n';
 }
 
+/// One sample with one label: name{label="value"} number.
+void labelledSample(QByteArray *out, const char *name, const char *label, const char *value,
+                    quint64 number)
+{
+    *out +=
+        name + "{"_ba + label + "=\""_ba + value + "\"} "_ba + QByteArray::number(number) + '\n';
+}
+
 } // namespace
 
 StatusService::StatusService(Receiver *receiver, QObject *parent)
@@ -99,6 +107,7 @@ QByteArray StatusService::statusJson() const
     QJsonObject status{{u"version"_s, QCoreApplication::applicationVersion()},
                        {u"uptime_s"_s, double(m_processUptime.elapsed()) / 1000.0},
                        {u"state"_s, runStateName(m_receiver->state())},
+                       {u"run_number"_s, m_receiver->runNumber()},
                        {u"capture_uptime_s"_s, double(last.uptimeMs) / 1000.0},
                        {u"settings"_s, settings},
                        {u"ports"_s, ports},
@@ -170,6 +179,22 @@ QByteArray StatusService::metricsText() const
            "Manifest lines kept in memory because they could not be written yet (disk full, "
            "manifest deleted and not recreated); retried once a second.");
     sample(&out, "capture_manifest_lines_pending", last.manifestLinesPending);
+    family(&out, "capture_run_number", "gauge", "The run number (--run; New run adds one).");
+    sample(&out, "capture_run_number", quint64(last.runNumber));
+    family(&out, "capture_hooks_total", "counter",
+           "--on-file-closed commands that ended: exit status 0 (succeeded), anything else "
+           "(failed: another status, a signal, --hook-timeout, could not start), or not run "
+           "because too many were waiting (dropped).");
+    labelledSample(&out, "capture_hooks_total", "result", "succeeded", last.hooksSucceeded);
+    labelledSample(&out, "capture_hooks_total", "result", "failed", last.hooksFailed);
+    labelledSample(&out, "capture_hooks_total", "result", "dropped", last.hooksDropped);
+    family(&out, "capture_hooks_pending", "gauge",
+           "--on-file-closed commands waiting or running now.");
+    sample(&out, "capture_hooks_pending", quint64(last.hooksPending));
+    family(&out, "capture_hand_off_errors_total", "counter",
+           "Closed files that could not be moved to --done-dir (they stay in the output "
+           "directory).");
+    sample(&out, "capture_hand_off_errors_total", last.handOffErrors);
     return out;
 }
 

@@ -1,6 +1,7 @@
 #include "core/util/pathchecks.h"
 
 #include "core/util/printable.h"
+#include "core/util/syserror.h"
 
 #include <QDir>
 #include <QFile>
@@ -103,14 +104,42 @@ std::optional<VolumeSize> volumeSize(const QString &path)
         struct statvfs fs
         {};
         const QByteArray encoded = QFile::encodeName(dir);
-        if (::statvfs(encoded.constData(), &fs) == 0)
-            return VolumeSize{quint64(fs.f_blocks) * quint64(fs.f_frsize), dir};
+        struct stat st
+        {};
+        if (::statvfs(encoded.constData(), &fs) == 0 && ::stat(encoded.constData(), &st) == 0)
+            return VolumeSize{quint64(fs.f_blocks) * quint64(fs.f_frsize), dir, quint64(st.st_dev)};
         const int error = errno;
         if ((error != ENOENT && error != ENOTDIR) || dir == u"/")
             return std::nullopt;
         const qsizetype slash = dir.lastIndexOf(u'/');
         dir = slash > 0 ? dir.left(slash) : u"/"_s;
     }
+}
+
+bool makeSubdirectories(const QString &dir, const QString &subdirectories, QString *error,
+                        int *errorCode)
+{
+    QString path = dir;
+    for (const QString &component : subdirectories.split(u'/')) {
+        path = QDir(path).filePath(component);
+        const QByteArray encoded = QFile::encodeName(path);
+        if (::mkdir(encoded.constData(), 0755) == 0)
+            continue;
+        int err = errno;
+        struct stat st
+        {};
+        if (err == EEXIST && ::lstat(encoded.constData(), &st) == 0) {
+            if (S_ISDIR(st.st_mode))
+                continue;
+            err = S_ISLNK(st.st_mode) ? ELOOP : ENOTDIR;
+        }
+        if (error)
+            *error = u"cannot create directory %1: %2"_s.arg(path, systemErrorString(err));
+        if (errorCode)
+            *errorCode = err;
+        return false;
+    }
+    return true;
 }
 
 } // namespace capture

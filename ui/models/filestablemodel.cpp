@@ -73,10 +73,15 @@ void FilesTableModel::pruneFinished()
 
 void FilesTableModel::updateFile(const FileInfo &info)
 {
-    const int row = m_rowOfPath.value(info.path, -1);
+    const QString writtenAt = info.movedFrom.isEmpty() ? info.path : info.movedFrom;
+    const int row = m_rowOfPath.value(writtenAt, -1);
     if (row < 0) {
         addFile(info);
         return;
+    }
+    if (writtenAt != info.path) { // handed on to --done-dir: the row follows the file
+        m_rowOfPath.remove(writtenAt);
+        m_rowOfPath.insert(info.path, row);
     }
     FileInfo &current = m_rows[row];
     // A failure is final: a later "closed" report must not hide it.

@@ -202,6 +202,44 @@ private Q_SLOTS:
             << QStringList{u"--min-free-space"_s, u"5Q"_s} << u"'5Q'"_s;
         QTest::newRow("status on a capture port")
             << QStringList{u"-p"_s, u"5000-5002"_s, u"--status"_s, u"5001"_s} << u"5001"_s;
+        QTest::newRow("run negative") << QStringList{u"--run"_s, u"-1"_s} << u"--run '-1'"_s;
+        QTest::newRow("run past 2^31-1")
+            << QStringList{u"--run"_s, u"2147483648"_s} << u"--run '2147483648'"_s;
+        QTest::newRow("name-template unknown placeholder")
+            << QStringList{u"--name-template"_s, u"{port}_{runnr}.bin"_s} << u"{runnr}"_s;
+        QTest::newRow("name-template bad width")
+            << QStringList{u"--name-template"_s, u"{port}_{run:x}.bin"_s} << u"{run:x}"_s;
+        QTest::newRow("name-template absolute")
+            << QStringList{u"--name-template"_s, u"/tmp/{port}"_s} << u"absolute"_s;
+        QTest::newRow("name-template up")
+            << QStringList{u"--name-template"_s, u"../{port}.bin"_s} << u"'..'"_s;
+        QTest::newRow("name-template without {port} on 3 ports")
+            << QStringList{u"-p"_s, u"5000-5002"_s, u"--name-template"_s, u"{seq}.bin"_s}
+            << u"without {port}"_s;
+        QTest::newRow("name-template per connection without {peer} or {seq}")
+            << QStringList{u"-p"_s,
+                           u"5000"_s,
+                           u"--split"_s,
+                           u"connection"_s,
+                           u"--name-template"_s,
+                           u"{port}_{ts}.bin"_s}
+            << u"without {peer} or {seq}"_s;
+        QTest::newRow("name-template {peer} per port")
+            << QStringList{u"-p"_s, u"5000"_s, u"--name-template"_s, u"{peer}.bin"_s}
+            << u"{peer}"_s;
+        QTest::newRow("on-file-closed unknown program")
+            << QStringList{u"--on-file-closed"_s, u"no-such-program-here x"_s}
+            << u"no program 'no-such-program-here'"_s;
+        QTest::newRow("on-file-closed empty")
+            << QStringList{u"--on-file-closed"_s, u"  "_s} << u"--on-file-closed"_s;
+        QTest::newRow("hook-jobs 0") << QStringList{u"--hook-jobs"_s, u"0"_s} << u"--hook-jobs"_s;
+        QTest::newRow("hook-queue text")
+            << QStringList{u"--hook-queue"_s, u"lots"_s} << u"--hook-queue 'lots'"_s;
+        QTest::newRow("hook-timeout unit")
+            << QStringList{u"--hook-timeout"_s, u"5x"_s} << u"--hook-timeout '5x'"_s;
+        QTest::newRow("done-dir the output itself")
+            << QStringList{u"-o"_s, u"out"_s, u"--done-dir"_s, u"out/"_s}
+            << u"output directory itself"_s;
         // A negative number in the positional form is a bad value, not an unknown option.
         QTest::newRow("num_ports negative")
             << QStringList{u"127.0.0.1"_s, u"17600"_s, u"-1"_s} << u"num_ports '-1'"_s;

@@ -111,6 +111,7 @@ private Q_SLOTS:
         QTest::newRow("done-dir") << u"done-dir"_s << u"done"_s;
         QTest::newRow("on-file-closed") << u"on-file-closed"_s << u"\"true --a 'b c'\""_s;
         QTest::newRow("hook-jobs") << u"hook-jobs"_s << u"4"_s;
+        QTest::newRow("hook-queue") << u"hook-queue"_s << u"100"_s;
         QTest::newRow("hook-timeout") << u"hook-timeout"_s << u"10m"_s;
         QTest::newRow("stop-after") << u"stop-after"_s << u"8h"_s;
         QTest::newRow("stop-after-bytes") << u"stop-after-bytes"_s << u"100G"_s;
@@ -124,7 +125,7 @@ private Q_SLOTS:
         QTest::newRow("idle-timeout") << u"idle-timeout"_s << u"30"_s;
         QTest::newRow("min-free-space") << u"min-free-space"_s << u"10G"_s;
         QTest::newRow("handshake-timeout") << u"handshake-timeout"_s << u"2.5"_s;
-        QCOMPARE(configKeys().size(), 32); // a new key needs a row here (TLS files: tst_tls)
+        QCOMPARE(configKeys().size(), 33); // a new key needs a row here (TLS files: tst_tls)
     }
     void eachKeyAccepted()
     {

@@ -17,6 +17,7 @@
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMessageBox>
@@ -25,6 +26,7 @@
 #include <QRegularExpression>
 #include <QSettings>
 #include <QSignalSpy>
+#include <QSpinBox>
 #include <QSslSocket>
 #include <QStandardPaths>
 #include <QStatusBar>
@@ -329,6 +331,82 @@ private Q_SLOTS:
 
     // Rotate now: the open file closes ("rotation (requested)"), the connection goes on into
     // the next one, and the two parts are the stream.
+    void newRunFromTheWindow()
+    {
+        // Run 7 with a CODA-style template: New run closes the open file (without dropping the
+        // connection), the next file carries run 8 and starts its {seq} again; the title, the
+        // status bar and the Run field say 8, and the next start would go on from there.
+        QTemporaryDir dir;
+        const quint16 port = TestSupport::freePort();
+        CaptureController controller;
+        MainWindow window(&controller, CommandLineOptions{});
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        fillSettings(window, QString::number(port), dir.path());
+        auto *panel = child<SettingsPanel>(&window, u"settingsPanel"_s);
+        field<QSpinBox>(panel, u"runSpin"_s)->setValue(7);
+        QTest::keyClicks(field<QLineEdit>(panel, u"nameTemplateEdit"_s),
+                         u"run_{run:04}/p{port}.dat{seq}"_s);
+        QTRY_VERIFY(field<QLabel>(panel, u"nameExample"_s)
+                        ->text()
+                        .contains(u"run_0007/p%1.dat1"_s.arg(port)));
+        auto *newRun = window.findChild<QAction *>(u"newRunAction"_s);
+        QVERIFY(newRun && !newRun->isEnabled());
+        QSignalSpy started(window.receiver()->events(), &CaptureEvents::started);
+        QSignalSpy closedFiles(window.receiver()->events(), &CaptureEvents::fileClosed);
+        QSignalSpy runChanged(window.receiver()->events(), &CaptureEvents::runChanged);
+        QSignalSpy stopped(window.receiver()->events(), &CaptureEvents::stopped);
+        QVERIFY(clickAction(window, u"startAction"_s));
+        QTRY_COMPARE_WITH_TIMEOUT(started.size(), 1, timeoutMs);
+        QVERIFY(newRun->isEnabled());
+        QVERIFY(window.windowTitle().contains(u"run 7"_s));
+        QCOMPARE(child<QLabel>(&window, u"runLabel"_s)->text(), u"Run: 7"_s);
+
+        const QByteArray first = TestSupport::patternData(83, 200000);
+        const QByteArray second = TestSupport::patternData(84, 150000);
+        QTcpSocket client;
+        client.connectToHost(QHostAddress::LocalHost, port);
+        QVERIFY(client.waitForConnected(timeoutMs));
+        client.write(first);
+        QVERIFY(client.waitForBytesWritten(timeoutMs));
+        auto *filesView = child<QTableView>(&window, u"filesView"_s);
+        QTRY_COMPARE_WITH_TIMEOUT(
+            filesView->model()->index(0, FilesTableModel::Size).data(RawValueRole).toLongLong(),
+            qint64(first.size()), timeoutMs);
+
+        QVERIFY(clickAction(window, u"newRunAction"_s));
+        QTRY_COMPARE_WITH_TIMEOUT(runChanged.size(), 1, timeoutMs);
+        QCOMPARE(runChanged.at(0).at(0).toLongLong(), 8);
+        QCOMPARE(closedFiles.size(), 1);
+        const FileInfo inRun7 = closedFiles.at(0).at(0).value<FileInfo>();
+        QCOMPARE(inRun7.closeReason, u"rotation (new run)"_s);
+        QCOMPARE(inRun7.runNumber, 7);
+        QCOMPARE(client.state(), QAbstractSocket::ConnectedState); // not dropped
+        QTRY_VERIFY(window.windowTitle().contains(u"run 8"_s));
+        QCOMPARE(child<QLabel>(&window, u"runLabel"_s)->text(), u"Run: 8"_s);
+        QCOMPARE(field<QSpinBox>(panel, u"runSpin"_s)->value(), 8);
+
+        client.write(second);
+        QVERIFY(client.waitForBytesWritten(timeoutMs));
+        client.disconnectFromHost();
+        QTRY_COMPARE_WITH_TIMEOUT(filesView->model()->rowCount(), 2, timeoutMs);
+        QVERIFY(clickAction(window, u"stopAction"_s)); // closes the port's file of run 8
+        QTRY_COMPARE_WITH_TIMEOUT(stopped.size(), 1, timeoutMs);
+        QCOMPARE(closedFiles.size(), 2);
+        QCOMPARE(stopped.at(0).at(0).value<StopSummary>().runNumber, 8);
+        const FileInfo inRun8 = closedFiles.at(1).at(0).value<FileInfo>();
+        QCOMPARE(inRun8.runNumber, 8);
+        QCOMPARE(QDir(dir.path()).relativeFilePath(inRun7.path), u"run_0007/p%1.dat1"_s.arg(port));
+        QCOMPARE(QDir(dir.path()).relativeFilePath(inRun8.path), u"run_0008/p%1.dat1"_s.arg(port));
+        QCOMPARE(TestSupport::readFile(inRun7.path), first);
+        QCOMPARE(TestSupport::readFile(inRun8.path), second);
+        // The manifest says which run each file belongs to.
+        const QList<QJsonObject> lines = TestSupport::manifestRecords(dir.path(), u"file"_s);
+        QCOMPARE(lines.size(), 2);
+        QCOMPARE(lines[0].value(u"run_number"_s).toInt(), 7);
+        QCOMPARE(lines[1].value(u"run_number"_s).toInt(), 8);
+    }
+
     void rotateNowFromTheWindow()
     {
         QTemporaryDir dir;

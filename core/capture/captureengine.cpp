@@ -67,6 +67,13 @@ CaptureEngine::CaptureEngine(QObject *parent)
     , m_hooks(new HookRunner(this))
 {
     connect(m_hooks, &HookRunner::finished, &m_events, &CaptureEvents::hookFinished);
+    // After the stop, the last files' commands still end: their counts amend the final figures.
+    connect(m_hooks, &HookRunner::finished, this, [this] {
+        if (m_state != State::Idle || !m_final.time.isValid())
+            return;
+        addHookCounts(&m_final);
+        Q_EMIT m_events.statsUpdated(m_final);
+    });
     connect(m_hooks, &HookRunner::idle, &m_events, &CaptureEvents::hooksIdle);
 }
 
@@ -155,6 +162,7 @@ void CaptureEngine::start(const CaptureSettings &settings)
     }
 
     m_state = State::Running;
+    m_final = {};
     m_aborted = false;
     m_stopCondition.clear();
     if (settings.stopAfterSec > 0) {
@@ -168,13 +176,14 @@ void CaptureEngine::start(const CaptureSettings &settings)
         m_stopAfterTimer->start(std::chrono::seconds(settings.stopAfterSec));
     }
     // --on-file-closed: each file's command, once its manifest line is written.
-    m_hooks->configure(settings.onFileClosed, settings.hookJobs, settings.hookTimeoutSec);
+    m_hooks->configure(settings.onFileClosed, settings.hookJobs, settings.hookQueue,
+                       settings.hookTimeoutSec);
     if (!settings.onFileClosed.isEmpty())
         connect(&m_run->events, &CaptureEvents::fileClosed, this, [this](const FileInfo &info) {
             if (!m_hooks->fileClosed(info))
                 Q_EMIT m_events.errorRaised(
-                    u"--on-file-closed: %1 commands are waiting already; not run for %2"_s
-                        .arg(HookRunner::maxWaiting)
+                    u"--on-file-closed: %1 commands are waiting already (--hook-queue); not "
+                    "run for %2"_s.arg(m_hooks->maxWaiting())
                         .arg(info.path));
         });
     if (settings.stopAfterFiles > 0) {
@@ -303,6 +312,7 @@ void CaptureEngine::finishStop()
     m_run->directory.check(); // even when no file closed since it went
 
     const StatsSnapshot last = makeSnapshot(double(m_sinceTick.restart()) / 1000.0);
+    m_final = last;
     Q_EMIT m_events.statsUpdated(last);
 
     StopSummary summary;
@@ -437,6 +447,14 @@ void CaptureEngine::onTick()
     }
 }
 
+void CaptureEngine::addHookCounts(StatsSnapshot *snapshot) const
+{
+    snapshot->hooksSucceeded = m_hooks->succeeded();
+    snapshot->hooksFailed = m_hooks->failed();
+    snapshot->hooksDropped = m_hooks->dropped();
+    snapshot->hooksPending = m_hooks->pending();
+}
+
 StatsSnapshot CaptureEngine::makeSnapshot(double seconds)
 {
     StatsSnapshot snapshot;
@@ -454,10 +472,7 @@ StatsSnapshot CaptureEngine::makeSnapshot(double seconds)
         snapshot.runNumber = m_run->counters.runNumber;
         snapshot.handOffErrors = m_run->counters.handOffErrors;
     }
-    snapshot.hooksSucceeded = m_hooks->succeeded();
-    snapshot.hooksFailed = m_hooks->failed();
-    snapshot.hooksDropped = m_hooks->dropped();
-    snapshot.hooksPending = m_hooks->pending();
+    addHookCounts(&snapshot);
     for (PortListener *listener : std::as_const(m_listeners)) {
         listener->tick(seconds);
         const PortStats port = listener->stats();

@@ -65,6 +65,8 @@ private:
     void onDrainTimeout();
     void finishStop();
     int activeSessions() const;
+    /// The --on-file-closed counts, into `snapshot`.
+    void addHookCounts(StatsSnapshot *snapshot) const;
     StatsSnapshot makeSnapshot(double seconds);
     void teardown();
 
@@ -84,7 +86,8 @@ private:
     bool m_aborted = false;
     QString m_stopCondition; // why the run stops by itself, once a condition was met
     QTimer *m_stopAfterTimer = nullptr;
-    HookRunner *m_hooks; ///< --on-file-closed; outlives runs (a run's last files' commands)
+    HookRunner *m_hooks;   ///< --on-file-closed; outlives runs (a run's last files' commands)
+    StatsSnapshot m_final; ///< the last run's final figures (hook counts amended after it)
 };
 
 } // namespace capture

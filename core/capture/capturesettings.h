@@ -40,9 +40,11 @@ struct CaptureSettings
     quint64 stopAfterBytes = 0;
     int stopAfterFiles = 0;
     /// --on-file-closed: a command run for each closed file (split into words like a shell
-    /// would, run directly), at most hookJobs at once, each stopped after hookTimeoutSec.
+    /// would, run directly), at most hookJobs at once and hookQueue waiting, each stopped
+    /// after hookTimeoutSec.
     QString onFileClosed;
     int hookJobs = 2;
+    int hookQueue = 10000;
     qint64 hookTimeoutSec = 300;
     /// Peers that may connect (--allow); empty: everyone. Others are closed at accept.
     QList<std::pair<QHostAddress, int>> allow;

@@ -8,14 +8,68 @@
 #include <QTimer>
 
 #include <algorithm>
+#include <utility>
 
 using namespace Qt::Literals::StringLiterals;
 
 namespace capture {
 
+QStringList splitShellWords(const QString &text, QString *problem)
+{
+    QStringList words;
+    QString word;
+    bool inWord = false;
+    for (qsizetype i = 0; i < text.size(); ++i) {
+        const QChar c = text[i];
+        if (c == u' ' || c == u'\t' || c == u'\n') {
+            if (inWord)
+                words.append(std::exchange(word, QString()));
+            inWord = false;
+            continue;
+        }
+        inWord = true;
+        if (c == u'\\') { // the next character as it is
+            if (++i < text.size())
+                word += text[i];
+            continue;
+        }
+        if (c == u'\'') { // everything up to the next ' as it is
+            const qsizetype end = text.indexOf(u'\'', i + 1);
+            if (end < 0) {
+                *problem = u"a ' is not closed"_s;
+                return {};
+            }
+            word += text.mid(i + 1, end - i - 1);
+            i = end;
+            continue;
+        }
+        if (c == u'"') { // up to the next unescaped "; \ escapes only \ " $ `
+            for (++i;; ++i) {
+                if (i >= text.size()) {
+                    *problem = u"a \" is not closed"_s;
+                    return {};
+                }
+                if (text[i] == u'"')
+                    break;
+                if (text[i] == u'\\' && i + 1 < text.size() &&
+                    QStringView(u"\\\"$`").contains(text[i + 1]))
+                    ++i;
+                word += text[i];
+            }
+            continue;
+        }
+        word += c;
+    }
+    if (inWord)
+        words.append(word);
+    return words;
+}
+
 QStringList splitHookCommand(const QString &command, QString *problem)
 {
-    const QStringList words = QProcess::splitCommand(command);
+    const QStringList words = splitShellWords(command, problem);
+    if (!problem->isEmpty())
+        return {};
     if (words.isEmpty()) {
         *problem = u"give a command"_s;
         return {};
@@ -43,10 +97,12 @@ HookRunner::~HookRunner()
     waitForAll();
 }
 
-void HookRunner::configure(const QString &command, int jobs, qint64 timeoutSec)
+void HookRunner::configure(const QString &command, int jobs, int maxWaiting, qint64 timeoutSec)
 {
-    m_command = command.isEmpty() ? QStringList() : QProcess::splitCommand(command);
+    QString problem; // checked when the option was given
+    m_command = command.isEmpty() ? QStringList() : splitShellWords(command, &problem);
     m_jobs = std::max(1, jobs);
+    m_maxWaiting = std::max(1, maxWaiting);
     m_timeoutMs = std::max<qint64>(1, timeoutSec) * 1000;
 }
 
@@ -54,7 +110,7 @@ bool HookRunner::fileClosed(const FileInfo &info)
 {
     if (m_command.isEmpty())
         return true;
-    if (m_waiting.size() >= size_t(maxWaiting)) {
+    if (m_waiting.size() >= size_t(m_maxWaiting)) {
         ++m_dropped;
         return false;
     }
@@ -81,8 +137,10 @@ void HookRunner::start(std::unique_ptr<Job> owned)
     Job *job = owned.get();
     m_running.push_back(std::move(owned));
     const FileInfo &f = job->file;
+    // Absolute: the command may change its directory before it looks at the file.
+    const QString path = QFileInfo(f.path).absoluteFilePath();
     QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
-    environment.insert(u"CAPTURE_FILE"_s, f.path);
+    environment.insert(u"CAPTURE_FILE"_s, path);
     environment.insert(u"CAPTURE_PORT"_s, QString::number(f.port));
     environment.insert(u"CAPTURE_RUN"_s, QString::number(f.runNumber));
     environment.insert(u"CAPTURE_BYTES"_s, QString::number(f.bytes));
@@ -93,7 +151,7 @@ void HookRunner::start(std::unique_ptr<Job> owned)
     job->process = std::make_unique<QProcess>();
     QProcess *process = job->process.get();
     process->setProgram(job->command.first());
-    process->setArguments(job->command.mid(1) << f.path);
+    process->setArguments(job->command.mid(1) << path);
     process->setProcessEnvironment(environment);
     process->setProcessChannelMode(QProcess::MergedChannels);
     process->setStandardInputFile(QProcess::nullDevice());
@@ -131,7 +189,7 @@ void HookRunner::onTimeout(Job *job)
 HookResult HookRunner::resultOf(const Job &job, const QString &error) const
 {
     HookResult result;
-    result.file = job.file.path;
+    result.file = QFileInfo(job.file.path).absoluteFilePath();
     result.port = job.file.port;
     result.runNumber = job.file.runNumber;
     result.durationMs = job.clock.elapsed();

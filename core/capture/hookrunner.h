@@ -18,7 +18,7 @@ namespace capture {
 /// --on-file-closed: runs a command for every closed file, with the file's path as its last
 /// argument and CAPTURE_FILE, CAPTURE_PORT, CAPTURE_RUN, CAPTURE_BYTES, CAPTURE_DIGEST,
 /// CAPTURE_DIGEST_ALGORITHM and CAPTURE_CLOSE_REASON in its environment; never through a shell.
-/// At most `jobs` at once, the rest waiting in order (at most maxWaiting; beyond, the file's
+/// At most `jobs` at once, the rest waiting in order (at most `maxWaiting`; beyond, the file's
 /// command is not run and that is reported). A command still running after the timeout gets
 /// SIGTERM, then SIGKILL 5 s later. Nothing a command does can stop or slow the capture: the
 /// runner only starts processes and reads what they write, in the engine's event loop. It
@@ -28,7 +28,6 @@ class HookRunner : public QObject
     Q_OBJECT
 
 public:
-    static constexpr int maxWaiting = 10000;
     static constexpr int killAfterTermMs = 5000;
     static constexpr qsizetype outputKept = 2048; ///< bytes of a command's last output kept
 
@@ -36,12 +35,12 @@ public:
     /// Waits for what is running and waiting (waitForAll()).
     ~HookRunner() override;
 
-    /// The command (split into words as a shell would, run directly), how many at once and the
-    /// timeout, for the files closed from now on.
-    void configure(const QString &command, int jobs, qint64 timeoutSec);
+    /// The command (split into words as a shell would, run directly), how many at once, how
+    /// many may wait, and the timeout, for the files closed from now on.
+    void configure(const QString &command, int jobs, int maxWaiting, qint64 timeoutSec);
 
     /// `info` was closed (and its manifest line written): runs the command for it. Returns
-    /// false (and counts it as dropped) when maxWaiting files already wait.
+    /// false (and counts it as dropped) when maxWaiting() files already wait.
     bool fileClosed(const FileInfo &info);
 
     /// Commands waiting or running.
@@ -49,6 +48,7 @@ public:
     quint64 succeeded() const { return m_succeeded; }
     quint64 failed() const { return m_failed; }
     quint64 dropped() const { return m_dropped; }
+    int maxWaiting() const { return m_maxWaiting; }
 
     /// Runs what waits and waits for all to end, each bounded by its timeout (then SIGTERM,
     /// SIGKILL): for the end of the process, when no event loop runs any more.
@@ -81,6 +81,7 @@ private:
 
     QStringList m_command;
     int m_jobs = 2;
+    int m_maxWaiting = 10000;
     qint64 m_timeoutMs = 300000;
     std::deque<std::unique_ptr<Job>> m_waiting;
     std::vector<std::unique_ptr<Job>> m_running;
@@ -89,8 +90,13 @@ private:
     quint64 m_dropped = 0;
 };
 
-/// The words of `command` as a shell would split them (quotes, backslashes), and whether its
-/// program can be run: empty with `problem` set when it cannot.
+/// `text` split into words as a POSIX shell would (blanks; '…' literal; "…" with \\, \", \$
+/// and \` escaped; \ before any other character), without expanding anything. Empty with
+/// `problem` set when a quote is not closed.
+QStringList splitShellWords(const QString &text, QString *problem);
+
+/// The words of `command` (splitShellWords()), and whether its program can be run: empty
+/// with `problem` set when it cannot.
 QStringList splitHookCommand(const QString &command, QString *problem);
 
 } // namespace capture

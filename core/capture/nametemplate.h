@@ -14,7 +14,8 @@ namespace capture {
 /// --name-template: how a recorded file is named (and in which sub-directory of the output it
 /// goes). Placeholders in braces are replaced when a file is opened: {port}, {ts}
 /// (YYYYMMDD_HHMMSS, local), {date} (YYYYMMDD), {time} (HHMMSS), {run}, {seq} (the file's
-/// number within its port in this run, from 1), {peer} and {peerport} (--split connection
+/// number within its port and run number, from 1: it goes on across rotations and starts
+/// again with New run), {peer} and {peerport} (--split connection
 /// only), {host} (this host's short name). A width zero-pads a number: {run:06}. "{{" and
 /// "}}" are literal braces. '/' separates sub-directories; never absolute, never "..".
 class NameTemplate

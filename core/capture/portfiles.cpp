@@ -11,6 +11,9 @@
 #include "core/capture/rundirectory.h"
 #include "core/capture/session.h"
 
+#include <QDir>
+#include <QFileInfo>
+
 #include <algorithm>
 
 using namespace Qt::Literals::StringLiterals;
@@ -45,6 +48,10 @@ std::shared_ptr<FileSeries> PortFiles::seriesFor(const QHostAddress &peer, quint
         values.port = m_port;
         values.time = now;
         values.run = m_parts.counters->runNumber;
+        if (values.run != m_seqRun) { // {seq} counts each run's files from 1
+            m_seqRun = values.run;
+            m_seq = 0;
+        }
         values.seq = ++m_seq;
         values.peer = peer;
         values.peerPort = peerPort;
@@ -53,8 +60,8 @@ std::shared_ptr<FileSeries> PortFiles::seriesFor(const QHostAddress &peer, quint
     };
     hooks.nameUnused = [this] {
         --m_seq;
-        if (const auto it = m_namesUsed.find(m_lastNameBase); it != m_namesUsed.end() && *it > 0)
-            --*it;
+        if (const auto it = m_namesUsed.find(m_lastNameBase); it != m_namesUsed.end())
+            *it = m_lastNameNumber;
     };
     hooks.opened = [this](const FileSink &sink) { onFileOpened(sink); };
     hooks.closed = [this](const ManifestFile &record, const FileInfo &info) {
@@ -74,9 +81,17 @@ QString PortFiles::uniqueFileName(const QString &base, qint64 second)
         m_namesUsed.clear();
         m_namesSecond = second;
     }
+    // The next number this run has not given, and that no file has (one an earlier run left,
+    // when the names do not carry the time): base, base_2, base_3, …
+    const QDir output(m_settings.outputDir.isEmpty() ? u"."_s : m_settings.outputDir);
+    int &last = m_namesUsed[base];
     m_lastNameBase = base;
-    const int uses = ++m_namesUsed[base];
-    return uses == 1 ? base : FileNaming::numberedName(base, uses);
+    m_lastNameNumber = last;
+    QString name;
+    do
+        name = FileNaming::numberedName(base, ++last);
+    while (QFileInfo::exists(output.filePath(name)) && last < maxNameNumber);
+    return name;
 }
 
 void PortFiles::onFileOpened(const FileSink &sink)

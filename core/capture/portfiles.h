@@ -62,20 +62,24 @@ private:
     int openFileCount() const;
     /// The series that have a file open now (the port's, or its connections').
     std::vector<std::shared_ptr<FileSeries>> openSeries() const;
-    /// `base` the first time this run asks for it, then base_2, base_3, …: a name deleted by
-    /// --max-files is never given to another file of the run (the manifest names files).
+    /// `base` the first time this run asks for it, then base_2, base_3, …, skipping names a file
+    /// has: a name deleted by --max-files (or moved by --done-dir) is never given to another
+    /// file of the run (the manifest names files).
     QString uniqueFileName(const QString &base, qint64 second);
 
     quint16 m_port;
     const CaptureSettings &m_settings;
     RunParts m_parts;
     const std::vector<Session *> &m_sessions;
-    Retention *m_retention;                   ///< --max-files
-    std::shared_ptr<FileSeries> m_portSeries; // split=port: the files every connection appends to
-    const QString m_host;                     // {host}
-    quint64 m_seq = 0;                        // {seq} of the last file named
-    QString m_lastNameBase;                   // what uniqueFileName() was last asked for
-    QHash<QString, int> m_namesUsed;          // times each name was asked for (this second)
+    Retention *m_retention;                     ///< --max-files
+    std::shared_ptr<FileSeries> m_portSeries;   // split=port: the files every connection appends to
+    const QString m_host;                       // {host}
+    quint64 m_seq = 0;                          // {seq} of the last file named
+    qint64 m_seqRun = -1;                       // the run number m_seq counts in
+    static constexpr int maxNameNumber = 10000; // then FileSink's own numbering takes over
+    QString m_lastNameBase;                     // what uniqueFileName() was last asked for
+    int m_lastNameNumber = 0;                   // its number before that
+    QHash<QString, int> m_namesUsed;            // the last number given to each name (this second)
     qint64 m_namesSecond = 0;
     int m_filesOpened = 0;
 };

@@ -32,6 +32,7 @@ QJsonObject settingsJson(const CaptureSettings &s)
         {u"max_files"_s, s.maxFiles},
         {u"on_file_closed"_s, s.onFileClosed.isEmpty() ? QJsonValue() : QJsonValue(s.onFileClosed)},
         {u"hook_jobs"_s, s.hookJobs},
+        {u"hook_queue"_s, s.hookQueue},
         {u"hook_timeout_s"_s, s.hookTimeoutSec},
         {u"stop_after_s"_s, s.stopAfterSec},
         {u"stop_after_bytes"_s, qint64(s.stopAfterBytes)},

@@ -140,6 +140,15 @@ QList<OptionSpec> makeTable()
          [](const QString &v, O *o) {
              return store(checkCount(v, 64, u"commands"_s), &o->settings.hookJobs);
          }},
+        {{u"hook-queue"_s},
+         u"n"_s,
+         u"--on-file-closed commands that may wait for a free job (default 10000); beyond, a "
+         "file's command is not run, which is logged as an error and counted."_s,
+         true,
+         false,
+         [](const QString &v, O *o) {
+             return store(checkCount(v, 1000000, u"commands"_s), &o->settings.hookQueue);
+         }},
         {{u"hook-timeout"_s},
          u"duration"_s,
          u"Stop an --on-file-closed command still running after this long: SIGTERM, then "

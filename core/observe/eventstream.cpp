@@ -156,6 +156,11 @@ void EventStream::attach(Receiver *receiver, int statsIntervalMs)
     connect(events, &C::hookFinished, this, [this](const HookResult &result) {
         emitEvent(u"hook_finished"_s, hookResultJson(result));
     });
+    // The last files' commands end after the stop: the figures once all of them have.
+    connect(events, &C::hooksIdle, this, [this] {
+        if (!m_receiver->isActive())
+            emitStats();
+    });
     connect(events, &C::stopped, this, [this](const StopSummary &summary) {
         m_statsTimer.stop();
         emitStats(); // the final figures

@@ -77,6 +77,36 @@ private Q_SLOTS:
         QCOMPARE(s.ports, u"70000"_s); // kept as typed; the window checks it
     }
 
+    void runAndHandOffFieldsRoundTrip()
+    {
+        UiSettings s;
+        s.run = 4711;
+        s.nameTemplate = u"run_{run:06}/{port}.dat{seq}"_s;
+        s.doneDir = u"/srv/staging"_s;
+        s.onFileClosed = u"archive-file --verify"_s;
+        {
+            QSettings store(storePath(), QSettings::IniFormat);
+            s.save(store);
+        }
+        const QSettings store(storePath(), QSettings::IniFormat);
+        QCOMPARE(store.value(u"capture/run"_s).toLongLong(), 4711);
+        const UiSettings back = UiSettings::load(store);
+        QCOMPARE(back.run, s.run);
+        QCOMPARE(back.nameTemplate, s.nameTemplate);
+        QCOMPARE(back.doneDir, s.doneDir);
+        QCOMPARE(back.onFileClosed, s.onFileClosed);
+    }
+
+    void aRunNumberOutOfRangeIsUnset()
+    {
+        {
+            QSettings store(storePath(), QSettings::IniFormat);
+            store.setValue(u"capture/run"_s, u"-3"_s);
+        }
+        const QSettings store(storePath(), QSettings::IniFormat);
+        QVERIFY(!UiSettings::load(store).run);
+    }
+
     void savesUnderTheSameKeys()
     {
         UiSettings s;

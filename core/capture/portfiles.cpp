@@ -99,7 +99,9 @@ void PortFiles::onFileOpened(const FileSink &sink)
     ++m_filesOpened;
     FileInfo info;
     info.path = sink.path();
+    info.name = sink.fileName();
     info.port = m_port;
+    info.runNumber = m_parts.counters->runNumber;
     info.opened = sink.openedAt();
     Q_EMIT m_parts.events->fileOpened(info);
     m_retention->enforce(openFileCount());

@@ -172,8 +172,8 @@ QVariant FilesTableModel::data(const QModelIndex &index, int role) const
     const auto column = Column(index.column());
     if (role == Qt::DisplayRole) {
         switch (column) {
-        case File:
-            return QFileInfo(f.path).fileName();
+        case File: // as the manifest names it: with its --name-template sub-directories
+            return f.name.isEmpty() ? QFileInfo(f.path).fileName() : f.name;
         case Port:
             return f.port;
         case Size:

@@ -415,15 +415,12 @@ QString SettingsPanel::validateRunFields()
     // The command line's checks (core/config/optionchecks.h) on what the fields hold.
     const CaptureSettings s = settings();
     QString nameError;
-    const QString text =
-        s.nameTemplate.isEmpty() ? NameTemplate::defaultText(s.split) : s.nameTemplate;
-    std::optional<NameTemplate> names = NameTemplate::parse(text, &nameError);
-    if (names)
-        nameError = names->problemFor(s.split, int(s.ports.size()));
+    const std::optional<NameTemplate> names =
+        NameTemplate::forCapture(s.nameTemplate, s.split, int(s.ports.size()), &nameError);
     if (!nameError.isEmpty())
         nameError = tr("file names: %1").arg(nameError);
     m_nameTemplate->setPlaceholderText(NameTemplate::defaultText(s.split));
-    if (names && nameError.isEmpty()) {
+    if (names) {
         NameTemplate::Values example;
         example.port = s.ports.isEmpty() ? 5000 : s.ports.first();
         example.time = QDateTime::currentDateTime();

@@ -97,15 +97,11 @@ void CaptureEngine::start(const CaptureSettings &settings)
 
     // The command line and the window check the template first; this is the last guard.
     QString problem;
-    const QString templateText = settings.nameTemplate.isEmpty()
-                                     ? NameTemplate::defaultText(settings.split)
-                                     : settings.nameTemplate;
-    std::optional<NameTemplate> names = NameTemplate::parse(templateText, &problem);
-    if (names)
-        problem = names->problemFor(settings.split, int(settings.ports.size()));
-    if (!problem.isEmpty()) {
-        Q_EMIT m_events.startFailed({},
-                                    u"invalid name template '%1': %2"_s.arg(templateText, problem));
+    std::optional<NameTemplate> names = NameTemplate::forCapture(
+        settings.nameTemplate, settings.split, int(settings.ports.size()), &problem);
+    if (!names) {
+        Q_EMIT m_events.startFailed(
+            {}, u"invalid name template '%1': %2"_s.arg(settings.nameTemplate, problem));
         return;
     }
 

@@ -140,6 +140,17 @@ std::optional<NameTemplate> NameTemplate::parse(const QString &text, QString *pr
     return result;
 }
 
+std::optional<NameTemplate> NameTemplate::forCapture(const QString &text, SplitMode split,
+                                                     int portCount, QString *problem)
+{
+    std::optional<NameTemplate> names = parse(text.isEmpty() ? defaultText(split) : text, problem);
+    if (names)
+        *problem = names->problemFor(split, portCount);
+    if (!problem->isEmpty())
+        return std::nullopt;
+    return names;
+}
+
 QString NameTemplate::problemFor(SplitMode split, int portCount) const
 {
     if (split != SplitMode::Connection) {

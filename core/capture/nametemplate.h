@@ -43,6 +43,12 @@ public:
     /// bad width, an absolute path, "..", an empty name).
     static std::optional<NameTemplate> parse(const QString &text, QString *problem);
 
+    /// The template a capture of `portCount` ports split by `split` names its files by:
+    /// `text`, or defaultText() when it is empty. Nullopt with `problem` when it cannot be
+    /// parsed or problemFor() has one.
+    static std::optional<NameTemplate> forCapture(const QString &text, SplitMode split,
+                                                  int portCount, QString *problem);
+
     /// What makes this template unusable for a capture of `portCount` ports split by `split`:
     /// {peer}/{peerport} without --split connection, or names that could be the same for two
     /// files open at once (no {port} with several ports; neither {peer} nor {seq} per

@@ -98,11 +98,10 @@ Checked<QString> checkNameTemplate(const QString &text)
 
 QString nameTemplateProblem(const CaptureSettings &settings)
 {
-    if (settings.nameTemplate.isEmpty())
-        return {};
     QString problem;
-    const std::optional<NameTemplate> names = NameTemplate::parse(settings.nameTemplate, &problem);
-    return names ? names->problemFor(settings.split, int(settings.ports.size())) : problem;
+    NameTemplate::forCapture(settings.nameTemplate, settings.split, int(settings.ports.size()),
+                             &problem);
+    return problem;
 }
 
 Checked<QString> checkHookCommand(const QString &text)

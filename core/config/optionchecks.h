@@ -37,8 +37,8 @@ Checked<qint64> checkRunNumber(const QString &text);
 /// A --name-template (its syntax; what the ports and split mode need is
 /// nameTemplateProblem()'s).
 Checked<QString> checkNameTemplate(const QString &text);
-/// What is wrong with naming the files of `settings` by its name template, or an empty
-/// string (always empty for the default).
+/// What is wrong with naming the files of `settings` by its name template
+/// (NameTemplate::forCapture()), or an empty string.
 QString nameTemplateProblem(const CaptureSettings &settings);
 /// What is wrong with moving closed files to settings.doneDir: not on the file system of the
 /// output directory (of their nearest existing parents), or the output directory itself.

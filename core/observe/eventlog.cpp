@@ -80,7 +80,7 @@ CaptureEventLog::CaptureEventLog(Receiver *receiver, QObject *parent)
         QString line = u"--on-file-closed for %1: %2 after %3"_s.arg(
             result.file, result.outcome(), formatDuration(result.durationMs));
         if (result.succeeded()) {
-            add(Level::Debug, line);
+            add(Level::Info, line);
             return;
         }
         if (!result.output.isEmpty()) {

@@ -631,6 +631,57 @@ private Q_SLOTS:
         QVERIFY(!h.controller.isActive());
         QCOMPARE(states.size(), 2); // Starting, Failed
     }
+
+    void newRunAndHooksThroughTheController()
+    {
+        // The engine thread runs the commands and numbers the runs; the controller hands on
+        // what they report. Two files (the second after a new run, sub-directories from the
+        // template), each closed file's command once, the last one's after the stop, and the
+        // run number everywhere it belongs.
+        QTemporaryDir dir;
+        const quint16 port = TestSupport::freePort();
+        const QString log = dir.filePath(u"hooks.log"_s);
+        CaptureSettings s = settingsFor({port}, dir.filePath(u"out"_s), SplitMode::Port);
+        s.run = 41;
+        s.nameTemplate = u"run{run}/{port}_{seq}.bin"_s;
+        s.onFileClosed = u"sh -c 'echo \"$CAPTURE_RUN $0\" >> %1'"_s.arg(log);
+        Harness h;
+        QSignalSpy runChanged(h.controller.events(), &CaptureEvents::runChanged);
+        QSignalSpy hookFinished(h.controller.events(), &CaptureEvents::hookFinished);
+        QSignalSpy hooksIdle(h.controller.events(), &CaptureEvents::hooksIdle);
+        QVERIFY(h.start(s));
+        QCOMPARE(h.controller.runNumber(), 41);
+        const QByteArray first = TestSupport::patternData(61, 70000);
+        const QByteArray second = TestSupport::patternData(62, 50000);
+        Client client(port);
+        QVERIFY(client.ok() && client.send(first));
+        QTRY_COMPARE_WITH_TIMEOUT(h.filesOpened.size(), 1, timeoutMs);
+        QTRY_COMPARE_WITH_TIMEOUT(h.controller.lastSnapshot().totalBytes, quint64(first.size()),
+                                  timeoutMs);
+        h.controller.newRun();
+        QTRY_COMPARE_WITH_TIMEOUT(runChanged.size(), 1, timeoutMs);
+        QCOMPARE(h.controller.runNumber(), 42);
+        QCOMPARE(h.filesClosed.size(), 1);
+        QVERIFY(client.send(second));
+        client.close();
+        QTRY_COMPARE_WITH_TIMEOUT(h.closedConnections().size(), 1, timeoutMs);
+        const StopSummary summary = h.stop();
+        QCOMPARE(summary.runNumber, 42);
+        QTRY_COMPARE_WITH_TIMEOUT(hookFinished.size(), 2, timeoutMs);
+        QTRY_VERIFY_WITH_TIMEOUT(!hooksIdle.isEmpty(), timeoutMs); // once more after the stop
+        for (const QList<QVariant> &args : hookFinished)
+            QVERIFY2(args.at(0).value<HookResult>().succeeded(),
+                     qPrintable(args.at(0).value<HookResult>().outcome()));
+        const QString out = dir.filePath(u"out"_s);
+        const QString a = QDir(out).filePath(u"run41/%1_1.bin"_s.arg(port));
+        const QString b = QDir(out).filePath(u"run42/%1_1.bin"_s.arg(port));
+        QCOMPARE(TestSupport::readFile(a), first);
+        QCOMPARE(TestSupport::readFile(b), second);
+        QCOMPARE(TestSupport::readFile(log), (u"41 %1\n42 %2\n"_s.arg(a, b)).toUtf8());
+        // The final figures count both commands once they have ended.
+        QTRY_COMPARE_WITH_TIMEOUT(h.controller.lastSnapshot().hooksSucceeded, quint64(2),
+                                  timeoutMs);
+    }
 };
 
 QTEST_GUILESS_MAIN(TestCaptureEngine)

@@ -113,8 +113,9 @@ QList<OptionSpec> makeTable()
         {{u"done-dir"_s},
          u"dir"_s,
          u"Move each closed file here (rename(2), keeping its name below --output) once its "
-         "digest and manifest line are final, so that whoever takes files from DIR only sees "
-         "complete ones; same file system as --output; made if missing."_s,
+         "digest is final, before its manifest line (which records where it is) and its "
+         "--on-file-closed command, so that whoever takes files from DIR only sees complete "
+         "ones; same file system as --output; made if missing."_s,
          true,
          false,
          [](const QString &v, O *o) {

@@ -555,6 +555,7 @@ private Q_SLOTS:
                  (QStringList{u"run0/%1_1.dat"_s.arg(ports[0]), u"run0/%1_2.dat"_s.arg(ports[0]),
                               u"run0/%1_3.dat"_s.arg(ports[0])}));
         QCOMPARE(filesBelow(out), QStringList());
+        QVERIFY2(!QFileInfo::exists(out + u"/run0"_s), "an emptied run directory stays behind");
         QByteArray all;
         for (const QString &name : handedOn)
             all += readFile(QDir(done).filePath(name));

@@ -60,6 +60,18 @@ bool DoneDirectory::open(const QString &outputDir, const QString &doneDir, QStri
     return true;
 }
 
+void DoneDirectory::removeEmptyDirectories(const QString &name) const
+{
+    // The template's sub-directories the file was in, deepest first, while they are empty
+    // (rmdir(2) removes nothing else); the next file that needs one makes it again.
+    for (qsizetype slash = name.lastIndexOf(u'/'); slash > 0;
+         slash = name.lastIndexOf(u'/', slash - 1)) {
+        if (::rmdir(QFile::encodeName(QDir(m_outputDir).filePath(name.left(slash))).constData()) !=
+            0)
+            break;
+    }
+}
+
 bool DoneDirectory::moveIn(ManifestFile *record, FileInfo *info, QString *error) const
 {
     const QString from = QDir(m_outputDir).filePath(record->file);
@@ -78,6 +90,7 @@ bool DoneDirectory::moveIn(ManifestFile *record, FileInfo *info, QString *error)
             *error = u"cannot move %1 to %2: %3"_s.arg(from, to, systemErrorString(err));
             return false;
         }
+        removeEmptyDirectories(record->file);
         record->file = name;
         record->doneDir = m_path;
         info->movedFrom = info->path;

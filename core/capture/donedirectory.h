@@ -27,6 +27,10 @@ public:
     QString path() const { return m_path; }
 
 private:
+    /// After `name` (relative to the output directory) moved out: its directories below the
+    /// output directory that are now empty.
+    void removeEmptyDirectories(const QString &name) const;
+
     QString m_outputDir;
     QString m_path; ///< absolute
 };

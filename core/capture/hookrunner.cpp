@@ -8,6 +8,7 @@
 #include <QTimer>
 
 #include <algorithm>
+#include <limits>
 #include <utility>
 
 using namespace Qt::Literals::StringLiterals;
@@ -230,8 +231,11 @@ void HookRunner::finish(Job *job, const QString &error)
     const HookResult result = resultOf(*job, error);
     ++(result.succeeded() ? m_succeeded : m_failed);
 
-    // The process object is inside its own signal here: deleted once control is back.
-    job->process.release()->deleteLater();
+    // The process object is inside its own signal here: deleted once control is back, and
+    // nothing it still reports reaches the job, which ends now.
+    QProcess *process = job->process.release();
+    QObject::disconnect(process, nullptr, this, nullptr);
+    process->deleteLater();
     const auto it = std::find_if(m_running.begin(), m_running.end(),
                                  [job](const std::unique_ptr<Job> &j) { return j.get() == job; });
     if (it != m_running.end())

@@ -177,10 +177,10 @@ SettingsPanel::SettingsPanel(QWidget *parent)
     m_nameExample->setWordWrap(true);
     m_nameExample->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_doneDir->setPlaceholderText(tr("empty: files stay in the output directory"));
-    m_doneDir->setToolTip(
-        tr("As --done-dir: each closed file is moved here (same file system as the output) "
-           "once its digest is final, before its manifest line, so whoever takes files from it only "
-           "sees complete ones."));
+    m_doneDir->setToolTip(tr(
+        "As --done-dir: each closed file is moved here (same file system as the output) "
+        "once its digest is final, before its manifest line, so whoever takes files from it only "
+        "sees complete ones."));
     m_doneDirBrowse->setToolTip(tr("Choose the done directory."));
     m_hookCommand->setPlaceholderText(tr("empty: none"));
     m_hookCommand->setToolTip(

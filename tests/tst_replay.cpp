@@ -9,6 +9,7 @@
 
 #include <QElapsedTimer>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -691,6 +692,91 @@ class TestReplay : public QObject
         }
     }
 
+    /// Captures on lo with `capturer` (tcpdump or dumpcap) into `capture` while socat sends
+    /// `file` to a Python listener that reads everything and answers nothing. `skip`: why the
+    /// capturer cannot capture here.
+    void captureLoopback(const QString &capturer, const QString &file, const QString &capture,
+                         QString *skip)
+    {
+        QProcess sink;
+        sink.start(u"python3"_s, {u"-c"_s, u"import socket\n"
+                                           "ls = socket.socket()\n"
+                                           "ls.bind(('127.0.0.1', 0))\n"
+                                           "ls.listen(1)\n"
+                                           "ls.settimeout(60)\n"
+                                           "print(ls.getsockname()[1], flush=True)\n"
+                                           "conn, _ = ls.accept()\n"
+                                           "conn.settimeout(60)\n"
+                                           "while conn.recv(1 << 20):\n"
+                                           "    pass\n"
+                                           "conn.close()\n"_s});
+        QVERIFY2(sink.waitForReadyRead(30000), sink.readAllStandardError().constData());
+        const QString port = QString::fromLatin1(sink.readLine().trimmed());
+        const QString filter = u"tcp port "_s + port;
+        QProcess dump;
+        if (capturer == u"tcpdump"_s)
+            // --immediate-mode: each packet is handed over as it comes, not in blocks that a
+            // stop could leave unread (the tail of the stream went missing without it).
+            dump.start(u"tcpdump"_s,
+                       {u"-i"_s, u"lo"_s, u"-n"_s, u"--immediate-mode"_s, u"-U"_s, u"-s"_s, u"0"_s,
+                        u"-B"_s, u"65536"_s, u"-w"_s, capture, filter});
+        else
+            dump.start(u"dumpcap"_s,
+                       {u"-i"_s, u"lo"_s, u"-f"_s, filter, u"-B"_s, u"64"_s, u"-w"_s, capture});
+        QVERIFY(dump.waitForStarted(10000));
+        // Both say on stderr when they capture ("listening on lo", "Capturing on 'Loopback'").
+        QByteArray said;
+        QElapsedTimer waited;
+        waited.start();
+        while (!said.contains("istening on") && !said.contains("Capturing on") &&
+               dump.state() == QProcess::Running && waited.elapsed() < 30000) {
+            dump.waitForReadyRead(200);
+            said += dump.readAllStandardError();
+        }
+        if (dump.state() != QProcess::Running) {
+            said += dump.readAllStandardError();
+            *skip = capturer + u" cannot capture on lo here: "_s +
+                    QString::fromLocal8Bit(said).trimmed();
+            sink.kill();
+            sink.waitForFinished(5000);
+            return;
+        }
+        QProcess client;
+        client.start(u"socat"_s, {u"-u"_s, u"FILE:"_s + file, u"TCP:127.0.0.1:"_s + port});
+        QVERIFY(finishOrKill(client, 60000) && client.exitCode() == 0);
+        QVERIFY(finishOrKill(sink, 60000));
+        QTest::qWait(500); // the last ACK and FIN into the capture
+        ::kill(pid_t(dump.processId()), SIGINT);
+        QVERIFY(finishOrKill(dump, 30000));
+        said += dump.readAllStandardError();
+        qInfo("%s: %s", qPrintable(capturer),
+              QString::fromLocal8Bit(said).simplified().toUtf8().constData());
+    }
+
+    /// What tshark's own reassembly of the capture's first TCP stream holds from its first node
+    /// (-z follow,tcp,raw: hex lines, the second node's indented).
+    static QByteArray tsharkFollow(const QString &capture)
+    {
+        QProcess tshark;
+        tshark.start(u"tshark"_s, {u"-r"_s, capture, u"-q"_s, u"-z"_s, u"follow,tcp,raw,0"_s});
+        if (!finishOrKill(tshark, 120000))
+            return {};
+        QByteArray followed;
+        bool inData = false;
+        for (const QByteArray &line : tshark.readAllStandardOutput().split('\n')) {
+            if (line.startsWith("Node 1:")) {
+                inData = true;
+                continue;
+            }
+            if (!inData || line.startsWith('\t') || line.isEmpty())
+                continue;
+            if (line.startsWith("====="))
+                break;
+            followed += QByteArray::fromHex(line.trimmed());
+        }
+        return followed;
+    }
+
 private Q_SLOTS:
     void roundTripEveryLinkType_data()
     {
@@ -952,96 +1038,48 @@ private Q_SLOTS:
             QFile f(file);
             QVERIFY(f.open(QIODevice::WriteOnly) && f.write(data) == data.size());
         }
-        // The sink: a listener that reads everything and answers nothing.
-        QProcess sink;
-        sink.start(u"python3"_s, {u"-c"_s, u"import socket\n"
-                                           "ls = socket.socket()\n"
-                                           "ls.bind(('127.0.0.1', 0))\n"
-                                           "ls.listen(1)\n"
-                                           "ls.settimeout(60)\n"
-                                           "print(ls.getsockname()[1], flush=True)\n"
-                                           "conn, _ = ls.accept()\n"
-                                           "conn.settimeout(60)\n"
-                                           "while conn.recv(1 << 20):\n"
-                                           "    pass\n"
-                                           "conn.close()\n"_s});
-        QVERIFY2(sink.waitForReadyRead(30000), sink.readAllStandardError().constData());
-        const QString port = QString::fromLatin1(sink.readLine().trimmed());
-
-        const QString capture = work + (capturer == u"tcpdump"_s ? u"/lo.pcap"_s : u"/lo.pcapng"_s);
-        const QString filter = u"tcp port "_s + port;
-        QProcess dump;
-        dump.setProcessChannelMode(QProcess::SeparateChannels);
-        if (capturer == u"tcpdump"_s)
-            dump.start(u"tcpdump"_s, {u"-i"_s, u"lo"_s, u"-n"_s, u"-U"_s, u"-s"_s, u"0"_s, u"-B"_s,
-                                      u"65536"_s, u"-w"_s, capture, filter});
-        else
-            dump.start(u"dumpcap"_s,
-                       {u"-i"_s, u"lo"_s, u"-f"_s, filter, u"-B"_s, u"64"_s, u"-w"_s, capture});
-        QVERIFY(dump.waitForStarted(10000));
-        // Both say on stderr when they capture ("listening on lo", "Capturing on 'Loopback'").
-        QByteArray said;
-        QElapsedTimer waited;
-        waited.start();
-        while (!said.contains("istening on") && !said.contains("Capturing on") &&
-               dump.state() == QProcess::Running && waited.elapsed() < 30000) {
-            dump.waitForReadyRead(200);
-            said += dump.readAllStandardError();
-        }
-        if (dump.state() != QProcess::Running) {
-            said += dump.readAllStandardError();
-            QSKIP(qPrintable(capturer + u" cannot capture on lo here: "_s +
-                             QString::fromLocal8Bit(said).trimmed()));
-        }
-        QProcess client;
-        client.start(u"socat"_s, {u"-u"_s, u"FILE:"_s + file, u"TCP:127.0.0.1:"_s + port});
-        QVERIFY(finishOrKill(client, 60000) && client.exitCode() == 0);
-        QVERIFY(finishOrKill(sink, 60000));
-        QTest::qWait(500); // the last ACK and FIN into the capture
-        ::kill(pid_t(dump.processId()), SIGINT);
-        QVERIFY(finishOrKill(dump, 30000));
-        said += dump.readAllStandardError();
-        qInfo("%s: %s", qPrintable(capturer),
-              QString::fromLocal8Bit(said).simplified().toUtf8().constData());
-
-        // tshark's reassembly of TCP stream 0: hex lines, the second node's indented.
-        QProcess tshark;
-        tshark.start(u"tshark"_s, {u"-r"_s, capture, u"-q"_s, u"-z"_s, u"follow,tcp,raw,0"_s});
-        QVERIFY(finishOrKill(tshark, 120000));
-        QByteArray followed;
-        bool inData = false;
-        for (const QByteArray &line : tshark.readAllStandardOutput().split('\n')) {
-            if (line.startsWith("Node 1:")) {
-                inData = true;
-                continue;
+        // On a busy machine lo's capture may hold retransmissions and segments out of order
+        // (seen here: 65,483 bytes retransmitted, 5 segments reordered), which capture-replay
+        // must repair. Should tshark disagree, the capture is kept for a look.
+        {
+            const QString capture =
+                work + (capturer == u"tcpdump"_s ? u"/lo.pcap"_s : u"/lo.pcapng"_s);
+            QString skip;
+            captureLoopback(capturer, file, capture, &skip);
+            if (QTest::currentTestFailed())
+                return;
+            if (!skip.isEmpty())
+                QSKIP(qPrintable(skip));
+            for (const QStringList &mode :
+                 {QStringList{}, QStringList{u"--streams"_s, u"flow"_s}}) {
+                const ReplayRun dry = runReplay(
+                    mode + QStringList{u"--dry-run"_s, capture, u"127.0.0.1"_s, u"20000"_s});
+                QVERIFY2(dry.exitCode == 0 && dry.rows().size() == 1, dry.describe().constData());
+                const ReplayRun::Row row = dry.rows().value(0);
+                Expected expected;
+                expected.sources = {row.source.toStdString()};
+                expected.data[expected.sources[0]] = data;
+                expected.packets[expected.sources[0]] = int(row.packets);
+                roundTrip(capture, expected, mode);
+                if (QTest::currentTestFailed())
+                    return;
+                qInfo("%s%s: %lld packets, %lld bytes recorded (file %lld), retransmitted %lld, "
+                      "reordered %lld, gaps %lld",
+                      qPrintable(capturer), mode.isEmpty() ? "" : " --streams flow", row.packets,
+                      row.bytes, qint64(data.size()), row.repaired.retransmitted,
+                      row.repaired.reordered, row.repaired.gaps);
             }
-            if (!inData || line.startsWith('\t') || line.isEmpty())
-                continue;
-            if (line.startsWith("====="))
-                break;
-            followed += QByteArray::fromHex(line.trimmed());
-        }
-        QVERIFY2(
-            followed.size() == data.size(),
-            qPrintable(
-                u"tshark follows %1 bytes of the %2 sent"_s.arg(followed.size()).arg(data.size())));
-        QVERIFY(followed == data);
-
-        for (const QStringList &mode : {QStringList{}, QStringList{u"--streams"_s, u"flow"_s}}) {
-            Expected expected;
-            const ReplayRun dry =
-                runReplay(mode + QStringList{u"--dry-run"_s, capture, u"127.0.0.1"_s, u"20000"_s});
-            QVERIFY2(dry.exitCode == 0 && dry.rows().size() == 1, dry.describe().constData());
-            const ReplayRun::Row row = dry.rows().value(0);
-            expected.sources = {row.source.toStdString()};
-            expected.data[expected.sources[0]] = data;
-            expected.packets[expected.sources[0]] = int(row.packets);
-            roundTrip(capture, expected, mode);
-            qInfo("%s%s: %lld packets, %lld bytes recorded (file %lld), retransmitted %lld, "
-                  "reordered %lld, gaps %lld",
-                  qPrintable(capturer), mode.isEmpty() ? "" : " --streams flow", row.packets,
-                  row.bytes, qint64(data.size()), row.repaired.retransmitted,
-                  row.repaired.reordered, row.repaired.gaps);
+            const QByteArray followed = tsharkFollow(capture);
+            if (followed != data) {
+                const QString kept = QDir::temp().filePath(
+                    u"tst_replay-tshark-%1-%2"_s.arg(QCoreApplication::applicationPid())
+                        .arg(QFileInfo(capture).fileName()));
+                QFile::copy(capture, kept);
+                QFAIL(qPrintable(u"tshark follows %1 bytes of the %2 sent (capture kept as %3)"_s
+                                     .arg(followed.size())
+                                     .arg(data.size())
+                                     .arg(kept)));
+            }
         }
     }
 

@@ -354,6 +354,8 @@ void Replayer::send(ReplayStream *stream, const std::uint8_t *data, std::size_t 
         // batch came (or when pump() finds it writable): not one failing write(2) per packet.
         if (m_sendByReference && !copy)
             connection.queueReference(data, size);
+        else if (m_sendByReference)
+            connection.queueCopy(data, size); // behind the references: they stay uncopied
         else
             connection.queue(data, size);
         if (connection.queuedBytes() >= stream->flushAt) {

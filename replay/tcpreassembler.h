@@ -64,7 +64,7 @@ struct ReassemblyCounts
 /// bytes counted) when the flow's held bytes pass `maxHeldPerFlow`, all flows' together pass
 /// `maxHeldTotal` (the flow holding most gives up its first gap), at a RST, when the FIN is
 /// reached, and at finish(). No sockets, no clock: the caller feeds segments in capture order
-/// and gets bytes through the Output callback. Memory: a few dozen bytes per flow plus the
+/// and gets bytes through the Output callback. Memory: a few hundred bytes per flow plus the
 /// held bytes, bounded by `maxHeldTotal`.
 class TcpReassembler
 {

@@ -19,10 +19,13 @@ if [[ "${1:-}" == "--test" ]]; then
     # the fuzz targets with clang and libFuzzer (libclang-rt-14-dev), llvm-symbolizer (llvm)
     # names the frames of a finding's stack; the format test checks every source file with
     # clang-format (git lists them); xxhsum (xxhash) and sha256sum are the standard tools a
-    # test checks the manifest's digests with.
+    # test checks the manifest's digests with; tcpdump and dumpcap (wireshark-common, pulled
+    # in by tshark) capture real TCP traffic on lo for tst_replay, whose replayed stream must
+    # equal what tshark's own reassembly (-z follow,tcp,raw) finds.
     packages+=(socat netcat-openbsd python3 util-linux fonts-dejavu-core
                desktop-file-utils appstream systemd lintian iproute2 curl
-               python3-prometheus-client clang libclang-rt-14-dev llvm clang-format git xxhash)
+               python3-prometheus-client clang libclang-rt-14-dev llvm clang-format git xxhash
+               tcpdump tshark)
 elif [[ $# -gt 0 ]]; then
     echo "install-deps.sh: unknown argument '$1' (expected --test or nothing)" >&2
     exit 2

@@ -178,11 +178,10 @@ LinkResult decodeLink(int linkType, Bytes frame)
     }
 }
 
-/// The transport header and payload in `segment` (bounded by the IP length already).
-DecodedPacket decodeTransport(std::uint8_t protocol, Bytes segment, const SourceAddress &source)
+/// The transport header and payload in `segment` (bounded by the IP length already);
+/// `packet` holds the addresses.
+DecodedPacket decodeTransport(std::uint8_t protocol, Bytes segment, DecodedPacket packet)
 {
-    DecodedPacket packet;
-    packet.source = source;
     if (protocol == ProtoTcp) {
         packet.transport = Transport::Tcp;
         if (!segment.has(0, TcpMinHeaderSize)) {
@@ -194,6 +193,10 @@ DecodedPacket decodeTransport(std::uint8_t protocol, Bytes segment, const Source
             packet.kind = PacketKind::Truncated;
             return packet;
         }
+        packet.sourcePort = segment.be16(0);
+        packet.destinationPort = segment.be16(2);
+        packet.sequence = segment.be32(4);
+        packet.tcpFlags = segment.u8(13);
         packet.payload = segment.data + headerSize;
         packet.payloadSize = segment.size - headerSize;
     } else if (protocol == ProtoUdp) {
@@ -209,6 +212,8 @@ DecodedPacket decodeTransport(std::uint8_t protocol, Bytes segment, const Source
             packet.kind = PacketKind::Truncated;
             return packet;
         }
+        packet.sourcePort = segment.be16(0);
+        packet.destinationPort = segment.be16(2);
         packet.payload = segment.data + UdpHeaderSize;
         packet.payloadSize = length - UdpHeaderSize;
     } else {
@@ -234,6 +239,8 @@ DecodedPacket decodeIpv4(Bytes ip)
     DecodedPacket packet;
     packet.source.family = AF_INET;
     std::memcpy(packet.source.bytes.data(), ip.data + 12, 4);
+    packet.destination.family = AF_INET;
+    std::memcpy(packet.destination.bytes.data(), ip.data + 16, 4);
 
     const std::size_t headerSize = std::size_t(ip.u8(0) & 0x0f) * 4;
     const std::size_t totalLength = ip.be16(2);
@@ -250,7 +257,7 @@ DecodedPacket decodeIpv4(Bytes ip)
         return packet;
     }
     // The total length ends the packet: anything after it is link-layer padding.
-    return decodeTransport(ip.u8(9), ip.slice(headerSize, totalLength - headerSize), packet.source);
+    return decodeTransport(ip.u8(9), ip.slice(headerSize, totalLength - headerSize), packet);
 }
 
 DecodedPacket decodeIpv6(Bytes ip)
@@ -263,6 +270,8 @@ DecodedPacket decodeIpv6(Bytes ip)
     DecodedPacket packet;
     packet.source.family = AF_INET6;
     std::memcpy(packet.source.bytes.data(), ip.data + 8, 16);
+    packet.destination.family = AF_INET6;
+    std::memcpy(packet.destination.bytes.data(), ip.data + 24, 16);
 
     const std::size_t payloadLength = ip.be16(4);
     if (payloadLength == 0) {
@@ -286,7 +295,7 @@ DecodedPacket decodeIpv6(Bytes ip)
         switch (next) {
         case ProtoTcp:
         case ProtoUdp:
-            return decodeTransport(next, body.from(offset), packet.source);
+            return decodeTransport(next, body.from(offset), packet);
         case ProtoHopByHop:
         case ProtoRouting:
         case ProtoDestinationOptions:

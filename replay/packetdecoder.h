@@ -26,10 +26,17 @@ struct SourceAddressHash
 
 enum class Transport { Tcp, Udp };
 
+/// The TCP flags the reassembly acts on (DecodedPacket::tcpFlags).
+namespace tcpflags {
+constexpr std::uint8_t Fin = 0x01;
+constexpr std::uint8_t Syn = 0x02;
+constexpr std::uint8_t Rst = 0x04;
+} // namespace tcpflags
+
 /// What one captured packet holds for the replay. Exactly one outcome per packet, so the
 /// counts in the end summary add up to the packets read.
 enum class PacketKind {
-    Payload,         ///< TCP or UDP with payload bytes: `source`, `transport`, `payload`
+    Payload,         ///< TCP or UDP with payload bytes: addresses, ports, `payload`, …
     NoPayload,       ///< TCP or UDP without payload (SYN, bare ACK, FIN, empty datagram)
     Fragment,        ///< an IPv4 fragment or an IPv6 packet with a Fragment header: skipped
     Truncated,       ///< shorter than its headers claim (or cut by the snap length): skipped
@@ -44,7 +51,13 @@ struct DecodedPacket
     /// Set for Payload, NoPayload and Fragment; also for the other kinds whenever the IP
     /// header itself was read (family 0 otherwise).
     SourceAddress source;
+    SourceAddress destination; ///< set whenever `source` is
     Transport transport = Transport::Tcp;
+    /// Set for Payload and NoPayload (the transport header was read); 0 otherwise.
+    std::uint16_t sourcePort = 0;
+    std::uint16_t destinationPort = 0;
+    std::uint32_t sequence = 0; ///< TCP: the sequence number of the first payload byte (or SYN)
+    std::uint8_t tcpFlags = 0;  ///< TCP: the header's flags byte (tcpflags::Fin, Syn, Rst, …)
     const std::uint8_t *payload = nullptr; ///< points into the packet given to decodePacket
     std::size_t payloadSize = 0;
 };

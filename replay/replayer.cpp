@@ -133,6 +133,9 @@ int Replayer::run()
                 stream->connection->keepQueued();
             }
         });
+    m_flows = std::make_unique<TcpReassembler>(
+        [this](const TcpReassembler::Flow &flow, const std::uint8_t *data, std::size_t size,
+               bool held) { deliver(flow, data, size, held); });
     m_source = &source;
     m_progress = std::make_unique<ProgressMeter>(
         m_err, !m_options.quiet && !m_options.dryRun && ::isatty(2), source.size());
@@ -161,6 +164,9 @@ int Replayer::run()
             break;
         case PacketKind::NoPayload:
             ++m_counts.noPayload;
+            if (m_options.reassemble && decoded.transport == Transport::Tcp &&
+                wanted(m_options.protocol, Transport::Tcp))
+                replayControl(decoded);
             continue;
         case PacketKind::Fragment:
             ++m_counts.fragments;
@@ -195,15 +201,13 @@ int Replayer::run()
                 continue;        // the interrupt is handled at the top of the loop
             }
         }
-        ReplayStream *stream = streamFor(decoded.source);
         ++m_counts.sent;
-        ++stream->packets;
-        stream->bytes += decoded.payloadSize;
-        hash(stream, decoded.payload, decoded.payloadSize);
-        if (!m_options.dryRun)
-            send(stream, decoded.payload, decoded.payloadSize);
+        replayPayload(decoded);
         showProgress();
     }
+    finishReassembly();
+    if (m_options.streams == StreamsBy::Host)
+        warnAboutMergedFlows();
     if (!m_readError.empty() && m_counts.read == 0) {
         m_progress->finish();
         m_source = nullptr;
@@ -232,6 +236,8 @@ int Replayer::run()
                 " good packets (" + m_readError + "); what came before it was replayed");
     if (!m_options.quiet || m_options.dryRun) // the mapping is what a dry run is for
         printSummary(seconds);
+    if (m_options.dryRun)
+        printFlows();
 
     if (m_interrupted)
         return Interrupted;
@@ -242,22 +248,25 @@ int Replayer::run()
 
 ReplayStream *Replayer::streamFor(const SourceAddress &source)
 {
-    if (m_lastStream && m_lastStream->source == source) // most packets: the last one's source
-        return m_lastStream;
     if (const auto found = m_bySource.find(source); found != m_bySource.end())
-        return m_lastStream = found->second;
+        return found->second;
+    ReplayStream *stream = addStream(source, source.text());
+    m_bySource.emplace(source, stream);
+    return stream;
+}
+
+ReplayStream *Replayer::addStream(const SourceAddress &source, std::string text)
+{
     auto stream = std::make_unique<ReplayStream>();
     stream->index = int(m_streams.size());
     stream->source = source;
-    stream->sourceText = source.text();
+    stream->sourceText = std::move(text);
     stream->port = int(m_options.basePort) + stream->index;
     stream->flushAt = batchBytes;
     if (m_options.hash != capture::HashAlgorithm::None)
         stream->hash = std::make_shared<capture::Digest>(m_options.hash);
     ReplayStream *raw = stream.get();
     m_streams.push_back(std::move(stream));
-    m_bySource.emplace(source, raw);
-    m_lastStream = raw;
     if (raw->port > 65535)
         failStream(raw, "no port left for it: base_port + " + std::to_string(raw->index) + " = " +
                             std::to_string(raw->port) + " is past 65535");
@@ -331,7 +340,7 @@ void Replayer::failStream(ReplayStream *stream, const std::string &reason)
             (stream->reset ? "; the connection was aborted with a reset (TCP RST)" : ""));
 }
 
-void Replayer::send(ReplayStream *stream, const std::uint8_t *data, std::size_t size)
+void Replayer::send(ReplayStream *stream, const std::uint8_t *data, std::size_t size, bool copy)
 {
     if (!stream->error.empty() || !stream->connection)
         return;
@@ -343,8 +352,10 @@ void Replayer::send(ReplayStream *stream, const std::uint8_t *data, std::size_t 
     } else {
         // Written a batch at a time; once the socket is full, tried again only after another
         // batch came (or when pump() finds it writable): not one failing write(2) per packet.
-        if (m_sendByReference)
+        if (m_sendByReference && !copy)
             connection.queueReference(data, size);
+        else if (m_sendByReference)
+            connection.queueCopy(data, size); // behind the references: they stay uncopied
         else
             connection.queue(data, size);
         if (connection.queuedBytes() >= stream->flushAt) {

@@ -5,6 +5,7 @@
 #include "replay/progressmeter.h"
 #include "replay/replayoptions.h"
 #include "replay/streamconnection.h"
+#include "replay/tcpreassembler.h"
 
 #include <atomic>
 #include <cstdint>
@@ -38,7 +39,8 @@ struct PacketCounts
     std::uint64_t notIp = 0;
 };
 
-/// One source address of the capture and the TCP stream that carries its payload.
+/// One source address of the capture (--streams flow: one flow direction) and the TCP stream
+/// that carries its payload.
 struct ReplayStream
 {
     ReplayStream();
@@ -46,10 +48,12 @@ struct ReplayStream
 
     int index = 0; ///< k: the order in which the source first carried payload
     SourceAddress source;
-    std::string sourceText;
-    int port = 0; ///< base_port + k; > 65535 when no port is left for it
+    std::string sourceText; ///< the source address, or the flow ("a:p->b:q")
+    int port = 0;           ///< base_port + k; > 65535 when no port is left for it
     std::uint64_t packets = 0;
-    std::uint64_t bytes = 0;               ///< payload bytes the capture carries for this source
+    std::uint64_t bytes = 0;   ///< payload bytes sent for it (reassembled: as the sender meant)
+    ReassemblyCounts repaired; ///< what reassembly repaired, over its flows
+    std::vector<int> flows;    ///< the ids of the flows behind it, in order of first payload
     std::shared_ptr<capture::Digest> hash; ///< --hash's (none: null), inline or by the worker
     std::vector<std::uint8_t> unhashed;    ///< payload not yet handed to the hash worker
     std::string digest;                    ///< hex digest of those bytes, once the replay ends
@@ -83,9 +87,27 @@ public:
 
 private:
     bool setUp();
+    /// Counts a packet with payload and hands it to its stream: through the reassembler, or
+    /// as it is.
+    void replayPayload(const DecodedPacket &packet);
+    /// A TCP segment without payload: its SYN, FIN or RST matters to the reassembly.
+    void replayControl(const DecodedPacket &packet);
+    /// The stream of `flow`'s payload, made on its first payload packet.
+    ReplayStream *streamOf(const TcpReassembler::Flow &flow);
     ReplayStream *streamFor(const SourceAddress &source);
+    ReplayStream *addStream(const SourceAddress &source, std::string text);
+    /// Bytes of `flow` in order (from the reassembler, or a packet as it is): hashed and sent.
+    /// `held`: they are the reassembler's, valid only during the call.
+    void deliver(const TcpReassembler::Flow &flow, const std::uint8_t *data, std::size_t size,
+                 bool held);
+    /// After the last packet: what the reassembler holds is sent, and its counts are summed.
+    void finishReassembly();
+    /// Warnings about streams that merge several flows (--streams host).
+    void warnAboutMergedFlows();
     void connectStream(ReplayStream *stream);
-    void send(ReplayStream *stream, const std::uint8_t *data, std::size_t size);
+    /// Sends (or queues) `size` bytes; `copy`: they must be copied if they are queued (not
+    /// from the capture's read buffer).
+    void send(ReplayStream *stream, const std::uint8_t *data, std::size_t size, bool copy);
     /// Adds a payload to its stream's digest (xxh128: at once; sha256: batched for the worker).
     void hash(ReplayStream *stream, const std::uint8_t *data, std::size_t size);
     /// Hands a stream's batch to the hash worker; `release` also frees the batch's memory.
@@ -110,6 +132,7 @@ private:
     /// Gives a stream up: aborts its connection with a reset, so the receiver sees it cut.
     void failStream(ReplayStream *stream, const std::string &reason);
     void printSummary(double seconds);
+    void printFlows();
     bool interrupted() const; ///< a first SIGINT/SIGTERM came: stop reading
     bool abandon() const;     ///< a second one came: stop sending too
     void message(const std::string &text);
@@ -126,7 +149,16 @@ private:
     TlsClient m_tls;
     std::vector<std::unique_ptr<ReplayStream>> m_streams;
     std::unordered_map<SourceAddress, ReplayStream *, SourceAddressHash> m_bySource;
-    ReplayStream *m_lastStream = nullptr;  ///< the last streamFor() gave
+    /// The capture's flows (also without --streams flow or reassembly: for the summary) and,
+    /// by flow id, each one's stream and figures.
+    std::unique_ptr<TcpReassembler> m_flows;
+    struct FlowUse
+    {
+        ReplayStream *stream = nullptr; ///< null until the flow carries payload
+        std::uint64_t packets = 0;
+        std::uint64_t bytes = 0;
+    };
+    std::vector<FlowUse> m_flowUse;
     bool m_sendByReference = false;        ///< payloads are queued as references (queueReference())
     std::vector<ReplayStream *> m_pending; ///< streams with bytes queued
     std::uint64_t m_queuedBytes = 0;       ///< over all streams

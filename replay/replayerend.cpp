@@ -154,6 +154,21 @@ void Replayer::printSummary(double seconds)
                  m_options.protocol == ProtocolChoice::Udp ? "TCP" : "UDP",
                  (unsigned long long)c.fragments, (unsigned long long)c.truncated,
                  (unsigned long long)c.otherProtocol, (unsigned long long)c.notIp);
+    if (m_options.reassemble) {
+        ReassemblyCounts total;
+        for (const auto &stream : m_streams)
+            total += stream->repaired;
+        std::fprintf(m_out,
+                     "TCP reassembly: %zu flow(s), %llu retransmitted bytes dropped, %llu "
+                     "segments reordered, %llu gap(s) given up, %llu bytes missing\n",
+                     m_flows ? m_flows->flows().size() : std::size_t(0),
+                     (unsigned long long)total.retransmittedBytes,
+                     (unsigned long long)total.reorderedSegments, (unsigned long long)total.gaps,
+                     (unsigned long long)total.missingBytes);
+    } else {
+        std::fprintf(m_out, "TCP reassembly: off (--no-reassembly): segments sent as captured, "
+                            "in capture order\n");
+    }
     // The digest column is named after its algorithm (the receiver's manifest key); none: no
     // column at all.
     const bool hashed = m_options.hash != capture::HashAlgorithm::None;
@@ -166,8 +181,12 @@ void Replayer::printSummary(double seconds)
                             "  "
                       : std::string();
     };
-    std::fprintf(m_out, "%6s  %-39s  %5s  %10s  %14s  %s%s\n", "stream", "source", "port",
-                 "packets", "bytes", digestColumn(digestName).c_str(), "result");
+    const bool flows = m_options.streams == StreamsBy::Flow;
+    // A flow ("[2001:db8::1]:40000->[2001:db8::2]:80") is longer than an address.
+    const int sourceWidth = flows ? 47 : 39;
+    std::fprintf(m_out, "%6s  %-*s  %5s  %10s  %14s  %12s  %9s  %6s  %12s  %s%s\n", "stream",
+                 sourceWidth, flows ? "flow" : "source", "port", "packets", "bytes", "retrans",
+                 "reordered", "gaps", "missing", digestColumn(digestName).c_str(), "result");
     for (const auto &stream : m_streams) {
         std::string result;
         if (m_options.dryRun)
@@ -178,11 +197,38 @@ void Replayer::printSummary(double seconds)
             result = "interrupted: sent what was read";
         else
             result = "delivered";
-        std::fprintf(m_out, "%6d  %-39s  %5s  %10llu  %14llu  %s%s\n", stream->index,
-                     stream->sourceText.c_str(),
+        // Without reassembly nothing was repaired, and nothing counted: "-".
+        auto repaired = [this](std::uint64_t value) {
+            return m_options.reassemble ? std::to_string(value) : std::string("-");
+        };
+        const ReassemblyCounts &r = stream->repaired;
+        std::fprintf(m_out, "%6d  %-*s  %5s  %10llu  %14llu  %12s  %9s  %6s  %12s  %s%s\n",
+                     stream->index, sourceWidth, stream->sourceText.c_str(),
                      stream->port > 65535 ? "-" : std::to_string(stream->port).c_str(),
                      (unsigned long long)stream->packets, (unsigned long long)stream->bytes,
+                     repaired(r.retransmittedBytes).c_str(), repaired(r.reorderedSegments).c_str(),
+                     repaired(r.gaps).c_str(), repaired(r.missingBytes).c_str(),
                      digestColumn(stream->digest).c_str(), result.c_str());
+    }
+    std::fflush(m_out);
+}
+
+void Replayer::printFlows()
+{
+    std::fprintf(m_out,
+                 "\nflows behind each stream:\n%6s  %-47s  %10s  %14s  %12s  %9s  %6s  %12s\n",
+                 "stream", "flow", "packets", "bytes", "retrans", "reordered", "gaps", "missing");
+    for (const auto &stream : m_streams) {
+        for (const int id : stream->flows) {
+            const TcpReassembler::Flow &flow = *m_flows->flows()[std::size_t(id)];
+            const FlowUse &use = m_flowUse[std::size_t(id)];
+            const ReassemblyCounts &r = flow.counts;
+            std::fprintf(m_out, "%6d  %-47s  %10llu  %14llu  %12llu  %9llu  %6llu  %12llu\n",
+                         stream->index, flow.key.text().c_str(), (unsigned long long)use.packets,
+                         (unsigned long long)use.bytes, (unsigned long long)r.retransmittedBytes,
+                         (unsigned long long)r.reorderedSegments, (unsigned long long)r.gaps,
+                         (unsigned long long)r.missingBytes);
+        }
     }
     std::fflush(m_out);
 }

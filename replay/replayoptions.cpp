@@ -23,8 +23,11 @@ ReplayCommandLine parseReplayCommandLine(const QStringList &arguments)
     QCommandLineParser parser;
     parser.setApplicationDescription(
         u"Replays the payload of a packet capture (pcap or pcapng) as TCP streams: one connection "
-        "per source address, to base_port + k, where k numbers the sources in the order in which "
-        "each first carries payload. Only payload bytes are sent, no framing.\n\nExit status: 0 "
+        "per source address (or, with --streams flow, per flow direction), to base_port + k, "
+        "where k numbers them in the order in which each first carries payload. Only payload "
+        "bytes are sent, no framing. TCP is reassembled per flow direction by sequence number, "
+        "as the sender meant it: retransmitted bytes are dropped, segments put back in order, "
+        "gaps that never fill given up (the summary counts each per stream).\n\nExit status: 0 "
         "every stream delivered in full; 1 a stream could not be delivered in full, or the "
         "capture's tail was truncated; 2 usage error, or a file that is not a readable capture; "
         "130 interrupted (Ctrl+C)."_s);
@@ -41,10 +44,21 @@ ReplayCommandLine parseReplayCommandLine(const QStringList &arguments)
     const QCommandLineOption filterOption(
         u"filter"_s,
         u"Only packets matching this libpcap (BPF) expression, e.g. 'host 10.0.0.7'."_s, u"expr"_s);
+    const QCommandLineOption noReassemblyOption(
+        u"no-reassembly"_s,
+        u"Send TCP segments as captured, in capture order: retransmissions again, out-of-order "
+        "segments out of order (as pcap2stream did)."_s);
+    const QCommandLineOption streamsOption(
+        u"streams"_s,
+        u"What one stream carries: host (default) every flow of one source address, "
+        "interleaved; flow one flow direction (source address:port -> destination "
+        "address:port), so both directions of a conversation and each connection of a host "
+        "become streams of their own."_s,
+        u"host|flow"_s);
     const QCommandLineOption dryRunOption(
         u"dry-run"_s,
-        u"Print the mapping (source -> port, packets, bytes, digest) and exit without "
-        "connecting."_s);
+        u"Print the mapping (source -> port, packets, bytes, what reassembly repaired, digest) "
+        "and the flows behind each stream, and exit without connecting."_s);
     const QCommandLineOption hashOption(
         u"hash"_s,
         u"The digest of each stream's bytes in the summary: xxh128 (default), sha256 or none. "
@@ -77,15 +91,15 @@ ReplayCommandLine parseReplayCommandLine(const QStringList &arguments)
         "a stream whose receiver takes nothing for this long is given up and its connection "
         "aborted with a TCP reset (default 30)."_s,
         u"seconds"_s);
-    parser.addOptions({speedOption, protocolOption, filterOption, dryRunOption, hashOption,
-                       tlsOption, tlsCaOption, tlsCertOption, tlsKeyOption, quietOption,
-                       connectTimeoutOption, closeTimeoutOption});
+    parser.addOptions({speedOption, protocolOption, filterOption, noReassemblyOption, streamsOption,
+                       dryRunOption, hashOption, tlsOption, tlsCaOption, tlsCertOption,
+                       tlsKeyOption, quietOption, connectTimeoutOption, closeTimeoutOption});
     parser.addPositionalArgument(u"pcap_file"_s,
                                  u"The capture to replay (- for standard input)."_s);
     parser.addPositionalArgument(u"server"_s,
                                  u"The receiver's host name or address (IPv4 or IPv6)."_s);
     parser.addPositionalArgument(u"base_port"_s,
-                                 u"The port of the first source; the k-th gets base_port + k."_s);
+                                 u"The port of the first stream; the k-th gets base_port + k."_s);
 
     if (!parser.parse(arguments))
         return usageError(parser.errorText());
@@ -137,6 +151,16 @@ ReplayCommandLine parseReplayCommandLine(const QStringList &arguments)
         else
             return usageError(u"invalid --protocol '%1': expected tcp, udp or all"_s.arg(text));
     }
+    if (parser.isSet(streamsOption)) {
+        const QString text = parser.value(streamsOption);
+        if (text == u"host")
+            options.streams = StreamsBy::Host;
+        else if (text == u"flow")
+            options.streams = StreamsBy::Flow;
+        else
+            return usageError(u"invalid --streams '%1': expected host or flow"_s.arg(text));
+    }
+    options.reassemble = !parser.isSet(noReassemblyOption);
     if (parser.isSet(hashOption)) {
         const QString text = parser.value(hashOption);
         const std::optional<capture::HashAlgorithm> hash = capture::hashAlgorithmFromName(text);

@@ -10,6 +10,11 @@
 namespace replay {
 
 enum class ProtocolChoice { Tcp, Udp, All };
+/// What one stream (one connection to the receiver) carries.
+enum class StreamsBy {
+    Host, ///< every flow of one source address, interleaved (pcap2stream's mapping)
+    Flow, ///< one flow direction: source address:port -> destination address:port
+};
 
 /// Everything capture-replay's command line sets.
 struct ReplayOptions
@@ -19,7 +24,9 @@ struct ReplayOptions
     std::uint16_t basePort = 0;
     double speed = 0; ///< 0: as fast as possible; 1: the capture's timing; 2: twice as fast
     ProtocolChoice protocol = ProtocolChoice::Tcp;
-    QString filter; ///< a libpcap BPF expression
+    QString filter;         ///< a libpcap BPF expression
+    bool reassemble = true; ///< TCP reassembly per flow direction (--no-reassembly: off)
+    StreamsBy streams = StreamsBy::Host;
     bool dryRun = false;
     /// The summary's per-stream digest: the receiver's --hash, so the two compare directly.
     capture::HashAlgorithm hash = capture::HashAlgorithm::Xxh128;

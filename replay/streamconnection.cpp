@@ -297,7 +297,7 @@ void StreamConnection::queueReference(const std::uint8_t *data, std::size_t size
         queue(data, size); // SSL_write takes one buffer; copied bytes must go first
         return;
     }
-    if (!m_references.empty()) {
+    if (!m_references.empty() && !m_lastOwned) {
         iovec &last = m_references.back();
         if (static_cast<const std::uint8_t *>(last.iov_base) + last.iov_len == data) {
             last.iov_len += size;
@@ -307,6 +307,21 @@ void StreamConnection::queueReference(const std::uint8_t *data, std::size_t size
     }
     m_references.push_back({const_cast<std::uint8_t *>(data), size});
     m_referencedBytes += size;
+    m_lastOwned = false;
+}
+
+void StreamConnection::queueCopy(const std::uint8_t *data, std::size_t size)
+{
+    if (failed() || size == 0)
+        return;
+    if (m_ssl || m_references.empty()) {
+        queue(data, size); // nothing referenced waits before it: the plain queue keeps the order
+        return;
+    }
+    const std::vector<std::uint8_t> &copy = m_owned.emplace_back(data, data + size);
+    m_references.push_back({const_cast<std::uint8_t *>(copy.data()), size});
+    m_referencedBytes += size;
+    m_lastOwned = true; // never extended by a reference that happens to follow it in memory
 }
 
 void StreamConnection::keepQueued()
@@ -321,6 +336,7 @@ void StreamConnection::keepQueued()
     m_references.clear();
     m_referencesHead = 0;
     m_referencedBytes = 0;
+    m_owned.clear();
 }
 
 bool StreamConnection::sendReferenced()
@@ -355,6 +371,7 @@ bool StreamConnection::sendReferenced()
     if (m_referencesHead == m_references.size()) {
         m_references.clear();
         m_referencesHead = 0;
+        m_owned.clear();
     }
     return true;
 }

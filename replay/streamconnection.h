@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <string>
 #include <vector>
@@ -46,6 +47,10 @@ public:
     /// they must stay where they are until flush() has sent them or keepQueued() copied them.
     /// A capture's payloads then go from its read buffer to the socket with no copy between.
     void queueReference(const std::uint8_t *data, std::size_t size);
+    /// Like queue() (the bytes are copied), but behind bytes queued by reference the copy is
+    /// queued as one more reference to memory kept here: the referenced bytes before it are
+    /// then not copied too. For bytes that do not stay where they are (a reassembler's).
+    void queueCopy(const std::uint8_t *data, std::size_t size);
     /// Copies the bytes still queued by reference: their memory is about to be reused.
     void keepQueued();
     /// Sends queued bytes until the socket takes no more. False once the connection failed.
@@ -112,6 +117,9 @@ private:
     std::vector<iovec> m_references;
     std::size_t m_referencesHead = 0;
     std::size_t m_referencedBytes = 0;
+    /// queueCopy()'s copies that m_references point into; freed once no reference is left.
+    std::deque<std::vector<std::uint8_t>> m_owned;
+    bool m_lastOwned = false; ///< the last reference is one of m_owned's
     std::uint64_t m_bytesSent = 0;
     std::string m_error;
 };

@@ -1,5 +1,6 @@
 #include "pcapwriter.h"
 #include "replay/packetdecoder.h"
+#include "replay/tcpreassembler.h"
 
 #include <QScopeGuard>
 #include <QTemporaryDir>
@@ -8,14 +9,18 @@
 #include <pcap/pcap.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cstring>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <unordered_set>
 
 using namespace pcapgen;
 using replay::DecodedPacket;
 using replay::PacketKind;
+using replay::ReassemblyCounts;
+using replay::TcpReassembler;
 using replay::Transport;
 namespace linktype = replay::linktype;
 
@@ -166,7 +171,101 @@ struct Random
     std::size_t below(std::size_t bound) { return std::size_t(next() % bound); }
 };
 
+/// A flow's true bytes, 0, 1, … 255, 0, … from `first`: where a byte stands shows in it.
+QByteArray truthOf(std::size_t size, std::uint8_t first = 0)
+{
+    return qb(sequence(size, first));
+}
+
+/// One segment fed to the reassembler: bytes [begin, end) of the flow's true bytes, sent with
+/// sequence number isn + 1 + begin (or just the flags with no bytes when begin == end).
+struct Segment
+{
+    std::size_t begin = 0;
+    std::size_t end = 0;
+    std::uint8_t flags = 0;
+};
+
+/// Feeds `segments` of `truth` (SYN first when `syn`) to a reassembler with the given bounds;
+/// checks every delivered byte against the truth at the position the flow reports; returns
+/// what was delivered, and the counts.
+struct Reassembled
+{
+    QByteArray bytes;
+    ReassemblyCounts counts;
+    QByteArray beforeFinish; ///< what was delivered before finish()
+};
+
+Reassembled reassemble(const QByteArray &truth, std::uint32_t isn, bool syn,
+                       const std::vector<Segment> &segments,
+                       std::size_t maxPerFlow = TcpReassembler::defaultMaxHeldPerFlow)
+{
+    Reassembled result;
+    // A flow captured without its SYN starts at the first segment with bytes.
+    std::size_t base = 0;
+    if (!syn) {
+        for (const Segment &segment : segments) {
+            if (segment.end > segment.begin) {
+                base = segment.begin;
+                break;
+            }
+        }
+    }
+    TcpReassembler reassembler(
+        [&](const TcpReassembler::Flow &flow, const std::uint8_t *data, std::size_t size, bool) {
+            const std::uint64_t at = base + flow.position();
+            if (size == 0 || at + size > std::uint64_t(truth.size()) ||
+                std::memcmp(truth.constData() + at, data, size) != 0)
+                qFatal("delivered %zu bytes at %llu that are not the flow's bytes there", size,
+                       (unsigned long long)at);
+            result.bytes.append(reinterpret_cast<const char *>(data), qsizetype(size));
+        },
+        maxPerFlow, maxPerFlow * 4);
+    replay::FlowKey key;
+    key.sourcePort = 1;
+    TcpReassembler::Flow &flow = reassembler.flow(key);
+    if (syn)
+        reassembler.segment(flow, isn, replay::tcpflags::Syn, nullptr, 0);
+    for (const Segment &segment : segments)
+        reassembler.segment(flow,
+                            isn + 1 + std::uint32_t(segment.begin) -
+                                ((segment.flags & replay::tcpflags::Syn) ? 1 : 0),
+                            segment.flags,
+                            reinterpret_cast<const std::uint8_t *>(truth.constData()) +
+                                segment.begin,
+                            segment.end - segment.begin);
+    result.beforeFinish = result.bytes;
+    reassembler.finish();
+    result.counts = flow.counts;
+    if (reassembler.heldMemory() != 0)
+        qFatal("memory held after finish()");
+    return result;
+}
+
+QByteArray ranges(const QByteArray &truth, std::vector<std::pair<int, int>> parts)
+{
+    QByteArray out;
+    for (const auto &[begin, end] : parts)
+        out += truth.mid(begin, end - begin);
+    return out;
+}
+
 } // namespace
+
+namespace replay {
+char *toString(const ReassemblyCounts &counts)
+{
+    return qstrdup(QStringLiteral("{retransmitted %1, reordered %2, gaps %3, missing %4}")
+                       .arg(counts.retransmittedBytes)
+                       .arg(counts.reorderedSegments)
+                       .arg(counts.gaps)
+                       .arg(counts.missingBytes)
+                       .toUtf8()
+                       .constData());
+}
+} // namespace replay
+
+namespace {} // namespace
 
 class TestPacketDecoder : public QObject
 {
@@ -568,6 +667,339 @@ private Q_SLOTS:
             }
         }
         QVERIFY(payloads > 0); // the damage left some frames whole
+    }
+
+    // Ports, sequence number, flags and destination: what the reassembly keys and orders by.
+    void transportFields()
+    {
+        const Bytes segment4 =
+            ipv4({.source = "192.0.2.7", .destination = "198.51.100.9"},
+                 tcp({.sourcePort = 41234,
+                      .destinationPort = 8080,
+                      .sequence = 0xfffffff0u,
+                      .flags = std::uint8_t(tcpflag::Ack | tcpflag::Psh | tcpflag::Fin)},
+                     Text));
+        DecodedPacket p = replay::decodePacket(linktype::Raw, segment4.data(), segment4.size());
+        QCOMPARE(p.kind, PacketKind::Payload);
+        QCOMPARE(QString::fromStdString(p.destination.text()), QStringLiteral("198.51.100.9"));
+        QCOMPARE(p.sourcePort, std::uint16_t(41234));
+        QCOMPARE(p.destinationPort, std::uint16_t(8080));
+        QCOMPARE(p.sequence, 0xfffffff0u);
+        QCOMPARE(int(p.tcpFlags & replay::tcpflags::Fin), int(replay::tcpflags::Fin));
+        QCOMPARE(int(p.tcpFlags & replay::tcpflags::Syn), 0);
+
+        Ipv6Header h6 = v6(ipproto::Tcp, {hopByHop()});
+        h6.destination = "2001:db8::99";
+        const Bytes syn6 = ipv6(
+            h6,
+            tcp({.sourcePort = 1, .destinationPort = 2, .sequence = 77, .flags = tcpflag::Syn}));
+        p = replay::decodePacket(linktype::Raw, syn6.data(), syn6.size());
+        QCOMPARE(p.kind, PacketKind::NoPayload);
+        QCOMPARE(QString::fromStdString(p.destination.text()), QStringLiteral("2001:db8::99"));
+        QCOMPARE(p.sequence, 77u);
+        QCOMPARE(int(p.tcpFlags), int(tcpflag::Syn));
+        QCOMPARE(p.destinationPort, std::uint16_t(2));
+
+        const Bytes datagram =
+            ipv4(v4(ipproto::Udp), udp({.sourcePort = 53, .destinationPort = 9}, Text));
+        p = replay::decodePacket(linktype::Raw, datagram.data(), datagram.size());
+        QCOMPARE(p.kind, PacketKind::Payload);
+        QCOMPARE(p.sourcePort, std::uint16_t(53));
+        QCOMPARE(p.destinationPort, std::uint16_t(9));
+    }
+
+    // The reassembly, case by case: what comes out, and what it says it repaired.
+    void reassemblerCases()
+    {
+        const QByteArray t = truthOf(100);
+        const std::uint8_t fin = replay::tcpflags::Fin;
+        const std::uint8_t rst = replay::tcpflags::Rst;
+        const std::uint8_t syn = replay::tcpflags::Syn;
+        auto counts = [](std::uint64_t retransmitted, std::uint64_t reordered, std::uint64_t gaps,
+                         std::uint64_t missing) {
+            ReassemblyCounts c;
+            c.retransmittedBytes = retransmitted;
+            c.reorderedSegments = reordered;
+            c.gaps = gaps;
+            c.missingBytes = missing;
+            return c;
+        };
+        struct Case
+        {
+            const char *name;
+            std::uint32_t isn;
+            bool syn;
+            std::vector<Segment> segments;
+            QByteArray expected;
+            QByteArray beforeFinish; ///< what must be out before the end of the capture
+            ReassemblyCounts counts;
+            std::size_t maxPerFlow = TcpReassembler::defaultMaxHeldPerFlow;
+        };
+        const QByteArray lost = ranges(t, {{0, 20}, {40, 100}});
+        const QByteArray bounded = ranges(t, {{0, 10}, {20, 30}, {40, 50}, {60, 70}});
+        const QByteArray reset = ranges(t, {{0, 20}, {40, 60}});
+        const std::vector<Case> cases = {
+            {"in order", 1000, true, {{0, 40}, {40, 100}}, t, t, counts(0, 0, 0, 0)},
+            {"whole retransmission",
+             1000,
+             true,
+             {{0, 40}, {40, 70}, {40, 70}, {70, 100}},
+             t,
+             t,
+             counts(30, 0, 0, 0)},
+            {"partial overlaps",
+             1000,
+             true,
+             {{0, 40}, {30, 70}, {60, 100}},
+             t,
+             t,
+             counts(20, 0, 0, 0)},
+            {"out-of-order pair",
+             1000,
+             true,
+             {{0, 40}, {70, 100}, {40, 70}},
+             t,
+             t,
+             counts(0, 1, 0, 0)},
+            {"overlapping held segments",
+             1000,
+             true,
+             {{0, 20}, {40, 60}, {50, 80}, {20, 40}, {80, 100}},
+             t,
+             t,
+             counts(10, 2, 0, 0)},
+            {"an in-order segment overlaps a held one",
+             1000,
+             true,
+             {{0, 20}, {40, 60}, {20, 50}, {60, 100}},
+             t,
+             t,
+             counts(10, 1, 0, 0)},
+            {"lost segment: the gap is given up at the end",
+             1000,
+             true,
+             {{0, 20}, {40, 60}, {60, 100}},
+             lost,
+             t.left(20),
+             counts(0, 0, 1, 20)},
+            {"sequence wrap",
+             0xffffffd0u,
+             true,
+             {{0, 30}, {60, 100}, {30, 60}, {50, 70}},
+             t,
+             t,
+             counts(20, 1, 0, 0)},
+            {"captured mid-way (no SYN)",
+             5000,
+             false,
+             {{30, 60}, {0, 30}, {60, 100}},
+             t.mid(30),
+             t.mid(30),
+             counts(30, 0, 0, 0)},
+            {"captured mid-way across the wrap",
+             0xffffffe0u,
+             false,
+             {{10, 40}, {70, 100}, {40, 70}},
+             t.mid(10),
+             t.mid(10),
+             counts(0, 1, 0, 0)},
+            {"FIN ahead of a gap, then the gap fills",
+             1000,
+             true,
+             {{0, 20}, {60, 100, fin}, {20, 60}},
+             t,
+             t,
+             counts(0, 1, 0, 0)},
+            {"RST gives the gap up",
+             1000,
+             true,
+             {{0, 20}, {40, 60}, {60, 60, rst}, {20, 40}},
+             reset,
+             reset,
+             counts(20, 0, 1, 20)},
+            {"retransmitted SYN",
+             1000,
+             true,
+             {{0, 50}, {0, 0, syn}, {50, 100}},
+             t,
+             t,
+             counts(0, 0, 0, 0)},
+            {"past the per-flow bound the first gap is given up",
+             1000,
+             true,
+             {{0, 10}, {20, 30}, {40, 50}, {60, 70}, {10, 20}},
+             bounded,
+             ranges(t, {{0, 10}, {20, 30}}),
+             counts(10, 0, 3, 30),
+             3 * TcpReassembler::pieceCost + 15},
+        };
+        for (const Case &c : cases) {
+            const Reassembled r = reassemble(t, c.isn, c.syn, c.segments, c.maxPerFlow);
+            QVERIFY2(r.bytes == c.expected, c.name);
+            QVERIFY2(r.beforeFinish == c.beforeFinish, c.name);
+            if (!(r.counts == c.counts))
+                QFAIL(qPrintable(QStringLiteral("%1: %2 instead of %3")
+                                     .arg(QString::fromUtf8(c.name),
+                                          QString::fromUtf8(replay::toString(r.counts)),
+                                          QString::fromUtf8(replay::toString(c.counts)))));
+        }
+    }
+
+    // Random segment orders, overlaps, duplicates and drops over several interleaved flows,
+    // with small and default bounds, under AddressSanitizer: every byte delivered is the
+    // flow's true byte at that position (so the output never exceeds the true bytes), every
+    // byte fed is either delivered or counted as retransmitted, the held memory never passes
+    // its bounds, and a flow that lost nothing (and was not bounded) comes out whole.
+    void reassemblerRandomised()
+    {
+        Random random{0x243f6a8885a308d3ULL};
+        std::uint64_t delivered = 0;
+        std::uint64_t gaps = 0;
+        std::uint64_t reordered = 0;
+        for (int round = 0; round < 1500; ++round) {
+            const bool small = random.below(3) == 0;
+            const std::size_t maxPerFlow =
+                small ? 1024 + random.below(8192) : TcpReassembler::defaultMaxHeldPerFlow;
+            const std::size_t maxTotal = maxPerFlow * (1 + random.below(4));
+            struct Flow
+            {
+                QByteArray truth;
+                std::uint32_t isn = 0;
+                bool syn = false;
+                bool lossy = false; ///< a segment dropped or a RST sent
+                bool started = false;
+                std::size_t base = 0;
+                std::uint64_t fed = 0;
+                QByteArray out;
+            };
+            std::vector<Flow> flows(1 + random.below(4));
+            struct Fed
+            {
+                std::size_t flow;
+                std::size_t begin, end;
+                std::uint8_t flags;
+            };
+            std::vector<std::vector<Fed>> perFlow(flows.size());
+            for (std::size_t f = 0; f < flows.size(); ++f) {
+                Flow &flow = flows[f];
+                const std::size_t size = 1 + random.below(16000);
+                flow.truth = truthOf(size, std::uint8_t(random.next()));
+                flow.isn = random.below(4) == 0 ? std::uint32_t(0xffffffffu - random.below(20000))
+                                                : std::uint32_t(random.next());
+                flow.syn = random.below(4) != 0;
+                const bool tiny = random.below(5) == 0;
+                std::vector<Fed> &list = perFlow[f];
+                for (std::size_t at = 0; at < size;) {
+                    const std::size_t end = std::min(size, at + 1 + random.below(tiny ? 8 : 1500));
+                    const bool last = end == size;
+                    const std::uint8_t flags =
+                        last && random.below(2) ? replay::tcpflags::Fin : std::uint8_t(0);
+                    if (random.below(20) == 0 && !last) {
+                        flow.lossy = true; // dropped
+                    } else {
+                        list.push_back({f, at, end, flags});
+                    }
+                    if (random.below(10) == 0) { // a retransmission, overlapping or not
+                        const std::size_t b = at - std::min(at, random.below(200));
+                        const std::size_t e = std::min(size, end + random.below(200));
+                        list.push_back({f, b, e, std::uint8_t(0)});
+                    }
+                    at = end;
+                }
+                if (random.below(30) == 0 && !list.empty()) {
+                    flow.lossy = true;
+                    list.insert(list.begin() + std::ptrdiff_t(random.below(list.size())),
+                                {f, 0, 0, replay::tcpflags::Rst});
+                }
+                // Out of order: near neighbours swapped, or now and then the whole flow mixed.
+                const std::size_t window = random.below(8) == 0 ? list.size() : 1 + random.below(6);
+                for (std::size_t i = 0; i + 1 < list.size(); ++i)
+                    std::swap(list[i], list[i + random.below(std::min(window, list.size() - i))]);
+            }
+            // The flows interleaved, each in its own (disordered) order.
+            std::vector<Fed> capture;
+            std::vector<std::size_t> taken(flows.size(), 0);
+            for (;;) {
+                std::vector<std::size_t> open;
+                for (std::size_t f = 0; f < flows.size(); ++f) {
+                    if (taken[f] < perFlow[f].size())
+                        open.push_back(f);
+                }
+                if (open.empty())
+                    break;
+                const std::size_t f = open[random.below(open.size())];
+                capture.push_back(perFlow[f][taken[f]++]);
+            }
+
+            std::vector<TcpReassembler::Flow *> handles(flows.size());
+            TcpReassembler reassembler(
+                [&](const TcpReassembler::Flow &handle, const std::uint8_t *data, std::size_t size,
+                    bool) {
+                    Flow &flow = flows[std::size_t(handle.key.sourcePort)];
+                    const std::uint64_t at = flow.base + handle.position();
+                    if (size == 0 || at + size > std::uint64_t(flow.truth.size()) ||
+                        std::memcmp(flow.truth.constData() + at, data, size) != 0)
+                        qFatal("round %d: %zu bytes delivered at %llu are not the flow's", round,
+                               size, (unsigned long long)at);
+                    flow.out.append(reinterpret_cast<const char *>(data), qsizetype(size));
+                },
+                maxPerFlow, maxTotal);
+            for (std::size_t f = 0; f < flows.size(); ++f) {
+                replay::FlowKey key;
+                key.sourcePort = std::uint16_t(f);
+                handles[f] = &reassembler.flow(key);
+                if (flows[f].syn) {
+                    reassembler.segment(*handles[f], flows[f].isn, replay::tcpflags::Syn, nullptr,
+                                        0);
+                    flows[f].started = true;
+                }
+            }
+            for (const Fed &segment : capture) {
+                Flow &flow = flows[segment.flow];
+                if (!flow.started && segment.end > segment.begin) {
+                    flow.started = true;
+                    flow.base = segment.begin;
+                }
+                flow.fed += segment.end - segment.begin;
+                reassembler.segment(*handles[segment.flow],
+                                    flow.isn + 1 + std::uint32_t(segment.begin), segment.flags,
+                                    reinterpret_cast<const std::uint8_t *>(flow.truth.constData()) +
+                                        segment.begin,
+                                    segment.end - segment.begin);
+                if (reassembler.heldMemory() > maxTotal)
+                    QFAIL(qPrintable(QStringLiteral("round %1: %2 bytes held, bound %3")
+                                         .arg(round)
+                                         .arg(reassembler.heldMemory())
+                                         .arg(maxTotal)));
+                for (const TcpReassembler::Flow *handle : handles)
+                    QVERIFY(handle->heldMemory <= maxPerFlow);
+            }
+            reassembler.finish();
+            QCOMPARE(reassembler.heldMemory(), std::size_t(0));
+            for (std::size_t f = 0; f < flows.size(); ++f) {
+                const Flow &flow = flows[f];
+                const ReassemblyCounts &c = handles[f]->counts;
+                QVERIFY(std::uint64_t(flow.out.size()) <= std::uint64_t(flow.truth.size()));
+                QCOMPARE(flow.fed, std::uint64_t(flow.out.size()) + c.retransmittedBytes);
+                QCOMPARE(handles[f]->position(), std::uint64_t(flow.out.size()) + c.missingBytes);
+                if (!flow.lossy && !small && flow.syn) {
+                    if (flow.out != flow.truth)
+                        QFAIL(qPrintable(QStringLiteral("round %1 flow %2: %3 of %4 bytes")
+                                             .arg(round)
+                                             .arg(f)
+                                             .arg(flow.out.size())
+                                             .arg(flow.truth.size())));
+                    QCOMPARE(c.gaps, std::uint64_t(0));
+                }
+                delivered += std::uint64_t(flow.out.size());
+                gaps += c.gaps;
+                reordered += c.reorderedSegments;
+            }
+        }
+        qInfo("delivered %llu bytes; %llu gaps given up, %llu segments reordered",
+              (unsigned long long)delivered, (unsigned long long)gaps,
+              (unsigned long long)reordered);
+        QVERIFY(gaps > 0 && reordered > 0);
     }
 
     void linkTypes()

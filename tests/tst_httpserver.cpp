@@ -110,6 +110,8 @@ std::optional<HttpResponse> serveTestPaths(const HttpRequest &request)
         return HttpResponse{200, HttpResponse().contentType, healthBody};
     if (request.path == "/big")
         return HttpResponse{200, "application/octet-stream"_ba, bigBody()};
+    if (request.path == "/events")
+        return HttpResponse{200, "text/event-stream"_ba, ": hello\n\n"_ba, true};
     return std::nullopt;
 }
 
@@ -1097,6 +1099,100 @@ private Q_SLOTS:
         QVERIFY(start.startsWith("HTTP/1.1 200 OK\r\n"));
         QCOMPARE(t.server.clientsRejected(), quint64(0));
         QCOMPARE(t.errors.size(), 0);
+    }
+
+    // An event stream: the head without Content-Length, the handler's body, then whatever is
+    // broadcast, in order; what the client sends afterwards is ignored; it ends when the
+    // client closes.
+    void eventStreamCarriesBroadcasts()
+    {
+        TestServer t;
+        QVERIFY2(t.listen(), qPrintable(t.listenError));
+        RawClient client;
+        client.connectTo(t.port);
+        QTRY_VERIFY_WITH_TIMEOUT(client.isConnected(), waitMs);
+        client.socket.write("GET /events HTTP/1.1\r\nHost: x\r\n\r\n");
+        QTRY_VERIFY_WITH_TIMEOUT(client.all().endsWith(": hello\n\n"), waitMs);
+        const QByteArray head = client.all().left(client.all().indexOf("\r\n\r\n") + 4);
+        QVERIFY2(head.startsWith("HTTP/1.1 200 OK\r\n"), head.constData());
+        QVERIFY2(head.contains("\r\nContent-Type: text/event-stream\r\n"), head.constData());
+        QVERIFY2(head.contains("\r\nConnection: close\r\n"), head.constData());
+        QVERIFY2(!head.contains("Content-Length"), head.constData());
+        QCOMPARE(t.server.streamingClientCount(), 1);
+
+        client.socket.write("GET /status HTTP/1.1\r\n\r\ngarbage"); // ignored now
+        QByteArray expected = client.all();
+        for (int i = 0; i < 50; ++i) {
+            const QByteArray event = "id: " + QByteArray::number(i) + "\ndata: {}\n\n";
+            t.server.broadcast(event);
+            expected += event;
+        }
+        QTRY_COMPARE_WITH_TIMEOUT(client.all(), expected, waitMs);
+        QCOMPARE(t.seen.size(), 1);
+        QCOMPARE(t.errors.size(), 0);
+
+        client.socket.disconnectFromHost();
+        QTRY_COMPARE_WITH_TIMEOUT(t.server.streamingClientCount(), 0, waitMs);
+        t.server.broadcast("data: nobody\n\n"); // to no one
+        QTRY_COMPARE_WITH_TIMEOUT(t.server.clientCount(), 0, waitMs);
+    }
+
+    // A client that does not read its event stream is dropped once maxStreamBacklog is queued
+    // for it; one that reads gets every byte, in order.
+    void eventClientThatDoesNotReadIsDropped()
+    {
+        TestServer t;
+        QVERIFY2(t.listen(), qPrintable(t.listenError));
+        QTcpSocket stuck;
+        stuck.setReadBufferSize(qint64(64) * 1024); // and it never reads
+        stuck.connectToHost(QHostAddress::LocalHost, t.port);
+        RawClient reader;
+        reader.connectTo(t.port);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            stuck.state() == QAbstractSocket::ConnectedState && reader.isConnected(), waitMs);
+        stuck.write("GET /events HTTP/1.1\r\n\r\n");
+        reader.socket.write("GET /events HTTP/1.1\r\n\r\n");
+        QTRY_COMPARE_WITH_TIMEOUT(t.server.streamingClientCount(), 2, waitMs);
+        QTRY_VERIFY_WITH_TIMEOUT(reader.all().endsWith(": hello\n\n"), waitMs);
+        const qsizetype start = reader.all().size();
+
+        const QByteArray chunk = TestSupport::patternData(9, 64 * 1024);
+        constexpr int chunks = 400; // 25 MiB: far more than the kernel's buffers take
+        for (int i = 0; i < chunks; ++i) {
+            t.server.broadcast(chunk);
+            QVERIFY(QTest::qWaitFor(
+                [&] { return reader.all().size() >= start + qsizetype(i + 1) * chunk.size(); },
+                waitMs));
+        }
+        QCOMPARE(reader.all().size(), start + qsizetype(chunks) * chunk.size());
+        QVERIFY(reader.all().endsWith(chunk));
+        QCOMPARE(t.server.streamingClientCount(), 1);
+        QVERIFY(t.errors.size() >= 1);
+        QVERIFY2(t.errorMessage(0).contains(u"event stream not read: dropped"_s),
+                 qPrintable(t.errorMessage(0)));
+        QCOMPARE(t.server.clientsRejected(), quint64(1));
+    }
+
+    // An event-stream client holds its place and is never dropped for a newcomer.
+    void eventClientsKeepTheirPlace()
+    {
+        TestServer t;
+        t.server.setMaxClients(1);
+        QVERIFY2(t.listen(), qPrintable(t.listenError));
+        RawClient streaming;
+        streaming.connectTo(t.port);
+        QTRY_VERIFY_WITH_TIMEOUT(streaming.isConnected(), waitMs);
+        streaming.socket.write("GET /events HTTP/1.1\r\n\r\n");
+        QTRY_COMPARE_WITH_TIMEOUT(t.server.streamingClientCount(), 1, waitMs);
+        RawClient newcomer;
+        newcomer.connectTo(t.port);
+        QTRY_VERIFY_WITH_TIMEOUT(newcomer.isConnected(), waitMs);
+        newcomer.socket.write("GET /healthz HTTP/1.1\r\n\r\n");
+        QTRY_VERIFY_WITH_TIMEOUT(newcomer.isClosed(), waitMs);
+        QVERIFY2(newcomer.all().startsWith("HTTP/1.1 503 Service Unavailable\r\n"),
+                 newcomer.all().constData());
+        QVERIFY(streaming.isConnected());
+        QCOMPARE(t.server.streamingClientCount(), 1);
     }
 
     void handlerStatusChecked()

@@ -77,7 +77,9 @@ QByteArray formatHttpResponse(const HttpResponse &response, bool headRequest, bo
     out.append("Content-Type: ")
         .append(validType ? response.contentType : HttpResponse().contentType)
         .append("\r\n");
-    if (!bodyless)
+    if (response.eventStream && !headRequest)
+        out.append("X-Accel-Buffering: no\r\n"); // proxies: pass each event on at once
+    else if (!bodyless)
         out.append("Content-Length: ")
             .append(QByteArray::number(response.body.size()))
             .append("\r\n");

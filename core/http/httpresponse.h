@@ -11,6 +11,10 @@ struct HttpResponse
     int status = 200;
     QByteArray contentType = "text/plain; charset=utf-8";
     QByteArray body;
+    /// An event stream (Server-Sent Events): the head goes without Content-Length, `body`
+    /// starts the stream, and the connection stays open for HttpServer::broadcast() until
+    /// either side closes it. A HEAD request gets the head only, as for any response.
+    bool eventStream = false;
 };
 
 /// A response with `status` and its reason phrase as the body ("404 Not Found\n").

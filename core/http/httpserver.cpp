@@ -31,7 +31,8 @@ constexpr int maxLingerMs = 2000;
 
 struct HttpServer::Client
 {
-    enum class State { Reading, Closing, Dead };
+    /// Streaming: answered with an event stream, which goes on until either side closes.
+    enum class State { Reading, Streaming, Closing, Dead };
 
     QTcpSocket *socket = nullptr;
     QTimer *timer = nullptr; // request deadline; while closing, the linger deadline
@@ -158,7 +159,7 @@ void HttpServer::accept(int fd)
 
 void HttpServer::onReadyRead(Client *client)
 {
-    if (client->state == Client::State::Closing)
+    if (client->state == Client::State::Closing || client->state == Client::State::Streaming)
         client->socket->skip(client->socket->bytesAvailable());
     else if (client->state == Client::State::Reading) {
         client->lastActivity = ++m_activity;
@@ -279,8 +280,38 @@ void HttpServer::respond(Client *client, const HttpRequest &request)
     }
     ++client->served;
     ++m_requestsServed;
-    client->socket->write(
-        formatHttpResponse(*response, request.method == "HEAD", request.keepAlive));
+    const bool head = request.method == "HEAD";
+    if (response->eventStream && !head) {
+        // From now on the connection carries the stream; whatever the client sends is ignored.
+        client->socket->write(formatHttpResponse(*response, false, false));
+        client->state = Client::State::Streaming;
+        client->timer->stop();
+        client->input.clear();
+        client->socket->skip(client->socket->bytesAvailable());
+        return;
+    }
+    client->socket->write(formatHttpResponse(*response, head, request.keepAlive));
+}
+
+void HttpServer::broadcast(QByteArrayView chunk)
+{
+    for (const auto &client : m_clients) {
+        if (client->state != Client::State::Streaming)
+            continue;
+        if (client->socket->bytesToWrite() + chunk.size() > maxStreamBacklog) {
+            evict(client.get(), u"event stream not read: dropped with %1 bytes waiting"_s.arg(
+                                    client->socket->bytesToWrite()));
+            continue;
+        }
+        client->socket->write(chunk.data(), chunk.size());
+    }
+}
+
+int HttpServer::streamingClientCount() const
+{
+    return int(std::count_if(m_clients.begin(), m_clients.end(), [](const auto &client) {
+        return client->state == Client::State::Streaming;
+    }));
 }
 
 void HttpServer::reject(Client *client, const HttpParseResult &result)

@@ -62,6 +62,16 @@ public:
     /// Bytes of responses queued in this process for all clients, not yet taken by the kernel.
     qint64 pendingOutputBytes() const;
 
+    /// Output an event-stream client may have queued here; past it, it is dropped.
+    static constexpr qint64 maxStreamBacklog = qint64(1024) * 1024;
+    /// Appends `chunk` to every event-stream client (HttpResponse::eventStream). One that has
+    /// not taken maxStreamBacklog of what was sent to it is dropped (clientError): a client
+    /// that does not read can neither hold memory nor hold anything up.
+    void broadcast(QByteArrayView chunk);
+    /// Clients receiving an event stream now. Each holds one of the setMaxClients() places,
+    /// and is never dropped for a newcomer.
+    int streamingClientCount() const;
+
 Q_SIGNALS:
     /// A client was dropped or refused: "127.0.0.1:4242: request timeout", "...: 405 PUT" etc.
     void clientError(const QString &message);

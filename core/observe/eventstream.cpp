@@ -181,13 +181,14 @@ void EventStream::emitStats()
 
 void EventStream::emitEvent(const QString &kind, QJsonObject fields)
 {
-    if (m_fd < 0)
-        return;
     fields.insert(u"time"_s, manifestTime(QDateTime::currentDateTime()));
     fields.insert(u"event"_s, kind);
     if (!fields.contains(u"run_number"_s))
         fields.insert(u"run_number"_s, m_receiver->runNumber());
     const QByteArray line = jsonLine(fields);
+    Q_EMIT eventProduced(kind, line.chopped(1));
+    if (m_fd < 0)
+        return;
     const WriteResult result = writeAll(m_fd, line.constData(), size_t(line.size()));
     if (!result.wroteAll && m_writeErrors++ == 0)
         qWarning("cannot write to the events file %s: %s", qPrintable(m_path),

@@ -31,6 +31,10 @@ public:
     /// Lines that could not be written (a full disk, a closed pipe).
     int writeErrors() const { return m_writeErrors; }
 
+Q_SIGNALS:
+    /// Every event, as its JSON object (compact, no newline); with or without a file open.
+    void eventProduced(const QString &kind, const QByteArray &json);
+
 private:
     void emitEvent(const QString &kind, QJsonObject fields);
     void emitStats();

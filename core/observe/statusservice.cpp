@@ -52,6 +52,17 @@ StatusService::StatusService(Receiver *receiver, QObject *parent)
     , m_server([this](const HttpRequest &request) { return handle(request); })
 {
     m_processUptime.start();
+    m_events.attach(receiver, 1000);
+    connect(&m_events, &EventStream::eventProduced, this,
+            [this](const QString &kind, const QByteArray &json) {
+                const quint64 id = m_history.append(kind, json);
+                if (m_server.streamingClientCount() > 0)
+                    m_server.broadcast(EventHistory::message(id, kind, json));
+            });
+    m_keepAlive.setInterval(15000);
+    connect(&m_keepAlive, &QTimer::timeout, this,
+            [this] { m_server.broadcast(": keep-alive\n\n"); });
+    m_keepAlive.start();
     connect(receiver->events(), &CaptureEvents::started, this, [this] { m_failure.clear(); });
     connect(receiver->events(), &CaptureEvents::startFailed, this,
             [this](const QList<ListenFailure> &failures, const QString &reason) {
@@ -80,6 +91,21 @@ std::optional<HttpResponse> StatusService::handle(const HttpRequest &request) co
         return HttpResponse{200, "application/json", statusJson()};
     if (request.path == "/metrics")
         return HttpResponse{200, "text/plain; version=0.0.4; charset=utf-8", metricsText()};
+    if (request.path == "/events") {
+        if (m_server.streamingClientCount() >= maxEventClients)
+            return HttpResponse{503, "text/plain; charset=utf-8",
+                                "too many event clients (" + QByteArray::number(maxEventClients) +
+                                    ")\n"};
+        HttpResponse events{200, "text/event-stream; charset=utf-8", ": capture-receiver\n\n",
+                            true};
+        for (const auto &[name, value] : request.headers) {
+            bool ok = false;
+            const quint64 lastId = value.toULongLong(&ok);
+            if (name == "last-event-id" && ok)
+                events.body += m_history.since(lastId);
+        }
+        return events;
+    }
     if (request.path == "/healthz") {
         const RunState state = m_receiver->state();
         if (state == RunState::Running)

@@ -2,9 +2,12 @@
 
 #include "core/capture/receiver.h"
 #include "core/http/httpserver.h"
+#include "core/observe/eventhistory.h"
+#include "core/observe/eventstream.h"
 
 #include <QElapsedTimer>
 #include <QObject>
+#include <QTimer>
 
 namespace capture {
 
@@ -14,11 +17,17 @@ namespace capture {
 ///   GET /status   JSON: version, uptime, state, settings, ports, connections, open files, totals
 ///   GET /metrics  Prometheus text exposition format 0.0.4
 ///   GET /healthz  200 "ok" while capturing, 503 otherwise
+///   GET /events   Server-Sent Events: every event as it happens (as --events writes them),
+///                 a stats event every second; Last-Event-ID replays what was missed from
+///                 the last 10,000 (older: a gap event saying how many)
 class StatusService : public QObject
 {
     Q_OBJECT
 
 public:
+    /// Event-stream clients at once; over it, a new one gets 503.
+    static constexpr int maxEventClients = 16;
+
     explicit StatusService(Receiver *receiver, QObject *parent = nullptr);
     ~StatusService() override;
 
@@ -34,6 +43,9 @@ private:
 
     Receiver *m_receiver;
     HttpServer m_server;
+    EventStream m_events;   ///< the same events as --events, for /events
+    EventHistory m_history; ///< the last of them, for clients that reconnect
+    QTimer m_keepAlive;     ///< a comment now and then, so idle streams are not cut
     QElapsedTimer m_processUptime;
     QString m_failure; ///< why the last start failed; empty after a good start
 };

@@ -373,6 +373,7 @@ contender_name() {
     crd) echo "capture-receiver on its defaults (--hash xxh128)" ;;
     crh) echo "capture-receiver --hash sha256" ;;
     crm) echo "capture-receiver, /metrics polled" ;;
+    cre) echo "capture-receiver, 8 /events clients" ;;
     crt) echo "capture-receiver --tls-cert" ;;
     socatt) echo "socat OPENSSL-LISTEN" ;;
     raw) echo raw-receiver ;;
@@ -387,15 +388,15 @@ start_contender() {
     wrappers=()
     timefiles=()
     case $who in
-    cr | crd | crh | crm | crt)
+    cr | crd | crh | crm | cre | crt)
         # Like the others, capture-receiver does not hash in the comparisons (--hash none);
         # crd runs it on its defaults (--hash xxh128), crh with --hash sha256, crm with a
-        # /metrics poller.
+        # /metrics poller, cre with 8 clients reading /events.
         local extra=(--hash none)
         [[ $who == crd ]] && extra=()
         [[ $who == crh ]] && extra=(--hash sha256)
         [[ $who == crt ]] && extra+=(--tls-cert "$tls_dir/cert.pem" --tls-key "$tls_dir/key.pem")
-        if [[ $who == crm ]]; then
+        if [[ $who == crm || $who == cre ]]; then
             status_port=$(alloc_ports 1)
             status_port=${status_port% *}
             extra+=(--status "127.0.0.1:$status_port")
@@ -545,6 +546,11 @@ scenario_stream() {
         "$python" "$helper" poll-metrics "$status_port" 0.1 "$log.stop-polling" >"$log.polls" 2>&1 &
         poller=$!
         started+=("$poller")
+    elif [[ $who == cre ]]; then # 8 clients read the event stream meanwhile
+        rm -f "$log.stop-polling"
+        "$python" "$helper" read-events "$status_port" 8 "$log.stop-polling" >"$log.polls" 2>&1 &
+        poller=$!
+        started+=("$poller")
     fi
     local tls=()
     ((scen == 8)) && tls=(--tls)
@@ -556,7 +562,7 @@ scenario_stream() {
         touch "$log.stop-polling"
         wait "$poller" 2>/dev/null || true
         polls=$(cat "$log.polls")
-        [[ $polls =~ ^[0-9]+\ 0$ ]] || run_error "the /metrics poller failed: $polls"
+        [[ $polls =~ ^[0-9]+\ 0$ ]] || run_error "the /metrics poller or the /events clients failed: $polls"
     fi
     stop_contender "$who" "$log"
     "$python" "$helper" verify-sizes "$out" "$first" "$last" "$nports" "$bytes" 1 2>"$log.verify" ||
@@ -583,6 +589,9 @@ $(log_tail "$log.verify")"
     crm)
         record "$scen" cr "$run" polled_mb_per_s "$mbps"
         ;;
+    cre)
+        record "$scen" cr "$run" events_mb_per_s "$mbps"
+        ;;
     crt | socatt)
         record "$scen" "${who%t}" "$run" mb_per_s "$mbps"
         record "$scen" "${who%t}" "$run" cpu_s "$cpu_s"
@@ -597,7 +606,7 @@ $(log_tail "$log.verify")"
     esac
     printf '  %-50s %9.1f MB/s  %7.3f s  cpu %6.3f s  rss %7.1f MiB%s\n' "$current" "$mbps" \
         "$seconds" "$cpu_s" "$(awk -v k="$rss_kib" 'BEGIN {print k / 1024}')" \
-        "${polls:+  (${polls% *} polls)}"
+        "${polls:+  (${polls% *} $([[ $who == cre ]] && echo events || echo polls))}"
 }
 
 # Scenario 4: many concurrent connections with small writes.
@@ -884,7 +893,7 @@ for scen in 1 2 4 5 7 8 9; do
         case $scen in
         1) for who in $(rotated "$run" crd cr crh raw socat); do isolated scenario_stream 1 "$who" "$run" 1 "$s1_b"; done ;;
         8) for who in $(rotated "$run" crt socatt); do isolated scenario_stream 8 "$who" "$run" 1 "$s1_b"; done ;;
-        2) for who in $(rotated "$run" cr crm raw socat); do isolated scenario_stream 2 "$who" "$run" "$s2_ports" "$s2_b"; done ;;
+        2) for who in $(rotated "$run" cr crm cre raw socat); do isolated scenario_stream 2 "$who" "$run" "$s2_ports" "$s2_b"; done ;;
         4) for who in $(rotated "$run" cr raw); do isolated scenario_many "$who" "$run" port; done ;;
         5) for who in $(rotated "$run" cr raw); do isolated scenario_listen "$who" "$run"; done ;;
         7) for mode in $(rotated "$run" window headless); do isolated scenario_gui "$mode" "$run"; done ;;

@@ -287,7 +287,7 @@ def summarize(metrics_path, meta_path, errors_path, json_path):
             runs[("9", contender, "cpu_s_per_gib")] = [c / (b / 2**30) for c, b in zip(cpu, size)]
 
     # What hashing and a /metrics poller cost, run by run against the plain capture.
-    for scenario, metric in (("1", "default"), ("1", "sha256"), ("2", "polled")):
+    for scenario, metric in (("1", "default"), ("1", "sha256"), ("2", "polled"), ("2", "events")):
         with_it = runs.get((scenario, "cr", f"{metric}_mb_per_s"), [])
         plain = runs.get((scenario, "cr", "mb_per_s"), [])
         if with_it and len(with_it) == len(plain):
@@ -342,6 +342,9 @@ def summarize(metrics_path, meta_path, errors_path, json_path):
     row("2", "  peak RSS MiB (socat: sum)", "rss_mib", 1, "lower")
     row("2", "  while /metrics is polled 10x/s: MB/s", "polled_mb_per_s", 1, "higher")
     row("2", "  polled / not polled throughput", "polled_over_plain", 3, "higher",
+        [(None, ">=", 0.95)])
+    row("2", "  while 8 clients read /events: MB/s", "events_mb_per_s", 1, "higher")
+    row("2", "  with / without /events clients throughput", "events_over_plain", 3, "higher",
         [(None, ">=", 0.95)])
     if "1" in scenarios:
         row("3", "3 receiver CPU s per GiB (scen. 1)", "cpu_s_per_gib", 3, "lower",
@@ -457,6 +460,45 @@ def poll_metrics(port, interval, stop_file):
     print(polls, failures)
 
 
+def read_events(port, clients, stop_file):
+    """`clients` connections read GET /events until `stop_file` exists; then prints
+    "<events> <failures>" (a connection refused, answered otherwise or closed early)."""
+    import selectors
+    import socket
+    selector = selectors.DefaultSelector()
+    failures = events = 0
+    for _ in range(clients):
+        try:
+            s = socket.create_connection(("127.0.0.1", port), timeout=5)
+            s.sendall(b"GET /events HTTP/1.1\r\nHost: bench\r\n\r\n")
+            s.setblocking(False)
+            selector.register(s, selectors.EVENT_READ, {"head": b"", "ok": False})
+        except OSError:
+            failures += 1
+    while not os.path.exists(stop_file):
+        for key, _ in selector.select(timeout=0.1):
+            try:
+                data = key.fileobj.recv(262144)
+            except BlockingIOError:
+                continue
+            except OSError:
+                data = b""
+            if not data:
+                failures += 1
+                selector.unregister(key.fileobj)
+                key.fileobj.close()
+                continue
+            state = key.data
+            if not state["ok"]:
+                state["head"] += data
+                if b"\r\n\r\n" in state["head"]:
+                    state["ok"] = state["head"].startswith(b"HTTP/1.1 200")
+                    if not state["ok"]:
+                        failures += 1
+            events += data.count(b"\nevent: ") + data.startswith(b"event: ")
+    print(events, failures)
+
+
 def main():
     if len(sys.argv) < 2:
         fail("usage: run_helper.py COMMAND ARGS...")
@@ -469,6 +511,8 @@ def main():
         verify_digests(args[0], args[1])
     elif command == "poll-metrics":
         poll_metrics(int(args[0]), float(args[1]), args[2])
+    elif command == "read-events":
+        read_events(int(args[0]), int(args[1]), args[2])
     elif command == "make-capture":
         make_capture(args[0], args[1], int(args[2]), int(args[3]))
     elif command == "json-field":

@@ -1049,7 +1049,7 @@ private Q_SLOTS:
             if (QTest::currentTestFailed())
                 return;
             if (!skip.isEmpty())
-                QSKIP(qPrintable(skip));
+                QSKIP(qPrintable(u"no loopback capture here (it needs CAP_NET_RAW): "_s + skip));
             for (const QStringList &mode :
                  {QStringList{}, QStringList{u"--streams"_s, u"flow"_s}}) {
                 const ReplayRun dry = runReplay(

@@ -59,7 +59,9 @@ private:
     void validate();
     void browse();
     void browseTlsFile(QLineEdit *edit, const QString &title);
-    QString validateTls();
+    QString validateTls(); // settingspaneltls.cpp
+    /// Shows `text` in `label` (hidden when empty).
+    static void showMessage(QLabel *label, const QString &text);
     /// The file-name, hand-off and stop fields' problem (each shown beside its field).
     QString validateRunFields();
 

@@ -99,6 +99,13 @@ QByteArray bigBody()
     return body;
 }
 
+/// An event stream's first answer far larger than HttpServer::maxStreamBacklog (one comment).
+QByteArray longReplay()
+{
+    static const QByteArray body = QByteArray(16 * 1024 * 1024, 'r');
+    return body;
+}
+
 /// The content the engine will serve, as far as these tests need it.
 std::optional<HttpResponse> serveTestPaths(const HttpRequest &request)
 {
@@ -112,6 +119,8 @@ std::optional<HttpResponse> serveTestPaths(const HttpRequest &request)
         return HttpResponse{200, "application/octet-stream"_ba, bigBody()};
     if (request.path == "/events")
         return HttpResponse{200, "text/event-stream"_ba, ": hello\n\n"_ba, true};
+    if (request.path == "/events-history") // a replay larger than maxStreamBacklog
+        return HttpResponse{200, "text/event-stream"_ba, ": " + longReplay() + "\n\n", true};
     return std::nullopt;
 }
 
@@ -1171,6 +1180,38 @@ private Q_SLOTS:
         QVERIFY2(t.errorMessage(0).contains(u"event stream not read: dropped"_s),
                  qPrintable(t.errorMessage(0)));
         QCOMPARE(t.server.clientsRejected(), quint64(1));
+    }
+
+    // A first answer larger than maxStreamBacklog (a long replay) does not count against the
+    // client: broadcasts while most of it still waits here reach it, behind all of it.
+    void eventStreamWithALongReplay()
+    {
+        TestServer t;
+        QVERIFY2(t.listen(), qPrintable(t.listenError));
+        QTcpSocket reader;
+        reader.setReadBufferSize(4096); // and it does not read yet
+        reader.connectToHost(QHostAddress::LocalHost, t.port);
+        QTRY_VERIFY_WITH_TIMEOUT(reader.state() == QAbstractSocket::ConnectedState, waitMs);
+        reader.write("GET /events-history HTTP/1.1\r\n\r\n");
+        QTRY_COMPARE_WITH_TIMEOUT(t.server.streamingClientCount(), 1, waitMs);
+        QTRY_VERIFY_WITH_TIMEOUT(t.server.pendingOutputBytes() > 2 * HttpServer::maxStreamBacklog,
+                                 waitMs);
+        const QByteArray event = "data: after\n\n";
+        for (int i = 0; i < 10; ++i)
+            t.server.broadcast(event);
+        QCOMPARE(t.server.streamingClientCount(), 1);
+
+        QByteArray all;
+        reader.setReadBufferSize(0);
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+                all += reader.readAll();
+                return all.endsWith(event.repeated(10));
+            },
+            60000));
+        QVERIFY(all.contains(QByteArray(": " + longReplay() + "\n\n" + event)));
+        QCOMPARE(t.errors.size(), 0);
+        QCOMPARE(t.server.streamingClientCount(), 1);
     }
 
     // An event-stream client holds its place and is never dropped for a newcomer.

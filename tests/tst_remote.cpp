@@ -130,6 +130,8 @@ QByteArray runPython(const QStringList &arguments, int timeoutMs = 60000)
     p.start(u"python3"_s, arguments);
     if (!p.waitForStarted(10000) || !finishOrKill(p, timeoutMs))
         return "python3 did not finish: " + p.readAllStandardError();
+    if (p.exitCode() != 0)
+        return "python3 failed: " + p.readAllStandardOutput() + p.readAllStandardError();
     return p.readAllStandardOutput();
 }
 

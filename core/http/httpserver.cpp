@@ -45,6 +45,9 @@ struct HttpServer::Client
     bool writeShutDown = false;
     bool overLimit = false;   // let in over the client limit; holds no place until admitted
     quint64 lastActivity = 0; // HttpServer::m_activity when it last sent or took bytes
+    // An event stream's first answer (the replayed history) may be larger than
+    // maxStreamBacklog: what of it still waits is allowed on top of the bound.
+    qint64 streamGrace = 0;
 };
 
 HttpServer::HttpServer(Handler handler, QObject *parent)
@@ -283,7 +286,9 @@ void HttpServer::respond(Client *client, const HttpRequest &request)
     const bool head = request.method == "HEAD";
     if (response->eventStream && !head) {
         // From now on the connection carries the stream; whatever the client sends is ignored.
-        client->socket->write(formatHttpResponse(*response, false, false));
+        const QByteArray first = formatHttpResponse(*response, false, false);
+        client->socket->write(first);
+        client->streamGrace = first.size();
         client->state = Client::State::Streaming;
         client->timer->stop();
         client->input.clear();
@@ -298,7 +303,9 @@ void HttpServer::broadcast(QByteArrayView chunk)
     for (const auto &client : m_clients) {
         if (client->state != Client::State::Streaming)
             continue;
-        if (client->socket->bytesToWrite() + chunk.size() > maxStreamBacklog) {
+        const qint64 waiting = client->socket->bytesToWrite();
+        client->streamGrace = std::min(client->streamGrace, waiting);
+        if (waiting + chunk.size() > maxStreamBacklog + client->streamGrace) {
             evict(client.get(), u"event stream not read: dropped with %1 bytes waiting"_s.arg(
                                     client->socket->bytesToWrite()));
             continue;

@@ -65,8 +65,9 @@ public:
     /// Output an event-stream client may have queued here; past it, it is dropped.
     static constexpr qint64 maxStreamBacklog = qint64(1024) * 1024;
     /// Appends `chunk` to every event-stream client (HttpResponse::eventStream). One that has
-    /// not taken maxStreamBacklog of what was sent to it is dropped (clientError): a client
-    /// that does not read can neither hold memory nor hold anything up.
+    /// not taken maxStreamBacklog of what was sent to it (beyond what still waits of its first
+    /// answer, however large) is dropped (clientError): a client that does not read can
+    /// neither hold memory nor hold anything up.
     void broadcast(QByteArrayView chunk);
     /// Clients receiving an event stream now. Each holds one of the setMaxClients() places,
     /// and is never dropped for a newcomer.

@@ -1240,7 +1240,14 @@ private Q_SLOTS:
     {
         HttpServer server([](const HttpRequest &request) -> std::optional<HttpResponse> {
             if (request.path == "/bad-type")
-                return HttpResponse{200, "text/plain\r\nX-Injected: 1"_ba, "x"_ba};
+                return HttpResponse{200,
+                                    "text/plain\r\nX-Injected: 1"_ba,
+                                    "x"_ba,
+                                    false,
+                                    {{"X-Fine"_ba, "yes"_ba},
+                                     {"X-Bad"_ba, "a\r\nX-Injected: 2"_ba},
+                                     {"X Bad"_ba, "b"_ba},
+                                     {""_ba, "c"_ba}}};
             if (request.path == "/empty")
                 return HttpResponse{204, HttpResponse().contentType, "ignored"_ba};
             if (request.path == "/busy")
@@ -1263,6 +1270,9 @@ private Q_SLOTS:
         const QList<Response> responses = splitResponses(stream);
         QCOMPARE(responses.size(), 4);
         QCOMPARE(responses.at(0).header("content-type"), "text/plain; charset=utf-8"_ba);
+        QCOMPARE(responses.at(0).header("x-fine"), "yes"_ba);
+        QCOMPARE(responses.at(0).header("x-bad"), QByteArray());
+        QCOMPARE(responses.at(0).headers.size(), 5); // type, length, cache, X-Fine, connection
         QCOMPARE(responses.at(1).statusLine, "HTTP/1.1 503 Service Unavailable"_ba);
         QCOMPARE(responses.at(1).body, "starting\n"_ba);
         QCOMPARE(responses.at(2).statusLine, "HTTP/1.1 500 Internal Server Error"_ba);

@@ -181,6 +181,11 @@ bool isHttpFieldValue(QByteArrayView value)
     return allOf(value, isFieldValueChar);
 }
 
+bool isHttpToken(QByteArrayView name)
+{
+    return !name.isEmpty() && allOf(name, isTokenChar);
+}
+
 HttpParseResult parseHttpRequest(QByteArrayView buffer, qsizetype maxHeadBytes)
 {
     HttpParseResult result;

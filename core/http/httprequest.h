@@ -47,4 +47,7 @@ inline constexpr qsizetype httpMethodQuotedBytes = 32;
 /// HTAB): nothing that could end a header line.
 bool isHttpFieldValue(QByteArrayView value);
 
+/// True when `name` is a non-empty RFC 9110 token (a valid header field name or method).
+bool isHttpToken(QByteArrayView name);
+
 } // namespace capture

@@ -84,6 +84,10 @@ QByteArray formatHttpResponse(const HttpResponse &response, bool headRequest, bo
             .append(QByteArray::number(response.body.size()))
             .append("\r\n");
     out.append("Cache-Control: no-store\r\n");
+    for (const auto &[name, value] : response.headers) {
+        if (isHttpToken(name) && isHttpFieldValue(value))
+            out.append(name).append(": ").append(value).append("\r\n");
+    }
     out.append(extraHeaders);
     out.append(keepAlive ? "Connection: keep-alive\r\n\r\n" : "Connection: close\r\n\r\n");
     if (withBody)

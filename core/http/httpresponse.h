@@ -2,6 +2,9 @@
 
 #include <QByteArray>
 #include <QByteArrayView>
+#include <QList>
+
+#include <utility>
 
 namespace capture {
 
@@ -15,6 +18,9 @@ struct HttpResponse
     /// starts the stream, and the connection stays open for HttpServer::broadcast() until
     /// either side closes it. A HEAD request gets the head only, as for any response.
     bool eventStream = false;
+    /// Further header fields from the handler (Content-Security-Policy, WWW-Authenticate...).
+    /// One whose name is not a token or whose value could end the head is left out.
+    QList<std::pair<QByteArray, QByteArray>> headers = {};
 };
 
 /// A response with `status` and its reason phrase as the body ("404 Not Found\n").
@@ -22,8 +28,9 @@ HttpResponse httpErrorResponse(int status);
 
 /// The bytes of `response` on the wire: status line, Content-Type (the default one when the
 /// handler's would not be a valid header value), Content-Length (not for 204 and 304),
-/// Cache-Control: no-store, `extraHeaders` (complete "Name: value\r\n" lines, from the server
-/// only), Connection; and the body unless `headRequest` (or 204, 304).
+/// Cache-Control: no-store, the response's own valid `headers`, `extraHeaders` (complete "Name:
+/// value\r\n" lines, from the server only), Connection; and the body unless `headRequest` (or 204,
+/// 304).
 QByteArray formatHttpResponse(const HttpResponse &response, bool headRequest, bool keepAlive,
                               QByteArrayView extraHeaders = {});
 

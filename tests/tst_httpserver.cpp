@@ -350,6 +350,17 @@ private Q_SLOTS:
             QTest::newRow(name) << request << status;
         };
         row("POST", "POST /status HTTP/1.1\r\nHost: x\r\n\r\n"_ba, 405);
+        row("POST outside /api/", "POST /apix HTTP/1.1\r\nContent-Length: 0\r\n\r\n"_ba, 405);
+        row("PUT under /api/", "PUT /api/run HTTP/1.1\r\nContent-Length: 0\r\n\r\n"_ba, 405);
+        row("POST without length", "POST /api/run HTTP/1.1\r\nHost: x\r\n\r\n"_ba, 411);
+        row("POST body too large", "POST /api/run HTTP/1.1\r\nContent-Length: 1025\r\n\r\n"_ba,
+            413);
+        row("POST huge length", "POST /api/run HTTP/1.1\r\nContent-Length: 99999999999999\r\n"_ba,
+            413);
+        row("POST chunked", "POST /api/run HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"_ba, 400);
+        row("POST two lengths",
+            "POST /api/run HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 1\r\n\r\nx"_ba, 400);
+        row("POST negative length", "POST /api/run HTTP/1.1\r\nContent-Length: -1\r\n\r\n"_ba, 400);
         row("PUT", "PUT /status HTTP/1.1\r\n\r\n"_ba, 405);
         row("DELETE", "DELETE / HTTP/1.1\r\n\r\n"_ba, 405);
         row("OPTIONS", "OPTIONS /status HTTP/1.1\r\n\r\n"_ba, 405);
@@ -424,6 +435,31 @@ private Q_SLOTS:
             parse("GET / HTTP/1.1\r\nHost: x\r\n"_ba + headers + "\r\nbody"_ba);
         QCOMPARE(result.status, accepted ? Status::Complete : Status::Error);
         QCOMPARE(result.errorStatus, accepted ? 0 : 400);
+    }
+
+    // POST under /api/: complete with its body, which may arrive in pieces; what follows is
+    // the next request.
+    void parsePostBody()
+    {
+        const QByteArray request =
+            "POST /api/run?x=1 HTTP/1.1\r\nContent-Length: 10\r\n\r\n{\"run\": 7}GET /"_ba;
+        const qsizetype headSize = request.indexOf("\r\n\r\n") + 4;
+        for (qsizetype cut = 0; cut < headSize + 10; ++cut)
+            QCOMPARE(parse(request.first(cut)).status, Status::Incomplete);
+        const HttpParseResult result = parse(request);
+        QCOMPARE(result.status, Status::Complete);
+        QCOMPARE(result.request.method, "POST"_ba);
+        QCOMPARE(result.request.path, "/api/run"_ba);
+        QCOMPARE(result.request.body, "{\"run\": 7}"_ba);
+        QCOMPARE(result.consumed, headSize + 10);
+        const HttpParseResult empty =
+            parse("POST /api/capture/stop HTTP/1.1\r\nContent-Length: 0\r\n\r\n"_ba);
+        QCOMPARE(empty.status, Status::Complete);
+        QVERIFY(empty.request.body.isEmpty());
+        const QByteArray largest = "POST /api/x HTTP/1.1\r\nContent-Length: 1024\r\n\r\n"_ba;
+        const HttpParseResult full = parse(largest + QByteArray(1024, 'b'));
+        QCOMPARE(full.status, Status::Complete);
+        QCOMPARE(full.request.body.size(), 1024);
     }
 
     void parseHeadSize()
@@ -1108,6 +1144,53 @@ private Q_SLOTS:
         QVERIFY(start.startsWith("HTTP/1.1 200 OK\r\n"));
         QCOMPARE(t.server.clientsRejected(), quint64(0));
         QCOMPARE(t.errors.size(), 0);
+    }
+
+    // A deferred answer: nothing goes out until answer(); requests behind it wait, then get
+    // theirs in order; a client gone meanwhile makes answer() return false.
+    void deferredAnswer()
+    {
+        QList<HttpRequest> deferred;
+        HttpServer server([&deferred](const HttpRequest &request) -> std::optional<HttpResponse> {
+            if (request.path == "/api/later") {
+                deferred.append(request);
+                HttpResponse later;
+                later.deferred = true;
+                return later;
+            }
+            return serveTestPaths(request);
+        });
+        QString error;
+        QVERIFY2(server.listen(QHostAddress::LocalHost, 0, &error), qPrintable(error));
+        RawClient client;
+        client.connectTo(server.serverPort());
+        QTRY_VERIFY_WITH_TIMEOUT(client.isConnected(), waitMs);
+        client.socket.write("POST /api/later HTTP/1.1\r\nContent-Length: 2\r\n\r\nhi"
+                            "GET /healthz HTTP/1.1\r\n\r\n");
+        QTRY_COMPARE_WITH_TIMEOUT(deferred.size(), 1, waitMs);
+        QCOMPARE(deferred[0].body, "hi"_ba);
+        QCOMPARE(deferred[0].peerAddress, u"127.0.0.1"_s);
+        QTest::qWait(100);
+        QCOMPARE(client.all(), QByteArray());
+        QCOMPARE(server.busyClientCount(), 1);
+        QVERIFY(!server.answer(deferred[0].client + 1000, HttpResponse{}));
+        QVERIFY(server.answer(deferred[0].client, HttpResponse{409, "application/json", "{}"}));
+        QVERIFY(!server.answer(deferred[0].client, HttpResponse{})); // answered already
+        QTRY_VERIFY_WITH_TIMEOUT(client.all().endsWith(healthBody), waitMs);
+        const QList<Response> responses = splitResponses(client.all());
+        QCOMPARE(responses.size(), 2);
+        QCOMPARE(responses[0].statusLine, "HTTP/1.1 409 Conflict"_ba);
+        QCOMPARE(responses[0].body, "{}"_ba);
+        QCOMPARE(responses[1].body, healthBody);
+
+        RawClient gone;
+        gone.connectTo(server.serverPort());
+        QTRY_VERIFY_WITH_TIMEOUT(gone.isConnected(), waitMs);
+        gone.socket.write("POST /api/later HTTP/1.1\r\nContent-Length: 0\r\n\r\n");
+        QTRY_COMPARE_WITH_TIMEOUT(deferred.size(), 2, waitMs);
+        gone.socket.abort();
+        QTRY_COMPARE_WITH_TIMEOUT(server.clientCount(), 1, waitMs);
+        QVERIFY(!server.answer(deferred[1].client, HttpResponse{}));
     }
 
     // An event stream: the head without Content-Length, the handler's body, then whatever is

@@ -198,6 +198,8 @@ HttpParseResult parseHttpRequest(QByteArrayView buffer, qsizetype maxHeadBytes)
     int hostCount = 0;
     bool connectionClose = false;
     bool connectionKeepAlive = false;
+    int contentLengthCount = 0;
+    qsizetype contentLength = 0;
 
     for (;;) {
         const qsizetype lineEnd = head.indexOf('\n', pos);
@@ -235,7 +237,8 @@ HttpParseResult parseHttpRequest(QByteArrayView buffer, qsizetype maxHeadBytes)
                 return failed(result, 505,
                               u"unsupported version "_s + QString::fromLatin1(parts.version));
             }
-            if (request.method != "GET" && request.method != "HEAD") {
+            const bool post = request.method == "POST" && request.path.startsWith("/api/");
+            if (request.method != "GET" && request.method != "HEAD" && !post) {
                 const QByteArrayView shown =
                     parts.method.first(std::min(parts.method.size(), httpMethodQuotedBytes));
                 return failed(result, 405,
@@ -255,8 +258,20 @@ HttpParseResult parseHttpRequest(QByteArrayView buffer, qsizetype maxHeadBytes)
         const QByteArrayView value = trimmedOws(line.sliced(colon + 1));
         if (name == "transfer-encoding")
             return failed(result, 400, u"request with a body (Transfer-Encoding)"_s);
-        if (name == "content-length" && !isZeroLength(value))
-            return failed(result, 400, u"request with a body (Content-Length)"_s);
+        if (name == "content-length") {
+            if (++contentLengthCount > 1)
+                return failed(result, 400, u"more than one Content-Length header"_s);
+            if (request.method != "POST") {
+                if (!isZeroLength(value))
+                    return failed(result, 400, u"request with a body (Content-Length)"_s);
+            } else if (value.isEmpty() || !allOf(value, isDigit)) {
+                return failed(result, 400, u"malformed Content-Length"_s);
+            } else if (value.size() > 6 || value.toLongLong() > httpMaxBodyBytes) {
+                return failed(result, 413, u"request body over %1 bytes"_s.arg(httpMaxBodyBytes));
+            } else {
+                contentLength = qsizetype(value.toLongLong());
+            }
+        }
         if (name == "host" && ++hostCount > 1)
             return failed(result, 400, u"more than one Host header"_s);
         if (name == "connection") {
@@ -275,10 +290,17 @@ HttpParseResult parseHttpRequest(QByteArrayView buffer, qsizetype maxHeadBytes)
         request.headers.append({name, value.toByteArray()});
     }
 
+    if (request.method == "POST") {
+        if (contentLengthCount == 0)
+            return failed(result, 411, u"POST without Content-Length"_s);
+        if (buffer.size() - pos < contentLength)
+            return result; // Incomplete: the body is on its way
+        request.body = buffer.sliced(pos, contentLength).toByteArray();
+    }
     request.keepAlive =
         request.versionMinor >= 1 ? !connectionClose : connectionKeepAlive && !connectionClose;
     result.status = HttpParseResult::Status::Complete;
-    result.consumed = pos;
+    result.consumed = pos + request.body.size();
     return result;
 }
 

@@ -18,6 +18,10 @@ struct HttpRequest
     int versionMinor = 1; // HTTP/1.<minor>; only HTTP/1.0 and 1.1 are accepted
     QList<std::pair<QByteArray, QByteArray>> headers; // names lower-cased, values trimmed
     bool keepAlive = true; // per HTTP/1.x rules and the Connection header
+    QByteArray body;       // a POST's body (at most httpMaxBodyBytes); empty otherwise
+    // Filled by HttpServer, not by the parser:
+    QString peerAddress; // the client's address, e.g. "127.0.0.1"
+    quint64 client = 0;  // who asked, for HttpServer::answer() after a deferred response
 };
 
 struct HttpParseResult
@@ -26,7 +30,7 @@ struct HttpParseResult
     Status status = Status::Incomplete;
     HttpRequest request;    // when Complete
     qsizetype consumed = 0; // bytes of the buffer the request used (when Complete)
-    int errorStatus = 0;    // when Error: 400, 405 (method not GET/HEAD) or 505 (version)
+    int errorStatus = 0;    // when Error: 400, 405 (method), 411, 413 (POST body) or 505 (version)
     QString error;          // when Error: a short reason for the log
 };
 
@@ -36,9 +40,15 @@ struct HttpParseResult
 /// asserts on input, no reading past the buffer, no unbounded recursion).
 /// Errors are reported as soon as the bytes seen prove them (a bad request line before its
 /// headers arrive), so a prefix of a buffer never yields a different error than the buffer.
-/// Requests with a body (Content-Length other than 0, any Transfer-Encoding), more than one
-/// Host header, obsolete line folding or more than 100 header fields are errors 400.
+/// Methods: GET and HEAD, and POST for paths under /api/ only (others: 405). A POST needs a
+/// Content-Length (411) of at most httpMaxBodyBytes (413), and is complete with its body.
+/// Other requests with a body (Content-Length other than 0), any Transfer-Encoding, more than
+/// one Host or Content-Length header, obsolete line folding or more than 100 header fields
+/// are errors 400.
 HttpParseResult parseHttpRequest(QByteArrayView buffer, qsizetype maxHeadBytes = 8192);
+
+/// The largest POST body accepted (the control API's JSON is a few bytes).
+inline constexpr qsizetype httpMaxBodyBytes = 1024;
 
 /// At most this many bytes of a method that is not allowed are quoted in an error message.
 inline constexpr qsizetype httpMethodQuotedBytes = 32;

@@ -37,6 +37,14 @@ QByteArray reasonPhrase(int status)
         return "Method Not Allowed"_ba;
     case 408:
         return "Request Timeout"_ba;
+    case 409:
+        return "Conflict"_ba;
+    case 411:
+        return "Length Required"_ba;
+    case 413:
+        return "Content Too Large"_ba;
+    case 415:
+        return "Unsupported Media Type"_ba;
     case 429:
         return "Too Many Requests"_ba;
     case 500:

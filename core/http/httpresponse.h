@@ -21,6 +21,9 @@ struct HttpResponse
     /// Further header fields from the handler (Content-Security-Policy, WWW-Authenticate...).
     /// One whose name is not a token or whose value could end the head is left out.
     QList<std::pair<QByteArray, QByteArray>> headers = {};
+    /// The handler answers later, with HttpServer::answer(request.client, ...): the connection
+    /// waits (its further requests unread) until then or until the client goes.
+    bool deferred = false;
 };
 
 /// A response with `status` and its reason phrase as the body ("404 Not Found\n").

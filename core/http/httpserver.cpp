@@ -32,12 +32,15 @@ constexpr int maxLingerMs = 2000;
 struct HttpServer::Client
 {
     /// Streaming: answered with an event stream, which goes on until either side closes.
-    enum class State { Reading, Streaming, Closing, Dead };
+    /// Waiting: its handler answers later (HttpResponse::deferred); nothing more is read.
+    enum class State { Reading, Waiting, Streaming, Closing, Dead };
 
+    quint64 id = 0;
     QTcpSocket *socket = nullptr;
     QTimer *timer = nullptr; // request deadline; while closing, the linger deadline
-    QString peer;
-    QByteArray input; // received and not answered yet
+    QString peer;            // address:port, for messages
+    QString peerAddress;     // the address alone
+    QByteArray input;        // received and not answered yet
     quint64 served = 0;
     State state = State::Reading;
     bool paused = false; // too much output queued: requests wait unread
@@ -48,6 +51,9 @@ struct HttpServer::Client
     // An event stream's first answer (the replayed history) may be larger than
     // maxStreamBacklog: what of it still waits is allowed on top of the bound.
     qint64 streamGrace = 0;
+    // While Waiting: how the deferred answer goes out.
+    bool waitingHead = false;
+    bool waitingKeepAlive = false;
 };
 
 HttpServer::HttpServer(Handler handler, QObject *parent)
@@ -101,7 +107,8 @@ int HttpServer::clientCount() const
 int HttpServer::busyClientCount() const
 {
     return int(std::count_if(m_clients.begin(), m_clients.end(), [this](const auto &client) {
-        return client->state == Client::State::Reading && !isIdle(client.get());
+        return client->state == Client::State::Waiting ||
+               (client->state == Client::State::Reading && !isIdle(client.get()));
     }));
 }
 
@@ -145,8 +152,10 @@ void HttpServer::accept(int fd)
 
     auto client = std::make_unique<Client>();
     Client *c = client.get();
+    c->id = ++m_lastClientId;
     c->socket = socket;
     c->peer = peer;
+    c->peerAddress = address.toString();
     c->overLimit = placesTaken() >= m_maxClients;
     c->lastActivity = ++m_activity;
     c->timer = new QTimer(socket);
@@ -255,7 +264,12 @@ void HttpServer::processInput(Client *client)
             Q_EMIT clientError(peer + u": 503, all %1 clients busy"_s.arg(m_maxClients));
             return;
         }
-        respond(client, result.request);
+        HttpRequest request = result.request;
+        request.client = client->id;
+        request.peerAddress = client->peerAddress;
+        respond(client, request);
+        if (client->state == Client::State::Waiting)
+            break; // the rest waits for the answer
         if (client->state != Client::State::Reading)
             return;
         if (!result.request.keepAlive) {
@@ -295,7 +309,40 @@ void HttpServer::respond(Client *client, const HttpRequest &request)
         client->socket->skip(client->socket->bytesAvailable());
         return;
     }
-    client->socket->write(formatHttpResponse(*response, head, request.keepAlive));
+    if (response->deferred) {
+        client->state = Client::State::Waiting;
+        client->timer->stop();
+        client->waitingHead = head;
+        client->waitingKeepAlive = request.keepAlive;
+        return;
+    }
+    send(client, *response, head, request.keepAlive);
+}
+
+void HttpServer::send(Client *client, const HttpResponse &response, bool head, bool keepAlive)
+{
+    client->socket->write(formatHttpResponse(response, head, keepAlive));
+}
+
+bool HttpServer::answer(quint64 id, const HttpResponse &response)
+{
+    const auto found = std::find_if(m_clients.begin(), m_clients.end(),
+                                    [id](const auto &client) { return client->id == id; });
+    if (found == m_clients.end() || (*found)->state != Client::State::Waiting)
+        return false;
+    Client *client = found->get();
+    client->state = Client::State::Reading;
+    client->lastActivity = ++m_activity;
+    send(client, response, client->waitingHead, client->waitingKeepAlive);
+    if (!client->waitingKeepAlive) {
+        startClosing(client, {});
+        return true;
+    }
+    client->timer->start(m_requestTimeoutMs);
+    if (client->socket->bytesToWrite() > maxPendingOutput)
+        client->paused = true;
+    serve(client); // requests that came behind it
+    return true;
 }
 
 void HttpServer::broadcast(QByteArrayView chunk)
@@ -323,8 +370,10 @@ int HttpServer::streamingClientCount() const
 
 void HttpServer::reject(Client *client, const HttpParseResult &result)
 {
-    const int status =
-        result.errorStatus == 405 || result.errorStatus == 505 ? result.errorStatus : 400;
+    const int status = result.errorStatus == 405 || result.errorStatus == 411 ||
+                               result.errorStatus == 413 || result.errorStatus == 505
+                           ? result.errorStatus
+                           : 400;
     const QString detail = status == 405
                                ? QString::fromLatin1(result.request.method.first(
                                      std::min(result.request.method.size(), httpMethodQuotedBytes)))

@@ -22,10 +22,11 @@ class QTcpServer;
 namespace capture {
 
 /// Serves requests with `handler`; the handler returns std::nullopt for an unknown path (-> 404).
-/// A read-only HTTP/1.1 server for status pages: GET and HEAD only, no request bodies,
-/// keep-alive and pipelining, and bounded in everything a client controls (head size, time per
-/// request, number of clients, responses queued for a client that does not read). Never
-/// blocks; lives in the thread that creates it.
+/// An HTTP/1.1 server for status pages and a small API: GET and HEAD, POST under /api/ with
+/// a body of at most 1 KiB (httprequest.h), keep-alive and pipelining, answers now or later, and
+/// bounded in everything a client controls (head size, time per request, number of clients,
+/// responses queued for a client that does not read). Never blocks; lives in the thread that
+/// creates it.
 ///
 /// Over the client limit a newcomer is still let in, as one of at most extraClients more, so
 /// that its request can be read: once it is complete, the client that has been idle longest
@@ -72,6 +73,9 @@ public:
     /// Clients receiving an event stream now. Each holds one of the setMaxClients() places,
     /// and is never dropped for a newcomer.
     int streamingClientCount() const;
+    /// The answer to the request a handler deferred (HttpResponse::deferred), `client` being
+    /// that request's HttpRequest::client. False when that client is gone (nothing to do).
+    bool answer(quint64 client, const HttpResponse &response);
 
 Q_SIGNALS:
     /// A client was dropped or refused: "127.0.0.1:4242: request timeout", "...: 405 PUT" etc.
@@ -88,6 +92,9 @@ private:
     void serve(Client *client);
     void processInput(Client *client);
     void respond(Client *client, const HttpRequest &request);
+    /// Writes `response` to a client in Reading state (or waiting for it) per `request`'s
+    /// method and keep-alive.
+    void send(Client *client, const HttpResponse &response, bool head, bool keepAlive);
     void reject(Client *client, const HttpParseResult &result);
     /// A client let in over the limit has a complete request: gives it a place, if need be
     /// the one of the client idle longest; false when every place is busy.
@@ -115,6 +122,7 @@ private:
     quint64 m_clientsRejected = 0;
     bool m_sweepQueued = false;
     quint64 m_activity = 0; // counts clients' activity: the lowest lastActivity is idle longest
+    quint64 m_lastClientId = 0;
 };
 
 } // namespace capture

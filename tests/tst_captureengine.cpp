@@ -663,10 +663,27 @@ private Q_SLOTS:
         QCOMPARE(h.controller.runNumber(), 42);
         QCOMPARE(h.filesClosed.size(), 1);
         QVERIFY(client.send(second));
+        QTRY_COMPARE_WITH_TIMEOUT(h.controller.lastSnapshot().totalBytes,
+                                  quint64(first.size() + second.size()), timeoutMs);
+        // A run number set from outside (a run-control system): rotation, then that number;
+        // one out of range is refused and the run stays.
+        QSignalSpy errors(h.controller.events(), &CaptureEvents::errorRaised);
+        h.controller.setRun(7);
+        QTRY_COMPARE_WITH_TIMEOUT(runChanged.size(), 2, timeoutMs);
+        QCOMPARE(runChanged.at(1).at(0).toLongLong(), 7);
+        QCOMPARE(runChanged.at(1).at(1).toLongLong(), 42);
+        QCOMPARE(h.controller.runNumber(), 7);
+        QCOMPARE(h.filesClosed.size(), 2);
+        h.controller.setRun(qint64(std::numeric_limits<qint32>::max()) + 1);
+        QTRY_COMPARE_WITH_TIMEOUT(errors.size(), 1, timeoutMs);
+        QVERIFY2(errors.at(0).at(0).toString().contains(u"run 7 stays"_s),
+                 qPrintable(errors.at(0).at(0).toString()));
+        QCOMPARE(h.controller.runNumber(), 7);
+        QCOMPARE(h.filesClosed.size(), 2); // no rotation for it
         client.close();
         QTRY_COMPARE_WITH_TIMEOUT(h.closedConnections().size(), 1, timeoutMs);
         const StopSummary summary = h.stop();
-        QCOMPARE(summary.runNumber, 42);
+        QCOMPARE(summary.runNumber, 7);
         QTRY_COMPARE_WITH_TIMEOUT(hookFinished.size(), 2, timeoutMs);
         QTRY_VERIFY_WITH_TIMEOUT(!hooksIdle.isEmpty(), timeoutMs); // once more after the stop
         for (const QList<QVariant> &args : hookFinished)

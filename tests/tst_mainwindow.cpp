@@ -64,6 +64,7 @@ public:
     void abort() override {}
     void rotate() override {}
     void newRun() override {}
+    void setRun(qint64) override {}
 
     CaptureEvents emitter;
 };

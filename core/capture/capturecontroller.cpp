@@ -92,4 +92,10 @@ void CaptureController::newRun()
     QMetaObject::invokeMethod(m_engine, &CaptureEngine::newRun, Qt::QueuedConnection);
 }
 
+void CaptureController::setRun(qint64 run)
+{
+    QMetaObject::invokeMethod(
+        m_engine, [engine = m_engine, run] { engine->setRun(run); }, Qt::QueuedConnection);
+}
+
 } // namespace capture

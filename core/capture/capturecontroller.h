@@ -44,6 +44,7 @@ public Q_SLOTS:
     void abort() override;
     void rotate() override;
     void newRun() override;
+    void setRun(qint64 run) override;
 
 private:
     void setState(RunState state);

@@ -399,16 +399,25 @@ void CaptureEngine::newRun()
 {
     if (m_state != State::Running)
         return;
-    for (PortListener *listener : std::as_const(m_listeners))
-        listener->files()->closeOpenFiles(u"rotation (new run)"_s);
+    setRun(m_run->counters.runNumber + 1);
+}
+
+void CaptureEngine::setRun(qint64 run)
+{
+    if (m_state != State::Running)
+        return;
     const qint64 previous = m_run->counters.runNumber;
-    if (previous >= std::numeric_limits<qint32>::max()) {
+    if (run < 0 || run > std::numeric_limits<qint32>::max()) {
         Q_EMIT m_events.errorRaised(
-            u"new run: run %1 is the last run number; it stays"_s.arg(previous));
+            u"new run: %1 is not a run number (0 to %2); run %3 stays"_s.arg(run)
+                .arg(std::numeric_limits<qint32>::max())
+                .arg(previous));
         return;
     }
-    m_run->counters.runNumber = previous + 1;
-    Q_EMIT m_events.runChanged(previous + 1, previous);
+    for (PortListener *listener : std::as_const(m_listeners))
+        listener->files()->closeOpenFiles(u"rotation (new run)"_s);
+    m_run->counters.runNumber = run;
+    Q_EMIT m_events.runChanged(run, previous);
 }
 
 void CaptureEngine::closeFilesOfLostDirectory(const QString &reason)

@@ -52,6 +52,9 @@ public Q_SLOTS:
     /// While running: closes every open file ("rotation (new run)") and adds one to the run
     /// number (runChanged()); no connection is dropped.
     void newRun();
+    /// As newRun(), with the run number `run` (0 to 2147483647, as --run; it may be the same
+    /// or lower than now).
+    void setRun(qint64 run);
 
 private:
     void onTick();

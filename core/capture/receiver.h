@@ -62,6 +62,9 @@ public Q_SLOTS:
     /// While running: rotates (close reason "rotation (new run)") and adds one to the run
     /// number (events()->runChanged()). No connection is dropped.
     virtual void newRun() = 0;
+    /// As newRun(), with the run number `run` (0 to 2147483647): a run-control system's
+    /// "next run is N".
+    virtual void setRun(qint64 run) = 0;
 
 Q_SIGNALS:
     void stateChanged(capture::RunState state);

@@ -44,6 +44,10 @@ bool Application::startStatus(QString *error)
     if (m_options.statusPort == 0)
         return true;
     m_status = std::make_unique<StatusService>(&m_controller);
+    if (m_options.statusTls)
+        m_status->server()->setTlsConfiguration(*m_options.statusTls);
+    if (!m_options.controlToken.isEmpty())
+        m_status->enableControl(m_options.controlToken, m_options.settings);
     QString reason;
     if (!m_status->listen(m_options.statusAddress, m_options.statusPort, &reason)) {
         *error = u"cannot serve --status on %1: %2"_s.arg(
@@ -51,8 +55,21 @@ bool Application::startStatus(QString *error)
         m_status.reset();
         return false;
     }
-    qCInfo(lcApp).noquote() << u"status: http://%1/status, /metrics, /healthz"_s.arg(
-        endpointText(m_options.statusAddress, m_status->serverPort()));
+    const QString base = (m_options.statusTls ? u"https://"_s : u"http://"_s) +
+                         endpointText(m_options.statusAddress, m_status->serverPort());
+    qCInfo(lcApp).noquote() << u"status: %1/status, /metrics, /healthz, /events, the dashboard at "
+                               "%1/%2"_s.arg(base, m_status->controlEnabled()
+                                                   ? u"; control API at %1/api/"_s.arg(base)
+                                                   : QString());
+    if (!m_options.statusAddress.isLoopback() &&
+        (!m_options.statusTls || m_options.controlToken.isEmpty()))
+        qCWarning(lcApp).noquote()
+            << u"--status %1 is reachable from other hosts %2: anyone who can reach it "
+               "sees the capture%3"_s.arg(
+                   endpointText(m_options.statusAddress, m_status->serverPort()),
+                   m_options.statusTls ? u"over HTTPS"_s : u"in plain HTTP"_s,
+                   m_options.controlToken.isEmpty() ? QString()
+                                                    : u", and the token travels unencrypted"_s);
     return true;
 }
 

@@ -1,9 +1,13 @@
 #include "app/headlessrunner.h"
 
 #include "app/application.h"
+#include "core/net/address.h"
+#include "core/net/listensocket.h"
 #include "core/util/units.h"
 
 #include <QLoggingCategory>
+
+#include <unistd.h>
 
 using namespace Qt::Literals::StringLiterals;
 using namespace capture;
@@ -14,13 +18,20 @@ HeadlessRunner::HeadlessRunner(Receiver *receiver, CommandLineOptions options, Q
     : QObject(parent)
     , m_receiver(receiver)
     , m_options(std::move(options))
+    , m_controlled(!m_options.controlToken.isEmpty())
 {
     connect(receiver->events(), &CaptureEvents::started, this, [this] {
+        m_everStarted = true;
         if (m_options.summaryIntervalMs > 0)
             m_summaryTimer.start();
     });
-    connect(receiver->events(), &CaptureEvents::startFailed, this,
-            [this] { Q_EMIT finished(Application::Failure); });
+    connect(receiver->events(), &CaptureEvents::startFailed, this, [this] {
+        // A start through the control API that fails is that request's answer.
+        if (!m_controlled || !m_everStarted || m_ending) {
+            m_lost = true;
+            Q_EMIT finished(Application::Failure);
+        }
+    });
     connect(receiver->events(), &CaptureEvents::writeFailed, this, [this] { ++m_writeFailures; });
     // Errors during the run (a connection closed because no file could be created for it, a
     // manifest line not written) make the run unclean, like write failures.
@@ -28,17 +39,19 @@ HeadlessRunner::HeadlessRunner(Receiver *receiver, CommandLineOptions options, Q
     connect(receiver->events(), &CaptureEvents::stopped, this, [this](const StopSummary &summary) {
         m_summaryTimer.stop();
         // Bytes not written, a sender turned away, or files the manifest does not vouch for.
-        const bool lost =
-            summary.bytesWritten < summary.bytesReceived || m_writeFailures > 0 || m_errors > 0;
-        const int code = lost ? Application::Failure : Application::Success;
-        if (summary.hooksPending == 0) {
-            Q_EMIT finished(code);
+        m_lost = m_lost || summary.bytesWritten < summary.bytesReceived;
+        m_hooksPending = summary.hooksPending;
+        if (m_controlled && !m_ending) {
+            qCInfo(lcHeadless).noquote()
+                << u"idle: the capture stopped; status and control stay up until SIGTERM"_s;
             return;
         }
-        // The last files' --on-file-closed commands run before the process ends (each
-        // bounded by --hook-timeout).
-        connect(m_receiver->events(), &CaptureEvents::hooksIdle, this,
-                [this, code] { Q_EMIT finished(code); });
+        finishWhenHooksIdle();
+    });
+    connect(receiver->events(), &CaptureEvents::hooksIdle, this, [this] {
+        m_hooksPending = 0;
+        if (m_ending && !m_receiver->isActive())
+            Q_EMIT finished(exitCode());
     });
 
     m_summaryTimer.setInterval(m_options.summaryIntervalMs);
@@ -49,15 +62,60 @@ HeadlessRunner::~HeadlessRunner() = default;
 
 void HeadlessRunner::start()
 {
-    m_receiver->start(m_options.settings);
+    if (!m_options.idle) {
+        m_receiver->start(m_options.settings);
+        return;
+    }
+    if (const QString problem = portsProblem(); !problem.isEmpty()) {
+        qCCritical(lcHeadless).noquote() << problem;
+        Q_EMIT finished(Application::Failure);
+        return;
+    }
+    m_everStarted = true; // a failing start from now on is the control API's to report
+    qCInfo(lcHeadless).noquote() << u"idle (--idle): %1 port(s) free to listen on; the capture "
+                                    "starts on POST /api/capture/start"_s.arg(
+                                        m_options.settings.ports.size());
 }
 
 void HeadlessRunner::stop(bool immediately)
 {
+    m_ending = true;
+    if (!m_receiver->isActive()) {
+        finishWhenHooksIdle();
+        return;
+    }
     if (immediately)
         m_receiver->abort();
     else
         m_receiver->stop();
+}
+
+void HeadlessRunner::finishWhenHooksIdle()
+{
+    m_ending = true;
+    // The last files' --on-file-closed commands run before the process ends (each bounded by
+    // --hook-timeout); hooksIdle() ends it then.
+    if (m_hooksPending == 0)
+        Q_EMIT finished(exitCode());
+}
+
+int HeadlessRunner::exitCode() const
+{
+    const bool lost = m_lost || m_writeFailures > 0 || m_errors > 0;
+    return lost ? Application::Failure : Application::Success;
+}
+
+QString HeadlessRunner::portsProblem() const
+{
+    const CaptureSettings &s = m_options.settings;
+    for (const quint16 port : s.ports) {
+        QString reason;
+        const int fd = openListeningSocket(s.bindAddress, port, &reason);
+        if (fd < 0)
+            return u"cannot listen on %1: %2"_s.arg(endpointText(s.bindAddress, port), reason);
+        ::close(fd);
+    }
+    return {};
 }
 
 void HeadlessRunner::printSummary()

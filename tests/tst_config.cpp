@@ -125,7 +125,9 @@ private Q_SLOTS:
         QTest::newRow("idle-timeout") << u"idle-timeout"_s << u"30"_s;
         QTest::newRow("min-free-space") << u"min-free-space"_s << u"10G"_s;
         QTest::newRow("handshake-timeout") << u"handshake-timeout"_s << u"2.5"_s;
-        QCOMPARE(configKeys().size(), 33); // a new key needs a row here (TLS files: tst_tls)
+        QTest::newRow("idle") << u"idle"_s << u"off"_s;
+        // A new key needs a row here (the TLS and token files: tst_tls, tst_remote).
+        QCOMPARE(configKeys().size(), 37);
     }
     void eachKeyAccepted()
     {

@@ -71,7 +71,7 @@ MainWindow::MainWindow(Receiver *receiver, const CommandLineOptions &options, QW
     m_freeSpaceTimer->start();
     updateFreeSpace();
 
-    if (options.portsGiven)
+    if (options.portsGiven && !options.idle) // --idle: the control API starts it
         QTimer::singleShot(0, this, &MainWindow::startCapture);
 }
 

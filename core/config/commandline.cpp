@@ -81,8 +81,8 @@ CommandLineResult parseCommandLine(const QStringList &arguments)
     parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
     const QCommandLineOption helpOption = parser.addHelpOption();
     const QCommandLineOption versionOption = parser.addVersionOption();
-    // Every option of the table, in its order. Kept apart: those that take a value and may also
-    // stand in the config file (in the same order), and --config and --nogui, handled below.
+    // Every option of the table, in its order. Kept apart: those that may also stand in the
+    // config file (in the same order), and --config and --nogui, handled below.
     std::vector<std::pair<const OptionSpec *, QCommandLineOption>> valueOptions;
     std::optional<QCommandLineOption> configOption;
     std::optional<QCommandLineOption> noGuiOption;
@@ -95,7 +95,7 @@ CommandLineResult parseCommandLine(const QStringList &arguments)
             configOption = option;
         else if (spec.longName() == u"nogui")
             noGuiOption = option;
-        else if (spec.takesValue() && spec.inConfigFile)
+        else if (spec.inConfigFile)
             valueOptions.emplace_back(&spec, option);
     }
     parser.addPositionalArgument(u"ip_address"_s, u"Compatible form: address to listen on."_s,
@@ -208,8 +208,11 @@ CommandLineResult parseCommandLine(const QStringList &arguments)
         if (!parser.isSet(option))
             continue;
         const QString name = spec->longName();
-        // Every occurrence: --allow is repeatable (the others were given once).
-        for (const QString &value : parser.values(option)) {
+        // Every occurrence: --allow is repeatable (the others were given once). A switch
+        // (--idle) is set as a config file would set it.
+        const QStringList values =
+            spec->takesValue() ? parser.values(option) : QStringList{u"true"_s};
+        for (const QString &value : values) {
             givenText.insert(name, value);
             const QString problem = spec->apply(value, &options);
             if (!problem.isEmpty())
@@ -274,6 +277,24 @@ CommandLineResult parseCommandLine(const QStringList &arguments)
             return usageError(error);
         settings.tlsFiles = tls;
     }
+    const TlsFiles &statusTls = options.statusTlsFiles;
+    if (!statusTls.certificate.isEmpty() || !statusTls.key.isEmpty()) {
+        if (options.statusPort == 0)
+            return usageError(u"--status-tls-cert and --status-tls-key need --status"_s);
+        QString error;
+        QString warning;
+        options.statusTls = loadTlsConfiguration(statusTls, &error, &warning);
+        if (!options.statusTls)
+            return usageError(error);
+        if (!warning.isEmpty())
+            options.tlsWarning += (options.tlsWarning.isEmpty() ? u""_s : u"\n"_s) + warning;
+    }
+    if (!options.controlToken.isEmpty() && options.statusPort == 0)
+        return usageError(u"--control-token-file needs --status (the control API is served "
+                          "there)"_s);
+    if (options.idle && options.controlToken.isEmpty())
+        return usageError(u"--idle needs --control-token-file: nothing else could start the "
+                          "capture"_s);
     if (options.statusPort != 0 && settings.ports.contains(options.statusPort))
         return usageError(u"invalid --status '%1': port %2 is also a capture port"_s
                               .arg(endpointText(options.statusAddress, options.statusPort))

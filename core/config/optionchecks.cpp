@@ -10,7 +10,12 @@
 #include "core/util/units.h"
 
 #include <QDir>
+#include <QFile>
+#include <qplatformdefs.h>
 
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <limits>
 
 using namespace Qt::Literals::StringLiterals;
@@ -148,6 +153,39 @@ Checked<std::pair<QHostAddress, quint16>> checkStatusEndpoint(const QString &tex
 {
     return checked(parseStatusEndpoint(text),
                    u"expected [ADDRESS:]PORT, e.g. 9100 or 127.0.0.1:9100 or [::1]:9100"_s);
+}
+
+Checked<QByteArray> checkControlTokenFile(const QString &path)
+{
+    if (path.isEmpty())
+        return {std::nullopt, u"give a file holding the token"_s};
+    QT_STATBUF st;
+    if (QT_STAT(QFile::encodeName(path).constData(), &st) != 0)
+        return {std::nullopt, QString::fromLocal8Bit(std::strerror(errno))};
+    if (!S_ISREG(st.st_mode))
+        return {std::nullopt, u"not a regular file"_s};
+    if ((st.st_mode & 077) != 0)
+        return {std::nullopt, u"readable or writable by group or others (mode %1); "
+                              "chmod 600 it"_s.arg(st.st_mode & 0777, 4, 8, QChar(u'0'))};
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return {std::nullopt, file.errorString()};
+    QByteArray token = file.read(4096);
+    if (token.endsWith('\n'))
+        token.chop(1);
+    if (token.endsWith('\r'))
+        token.chop(1);
+    if (token.isEmpty())
+        return {std::nullopt, u"empty; put one token in it (e.g. from openssl rand -hex 32)"_s};
+    if (token.contains('\n'))
+        return {std::nullopt, u"more than one line; put one token in it"_s};
+    if (!std::all_of(token.begin(), token.end(), [](char c) { return c > ' ' && c < 127; }))
+        return {std::nullopt, u"the token holds spaces or characters that are not visible "
+                              "ASCII"_s};
+    if (token.size() < 16 || token.size() > 512)
+        return {std::nullopt, u"the token has %1 characters; it needs 16 to 512 (e.g. from "
+                              "openssl rand -hex 32)"_s.arg(token.size())};
+    return {token, {}};
 }
 
 Checked<QString> checkNotEmpty(const QString &text, const QString &problem)

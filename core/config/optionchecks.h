@@ -50,6 +50,9 @@ Checked<QString> checkHookCommand(const QString &text);
 Checked<QList<std::pair<QHostAddress, int>>> checkAllowList(const QString &text);
 /// "[ADDRESS:]PORT" of --status.
 Checked<std::pair<QHostAddress, quint16>> checkStatusEndpoint(const QString &text);
+/// A --control-token-file: a regular file readable by its owner only, holding one token of
+/// 16 to 512 visible ASCII characters (no spaces) on one line; the token.
+Checked<QByteArray> checkControlTokenFile(const QString &path);
 /// Anything but empty; `problem` says what to give.
 Checked<QString> checkNotEmpty(const QString &text, const QString &problem);
 /// true, yes, on, 1 / false, no, off, 0 (any case), as a config file spells a switch.

@@ -293,6 +293,42 @@ QList<OptionSpec> makeTable()
                  std::tie(o->statusAddress, o->statusPort) = *endpoint.value;
              return endpoint.problem;
          }},
+        {{u"status-tls-cert"_s},
+         u"pem"_s,
+         u"Serve --status over HTTPS (TLS 1.2 or newer) with this PEM certificate (chain)."_s,
+         true,
+         false,
+         [](const QString &v, O *o) {
+             return store(checkNotEmpty(v, u"give a PEM file"_s), &o->statusTlsFiles.certificate);
+         }},
+        {{u"status-tls-key"_s},
+         u"pem"_s,
+         u"The --status-tls-cert certificate's unencrypted PEM private key."_s,
+         true,
+         false,
+         [](const QString &v, O *o) {
+             return store(checkNotEmpty(v, u"give a PEM file"_s), &o->statusTlsFiles.key);
+         }},
+        {{u"control-token-file"_s},
+         u"file"_s,
+         u"Enable the control API on --status (POST /api/capture/start, stop, rotate, /api/run) "
+         "for clients sending 'Authorization: Bearer TOKEN', TOKEN being this file's one line "
+         "(16 to 512 visible characters; the file readable by its owner only). With it, a stop "
+         "leaves the process up, idle, until SIGTERM."_s,
+         true,
+         false,
+         [](const QString &v, O *o) {
+             Checked<QByteArray> token = checkControlTokenFile(v);
+             o->controlTokenFile = v;
+             return store(std::move(token), &o->controlToken);
+         }},
+        {{u"idle"_s},
+         {},
+         u"Start idle: check everything (ports included) and serve --status, but capture only "
+         "on POST /api/capture/start (needs --control-token-file)."_s,
+         true,
+         false,
+         [](const QString &v, O *o) { return store(checkSwitch(v), &o->idle); }},
         {{u"stats-interval"_s},
          u"seconds"_s,
          u"Headless: print a summary line every N seconds, 0 = off (default 10)."_s,

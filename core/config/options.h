@@ -3,11 +3,14 @@
 #include "core/capture/capturesettings.h"
 #include "core/tls/tlsconfig.h"
 
+#include <QByteArray>
 #include <QHostAddress>
 #include <QList>
 #include <QSet>
 #include <QString>
 #include <QStringList>
+
+#include <optional>
 
 namespace capture {
 
@@ -29,6 +32,12 @@ struct CommandLineOptions
     /// --status: the HTTP status/metrics server's address and port (port 0: off)
     QHostAddress statusAddress{QHostAddress::LocalHost};
     quint16 statusPort = 0;
+    /// --status-tls-cert, --status-tls-key: HTTPS on the status port (loaded into statusTls)
+    TlsFiles statusTlsFiles{{}, {}, {}, QStringLiteral("--status-tls")};
+    std::optional<QSslConfiguration> statusTls;
+    QString controlTokenFile; ///< --control-token-file
+    QByteArray controlToken;  ///< its token: the control API is on when not empty
+    bool idle = false;        ///< --idle: start without capturing, for POST /api/capture/start
 };
 
 /// One option of capture-receiver. The table of them (optionTable()) drives the command line,

@@ -291,8 +291,8 @@ HttpParseResult parseHttpRequest(QByteArrayView buffer, qsizetype maxHeadBytes)
     }
 
     if (request.method == "POST") {
-        if (contentLengthCount == 0)
-            return failed(result, 411, u"POST without Content-Length"_s);
+        // Without Content-Length (and Transfer-Encoding, refused above) the body is empty
+        // (RFC 9112 6.3), as `curl -X POST` sends it.
         if (buffer.size() - pos < contentLength)
             return result; // Incomplete: the body is on its way
         request.body = buffer.sliced(pos, contentLength).toByteArray();

@@ -30,7 +30,7 @@ struct HttpParseResult
     Status status = Status::Incomplete;
     HttpRequest request;    // when Complete
     qsizetype consumed = 0; // bytes of the buffer the request used (when Complete)
-    int errorStatus = 0;    // when Error: 400, 405 (method), 411, 413 (POST body) or 505 (version)
+    int errorStatus = 0;    // when Error: 400, 405 (method), 413 (POST body) or 505 (version)
     QString error;          // when Error: a short reason for the log
 };
 
@@ -40,8 +40,8 @@ struct HttpParseResult
 /// asserts on input, no reading past the buffer, no unbounded recursion).
 /// Errors are reported as soon as the bytes seen prove them (a bad request line before its
 /// headers arrive), so a prefix of a buffer never yields a different error than the buffer.
-/// Methods: GET and HEAD, and POST for paths under /api/ only (others: 405). A POST needs a
-/// Content-Length (411) of at most httpMaxBodyBytes (413), and is complete with its body.
+/// Methods: GET and HEAD, and POST for paths under /api/ only (others: 405). A POST's body is
+/// its Content-Length (none: empty) of at most httpMaxBodyBytes (413); it is complete with it.
 /// Other requests with a body (Content-Length other than 0), any Transfer-Encoding, more than
 /// one Host or Content-Length header, obsolete line folding or more than 100 header fields
 /// are errors 400.

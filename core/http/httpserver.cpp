@@ -5,6 +5,7 @@
 #include "core/net/listensocket.h"
 #include "core/util/logging.h"
 
+#include <QSslSocket>
 #include <QTcpSocket>
 #include <QTimer>
 
@@ -37,10 +38,11 @@ struct HttpServer::Client
 
     quint64 id = 0;
     QTcpSocket *socket = nullptr;
-    QTimer *timer = nullptr; // request deadline; while closing, the linger deadline
-    QString peer;            // address:port, for messages
-    QString peerAddress;     // the address alone
-    QByteArray input;        // received and not answered yet
+    QSslSocket *tls = nullptr; // the same socket, with HTTPS
+    QTimer *timer = nullptr;   // request deadline; while closing, the linger deadline
+    QString peer;              // address:port, for messages
+    QString peerAddress;       // the address alone
+    QByteArray input;          // received and not answered yet
     quint64 served = 0;
     State state = State::Reading;
     bool paused = false; // too much output queued: requests wait unread
@@ -55,6 +57,12 @@ struct HttpServer::Client
     bool waitingHead = false;
     bool waitingKeepAlive = false;
 };
+
+qint64 HttpServer::queuedOutput(const Client *client)
+{
+    const qint64 plain = client->socket->bytesToWrite();
+    return client->tls ? plain + client->tls->encryptedBytesToWrite() : plain;
+}
 
 HttpServer::HttpServer(Handler handler, QObject *parent)
     : QObject(parent)
@@ -117,7 +125,7 @@ qint64 HttpServer::pendingOutputBytes() const
     qint64 total = 0;
     for (const auto &client : m_clients) {
         if (client->state != Client::State::Dead)
-            total += client->socket->bytesToWrite();
+            total += queuedOutput(client.get());
     }
     return total;
 }
@@ -137,7 +145,10 @@ void HttpServer::accept(int fd)
         }
         evict(idle, u"idle, dropped for a new client (%1 clients open)"_s.arg(open));
     }
-    auto *socket = new QTcpSocket(this);
+    QSslSocket *tlsSocket = m_tls ? new QSslSocket(this) : nullptr;
+    QTcpSocket *socket = tlsSocket ? tlsSocket : new QTcpSocket(this);
+    if (tlsSocket)
+        tlsSocket->setSslConfiguration(*m_tls);
     if (!socket->setSocketDescriptor(fd)) {
         const QString reason = socket->errorString();
         ::close(fd);
@@ -154,6 +165,7 @@ void HttpServer::accept(int fd)
     Client *c = client.get();
     c->id = ++m_lastClientId;
     c->socket = socket;
+    c->tls = tlsSocket;
     c->peer = peer;
     c->peerAddress = address.toString();
     c->overLimit = placesTaken() >= m_maxClients;
@@ -161,10 +173,24 @@ void HttpServer::accept(int fd)
     c->timer = new QTimer(socket);
     c->timer->setSingleShot(true);
     connect(c->timer, &QTimer::timeout, this, [this, c] { onTimeout(c); });
+    if (tlsSocket) {
+        // A failed handshake ends in errorOccurred (dropped, as any socket error); the
+        // request timer runs from now, so it bounds the handshake too.
+        connect(tlsSocket, &QAbstractSocket::errorOccurred, this,
+                [this, c, tlsSocket](QAbstractSocket::SocketError error) {
+                    if (error == QAbstractSocket::SslHandshakeFailedError)
+                        Q_EMIT clientError(c->peer + u": TLS handshake failed: "_s +
+                                           tlsSocket->errorString());
+                });
+        connect(tlsSocket, &QSslSocket::encryptedBytesWritten, this,
+                [this, c] { onBytesWritten(c); });
+    }
     connect(socket, &QIODevice::readyRead, this, [this, c] { onReadyRead(c); });
     connect(socket, &QIODevice::bytesWritten, this, [this, c] { onBytesWritten(c); });
     connect(socket, &QAbstractSocket::disconnected, this, [this, c] { drop(c); });
     connect(socket, &QAbstractSocket::errorOccurred, this, [this, c] { drop(c); });
+    if (tlsSocket)
+        tlsSocket->startServerEncryption();
     m_clients.push_back(std::move(client));
     c->timer->start(m_requestTimeoutMs);
 }
@@ -181,12 +207,12 @@ void HttpServer::onReadyRead(Client *client)
 
 void HttpServer::onBytesWritten(Client *client)
 {
-    if (client->socket->bytesToWrite() == 0)
+    if (queuedOutput(client) == 0)
         client->lastActivity = ++m_activity;
     if (client->state == Client::State::Closing)
         shutdownWriteWhenFlushed(client);
     else if (client->state == Client::State::Reading && client->paused &&
-             client->socket->bytesToWrite() <= resumeBelowOutput)
+             queuedOutput(client) <= resumeBelowOutput)
         serve(client);
 }
 
@@ -223,7 +249,7 @@ void HttpServer::serve(Client *client)
     client->busy = true;
     for (;;) {
         if (client->paused) {
-            if (client->socket->bytesToWrite() > resumeBelowOutput)
+            if (queuedOutput(client) > resumeBelowOutput)
                 break;
             client->paused = false;
         }
@@ -233,7 +259,7 @@ void HttpServer::serve(Client *client)
         // Non-blocking; the kernel may take all of it, and then paused requests can go on.
         client->socket->flush();
         if (client->state != Client::State::Reading || !client->paused ||
-            client->socket->bytesToWrite() > resumeBelowOutput)
+            queuedOutput(client) > resumeBelowOutput)
             break;
     }
     client->busy = false;
@@ -277,7 +303,7 @@ void HttpServer::processInput(Client *client)
             return;
         }
         client->timer->start(m_requestTimeoutMs);
-        if (client->socket->bytesToWrite() > maxPendingOutput)
+        if (queuedOutput(client) > maxPendingOutput)
             client->paused = true;
     }
     client->input.remove(0, offset);
@@ -339,7 +365,7 @@ bool HttpServer::answer(quint64 id, const HttpResponse &response)
         return true;
     }
     client->timer->start(m_requestTimeoutMs);
-    if (client->socket->bytesToWrite() > maxPendingOutput)
+    if (queuedOutput(client) > maxPendingOutput)
         client->paused = true;
     serve(client); // requests that came behind it
     return true;
@@ -350,11 +376,11 @@ void HttpServer::broadcast(QByteArrayView chunk)
     for (const auto &client : m_clients) {
         if (client->state != Client::State::Streaming)
             continue;
-        const qint64 waiting = client->socket->bytesToWrite();
+        const qint64 waiting = queuedOutput(client.get());
         client->streamGrace = std::min(client->streamGrace, waiting);
         if (waiting + chunk.size() > maxStreamBacklog + client->streamGrace) {
             evict(client.get(), u"event stream not read: dropped with %1 bytes waiting"_s.arg(
-                                    client->socket->bytesToWrite()));
+                                    queuedOutput(client.get())));
             continue;
         }
         client->socket->write(chunk.data(), chunk.size());
@@ -370,10 +396,10 @@ int HttpServer::streamingClientCount() const
 
 void HttpServer::reject(Client *client, const HttpParseResult &result)
 {
-    const int status = result.errorStatus == 405 || result.errorStatus == 411 ||
-                               result.errorStatus == 413 || result.errorStatus == 505
-                           ? result.errorStatus
-                           : 400;
+    const int status =
+        result.errorStatus == 405 || result.errorStatus == 413 || result.errorStatus == 505
+            ? result.errorStatus
+            : 400;
     const QString detail = status == 405
                                ? QString::fromLatin1(result.request.method.first(
                                      std::min(result.request.method.size(), httpMethodQuotedBytes)))
@@ -401,7 +427,7 @@ bool HttpServer::isIdle(const Client *client) const
 {
     // Not answering, nothing waiting to be answered or taken: at most a request on its way.
     return client->state == Client::State::Reading && !client->busy && !client->paused &&
-           client->socket->bytesToWrite() == 0;
+           queuedOutput(client) == 0;
 }
 
 HttpServer::Client *HttpServer::longestIdle(bool holdingPlace) const
@@ -446,9 +472,14 @@ void HttpServer::startClosing(Client *client, const QByteArray &finalResponse)
 
 void HttpServer::shutdownWriteWhenFlushed(Client *client)
 {
-    if (client->writeShutDown || client->socket->bytesToWrite() > 0)
+    if (client->writeShutDown || queuedOutput(client) > 0)
         return;
     client->writeShutDown = true;
+    if (m_tls) {
+        // TLS ends with close_notify; a half-close of the TCP stream would cut it short.
+        client->socket->disconnectFromHost();
+        return;
+    }
     // A half-close: the peer sees the end of the response while what it still sends is read
     // and discarded; closing outright with unread input would reset the connection instead.
     const qintptr fd = client->socket->socketDescriptor();

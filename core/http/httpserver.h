@@ -8,6 +8,7 @@
 #include <QHostAddress>
 #include <QList>
 #include <QObject>
+#include <QSslConfiguration>
 #include <QString>
 
 #include <algorithm>
@@ -52,6 +53,10 @@ public:
     quint16 serverPort() const;
     void setRequestTimeoutMs(int ms) { m_requestTimeoutMs = std::max(ms, 1); } // default 5000
     void setMaxClients(int n) { m_maxClients = std::max(n, 0); }               // default 64
+    /// HTTPS: every client does a TLS handshake with this configuration first (within the
+    /// request timeout). Before listen().
+    void setTlsConfiguration(const QSslConfiguration &configuration) { m_tls = configuration; }
+    bool isTls() const { return m_tls.has_value(); }
     /// Open connections, those let in over the limit included (at most maxClients + extraClients).
     int clientCount() const;
     /// Clients with responses waiting to be taken (or being answered): never dropped for others.
@@ -84,6 +89,8 @@ Q_SIGNALS:
 private:
     struct Client;
 
+    /// Output queued in this process for a client (with HTTPS: before and after encryption).
+    static qint64 queuedOutput(const Client *client);
     void accept(int fd);
     void onReadyRead(Client *client);
     void onBytesWritten(Client *client);
@@ -123,6 +130,7 @@ private:
     bool m_sweepQueued = false;
     quint64 m_activity = 0; // counts clients' activity: the lowest lastActivity is idle longest
     quint64 m_lastClientId = 0;
+    std::optional<QSslConfiguration> m_tls;
 };
 
 } // namespace capture

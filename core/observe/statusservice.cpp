@@ -75,6 +75,14 @@ StatusService::StatusService(Receiver *receiver, QObject *parent)
 
 StatusService::~StatusService() = default;
 
+void StatusService::enableControl(const QByteArray &token, const CaptureSettings &startSettings)
+{
+    m_control = std::make_unique<ControlService>(
+        m_receiver, token, startSettings, [this](quint64 client, const HttpResponse &response) {
+            m_server.answer(client, response);
+        });
+}
+
 bool StatusService::listen(const QHostAddress &address, quint16 port, QString *error)
 {
     return m_server.listen(address, port, error);
@@ -85,8 +93,15 @@ quint16 StatusService::serverPort() const
     return m_server.serverPort();
 }
 
-std::optional<HttpResponse> StatusService::handle(const HttpRequest &request) const
+std::optional<HttpResponse> StatusService::handle(const HttpRequest &request)
 {
+    if (request.path.startsWith("/api/")) {
+        if (m_control)
+            return m_control->handle(request);
+        return HttpResponse{404, "application/json",
+                            "{\"ok\":false,\"error\":\"the control API is off: start the "
+                            "receiver with --control-token-file\"}\n"};
+    }
     if (request.path == "/status")
         return HttpResponse{200, "application/json", statusJson()};
     if (request.path == "/metrics")
@@ -134,6 +149,7 @@ QByteArray StatusService::statusJson() const
                        {u"uptime_s"_s, double(m_processUptime.elapsed()) / 1000.0},
                        {u"state"_s, runStateName(m_receiver->state())},
                        {u"run_number"_s, m_receiver->runNumber()},
+                       {u"control"_s, m_control != nullptr},
                        {u"capture_uptime_s"_s, double(last.uptimeMs) / 1000.0},
                        {u"settings"_s, settings},
                        {u"ports"_s, ports},

@@ -2,6 +2,7 @@
 
 #include "core/capture/receiver.h"
 #include "core/http/httpserver.h"
+#include "core/observe/controlservice.h"
 #include "core/observe/eventhistory.h"
 #include "core/observe/eventstream.h"
 
@@ -20,6 +21,7 @@ namespace capture {
 ///   GET /events   Server-Sent Events: every event as it happens (as --events writes them),
 ///                 a stats event every second; Last-Event-ID replays what was missed from
 ///                 the last 10,000 (older: a gap event saying how many)
+///   POST /api/…   the control API (ControlService), once enableControl() was called
 class StatusService : public QObject
 {
     Q_OBJECT
@@ -31,6 +33,11 @@ public:
     explicit StatusService(Receiver *receiver, QObject *parent = nullptr);
     ~StatusService() override;
 
+    /// Serves the control API with this token; a start uses `startSettings` (then the last
+    /// start's). Before listen().
+    void enableControl(const QByteArray &token, const CaptureSettings &startSettings);
+    bool controlEnabled() const { return m_control != nullptr; }
+
     bool listen(const QHostAddress &address, quint16 port, QString *error);
     quint16 serverPort() const;
     HttpServer *server() { return &m_server; }
@@ -39,7 +46,7 @@ public:
     QByteArray metricsText() const;
 
 private:
-    std::optional<HttpResponse> handle(const HttpRequest &request) const;
+    std::optional<HttpResponse> handle(const HttpRequest &request);
 
     Receiver *m_receiver;
     HttpServer m_server;
@@ -48,6 +55,7 @@ private:
     QTimer m_keepAlive;     ///< a comment now and then, so idle streams are not cut
     QElapsedTimer m_processUptime;
     QString m_failure; ///< why the last start failed; empty after a good start
+    std::unique_ptr<ControlService> m_control;
 };
 
 } // namespace capture

@@ -68,23 +68,23 @@ std::optional<QSslConfiguration> loadTlsConfiguration(const TlsFiles &files, QSt
                                                       QString *warning)
 {
     if (files.certificate.isEmpty() || files.key.isEmpty()) {
-        *error = u"TLS needs both --tls-cert and --tls-key"_s;
+        *error = u"TLS needs both %1-cert and %1-key"_s.arg(files.option);
         return std::nullopt;
     }
     QByteArray certPem;
     QByteArray keyPem;
-    if (!readPem(u"--tls-cert"_s, files.certificate, &certPem, error) ||
-        !readPem(u"--tls-key"_s, files.key, &keyPem, error))
+    if (!readPem(files.option + u"-cert"_s, files.certificate, &certPem, error) ||
+        !readPem(files.option + u"-key"_s, files.key, &keyPem, error))
         return std::nullopt;
     const QList<QSslCertificate> chain = QSslCertificate::fromData(certPem, QSsl::Pem);
     if (chain.isEmpty() || chain.first().isNull()) {
-        *error =
-            u"--tls-cert '%1': no PEM certificate in it"_s.arg(printablePath(files.certificate));
+        *error = u"%1-cert '%2': no PEM certificate in it"_s.arg(files.option,
+                                                                 printablePath(files.certificate));
         return std::nullopt;
     }
     if (keyPem.contains("ENCRYPTED")) {
-        *error = u"--tls-key '%1': the key is encrypted; give an unencrypted key (it is read "
-                 "without a passphrase)"_s.arg(printablePath(files.key));
+        *error = u"%1-key '%2': the key is encrypted; give an unencrypted key (it is read "
+                 "without a passphrase)"_s.arg(files.option, printablePath(files.key));
         return std::nullopt;
     }
     QSslKey key;
@@ -94,12 +94,13 @@ std::optional<QSslConfiguration> loadTlsConfiguration(const TlsFiles &files, QSt
             break;
     }
     if (key.isNull()) {
-        *error = u"--tls-key '%1': no PEM private key in it"_s.arg(printablePath(files.key));
+        *error =
+            u"%1-key '%2': no PEM private key in it"_s.arg(files.option, printablePath(files.key));
         return std::nullopt;
     }
     if (!keyMatches(certPem, keyPem)) {
-        *error = u"--tls-key '%1' does not belong to the certificate in --tls-cert '%2'"_s.arg(
-            printablePath(files.key), printablePath(files.certificate));
+        *error = u"%1-key '%2' does not belong to the certificate in %1-cert '%3'"_s.arg(
+            files.option, printablePath(files.key), printablePath(files.certificate));
         return std::nullopt;
     }
 
@@ -109,11 +110,12 @@ std::optional<QSslConfiguration> loadTlsConfiguration(const TlsFiles &files, QSt
     config.setPrivateKey(key);
     if (!files.ca.isEmpty()) {
         QByteArray caPem;
-        if (!readPem(u"--tls-ca"_s, files.ca, &caPem, error))
+        if (!readPem(files.option + u"-ca"_s, files.ca, &caPem, error))
             return std::nullopt;
         const QList<QSslCertificate> cas = QSslCertificate::fromData(caPem, QSsl::Pem);
         if (cas.isEmpty()) {
-            *error = u"--tls-ca '%1': no PEM certificate in it"_s.arg(printablePath(files.ca));
+            *error = u"%1-ca '%2': no PEM certificate in it"_s.arg(files.option,
+                                                                   printablePath(files.ca));
             return std::nullopt;
         }
         config.setCaCertificates(cas);
@@ -123,8 +125,8 @@ std::optional<QSslConfiguration> loadTlsConfiguration(const TlsFiles &files, QSt
     }
     const QDateTime now = QDateTime::currentDateTimeUtc();
     if (warning && (chain.first().expiryDate() < now || chain.first().effectiveDate() > now))
-        *warning = u"--tls-cert '%1' is valid from %2 to %3 only: clients that check it will "
-                   "refuse it"_s.arg(printablePath(files.certificate),
+        *warning = u"%1-cert '%2' is valid from %3 to %4 only: clients that check it will "
+                   "refuse it"_s.arg(files.option, printablePath(files.certificate),
                                      chain.first().effectiveDate().toString(Qt::ISODate),
                                      chain.first().expiryDate().toString(Qt::ISODate));
     return config;

@@ -14,6 +14,8 @@ struct TlsFiles
     QString certificate;
     QString key;
     QString ca;
+    /// How the options are named in messages: "--tls" for --tls-cert, --tls-key, --tls-ca.
+    QString option = QStringLiteral("--tls");
 };
 
 /// Loads and checks the files: each readable, PEM, the key unencrypted and belonging to the

@@ -2,6 +2,7 @@
 
 #include "core/capture/settingsjson.h"
 #include "core/net/portspec.h"
+#include "core/observe/dashboard.h"
 #include "core/observe/statsjson.h"
 
 #include <QCoreApplication>
@@ -87,6 +88,8 @@ quint16 StatusService::serverPort() const
 
 std::optional<HttpResponse> StatusService::handle(const HttpRequest &request) const
 {
+    if (auto page = serveDashboard(request))
+        return page;
     if (request.path == "/status")
         return HttpResponse{200, "application/json", statusJson()};
     if (request.path == "/metrics")

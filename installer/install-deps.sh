@@ -21,11 +21,14 @@ if [[ "${1:-}" == "--test" ]]; then
     # clang-format (git lists them); xxhsum (xxhash) and sha256sum are the standard tools a
     # test checks the manifest's digests with; tcpdump and dumpcap (wireshark-common, pulled
     # in by tshark) capture real TCP traffic on lo for tst_replay, whose replayed stream must
-    # equal what tshark's own reassembly (-z follow,tcp,raw) finds.
+    # equal what tshark's own reassembly (-z follow,tcp,raw) finds. The web dashboard's test
+    # (tests/dashboard_browser.py) loads the page in a real browser, headless Chromium, driven
+    # through chromium-driver by python3-selenium: its console must stay free of errors and CSP
+    # violations while the page follows a capture.
     packages+=(socat netcat-openbsd python3 util-linux fonts-dejavu-core
                desktop-file-utils appstream systemd lintian iproute2 curl
                python3-prometheus-client clang libclang-rt-14-dev llvm clang-format git xxhash
-               tcpdump tshark)
+               tcpdump tshark chromium chromium-driver python3-selenium)
 elif [[ $# -gt 0 ]]; then
     echo "install-deps.sh: unknown argument '$1' (expected --test or nothing)" >&2
     exit 2

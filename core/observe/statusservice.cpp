@@ -2,6 +2,7 @@
 
 #include "core/capture/settingsjson.h"
 #include "core/net/portspec.h"
+#include "core/observe/dashboard.h"
 #include "core/observe/statsjson.h"
 
 #include <QCoreApplication>
@@ -102,6 +103,8 @@ std::optional<HttpResponse> StatusService::handle(const HttpRequest &request)
                             "{\"ok\":false,\"error\":\"the control API is off: start the "
                             "receiver with --control-token-file\"}\n"};
     }
+    if (auto page = serveDashboard(request))
+        return page;
     if (request.path == "/status")
         return HttpResponse{200, "application/json", statusJson()};
     if (request.path == "/metrics")

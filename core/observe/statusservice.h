@@ -15,6 +15,7 @@ namespace capture {
 /// --status: a read-only HTTP view of a receiver, served from the thread it lives in (the
 /// main thread), from the snapshots the engine sends anyway — a client never reaches the
 /// engine's thread, so polling cannot slow the capture.
+///   GET /         the web dashboard (observe/dashboard.h): /app.js, /app.css, /favicon.svg
 ///   GET /status   JSON: version, uptime, state, settings, ports, connections, open files, totals
 ///   GET /metrics  Prometheus text exposition format 0.0.4
 ///   GET /healthz  200 "ok" while capturing, 503 otherwise

@@ -326,12 +326,6 @@ def take_screenshot(page, ports, path):
     print(f"screenshot: {path}" + (f" ({'; '.join(errors)})" if errors else ""))
 
 
-def control_supported(binary):
-    help_text = subprocess.run([binary, "--help"], capture_output=True, text=True,
-                               timeout=WAIT_S).stdout
-    return "--control-token-file" in help_text
-
-
 def check_control(binary, tmp, profile):
     """Stop with a token, after a wrong one was refused."""
     workdir = os.path.join(tmp, "control")
@@ -415,10 +409,7 @@ def main():
         page.quit()
         page = None
         receiver.stop()
-        if control_supported(binary):
-            check_control(binary, tmp, os.path.join(tmp, "profile-control"))
-        else:
-            print("SKIP: control API not built yet (--help lists no --control-token-file)")
+        check_control(binary, tmp, os.path.join(tmp, "profile-control"))
         print(f"PASS: dashboard_browser in {time.monotonic() - started:.1f} s")
         return 0
     except (Failure, WebDriverException, OSError, subprocess.SubprocessError) as e:

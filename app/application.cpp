@@ -59,8 +59,8 @@ bool Application::startStatus(QString *error)
                          endpointText(m_options.statusAddress, m_status->serverPort());
     qCInfo(lcApp).noquote() << u"status: %1/status, /metrics, /healthz, /events, the dashboard at "
                                "%1/%2"_s.arg(base, m_status->controlEnabled()
-                                                   ? u"; control API at %1/api/"_s.arg(base)
-                                                   : QString());
+                                                       ? u"; control API at %1/api/"_s.arg(base)
+                                                       : QString());
     if (!m_options.statusAddress.isLoopback() &&
         (!m_options.statusTls || m_options.controlToken.isEmpty()))
         qCWarning(lcApp).noquote()

@@ -283,8 +283,9 @@ QList<OptionSpec> makeTable()
          }},
         {{u"status"_s},
          u"[address:]port"_s,
-         u"Serve GET /status (JSON), /metrics (Prometheus), /healthz and /events (Server-Sent "
-         "Events) over HTTP on this address and port (address default 127.0.0.1)."_s,
+         u"Serve GET /status (JSON), /metrics (Prometheus), /healthz, /events (Server-Sent "
+         "Events) and a web dashboard at / over HTTP on this address and port (address default "
+         "127.0.0.1)."_s,
          true,
          false,
          [](const QString &v, O *o) {

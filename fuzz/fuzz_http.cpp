@@ -24,7 +24,9 @@ bool isOws(char c)
 
 void checkRequest(const HttpRequest &request)
 {
-    FUZZ_CHECK(request.method == "GET" || request.method == "HEAD");
+    FUZZ_CHECK(request.method == "GET" || request.method == "HEAD" ||
+               (request.method == "POST" && request.path.startsWith("/api/")));
+    FUZZ_CHECK(request.method == "POST" || request.body.isEmpty());
     FUZZ_CHECK(request.versionMinor == 0 || request.versionMinor == 1);
     FUZZ_CHECK(request.target.startsWith('/'));
     FUZZ_CHECK(std::all_of(request.target.begin(), request.target.end(),

@@ -15,6 +15,8 @@
 #include <QSignalSpy>
 #include <QSslCertificate>
 #include <QStandardPaths>
+#include <QTcpServer>
+#include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -73,6 +75,76 @@ quint64 portBytes(const RemoteReceiver &remote, quint16 port)
     }
     return 0;
 }
+
+/// A stand-in for a receiver's status port, scripted by the test: GET /status answers
+/// `status`; GET /events is kept open, and the test writes to it and drops it. Each request
+/// to /events is recorded with its Last-Event-ID header (null without one).
+class ScriptedServer : public QObject
+{
+public:
+    ScriptedServer()
+    {
+        connect(&m_server, &QTcpServer::newConnection, this, [this] {
+            while (QTcpSocket *socket = m_server.nextPendingConnection()) {
+                socket->setParent(this);
+                connect(socket, &QTcpSocket::readyRead, this, [this, socket] { serve(socket); });
+                connect(socket, &QTcpSocket::disconnected, this,
+                        [this, socket] { m_streams.removeAll(socket); });
+            }
+        });
+    }
+    bool listen() { return m_server.listen(QHostAddress::LocalHost); }
+    QUrl url() const { return QUrl(u"http://127.0.0.1:%1"_s.arg(m_server.serverPort())); }
+
+    QJsonObject status;
+    QList<QByteArray> eventsRequests; ///< the Last-Event-ID of each, null without one
+
+    /// Writes to every open event stream.
+    void sendEvents(const QByteArray &text)
+    {
+        for (QTcpSocket *socket : std::as_const(m_streams))
+            socket->write(text);
+    }
+    /// Closes every open event stream.
+    void dropEvents()
+    {
+        for (QTcpSocket *socket : std::as_const(m_streams))
+            socket->disconnectFromHost();
+        m_streams.clear();
+    }
+    int openStreams() const { return int(m_streams.size()); }
+
+private:
+    void serve(QTcpSocket *socket)
+    {
+        QByteArray &head = m_heads[socket];
+        head += socket->readAll();
+        if (!head.contains("\r\n\r\n"))
+            return;
+        const QList<QByteArray> lines = head.left(head.indexOf("\r\n\r\n")).split('\n');
+        head.clear();
+        const QByteArray path = lines.first().split(' ').value(1);
+        if (path == "/events") {
+            QByteArray lastId;
+            for (const QByteArray &line : lines) {
+                if (line.toLower().startsWith("last-event-id:"))
+                    lastId = line.mid(14).trimmed();
+            }
+            eventsRequests.append(lastId);
+            socket->write("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
+                          "Cache-Control: no-store\r\n\r\n: scripted\n\n");
+            m_streams.append(socket);
+            return;
+        }
+        const QByteArray body = QJsonDocument(status).toJson(QJsonDocument::Compact);
+        socket->write("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " +
+                      QByteArray::number(body.size()) + "\r\n\r\n" + body);
+    }
+
+    QTcpServer m_server;
+    QHash<QTcpSocket *, QByteArray> m_heads;
+    QList<QTcpSocket *> m_streams;
+};
 
 } // namespace
 
@@ -173,6 +245,94 @@ private Q_SLOTS:
                  qPrintable(failed.first().at(1).toString()));
         const QByteArray stop = receiver.stopProblem();
         QVERIFY2(stop.isEmpty(), stop.constData());
+    }
+
+    // Against a scripted status port: a dropped event stream is followed again with
+    // Last-Event-ID; a gap becomes a warning; event ids beginning anew, an uptime going back
+    // and another instance are each noticed as a restart, and the new process's events are
+    // asked for from the first (Last-Event-ID: 0). Without a token a command fails at once.
+    void scriptedStream()
+    {
+        ScriptedServer server;
+        QVERIFY(server.listen());
+        server.status = {
+            {u"state"_s, u"running"_s}, {u"uptime_s"_s, 10.0},
+            {u"instance"_s, u"a"_s},    {u"run_number"_s, 7},
+            {u"control"_s, false},      {u"settings"_s, QJsonObject{{u"ports"_s, u"5000-5001"_s}}}};
+        RemoteReceiver remote(server.url(), {});
+        QSignalSpy warnings(remote.events(), &capture::CaptureEvents::warningRaised);
+        QSignalSpy runs(remote.events(), &capture::CaptureEvents::runChanged);
+        QSignalSpy restarted(&remote, &RemoteReceiver::restarted);
+        QSignalSpy failed(&remote, &RemoteReceiver::commandFailed);
+        remote.connectToReceiver();
+        QTRY_COMPARE_WITH_TIMEOUT(remote.connectionState(),
+                                  RemoteReceiver::ConnectionState::Connected, waitMs);
+        QCOMPARE(remote.settings().ports, (QList<quint16>{5000, 5001}));
+        QCOMPARE(remote.runNumber(), 7);
+        QVERIFY(!remote.canControl());
+        QVERIFY2(remote.controlUnavailableReason().contains(u"no control token"_s),
+                 qPrintable(remote.controlUnavailableReason()));
+        remote.rotate();
+        QCOMPARE(failed.count(), 1);
+        QCOMPARE(failed.first().at(0).toString(), u"rotate"_s);
+        QCOMPARE(warnings.count(), 1);
+        warnings.clear();
+
+        QTRY_COMPARE_WITH_TIMEOUT(server.openStreams(), 1, waitMs);
+        QCOMPARE(server.eventsRequests, QList<QByteArray>{QByteArray()});
+        server.sendEvents("id: 5\nevent: warning\ndata: {\"message\":\"hello\"}\n\n");
+        QTRY_COMPARE_WITH_TIMEOUT(warnings.count(), 1, waitMs);
+        QCOMPARE(warnings.takeFirst().first().toString(), u"hello"_s);
+
+        server.dropEvents();
+        QTRY_COMPARE_WITH_TIMEOUT(server.openStreams(), 1, waitMs);
+        QCOMPARE(server.eventsRequests.last(), "5"_ba);
+        server.sendEvents("event: gap\r\ndata: {\"lost\":3}\r\n\r\nid: 9\r\nevent: new_run\r\n"
+                          "data: {\"run_number\":8,\"previous\":7}\r\n\r\n");
+        QTRY_COMPARE_WITH_TIMEOUT(runs.count(), 1, waitMs);
+        QCOMPARE(runs.first(), (QList<QVariant>{qint64(8), qint64(7)}));
+        QCOMPARE(remote.runNumber(), 8);
+        QCOMPARE(warnings.count(), 1);
+        QVERIFY2(warnings.takeFirst().first().toString().startsWith(
+                     u"3 events were missed while disconnected"_s),
+                 "the gap warning");
+        QCOMPARE(remote.connectionState(), RemoteReceiver::ConnectionState::Connected);
+        QCOMPARE(restarted.count(), 0);
+
+        // Another process answers on the stream first: its ids begin anew.
+        server.dropEvents();
+        QTRY_COMPARE_WITH_TIMEOUT(server.openStreams(), 1, waitMs);
+        QCOMPARE(server.eventsRequests.last(), "9"_ba);
+        server.sendEvents("id: 2\nevent: warning\ndata: {\"message\":\"new process\"}\n\n");
+        QTRY_COMPARE_WITH_TIMEOUT(restarted.count(), 1, waitMs);
+        QTRY_COMPARE_WITH_TIMEOUT(server.eventsRequests.size(), 4, waitMs);
+        QCOMPARE(server.eventsRequests.last(), "0"_ba);
+        QTRY_COMPARE_WITH_TIMEOUT(server.openStreams(), 1, waitMs); // the old one closed
+        server.dropEvents();
+        QTRY_COMPARE_WITH_TIMEOUT(server.eventsRequests.size(), 5, waitMs);
+        QCOMPARE(server.eventsRequests.last(), "0"_ba); // nothing came on the new stream yet
+        QTRY_COMPARE_WITH_TIMEOUT(server.openStreams(), 1, waitMs);
+        server.sendEvents("id: 1\nevent: warning\ndata: {\"message\":\"first\"}\n\n"
+                          "id: 2\nevent: warning\ndata: {\"message\":\"new process\"}\n\n");
+        QTRY_COMPARE_WITH_TIMEOUT(warnings.count(), 3, waitMs);
+        QVERIFY2(
+            warnings.at(0).first().toString().contains(u"restarted (its event ids began anew)"_s),
+            qPrintable(warnings.at(0).first().toString()));
+        QCOMPARE(warnings.at(1).first().toString(), u"first"_s);
+        QCOMPARE(warnings.at(2).first().toString(), u"new process"_s);
+        warnings.clear();
+
+        // /status: the uptime goes back, then another instance.
+        server.status.insert(u"uptime_s"_s, 1.0);
+        QTRY_COMPARE_WITH_TIMEOUT(restarted.count(), 2, waitMs);
+        QVERIFY2(warnings.first().first().toString().contains(u"its uptime went back"_s),
+                 qPrintable(warnings.first().first().toString()));
+        server.status.insert(u"instance"_s, u"b"_s);
+        server.status.insert(u"uptime_s"_s, 5.0);
+        QTRY_COMPARE_WITH_TIMEOUT(restarted.count(), 3, waitMs);
+        QVERIFY2(warnings.last().first().toString().contains(u"another process answers"_s),
+                 qPrintable(warnings.last().first().toString()));
+        QCOMPARE(remote.connectionState(), RemoteReceiver::ConnectionState::Connected);
     }
 
     // A receiver killed with SIGKILL shows as lost; a new one on the same status port is

@@ -54,8 +54,8 @@ public:
 
     /// Whether commands can be sent: a token was given, the receiver's control API is on and
     /// it has not refused the token. controlUnavailableReason() says why not.
-    bool canControl() const { return controlUnavailableReason().isEmpty(); }
-    QString controlUnavailableReason() const;
+    bool canControl() const override { return controlUnavailableReason().isEmpty(); }
+    QString controlUnavailableReason() const override;
 
     RunState state() const override { return m_state; }
     CaptureSettings settings() const override { return m_settings; }
@@ -92,8 +92,6 @@ Q_SIGNALS:
     /// A command could not be carried out: `action` ("start", "stop", "rotate", "new run"),
     /// `reason` (the receiver's answer with its HTTP status, or the network error).
     void commandFailed(const QString &action, const QString &reason);
-    /// canControl() or controlUnavailableReason() changed.
-    void controlAvailabilityChanged();
 
 private:
     QNetworkRequest request(const QString &path, int timeoutMs) const;

@@ -21,10 +21,12 @@ ALLOWED = {
     "core/config": {"core/util", "core/net", "core/tls", "core/manifest", "core/capture"},
     "core/observe": {"core/util", "core/net", "core/tls", "core/http", "core/manifest",
                      "core/capture"},
+    "core/remote": {"core/util", "core/net", "core/tls", "core/http", "core/manifest",
+                    "core/capture", "core/observe"},
     "ui": {"core/util", "core/net", "core/tls", "core/manifest", "core/capture",
-           "core/config", "core/observe"},
+           "core/config", "core/observe", "core/remote"},
     "app": {"core/util", "core/net", "core/tls", "core/http", "core/manifest", "core/capture",
-            "core/config", "core/observe", "ui"},
+            "core/config", "core/observe", "core/remote", "ui"},
     "replay": {"core/util", "core/net"},
 }
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"')

@@ -1,13 +1,16 @@
 #include "ui/mainwindow.h"
 
+#include "core/capture/settingsjson.h"
 #include "core/manifest/manifest.h"
 #include "core/net/portspec.h"
+#include "core/remote/remotereceiver.h"
 #include "core/util/units.h"
 #include "ui/graph/throughputgraph.h"
 #include "ui/logpanel.h"
 #include "ui/models/connectionstablemodel.h"
 #include "ui/models/filestablemodel.h"
 #include "ui/models/portstablemodel.h"
+#include "ui/remotebanner.h"
 #include "ui/settingspanel.h"
 #include "ui/uisettings.h"
 #include "ui/verifyjob.h"
@@ -18,6 +21,7 @@
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QIcon>
+#include <QJsonObject>
 #include <QLabel>
 #include <QMessageBox>
 #include <QSettings>
@@ -48,6 +52,7 @@ QString existingAncestor(const QString &path)
 MainWindow::MainWindow(Receiver *receiver, const CommandLineOptions &options, QWidget *parent)
     : QMainWindow(parent)
     , m_receiver(receiver)
+    , m_remote(qobject_cast<RemoteReceiver *>(receiver))
     , m_eventLog(receiver)
 {
     setWindowTitle(tr("Capture Receiver"));
@@ -62,7 +67,9 @@ MainWindow::MainWindow(Receiver *receiver, const CommandLineOptions &options, QW
     connect(m_verify, &VerifyJob::result, this, &MainWindow::onVerifyResult);
     connect(m_verify, &VerifyJob::finished, this, &MainWindow::onVerifyFinished);
     loadSettings(options);
-    showRun(m_settings->settings().run);
+    if (m_remote)
+        buildRemoteView();
+    showRun(m_remote ? m_receiver->runNumber() : m_settings->settings().run);
     showState(m_receiver->state());
 
     m_freeSpaceTimer = new QTimer(this);
@@ -91,6 +98,7 @@ void MainWindow::connectController()
                     statusBar()->showMessage(text, statusMessageMs);
             });
     connect(c, &Receiver::stateChanged, this, &MainWindow::showState);
+    connect(c, &Receiver::controlAvailabilityChanged, this, &MainWindow::updateActions);
     connect(c->events(), &CaptureEvents::startFailed, this,
             [this](const QList<ListenFailure> &failures, const QString &) {
                 m_portsModel->setListenFailures(failures);
@@ -123,8 +131,15 @@ void MainWindow::connectController()
 
 void MainWindow::startCapture()
 {
-    if (!isIdle())
+    if (!isIdle() || !m_receiver->canControl())
         return;
+    if (m_remote) { // it starts with its own settings
+        m_connectionsModel->clear();
+        m_filesModel->clear();
+        m_graph->clear();
+        m_receiver->start(m_receiver->settings());
+        return;
+    }
     if (!m_settings->isValid()) {
         statusBar()->showMessage(m_settings->errorText(), statusMessageMs);
         return;
@@ -139,6 +154,31 @@ void MainWindow::startCapture()
 }
 
 void MainWindow::stopCapture()
+{
+    if (m_receiver->state() != RunState::Running)
+        return;
+    if (!m_remote || m_closeWhenStopped) {
+        stopNow();
+        return;
+    }
+    // Nobody should stop the wrong receiver: say which one, and wait for a yes.
+    auto *box = new QMessageBox(
+        QMessageBox::Question, tr("Stop the remote capture?"),
+        tr("Stop the capture of the receiver at %1?").arg(m_remote->url().toDisplayString()),
+        QMessageBox::Yes | QMessageBox::Cancel, this);
+    box->setObjectName(u"confirmStopBox"_s);
+    box->setInformativeText(tr("It stops accepting, takes in what its peers already sent and "
+                               "closes its files; its process stays up, idle."));
+    box->setDefaultButton(QMessageBox::Cancel);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    connect(box, &QMessageBox::finished, this, [this, box] {
+        if (box->clickedButton() == box->button(QMessageBox::Yes))
+            stopNow();
+    });
+    box->open();
+}
+
+void MainWindow::stopNow()
 {
     if (m_receiver->state() != RunState::Running)
         return;
@@ -244,7 +284,7 @@ void MainWindow::quitWhenStopped(bool immediately)
     if (isIdle())
         close();
     else if (m_receiver->state() == RunState::Running && !immediately)
-        stopCapture();
+        stopNow();
     else
         m_receiver->abort();
 }
@@ -257,9 +297,11 @@ bool MainWindow::isIdle() const
 
 void MainWindow::showState(RunState state)
 {
-    m_settings->setEditable(isIdle());
+    m_settings->setEditable(isIdle() && !m_remote);
     updateActions();
-    const QString title = tr("Capture Receiver");
+    const QString title = m_remote
+                              ? tr("Capture Receiver — %1").arg(m_remote->url().toDisplayString())
+                              : tr("Capture Receiver");
     switch (state) {
     case RunState::Idle:
     case RunState::Failed:
@@ -280,18 +322,30 @@ void MainWindow::showState(RunState state)
 
 void MainWindow::updateActions()
 {
-    m_startAction->setEnabled(isIdle() && m_settings->isValid());
-    m_startAction->setToolTip(m_settings->isValid()
-                                  ? tr("Start listening and recording (F5)")
-                                  : tr("Cannot start: %1").arg(m_settings->errorText()));
-    m_stopAction->setEnabled(m_receiver->state() == RunState::Running);
-    m_rotateAction->setEnabled(m_receiver->state() == RunState::Running);
-    m_newRunAction->setEnabled(m_receiver->state() == RunState::Running);
+    const bool settingsValid = m_remote || m_settings->isValid();
+    const bool control = m_receiver->canControl();
+    const bool running = m_receiver->state() == RunState::Running;
+    m_startAction->setEnabled(isIdle() && settingsValid && control);
+    m_stopAction->setEnabled(running && control);
+    m_rotateAction->setEnabled(running && control);
+    m_newRunAction->setEnabled(running && control);
+    // The reason on every control it disables, instead of its usual tip (its status tip).
+    const QString off = tr("Not available: %1").arg(m_receiver->controlUnavailableReason());
+    for (QAction *action : {m_stopAction, m_rotateAction, m_newRunAction})
+        action->setToolTip(control ? action->statusTip() : off);
+    if (!control)
+        m_startAction->setToolTip(off);
+    else if (!settingsValid)
+        m_startAction->setToolTip(tr("Cannot start: %1").arg(m_settings->errorText()));
+    else
+        m_startAction->setToolTip(m_remote ? tr("Start the remote receiver's capture with its own "
+                                                "settings (F5)")
+                                           : tr("Start listening and recording (F5)"));
 }
 
 void MainWindow::startNewRun()
 {
-    if (m_receiver->state() != RunState::Running)
+    if (m_receiver->state() != RunState::Running || !m_receiver->canControl())
         return;
     m_receiver->newRun();
     statusBar()->showMessage(tr("New run: every open file closes; the next files carry run %1.")
@@ -307,7 +361,7 @@ void MainWindow::showRun(qint64 run)
 
 void MainWindow::rotateFiles()
 {
-    if (m_receiver->state() != RunState::Running)
+    if (m_receiver->state() != RunState::Running || !m_receiver->canControl())
         return;
     m_receiver->rotate();
     statusBar()->showMessage(tr("Rotating: every open file closes; the next byte of each stream "
@@ -317,6 +371,22 @@ void MainWindow::rotateFiles()
 
 void MainWindow::onSnapshot(const StatsSnapshot &snapshot)
 {
+    if (m_remote) {
+        // Its ports and settings (shown read-only) follow its own: a start here sets neither.
+        QList<quint16> shown;
+        for (int row = 0; row < m_portsModel->rowCount(); ++row)
+            shown.append(m_portsModel->portAt(row));
+        QList<quint16> ports;
+        for (const PortStats &port : snapshot.ports)
+            ports.append(port.port);
+        if (shown != ports)
+            m_portsModel->setPorts(ports);
+        const QJsonObject settings = settingsJson(m_receiver->settings());
+        if (settings != m_remoteSettingsShown) {
+            m_remoteSettingsShown = settings;
+            m_settings->setSettings(m_receiver->settings());
+        }
+    }
     m_portsModel->updateFromSnapshot(snapshot);
     m_connectionsModel->updateFromSnapshot(snapshot);
     m_filesModel->updateFromSnapshot(snapshot);
@@ -340,6 +410,8 @@ void MainWindow::onPortSelectionChanged()
 
 void MainWindow::updateFreeSpace()
 {
+    if (m_remote)
+        return; // its volume is not this host's
     const QStorageInfo storage(existingAncestor(m_settings->settings().outputDir));
     m_freeSpaceLabel->setText(
         storage.isValid() ? tr("Free: %1").arg(formatBytes(quint64(storage.bytesAvailable())))
@@ -348,7 +420,7 @@ void MainWindow::updateFreeSpace()
 
 void MainWindow::closeEvent(QCloseEvent *event)
 {
-    if (isIdle()) {
+    if (isIdle() || m_remote) { // a remote receiver goes on without this window
         cancelVerification();
         saveSettings();
         event->accept();
@@ -412,6 +484,15 @@ void MainWindow::loadSettings(const CommandLineOptions &options)
 
 void MainWindow::saveSettings() const
 {
+    if (m_remote) { // the window's layout only: its settings are the other receiver's
+        QSettings store;
+        UiSettings stored = UiSettings::load(store);
+        stored.geometry = saveGeometry();
+        stored.windowState = saveState();
+        stored.filesManifestView = m_manifestViewAction->isChecked();
+        stored.save(store);
+        return;
+    }
     const CaptureSettings s = m_settings->settings();
     UiSettings stored;
     stored.bindAddress = s.bindAddress;

@@ -4,6 +4,7 @@
 #include "core/config/commandline.h"
 #include "core/observe/eventlog.h"
 
+#include <QJsonObject>
 #include <QMainWindow>
 
 class QAbstractItemModel;
@@ -22,14 +23,18 @@ class ConnectionsTableModel;
 class FilesTableModel;
 class LogPanel;
 class PortsTableModel;
+class RemoteBanner;
+class RemoteReceiver;
 class SettingsPanel;
 class ThroughputGraph;
 class VerifyJob;
 
 /// The desktop window over a Receiver (the capture controller of this process, which the
-/// Application owns and hands in; a remote receiver could be shown the same way). Holds no
-/// capture logic: it turns user actions into receiver calls and the receiver's state, signals
-/// and 4 Hz snapshots into tables, a graph, a log and a status bar.
+/// Application owns and hands in, or a RemoteReceiver for --connect). Holds no capture logic:
+/// it turns user actions into receiver calls and the receiver's state, signals and 4 Hz
+/// snapshots into tables, a graph, a log and a status bar. On a remote receiver it adds a
+/// banner naming it, shows that receiver's settings read-only, asks before Stop, and neither
+/// stops it when the window closes nor stores its settings as this desktop's.
 class MainWindow : public QMainWindow
 {
     Q_OBJECT
@@ -45,6 +50,8 @@ public:
 
 public Q_SLOTS:
     void startCapture();
+    /// Stops the capture; on a remote receiver only once the user confirmed it (a window-modal
+    /// question, object name "confirmStopBox", that does not block).
     void stopCapture();
     /// Rotate now: closes every open file (as SIGUSR1); the streams go on into new files.
     void rotateFiles();
@@ -74,6 +81,9 @@ protected:
 private:
     void buildActions();
     void buildLayout();
+    /// A remote receiver: the banner above the view, the tables greyed while it is lost.
+    void buildRemoteView();
+    void stopNow();
     void connectController();
     /// Idle or after a failed start: settings editable, Start enabled.
     bool isIdle() const;
@@ -95,6 +105,9 @@ private:
                           const QString &objectName, const QList<int> &widths);
 
     Receiver *m_receiver;
+    RemoteReceiver *m_remote = nullptr; ///< m_receiver when it is one elsewhere
+    RemoteBanner *m_banner = nullptr;
+    QJsonObject m_remoteSettingsShown; ///< its settings last put into the settings panel
     CaptureEventLog m_eventLog;
     bool m_closeWhenStopped = false;
 

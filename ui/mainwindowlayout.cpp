@@ -1,11 +1,13 @@
 #include "ui/mainwindow.h"
 
+#include "core/remote/remotereceiver.h"
 #include "ui/graph/throughputgraph.h"
 #include "ui/logpanel.h"
 #include "ui/models/connectionstablemodel.h"
 #include "ui/models/filestablemodel.h"
 #include "ui/models/modelroles.h"
 #include "ui/models/portstablemodel.h"
+#include "ui/remotebanner.h"
 #include "ui/settingspanel.h"
 
 #include <QAction>
@@ -48,6 +50,7 @@ void MainWindow::buildActions()
     m_stopAction->setShortcuts({QKeySequence(Qt::SHIFT | Qt::Key_F5), QKeySequence(u"Ctrl+T"_s)});
     m_stopAction->setToolTip(tr("Stop accepting, take in what peers already sent, close the files "
                                 "(Shift+F5)"));
+    m_stopAction->setStatusTip(m_stopAction->toolTip());
     connect(m_stopAction, &QAction::triggered, this, &MainWindow::stopCapture);
 
     m_rotateAction =
@@ -57,6 +60,7 @@ void MainWindow::buildActions()
     m_rotateAction->setToolTip(
         tr("Close every open file now; each stream's next byte opens its next file, no "
            "connection is dropped (as SIGUSR1; Ctrl+Shift+R)"));
+    m_rotateAction->setStatusTip(m_rotateAction->toolTip());
     connect(m_rotateAction, &QAction::triggered, this, &MainWindow::rotateFiles);
 
     m_newRunAction =
@@ -66,6 +70,7 @@ void MainWindow::buildActions()
     m_newRunAction->setToolTip(
         tr("Close every open file and add one to the run number: the next files belong to the "
            "next run; no connection is dropped (Ctrl+Shift+N)"));
+    m_newRunAction->setStatusTip(m_newRunAction->toolTip());
     connect(m_newRunAction, &QAction::triggered, this, &MainWindow::startNewRun);
 
     m_openFolderAction =
@@ -296,6 +301,35 @@ void MainWindow::buildLayout()
     m_freeSpaceLabel = makeLabel(u"freeSpaceLabel"_s, tr("Free space on the output volume"));
     m_uptimeLabel = makeLabel(u"uptimeLabel"_s, tr("Time since the capture started"));
     onSnapshot(StatsSnapshot{});
+}
+
+void MainWindow::buildRemoteView()
+{
+    m_banner = new RemoteBanner(m_remote, this);
+    auto *box = new QWidget(this);
+    auto *layout = new QVBoxLayout(box);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->setSpacing(0);
+    layout->addWidget(m_banner);
+    layout->addWidget(takeCentralWidget(), 1);
+    setCentralWidget(box);
+    // What is shown of a receiver that does not answer is old: greyed until it answers again.
+    connect(m_remote, &RemoteReceiver::connectionStateChanged, this,
+            [this](RemoteReceiver::ConnectionState state) {
+                const bool live = state != RemoteReceiver::ConnectionState::Lost;
+                for (QWidget *w : std::initializer_list<QWidget *>{m_portsView, m_connectionsView,
+                                                                   m_filesView, m_graph})
+                    w->setEnabled(live);
+            });
+    // Its files and volume are on its host, not this one.
+    const QString elsewhere = tr("Not available: the files are on the remote receiver's host");
+    for (QAction *action : {m_openFolderAction, m_verifyAction}) {
+        action->setEnabled(false);
+        action->setToolTip(elsewhere);
+    }
+    m_freeSpaceLabel->hide();
+    m_settings->setSettings(m_remote->settings());
+    m_settings->setEditable(false);
 }
 
 } // namespace capture

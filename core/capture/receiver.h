@@ -43,6 +43,12 @@ public:
     /// What the receiver reports, one signal per event; lives in the receiver's thread.
     virtual const CaptureEvents *events() const = 0;
 
+    /// Whether the commands below can be carried out; a receiver elsewhere needs a token it
+    /// accepts. controlUnavailableReason() says why not (controlAvailabilityChanged() on a
+    /// change).
+    virtual bool canControl() const { return true; }
+    virtual QString controlUnavailableReason() const { return {}; }
+
     /// True from start() until events()->stopped() or startFailed() has been delivered.
     bool isActive() const
     {
@@ -68,6 +74,8 @@ public Q_SLOTS:
 
 Q_SIGNALS:
     void stateChanged(capture::RunState state);
+    /// canControl() or controlUnavailableReason() changed.
+    void controlAvailabilityChanged();
 };
 
 } // namespace capture

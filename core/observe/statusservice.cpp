@@ -10,6 +10,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QRandomGenerator>
 #include <QSslSocket>
 
 using namespace Qt::Literals::StringLiterals;
@@ -53,6 +54,7 @@ StatusService::StatusService(Receiver *receiver, QObject *parent)
     , m_server([this](const HttpRequest &request) { return handle(request); })
 {
     m_processUptime.start();
+    m_instance = QString::number(QRandomGenerator::system()->generate64(), 16);
     m_events.attach(receiver, 1000);
     connect(&m_events, &EventStream::eventProduced, this,
             [this](const QString &kind, const QByteArray &json) {
@@ -150,6 +152,7 @@ QByteArray StatusService::statusJson() const
         files.append(openFileStatusJson(f));
     QJsonObject status{{u"version"_s, QCoreApplication::applicationVersion()},
                        {u"uptime_s"_s, double(m_processUptime.elapsed()) / 1000.0},
+                       {u"instance"_s, m_instance},
                        {u"state"_s, runStateName(m_receiver->state())},
                        {u"run_number"_s, m_receiver->runNumber()},
                        {u"control"_s, m_control != nullptr},

@@ -55,6 +55,8 @@ private:
     EventHistory m_history; ///< the last of them, for clients that reconnect
     QTimer m_keepAlive;     ///< a comment now and then, so idle streams are not cut
     QElapsedTimer m_processUptime;
+    /// Random, made once per process: a client that sees another one knows it restarted.
+    QString m_instance;
     QString m_failure; ///< why the last start failed; empty after a good start
     std::unique_ptr<ControlService> m_control;
 };

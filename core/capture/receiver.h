@@ -4,6 +4,7 @@
 #include "core/capture/capturesettings.h"
 #include "core/capture/capturetypes.h"
 
+#include <QDateTime>
 #include <QHostAddress>
 #include <QList>
 #include <QObject>
@@ -48,6 +49,9 @@ public:
     /// change).
     virtual bool canControl() const { return true; }
     virtual QString controlUnavailableReason() const { return {}; }
+    /// When it was last heard from: now for the receiver of this process; for one elsewhere,
+    /// its last answer (invalid before the first).
+    virtual QDateTime lastContact() const { return QDateTime::currentDateTimeUtc(); }
 
     /// True from start() until events()->stopped() or startFailed() has been delivered.
     bool isActive() const

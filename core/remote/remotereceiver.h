@@ -48,7 +48,7 @@ public:
     QUrl url() const { return m_url; }
     ConnectionState connectionState() const { return m_connectionState; }
     /// When the receiver last answered (a /status answer or an event); invalid before.
-    QDateTime lastContact() const { return m_lastContact; }
+    QDateTime lastContact() const override { return m_lastContact; }
     /// The receiver's version as its /status says.
     QString remoteVersion() const { return m_version; }
 

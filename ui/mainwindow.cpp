@@ -316,6 +316,10 @@ void MainWindow::onSnapshot(const StatsSnapshot &snapshot)
             ports.append(port.port);
         if (shown != ports)
             m_portsModel->setPorts(ports);
+        // A run set while it is stopped (POST /api/run) comes with no event.
+        const QString run = tr("Run: %1").arg(m_receiver->runNumber());
+        if (m_runLabel->text() != run)
+            showRun(m_receiver->runNumber());
         const QJsonObject settings = settingsJson(m_receiver->settings());
         if (settings != m_remoteSettingsShown) {
             m_remoteSettingsShown = settings;

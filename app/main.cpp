@@ -3,6 +3,7 @@
 #include "app/headlessrunner.h"
 #include "app/subcommands.h"
 #include "core/config/commandline.h"
+#include "core/remote/remotereceiver.h"
 #include "core/util/processlimits.h"
 #include "ui/mainwindow.h"
 
@@ -65,6 +66,18 @@ int runDesktop(QApplication &qapp, Application &app)
     return qapp.exec();
 }
 
+/// --connect: the window on a receiver elsewhere; nothing is captured, served or written here.
+int runConnected(QApplication &qapp, const capture::CommandLineOptions &options)
+{
+    capture::registerCaptureMetaTypes();
+    capture::RemoteReceiver remote(options.connectUrl, options.connectToken,
+                                   options.connectCaCertificates);
+    capture::MainWindow window(&remote, options);
+    window.show();
+    remote.connectToReceiver();
+    return qapp.exec();
+}
+
 } // namespace
 
 int main(int argc, char *argv[])
@@ -106,6 +119,16 @@ int main(int argc, char *argv[])
     if (!ConsoleLog::install(parsed.options.logFile, &error)) {
         std::fprintf(stderr, "capture-receiver: %s\n", qPrintable(error));
         return Application::Usage;
+    }
+    if (parsed.options.connectUrl.isValid()) {
+        if (!desktop) {
+            std::fprintf(stderr, "capture-receiver: --connect opens the desktop window, which "
+                                 "needs a display (DISPLAY or WAYLAND_DISPLAY)\n");
+            return Application::Usage;
+        }
+        const int code = runConnected(*static_cast<QApplication *>(app.get()), parsed.options);
+        ConsoleLog::shutdown();
+        return code;
     }
     if (!parsed.options.tlsWarning.isEmpty())
         qCWarning(lcMain).noquote() << parsed.options.tlsWarning;

@@ -3,6 +3,7 @@
 #include <QCoreApplication>
 #include <QDir>
 #include <QFile>
+#include <QProcess>
 #include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QTest>
@@ -27,6 +28,23 @@ class TestConfig : public QObject
             qFatal("cannot write %s", qPrintable(path));
         file.write(content);
         return path;
+    }
+
+    /// A CA certificate made by openssl, for --ca-file.
+    QByteArray caPem()
+    {
+        const QString cert = m_dir.filePath(u"made-ca.pem"_s);
+        if (!QFile::exists(cert)) {
+            QProcess openssl;
+            openssl.start(u"openssl"_s,
+                          {u"req"_s, u"-x509"_s, u"-newkey"_s, u"rsa:2048"_s, u"-nodes"_s,
+                           u"-keyout"_s, m_dir.filePath(u"made-ca.key"_s), u"-out"_s, cert,
+                           u"-days"_s, u"2"_s, u"-subj"_s, u"/CN=capture-receiver-test-ca"_s});
+            if (!openssl.waitForFinished(60000) || openssl.exitCode() != 0)
+                qFatal("openssl could not make a certificate");
+        }
+        QFile file(cert);
+        return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
     }
 
     static CommandLineResult parse(const QStringList &args)
@@ -85,7 +103,10 @@ private Q_SLOTS:
         QSet<QString> options;
         for (const auto &m : longOption.globalMatch(help))
             options.insert(m.captured(1));
-        for (const QString &notSettings : {u"help"_s, u"help-all"_s, u"version"_s, u"config"_s})
+        // --connect and its files choose another receiver to show, for one invocation: no
+        // config file of a receiver should turn it into a window on another one.
+        for (const QString &notSettings : {u"help"_s, u"help-all"_s, u"version"_s, u"config"_s,
+                                           u"connect"_s, u"token-file"_s, u"ca-file"_s})
             options.remove(notSettings);
         const QStringList keys = configKeys();
         QCOMPARE(QSet<QString>(keys.begin(), keys.end()), options);
@@ -226,6 +247,9 @@ private Q_SLOTS:
         QTest::newRow("key twice, once in [General]")
             << u"gen.conf"_s << QByteArray("ports=5000\n[General]\nports = 5001\n")
             << QStringList{u"line 3"_s, u"'ports'"_s};
+        QTest::newRow("connect is no key")
+            << u"connect.conf"_s << QByteArray("connect=http://127.0.0.1:9100\n")
+            << QStringList{u"connect.conf"_s, u"unknown key 'connect'"_s};
         QTest::newRow("allow twice")
             << u"allow.conf"_s << QByteArray("allow=10.0.0.0/8\nallow=::1\n")
             << QStringList{u"line 2"_s, u"'allow'"_s, u"comma"_s};
@@ -250,6 +274,68 @@ private Q_SLOTS:
         QVERIFY2(!r.text.contains(u'\n'), qPrintable(r.text));
         for (const QString &m : mentions)
             QVERIFY2(r.text.contains(m), qPrintable(u"'%1' not in: %2"_s.arg(m, r.text)));
+    }
+
+    // --connect URL with --token-file and --ca-file: read and checked on the command line.
+    void connectOptions()
+    {
+        const QString token = write(u"remote.token"_s, "0123456789abcdef0123\n");
+        QVERIFY(QFile::setPermissions(token, QFile::ReadOwner | QFile::WriteOwner));
+        const QString ca = write(u"ca.pem"_s, caPem());
+        auto r = parse({u"--connect"_s, u"https://daq-node-7:9100"_s, u"--token-file"_s, token,
+                        u"--ca-file"_s, ca, u"--log-file"_s, m_dir.filePath(u"x.log"_s)});
+        QVERIFY2(r.action == Action::Run, qPrintable(r.text));
+        QCOMPARE(r.options.connectUrl, QUrl(u"https://daq-node-7:9100"_s));
+        QCOMPARE(r.options.connectToken, "0123456789abcdef0123"_ba);
+        QCOMPARE(r.options.connectCaCertificates.size(), 1);
+        r = parse({u"--connect"_s, u"http://127.0.0.1:9100/"_s});
+        QVERIFY2(r.action == Action::Run, qPrintable(r.text));
+        QVERIFY(r.options.connectToken.isEmpty());
+        QVERIFY(!parse({}).options.connectUrl.isValid());
+    }
+
+    void connectUsageErrors_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<QString>("mention");
+        const QString url = u"http://127.0.0.1:9100"_s;
+        QTest::newRow("not http") << QStringList{u"--connect"_s, u"ftp://x:1"_s} << u"http://"_s;
+        QTest::newRow("no host") << QStringList{u"--connect"_s, u"9100"_s} << u"--connect"_s;
+        QTest::newRow("a path") << QStringList{u"--connect"_s, u"http://x:9100/status"_s}
+                                << u"only the scheme"_s;
+        QTest::newRow("token without connect")
+            << QStringList{u"--token-file"_s, u"TOKEN"_s} << u"go with --connect"_s;
+        QTest::newRow("ca without https")
+            << QStringList{u"--connect"_s, url, u"--ca-file"_s, u"CA"_s} << u"https://"_s;
+        QTest::newRow("nogui") << QStringList{u"--connect"_s, url, u"--nogui"_s} << u"--nogui"_s;
+        QTest::newRow("capture options")
+            << QStringList{u"--connect"_s, url, u"-p"_s, u"5000"_s} << u"--ports"_s;
+        QTest::newRow("status") << QStringList{u"--connect"_s, url, u"--status"_s, u"9101"_s}
+                                << u"--status"_s;
+        QTest::newRow("loose token file")
+            << QStringList{u"--connect"_s, url, u"--token-file"_s, u"LOOSE"_s} << u"chmod 600"_s;
+        QTest::newRow("no certificate")
+            << QStringList{u"--connect"_s, u"https://x:1"_s, u"--ca-file"_s, u"NOTPEM"_s}
+            << u"no PEM certificate"_s;
+    }
+    void connectUsageErrors()
+    {
+        QFETCH(QStringList, args);
+        QFETCH(QString, mention);
+        const QString token = write(u"remote.token"_s, "0123456789abcdef0123\n");
+        QVERIFY(QFile::setPermissions(token, QFile::ReadOwner | QFile::WriteOwner));
+        const QString loose = write(u"loose.token"_s, "0123456789abcdef0123\n");
+        QVERIFY(QFile::setPermissions(loose, QFile::ReadOwner | QFile::WriteOwner |
+                                                 QFile::ReadGroup | QFile::ReadOther));
+        const QString ca = write(u"ca.pem"_s, caPem());
+        const QString notPem = write(u"not.pem"_s, "just text\n");
+        args.replaceInStrings(u"TOKEN"_s, token)
+            .replaceInStrings(u"LOOSE"_s, loose)
+            .replaceInStrings(u"NOTPEM"_s, notPem);
+        args.replaceInStrings(QRegularExpression(u"^CA$"_s), ca);
+        const auto r = parse(args);
+        QCOMPARE(r.action, Action::UsageError);
+        QVERIFY2(r.text.contains(mention), qPrintable(r.text));
     }
 
     // The service reads the same file without the command line's overrides: a bad value in

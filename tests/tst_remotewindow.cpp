@@ -74,7 +74,9 @@ struct Remote
                 u"--status"_s,
                 QString::number(ports[1]),
                 u"--control-token-file"_s,
-                tokenFile};
+                tokenFile,
+                u"--run"_s,
+                u"1207"_s};
     }
     QUrl url() const { return QUrl(u"http://127.0.0.1:%1"_s.arg(ports[1])); }
 };
@@ -135,6 +137,8 @@ private Q_SLOTS:
         QVERIFY(portsView);
         QTRY_COMPARE_WITH_TIMEOUT(portsView->model()->rowCount(), 1, waitMs);
         QTRY_VERIFY_WITH_TIMEOUT(action(window, u"stopAction"_s)->isEnabled(), waitMs);
+        // Its run number, from /status: no event has said it to this window.
+        QTRY_COMPARE_WITH_TIMEOUT(labelText(window, u"runLabel"_s), u"Run: 1207"_s, waitMs);
         QVERIFY(!action(window, u"startAction"_s)->isEnabled());
         QVERIFY(!action(window, u"openFolderAction"_s)->isEnabled());
 

@@ -1,7 +1,6 @@
 #include "ui/mainwindow.h"
 
 #include "core/capture/settingsjson.h"
-#include "core/manifest/manifest.h"
 #include "core/net/portspec.h"
 #include "core/remote/remotereceiver.h"
 #include "core/util/units.h"
@@ -12,7 +11,6 @@
 #include "ui/models/portstablemodel.h"
 #include "ui/remotebanner.h"
 #include "ui/settingspanel.h"
-#include "ui/uisettings.h"
 #include "ui/verifyjob.h"
 
 #include <QCloseEvent>
@@ -24,7 +22,6 @@
 #include <QJsonObject>
 #include <QLabel>
 #include <QMessageBox>
-#include <QSettings>
 #include <QSortFilterProxyModel>
 #include <QStatusBar>
 #include <QStorageInfo>
@@ -37,8 +34,6 @@ using namespace Qt::Literals::StringLiterals;
 namespace capture {
 
 namespace {
-constexpr int statusMessageMs = 15000;
-
 /// The directory itself if it exists, else its nearest existing parent (for free space).
 QString existingAncestor(const QString &path)
 {
@@ -218,66 +213,6 @@ void MainWindow::askAndVerify()
     m_verifyShowsDialog = isVerifying();
 }
 
-void MainWindow::verifyDirectory(const QString &dir)
-{
-    if (m_verify->isRunning())
-        return;
-    const QString path = QDir(dir).absolutePath();
-    m_verifyShowsDialog = false;
-    m_verifyAction->setEnabled(false);
-    m_log->addEntry(
-        CaptureEventLog::Level::Info,
-        tr("verify: checking %1 against %2").arg(path, QString::fromUtf16(manifestFileName)));
-    statusBar()->showMessage(tr("Verifying %1…").arg(path));
-    m_verify->start(path);
-}
-
-bool MainWindow::isVerifying() const
-{
-    return m_verify->isRunning();
-}
-
-void MainWindow::onVerifyResult(const VerifyResult &result)
-{
-    const bool problem = result.status == VerifyResult::Status::Mismatch ||
-                         result.status == VerifyResult::Status::Missing ||
-                         result.status == VerifyResult::Status::Invalid;
-    m_log->addEntry(
-        problem ? CaptureEventLog::Level::Error : CaptureEventLog::Level::Info,
-        u"verify: %1 %2: %3"_s.arg(verifyStatusName(result.status), result.file, result.detail));
-}
-
-void MainWindow::onVerifyFinished(const QString &dir, const VerifySummary &summary)
-{
-    m_verifyAction->setEnabled(true);
-    const QString text = summary.error.isEmpty() ? tr("verify %1: %2").arg(dir, summary.text())
-                                                 : tr("verify: %1").arg(summary.error);
-    m_log->addEntry(summary.passed() ? CaptureEventLog::Level::Info : CaptureEventLog::Level::Error,
-                    text);
-    statusBar()->showMessage(text, statusMessageMs);
-    if (m_verifyShowsDialog) {
-        // Window-modal and non-blocking: the capture's tables keep updating behind it.
-        auto *box = new QMessageBox(
-            summary.passed() ? QMessageBox::Information : QMessageBox::Warning,
-            summary.passed() ? tr("Verification passed") : tr("Verification found problems"), text,
-            QMessageBox::Ok, this);
-        box->setInformativeText(summary.passed() ? QString()
-                                                 : tr("Each file's result is in the log."));
-        box->setAttribute(Qt::WA_DeleteOnClose);
-        box->open();
-    }
-    m_verifyShowsDialog = false;
-    Q_EMIT verificationFinished(summary.passed(), text);
-}
-
-void MainWindow::cancelVerification()
-{
-    if (!m_verify->cancel())
-        return;
-    m_verifyAction->setEnabled(true);
-    m_log->addEntry(CaptureEventLog::Level::Warning, tr("verify: cancelled"));
-}
-
 void MainWindow::quitWhenStopped(bool immediately)
 {
     m_closeWhenStopped = true;
@@ -381,6 +316,10 @@ void MainWindow::onSnapshot(const StatsSnapshot &snapshot)
             ports.append(port.port);
         if (shown != ports)
             m_portsModel->setPorts(ports);
+        // A run set while it is stopped (POST /api/run) comes with no event.
+        const QString run = tr("Run: %1").arg(m_receiver->runNumber());
+        if (m_runLabel->text() != run)
+            showRun(m_receiver->runNumber());
         const QJsonObject settings = settingsJson(m_receiver->settings());
         if (settings != m_remoteSettingsShown) {
             m_remoteSettingsShown = settings;
@@ -439,77 +378,6 @@ void MainWindow::closeEvent(QCloseEvent *event)
         quitWhenStopped(false);
     }
     event->ignore(); // closes for real once stopped() arrives
-}
-
-void MainWindow::loadSettings(const CommandLineOptions &options)
-{
-    const UiSettings stored = UiSettings::load(QSettings());
-    CaptureSettings s = options.settings;
-    const QSet<QString> &given = options.givenOptions;
-    if (!given.contains(u"bind"_s) && stored.bindAddress)
-        s.bindAddress = *stored.bindAddress;
-    if (!given.contains(u"ports"_s) && stored.ports) {
-        const PortSpecResult ports = parsePortSpec(*stored.ports);
-        if (ports.ok())
-            s.ports = ports.ports;
-    }
-    if (!given.contains(u"output"_s) && stored.outputDir)
-        s.outputDir = *stored.outputDir;
-    if (!given.contains(u"split"_s) && stored.split)
-        s.split = *stored.split;
-    if (!given.contains(u"hash"_s) && stored.hash)
-        s.hash = *stored.hash;
-    if (!given.contains(u"run"_s) && stored.run)
-        s.run = *stored.run;
-    if (!given.contains(u"name-template"_s) && stored.nameTemplate)
-        s.nameTemplate = *stored.nameTemplate;
-    if (!given.contains(u"done-dir"_s) && stored.doneDir)
-        s.doneDir = *stored.doneDir;
-    if (!given.contains(u"on-file-closed"_s) && stored.onFileClosed)
-        s.onFileClosed = *stored.onFileClosed;
-    // The three files go together: from the command line or config file, or all from the store.
-    const bool tlsGiven = given.contains(u"tls-cert"_s) || given.contains(u"tls-key"_s) ||
-                          given.contains(u"tls-ca"_s);
-    if (!tlsGiven && stored.tlsFiles) {
-        s.tls.reset(); // the panel loads the stored files and reports what is wrong with them
-        s.tlsFiles = *stored.tlsFiles;
-    }
-    m_settings->setSettings(s);
-
-    if (!restoreGeometry(stored.geometry))
-        resize(1280, 720);
-    restoreState(stored.windowState);
-    setManifestView(stored.filesManifestView);
-}
-
-void MainWindow::saveSettings() const
-{
-    if (m_remote) { // the window's layout only: its settings are the other receiver's
-        QSettings store;
-        UiSettings stored = UiSettings::load(store);
-        stored.geometry = saveGeometry();
-        stored.windowState = saveState();
-        stored.filesManifestView = m_manifestViewAction->isChecked();
-        stored.save(store);
-        return;
-    }
-    const CaptureSettings s = m_settings->settings();
-    UiSettings stored;
-    stored.bindAddress = s.bindAddress;
-    stored.ports = m_settings->portsText();
-    stored.outputDir = s.outputDir;
-    stored.split = s.split;
-    stored.hash = s.hash;
-    stored.run = s.run;
-    stored.nameTemplate = s.nameTemplate;
-    stored.doneDir = s.doneDir;
-    stored.onFileClosed = s.onFileClosed;
-    stored.tlsFiles = s.tlsFiles;
-    stored.geometry = saveGeometry();
-    stored.windowState = saveState();
-    stored.filesManifestView = m_manifestViewAction->isChecked();
-    QSettings store;
-    stored.save(store);
 }
 
 } // namespace capture

@@ -79,6 +79,8 @@ protected:
     void closeEvent(QCloseEvent *event) override;
 
 private:
+    static constexpr int statusMessageMs = 15000; ///< how long a passing message stays
+
     void buildActions();
     void buildLayout();
     /// A remote receiver: the banner above the view, the tables greyed while it is lost.

@@ -321,6 +321,9 @@ void MainWindow::buildRemoteView()
                                                                    m_filesView, m_graph})
                     w->setEnabled(live);
             });
+    // A restarted receiver's connections are gone: its own list follows in the next snapshot.
+    connect(m_remote, &RemoteReceiver::restarted, m_connectionsModel,
+            &ConnectionsTableModel::clear);
     // Its files and volume are on its host, not this one.
     const QString elsewhere = tr("Not available: the files are on the remote receiver's host");
     for (QAction *action : {m_openFolderAction, m_verifyAction}) {

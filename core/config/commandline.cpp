@@ -20,6 +20,30 @@ using namespace Qt::Literals::StringLiterals;
 namespace capture {
 
 namespace {
+
+/// What is wrong with --connect and the options that go with it (or with others given beside
+/// it, which would apply to a capture here), or an empty string.
+QString connectProblem(const CommandLineOptions &options)
+{
+    if (options.connectUrl.isEmpty()) {
+        if (!options.connectTokenFile.isEmpty() || !options.connectCaFile.isEmpty())
+            return u"--token-file and --ca-file go with --connect"_s;
+        return {};
+    }
+    if (!options.connectCaFile.isEmpty() && options.connectUrl.scheme() != u"https")
+        return u"--ca-file needs an https:// --connect address"_s;
+    if (options.noGui)
+        return u"--connect opens the desktop window: it cannot be combined with --nogui"_s;
+    QStringList others = options.givenOptions.values();
+    others.sort();
+    for (const QString &name : std::as_const(others)) {
+        if (name != u"connect" && name != u"token-file" && name != u"ca-file" &&
+            name != u"log-file")
+            return u"--connect shows a receiver elsewhere: --%1 would apply to a capture "
+                   "here"_s.arg(name);
+    }
+    return {};
+}
 // The positional form's arguments, by index, and what each must be.
 QString positionalError(qsizetype index, const QString &value)
 {
@@ -81,8 +105,9 @@ CommandLineResult parseCommandLine(const QStringList &arguments)
     parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
     const QCommandLineOption helpOption = parser.addHelpOption();
     const QCommandLineOption versionOption = parser.addVersionOption();
-    // Every option of the table, in its order. Kept apart: those that may also stand in the
-    // config file (in the same order), and --config and --nogui, handled below.
+    // Every option of the table, in its order. Kept apart: those that set something (in the
+    // same order; most may also stand in the config file), and --config and --nogui, handled
+    // below.
     std::vector<std::pair<const OptionSpec *, QCommandLineOption>> valueOptions;
     std::optional<QCommandLineOption> configOption;
     std::optional<QCommandLineOption> noGuiOption;
@@ -95,7 +120,7 @@ CommandLineResult parseCommandLine(const QStringList &arguments)
             configOption = option;
         else if (spec.longName() == u"nogui")
             noGuiOption = option;
-        else if (spec.inConfigFile)
+        else if (spec.apply)
             valueOptions.emplace_back(&spec, option);
     }
     parser.addPositionalArgument(u"ip_address"_s, u"Compatible form: address to listen on."_s,
@@ -289,6 +314,8 @@ CommandLineResult parseCommandLine(const QStringList &arguments)
         if (!warning.isEmpty())
             options.tlsWarning += (options.tlsWarning.isEmpty() ? u""_s : u"\n"_s) + warning;
     }
+    if (const QString problem = connectProblem(options); !problem.isEmpty())
+        return usageError(problem);
     if (!options.controlToken.isEmpty() && options.statusPort == 0)
         return usageError(u"--control-token-file needs --status (the control API is served "
                           "there)"_s);

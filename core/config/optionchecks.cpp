@@ -188,6 +188,31 @@ Checked<QByteArray> checkControlTokenFile(const QString &path)
     return {token, {}};
 }
 
+Checked<QUrl> checkReceiverUrl(const QString &text)
+{
+    const QUrl url(text, QUrl::StrictMode);
+    if (!url.isValid() || (url.scheme() != u"http" && url.scheme() != u"https") ||
+        url.host().isEmpty())
+        return {std::nullopt, u"give the receiver's --status address as http://HOST:PORT or "
+                              "https://HOST:PORT"_s};
+    if (!url.userInfo().isEmpty() || url.hasQuery() || url.hasFragment() ||
+        (!url.path().isEmpty() && url.path() != u"/"))
+        return {std::nullopt, u"give only the scheme, host and port (http://HOST:PORT)"_s};
+    return {url, {}};
+}
+
+Checked<QList<QSslCertificate>> checkCaFile(const QString &path)
+{
+    QFile file(path);
+    if (path.isEmpty() || !file.open(QIODevice::ReadOnly))
+        return {std::nullopt, path.isEmpty() ? u"give a PEM file"_s : file.errorString()};
+    const QList<QSslCertificate> certificates =
+        QSslCertificate::fromData(file.readAll(), QSsl::Pem);
+    if (certificates.isEmpty())
+        return {std::nullopt, u"no PEM certificate in it"_s};
+    return {certificates, {}};
+}
+
 Checked<QString> checkNotEmpty(const QString &text, const QString &problem)
 {
     return checked(text.isEmpty() ? std::nullopt : std::optional{text}, problem);

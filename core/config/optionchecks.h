@@ -4,7 +4,9 @@
 
 #include <QHostAddress>
 #include <QList>
+#include <QSslCertificate>
 #include <QString>
+#include <QUrl>
 
 #include <optional>
 #include <utility>
@@ -53,6 +55,10 @@ Checked<std::pair<QHostAddress, quint16>> checkStatusEndpoint(const QString &tex
 /// A --control-token-file: a regular file readable by its owner only, holding one token of
 /// 16 to 512 visible ASCII characters (no spaces) on one line; the token.
 Checked<QByteArray> checkControlTokenFile(const QString &path);
+/// A --connect URL: http:// or https:// with a host (a port, and nothing after it but "/").
+Checked<QUrl> checkReceiverUrl(const QString &text);
+/// A PEM file of one or more CA certificates (--ca-file).
+Checked<QList<QSslCertificate>> checkCaFile(const QString &path);
 /// Anything but empty; `problem` says what to give.
 Checked<QString> checkNotEmpty(const QString &text, const QString &problem);
 /// true, yes, on, 1 / false, no, off, 0 (any case), as a config file spells a switch.

@@ -330,6 +330,37 @@ QList<OptionSpec> makeTable()
          true,
          false,
          [](const QString &v, O *o) { return store(checkSwitch(v), &o->idle); }},
+        {{u"connect"_s},
+         u"url"_s,
+         u"Open the window on the receiver at this --status address (http://HOST:PORT, or "
+         "https:// with --ca-file) instead of capturing here: its ports, connections, files, "
+         "graph and log; Start, Stop, Rotate and New run act on it through its control API "
+         "(with --token-file). Not a config file key."_s,
+         false,
+         false,
+         [](const QString &v, O *o) { return store(checkReceiverUrl(v), &o->connectUrl); }},
+        {{u"token-file"_s},
+         u"file"_s,
+         u"With --connect: the receiver's control token (its --control-token-file), read from "
+         "this file (one line, readable by its owner only). Without it the window only "
+         "watches."_s,
+         false,
+         false,
+         [](const QString &v, O *o) {
+             Checked<QByteArray> token = checkControlTokenFile(v);
+             o->connectTokenFile = v;
+             return store(std::move(token), &o->connectToken);
+         }},
+        {{u"ca-file"_s},
+         u"pem"_s,
+         u"With --connect to an https:// address: trust the receiver's certificate when one of "
+         "this PEM file's certificates issued it (besides the system's CAs)."_s,
+         false,
+         false,
+         [](const QString &v, O *o) {
+             o->connectCaFile = v;
+             return store(checkCaFile(v), &o->connectCaCertificates);
+         }},
         {{u"stats-interval"_s},
          u"seconds"_s,
          u"Headless: print a summary line every N seconds, 0 = off (default 10)."_s,

@@ -7,8 +7,10 @@
 #include <QHostAddress>
 #include <QList>
 #include <QSet>
+#include <QSslCertificate>
 #include <QString>
 #include <QStringList>
+#include <QUrl>
 
 #include <optional>
 
@@ -38,6 +40,12 @@ struct CommandLineOptions
     QString controlTokenFile; ///< --control-token-file
     QByteArray controlToken;  ///< its token: the control API is on when not empty
     bool idle = false;        ///< --idle: start without capturing, for POST /api/capture/start
+    /// --connect: the window shows the receiver at this --status URL instead of capturing here
+    QUrl connectUrl;
+    QString connectTokenFile; ///< --token-file
+    QByteArray connectToken;  ///< its token: empty, the window only watches
+    QString connectCaFile;    ///< --ca-file
+    QList<QSslCertificate> connectCaCertificates;
 };
 
 /// One option of capture-receiver. The table of them (optionTable()) drives the command line,

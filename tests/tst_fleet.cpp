@@ -4,18 +4,22 @@
 // out with the reason, and the list kept in the settings without any token.
 
 #include "core/remote/remotereceiver.h"
+#include "ui/fleet/fleetdock.h"
 #include "ui/fleet/fleetstore.h"
 #include "ui/fleet/receiverspanel.h"
 #include "ui/graph/throughputgraph.h"
+#include "ui/mainwindow.h"
 
 #include "receiverprocess.h"
 #include "testsupport.h"
 
+#include <QApplication>
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
 #include <QSettings>
+#include <QStandardPaths>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
@@ -63,6 +67,8 @@ class TestFleet : public QObject
 private Q_SLOTS:
     void initTestCase()
     {
+        QStandardPaths::setTestModeEnabled(true); // settings under ~/.qttest, not the user's
+        QSettings().clear();
         QVERIFY2(QFileInfo(receiverBinary()).isExecutable(), qPrintable(receiverBinary()));
     }
 
@@ -164,6 +170,45 @@ private Q_SLOTS:
             const QByteArray stop = receivers[i]->stopProblem();
             QVERIFY2(stop.isEmpty(), stop.constData());
         }
+    }
+
+    // The window's Receivers dock: what is added is kept in the settings (a second dock reads
+    // it back), and a double-click opens a window of its own on that receiver.
+    void dockKeepsAndOpens()
+    {
+        QTemporaryDir tmp;
+        const QList<quint16> ports = freePorts(2);
+        Receiver receiver(tmp.path(), {u"--nogui"_s, u"-b"_s, u"127.0.0.1"_s, u"-p"_s,
+                                       QString::number(ports[0]), u"-o"_s, tmp.filePath(u"out"_s),
+                                       u"--status"_s, QString::number(ports[1])});
+        QVERIFY2(receiver.startAndWaitUntilRecording(), receiver.describe());
+        const ReceiverEntry entry{u"rack-7"_s, u"http://127.0.0.1:%1"_s.arg(ports[1]), {}, {}};
+        {
+            capture::FleetDock dock(nullptr, {});
+            QString error;
+            QVERIFY2(dock.panel()->addRemote(entry, &error), qPrintable(error));
+        }
+        capture::FleetDock dock(nullptr, {});
+        QCOMPARE(dock.panel()->remoteEntries(), QList<ReceiverEntry>{entry});
+        dock.show();
+        QTableView *table = dock.panel()->table();
+        QTRY_COMPARE_WITH_TIMEOUT(cell(*dock.panel()->model(), 0, FleetModel::State), u"running"_s,
+                                  waitMs);
+        const QRect rect = table->visualRect(dock.panel()->model()->index(0, 0));
+        QTest::mouseClick(table->viewport(), Qt::LeftButton, {}, rect.center());
+        QTest::mouseDClick(table->viewport(), Qt::LeftButton, {}, rect.center());
+        capture::MainWindow *opened = nullptr;
+        for (QWidget *w : QApplication::topLevelWidgets()) {
+            if (auto *window = qobject_cast<capture::MainWindow *>(w);
+                window && window->isVisible())
+                opened = window;
+        }
+        QVERIFY(opened);
+        QVERIFY2(opened->windowTitle().contains(u"127.0.0.1:%1"_s.arg(ports[1])),
+                 qPrintable(opened->windowTitle()));
+        QSettings().clear();
+        const QByteArray stop = receiver.stopProblem();
+        QVERIFY2(stop.isEmpty(), stop.constData());
     }
 
     // An entry that cannot be used is refused with one line naming what is wrong.

@@ -57,6 +57,8 @@ MainWindow::MainWindow(Receiver *receiver, const CommandLineOptions &options, QW
         QIcon::fromTheme(u"capture-receiver"_s, QIcon(u":/icons/capture-receiver.svg"_s)));
     buildActions();
     buildLayout();
+    if (!m_remote)
+        buildFleetDock(options);
     connectController();
     m_verify = new VerifyJob(this);
     connect(m_verify, &VerifyJob::result, this, &MainWindow::onVerifyResult);

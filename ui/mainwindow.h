@@ -10,6 +10,10 @@
 class QAbstractItemModel;
 class QAction;
 class QDockWidget;
+
+namespace capture {
+class FleetDock;
+}
 class QLabel;
 class QSortFilterProxyModel;
 class QTableView;
@@ -95,6 +99,8 @@ private:
     void onPortSelectionChanged();
     void updateFreeSpace();
     void loadSettings(const CommandLineOptions &options);
+    /// The Receivers dock (this receiver and those elsewhere), hidden until asked for.
+    void buildFleetDock(const CommandLineOptions &options);
     void saveSettings() const;
     void askAndVerify();
     void onVerifyResult(const VerifyResult &result);
@@ -125,6 +131,7 @@ private:
     QTableView *m_filesView = nullptr;
     ThroughputGraph *m_graph = nullptr;
     LogPanel *m_log = nullptr;
+    FleetDock *m_fleet = nullptr;
 
     QAction *m_startAction = nullptr;
     QAction *m_stopAction = nullptr;

@@ -1,6 +1,7 @@
 #include "ui/mainwindow.h"
 
 #include "core/remote/remotereceiver.h"
+#include "ui/fleet/fleetdock.h"
 #include "ui/graph/throughputgraph.h"
 #include "ui/logpanel.h"
 #include "ui/models/connectionstablemodel.h"
@@ -301,6 +302,26 @@ void MainWindow::buildLayout()
     m_freeSpaceLabel = makeLabel(u"freeSpaceLabel"_s, tr("Free space on the output volume"));
     m_uptimeLabel = makeLabel(u"uptimeLabel"_s, tr("Time since the capture started"));
     onSnapshot(StatsSnapshot{});
+}
+
+void MainWindow::buildFleetDock(const CommandLineOptions &options)
+{
+    m_fleet = new FleetDock(m_receiver, options, this);
+    addDockWidget(Qt::RightDockWidgetArea, m_fleet);
+    m_fleet->hide(); // until asked for; a saved layout may show it
+    connect(m_fleet, &FleetDock::localRequested, this, [this] {
+        raise();
+        activateWindow();
+    });
+    QAction *toggle = m_fleet->toggleViewAction();
+    toggle->setObjectName(u"receiversAction"_s);
+    toggle->setShortcut(QKeySequence(u"Ctrl+Shift+E"_s));
+    toggle->setToolTip(tr("Receivers: this one and others elsewhere, their rates, and Start, "
+                          "Stop, Rotate, New run on several at once (Ctrl+Shift+E)"));
+    if (auto *toolbar = findChild<QToolBar *>()) {
+        toolbar->addSeparator();
+        toolbar->addAction(toggle);
+    }
 }
 
 void MainWindow::buildRemoteView()

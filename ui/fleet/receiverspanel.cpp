@@ -218,6 +218,7 @@ void ReceiversPanel::removeSelected()
                          [r](const Remote &remote) { return remote.receiver.get() == r; });
         if (found == m_remotes.end())
             continue; // this computer's receiver stays
+        Q_EMIT aboutToRemove(r);
         m_model.removeReceiverAt(*it);
         m_remotes.erase(found);
     }

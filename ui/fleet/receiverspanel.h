@@ -55,6 +55,8 @@ Q_SIGNALS:
     void openRequested(capture::Receiver *receiver, const QString &name);
     /// The remote entries changed (added, removed): time to save them.
     void entriesChanged();
+    /// `receiver` is about to be destroyed (its row removed): let go of it now.
+    void aboutToRemove(capture::Receiver *receiver);
 
 private:
     void addDialog();

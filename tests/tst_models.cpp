@@ -181,6 +181,32 @@ private Q_SLOTS:
         QCOMPARE(sortedPorts(proxy), (QList<quint16>{5000, 10000, 900}));
     }
 
+    // A view attached to a receiver elsewhere sees connections opened before it in the
+    // snapshots first: each gets its row there; its close ends it as usual, and a snapshot
+    // older than the close does not open it again.
+    void connectionsOpenBeforeTheView()
+    {
+        ConnectionsTableModel model;
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        StatsSnapshot s;
+        s.time = t0.addSecs(1);
+        s.connections = {connection(7, 5000, 100), connection(8, 5001, 200)};
+        model.updateFromSnapshot(s);
+        QCOMPARE(model.rowCount(), 2);
+        QCOMPARE(model.index(1, ConnectionsTableModel::Bytes).data(RawValueRole).toULongLong(),
+                 quint64(200));
+        model.addConnection(connection(7, 5000)); // its opened event, late: no second row
+        QCOMPARE(model.rowCount(), 2);
+        ConnectionInfo closed = connection(7, 5000, 150);
+        closed.closed = t0.addSecs(2);
+        closed.closeReason = u"peer closed"_s;
+        model.closeConnection(closed);
+        model.updateFromSnapshot(s); // taken before the close
+        QCOMPARE(model.rowCount(), 2);
+        QCOMPARE(model.index(0, ConnectionsTableModel::Status).data().toString(), u"peer closed"_s);
+    }
+
     void connectionsLifecycle()
     {
         ConnectionsTableModel model;

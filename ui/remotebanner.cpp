@@ -48,10 +48,11 @@ void RemoteBanner::refresh()
     }
     QString text = tr("Remote receiver %1 — %2").arg(m_receiver->url().toDisplayString(), link);
     const QDateTime last = m_receiver->lastContact();
-    if (last.isValid())
-        text += tr(" — last answer %1 ago")
-                    .arg(formatDuration(std::max<qint64>(
-                        0, last.msecsTo(QDateTime::currentDateTime()) / 1000 * 1000)));
+    if (last.isValid()) {
+        const qint64 ago = std::max<qint64>(0, last.msecsTo(QDateTime::currentDateTime()));
+        text += ago < 1000 ? tr(" — last answer just now")
+                           : tr(" — last answer %1 s ago").arg(ago / 1000);
+    }
     if (!m_receiver->canControl())
         text += tr(" — watching only: %1").arg(m_receiver->controlUnavailableReason());
     m_plain = text;

@@ -60,7 +60,13 @@ void ConnectionsTableModel::updateFromSnapshot(const StatsSnapshot &snapshot)
     int last = -1;
     for (const ConnectionInfo &info : snapshot.connections) {
         const int row = rowOf(info.id);
-        if (row < 0 || m_rows[row].closed.isValid())
+        if (row < 0) {
+            // Open before this view began (a receiver elsewhere it attached to): its row
+            // starts here; the closed signal ends it as any other.
+            addConnection(info);
+            continue;
+        }
+        if (m_rows[row].closed.isValid())
             continue; // opened/closed signals own the row's lifetime
         m_rows[row].bytesReceived = info.bytesReceived;
         m_rows[row].bytesWritten = info.bytesWritten;

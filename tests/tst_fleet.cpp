@@ -14,15 +14,21 @@
 #include "testsupport.h"
 
 #include <QApplication>
+#include <QDialog>
+#include <QDialogButtonBox>
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QLabel>
+#include <QLineEdit>
 #include <QProcess>
+#include <QPushButton>
 #include <QSettings>
 #include <QStandardPaths>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTimer>
 
 #include <memory>
 
@@ -100,20 +106,18 @@ private Q_SLOTS:
             asked.append(question);
             return true;
         });
-        for (int i = 0; i < 3; ++i) {
+        for (int i = 0; i < 4; ++i) { // the fourth: the third again, with a token it refuses
             QString error;
-            const ReceiverEntry entry{u"daq-%1"_s.arg(i),
-                                      u"http://127.0.0.1:%1"_s.arg(ports[3 + i]),
-                                      i == 2 ? wrong : token,
+            const ReceiverEntry entry{i < 3 ? u"daq-%1"_s.arg(i) : u"daq-2 (old token)"_s,
+                                      u"http://127.0.0.1:%1"_s.arg(ports[3 + std::min(i, 2)]),
+                                      i < 3 ? token : wrong,
                                       {}};
             QVERIFY2(panel.addRemote(entry, &error), qPrintable(error));
         }
         FleetModel &model = *panel.model();
-        QCOMPARE(model.rowCount(), 3);
-        QTRY_VERIFY_WITH_TIMEOUT(cell(model, 0, FleetModel::State) == u"running" &&
-                                     cell(model, 1, FleetModel::State) == u"running" &&
-                                     cell(model, 2, FleetModel::State) == u"running",
-                                 waitMs);
+        QCOMPARE(model.rowCount(), 4);
+        for (int row = 0; row < 4; ++row)
+            QTRY_COMPARE_WITH_TIMEOUT(cell(model, row, FleetModel::State), u"running"_s, waitMs);
         QCOMPARE(cell(model, 1, FleetModel::Name), u"daq-1"_s);
         QCOMPARE(cell(model, 0, FleetModel::LastContact), u"now"_s);
 
@@ -129,19 +133,20 @@ private Q_SLOTS:
         };
         QTRY_VERIFY_WITH_TIMEOUT(graphShowedRate(), waitMs);
 
-        // New run on all three, one question; the third's token is refused: left out, said why.
-        QTRY_VERIFY_WITH_TIMEOUT(!model.receiverAt(2)->canControl(), waitMs);
-        QVERIFY2(model.receiverAt(2)->controlUnavailableReason().contains(u"token"_s),
-                 qPrintable(model.receiverAt(2)->controlUnavailableReason()));
-        QCOMPARE(panel.apply(ReceiversPanel::Action::NewRun, {0, 1, 2}), 2);
+        // New run on all three, one question; the row whose token is refused is left out and
+        // named with the reason.
+        QTRY_VERIFY_WITH_TIMEOUT(!model.receiverAt(3)->canControl(), waitMs);
+        QVERIFY2(model.receiverAt(3)->controlUnavailableReason().contains(u"token"_s),
+                 qPrintable(model.receiverAt(3)->controlUnavailableReason()));
+        QCOMPARE(panel.apply(ReceiversPanel::Action::NewRun, {0, 1, 2, 3}), 3);
         QCOMPARE(asked.size(), 1);
-        QVERIFY2(asked[0].contains(u"daq-0, daq-1"_s) && !asked[0].contains(u"daq-2"_s),
-                 qPrintable(asked[0]));
-        QTRY_COMPARE_WITH_TIMEOUT(statusByCurl(ports[3]).value(u"run_number"_s).toInteger(), 1,
-                                  waitMs);
-        QTRY_COMPARE_WITH_TIMEOUT(statusByCurl(ports[4]).value(u"run_number"_s).toInteger(), 1,
-                                  waitMs);
-        QCOMPARE(statusByCurl(ports[5]).value(u"run_number"_s).toInteger(), 0);
+        QVERIFY2(asked[0].contains(u"daq-0, daq-1, daq-2?"_s), qPrintable(asked[0]));
+        const QString said = panel.findChild<QLabel *>(u"fleetStatus"_s)->text();
+        QVERIFY2(said.contains(u"Left out: daq-2 (old token) (the receiver refused the token)"_s),
+                 qPrintable(said));
+        for (int i = 0; i < 3; ++i)
+            QTRY_COMPARE_WITH_TIMEOUT(statusByCurl(ports[3 + i]).value(u"run_number"_s).toInteger(),
+                                      1, waitMs);
         QTRY_COMPARE_WITH_TIMEOUT(cell(model, 0, FleetModel::Run), u"1"_s, waitMs);
 
         // Stop on the first two: their /status says so; the rows follow.
@@ -206,6 +211,24 @@ private Q_SLOTS:
         QVERIFY(opened);
         QVERIFY2(opened->windowTitle().contains(u"127.0.0.1:%1"_s.arg(ports[1])),
                  qPrintable(opened->windowTitle()));
+        opened->close();
+
+        // Connect…: the dialog takes the address; the receiver joins the list and opens.
+        QTimer::singleShot(0, [url = entry.url] {
+            auto *dialog = qobject_cast<QDialog *>(QApplication::activeModalWidget());
+            if (!dialog)
+                return;
+            dialog->findChild<QLineEdit *>(u"name"_s)->setText(u"rack-7 again"_s);
+            dialog->findChild<QLineEdit *>(u"url"_s)->setText(url);
+            dialog->findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok)->click();
+        });
+        dock.connectToReceiver();
+        QCOMPARE(dock.panel()->model()->rowCount(), 2);
+        QCOMPARE(dock.panel()->model()->nameAt(1), u"rack-7 again"_s);
+        bool shown = false;
+        for (QWidget *w : QApplication::topLevelWidgets())
+            shown = shown || (qobject_cast<capture::MainWindow *>(w) && w->isVisible());
+        QVERIFY(shown);
         QSettings().clear();
         const QByteArray stop = receiver.stopProblem();
         QVERIFY2(stop.isEmpty(), stop.constData());

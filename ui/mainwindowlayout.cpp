@@ -318,9 +318,17 @@ void MainWindow::buildFleetDock(const CommandLineOptions &options)
     toggle->setShortcut(QKeySequence(u"Ctrl+Shift+E"_s));
     toggle->setToolTip(tr("Receivers: this one and others elsewhere, their rates, and Start, "
                           "Stop, Rotate, New run on several at once (Ctrl+Shift+E)"));
+    auto *connectAction = new QAction(tr("Connect…"), this);
+    connectAction->setObjectName(u"connectAction"_s);
+    connectAction->setShortcut(QKeySequence(u"Ctrl+Shift+O"_s));
+    connectAction->setToolTip(tr("Connect to a receiver elsewhere: its status URL, token file "
+                                 "and CA file; it opens in a window of its own and joins the "
+                                 "Receivers list (Ctrl+Shift+O)"));
+    connect(connectAction, &QAction::triggered, m_fleet, &FleetDock::connectToReceiver);
     if (auto *toolbar = findChild<QToolBar *>()) {
         toolbar->addSeparator();
         toolbar->addAction(toggle);
+        toolbar->addAction(connectAction);
     }
 }
 

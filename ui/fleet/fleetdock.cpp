@@ -58,6 +58,12 @@ void FleetDock::open(Receiver *receiver, const QString &)
     window->activateWindow();
 }
 
+void FleetDock::connectToReceiver()
+{
+    if (Receiver *receiver = m_panel->askToAdd())
+        open(receiver, {});
+}
+
 void FleetDock::save() const
 {
     QSettings store;

@@ -26,6 +26,8 @@ public:
     ~FleetDock() override;
 
     ReceiversPanel *panel() const { return m_panel; }
+    /// Connect to receiver…: asks for one elsewhere, adds it to the list and opens its window.
+    void connectToReceiver();
 
 Q_SIGNALS:
     /// This process's own row was double-clicked.

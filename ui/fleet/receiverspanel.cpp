@@ -84,7 +84,7 @@ ReceiversPanel::ReceiversPanel(QWidget *parent)
 
     connect(&m_model, &FleetModel::refreshed, this,
             [this] { m_graph->addSnapshot(m_model.combined()); });
-    connect(add, &QPushButton::clicked, this, &ReceiversPanel::addDialog);
+    connect(add, &QPushButton::clicked, this, &ReceiversPanel::askToAdd);
     connect(m_remove, &QPushButton::clicked, this, &ReceiversPanel::removeSelected);
     connect(m_table, &QTableView::doubleClicked, this, [this](const QModelIndex &index) {
         if (Receiver *r = m_model.receiverAt(index.row()))
@@ -226,17 +226,22 @@ void ReceiversPanel::removeSelected()
     Q_EMIT entriesChanged();
 }
 
-void ReceiversPanel::addDialog()
+Receiver *ReceiversPanel::askToAdd()
 {
     QDialog dialog(this);
+    dialog.setObjectName(u"addReceiverDialog"_s);
     dialog.setWindowTitle(tr("Add a receiver"));
     auto *form = new QFormLayout(&dialog);
     auto *name = new QLineEdit(&dialog);
+    name->setObjectName(u"name"_s);
     auto *url = new QLineEdit(&dialog);
+    url->setObjectName(u"url"_s);
     url->setPlaceholderText(u"http://daq-node-7:9100"_s);
     auto *token = new QLineEdit(&dialog);
+    token->setObjectName(u"tokenFile"_s);
     token->setPlaceholderText(tr("a file holding its control token (optional)"));
     auto *ca = new QLineEdit(&dialog);
+    ca->setObjectName(u"caFile"_s);
     ca->setPlaceholderText(tr("for https: its CA certificate file (optional)"));
     form->addRow(tr("Name"), name);
     form->addRow(tr("Status URL"), url);
@@ -254,7 +259,9 @@ void ReceiversPanel::addDialog()
         else
             QMessageBox::warning(&dialog, tr("Add a receiver"), error);
     });
-    dialog.exec();
+    if (dialog.exec() != QDialog::Accepted || m_remotes.empty())
+        return nullptr;
+    return m_remotes.back().receiver.get();
 }
 
 } // namespace capture

@@ -46,6 +46,9 @@ public:
 
     /// Asks "do this to these?"; the default is a question box. Tests answer it themselves.
     void setConfirmation(std::function<bool(const QString &question)> confirm);
+    /// Asks for a receiver elsewhere (name, status URL, token file, CA file) and adds it;
+    /// the receiver, or nullptr when the dialog was cancelled.
+    Receiver *askToAdd();
     /// Carries out `action` on the rows (those that cannot be controlled are left out and
     /// named in the status line); after the confirmation. Returns how many were asked.
     int apply(Action action, const QList<int> &rows);
@@ -59,7 +62,6 @@ Q_SIGNALS:
     void aboutToRemove(capture::Receiver *receiver);
 
 private:
-    void addDialog();
     void removeSelected();
     QList<int> selectedRows() const;
     void updateButtons();

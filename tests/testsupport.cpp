@@ -5,6 +5,7 @@
 #include <QCryptographicHash>
 #include <QFile>
 #include <QJsonDocument>
+#include <QProcess>
 #include <QRandomGenerator>
 #include <QTcpServer>
 
@@ -109,6 +110,29 @@ QList<QJsonObject> manifestRecords(const QString &dir, const QString &type)
             records.append(o);
     }
     return records;
+}
+
+bool writeTokenFile(const QString &path, const QByteArray &token)
+{
+    QFile file(path);
+    return file.open(QIODevice::WriteOnly) && file.write(token + '\n') > 0 &&
+           file.setPermissions(QFile::ReadOwner | QFile::WriteOwner);
+}
+
+QJsonObject statusByCurl(quint16 port)
+{
+    QProcess p;
+    p.start(QStringLiteral("curl"),
+            {QStringLiteral("-s"), QStringLiteral("--max-time"), QStringLiteral("20"),
+             QStringLiteral("http://127.0.0.1:%1/status").arg(port)});
+    if (!p.waitForStarted(10000))
+        return {};
+    if (!p.waitForFinished(30000)) {
+        p.kill();
+        p.waitForFinished(5000);
+        return {};
+    }
+    return QJsonDocument::fromJson(p.readAllStandardOutput()).object();
 }
 
 QByteArray readFile(const QString &path)

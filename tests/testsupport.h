@@ -32,6 +32,11 @@ QByteArray fileXxh128(const QString &path);
 /// The lines of DIR/manifest.jsonl whose "type" is `type` ("file", "run", "lost", …), in order
 /// (empty if there is no manifest).
 QList<QJsonObject> manifestRecords(const QString &dir, const QString &type);
+/// A token file readable by its owner only (as --control-token-file wants it): the token and
+/// a newline.
+bool writeTokenFile(const QString &path, const QByteArray &token);
+/// GET http://127.0.0.1:PORT/status with curl, as JSON (empty when it did not answer).
+QJsonObject statusByCurl(quint16 port);
 
 /// Reads a whole file (empty if unreadable).
 QByteArray readFile(const QString &path);

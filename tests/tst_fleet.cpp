@@ -42,23 +42,6 @@ namespace {
 
 constexpr int waitMs = 30000;
 
-bool writeToken(const QString &path, const QByteArray &token)
-{
-    QFile file(path);
-    return file.open(QIODevice::WriteOnly) && file.write(token + '\n') > 0 &&
-           file.setPermissions(QFile::ReadOwner | QFile::WriteOwner);
-}
-
-QJsonObject statusByCurl(quint16 port)
-{
-    QProcess p;
-    p.start(u"curl"_s,
-            {u"-s"_s, u"--max-time"_s, u"20"_s, u"http://127.0.0.1:%1/status"_s.arg(port)});
-    if (!p.waitForStarted(10000) || !finishOrKill(p, 30000))
-        return {};
-    return QJsonDocument::fromJson(p.readAllStandardOutput()).object();
-}
-
 QString cell(const FleetModel &model, int row, FleetModel::Column column)
 {
     return model.data(model.index(row, column)).toString();
@@ -83,9 +66,9 @@ private Q_SLOTS:
         QTemporaryDir tmp;
         const QList<quint16> ports = freePorts(6);
         const QString token = tmp.filePath(u"token"_s);
-        QVERIFY(writeToken(token, "fleet-token-0123456789"));
+        QVERIFY(writeTokenFile(token, "fleet-token-0123456789"));
         const QString wrong = tmp.filePath(u"wrong"_s);
-        QVERIFY(writeToken(wrong, "not-the-fleet-token-0123"));
+        QVERIFY(writeTokenFile(wrong, "not-the-fleet-token-0123"));
         std::vector<std::unique_ptr<Receiver>> receivers;
         for (int i = 0; i < 3; ++i) {
             const QString dir = tmp.filePath(u"r%1"_s.arg(i));

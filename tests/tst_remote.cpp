@@ -189,14 +189,6 @@ Answer post(quint16 port, const QString &path, const QString &token, const QByte
     return curl(u"http://127.0.0.1:%1%2"_s.arg(port).arg(path), extra);
 }
 
-/// A token file readable by its owner only, as --control-token-file wants it.
-bool writeToken(const QString &path, const QByteArray &token)
-{
-    QFile file(path);
-    return file.open(QIODevice::WriteOnly) && file.write(token + '\n') > 0 &&
-           file.setPermissions(QFile::ReadOwner | QFile::WriteOwner);
-}
-
 QString describeAnswer(const Answer &a)
 {
     return QString::fromUtf8(a.head + "\n\n" + a.body);
@@ -341,7 +333,7 @@ private Q_SLOTS:
         const QByteArray token =
             "t0ken-" + QByteArray::number(QRandomGenerator::global()->generate64(), 16);
         const QString tokenFile = tmp.filePath(u"token"_s);
-        QVERIFY(writeToken(tokenFile, token));
+        QVERIFY(writeTokenFile(tokenFile, token));
         const QString config = tmp.filePath(u"receiver.conf"_s);
         QVERIFY(
             writeDataFile(config, "control-token-file=" + tokenFile.toUtf8() + "\nidle=true\n"));
@@ -451,7 +443,7 @@ private Q_SLOTS:
         const QList<quint16> ports = freePorts(2);
         const QString tokenFile = tmp.filePath(u"token"_s);
         const QString token = u"0123456789abcdef0123"_s;
-        QVERIFY(writeToken(tokenFile, token.toUtf8()));
+        QVERIFY(writeTokenFile(tokenFile, token.toUtf8()));
         Receiver receiver(tmp.path(), {u"--nogui"_s, u"-b"_s, u"127.0.0.1"_s, u"-p"_s,
                                        QString::number(ports[0]), u"-o"_s, tmp.filePath(u"out"_s),
                                        u"--status"_s, QString::number(ports[1]),
@@ -483,7 +475,7 @@ private Q_SLOTS:
         QTemporaryDir tmp;
         const QList<quint16> ports = freePorts(2);
         const QString tokenFile = tmp.filePath(u"token"_s);
-        QVERIFY(writeToken(tokenFile, "0123456789abcdef0123"));
+        QVERIFY(writeTokenFile(tokenFile, "0123456789abcdef0123"));
         const struct
         {
             QFile::Permissions permissions;
@@ -540,7 +532,7 @@ private Q_SLOTS:
         QCOMPARE(openssl.exitCode(), 0);
         const QList<quint16> ports = freePorts(2);
         const QString tokenFile = tmp.filePath(u"token"_s);
-        QVERIFY(writeToken(tokenFile, "0123456789abcdef0123"));
+        QVERIFY(writeTokenFile(tokenFile, "0123456789abcdef0123"));
         Receiver receiver(
             tmp.path(), {u"--nogui"_s, u"-b"_s, u"127.0.0.1"_s, u"-p"_s, QString::number(ports[0]),
                          u"-o"_s, tmp.filePath(u"out"_s), u"--status"_s, QString::number(ports[1]),

@@ -31,28 +31,9 @@ namespace {
 
 constexpr int waitMs = 30000;
 
-/// A token file readable by its owner only, as --control-token-file wants it.
-bool writeToken(const QString &path, const QByteArray &token)
-{
-    QFile file(path);
-    return file.open(QIODevice::WriteOnly) && file.write(token + '\n') > 0 &&
-           file.setPermissions(QFile::ReadOwner | QFile::WriteOwner);
-}
-
 QByteArray newToken()
 {
     return "t0ken-" + QByteArray::number(QRandomGenerator::global()->generate64(), 16);
-}
-
-/// The receiver's /status as curl gets it (plain HTTP).
-QJsonObject statusByCurl(quint16 port)
-{
-    QProcess p;
-    p.start(u"curl"_s,
-            {u"-s"_s, u"--max-time"_s, u"20"_s, u"http://127.0.0.1:%1/status"_s.arg(port)});
-    if (!p.waitForStarted(10000) || !finishOrKill(p, 30000))
-        return {};
-    return QJsonDocument::fromJson(p.readAllStandardOutput()).object();
 }
 
 /// The headless receiver's arguments: one capture port, the status port, and a token file.
@@ -170,7 +151,7 @@ private Q_SLOTS:
         const QList<quint16> ports = freePorts(2);
         const QByteArray token = newToken();
         const QString tokenFile = tmp.filePath(u"token"_s);
-        QVERIFY(writeToken(tokenFile, token));
+        QVERIFY(writeTokenFile(tokenFile, token));
         Receiver receiver(tmp.path(), receiverArguments(tmp, ports[0], ports[1], tokenFile));
         QVERIFY2(receiver.startAndWaitUntilRecording(), receiver.describe());
 
@@ -386,7 +367,7 @@ private Q_SLOTS:
         QTemporaryDir tmp;
         const QList<quint16> ports = freePorts(2);
         const QString tokenFile = tmp.filePath(u"token"_s);
-        QVERIFY(writeToken(tokenFile, newToken()));
+        QVERIFY(writeTokenFile(tokenFile, newToken()));
         Receiver receiver(tmp.path(), receiverArguments(tmp, ports[0], ports[1], tokenFile));
         QVERIFY2(receiver.startAndWaitUntilRecording(), receiver.describe());
 
@@ -427,7 +408,7 @@ private Q_SLOTS:
         const QList<quint16> ports = freePorts(2);
         const QByteArray token = newToken();
         const QString tokenFile = tmp.filePath(u"token"_s);
-        QVERIFY(writeToken(tokenFile, token));
+        QVERIFY(writeTokenFile(tokenFile, token));
         Receiver receiver(tmp.path(),
                           receiverArguments(tmp, ports[0], ports[1], tokenFile) +
                               QStringList{u"--status-tls-cert"_s, tmp.filePath(u"cert.pem"_s),

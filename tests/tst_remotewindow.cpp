@@ -37,21 +37,9 @@ namespace {
 
 constexpr int waitMs = 30000;
 
-bool writeToken(const QString &path, const QByteArray &token)
-{
-    QFile file(path);
-    return file.open(QIODevice::WriteOnly) && file.write(token + '\n') > 0 &&
-           file.setPermissions(QFile::ReadOwner | QFile::WriteOwner);
-}
-
 QString statusState(quint16 port)
 {
-    QProcess p;
-    p.start(u"curl"_s,
-            {u"-s"_s, u"--max-time"_s, u"20"_s, u"http://127.0.0.1:%1/status"_s.arg(port)});
-    if (!p.waitForStarted(10000) || !finishOrKill(p, 30000))
-        return {};
-    return QJsonDocument::fromJson(p.readAllStandardOutput()).object().value(u"state"_s).toString();
+    return statusByCurl(port).value(u"state"_s).toString();
 }
 
 /// A headless receiver with a token, recording one port; its status port serves the window.
@@ -63,7 +51,7 @@ struct Remote
     QStringList arguments()
     {
         const QString tokenFile = tmp.filePath(u"token"_s);
-        writeToken(tokenFile, token);
+        writeTokenFile(tokenFile, token);
         return {u"--nogui"_s,
                 u"-b"_s,
                 u"127.0.0.1"_s,

@@ -387,6 +387,7 @@ private Q_SLOTS:
         a = post(status, u"/api/run"_s, t, "{\"run\": 41}"); // the next start's run
         QCOMPARE(a.status, 200);
         QCOMPARE(a.json.value(u"run_number"_s).toInteger(), 41);
+        QCOMPARE(statusByCurl(status).value(u"run_number"_s).toInteger(), 41); // shown at once
         a = post(status, u"/api/capture/start"_s, t);
         QVERIFY2(a.status == 200, qPrintable(describeAnswer(a)));
         QCOMPARE(a.json.value(u"state"_s), QJsonValue(u"running"_s));

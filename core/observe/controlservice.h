@@ -47,6 +47,10 @@ public:
     /// The answer to a request under /api/ (std::nullopt for other paths), perhaps deferred.
     std::optional<HttpResponse> handle(const HttpRequest &request);
 
+    /// The run number a start through the API records: the last start's, or what
+    /// POST /api/run set while stopped.
+    qint64 nextRunNumber() const { return m_startSettings.run; }
+
     /// The longest delay before a wrong token's answer.
     static constexpr int maxFailureDelayMs = 2000;
 

@@ -154,7 +154,11 @@ QByteArray StatusService::statusJson() const
                        {u"uptime_s"_s, double(m_processUptime.elapsed()) / 1000.0},
                        {u"instance"_s, m_instance},
                        {u"state"_s, runStateName(m_receiver->state())},
-                       {u"run_number"_s, m_receiver->runNumber()},
+                       // Stopped, with control: what the next start records (POST /api/run
+                       // may have set it), so every client sees the run it will get.
+                       {u"run_number"_s, m_control && !m_receiver->isActive()
+                                             ? m_control->nextRunNumber()
+                                             : m_receiver->runNumber()},
                        {u"control"_s, m_control != nullptr},
                        {u"capture_uptime_s"_s, double(last.uptimeMs) / 1000.0},
                        {u"settings"_s, settings},

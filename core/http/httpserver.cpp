@@ -1,5 +1,7 @@
 #include "core/http/httpserver.h"
 
+#include "core/http/httpserverclient.h"
+
 #include "core/net/acceptserver.h"
 #include "core/net/address.h"
 #include "core/net/listensocket.h"
@@ -17,46 +19,7 @@ using namespace Qt::Literals::StringLiterals;
 
 namespace capture {
 
-namespace {
-
-constexpr qsizetype requestHeadLimit = 8192;
-// A client's further requests wait unread while more than this of its responses is queued.
-constexpr qint64 maxPendingOutput = qint64(1024) * 1024;
-constexpr qint64 resumeBelowOutput = maxPendingOutput / 2;
-// What Qt buffers from one socket before it stops reading it: a full head and some slack.
-constexpr qint64 socketReadBufferSize = qint64(16) * 1024;
-// How long a closing connection may take to read its last response and hang up.
-constexpr int maxLingerMs = 2000;
-
-} // namespace
-
-struct HttpServer::Client
-{
-    /// Streaming: answered with an event stream, which goes on until either side closes.
-    /// Waiting: its handler answers later (HttpResponse::deferred); nothing more is read.
-    enum class State { Reading, Waiting, Streaming, Closing, Dead };
-
-    quint64 id = 0;
-    QTcpSocket *socket = nullptr;
-    QSslSocket *tls = nullptr; // the same socket, with HTTPS
-    QTimer *timer = nullptr;   // request deadline; while closing, the linger deadline
-    QString peer;              // address:port, for messages
-    QString peerAddress;       // the address alone
-    QByteArray input;          // received and not answered yet
-    quint64 served = 0;
-    State state = State::Reading;
-    bool paused = false; // too much output queued: requests wait unread
-    bool busy = false;   // inside serve(); the handler might run a nested event loop
-    bool writeShutDown = false;
-    bool overLimit = false;   // let in over the client limit; holds no place until admitted
-    quint64 lastActivity = 0; // HttpServer::m_activity when it last sent or took bytes
-    // An event stream's first answer (the replayed history) may be larger than
-    // maxStreamBacklog: what of it still waits is allowed on top of the bound.
-    qint64 streamGrace = 0;
-    // While Waiting: how the deferred answer goes out.
-    bool waitingHead = false;
-    bool waitingKeepAlive = false;
-};
+using namespace httpserver;
 
 qint64 HttpServer::queuedOutput(const Client *client)
 {
@@ -348,50 +311,6 @@ void HttpServer::respond(Client *client, const HttpRequest &request)
 void HttpServer::send(Client *client, const HttpResponse &response, bool head, bool keepAlive)
 {
     client->socket->write(formatHttpResponse(response, head, keepAlive));
-}
-
-bool HttpServer::answer(quint64 id, const HttpResponse &response)
-{
-    const auto found = std::find_if(m_clients.begin(), m_clients.end(),
-                                    [id](const auto &client) { return client->id == id; });
-    if (found == m_clients.end() || (*found)->state != Client::State::Waiting)
-        return false;
-    Client *client = found->get();
-    client->state = Client::State::Reading;
-    client->lastActivity = ++m_activity;
-    send(client, response, client->waitingHead, client->waitingKeepAlive);
-    if (!client->waitingKeepAlive) {
-        startClosing(client, {});
-        return true;
-    }
-    client->timer->start(m_requestTimeoutMs);
-    if (queuedOutput(client) > maxPendingOutput)
-        client->paused = true;
-    serve(client); // requests that came behind it
-    return true;
-}
-
-void HttpServer::broadcast(QByteArrayView chunk)
-{
-    for (const auto &client : m_clients) {
-        if (client->state != Client::State::Streaming)
-            continue;
-        const qint64 waiting = queuedOutput(client.get());
-        client->streamGrace = std::min(client->streamGrace, waiting);
-        if (waiting + chunk.size() > maxStreamBacklog + client->streamGrace) {
-            evict(client.get(), u"event stream not read: dropped with %1 bytes waiting"_s.arg(
-                                    queuedOutput(client.get())));
-            continue;
-        }
-        client->socket->write(chunk.data(), chunk.size());
-    }
-}
-
-int HttpServer::streamingClientCount() const
-{
-    return int(std::count_if(m_clients.begin(), m_clients.end(), [](const auto &client) {
-        return client->state == Client::State::Streaming;
-    }));
 }
 
 void HttpServer::reject(Client *client, const HttpParseResult &result)

@@ -147,8 +147,10 @@ private Q_SLOTS:
         QTest::newRow("min-free-space") << u"min-free-space"_s << u"10G"_s;
         QTest::newRow("handshake-timeout") << u"handshake-timeout"_s << u"2.5"_s;
         QTest::newRow("idle") << u"idle"_s << u"off"_s;
-        // A new key needs a row here (the TLS and token files: tst_tls, tst_remote).
-        QCOMPARE(configKeys().size(), 37);
+        QTest::newRow("proxy-protocol") << u"proxy-protocol"_s << u"off"_s;
+        // A new key needs a row here (the TLS and token files: tst_tls, tst_remote; proxy-from,
+        // which needs proxy-protocol: proxyKeysTogether).
+        QCOMPARE(configKeys().size(), 39);
     }
     void eachKeyAccepted()
     {
@@ -159,6 +161,22 @@ private Q_SLOTS:
         const auto r = parse({u"--config"_s, path});
         QVERIFY2(r.action == Action::Run, qPrintable(r.text));
         QVERIFY(r.options.givenOptions.contains(key) || key == u"nogui");
+    }
+
+    void proxyKeysTogether()
+    {
+        const QString path = write(u"proxy.conf"_s, "proxy-protocol=true\n"
+                                                    "proxy-from=\"10.0.0.5, 10.0.1.0/24\"\n");
+        const auto r = parse({u"--config"_s, path});
+        QVERIFY2(r.action == Action::Run, qPrintable(r.text));
+        QVERIFY(r.options.settings.proxyProtocol);
+        QCOMPARE(r.options.settings.proxyFrom.size(), 2);
+        // Alone, each is a usage error that says what the other is for.
+        const auto alone =
+            parse({u"--config"_s, write(u"proxy-alone.conf"_s, "proxy-protocol=yes\n")});
+        QCOMPARE(alone.action, Action::UsageError);
+        QVERIFY2(alone.text.contains(u"--proxy-protocol needs --proxy-from"_s),
+                 qPrintable(alone.text));
     }
 
     void commandLineOverridesFile()

@@ -111,6 +111,8 @@ private Q_SLOTS:
         QTest::newRow("over limit") << 1;
         QTest::newRow("idle closed") << 2;
         QTest::newRow("TLS failed") << 3;
+        QTest::newRow("not from a balancer") << 4;
+        QTest::newRow("bad PROXY header") << 5;
     }
     void portsRefusalsAloneUpdateTheRow()
     {
@@ -128,8 +130,9 @@ private Q_SLOTS:
 
         ResetSpy spy(&model);
         PortStats &p = s.ports[0];
-        quint64 *const counters[] = {&p.refusedNotAllowed, &p.refusedOverLimit, &p.idleClosed,
-                                     &p.tlsFailed};
+        quint64 *const counters[] = {
+            &p.refusedNotAllowed, &p.refusedOverLimit,      &p.idleClosed,
+            &p.tlsFailed,         &p.refusedProxyUntrusted, &p.proxyFailed};
         *counters[counter] = 7;
         model.updateFromSnapshot(s);
         QCOMPARE(spy.resets.size(), 0);

@@ -57,9 +57,9 @@ private Q_SLOTS:
         c.file = u"stream_5000.bin"_s;
         c.tlsSubject = u"CN=client"_s;
         const QJsonObject connection = connectionStatusJson(c);
-        QCOMPARE(connection.keys(),
-                 QStringList({u"bytes_received"_s, u"bytes_written"_s, u"file"_s, u"id"_s,
-                              u"opened"_s, u"peer"_s, u"port"_s, u"rate"_s, u"tls_subject"_s}));
+        QCOMPARE(connection.keys(), QStringList({u"bytes_received"_s, u"bytes_written"_s, u"file"_s,
+                                                 u"id"_s, u"opened"_s, u"peer"_s, u"port"_s,
+                                                 u"rate"_s, u"tls_subject"_s, u"via"_s}));
         QCOMPARE(connection.value(u"id"_s).toInteger(), 42);
         QCOMPARE(connection.value(u"port"_s).toInteger(), 5000);
         QCOMPARE(connection.value(u"peer"_s).toString(), u"192.0.2.7:40112"_s);
@@ -69,6 +69,7 @@ private Q_SLOTS:
         QCOMPARE(connection.value(u"rate"_s).toDouble(), 12.5);
         QCOMPARE(connection.value(u"file"_s).toString(), u"stream_5000.bin"_s);
         QCOMPARE(connection.value(u"tls_subject"_s).toString(), u"CN=client"_s);
+        QCOMPARE(connection.value(u"via"_s).toString(), QString()); // empty: not behind a balancer
         c.file.clear(); // no byte yet: an empty name, not null, in /status
         QCOMPARE(connectionStatusJson(c).value(u"file"_s), QJsonValue(QString()));
 

@@ -69,6 +69,8 @@ private Q_SLOTS:
         p.idleClosed = 6;
         p.tlsFailed = 8;
         p.emptyConnections = 9;
+        p.refusedProxyUntrusted = 17;
+        p.proxyFailed = 18;
         PortStats failed;
         failed.port = 5001;
         failed.state = PortStats::State::Error;
@@ -85,6 +87,7 @@ private Q_SLOTS:
         c4.rate = 12.5;
         c4.file = u"/data/out/stream_5000.bin"_s;
         c4.tlsSubject = u"CN=client"_s;
+        c4.via = u"10.0.0.5:51234"_s;
         ConnectionInfo c6;
         c6.id = 43;
         c6.peerAddress = QHostAddress(u"2001:db8::1"_s);
@@ -112,6 +115,8 @@ private Q_SLOTS:
         s.idleClosed = 6;
         s.tlsFailed = 8;
         s.emptyConnections = 9;
+        s.refusedProxyUntrusted = 17;
+        s.proxyFailed = 18;
         s.pausedForSpace = true;
         s.runNumber = 1207;
         s.hooksSucceeded = 15;
@@ -145,6 +150,8 @@ private Q_SLOTS:
         settings.maxConnectionsPerPort = 13;
         settings.idleTimeoutMs = 14;
         settings.minFreeSpace = 15;
+        settings.proxyProtocol = true;
+        settings.proxyFrom = {{QHostAddress(u"10.0.0.5"_s), 32}};
 
         QString error;
         const auto status = parseStatus(statusText(s, settings, RunState::Stopping, 61.25), &error);
@@ -187,6 +194,8 @@ private Q_SLOTS:
         QCOMPARE(r.maxConnectionsPerPort, settings.maxConnectionsPerPort);
         QCOMPARE(r.idleTimeoutMs, settings.idleTimeoutMs);
         QCOMPARE(r.minFreeSpace, settings.minFreeSpace);
+        QCOMPARE(r.proxyProtocol, settings.proxyProtocol);
+        QCOMPARE(r.proxyFrom, settings.proxyFrom);
         QVERIFY(!r.tls);
     }
 

@@ -47,14 +47,24 @@ Admission::Admission(quint16 port, const CaptureSettings &settings, const RunCou
     , m_log(log)
 {}
 
-bool Admission::checkAllowed(int fd)
+bool Admission::checkProxyTrusted(int fd)
 {
-    if (m_settings.allow.isEmpty())
-        return true;
     const auto [peer, peerPort] = socketEndpoint(fd, EndpointSide::Peer);
-    if (peerAllowed(m_settings.allow, peer))
+    if (peer.isNull() ||
+        (!m_settings.proxyFrom.isEmpty() && peerAllowed(m_settings.proxyFrom, peer)))
         return true;
-    refuse(fd, peer, peerPort, u"not in --allow"_s, &m_refusedNotAllowed);
+    refuse(fd, endpointText(normalizedAddress(peer), peerPort),
+           u"not in --proxy-from (with --proxy-protocol only the balancers listed there may "
+           "connect)"_s,
+           &m_refusedProxyUntrusted);
+    return false;
+}
+
+bool Admission::checkAllowed(int fd, const ConnectionOrigin &origin)
+{
+    if (m_settings.allow.isEmpty() || peerAllowed(m_settings.allow, origin.address))
+        return true;
+    refuse(fd, origin.text(), u"not in --allow"_s, &m_refusedNotAllowed);
     return false;
 }
 
@@ -66,7 +76,7 @@ bool Admission::isFull(int openOnPort) const
             m_counters.openConnections >= m_settings.maxConnections);
 }
 
-bool Admission::checkLimits(int fd, int openOnPort)
+bool Admission::checkLimits(int fd, const ConnectionOrigin &origin, int openOnPort)
 {
     QString limit;
     if (m_settings.maxConnectionsPerPort > 0 && openOnPort >= m_settings.maxConnectionsPerPort)
@@ -76,18 +86,15 @@ bool Admission::checkLimits(int fd, int openOnPort)
         limit = u"--max-connections %1 reached"_s.arg(m_settings.maxConnections);
     if (limit.isEmpty())
         return true;
-    const auto [peer, peerPort] = socketEndpoint(fd, EndpointSide::Peer);
-    refuse(fd, peer, peerPort, limit, &m_refusedOverLimit);
+    refuse(fd, origin.text(), limit, &m_refusedOverLimit);
     return false;
 }
 
-void Admission::refuse(int fd, const QHostAddress &peer, quint16 peerPort, const QString &reason,
-                       quint64 *counter)
+void Admission::refuse(int fd, const QString &from, const QString &reason, quint64 *counter)
 {
     ::close(fd);
     ++*counter;
-    m_log.report(u"port %1: connection from %2 refused: %3"_s.arg(m_port).arg(
-        endpointText(peer, peerPort), reason));
+    m_log.report(u"port %1: connection from %2 refused: %3"_s.arg(m_port).arg(from, reason));
 }
 
 } // namespace capture

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/capture/capturesettings.h"
+#include "core/capture/capturetypes.h"
 
 #include <QElapsedTimer>
 #include <QHostAddress>
@@ -34,27 +35,32 @@ private:
     quint64 m_notReported = 0;
 };
 
-/// Who may connect to one port: --allow, --max-connections and --max-connections-per-port.
-/// A connection refused is closed at once, counted and reported to the RefusalLog.
+/// Who may connect to one port: --proxy-from, --allow, --max-connections and
+/// --max-connections-per-port. A connection refused is closed at once, counted and reported
+/// to the RefusalLog.
 class Admission
 {
 public:
     Admission(quint16 port, const CaptureSettings &settings, const RunCounters &counters,
               RefusalLog &log);
 
-    /// Whether the peer of `fd` is allowed (--allow); if not, it is refused.
-    bool checkAllowed(int fd);
+    /// --proxy-protocol: whether the peer of `fd` may send a PROXY header (--proxy-from); if
+    /// not, it is refused. A peer already gone (reset before it is looked at: a balancer's
+    /// health check) is trusted here; its header read finds it closed.
+    bool checkProxyTrusted(int fd);
+    /// Whether `origin`, the client of `fd`, is allowed (--allow); if not, `fd` is refused.
+    bool checkAllowed(int fd, const ConnectionOrigin &origin);
     /// Whether a limit is reached with `openOnPort` connections open on the port.
     bool isFull(int openOnPort) const;
     /// Whether a connection may be taken with `openOnPort` open; if not, `fd` is refused.
-    bool checkLimits(int fd, int openOnPort);
+    bool checkLimits(int fd, const ConnectionOrigin &origin, int openOnPort);
 
     quint64 refusedNotAllowed() const { return m_refusedNotAllowed; }
     quint64 refusedOverLimit() const { return m_refusedOverLimit; }
+    quint64 refusedProxyUntrusted() const { return m_refusedProxyUntrusted; }
 
 private:
-    void refuse(int fd, const QHostAddress &peer, quint16 peerPort, const QString &reason,
-                quint64 *counter);
+    void refuse(int fd, const QString &from, const QString &reason, quint64 *counter);
 
     quint16 m_port;
     const CaptureSettings &m_settings;
@@ -62,6 +68,7 @@ private:
     RefusalLog &m_log;
     quint64 m_refusedNotAllowed = 0;
     quint64 m_refusedOverLimit = 0;
+    quint64 m_refusedProxyUntrusted = 0;
 };
 
 } // namespace capture

@@ -491,6 +491,8 @@ StatsSnapshot CaptureEngine::makeSnapshot(double seconds)
         snapshot.idleClosed += port.idleClosed;
         snapshot.tlsFailed += port.tlsFailed;
         snapshot.emptyConnections += port.emptyConnections;
+        snapshot.refusedProxyUntrusted += port.refusedProxyUntrusted;
+        snapshot.proxyFailed += port.proxyFailed;
         listener->appendOpenConnections(&snapshot.connections);
         listener->files()->appendOpenFiles(&snapshot.files);
     }

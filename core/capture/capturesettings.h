@@ -55,8 +55,14 @@ struct CaptureSettings
     /// TLS only on every port when set (--tls-cert/--tls-key[/--tls-ca]).
     std::optional<QSslConfiguration> tls;
     TlsFiles tlsFiles; ///< the files `tls` was loaded from (shown in the desktop settings)
-    int handshakeTimeoutMs = 10000; ///< a TLS handshake not done by then closes the connection
-    FileSink::Factory sinkFactory;  ///< makes the output files; empty: FileSink::create
+    /// A TLS handshake, or with proxyProtocol the PROXY header, not done by then closes the
+    /// connection.
+    int handshakeTimeoutMs = 10000;
+    /// --proxy-protocol: every connection starts with a PROXY v1 or v2 header (HAProxy's
+    /// send-proxy), accepted only from `proxyFrom`; its client becomes the connection's peer.
+    bool proxyProtocol = false;
+    QList<std::pair<QHostAddress, int>> proxyFrom; ///< --proxy-from: who may send the header
+    FileSink::Factory sinkFactory; ///< makes the output files; empty: FileSink::create
 };
 
 } // namespace capture

@@ -10,6 +10,17 @@ QString ConnectionInfo::peerText() const
     return endpointText(peerAddress, peerPort);
 }
 
+QString ConnectionInfo::peerViaText() const
+{
+    return via.isEmpty() ? peerText() : peerText() + u" via " + via;
+}
+
+QString ConnectionOrigin::text() const
+{
+    const QString peer = endpointText(address, port);
+    return via.isEmpty() ? peer : peer + u" via " + via;
+}
+
 qint64 ConnectionInfo::durationMs() const
 {
     const QDateTime end = closed.isValid() ? closed : QDateTime::currentDateTime();

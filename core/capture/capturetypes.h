@@ -29,16 +29,36 @@ struct PortStats
     quint64 idleClosed = 0;        ///< closed after --idle-timeout of silence
     quint64 tlsFailed = 0;         ///< TLS handshakes that failed or timed out (no file made)
     quint64 emptyConnections = 0;  ///< closed without sending a byte (no file made for them)
+    /// --proxy-protocol: connections closed at accept because the peer is not in --proxy-from
+    quint64 refusedProxyUntrusted = 0;
+    /// --proxy-protocol: closed because the PROXY header was missing, malformed or late
+    quint64 proxyFailed = 0;
 
     bool operator==(const PortStats &) const = default;
+};
+
+/// Who a connection is from: its peer, or with --proxy-protocol the client the balancer's
+/// PROXY header names, with the balancer as `via`.
+struct ConnectionOrigin
+{
+    QHostAddress address;
+    quint16 port = 0;
+    QString via;        ///< the balancer's "address:port" when the peer came from a PROXY header
+    QString tlsSubject; ///< the verified client certificate's subject, if any
+
+    /// "1.2.3.4:5", or "1.2.3.4:5 via 10.0.0.1:6" behind a balancer.
+    QString text() const;
+
+    bool operator==(const ConnectionOrigin &) const = default;
 };
 
 /// One connection, open or closed.
 struct ConnectionInfo
 {
-    quint64 id = 0; ///< unique within one engine run
-    QHostAddress peerAddress;
+    quint64 id = 0;           ///< unique within one engine run
+    QHostAddress peerAddress; ///< with --proxy-protocol: the client the PROXY header names
     quint16 peerPort = 0;
+    QString via; ///< --proxy-protocol: the balancer's "address:port" the connection came through
     quint16 localPort = 0;
     QDateTime opened;
     QDateTime closed;          ///< invalid while open
@@ -50,6 +70,8 @@ struct ConnectionInfo
     QString tlsSubject;  ///< TLS: the verified client certificate's subject ("CN=…")
 
     QString peerText() const;
+    /// The peer, "via" the balancer when there is one (for log lines).
+    QString peerViaText() const;
     qint64 durationMs() const;
 
     bool operator==(const ConnectionInfo &) const = default;
@@ -102,6 +124,8 @@ struct StatsSnapshot
     quint64 idleClosed = 0;
     quint64 tlsFailed = 0;
     quint64 emptyConnections = 0;
+    quint64 refusedProxyUntrusted = 0;
+    quint64 proxyFailed = 0;
     bool pausedForSpace = false; ///< reading paused: less than --min-free-space left
     qint64 runNumber = 0;        ///< --run now
     /// --on-file-closed: hooks finished with exit status 0, failed (another status, a signal,

@@ -97,12 +97,12 @@ bool FileSeries::openFile(const QDateTime &now, QString *error, int *errorCode)
     return true;
 }
 
-void FileSeries::attach(quint64 id, const QString &peer, const QDateTime &opened,
-                        const QString &tlsSubject)
+void FileSeries::attach(const ConnectionInfo &connection)
 {
-    m_attached.insert(id, {peer, opened, tlsSubject, false});
+    m_attached.insert(connection.id, {connection.peerText(), connection.opened,
+                                      connection.tlsSubject, connection.via, false});
     if (m_sink)
-        record(id, m_sink->bytesWritten(), 0);
+        record(connection.id, m_sink->bytesWritten(), 0);
 }
 
 void FileSeries::detach(quint64 id, const QDateTime &closed, const QString &reason)
@@ -134,6 +134,7 @@ void FileSeries::record(quint64 id, quint64 offset, quint64 bytes)
         c.peer = attached.peer;
         c.opened = attached.opened;
         c.tlsSubject = attached.tlsSubject;
+        c.via = attached.via;
         c.offset = offset;
         it = m_connectionIndex.insert(id, m_connections.size());
         m_connections.push_back(c);

@@ -51,8 +51,7 @@ public:
     OpenResult ensureOpen(QString *error);
 
     /// A connection starts writing here / has ended.
-    void attach(quint64 id, const QString &peer, const QDateTime &opened,
-                const QString &tlsSubject = {});
+    void attach(const ConnectionInfo &connection);
     void detach(quint64 id, const QDateTime &closed, const QString &reason);
 
     /// Writes all of `data` for connection `id`, opening and rotating files as needed. False
@@ -106,6 +105,7 @@ private:
         QString peer;
         QDateTime opened;
         QString tlsSubject;
+        QString via;
         bool unlisted = false; // counted in m_unlisted for the current file
     };
     QHash<quint64, Attached> m_attached;           // connections writing here now

@@ -6,11 +6,14 @@
 #include "core/capture/freespacemonitor.h"
 #include "core/capture/heldconnections.h"
 #include "core/capture/portfiles.h"
+#include "core/capture/proxyheaders.h"
 #include "core/capture/readsource.h"
 #include "core/capture/runcounters.h"
 #include "core/capture/session.h"
 #include "core/capture/tlshandshake.h"
 #include "core/net/acceptserver.h"
+#include "core/net/address.h"
+#include "core/net/listensocket.h"
 #include "core/util/logging.h"
 #include "core/util/processlimits.h"
 
@@ -42,11 +45,13 @@ PortListener::PortListener(quint16 port, const CaptureSettings &settings, const 
     , m_held(new HeldConnections(port, *parts.spareDescriptor, this))
     , m_handshakes(new TlsHandshakes(port, settings, qint64(parts.readBuffer->size()),
                                      *parts.counters, *m_refusalLog, this))
+    , m_proxyHeaders(new ProxyHeaders(port, settings, *m_refusalLog, this))
 {
     m_stats.port = port;
     connect(m_refusalLog, &RefusalLog::warningRaised, m_parts.events,
             &CaptureEvents::warningRaised);
     connect(m_handshakes, &TlsHandshakes::established, this, &PortListener::onHandshakeDone);
+    connect(m_proxyHeaders, &ProxyHeaders::received, this, &PortListener::admit);
     connect(m_held, &HeldConnections::warningRaised, m_parts.events, &CaptureEvents::warningRaised);
     connect(m_held, &HeldConnections::acceptingHeld, this, [this] {
         if (m_server)
@@ -108,8 +113,26 @@ void PortListener::stopAccepting()
 
 void PortListener::accept(int fd)
 {
-    const CaptureSettings &settings = m_settings;
-    if (!m_admission->checkAllowed(fd))
+    // Qt accepts with blocking descriptors (its sockets switch them later); ours never block.
+    ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
+    if (m_settings.proxyProtocol) {
+        // Who the connection is from is known once its header is read.
+        if (m_admission->checkProxyTrusted(fd))
+            m_proxyHeaders->start(fd);
+        return;
+    }
+    ConnectionOrigin origin;
+    std::tie(origin.address, origin.port) = socketEndpoint(fd, EndpointSide::Peer);
+    origin.address = normalizedAddress(origin.address);
+    admit(fd, origin);
+}
+
+void PortListener::admit(int fd, const ConnectionOrigin &origin)
+{
+    // A balancer's own connections (health checks: PROXY LOCAL) are not the clients --allow
+    // is about; the balancer is trusted through --proxy-from.
+    const bool balancerItself = m_settings.proxyProtocol && origin.via.isEmpty();
+    if (!balancerItself && !m_admission->checkAllowed(fd, origin))
         return;
     if (m_admission->isFull(activeSessions())) {
         // Qt accepts a whole backlog before any session reads: peers that already closed
@@ -118,22 +141,20 @@ void PortListener::accept(int fd)
         for (Session *session : sessions)
             session->readNow();
     }
-    if (!m_admission->checkLimits(fd, activeSessions()))
+    if (!m_admission->checkLimits(fd, origin, activeSessions()))
         return;
 
     const quint64 id = m_parts.counters->nextConnectionId++;
     ++m_stats.totalConnections;
     ++m_parts.counters->openConnections;
-    // Qt accepts with blocking descriptors (its sockets switch them later); ours never block.
-    ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
-    if (settings.tls) {
-        m_handshakes->start(fd, id); // the session comes once the handshake has succeeded
+    if (m_settings.tls) {
+        // The session comes once the handshake has succeeded.
+        m_handshakes->start(fd, id, origin);
         return;
     }
     auto source = std::make_unique<DescriptorSource>(fd);
-    const std::shared_ptr<FileSeries> series =
-        m_files->seriesFor(source->peerAddress(), source->peerPort());
-    adoptSession(new Session(id, std::move(source), QString(), series, m_parts.readBuffer, this));
+    const std::shared_ptr<FileSeries> series = m_files->seriesFor(origin.address, origin.port);
+    adoptSession(new Session(id, std::move(source), origin, series, m_parts.readBuffer, this));
     // The reserve for a file was used and no descriptor is free to take it again: no more
     // sockets until there is one, or the connections could hold them all with no file.
     if (!m_parts.spareDescriptor->reserve())
@@ -161,11 +182,10 @@ void PortListener::onSessionFileUnavailable(Session *session, const QString &rea
         u"port %1: connection from %2 %3"_s.arg(m_port).arg(info.peerText(), reason));
 }
 
-void PortListener::onHandshakeDone(QSslSocket *socket, quint64 id, const QString &subject)
+void PortListener::onHandshakeDone(QSslSocket *socket, quint64 id, const ConnectionOrigin &origin)
 {
-    const std::shared_ptr<FileSeries> series =
-        m_files->seriesFor(socket->peerAddress(), socket->peerPort());
-    adoptSession(new Session(id, std::make_unique<TlsSource>(socket), subject, series,
+    const std::shared_ptr<FileSeries> series = m_files->seriesFor(origin.address, origin.port);
+    adoptSession(new Session(id, std::make_unique<TlsSource>(socket), origin, series,
                              m_parts.readBuffer, this));
 }
 
@@ -245,6 +265,8 @@ void PortListener::onSessionFinished(Session *session)
 
 void PortListener::finishSessions(const QString &reason, bool finalRead)
 {
+    // Headers that arrived before the stop are taken: their data was sent before it too.
+    m_proxyHeaders->finishAll();
     m_handshakes->abortAll(u"stopped during the TLS handshake"_s);
     m_refusalLog->flush();
     m_held->stop();
@@ -324,6 +346,10 @@ PortStats PortListener::stats() const
     stats.refusedNotAllowed = m_admission->refusedNotAllowed();
     stats.refusedOverLimit = m_admission->refusedOverLimit();
     stats.tlsFailed = m_handshakes->failed();
+    stats.refusedProxyUntrusted = m_admission->refusedProxyUntrusted();
+    stats.proxyFailed = m_proxyHeaders->failed();
+    stats.totalConnections += m_proxyHeaders->closedEmpty();
+    stats.emptyConnections += m_proxyHeaders->closedEmpty();
     stats.files = m_files->filesOpened();
     return stats;
 }
@@ -333,8 +359,8 @@ PortSummary PortListener::summary() const
     PortSummary s;
     s.port = m_port;
     s.files = m_files->filesOpened();
-    s.connections = m_stats.totalConnections;
-    s.emptyConnections = m_stats.emptyConnections;
+    s.connections = m_stats.totalConnections + m_proxyHeaders->closedEmpty();
+    s.emptyConnections = m_stats.emptyConnections + m_proxyHeaders->closedEmpty();
     s.bytesReceived = m_closedBytesReceived;
     s.bytesWritten = m_closedBytesWritten;
     for (const Session *session : m_sessions) {

@@ -19,6 +19,7 @@ class FileSeries;
 class HeldConnections;
 class RefusalLog;
 class PortFiles;
+class ProxyHeaders;
 class TlsHandshakes;
 class Session;
 
@@ -66,8 +67,11 @@ private:
     /// Stops or resumes reading on every connection (--min-free-space).
     void setReadingPaused(bool paused);
     void accept(int fd);
+    /// Takes the connection `fd` from `origin` (its peer, or the client of its PROXY header):
+    /// --allow, the limits, then a TLS handshake or a session.
+    void admit(int fd, const ConnectionOrigin &origin);
     /// TLS: the handshake of connection `id` succeeded; it gets its file and session now.
-    void onHandshakeDone(QSslSocket *socket, quint64 id, const QString &subject);
+    void onHandshakeDone(QSslSocket *socket, quint64 id, const ConnectionOrigin &origin);
     void adoptSession(Session *session);
     void onSessionWaitingForFile(Session *session, const QString &reason);
     void onSessionFileUnavailable(Session *session, const QString &reason);
@@ -81,9 +85,10 @@ private:
     RefusalLog *m_refusalLog; ///< refusals and failed handshakes, at most a line a second
     std::unique_ptr<Admission> m_admission;
     std::vector<Session *> m_sessions;
-    PortFiles *m_files;          ///< the port's file series, naming, --max-files
-    HeldConnections *m_held;     ///< connections waiting for a descriptor, accepting held
-    TlsHandshakes *m_handshakes; ///< TLS connections not yet through their handshake
+    PortFiles *m_files;           ///< the port's file series, naming, --max-files
+    HeldConnections *m_held;      ///< connections waiting for a descriptor, accepting held
+    TlsHandshakes *m_handshakes;  ///< TLS connections not yet through their handshake
+    ProxyHeaders *m_proxyHeaders; ///< --proxy-protocol: connections whose header is awaited
     AcceptServer *m_server = nullptr;
     PortStats m_stats;
     quint64 m_bytesAtLastTick = 0;

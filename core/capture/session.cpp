@@ -13,7 +13,7 @@ namespace {
 constexpr qint64 readBudgetPerWakeup = 8 * 1024 * 1024;
 } // namespace
 
-Session::Session(quint64 id, std::unique_ptr<ReadSource> source, const QString &tlsSubject,
+Session::Session(quint64 id, std::unique_ptr<ReadSource> source, const ConnectionOrigin &origin,
                  std::shared_ptr<FileSeries> series, std::vector<char> *readBuffer, QObject *parent)
     : QObject(parent)
     , m_source(std::move(source))
@@ -21,12 +21,13 @@ Session::Session(quint64 id, std::unique_ptr<ReadSource> source, const QString &
     , m_buffer(readBuffer)
 {
     m_info.id = id;
-    m_info.peerAddress = m_source->peerAddress();
-    m_info.peerPort = m_source->peerPort();
+    m_info.peerAddress = origin.address;
+    m_info.peerPort = origin.port;
+    m_info.via = origin.via;
     m_info.localPort = m_source->localPort();
     m_info.opened = QDateTime::currentDateTime();
-    m_info.tlsSubject = tlsSubject;
-    m_series->attach(id, m_info.peerText(), m_info.opened, tlsSubject);
+    m_info.tlsSubject = origin.tlsSubject;
+    m_series->attach(m_info);
     m_lastData.start();
     connect(m_source.get(), &ReadSource::readable, this, &Session::onReadable);
     // What arrived with the end of a TLS handshake is already buffered.

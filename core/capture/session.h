@@ -24,9 +24,10 @@ class Session : public QObject
 
 public:
     /// Reads from `source` (a descriptor, or a TLS connection whose handshake is done).
-    /// `tlsSubject` is the verified TLS client's subject, if any. `readBuffer` is the engine's
-    /// scratch buffer, shared by all sessions of the thread (reads never overlap).
-    Session(quint64 id, std::unique_ptr<ReadSource> source, const QString &tlsSubject,
+    /// `origin` is who it is from (the socket's peer, or the client a PROXY header names) and
+    /// the verified TLS client's subject, if any. `readBuffer` is the engine's scratch buffer,
+    /// shared by all sessions of the thread (reads never overlap).
+    Session(quint64 id, std::unique_ptr<ReadSource> source, const ConnectionOrigin &origin,
             std::shared_ptr<FileSeries> series, std::vector<char> *readBuffer,
             QObject *parent = nullptr);
     ~Session() override;

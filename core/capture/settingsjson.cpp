@@ -14,9 +14,12 @@ namespace capture {
 
 QJsonObject settingsJson(const CaptureSettings &s)
 {
-    QJsonArray allow;
-    for (const auto &subnet : s.allow)
-        allow.append(allowEntryText(subnet));
+    const auto networks = [](const QList<std::pair<QHostAddress, int>> &list) {
+        QJsonArray out;
+        for (const auto &subnet : list)
+            out.append(allowEntryText(subnet));
+        return out;
+    };
     return {
         {u"bind"_s, bindAddressText(s.bindAddress)},
         {u"ports"_s, formatPortSpec(s.ports)},
@@ -38,7 +41,9 @@ QJsonObject settingsJson(const CaptureSettings &s)
         {u"stop_after_bytes"_s, qint64(s.stopAfterBytes)},
         {u"stop_after_files"_s, s.stopAfterFiles},
         {u"drain_timeout_ms"_s, s.drainTimeoutMs},
-        {u"allow"_s, allow},
+        {u"allow"_s, networks(s.allow)},
+        {u"proxy_protocol"_s, s.proxyProtocol},
+        {u"proxy_from"_s, networks(s.proxyFrom)},
         {u"max_connections"_s, s.maxConnections},
         {u"max_connections_per_port"_s, s.maxConnectionsPerPort},
         {u"idle_timeout_ms"_s, s.idleTimeoutMs},

@@ -26,19 +26,18 @@ TlsHandshakes::TlsHandshakes(quint16 port, const CaptureSettings &settings, qint
     , m_log(log)
 {}
 
-void TlsHandshakes::start(int fd, quint64 id)
+void TlsHandshakes::start(int fd, quint64 id, const ConnectionOrigin &origin)
 {
     auto *socket = new QSslSocket(this);
     socket->setSslConfiguration(*m_settings.tls);
     socket->setReadBufferSize(m_readBufferSize);
     if (!socket->setSocketDescriptor(fd)) {
-        const auto [peer, peerPort] = socketEndpoint(fd, EndpointSide::Peer);
         ::close(fd);
         delete socket;
-        countFailure(peer, peerPort, u"cannot set up TLS on the socket"_s);
+        countFailure(origin.text(), u"cannot set up TLS on the socket"_s);
         return;
     }
-    m_handshakes.push_back({socket, id});
+    m_handshakes.push_back({socket, id, origin});
     auto *timer = new QTimer(socket);
     timer->setSingleShot(true);
     connect(timer, &QTimer::timeout, this, [this, socket] {
@@ -59,49 +58,49 @@ void TlsHandshakes::start(int fd, quint64 id)
     socket->startServerEncryption();
 }
 
-std::optional<quint64> TlsHandshakes::take(QSslSocket *socket)
+std::optional<TlsHandshakes::Handshake> TlsHandshakes::take(QSslSocket *socket)
 {
     const auto it = std::find_if(m_handshakes.begin(), m_handshakes.end(),
                                  [socket](const Handshake &h) { return h.socket == socket; });
     if (it == m_handshakes.end())
         return std::nullopt; // already done with
-    const quint64 id = it->id;
+    const Handshake handshake = *it;
     m_handshakes.erase(it);
-    return id;
+    return handshake;
 }
 
 void TlsHandshakes::fail(QSslSocket *socket, const QString &reason)
 {
-    if (!take(socket))
+    const std::optional<Handshake> handshake = take(socket);
+    if (!handshake)
         return;
-    const QHostAddress peer = socket->peerAddress();
-    const quint16 peerPort = socket->peerPort();
     socket->disconnect(this);
     socket->abort();
     socket->deleteLater();
-    countFailure(peer, peerPort, reason);
+    countFailure(handshake->origin.text(), reason);
 }
 
-void TlsHandshakes::countFailure(const QHostAddress &peer, quint16 peerPort, const QString &reason)
+void TlsHandshakes::countFailure(const QString &from, const QString &reason)
 {
     --m_counters.openConnections;
     ++m_failed;
     // Logged like refusals: a flood of plain-TCP probes must not flood the log.
     m_log.report(u"port %1: TLS connection from %2 closed, no file made: %3"_s.arg(m_port).arg(
-        endpointText(peer, peerPort), reason));
+        from, reason));
 }
 
 void TlsHandshakes::onEncrypted(QSslSocket *socket)
 {
-    const std::optional<quint64> id = take(socket);
-    if (!id)
+    const std::optional<Handshake> handshake = take(socket);
+    if (!handshake)
         return;
     socket->disconnect(this);
     qDeleteAll(socket->findChildren<QTimer *>(Qt::FindDirectChildrenOnly));
-    const QString subject = m_settings.tls->peerVerifyMode() == QSslSocket::VerifyPeer
-                                ? certificateSubjectText(socket->peerCertificate())
-                                : QString();
-    Q_EMIT established(socket, *id, subject);
+    ConnectionOrigin origin = handshake->origin;
+    // Our own verification of the client's certificate (TLS passed through the balancer).
+    if (m_settings.tls->peerVerifyMode() == QSslSocket::VerifyPeer)
+        origin.tlsSubject = certificateSubjectText(socket->peerCertificate());
+    Q_EMIT established(socket, handshake->id, origin);
 }
 
 void TlsHandshakes::abortAll(const QString &reason)

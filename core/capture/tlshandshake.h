@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/capture/capturesettings.h"
+#include "core/capture/capturetypes.h"
 
 #include <QHostAddress>
 #include <QObject>
@@ -28,8 +29,9 @@ public:
     TlsHandshakes(quint16 port, const CaptureSettings &settings, qint64 readBufferSize,
                   RunCounters &counters, RefusalLog &log, QObject *parent = nullptr);
 
-    /// Starts the server side of the handshake on the accepted, non-blocking `fd`.
-    void start(int fd, quint64 id);
+    /// Starts the server side of the handshake on the accepted, non-blocking `fd` from
+    /// `origin`.
+    void start(int fd, quint64 id, const ConnectionOrigin &origin);
     /// Closes every handshake in progress with `reason`.
     void abortAll(const QString &reason);
 
@@ -38,22 +40,24 @@ public:
 
 Q_SIGNALS:
     /// The handshake of connection `id` succeeded: `socket` is the receiver's to take.
-    /// `subject` is the verified client certificate's subject, if the peer was verified.
-    void established(QSslSocket *socket, quint64 id, const QString &subject);
+    /// `origin` is the one given to start(), with the verified client certificate's subject
+    /// if the peer was verified.
+    void established(QSslSocket *socket, quint64 id, const capture::ConnectionOrigin &origin);
 
 private:
     void onEncrypted(QSslSocket *socket);
-    /// Removes `socket` from the handshakes in progress; its connection id, or nothing if
-    /// it was already done with.
-    std::optional<quint64> take(QSslSocket *socket);
-    void fail(QSslSocket *socket, const QString &reason);
-    void countFailure(const QHostAddress &peer, quint16 peerPort, const QString &reason);
-
     struct Handshake
     {
         QSslSocket *socket;
         quint64 id;
+        ConnectionOrigin origin;
     };
+
+    /// Removes `socket` from the handshakes in progress; its handshake, or nothing if it was
+    /// already done with.
+    std::optional<Handshake> take(QSslSocket *socket);
+    void fail(QSslSocket *socket, const QString &reason);
+    void countFailure(const QString &from, const QString &reason);
 
     quint16 m_port;
     const CaptureSettings &m_settings;

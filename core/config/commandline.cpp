@@ -316,6 +316,12 @@ CommandLineResult parseCommandLine(const QStringList &arguments)
     }
     if (const QString problem = connectProblem(options); !problem.isEmpty())
         return usageError(problem);
+    if (settings.proxyProtocol && settings.proxyFrom.isEmpty())
+        return usageError(u"--proxy-protocol needs --proxy-from: the load balancers that may "
+                          "send the header (e.g. --proxy-from 10.0.0.5)"_s);
+    if (!settings.proxyProtocol && !settings.proxyFrom.isEmpty())
+        return usageError(u"--proxy-from needs --proxy-protocol (without it no PROXY header is "
+                          "read)"_s);
     if (!options.controlToken.isEmpty() && options.statusPort == 0)
         return usageError(u"--control-token-file needs --status (the control API is served "
                           "there)"_s);

@@ -265,12 +265,32 @@ QList<OptionSpec> makeTable()
          }},
         {{u"handshake-timeout"_s},
          u"seconds"_s,
-         u"Close a TLS connection whose handshake is not done within this many seconds "
-         "(default 10)."_s,
+         u"Close a connection whose TLS handshake, or PROXY header, is not done within this "
+         "many seconds (default 10)."_s,
          true,
          false,
          [](const QString &v, O *o) {
              return store(checkSeconds(v, false), &o->settings.handshakeTimeoutMs);
+         }},
+        {{u"proxy-protocol"_s},
+         {},
+         u"Every connection starts with a PROXY protocol v1 or v2 header (HAProxy's send-proxy, "
+         "send-proxy-v2), read before anything else: the client it names is the connection's "
+         "peer (file names, --allow, manifest). Needs --proxy-from."_s,
+         true,
+         false,
+         [](const QString &v, O *o) { return store(checkSwitch(v), &o->settings.proxyProtocol); }},
+        {{u"proxy-from"_s},
+         u"cidr"_s,
+         u"With --proxy-protocol: the load balancers (address or CIDR network) that may "
+         "connect and send the header; repeatable; connections from anyone else are refused."_s,
+         true,
+         true,
+         [](const QString &v, O *o) {
+             Checked<QList<std::pair<QHostAddress, int>>> networks = checkAllowList(v);
+             if (networks.value)
+                 o->settings.proxyFrom.append(*networks.value);
+             return networks.problem;
          }},
         {{u"events"_s},
          u"file"_s,

@@ -83,6 +83,8 @@ QByteArray manifestFileLine(const ManifestFile &file)
             o.insert(u"interleaved"_s, true);
         if (!c.tlsSubject.isEmpty())
             o.insert(u"tls_subject"_s, c.tlsSubject);
+        if (!c.via.isEmpty())
+            o.insert(u"via"_s, c.via);
         connections.append(o);
     }
     QJsonObject object{{u"type"_s, u"file"_s},

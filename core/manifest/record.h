@@ -29,6 +29,7 @@ struct ManifestConnection
     quint64 id = 0;
     QString peer;       ///< "192.0.2.7:40112", "[2001:db8::1]:40112"
     QString tlsSubject; ///< TLS with --tls-ca: the client certificate's verified subject
+    QString via; ///< --proxy-protocol: the balancer's "address:port" the connection came through
     QDateTime opened;
     QDateTime closed;         ///< invalid while the connection goes on in the next file
     QString closeReason;      ///< set with closed

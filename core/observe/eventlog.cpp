@@ -32,9 +32,9 @@ CaptureEventLog::CaptureEventLog(Receiver *receiver, QObject *parent)
     // without sending anything (port scans, health checks, nc -z) is only at debug level.
     const auto openedLine = [](const ConnectionInfo &info) {
         return u"port %1: connection from %2%3 opened"_s.arg(info.localPort)
-            .arg(info.peerText(), info.tlsSubject.isEmpty()
-                                      ? QString()
-                                      : u" (TLS client "_s + info.tlsSubject + u')');
+            .arg(info.peerViaText(), info.tlsSubject.isEmpty()
+                                         ? QString()
+                                         : u" (TLS client "_s + info.tlsSubject + u')');
     };
     connect(events, &C::connectionOpened, this, [this, openedLine](const ConnectionInfo &info) {
         add(Level::Debug, openedLine(info));
@@ -137,12 +137,12 @@ void CaptureEventLog::onConnectionClosed(const ConnectionInfo &info)
         // Port scans, health checks, nc -z: no file, counted as connections_empty.
         add(Level::Debug, u"port %1: connection from %2 closed without sending anything (%3)"_s
                               .arg(info.localPort)
-                              .arg(info.peerText(), formatDuration(info.durationMs())));
+                              .arg(info.peerViaText(), formatDuration(info.durationMs())));
         return;
     }
     QString line =
         u"port %1: connection from %2 closed (%3): %4 bytes (%5) in %6"_s.arg(info.localPort)
-            .arg(info.peerText(), info.closeReason)
+            .arg(info.peerViaText(), info.closeReason)
             .arg(info.bytesReceived)
             .arg(formatBytes(info.bytesReceived), formatDuration(info.durationMs()));
     if (info.bytesWritten < info.bytesReceived) {

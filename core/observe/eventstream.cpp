@@ -103,6 +103,8 @@ void EventStream::attach(Receiver *receiver, int statsIntervalMs)
         fields.insert(u"opened"_s, manifestTime(info.opened));
         if (!info.tlsSubject.isEmpty())
             fields.insert(u"tls_subject"_s, info.tlsSubject);
+        if (!info.via.isEmpty())
+            fields.insert(u"via"_s, info.via);
         emitEvent(u"connection_opened"_s, fields);
     });
     connect(events, &C::connectionClosed, this, [this](const ConnectionInfo &info) {

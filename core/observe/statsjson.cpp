@@ -21,7 +21,9 @@ QJsonObject portStatsJson(const PortStats &p)
             {u"refused_over_limit"_s, qint64(p.refusedOverLimit)},
             {u"idle_closed"_s, qint64(p.idleClosed)},
             {u"tls_failed"_s, qint64(p.tlsFailed)},
-            {u"connections_empty"_s, qint64(p.emptyConnections)}};
+            {u"connections_empty"_s, qint64(p.emptyConnections)},
+            {u"refused_proxy_untrusted"_s, qint64(p.refusedProxyUntrusted)},
+            {u"proxy_failed"_s, qint64(p.proxyFailed)}};
 }
 
 QJsonObject portStatusJson(const PortStats &p)
@@ -43,7 +45,8 @@ QJsonObject connectionStatusJson(const ConnectionInfo &c)
             {u"bytes_written"_s, qint64(c.bytesWritten)},
             {u"rate"_s, c.rate},
             {u"file"_s, c.file},
-            {u"tls_subject"_s, c.tlsSubject}};
+            {u"tls_subject"_s, c.tlsSubject},
+            {u"via"_s, c.via}};
 }
 
 QJsonObject openFileStatusJson(const FileInfo &f)
@@ -70,6 +73,8 @@ QJsonObject totalsJson(const StatsSnapshot &s)
             {u"idle_closed"_s, qint64(s.idleClosed)},
             {u"tls_failed"_s, qint64(s.tlsFailed)},
             {u"connections_empty"_s, qint64(s.emptyConnections)},
+            {u"refused_proxy_untrusted"_s, qint64(s.refusedProxyUntrusted)},
+            {u"proxy_failed"_s, qint64(s.proxyFailed)},
             {u"run_number"_s, s.runNumber},
             {u"hooks_succeeded"_s, qint64(s.hooksSucceeded)},
             {u"hooks_failed"_s, qint64(s.hooksFailed)},

@@ -194,12 +194,15 @@ QByteArray StatusService::metricsText() const
             "Connections accepted on the port since the capture started.",
             [](const PortStats &p) { return p.totalConnections; });
     family(&out, "capture_connections_refused_total", "counter",
-           "Connections closed at accept: peer not in --allow (not_allowed), or over "
-           "--max-connections or --max-connections-per-port (over_limit).");
+           "Connections closed at accept: peer not in --allow (not_allowed), over "
+           "--max-connections or --max-connections-per-port (over_limit), or with "
+           "--proxy-protocol from an address not in --proxy-from (proxy_untrusted).");
     for (const PortStats &p : last.ports) {
         sample(&out, "capture_connections_refused_total", p.refusedNotAllowed, p.port,
                "not_allowed");
         sample(&out, "capture_connections_refused_total", p.refusedOverLimit, p.port, "over_limit");
+        sample(&out, "capture_connections_refused_total", p.refusedProxyUntrusted, p.port,
+               "proxy_untrusted");
     }
     perPort("capture_connections_idle_closed_total", "counter",
             "Connections closed after --idle-timeout without data.",
@@ -207,6 +210,10 @@ QByteArray StatusService::metricsText() const
     perPort("capture_tls_handshake_failures_total", "counter",
             "TLS connections closed because the handshake failed or timed out (no file made).",
             [](const PortStats &p) { return p.tlsFailed; });
+    perPort("capture_proxy_header_failures_total", "counter",
+            "--proxy-protocol: connections closed because their PROXY header was missing, "
+            "malformed, oversized or late (no file made).",
+            [](const PortStats &p) { return p.proxyFailed; });
     perPort("capture_connections_empty_total", "counter",
             "Connections that closed without sending a byte (no file was made for them).",
             [](const PortStats &p) { return p.emptyConnections; });

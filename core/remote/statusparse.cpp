@@ -101,6 +101,8 @@ PortStats portStatusFromJson(const QJsonObject &o)
     p.idleClosed = unsignedValue(o, "idle_closed"_L1);
     p.tlsFailed = unsignedValue(o, "tls_failed"_L1);
     p.emptyConnections = unsignedValue(o, "connections_empty"_L1);
+    p.refusedProxyUntrusted = unsignedValue(o, "refused_proxy_untrusted"_L1);
+    p.proxyFailed = unsignedValue(o, "proxy_failed"_L1);
     return p;
 }
 
@@ -116,6 +118,7 @@ ConnectionInfo connectionFromStatusJson(const QJsonObject &o)
     c.rate = o.value("rate"_L1).toDouble();
     c.file = o.value("file"_L1).toString();
     c.tlsSubject = o.value("tls_subject"_L1).toString();
+    c.via = o.value("via"_L1).toString();
     return c;
 }
 
@@ -145,6 +148,8 @@ void readTotals(const QJsonObject &o, StatsSnapshot *s)
     s->idleClosed = unsignedValue(o, "idle_closed"_L1);
     s->tlsFailed = unsignedValue(o, "tls_failed"_L1);
     s->emptyConnections = unsignedValue(o, "connections_empty"_L1);
+    s->refusedProxyUntrusted = unsignedValue(o, "refused_proxy_untrusted"_L1);
+    s->proxyFailed = unsignedValue(o, "proxy_failed"_L1);
     s->runNumber = signedValue(o, "run_number"_L1);
     s->hooksSucceeded = unsignedValue(o, "hooks_succeeded"_L1);
     s->hooksFailed = unsignedValue(o, "hooks_failed"_L1);
@@ -180,11 +185,17 @@ CaptureSettings settingsFromJson(const QJsonObject &o)
     s.stopAfterBytes = unsignedValue(o, "stop_after_bytes"_L1);
     s.stopAfterFiles = intValue(o, "stop_after_files"_L1);
     s.drainTimeoutMs = o.value("drain_timeout_ms"_L1).toInt(s.drainTimeoutMs);
-    const QJsonArray allow = o.value("allow"_L1).toArray();
-    for (const QJsonValue &entry : allow) {
-        if (const auto subnet = parseAllowEntry(entry.toString()))
-            s.allow.append(*subnet);
-    }
+    const auto networks = [&o](QLatin1StringView key) {
+        QList<std::pair<QHostAddress, int>> out;
+        for (const QJsonValue &entry : o.value(key).toArray()) {
+            if (const auto subnet = parseAllowEntry(entry.toString()))
+                out.append(*subnet);
+        }
+        return out;
+    };
+    s.allow = networks("allow"_L1);
+    s.proxyProtocol = o.value("proxy_protocol"_L1).toBool();
+    s.proxyFrom = networks("proxy_from"_L1);
     s.maxConnections = intValue(o, "max_connections"_L1);
     s.maxConnectionsPerPort = intValue(o, "max_connections_per_port"_L1);
     s.idleTimeoutMs = intValue(o, "idle_timeout_ms"_L1);
@@ -257,6 +268,7 @@ ConnectionInfo connectionFromEventJson(const QJsonObject &o, bool closed)
     readPeer(o.value("peer"_L1).toString(), &c);
     c.file = o.value("file"_L1).toString();
     c.tlsSubject = o.value("tls_subject"_L1).toString();
+    c.via = o.value("via"_L1).toString();
     if (!closed) {
         c.opened = timeFromJson(o.value("opened"_L1));
         if (!c.opened.isValid())

@@ -75,7 +75,8 @@ QString FleetModel::urlAt(int row) const
 
 quint64 FleetModel::dropsOf(const StatsSnapshot &s)
 {
-    return s.refusedNotAllowed + s.refusedOverLimit + s.idleClosed + s.tlsFailed;
+    return s.refusedNotAllowed + s.refusedOverLimit + s.idleClosed + s.tlsFailed +
+           s.refusedProxyUntrusted + s.proxyFailed;
 }
 
 quint64 FleetModel::errorsOf(const StatsSnapshot &s)
@@ -157,7 +158,8 @@ QVariant FleetModel::data(const QModelIndex &index, int role) const
         case Problems:
             return u"errors: %1 write, %2 files lost, %3 manifest lines lost, %4 not handed off, "
                    "%5 hooks failed, %6 dropped\ndrops: %7 not allowed, %8 over the limit, "
-                   "%9 idle-closed, %10 TLS failed"_s.arg(s.writeErrors)
+                   "%9 idle-closed, %10 TLS failed, %11 not from a balancer, %12 bad PROXY "
+                   "header"_s.arg(s.writeErrors)
                        .arg(s.filesLost)
                        .arg(s.manifestErrors)
                        .arg(s.handOffErrors)
@@ -166,7 +168,9 @@ QVariant FleetModel::data(const QModelIndex &index, int role) const
                        .arg(s.refusedNotAllowed)
                        .arg(s.refusedOverLimit)
                        .arg(s.idleClosed)
-                       .arg(s.tlsFailed);
+                       .arg(s.tlsFailed)
+                       .arg(s.refusedProxyUntrusted)
+                       .arg(s.proxyFailed);
         case LastContact:
             return r->lastContact().toLocalTime().toString(Qt::ISODate);
         default:

@@ -9,6 +9,15 @@ using namespace Qt::Literals::StringLiterals;
 
 namespace capture {
 
+namespace {
+// The Refused column: connections closed before or instead of being recorded.
+quint64 refusedTotal(const PortStats &p)
+{
+    return p.refusedNotAllowed + p.refusedOverLimit + p.idleClosed + p.tlsFailed +
+           p.refusedProxyUntrusted + p.proxyFailed;
+}
+} // namespace
+
 PortsTableModel::PortsTableModel(QObject *parent)
     : QAbstractTableModel(parent)
 {}
@@ -104,7 +113,7 @@ QVariant PortsTableModel::data(const QModelIndex &index, int role) const
         case Total:
             return p.totalConnections;
         case Refused:
-            return p.refusedNotAllowed + p.refusedOverLimit + p.idleClosed + p.tlsFailed;
+            return refusedTotal(p);
         case Bytes:
             return formatBytes(p.bytes);
         case Rate:
@@ -125,7 +134,7 @@ QVariant PortsTableModel::data(const QModelIndex &index, int role) const
         case Total:
             return p.totalConnections;
         case Refused:
-            return p.refusedNotAllowed + p.refusedOverLimit + p.idleClosed + p.tlsFailed;
+            return refusedTotal(p);
         case Bytes:
             return p.bytes;
         case Rate:
@@ -144,11 +153,14 @@ QVariant PortsTableModel::data(const QModelIndex &index, int role) const
             return tr("%1 bytes").arg(p.bytes);
         if (column == Refused)
             return tr("%1 not in --allow, %2 over the connection limits, %3 closed after the "
-                      "idle timeout, %4 failed TLS handshakes")
+                      "idle timeout, %4 failed TLS handshakes, %5 not from a --proxy-from "
+                      "balancer, %6 without a valid PROXY header")
                 .arg(p.refusedNotAllowed)
                 .arg(p.refusedOverLimit)
                 .arg(p.idleClosed)
-                .arg(p.tlsFailed);
+                .arg(p.tlsFailed)
+                .arg(p.refusedProxyUntrusted)
+                .arg(p.proxyFailed);
     } else if (role == Qt::TextAlignmentRole) {
         if (column != State && column != File)
             return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);

@@ -210,6 +210,21 @@ private Q_SLOTS:
         QCOMPARE(model.index(0, ConnectionsTableModel::Status).data().toString(), u"peer closed"_s);
     }
 
+    void connectionsBehindABalancer()
+    {
+        ConnectionsTableModel model;
+        ConnectionInfo direct = connection(1, 5000);
+        ConnectionInfo proxied = connection(2, 5000);
+        proxied.via = u"10.0.0.5:51234"_s;
+        model.addConnection(direct);
+        model.addConnection(proxied);
+        QCOMPARE(model.index(0, ConnectionsTableModel::Peer).data(Qt::ToolTipRole), QVariant());
+        const QString tip =
+            model.index(1, ConnectionsTableModel::Peer).data(Qt::ToolTipRole).toString();
+        QVERIFY2(tip.contains(proxied.peerText()) && tip.contains(u"10.0.0.5:51234"_s),
+                 qPrintable(tip));
+    }
+
     void connectionsLifecycle()
     {
         ConnectionsTableModel model;

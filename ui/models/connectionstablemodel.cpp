@@ -212,6 +212,8 @@ QVariant ConnectionsTableModel::data(const QModelIndex &index, int role) const
     } else if (role == Qt::ForegroundRole && closed) {
         return QApplication::palette().brush(QPalette::Disabled, QPalette::Text);
     } else if (role == Qt::ToolTipRole) {
+        if (column == Peer && !c.via.isEmpty())
+            return tr("%1, through the load balancer %2 (PROXY protocol)").arg(c.peerText(), c.via);
         if (column == File)
             return c.file;
         if (column == Opened)

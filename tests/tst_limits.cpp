@@ -72,6 +72,45 @@ private Q_SLOTS:
         QCOMPARE(filesIn(dir2.path()).size(), 1);
     }
 
+    // --proxy-protocol in the engine (ThreadSanitizer covers this one): the header's client is
+    // the connection's peer, the balancer its "via"; a connection without a header is closed
+    // and counted, a LOCAL one that sends nothing makes no file.
+    void proxyProtocolPeers()
+    {
+        QTemporaryDir dir;
+        const QList<quint16> ports = TestSupport::freePorts(1);
+        CaptureSettings settings = settingsFor(ports, dir.path(), SplitMode::Connection);
+        settings.proxyProtocol = true;
+        settings.proxyFrom = {*parseAllowEntry(u"127.0.0.1"_s)};
+        settings.handshakeTimeoutMs = 5000;
+        Harness h;
+        QVERIFY(h.start(settings));
+        QCOMPARE(
+            TestSupport::sendAll(ports[0], "PROXY TCP4 192.0.2.7 127.0.0.1 40112 5000\r\nbehind"),
+            std::nullopt);
+        QCOMPARE(TestSupport::sendAll(ports[0], QByteArray("\r\n\r\n\0\r\nQUIT\n\x20\0\0\0", 16)),
+                 std::nullopt);
+        {
+            Client c(ports[0]);
+            QVERIFY(c.ok());
+            c.send("no header at all");
+            QVERIFY(c.closedByPeer(10000));
+        }
+        QTRY_COMPARE_WITH_TIMEOUT(h.closed.size(), 2, timeoutMs);
+        QTRY_VERIFY_WITH_TIMEOUT(!h.stats.isEmpty() && portStats(h, ports[0]).proxyFailed == 1,
+                                 timeoutMs);
+        ConnectionInfo proxied, local;
+        for (const ConnectionInfo &c : h.closedConnections())
+            (c.via.isEmpty() ? local : proxied) = c;
+        QCOMPARE(local.bytesReceived, quint64(0)); // the balancer's own: no file
+        QCOMPARE(local.peerAddress, QHostAddress(u"127.0.0.1"_s));
+        QCOMPARE(proxied.peerText(), u"192.0.2.7:40112"_s);
+        QVERIFY(proxied.via.startsWith(u"127.0.0.1:"_s));
+        QCOMPARE(proxied.bytesReceived, quint64(6));
+        h.stop();
+        QCOMPARE(filesIn(dir.path()).size(), 1);
+    }
+
     void connectionLimits_data()
     {
         QTest::addColumn<bool>("perPort");

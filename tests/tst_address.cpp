@@ -58,6 +58,9 @@ private Q_SLOTS:
         QTest::newRow("v6") << u"::1"_s << u"[::1]:80"_s;
         QTest::newRow("mapped") << u"::ffff:10.0.0.1"_s << u"10.0.0.1:80"_s;
         QTest::newRow("dual-stack wildcard") << u"any"_s << u"[::]:80"_s;
+        // The scope id's '%' once took the port's place ("[fe80::1%1]:80" came out
+        // "[fe80::180]:%2").
+        QTest::newRow("scope id") << u"fe80::1%1"_s << u"[fe80::1%1]:80"_s;
     }
     void endpointText()
     {

@@ -52,9 +52,10 @@ QString endpointText(const QHostAddress &address, quint16 port)
     if (address == QHostAddress(QHostAddress::Any))
         return u"[::]:%1"_s.arg(port);
     const QHostAddress plain = normalizedAddress(address);
+    // One arg() call: chained, a scope id such as "fe80::1%1" would take the port's place.
     if (plain.protocol() == QAbstractSocket::IPv6Protocol)
-        return u"[%1]:%2"_s.arg(plain.toString()).arg(port);
-    return u"%1:%2"_s.arg(plain.toString()).arg(port);
+        return u"[%1]:%2"_s.arg(plain.toString(), QString::number(port));
+    return u"%1:%2"_s.arg(plain.toString(), QString::number(port));
 }
 
 std::optional<std::pair<QHostAddress, quint16>> parseStatusEndpoint(const QString &text)

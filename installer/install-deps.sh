@@ -24,11 +24,14 @@ if [[ "${1:-}" == "--test" ]]; then
     # equal what tshark's own reassembly (-z follow,tcp,raw) finds. The web dashboard's test
     # (tests/dashboard_browser.py) loads the page in a real browser, headless Chromium, driven
     # through chromium-driver by python3-selenium: its console must stay free of errors and CSP
-    # violations while the page follows a capture.
+    # violations while the page follows a capture. The container test (tests/container_test.sh)
+    # makes a Debian base image with debootstrap from the configured mirror, builds the
+    # Containerfile on it with buildah (chroot isolation) and runs the receiver in it.
     packages+=(socat netcat-openbsd python3 util-linux fonts-dejavu-core
                desktop-file-utils appstream systemd lintian iproute2 curl
                python3-prometheus-client clang libclang-rt-14-dev llvm clang-format git xxhash
-               tcpdump tshark chromium chromium-driver python3-selenium)
+               tcpdump tshark chromium chromium-driver python3-selenium
+               buildah debootstrap)
 elif [[ $# -gt 0 ]]; then
     echo "install-deps.sh: unknown argument '$1' (expected --test or nothing)" >&2
     exit 2

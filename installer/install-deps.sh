@@ -26,12 +26,14 @@ if [[ "${1:-}" == "--test" ]]; then
     # through chromium-driver by python3-selenium: its console must stay free of errors and CSP
     # violations while the page follows a capture. The container test (tests/container_test.sh)
     # makes a Debian base image with debootstrap from the configured mirror, builds the
-    # Containerfile on it with buildah (chroot isolation) and runs the receiver in it.
+    # Containerfile on it with buildah (chroot isolation) and runs the receiver in it; the
+    # deployment check validates deploy/prometheus with promtool (package prometheus, which
+    # is not started here) and the Kubernetes manifest with python3-yaml.
     packages+=(socat netcat-openbsd python3 util-linux fonts-dejavu-core
                desktop-file-utils appstream systemd lintian iproute2 curl
                python3-prometheus-client clang libclang-rt-14-dev llvm clang-format git xxhash
                tcpdump tshark chromium chromium-driver python3-selenium
-               buildah debootstrap)
+               buildah debootstrap prometheus python3-yaml)
 elif [[ $# -gt 0 ]]; then
     echo "install-deps.sh: unknown argument '$1' (expected --test or nothing)" >&2
     exit 2

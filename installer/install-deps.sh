@@ -27,8 +27,9 @@ if [[ "${1:-}" == "--test" ]]; then
     # violations while the page follows a capture. The container test (tests/container_test.sh)
     # makes a Debian base image with debootstrap from the configured mirror, builds the
     # Containerfile on it with buildah (chroot isolation) and runs the receiver in it; the
-    # deployment check validates deploy/prometheus with promtool (package prometheus, which
-    # is not started here) and the Kubernetes manifest with python3-yaml.
+    # deployment check validates deploy/prometheus with promtool (package prometheus; where
+    # systemd runs, its postinst also starts a Prometheus server on port 9090: `systemctl
+    # disable --now prometheus` if unwanted) and the Kubernetes manifest with python3-yaml.
     packages+=(socat netcat-openbsd python3 util-linux fonts-dejavu-core
                desktop-file-utils appstream systemd lintian iproute2 curl
                python3-prometheus-client clang libclang-rt-14-dev llvm clang-format git xxhash

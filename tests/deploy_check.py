@@ -60,9 +60,10 @@ def served_metric_names(binary):
     try:
         text = None
         deadline = time.monotonic() + 30
+        direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never a proxy
         while time.monotonic() < deadline and proc.poll() is None:
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{status_port}/metrics", timeout=5) as r:
+                with direct.open(f"http://127.0.0.1:{status_port}/metrics", timeout=5) as r:
                     text = r.read().decode()
                 break
             except OSError:

@@ -26,10 +26,17 @@ if [[ "${1:-}" == "--test" ]]; then
     # through chromium-driver by python3-selenium: its console must stay free of errors and CSP
     # violations while the page follows a capture. HAProxy is the load balancer of the
     # deployment test (tests/deploy_haproxy.py: two receivers behind it, PROXY protocol v2).
+    # The container test (tests/container_test.sh) makes a Debian base image with debootstrap
+    # from the configured mirror, builds the Containerfile on it with buildah (chroot
+    # isolation) and runs the receiver in it; the deployment check validates deploy/prometheus
+    # with promtool (package prometheus; where systemd runs, its postinst also starts a
+    # Prometheus server on port 9090: `systemctl disable --now prometheus` if unwanted) and the
+    # Kubernetes manifest with python3-yaml.
     packages+=(socat netcat-openbsd python3 util-linux fonts-dejavu-core
                desktop-file-utils appstream systemd lintian iproute2 curl
                python3-prometheus-client clang libclang-rt-14-dev llvm clang-format git xxhash
-               tcpdump tshark chromium chromium-driver python3-selenium haproxy)
+               tcpdump tshark chromium chromium-driver python3-selenium haproxy
+               buildah debootstrap prometheus python3-yaml)
 elif [[ $# -gt 0 ]]; then
     echo "install-deps.sh: unknown argument '$1' (expected --test or nothing)" >&2
     exit 2

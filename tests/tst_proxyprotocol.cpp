@@ -192,6 +192,10 @@ void TestProxyProtocol::invalid_data()
         << QByteArray("PROXY TCP4 1.2.3.4 5.6.7.8 1 2\n") << u"line ends without CR"_s;
     QTest::newRow("v1 CR without LF")
         << QByteArray("PROXY TCP4 1.2.3.4 5.6.7.8 1 2\rX") << u"CR not followed by LF"_s;
+    QTest::newRow("v1 UNKNOWN with a bare LF before the end")
+        << QByteArray("PROXY UNKNOWN x\ny\r\n") << u"line ends without CR"_s;
+    QTest::newRow("v1 UNKNOWN with a bare CR before the end")
+        << QByteArray("PROXY UNKNOWN x\ry\r\n") << u"CR not followed by LF"_s;
     QTest::newRow("v1 too long, no end")
         << "PROXY UNKNOWN " + QByteArray(200, 'x') << u"longer than 107 bytes"_s;
     QTest::newRow("v1 108 bytes") << "PROXY UNKNOWN " + QByteArray(108 - 16, 'x') + "\r\n"

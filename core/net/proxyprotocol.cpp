@@ -84,13 +84,16 @@ std::optional<QHostAddress> v1Address(QByteArrayView text, bool ipv6)
 
 ProxyParseResult parseV1(QByteArrayView bytes)
 {
-    const qsizetype end = bytes.indexOf("\r\n");
+    // The line ends at its first CR, which must be followed by LF; a bare LF is no end. The
+    // same rule for every prefix, so reading byte by byte decides as reading it whole.
+    const qsizetype cr = bytes.indexOf('\r');
+    const qsizetype lf = bytes.indexOf('\n');
+    if (lf >= 0 && (cr < 0 || lf < cr))
+        return invalid(u"PROXY v1 header: line ends without CR"_s);
+    if (cr >= 0 && cr + 1 < bytes.size() && bytes[cr + 1] != '\n')
+        return invalid(u"PROXY v1 header: CR not followed by LF"_s);
+    const qsizetype end = cr >= 0 && cr + 1 < bytes.size() ? cr : -1;
     if (end < 0) {
-        const qsizetype cr = bytes.indexOf('\r');
-        if (cr >= 0 && cr + 1 < bytes.size())
-            return invalid(u"PROXY v1 header: CR not followed by LF"_s);
-        if (bytes.indexOf('\n') >= 0)
-            return invalid(u"PROXY v1 header: line ends without CR"_s);
         if (bytes.size() >= proxyV1MaxLength)
             return invalid(u"PROXY v1 header longer than %1 bytes"_s.arg(proxyV1MaxLength));
         return {};

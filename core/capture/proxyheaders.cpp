@@ -23,10 +23,10 @@ namespace capture {
 class ProxyHeaders::Pending : public QObject
 {
 public:
-    Pending(int fd, QObject *parent)
+    Pending(int descriptor, QObject *parent)
         : QObject(parent)
-        , fd(fd)
-        , notifier(new QSocketNotifier(qintptr(fd), QSocketNotifier::Read, this))
+        , fd(descriptor)
+        , notifier(new QSocketNotifier(qintptr(descriptor), QSocketNotifier::Read, this))
         , deadline(new QTimer(this))
     {
         std::tie(balancer, balancerPort) = socketEndpoint(fd, EndpointSide::Peer);

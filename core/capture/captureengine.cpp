@@ -480,19 +480,7 @@ StatsSnapshot CaptureEngine::makeSnapshot(double seconds)
     addHookCounts(&snapshot);
     for (PortListener *listener : std::as_const(m_listeners)) {
         listener->tick(seconds);
-        const PortStats port = listener->stats();
-        snapshot.ports.append(port);
-        snapshot.totalBytes += port.bytes;
-        snapshot.totalRate += port.rate;
-        snapshot.activeConnections += port.activeConnections;
-        snapshot.totalConnections += port.totalConnections;
-        snapshot.refusedNotAllowed += port.refusedNotAllowed;
-        snapshot.refusedOverLimit += port.refusedOverLimit;
-        snapshot.idleClosed += port.idleClosed;
-        snapshot.tlsFailed += port.tlsFailed;
-        snapshot.emptyConnections += port.emptyConnections;
-        snapshot.refusedProxyUntrusted += port.refusedProxyUntrusted;
-        snapshot.proxyFailed += port.proxyFailed;
+        addPort(&snapshot, listener->stats());
         listener->appendOpenConnections(&snapshot.connections);
         listener->files()->appendOpenFiles(&snapshot.files);
     }

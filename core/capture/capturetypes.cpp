@@ -10,15 +10,37 @@ QString ConnectionInfo::peerText() const
     return endpointText(peerAddress, peerPort);
 }
 
+namespace {
+QString viaText(const QString &peer, const QString &via)
+{
+    return via.isEmpty() ? peer : peer + u" via " + via;
+}
+} // namespace
+
 QString ConnectionInfo::peerViaText() const
 {
-    return via.isEmpty() ? peerText() : peerText() + u" via " + via;
+    return viaText(peerText(), via);
 }
 
 QString ConnectionOrigin::text() const
 {
-    const QString peer = endpointText(address, port);
-    return via.isEmpty() ? peer : peer + u" via " + via;
+    return viaText(endpointText(address, port), via);
+}
+
+void addPort(StatsSnapshot *snapshot, const PortStats &port)
+{
+    snapshot->ports.append(port);
+    snapshot->totalBytes += port.bytes;
+    snapshot->totalRate += port.rate;
+    snapshot->activeConnections += port.activeConnections;
+    snapshot->totalConnections += port.totalConnections;
+    snapshot->refusedNotAllowed += port.refusedNotAllowed;
+    snapshot->refusedOverLimit += port.refusedOverLimit;
+    snapshot->idleClosed += port.idleClosed;
+    snapshot->tlsFailed += port.tlsFailed;
+    snapshot->emptyConnections += port.emptyConnections;
+    snapshot->refusedProxyUntrusted += port.refusedProxyUntrusted;
+    snapshot->proxyFailed += port.proxyFailed;
 }
 
 qint64 ConnectionInfo::durationMs() const

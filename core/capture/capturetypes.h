@@ -139,6 +139,9 @@ struct StatsSnapshot
     bool operator==(const StatsSnapshot &) const = default;
 };
 
+/// Appends `port` to `snapshot` and adds its counts to the snapshot's totals.
+void addPort(StatsSnapshot *snapshot, const PortStats &port);
+
 /// A port that could not be bound, with the operating system's reason.
 struct ListenFailure
 {

@@ -19,6 +19,15 @@ template<typename T, typename Target> QString store(Checked<T> checked, Target *
     return {};
 }
 
+// Repeatable CIDR lists (--allow, --proxy-from): each value adds its networks.
+QString addNetworks(const QString &value, QList<std::pair<QHostAddress, int>> *list)
+{
+    Checked<QList<std::pair<QHostAddress, int>>> networks = checkAllowList(value);
+    if (networks.value)
+        list->append(*networks.value);
+    return networks.problem;
+}
+
 QList<OptionSpec> makeTable()
 {
     using O = CommandLineOptions;
@@ -199,12 +208,7 @@ QList<OptionSpec> makeTable()
          true,
          true,
          // Repeatable on the command line; a comma list in one value (as in the config file).
-         [](const QString &v, O *o) {
-             Checked<QList<std::pair<QHostAddress, int>>> networks = checkAllowList(v);
-             if (networks.value)
-                 o->settings.allow.append(*networks.value);
-             return networks.problem;
-         }},
+         [](const QString &v, O *o) { return addNetworks(v, &o->settings.allow); }},
         {{u"max-connections"_s},
          u"n"_s,
          u"Close new connections at once while N are open in all (default: no limit)."_s,
@@ -286,12 +290,7 @@ QList<OptionSpec> makeTable()
          "connect and send the header; repeatable; connections from anyone else are refused."_s,
          true,
          true,
-         [](const QString &v, O *o) {
-             Checked<QList<std::pair<QHostAddress, int>>> networks = checkAllowList(v);
-             if (networks.value)
-                 o->settings.proxyFrom.append(*networks.value);
-             return networks.problem;
-         }},
+         [](const QString &v, O *o) { return addNetworks(v, &o->settings.proxyFrom); }},
         {{u"events"_s},
          u"file"_s,
          u"Write every event as one JSON line to this file, or - for standard output."_s,

@@ -93,6 +93,30 @@ private Q_SLOTS:
                                 u"drain-timeout"_s, u"log-file"_s}));
     }
 
+    void udpPorts()
+    {
+        // UDP alone: no TCP port (not even the default ones).
+        auto r = parse({u"--udp-ports"_s, u"6000-6001"_s, u"--udp-format"_s, u"raw"_s,
+                        u"--udp-buffer"_s, u"16M"_s});
+        QCOMPARE(r.action, Action::Run);
+        QVERIFY(r.options.portsGiven);
+        QVERIFY(r.options.settings.ports.isEmpty());
+        QCOMPARE(r.options.settings.udpPorts, (QList<quint16>{6000, 6001}));
+        QCOMPARE(r.options.settings.udpFormat, UdpFormat::Raw);
+        QCOMPARE(r.options.settings.udpBufferSize, 16 * 1024 * 1024);
+        // A port may be in both lists.
+        r = parse({u"-p"_s, u"6000"_s, u"--udp-ports"_s, u"6000"_s});
+        QCOMPARE(r.action, Action::Run);
+        QCOMPARE(r.options.settings.ports, (QList<quint16>{6000}));
+        QCOMPARE(r.options.settings.udpPorts, (QList<quint16>{6000}));
+        QCOMPARE(r.options.settings.udpFormat, UdpFormat::Pcap);
+        // The compatible form stays TCP.
+        r = parse({u"127.0.0.1"_s, u"6000"_s, u"2"_s, u"--udp-ports"_s, u"7000"_s});
+        QCOMPARE(r.action, Action::Run);
+        QCOMPARE(r.options.settings.ports, (QList<quint16>{6000, 6001}));
+        QCOMPARE(r.options.settings.udpPorts, (QList<quint16>{7000}));
+    }
+
     void bindAddresses_data()
     {
         QTest::addColumn<QString>("text");
@@ -162,6 +186,16 @@ private Q_SLOTS:
         QTest::newRow("empty output") << QStringList{u"-o"_s, u""_s} << u"--output"_s;
         QTest::newRow("empty log file") << QStringList{u"--log-file"_s, u""_s} << u"--log-file"_s;
         QTest::newRow("hash") << QStringList{u"--hash"_s, u"md5"_s} << u"'md5'"_s;
+        QTest::newRow("udp-ports too big")
+            << QStringList{u"--udp-ports"_s, u"70000"_s} << u"--udp-ports '70000'"_s;
+        QTest::newRow("udp-ports duplicate")
+            << QStringList{u"--udp-ports"_s, u"6000,6000"_s} << u"duplicate port 6000"_s;
+        QTest::newRow("udp-format")
+            << QStringList{u"--udp-format"_s, u"pcapng"_s} << u"--udp-format 'pcapng'"_s;
+        QTest::newRow("udp-buffer small")
+            << QStringList{u"--udp-buffer"_s, u"1K"_s} << u"--udp-buffer '1K'"_s;
+        QTest::newRow("udp-buffer unit")
+            << QStringList{u"--udp-buffer"_s, u"8Q"_s} << u"--udp-buffer '8Q'"_s;
         QTest::newRow("rotate-size 0") << QStringList{u"--rotate-size"_s, u"0"_s} << u"'0'"_s;
         QTest::newRow("rotate-size fraction")
             << QStringList{u"--rotate-size"_s, u"1.5G"_s} << u"'1.5G'"_s;

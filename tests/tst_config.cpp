@@ -127,6 +127,9 @@ private Q_SLOTS:
         QTest::newRow("hash") << u"hash"_s << u"none"_s;
         QTest::newRow("rotate-size") << u"rotate-size"_s << u"512M"_s;
         QTest::newRow("rotate-interval") << u"rotate-interval"_s << u"1h"_s;
+        QTest::newRow("udp-ports") << u"udp-ports"_s << u"6000-6003"_s;
+        QTest::newRow("udp-format") << u"udp-format"_s << u"length-prefixed"_s;
+        QTest::newRow("udp-buffer") << u"udp-buffer"_s << u"32M"_s;
         QTest::newRow("run") << u"run"_s << u"4711"_s;
         QTest::newRow("name-template") << u"name-template"_s << u"run_{run:06}/{port}_{seq}.dat"_s;
         QTest::newRow("done-dir") << u"done-dir"_s << u"done"_s;
@@ -150,7 +153,7 @@ private Q_SLOTS:
         QTest::newRow("proxy-protocol") << u"proxy-protocol"_s << u"off"_s;
         // A new key needs a row here (the TLS and token files: tst_tls, tst_remote; proxy-from,
         // which needs proxy-protocol: proxyKeysTogether).
-        QCOMPARE(configKeys().size(), 39);
+        QCOMPARE(configKeys().size(), 42);
     }
     void eachKeyAccepted()
     {

@@ -330,6 +330,35 @@ private Q_SLOTS:
         QVERIFY(!field<QLabel>(panel, u"portsMessage"_s)->isVisible());
     }
 
+    void udpPortsField()
+    {
+        // The UDP ports field (--udp-ports): empty means none; with it, the TCP field may be
+        // empty; a bad list says so under the field.
+        SettingsPanel panel;
+        CaptureSettings base;
+        base.ports = {6000};
+        panel.setSettings(base);
+        auto *udp = field<QLineEdit>(&panel, u"udpPortsEdit"_s);
+        auto *tcp = field<QLineEdit>(&panel, u"portsEdit"_s);
+        QVERIFY(udp->text().isEmpty());
+        QVERIFY2(panel.isValid(), qPrintable(panel.errorText()));
+        QVERIFY(panel.settings().udpPorts.isEmpty());
+        QTest::keyClicks(udp, u"6000,7000-7001"_s);
+        QVERIFY2(panel.isValid(), qPrintable(panel.errorText()));
+        QCOMPARE(panel.settings().udpPorts, (QList<quint16>{6000, 7000, 7001}));
+        QCOMPARE(panel.settings().ports, (QList<quint16>{6000}));
+        tcp->clear(); // UDP alone
+        QVERIFY2(panel.isValid(), qPrintable(panel.errorText()));
+        QVERIFY(panel.settings().ports.isEmpty());
+        udp->clear(); // neither: not valid
+        QVERIFY(!panel.isValid());
+        QTest::keyClicks(tcp, u"6000"_s);
+        QTest::keyClicks(udp, u"70000"_s);
+        QVERIFY(!panel.isValid());
+        QVERIFY(field<QLabel>(&panel, u"udpPortsMessage"_s)->text().contains(u"70000"_s));
+        QCOMPARE(panel.udpPortsText(), u"70000"_s);
+    }
+
     // Rotate now: the open file closes ("rotation (requested)"), the connection goes on into
     // the next one, and the two parts are the stream.
     void newRunFromTheWindow()

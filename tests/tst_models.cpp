@@ -5,6 +5,7 @@
 
 #include <QAbstractItemModelTester>
 #include <QApplication>
+#include <QColor>
 #include <QSignalSpy>
 #include <QSortFilterProxyModel>
 #include <QTest>
@@ -102,6 +103,45 @@ private Q_SLOTS:
         // The same snapshot again changes nothing, so nothing is signalled.
         model.updateFromSnapshot(s);
         QCOMPARE(spy.changes.size(), 1);
+    }
+
+    void portsUdpRowsShowDatagramsAndDrops()
+    {
+        // A port in both lists has a row for each; the UDP row's drops turn red while they grow.
+        PortsTableModel model;
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.setPorts({5000}, {5000, 6000});
+        QCOMPARE(model.rowCount(), 3);
+        QCOMPARE(model.index(0, PortsTableModel::Protocol).data().toString(), u"tcp"_s);
+        QCOMPARE(model.index(1, PortsTableModel::Protocol).data().toString(), u"udp"_s);
+        QCOMPARE(model.rowOfPort(5000, PortStats::Protocol::Udp), 1);
+        QCOMPARE(model.headerData(PortsTableModel::Dropped, Qt::Horizontal).toString(),
+                 u"Dropped"_s);
+
+        StatsSnapshot s;
+        PortStats udp = port(5000, 14720, 14720);
+        udp.protocol = PortStats::Protocol::Udp;
+        udp.datagrams = 10;
+        udp.datagramRate = 10;
+        udp.udpDropped = 3;
+        s.ports = {port(5000, 100, 0), udp};
+        model.updateFromSnapshot(s);
+        QCOMPARE(model.index(0, PortsTableModel::Bytes).data(RawValueRole).toULongLong(),
+                 quint64(100));
+        QCOMPARE(model.index(0, PortsTableModel::Dropped).data(), QVariant()); // TCP: nothing
+        QCOMPARE(model.index(1, PortsTableModel::Dropped).data().toULongLong(), quint64(3));
+        QCOMPARE(model.index(1, PortsTableModel::DatagramRate).data().toString(), u"10/s"_s);
+        QCOMPARE(model.index(1, PortsTableModel::Dropped).data(Qt::ForegroundRole).value<QColor>(),
+                 QColor(Qt::red));
+        // No more drops: no longer red.
+        model.updateFromSnapshot(s);
+        QVERIFY(!model.index(1, PortsTableModel::Dropped).data(Qt::ForegroundRole).isValid());
+        // A UDP port that could not be bound marks its own row.
+        model.setListenFailures(
+            {{6000, u"UDP: Address already in use"_s, PortStats::Protocol::Udp}});
+        QCOMPARE(model.index(2, PortsTableModel::State).data().toString(), u"error"_s);
+        QCOMPARE(model.index(0, PortsTableModel::State).data().toString(), u"listening"_s);
     }
 
     void portsRefusalsAloneUpdateTheRow_data()

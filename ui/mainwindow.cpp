@@ -143,7 +143,7 @@ void MainWindow::startCapture()
     }
     const CaptureSettings settings = m_settings->settings();
     saveSettings();
-    m_portsModel->setPorts(settings.ports);
+    m_portsModel->setPorts(settings.ports, settings.udpPorts);
     m_connectionsModel->clear();
     m_filesModel->clear();
     m_graph->clear();
@@ -310,14 +310,8 @@ void MainWindow::onSnapshot(const StatsSnapshot &snapshot)
 {
     if (m_remote) {
         // Its ports and settings (shown read-only) follow its own: a start here sets neither.
-        QList<quint16> shown;
-        for (int row = 0; row < m_portsModel->rowCount(); ++row)
-            shown.append(m_portsModel->portAt(row));
-        QList<quint16> ports;
-        for (const PortStats &port : snapshot.ports)
-            ports.append(port.port);
-        if (shown != ports)
-            m_portsModel->setPorts(ports);
+        if (!m_portsModel->hasRowsOf(snapshot.ports))
+            m_portsModel->setPortRows(snapshot.ports);
         // A run set while it is stopped (POST /api/run) comes with no event.
         const QString run = tr("Run: %1").arg(m_receiver->runNumber());
         if (m_runLabel->text() != run)

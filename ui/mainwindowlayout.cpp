@@ -180,7 +180,8 @@ void MainWindow::buildLayout()
     m_portsModel = new PortsTableModel(this);
     m_connectionsModel = new ConnectionsTableModel(this);
     m_filesModel = new FilesTableModel(this);
-    m_portsView = makeTable(m_portsModel, &m_portsProxy, u"portsView"_s, {5, 9, 4, 5, 9, 10, 30});
+    m_portsView =
+        makeTable(m_portsModel, &m_portsProxy, u"portsView"_s, {5, 4, 9, 4, 5, 7, 9, 10, 9, 7, 30});
     m_connectionsView = makeTable(m_connectionsModel, &m_connectionsProxy, u"connectionsView"_s,
                                   {17, 5, 8, 8, 9, 10, 40, 12});
     m_filesView = makeTable(m_filesModel, &m_filesProxy, u"filesView"_s, {17, 5, 8, 7, 16, 64});

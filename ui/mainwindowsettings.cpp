@@ -26,6 +26,12 @@ void MainWindow::loadSettings(const CommandLineOptions &options)
         if (ports.ok())
             s.ports = ports.ports;
     }
+    if (!given.contains(u"udp-ports"_s) && stored.udpPorts) {
+        const PortSpecResult ports = parsePortSpec(*stored.udpPorts);
+        s.udpPorts = ports.ok() ? ports.ports : QList<quint16>{};
+        if (!given.contains(u"ports"_s) && stored.ports && stored.ports->trimmed().isEmpty())
+            s.ports.clear(); // UDP alone
+    }
     if (!given.contains(u"output"_s) && stored.outputDir)
         s.outputDir = *stored.outputDir;
     if (!given.contains(u"split"_s) && stored.split)
@@ -70,6 +76,7 @@ void MainWindow::saveSettings() const
     UiSettings stored;
     stored.bindAddress = s.bindAddress;
     stored.ports = m_settings->portsText();
+    stored.udpPorts = m_settings->udpPortsText();
     stored.outputDir = s.outputDir;
     stored.split = s.split;
     stored.hash = s.hash;

@@ -55,6 +55,8 @@ SettingsPanel::SettingsPanel(QWidget *parent)
     , m_bindMessage(messageLabel(this))
     , m_ports(new QLineEdit(this))
     , m_portsMessage(messageLabel(this))
+    , m_udpPorts(new QLineEdit(this))
+    , m_udpPortsMessage(messageLabel(this))
     , m_output(new QLineEdit(this))
     , m_browse(new QPushButton(tr("Browse…"), this))
     , m_outputMessage(messageLabel(this))
@@ -86,6 +88,8 @@ SettingsPanel::SettingsPanel(QWidget *parent)
              {m_bind, u"bindCombo"_s},
              {m_ports, u"portsEdit"_s},
              {m_portsMessage, u"portsMessage"_s},
+             {m_udpPorts, u"udpPortsEdit"_s},
+             {m_udpPortsMessage, u"udpPortsMessage"_s},
              {m_output, u"outputEdit"_s},
              {m_split, u"splitCombo"_s},
              {m_hash, u"hashCombo"_s},
@@ -122,6 +126,10 @@ SettingsPanel::SettingsPanel(QWidget *parent)
     m_ports->setPlaceholderText(u"5000-5002"_s);
     m_ports->setToolTip(
         tr("Ports to listen on: a comma list of ports and ranges, e.g. 5000,5002,6000-6010."));
+    m_udpPorts->setPlaceholderText(tr("none"));
+    m_udpPorts->setToolTip(tr("UDP ports to record (--udp-ports), as the ports above; a port "
+                              "may be in both. Empty: none. Each datagram is recorded whole; "
+                              "the kernel's drops are counted."));
     m_output->setToolTip(tr("Directory for the recorded files; created with its parents."));
     m_browse->setToolTip(tr("Choose the output directory."));
     m_split->addItem(tr("One file per port"), int(SplitMode::Port));
@@ -186,6 +194,8 @@ SettingsPanel::SettingsPanel(QWidget *parent)
     form->addRow(QString(), m_bindMessage);
     form->addRow(tr("&Ports:"), m_ports);
     form->addRow(QString(), m_portsMessage);
+    form->addRow(tr("&UDP ports:"), m_udpPorts);
+    form->addRow(QString(), m_udpPortsMessage);
     auto *outputLabel = new QLabel(tr("&Output:"), this);
     outputLabel->setBuddy(m_output); // the field sits in a row layout, so say whose label it is
     form->addRow(outputLabel, fileRow(m_output, m_browse));
@@ -234,6 +244,7 @@ SettingsPanel::SettingsPanel(QWidget *parent)
 
     connect(m_bind, &QComboBox::currentTextChanged, this, &SettingsPanel::validate);
     connect(m_ports, &QLineEdit::textChanged, this, &SettingsPanel::validate);
+    connect(m_udpPorts, &QLineEdit::textChanged, this, &SettingsPanel::validate);
     connect(m_output, &QLineEdit::textChanged, this, &SettingsPanel::validate);
     connect(m_output, &QLineEdit::textChanged, this, [this](const QString &text) {
         m_output->setToolTip(tr("Directory for the recorded files; created with its parents.") +
@@ -270,6 +281,7 @@ CaptureSettings SettingsPanel::settings() const
     CaptureSettings s = m_base;
     s.bindAddress = parseBindAddress(m_bind->currentText()).value_or(QHostAddress());
     s.ports = parsePortSpec(m_ports->text()).ports;
+    s.udpPorts = parsePortSpec(m_udpPorts->text()).ports;
     s.outputDir = m_output->text().trimmed();
     s.split = SplitMode(m_split->currentData().toInt());
     s.hash = HashAlgorithm(m_hash->currentData().toInt());
@@ -291,13 +303,21 @@ QString SettingsPanel::portsText() const
     return m_ports->text();
 }
 
+QString SettingsPanel::udpPortsText() const
+{
+    return m_udpPorts->text();
+}
+
 void SettingsPanel::setSettings(const CaptureSettings &settings)
 {
     m_base = settings;
     m_bind->setCurrentText(settings.bindAddress == QHostAddress(QHostAddress::Any)
                                ? u"::"_s
                                : settings.bindAddress.toString());
-    m_ports->setText(settings.ports.isEmpty() ? u"5000-5002"_s : formatPortSpec(settings.ports));
+    m_ports->setText(settings.ports.isEmpty() && settings.udpPorts.isEmpty()
+                         ? u"5000-5002"_s
+                         : formatPortSpec(settings.ports));
+    m_udpPorts->setText(formatPortSpec(settings.udpPorts));
     m_output->setText(settings.outputDir);
     m_split->setCurrentIndex(m_split->findData(int(settings.split)));
     m_hash->setCurrentIndex(m_hash->findData(int(settings.hash)));
@@ -326,6 +346,7 @@ void SettingsPanel::setEditable(bool editable)
 {
     for (QWidget *w : std::initializer_list<QWidget *>{m_bind,
                                                        m_ports,
+                                                       m_udpPorts,
                                                        m_output,
                                                        m_browse,
                                                        m_split,
@@ -354,21 +375,33 @@ void SettingsPanel::validate()
     const Checked<QHostAddress> bind = checkBindAddress(bindText);
     const QString bindError =
         bind.value ? QString() : tr("invalid bind address '%1': %2").arg(bindText, bind.problem);
-    const Checked<QList<quint16>> ports = checkPorts(m_ports->text());
-    const QString portsError = ports.value ? portCountProblem(ports.value->size()) : ports.problem;
+    // Either list may be empty, not both.
+    const bool udpEmpty = m_udpPorts->text().trimmed().isEmpty();
+    const Checked<QList<quint16>> udpPorts =
+        udpEmpty ? Checked<QList<quint16>>{QList<quint16>{}, {}} : checkPorts(m_udpPorts->text());
+    const bool tcpEmpty = m_ports->text().trimmed().isEmpty() && !udpEmpty;
+    const Checked<QList<quint16>> ports =
+        tcpEmpty ? Checked<QList<quint16>>{QList<quint16>{}, {}} : checkPorts(m_ports->text());
+    const QString udpPortsError = udpPorts.value ? QString() : udpPorts.problem;
+    const QString portsError =
+        ports.value ? portCountProblem(ports.value->size() +
+                                       udpPorts.value.value_or(QList<quint16>{}).size())
+                    : ports.problem;
     const QString outputError =
         m_output->text().trimmed().isEmpty() ? tr("give an output directory") : QString();
     showMessage(m_bindMessage, bindError);
     showMessage(m_portsMessage, portsError);
+    showMessage(m_udpPortsMessage, udpPortsError);
     showMessage(m_outputMessage, outputError);
     const QString tlsError = validateTls();
     const QString runError = validateRunFields();
 
-    m_error = !bindError.isEmpty()     ? bindError
-              : !portsError.isEmpty()  ? portsError
-              : !outputError.isEmpty() ? outputError
-              : !runError.isEmpty()    ? runError
-                                       : tlsError;
+    m_error = !bindError.isEmpty()       ? bindError
+              : !portsError.isEmpty()    ? portsError
+              : !udpPortsError.isEmpty() ? udpPortsError
+              : !outputError.isEmpty()   ? outputError
+              : !runError.isEmpty()      ? runError
+                                         : tlsError;
     m_valid = m_error.isEmpty();
     Q_EMIT settingsChanged();
 }

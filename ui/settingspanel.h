@@ -37,6 +37,8 @@ public:
 
     /// The Ports field as typed (saved as such, even while it is not a valid list).
     QString portsText() const;
+    /// The UDP ports field as typed (empty: no UDP port).
+    QString udpPortsText() const;
 
     // The fields have object names for tests (findChild): "bindCombo", "portsEdit",
     // "portsMessage", "outputEdit", "splitCombo", "hashCombo", "tlsCertificateEdit", "tlsKeyEdit",
@@ -69,6 +71,8 @@ private:
     QLabel *m_bindMessage;
     QLineEdit *m_ports;
     QLabel *m_portsMessage;
+    QLineEdit *m_udpPorts;     ///< "udpPortsEdit": --udp-ports
+    QLabel *m_udpPortsMessage; ///< "udpPortsMessage"
     QLineEdit *m_output;
     QPushButton *m_browse;
     QLabel *m_outputMessage;

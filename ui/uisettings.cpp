@@ -13,6 +13,8 @@ UiSettings UiSettings::load(const QSettings &store)
         s.bindAddress = parseBindAddress(store.value(BindKey).toString());
     if (store.contains(PortsKey))
         s.ports = store.value(PortsKey).toString();
+    if (store.contains(UdpPortsKey))
+        s.udpPorts = store.value(UdpPortsKey).toString();
     if (store.contains(OutputKey))
         s.outputDir = store.value(OutputKey).toString();
     if (store.contains(SplitKey))
@@ -46,6 +48,8 @@ void UiSettings::save(QSettings &store) const
         store.setValue(BindKey, bindAddressText(*bindAddress));
     if (ports)
         store.setValue(PortsKey, *ports);
+    if (udpPorts)
+        store.setValue(UdpPortsKey, *udpPorts);
     if (outputDir)
         store.setValue(OutputKey, *outputDir);
     if (split)

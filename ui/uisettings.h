@@ -21,6 +21,7 @@ struct UiSettings
 {
     static constexpr QStringView BindKey = u"capture/bind";
     static constexpr QStringView PortsKey = u"capture/ports";
+    static constexpr QStringView UdpPortsKey = u"capture/udpPorts";
     static constexpr QStringView OutputKey = u"capture/output";
     static constexpr QStringView SplitKey = u"capture/split";
     static constexpr QStringView HashKey = u"capture/hash";
@@ -39,6 +40,7 @@ struct UiSettings
     std::optional<QHostAddress> bindAddress;
     /// The Ports field as typed, which may not be a valid list: it is checked where used.
     std::optional<QString> ports;
+    std::optional<QString> udpPorts; ///< the UDP ports field as typed (empty: none)
     std::optional<QString> outputDir;
     /// Unset when never saved, or saved but not a split mode's name.
     std::optional<SplitMode> split;

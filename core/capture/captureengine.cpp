@@ -11,6 +11,9 @@
 #include "core/capture/runcounters.h"
 #include "core/capture/rundirectory.h"
 #include "core/capture/settingsjson.h"
+#include "core/capture/udpformat.h"
+#include "core/capture/udplistener.h"
+#include "core/net/udpbatch.h"
 #include "core/util/hashworker.h"
 #include "core/util/logging.h"
 #include "core/util/pathchecks.h"
@@ -58,8 +61,10 @@ struct CaptureEngine::Run
     FreeSpaceMonitor freeSpace;
     CaptureEvents events;
     RunDirectory directory;
-    NameTemplate names;    ///< --name-template, checked by start()
-    DoneDirectory doneDir; ///< --done-dir, opened by start() when set
+    NameTemplate names;                 ///< --name-template, checked by start()
+    NameTemplate udpNames;              ///< the UDP ports' (the same when --name-template is given)
+    std::unique_ptr<UdpBatch> udpBatch; ///< the UDP ports' read slots, shared (one thread)
+    DoneDirectory doneDir;              ///< --done-dir, opened by start() when set
 };
 
 CaptureEngine::CaptureEngine(QObject *parent)
@@ -90,7 +95,7 @@ void CaptureEngine::start(const CaptureSettings &settings)
         Q_EMIT m_events.startFailed({}, u"a capture is already running"_s);
         return;
     }
-    if (settings.ports.isEmpty()) {
+    if (settings.ports.isEmpty() && settings.udpPorts.isEmpty()) {
         Q_EMIT m_events.startFailed({}, u"no ports to listen on"_s);
         return;
     }
@@ -105,8 +110,20 @@ void CaptureEngine::start(const CaptureSettings &settings)
         return;
     }
 
+    std::optional<NameTemplate> udpNames = NameTemplate::forCapture(
+        settings.nameTemplate.isEmpty()
+            ? udpformat::defaultNameTemplate(settings.udpFormat, settings.split)
+            : settings.nameTemplate,
+        settings.split, int(settings.udpPorts.size()), &problem);
+    if (!udpNames) {
+        Q_EMIT m_events.startFailed(
+            {}, u"invalid name template '%1': %2"_s.arg(settings.nameTemplate, problem));
+        return;
+    }
+
     m_run = std::make_unique<Run>(settings);
     m_run->names = std::move(*names);
+    m_run->udpNames = std::move(*udpNames);
     connect(&m_run->freeSpace, &FreeSpaceMonitor::warningRaised, &m_run->events,
             &CaptureEvents::warningRaised);
     connect(&m_run->directory, &RunDirectory::lost, this,
@@ -124,6 +141,20 @@ void CaptureEngine::start(const CaptureSettings &settings)
             continue;
         }
         m_listeners.append(listener);
+    }
+    if (!settings.udpPorts.isEmpty())
+        m_run->udpBatch = std::make_unique<UdpBatch>();
+    for (const quint16 port : settings.udpPorts) {
+        RunParts parts = m_run->parts();
+        parts.names = &m_run->udpNames;
+        auto *listener = new UdpListener(port, m_run->settings, parts, m_run->udpBatch.get(), this);
+        QString error;
+        if (!listener->listen(settings.bindAddress, &error)) {
+            failures.append({port, u"UDP: %1"_s.arg(error), PortStats::Protocol::Udp});
+            delete listener;
+            continue;
+        }
+        m_udpListeners.append(listener);
     }
     if (!failures.isEmpty()) {
         teardown();
@@ -209,6 +240,10 @@ void CaptureEngine::start(const CaptureSettings &settings)
 
     for (const PortListener *listener : std::as_const(m_listeners))
         Q_EMIT m_events.listening(settings.bindAddress, listener->port());
+    for (UdpListener *listener : std::as_const(m_udpListeners)) {
+        listener->start();
+        Q_EMIT m_events.listeningUdp(settings.bindAddress, listener->port());
+    }
     Q_EMIT m_events.started();
 }
 
@@ -235,6 +270,8 @@ void CaptureEngine::stop()
     m_state = State::Draining;
     for (PortListener *listener : std::as_const(m_listeners))
         listener->stopAccepting();
+    for (UdpListener *listener : std::as_const(m_udpListeners))
+        listener->finalRead(); // what the kernel holds now; UDP has nothing to drain
     qCDebug(lcCore) << "stop: draining" << activeSessions() << "connection(s)";
 
     const int open = activeSessions();
@@ -260,6 +297,8 @@ void CaptureEngine::abort()
         listener->closeFiles(); // stops listening; the port file closes once its sessions end
         listener->finishSessions(u"stopped at once"_s, false);
     }
+    for (UdpListener *listener : std::as_const(m_udpListeners))
+        listener->closeFiles();
     if (m_state != State::Idle)
         finishStop();
 }
@@ -305,6 +344,8 @@ void CaptureEngine::finishStop()
         listener->finishSessions(u"stopped"_s, false);
     for (PortListener *listener : std::as_const(m_listeners))
         listener->closeFiles();
+    for (UdpListener *listener : std::as_const(m_udpListeners))
+        listener->closeFiles();
     m_run->directory.check(); // even when no file closed since it went
 
     const StatsSnapshot last = makeSnapshot(double(m_sinceTick.restart()) / 1000.0);
@@ -327,6 +368,12 @@ void CaptureEngine::finishStop()
     summary.runNumber = m_run->counters.runNumber;
     summary.hooksPending = m_hooks->pending();
     for (const PortListener *listener : std::as_const(m_listeners)) {
+        const PortSummary port = listener->summary();
+        summary.ports.append(port);
+        summary.bytesReceived += port.bytesReceived;
+        summary.bytesWritten += port.bytesWritten;
+    }
+    for (const UdpListener *listener : std::as_const(m_udpListeners)) {
         const PortSummary port = listener->summary();
         summary.ports.append(port);
         summary.bytesReceived += port.bytesReceived;
@@ -380,6 +427,9 @@ void CaptureEngine::teardown()
         listener->deleteLater();
     }
     m_listeners.clear();
+    for (UdpListener *listener : std::as_const(m_udpListeners))
+        listener->deleteLater();
+    m_udpListeners.clear();
     if (m_run)
         // What listeners being deleted report is not passed on.
         QObject::disconnect(&m_run->events, nullptr, &m_events, nullptr);
@@ -391,8 +441,8 @@ void CaptureEngine::rotate()
 {
     if (m_state != State::Running)
         return;
-    for (PortListener *listener : std::as_const(m_listeners))
-        listener->files()->closeOpenFiles(u"rotation (requested)"_s);
+    for (PortFiles *files : allFiles())
+        files->closeOpenFiles(u"rotation (requested)"_s);
 }
 
 void CaptureEngine::newRun()
@@ -414,18 +464,17 @@ void CaptureEngine::setRun(qint64 run)
                 .arg(previous));
         return;
     }
-    for (PortListener *listener : std::as_const(m_listeners))
-        listener->files()->closeOpenFiles(u"rotation (new run)"_s);
+    for (PortFiles *files : allFiles())
+        files->closeOpenFiles(u"rotation (new run)"_s);
     m_run->counters.runNumber = run;
     Q_EMIT m_events.runChanged(run, previous);
 }
 
 void CaptureEngine::closeFilesOfLostDirectory(const QString &reason)
 {
-    for (PortListener *listener : std::as_const(m_listeners)) {
-        listener->files()->closeOpenFiles(
-            reason); // their files are recorded in the run's directory
-        listener->files()->forgetClosedFiles();
+    for (PortFiles *files : allFiles()) {
+        files->closeOpenFiles(reason); // their files are recorded in the run's directory
+        files->forgetClosedFiles();
     }
 }
 
@@ -434,8 +483,8 @@ void CaptureEngine::onTick()
     if (m_state != State::Idle) {
         m_run->freeSpace.check();
         m_run->directory.check();
-        for (PortListener *listener : std::as_const(m_listeners))
-            listener->files()->closeDeletedFiles();
+        for (PortFiles *files : allFiles())
+            files->closeDeletedFiles();
         // Once a second: a deleted manifest is recreated, pending lines are retried.
         if (m_uptime.elapsed() >= m_manifestCheckedMs + 1000) {
             m_manifestCheckedMs = m_uptime.elapsed();
@@ -484,7 +533,25 @@ StatsSnapshot CaptureEngine::makeSnapshot(double seconds)
         listener->appendOpenConnections(&snapshot.connections);
         listener->files()->appendOpenFiles(&snapshot.files);
     }
+    for (UdpListener *listener : std::as_const(m_udpListeners)) {
+        listener->tick(seconds);
+        const PortStats port = listener->stats();
+        snapshot.ports.append(port);
+        snapshot.totalBytes += port.bytes;
+        snapshot.totalRate += port.rate;
+        listener->files()->appendOpenFiles(&snapshot.files);
+    }
     return snapshot;
+}
+
+QList<PortFiles *> CaptureEngine::allFiles() const
+{
+    QList<PortFiles *> files;
+    for (const PortListener *listener : m_listeners)
+        files.append(listener->files());
+    for (const UdpListener *listener : m_udpListeners)
+        files.append(listener->files());
+    return files;
 }
 
 } // namespace capture

@@ -16,7 +16,9 @@ namespace capture {
 
 class HookRunner;
 
+class PortFiles;
 class PortListener;
+class UdpListener;
 
 /// The capture engine: one PortListener (QTcpServer) per port, all in the thread this object
 /// lives in. Driven by queued calls from CaptureController; reports only through events()
@@ -79,6 +81,9 @@ private:
     /// What one run owns; kept until the next start (sessions deleted later may refer to it).
     std::unique_ptr<Run> m_run;
     QList<PortListener *> m_listeners;
+    QList<UdpListener *> m_udpListeners; ///< --udp-ports
+    /// Every port's files, TCP and UDP.
+    QList<PortFiles *> allFiles() const;
     QTimer *m_statsTimer = nullptr;
     QTimer *m_drainTimer = nullptr;
     QElapsedTimer m_uptime;

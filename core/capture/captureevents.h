@@ -27,6 +27,8 @@ public:
 
 Q_SIGNALS:
     void listening(const QHostAddress &address, quint16 port);
+    /// A UDP port (--udp-ports) is bound and read.
+    void listeningUdp(const QHostAddress &address, quint16 port);
     void started();
     /// `failures` lists ports that could not be bound; `reason` is set for other faults.
     void startFailed(const QList<capture::ListenFailure> &failures, const QString &reason);

@@ -12,13 +12,26 @@
 #include <QSslConfiguration>
 #include <QString>
 
+#include <optional>
+
 namespace capture {
+
+/// How datagrams go into a file (--udp-format; core/capture/udpformat.h).
+enum class UdpFormat { Pcap, Raw, LengthPrefixed };
+/// "pcap", "raw", "length-prefixed".
+QString udpFormatName(UdpFormat format);
+std::optional<UdpFormat> udpFormatFromName(const QString &name);
 
 /// Everything the engine needs to run a capture. A plain value, copied across threads.
 struct CaptureSettings
 {
     QHostAddress bindAddress{QHostAddress::AnyIPv4};
     QList<quint16> ports;
+    /// --udp-ports: UDP ports, each read in batches into its files (a port may be in both).
+    QList<quint16> udpPorts;
+    UdpFormat udpFormat = UdpFormat::Pcap; ///< --udp-format
+    /// --udp-buffer: the receive buffer asked for each UDP socket.
+    qint64 udpBufferSize = qint64(8) * 1024 * 1024;
     QString outputDir{QStringLiteral("output")};
     /// --done-dir: closed files are moved here (same file system); empty: they stay.
     QString doneDir;

@@ -64,6 +64,11 @@ QString portStateName(PortStats::State state)
     return {};
 }
 
+QString protocolName(PortStats::Protocol protocol)
+{
+    return protocol == PortStats::Protocol::Udp ? QStringLiteral("udp") : QStringLiteral("tcp");
+}
+
 QString fileStateName(FileInfo::State state)
 {
     switch (state) {

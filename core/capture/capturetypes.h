@@ -33,6 +33,15 @@ struct PortStats
     quint64 refusedProxyUntrusted = 0;
     /// --proxy-protocol: closed because the PROXY header was missing, malformed or late
     quint64 proxyFailed = 0;
+    /// UDP (--udp-ports): the port's protocol, datagrams received (and per second over the
+    /// last period), dropped by the kernel (receive buffer full: SO_RXQ_OVFL) and cut by
+    /// the read buffer (counted; written only in pcap, marked there).
+    enum class Protocol { Tcp, Udp };
+    Protocol protocol = Protocol::Tcp;
+    quint64 datagrams = 0;
+    double datagramRate = 0;
+    quint64 udpDropped = 0;
+    quint64 udpTruncated = 0;
 
     bool operator==(const PortStats &) const = default;
 };
@@ -147,6 +156,7 @@ struct ListenFailure
 {
     quint16 port = 0;
     QString reason;
+    PortStats::Protocol protocol = PortStats::Protocol::Tcp; ///< a UDP port (--udp-ports)
 
     bool operator==(const ListenFailure &) const = default;
 };
@@ -160,6 +170,11 @@ struct PortSummary
     quint64 emptyConnections = 0; ///< of those, closed without sending a byte (no file)
     quint64 bytesReceived = 0;
     quint64 bytesWritten = 0;
+    /// UDP: as in PortStats.
+    PortStats::Protocol protocol = PortStats::Protocol::Tcp;
+    quint64 datagrams = 0;
+    quint64 udpDropped = 0;
+    quint64 udpTruncated = 0;
 
     bool operator==(const PortSummary &) const = default;
 };
@@ -212,6 +227,8 @@ struct HookResult
 /// Machine-readable names of the states, as the events, the status JSON and the manifest use
 /// them: "listening", "receiving", "error", "closed"; "writing", "closed", "error", "deleted".
 QString portStateName(PortStats::State state);
+/// "tcp", "udp".
+QString protocolName(PortStats::Protocol protocol);
 QString fileStateName(FileInfo::State state);
 
 /// Registers the value types for queued connections; call once before starting an engine.

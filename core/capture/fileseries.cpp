@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <limits>
 #include <utility>
 
 using namespace Qt::Literals::StringLiterals;
@@ -81,6 +82,7 @@ bool FileSeries::openFile(const QDateTime &now, QString *error, int *errorCode)
     m_sink = std::move(sink);
     if (m_hash && m_parts.hashPool)
         m_hashWorker = m_parts.hashPool->acquire();
+
     m_lastPath = m_sink->path();
     m_runNumber = m_parts.counters->runNumber;
     m_boundaryMs = nextRotationBoundaryMs(now.toMSecsSinceEpoch(), settings.rotateIntervalSec);
@@ -94,6 +96,12 @@ bool FileSeries::openFile(const QDateTime &now, QString *error, int *errorCode)
     }
     if (m_hooks.opened)
         m_hooks.opened(*m_sink);
+    // A failure leaves the series failed, as a failed write does; close() gives the reason.
+    if (!m_preamble.isEmpty() && !writeToSink(0, m_preamble.constData(), m_preamble.size())) {
+        if (error)
+            *error = m_error;
+        return false;
+    }
     return true;
 }
 
@@ -151,43 +159,56 @@ void FileSeries::record(quint64 id, quint64 offset, quint64 bytes)
     m_lastEnd[*it] = offset + bytes;
 }
 
+bool FileSeries::prepareFile()
+{
+    QDateTime now;
+    if (m_settings.rotateIntervalSec > 0 || !m_sink)
+        now = QDateTime::currentDateTime();
+    if (m_sink && m_boundaryMs > 0 && now.toMSecsSinceEpoch() >= m_boundaryMs)
+        closeFile(u"rotation (interval)"_s);
+    if (!m_sink) {
+        QString error;
+        if (!openFile(now, &error)) {
+            m_error = error;
+            return false;
+        }
+    }
+    return true;
+}
+
+bool FileSeries::writeToSink(quint64 id, const char *data, qint64 size)
+{
+    const quint64 before = m_sink->bytesWritten();
+    const bool ok = m_sink->write(data, size);
+    const quint64 written = m_sink->bytesWritten() - before;
+    if (m_hashWorker)
+        m_hashWorker->update(m_hash, data, qint64(written));
+    else if (m_hash)
+        m_hash->update(data, qint64(written)); // inline: cheaper than a copy (xxh128)
+    if (id != 0)
+        record(id, before, written);
+    m_parts.freeSpace->noteWritten(written);
+    if (!ok)
+        m_error = m_sink->errorString(); // the file is closed by close(), with this reason
+    return ok;
+}
+
 bool FileSeries::write(quint64 id, const char *data, qint64 size)
 {
     if (!m_error.isEmpty())
         return false;
     const CaptureSettings &settings = m_settings;
     while (size > 0) {
-        QDateTime now;
-        if (settings.rotateIntervalSec > 0 || !m_sink)
-            now = QDateTime::currentDateTime();
-        if (m_sink && m_boundaryMs > 0 && now.toMSecsSinceEpoch() >= m_boundaryMs) {
-            closeFile(u"rotation (interval)"_s);
-            continue;
-        }
-        if (!m_sink) {
-            QString error;
-            if (!openFile(now, &error)) {
-                m_error = error;
-                return false;
-            }
-        }
+        if (!prepareFile())
+            return false;
         qint64 chunk = size;
         if (settings.rotateSize > 0)
             chunk = qMin<qint64>(chunk, qint64(settings.rotateSize - m_sink->bytesWritten()));
         const quint64 before = m_sink->bytesWritten();
-        const bool ok = m_sink->write(data, chunk);
-        const quint64 written = m_sink->bytesWritten() - before;
-        if (m_hashWorker)
-            m_hashWorker->update(m_hash, data, qint64(written));
-        else if (m_hash)
-            m_hash->update(data, qint64(written)); // inline: cheaper than a copy (xxh128)
-        record(id, before, written);
-        m_bytesWritten += written;
-        m_parts.freeSpace->noteWritten(written);
-        if (!ok) {
-            m_error = m_sink->errorString(); // the file is closed by close(), with this reason
+        const bool ok = writeToSink(id, data, chunk);
+        m_bytesWritten += m_sink->bytesWritten() - before;
+        if (!ok)
             return false;
-        }
         data += chunk;
         size -= chunk;
         // A full file closes at once; the next byte, if any, opens the next one.
@@ -195,6 +216,51 @@ bool FileSeries::write(quint64 id, const char *data, qint64 size)
             closeFile(u"rotation (size)"_s);
     }
     return true;
+}
+
+bool FileSeries::writeWhole(quint64 id, const char *data, qint64 size, quint64 datagrams)
+{
+    if (!m_error.isEmpty())
+        return false;
+    const quint64 rotateSize = m_settings.rotateSize;
+    if (m_sink && rotateSize > 0 && m_sink->bytesWritten() > quint64(m_preamble.size()) &&
+        m_sink->bytesWritten() + quint64(size) > rotateSize)
+        closeFile(u"rotation (size)"_s);
+    if (!prepareFile())
+        return false;
+    const quint64 before = m_sink->bytesWritten();
+    const bool ok = writeToSink(id, data, size);
+    m_bytesWritten += m_sink->bytesWritten() - before;
+    if (!ok)
+        return false;
+    noteDatagrams(datagrams, 0, 0);
+    if (rotateSize > 0 && m_sink->bytesWritten() >= rotateSize)
+        closeFile(u"rotation (size)"_s);
+    return true;
+}
+
+qint64 FileSeries::roomBeforeRotation() const
+{
+    if (m_settings.rotateSize == 0)
+        return std::numeric_limits<qint64>::max();
+    const quint64 used = m_sink ? m_sink->bytesWritten() : quint64(m_preamble.size());
+    return used >= m_settings.rotateSize ? 0 : qint64(m_settings.rotateSize - used);
+}
+
+void FileSeries::setUdpFormat(const QString &format)
+{
+    if (!m_udp)
+        m_udp = ManifestUdp{};
+    m_udp->format = format;
+}
+
+void FileSeries::noteDatagrams(quint64 written, quint64 dropped, quint64 truncated)
+{
+    if (!m_udp)
+        return;
+    m_udp->datagrams += written;
+    m_udp->dropped += dropped;
+    m_udp->truncated += truncated;
 }
 
 void FileSeries::checkInterval(qint64 nowMs)
@@ -235,6 +301,10 @@ void FileSeries::closeFile(const QString &reason)
     std::sort(record.connections.begin(), record.connections.end(),
               [](const ManifestConnection &a, const ManifestConnection &b) { return a.id < b.id; });
     record.unlistedConnections = m_unlisted;
+    if (m_udp) {
+        record.udp = *m_udp;
+        m_udp->datagrams = m_udp->dropped = m_udp->truncated = 0;
+    }
     m_unlisted = 0;
     m_connections.clear();
     m_connectionIndex.clear();

@@ -58,6 +58,23 @@ public:
     /// on failure (errorString()); what was written before the failure stays in the file.
     bool write(quint64 id, const char *data, qint64 size);
 
+    /// Writes `data` as one unit that rotation never splits (datagrams): a file that
+    /// --rotate-size would overflow is closed before it, unless it holds nothing yet (a unit
+    /// larger than --rotate-size then gets a file of its own). `datagrams` are counted into
+    /// the file it went to (noteDatagrams()).
+    bool writeWhole(quint64 id, const char *data, qint64 size, quint64 datagrams = 0);
+    /// Bytes that still fit into the current (or next) file before --rotate-size; the
+    /// maximum without it.
+    qint64 roomBeforeRotation() const;
+    /// What every file of the series starts with (the pcap global header); written when the
+    /// file is opened, not counted as a connection's bytes.
+    void setPreamble(const QByteArray &preamble) { m_preamble = preamble; }
+    /// UDP: the files' manifest lines carry `format` and what noteDatagrams() counted.
+    void setUdpFormat(const QString &format);
+    /// UDP: datagrams written into the current file, and datagrams dropped or cut meanwhile
+    /// (counted into the next file when none is open).
+    void noteDatagrams(quint64 written, quint64 dropped, quint64 truncated);
+
     /// Closes the current file if its rotation interval has ended (the next write opens a
     /// new one); called periodically, so that idle files close on time too.
     void checkInterval(qint64 nowMs);
@@ -84,6 +101,10 @@ private:
     /// `errorCode`, if given, is set to the operating system's error number on failure.
     bool openFile(const QDateTime &now, QString *error, int *errorCode = nullptr);
     void closeFile(const QString &reason);
+    /// Writes one piece into the open file: hashes it, records it for `id`.
+    bool writeToSink(quint64 id, const char *data, qint64 size);
+    /// Closes the file when its interval has ended and opens one when none is; false on failure.
+    bool prepareFile();
     void record(quint64 id, quint64 offset, quint64 bytes);
     FileInfo infoOf(const FileSink &sink) const;
 
@@ -99,6 +120,8 @@ private:
     qint64 m_runNumber = 0; ///< of the file being written
     quint64 m_bytesWritten = 0;
     qint64 m_boundaryMs = 0; // when the current file's interval ends (epoch ms); 0 = never
+    QByteArray m_preamble;
+    std::optional<ManifestUdp> m_udp; // UDP: of the current file (or the next)
 
     struct Attached
     {

@@ -158,10 +158,15 @@ void PortFiles::forgetClosedFiles()
 
 int PortFiles::openFileCount() const
 {
-    if (m_portSeries)
-        return m_portSeries->isOpen() ? 1 : 0;
-    return int(std::count_if(m_sessions.begin(), m_sessions.end(),
-                             [](const Session *s) { return s->series()->isOpen(); }));
+    return int(openSeries().size());
+}
+
+void PortFiles::closeKept(const QString &reason)
+{
+    const std::vector<std::shared_ptr<FileSeries>> kept = std::move(m_kept);
+    m_kept.clear();
+    for (const std::shared_ptr<FileSeries> &series : kept)
+        series->close(reason);
 }
 
 void PortFiles::release(const std::shared_ptr<FileSeries> &series, const QString &reason)
@@ -195,6 +200,8 @@ void PortFiles::checkIntervals(qint64 nowMs)
         m_portSeries->checkInterval(nowMs);
     for (Session *session : m_sessions)
         session->series()->checkInterval(nowMs);
+    for (const std::shared_ptr<FileSeries> &series : m_kept)
+        series->checkInterval(nowMs);
 }
 
 QString PortFiles::currentFile() const
@@ -203,6 +210,8 @@ QString PortFiles::currentFile() const
         return m_portSeries->currentPath();
     if (!m_portSeries && !m_sessions.empty())
         return m_sessions.back()->series()->currentPath();
+    if (!m_portSeries && !m_kept.empty())
+        return m_kept.back()->currentPath();
     return QString();
 }
 
@@ -217,6 +226,10 @@ std::vector<std::shared_ptr<FileSeries>> PortFiles::openSeries() const
     for (const Session *session : m_sessions) {
         if (session->series()->isOpen())
             series.push_back(session->series());
+    }
+    for (const std::shared_ptr<FileSeries> &kept : m_kept) {
+        if (kept->isOpen())
+            series.push_back(kept);
     }
     return series;
 }
@@ -244,6 +257,10 @@ void PortFiles::appendOpenFiles(QList<FileInfo> *out) const
     }
     for (const Session *session : m_sessions) {
         if (const auto info = session->series()->currentFileInfo())
+            out->append(*info);
+    }
+    for (const std::shared_ptr<FileSeries> &kept : m_kept) {
+        if (const auto info = kept->currentFileInfo())
             out->append(*info);
     }
 }

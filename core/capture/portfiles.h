@@ -41,6 +41,12 @@ public:
     /// Closes the port's shared file (split=port) once no connection writes to it.
     void closePortFile();
 
+    /// UDP --split connection: keeps a source's `series` among the port's files, so that
+    /// rotation, --rotate-interval and the open files reach it (no session holds it).
+    void keep(const std::shared_ptr<FileSeries> &series) { m_kept.push_back(series); }
+    /// Closes the kept series' files with `reason` and forgets them (at the stop).
+    void closeKept(const QString &reason);
+
     /// --rotate-interval: closes the files whose interval has ended.
     void checkIntervals(qint64 nowMs);
     /// Closes every open file with `reason`; their connections go on into new files.
@@ -82,6 +88,7 @@ private:
     QHash<QString, int> m_namesUsed;            // the last number given to each name (this second)
     qint64 m_namesSecond = 0;
     int m_filesOpened = 0;
+    std::vector<std::shared_ptr<FileSeries>> m_kept; ///< keep(): UDP sources' series
 };
 
 } // namespace capture

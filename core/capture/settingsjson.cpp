@@ -20,7 +20,7 @@ QJsonObject settingsJson(const CaptureSettings &s)
             out.append(allowEntryText(subnet));
         return out;
     };
-    return {
+    QJsonObject object{
         {u"bind"_s, bindAddressText(s.bindAddress)},
         {u"ports"_s, formatPortSpec(s.ports)},
         {u"output"_s, QDir(s.outputDir).absolutePath()},
@@ -50,6 +50,12 @@ QJsonObject settingsJson(const CaptureSettings &s)
         {u"min_free_space"_s, qint64(s.minFreeSpace)},
         {u"tls"_s, bool(s.tls)},
         {u"tls_client_certificates"_s, s.tls && s.tls->peerVerifyMode() == QSslSocket::VerifyPeer}};
+    if (!s.udpPorts.isEmpty()) {
+        object.insert(u"udp_ports"_s, formatPortSpec(s.udpPorts));
+        object.insert(u"udp_format"_s, udpFormatName(s.udpFormat));
+        object.insert(u"udp_buffer"_s, s.udpBufferSize);
+    }
+    return object;
 }
 
 } // namespace capture

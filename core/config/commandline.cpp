@@ -275,6 +275,12 @@ CommandLineResult parseCommandLine(const QStringList &arguments)
         options.configFile = configPath;
     }
     options.portsGiven = options.givenOptions.contains(u"ports"_s);
+    // UDP alone: the default TCP ports are not listened on.
+    if (options.givenOptions.contains(u"udp-ports"_s)) {
+        options.portsGiven = true;
+        if (!options.givenOptions.contains(u"ports"_s))
+            settings.ports.clear();
+    }
 
     // Opening a FIFO would block the start-up with no word; a socket or device is no log.
     for (const auto &[name, path] :
@@ -332,7 +338,8 @@ CommandLineResult parseCommandLine(const QStringList &arguments)
         return usageError(u"invalid --status '%1': port %2 is also a capture port"_s
                               .arg(endpointText(options.statusAddress, options.statusPort))
                               .arg(options.statusPort));
-    if (const QString problem = portCountProblem(settings.ports.size()); !problem.isEmpty())
+    if (const QString problem = portCountProblem(settings.ports.size() + settings.udpPorts.size());
+        !problem.isEmpty())
         return usageError(problem);
     if (const QString problem = nameTemplateProblem(settings); !problem.isEmpty())
         return usageError(valueError(u"name-template"_s, problem));

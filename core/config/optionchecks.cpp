@@ -54,6 +54,23 @@ Checked<HashAlgorithm> checkHash(const QString &text)
     return checked(hashAlgorithmFromName(text), u"expected xxh128, sha256 or none"_s);
 }
 
+Checked<UdpFormat> checkUdpFormat(const QString &text)
+{
+    return checked(udpFormatFromName(text), u"expected pcap, raw or length-prefixed"_s);
+}
+
+Checked<qint64> checkUdpBuffer(const QString &text)
+{
+    const Checked<quint64> size = checkSize(text);
+    if (!size.value)
+        return {std::nullopt, size.problem};
+    constexpr quint64 least = 4096;
+    constexpr quint64 most = quint64(1) << 31;
+    if (*size.value < least || *size.value > most)
+        return {std::nullopt, u"expected a size from 4K to 2G"_s};
+    return {qint64(*size.value), {}};
+}
+
 Checked<quint64> checkSize(const QString &text)
 {
     return checked(parseSize(text),

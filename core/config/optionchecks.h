@@ -26,6 +26,9 @@ Checked<QHostAddress> checkBindAddress(const QString &text);
 Checked<QList<quint16>> checkPorts(const QString &text);
 Checked<SplitMode> checkSplitMode(const QString &text);
 Checked<HashAlgorithm> checkHash(const QString &text);
+Checked<UdpFormat> checkUdpFormat(const QString &text);
+/// A --udp-buffer size: 4K to 2G.
+Checked<qint64> checkUdpBuffer(const QString &text);
 /// A size such as 512M or 2G.
 Checked<quint64> checkSize(const QString &text);
 /// A duration such as 90s, 15m, 1h or 1d, in seconds.

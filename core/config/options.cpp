@@ -76,6 +76,33 @@ QList<OptionSpec> makeTable()
          true,
          false,
          [](const QString &v, O *o) { return store(checkSplitMode(v), &o->settings.split); }},
+        {{u"udp-ports"_s},
+         u"spec"_s,
+         u"UDP ports to record, in the syntax of --ports (a port may be in both; either may be "
+         "given alone): each datagram whole, in --udp-format, per port or per source "
+         "address:port with --split connection; the kernel's drops are counted and reported."_s,
+         true,
+         false,
+         [](const QString &v, O *o) { return store(checkPorts(v), &o->settings.udpPorts); }},
+        {{u"udp-format"_s},
+         u"pcap|raw|length-prefixed"_s,
+         u"How datagrams go into the UDP ports' files: pcap (default; each datagram with its "
+         "kernel receive time behind IP and UDP headers from its real sender, for Wireshark "
+         "and tshark), raw (payloads one after another) or length-prefixed (each payload "
+         "after its length, 4 bytes big-endian)."_s,
+         true,
+         false,
+         [](const QString &v, O *o) { return store(checkUdpFormat(v), &o->settings.udpFormat); }},
+        {{u"udp-buffer"_s},
+         u"size"_s,
+         u"Receive buffer asked for each UDP socket (default 8M; 4K to 2G): SO_RCVBUFFORCE "
+         "when permitted, else SO_RCVBUF, capped by net.core.rmem_max (a warning says what "
+         "was granted)."_s,
+         true,
+         false,
+         [](const QString &v, O *o) {
+             return store(checkUdpBuffer(v), &o->settings.udpBufferSize);
+         }},
         {{u"run"_s},
          u"n"_s,
          u"Run number (0 to 2147483647, default 0): recorded in every manifest line, event and "

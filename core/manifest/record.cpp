@@ -103,6 +103,12 @@ QByteArray manifestFileLine(const ManifestFile &file)
         object.insert(u"done_dir"_s, file.doneDir);
     if (file.unlistedConnections > 0)
         object.insert(u"connections_not_listed"_s, qint64(file.unlistedConnections));
+    if (file.udp) {
+        object.insert(u"udp_format"_s, file.udp->format);
+        object.insert(u"datagrams"_s, qint64(file.udp->datagrams));
+        object.insert(u"udp_dropped"_s, qint64(file.udp->dropped));
+        object.insert(u"udp_truncated"_s, qint64(file.udp->truncated));
+    }
     return jsonLine(object);
 }
 
@@ -223,6 +229,14 @@ ManifestRecord readManifestRecord(const QByteArray &line)
         return invalid(u"not a file record (type, bytes, xxh128 or sha256)"_s);
     record.type = type == u"lost" ? ManifestRecord::Type::Lost : ManifestRecord::Type::File;
     record.bytes = qint64(bytes.toDouble());
+    if (o.contains(u"udp_format"_s)) {
+        ManifestUdp udp;
+        udp.format = o.value(u"udp_format"_s).toString();
+        udp.datagrams = quint64(o.value(u"datagrams"_s).toDouble());
+        udp.dropped = quint64(o.value(u"udp_dropped"_s).toDouble());
+        udp.truncated = quint64(o.value(u"udp_truncated"_s).toDouble());
+        record.udp = udp;
+    }
     return record;
 }
 

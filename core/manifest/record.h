@@ -38,6 +38,18 @@ struct ManifestConnection
     bool interleaved = false; ///< its bytes are not one contiguous range (split=port overlap)
 };
 
+/// What a file of a UDP port holds: its format and datagrams, and the datagrams the kernel
+/// dropped (receive buffer full) or the read buffer cut while it was the file being written.
+struct ManifestUdp
+{
+    QString format; ///< "pcap", "raw", "length-prefixed"
+    quint64 datagrams = 0;
+    quint64 dropped = 0;
+    quint64 truncated = 0;
+
+    bool operator==(const ManifestUdp &) const = default;
+};
+
 /// The manifest line of one closed file.
 struct ManifestFile
 {
@@ -56,6 +68,7 @@ struct ManifestFile
     QList<ManifestConnection> connections;
     /// Connections that wrote to the file beyond the first maxListedConnections (not listed).
     quint64 unlistedConnections = 0;
+    std::optional<ManifestUdp> udp; ///< set for the files of a UDP port
     static constexpr qsizetype maxListedConnections = 10000;
 };
 
@@ -113,11 +126,12 @@ struct ManifestRecord
     QString time;          ///< RunStart: as written
     /// RunStart: the run's --hash (its settings' "hash"; None when they do not say)
     HashAlgorithm hash = HashAlgorithm::None;
-    QString file;      ///< File, Lost, Deleted: a relative path below the directory
-    QString doneDir;   ///< File: the --done-dir it was moved to (absolute), or empty
-    qint64 bytes = -1; ///< File, Lost
-    FileDigest digest; ///< File, Lost: the key it was under; hex empty when null
-    QString reason;    ///< Deleted, Lost (and a File's "reason", normally absent)
+    QString file;                   ///< File, Lost, Deleted: a relative path below the directory
+    QString doneDir;                ///< File: the --done-dir it was moved to (absolute), or empty
+    qint64 bytes = -1;              ///< File, Lost
+    FileDigest digest;              ///< File, Lost: the key it was under; hex empty when null
+    QString reason;                 ///< Deleted, Lost (and a File's "reason", normally absent)
+    std::optional<ManifestUdp> udp; ///< File of a UDP port: "udp_format", "datagrams", …
 };
 
 /// Reads one manifest line (trimmed, not empty): what it records, or why it is not a record.

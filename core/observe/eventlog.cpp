@@ -26,6 +26,9 @@ CaptureEventLog::CaptureEventLog(Receiver *receiver, QObject *parent)
     connect(events, &C::listening, this, [this](const QHostAddress &address, quint16 port) {
         add(Level::Info, u"listening on %1"_s.arg(endpointText(address, port)));
     });
+    connect(events, &C::listeningUdp, this, [this](const QHostAddress &address, quint16 port) {
+        add(Level::Info, u"receiving UDP on %1"_s.arg(endpointText(address, port)));
+    });
     connect(events, &C::started, this, &CaptureEventLog::onStarted);
     connect(events, &C::startFailed, this, &CaptureEventLog::onStartFailed);
     // A connection is logged (info) with its first byte, which names its file: one that closes
@@ -113,8 +116,9 @@ QString CaptureEventLog::levelName(Level level)
 void CaptureEventLog::onStarted()
 {
     const CaptureSettings s = m_receiver->settings();
-    add(Level::Info, u"recording %1 port(s) into %2 (split by %3)"_s.arg(s.ports.size())
-                         .arg(QDir(s.outputDir).absolutePath(), splitModeName(s.split)));
+    add(Level::Info,
+        u"recording %1 port(s) into %2 (split by %3)"_s.arg(s.ports.size() + s.udpPorts.size())
+            .arg(QDir(s.outputDir).absolutePath(), splitModeName(s.split)));
 }
 
 void CaptureEventLog::onStartFailed(const QList<ListenFailure> &failures, const QString &reason)
@@ -128,7 +132,7 @@ void CaptureEventLog::onStartFailed(const QList<ListenFailure> &failures, const 
     if (!failures.isEmpty())
         add(Level::Error,
             u"%1 of %2 port(s) could not be bound; nothing is listening"_s.arg(failures.size())
-                .arg(s.ports.size()));
+                .arg(s.ports.size() + s.udpPorts.size()));
 }
 
 void CaptureEventLog::onConnectionClosed(const ConnectionInfo &info)

@@ -90,6 +90,11 @@ void EventStream::attach(Receiver *receiver, int statsIntervalMs)
     connect(events, &C::listening, this, [this](const QHostAddress &address, quint16 port) {
         emitEvent(u"listening"_s, {{u"address"_s, endpointText(address, port)}, {u"port"_s, port}});
     });
+    connect(events, &C::listeningUdp, this, [this](const QHostAddress &address, quint16 port) {
+        emitEvent(u"listening"_s, {{u"address"_s, endpointText(address, port)},
+                                   {u"port"_s, port},
+                                   {u"protocol"_s, u"udp"_s}});
+    });
     connect(events, &C::startFailed, this,
             [this](const QList<ListenFailure> &failures, const QString &reason) {
                 for (const ListenFailure &failure : failures)

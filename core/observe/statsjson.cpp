@@ -8,22 +8,38 @@ using namespace Qt::Literals::StringLiterals;
 
 namespace capture {
 
+namespace {
+// A UDP port's figures (--udp-ports); a TCP port's JSON stays as it was.
+void insertUdp(QJsonObject *o, const PortStats &p)
+{
+    if (p.protocol != PortStats::Protocol::Udp)
+        return;
+    o->insert(u"protocol"_s, protocolName(p.protocol));
+    o->insert(u"datagrams"_s, qint64(p.datagrams));
+    o->insert(u"datagram_rate"_s, p.datagramRate);
+    o->insert(u"udp_dropped"_s, qint64(p.udpDropped));
+    o->insert(u"udp_truncated"_s, qint64(p.udpTruncated));
+}
+} // namespace
+
 QJsonObject portStatsJson(const PortStats &p)
 {
-    return {{u"port"_s, p.port},
-            {u"state"_s, portStateName(p.state)},
-            {u"connections"_s, p.activeConnections},
-            {u"connections_total"_s, qint64(p.totalConnections)},
-            {u"bytes"_s, qint64(p.bytes)},
-            {u"rate"_s, p.rate},
-            {u"files"_s, p.files},
-            {u"refused_not_allowed"_s, qint64(p.refusedNotAllowed)},
-            {u"refused_over_limit"_s, qint64(p.refusedOverLimit)},
-            {u"idle_closed"_s, qint64(p.idleClosed)},
-            {u"tls_failed"_s, qint64(p.tlsFailed)},
-            {u"connections_empty"_s, qint64(p.emptyConnections)},
-            {u"refused_proxy_untrusted"_s, qint64(p.refusedProxyUntrusted)},
-            {u"proxy_failed"_s, qint64(p.proxyFailed)}};
+    QJsonObject o{{u"port"_s, p.port},
+                  {u"state"_s, portStateName(p.state)},
+                  {u"connections"_s, p.activeConnections},
+                  {u"connections_total"_s, qint64(p.totalConnections)},
+                  {u"bytes"_s, qint64(p.bytes)},
+                  {u"rate"_s, p.rate},
+                  {u"files"_s, p.files},
+                  {u"refused_not_allowed"_s, qint64(p.refusedNotAllowed)},
+                  {u"refused_over_limit"_s, qint64(p.refusedOverLimit)},
+                  {u"idle_closed"_s, qint64(p.idleClosed)},
+                  {u"tls_failed"_s, qint64(p.tlsFailed)},
+                  {u"connections_empty"_s, qint64(p.emptyConnections)},
+                  {u"refused_proxy_untrusted"_s, qint64(p.refusedProxyUntrusted)},
+                  {u"proxy_failed"_s, qint64(p.proxyFailed)}};
+    insertUdp(&o, p);
+    return o;
 }
 
 QJsonObject portStatusJson(const PortStats &p)
@@ -100,12 +116,19 @@ QJsonObject hookResultJson(const HookResult &r)
 
 QJsonObject portSummaryJson(const PortSummary &p)
 {
-    return {{u"port"_s, p.port},
-            {u"files"_s, p.files},
-            {u"connections"_s, qint64(p.connections)},
-            {u"connections_empty"_s, qint64(p.emptyConnections)},
-            {u"bytes_received"_s, qint64(p.bytesReceived)},
-            {u"bytes_written"_s, qint64(p.bytesWritten)}};
+    QJsonObject o{{u"port"_s, p.port},
+                  {u"files"_s, p.files},
+                  {u"connections"_s, qint64(p.connections)},
+                  {u"connections_empty"_s, qint64(p.emptyConnections)},
+                  {u"bytes_received"_s, qint64(p.bytesReceived)},
+                  {u"bytes_written"_s, qint64(p.bytesWritten)}};
+    if (p.protocol == PortStats::Protocol::Udp) {
+        o.insert(u"protocol"_s, protocolName(p.protocol));
+        o.insert(u"datagrams"_s, qint64(p.datagrams));
+        o.insert(u"udp_dropped"_s, qint64(p.udpDropped));
+        o.insert(u"udp_truncated"_s, qint64(p.udpTruncated));
+    }
+    return o;
 }
 
 QJsonObject stopSummaryJson(const StopSummary &s)

@@ -182,8 +182,19 @@ QByteArray StatusService::metricsText() const
     const auto perPort = [&](const char *name, const char *type, const char *help,
                              quint64 (*value)(const PortStats &)) {
         family(&out, name, type, help);
-        for (const PortStats &p : last.ports)
-            sample(&out, name, value(p), p.port);
+        for (const PortStats &p : last.ports) {
+            if (p.protocol == PortStats::Protocol::Tcp) // UDP ports: the capture_udp_ families
+                sample(&out, name, value(p), p.port);
+        }
+    };
+    // A family with one sample per UDP port (--udp-ports).
+    const auto perUdpPort = [&](const char *name, const char *type, const char *help,
+                                quint64 (*value)(const PortStats &)) {
+        family(&out, name, type, help);
+        for (const PortStats &p : last.ports) {
+            if (p.protocol == PortStats::Protocol::Udp)
+                sample(&out, name, value(p), p.port);
+        }
     };
     perPort("capture_received_bytes_total", "counter",
             "Bytes received on the port since the capture started.",
@@ -198,6 +209,8 @@ QByteArray StatusService::metricsText() const
            "--max-connections or --max-connections-per-port (over_limit), or with "
            "--proxy-protocol from an address not in --proxy-from (proxy_untrusted).");
     for (const PortStats &p : last.ports) {
+        if (p.protocol != PortStats::Protocol::Tcp)
+            continue;
         sample(&out, "capture_connections_refused_total", p.refusedNotAllowed, p.port,
                "not_allowed");
         sample(&out, "capture_connections_refused_total", p.refusedOverLimit, p.port, "over_limit");
@@ -217,6 +230,20 @@ QByteArray StatusService::metricsText() const
     perPort("capture_connections_empty_total", "counter",
             "Connections that closed without sending a byte (no file was made for them).",
             [](const PortStats &p) { return p.emptyConnections; });
+    perUdpPort("capture_udp_received_bytes_total", "counter",
+               "Payload bytes received on the UDP port since the capture started.",
+               [](const PortStats &p) { return p.bytes; });
+    perUdpPort("capture_udp_datagrams_total", "counter",
+               "Datagrams received on the UDP port since the capture started.",
+               [](const PortStats &p) { return p.datagrams; });
+    perUdpPort("capture_udp_dropped_total", "counter",
+               "Datagrams the kernel dropped on the UDP port (its receive buffer was full: "
+               "SO_RXQ_OVFL) since the capture started.",
+               [](const PortStats &p) { return p.udpDropped; });
+    perUdpPort("capture_udp_truncated_total", "counter",
+               "Datagrams on the UDP port larger than the read buffer (cut; written only in "
+               "pcap, marked there).",
+               [](const PortStats &p) { return p.udpTruncated; });
     family(&out, "capture_reading_paused", "gauge",
            "1 while reading is paused because the output volume has less than "
            "--min-free-space free.");

@@ -84,6 +84,19 @@ void readPeer(const QString &text, ConnectionInfo *connection)
     }
 }
 
+namespace {
+// A UDP port's figures (statsjson writes them for UDP ports only).
+void readUdp(const QJsonObject &o, PortStats::Protocol *protocol, quint64 *datagrams,
+             quint64 *dropped, quint64 *truncated)
+{
+    *protocol = o.value("protocol"_L1).toString() == "udp"_L1 ? PortStats::Protocol::Udp
+                                                              : PortStats::Protocol::Tcp;
+    *datagrams = unsignedValue(o, "datagrams"_L1);
+    *dropped = unsignedValue(o, "udp_dropped"_L1);
+    *truncated = unsignedValue(o, "udp_truncated"_L1);
+}
+} // namespace
+
 PortStats portStatusFromJson(const QJsonObject &o)
 {
     PortStats p;
@@ -103,6 +116,8 @@ PortStats portStatusFromJson(const QJsonObject &o)
     p.emptyConnections = unsignedValue(o, "connections_empty"_L1);
     p.refusedProxyUntrusted = unsignedValue(o, "refused_proxy_untrusted"_L1);
     p.proxyFailed = unsignedValue(o, "proxy_failed"_L1);
+    readUdp(o, &p.protocol, &p.datagrams, &p.udpDropped, &p.udpTruncated);
+    p.datagramRate = o.value("datagram_rate"_L1).toDouble();
     return p;
 }
 
@@ -166,6 +181,9 @@ CaptureSettings settingsFromJson(const QJsonObject &o)
     if (const auto bind = parseBindAddress(o.value("bind"_L1).toString()))
         s.bindAddress = *bind;
     s.ports = parsePortSpec(o.value("ports"_L1).toString()).ports;
+    s.udpPorts = parsePortSpec(o.value("udp_ports"_L1).toString()).ports;
+    s.udpFormat = udpFormatFromName(o.value("udp_format"_L1).toString()).value_or(s.udpFormat);
+    s.udpBufferSize = qint64(o.value("udp_buffer"_L1).toDouble(double(s.udpBufferSize)));
     s.outputDir = o.value("output"_L1).toString(s.outputDir);
     s.doneDir = o.value("done_dir"_L1).toString();
     s.split = splitModeFromName(o.value("split"_L1).toString()).value_or(SplitMode::Port);
@@ -220,6 +238,7 @@ PortSummary portSummaryFromJson(const QJsonObject &o)
     p.emptyConnections = unsignedValue(o, "connections_empty"_L1);
     p.bytesReceived = unsignedValue(o, "bytes_received"_L1);
     p.bytesWritten = unsignedValue(o, "bytes_written"_L1);
+    readUdp(o, &p.protocol, &p.datagrams, &p.udpDropped, &p.udpTruncated);
     return p;
 }
 

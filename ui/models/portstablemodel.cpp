@@ -3,6 +3,7 @@
 #include "core/util/units.h"
 #include "ui/models/modelroles.h"
 
+#include <QColor>
 #include <QFileInfo>
 
 using namespace Qt::Literals::StringLiterals;
@@ -37,29 +38,62 @@ QString PortsTableModel::stateName(PortStats::State state)
     return {};
 }
 
-void PortsTableModel::setPorts(const QList<quint16> &ports)
+void PortsTableModel::setPorts(const QList<quint16> &ports, const QList<quint16> &udpPorts)
 {
-    beginResetModel();
-    m_rows.clear();
-    m_rowOfPort.clear();
+    QList<PortStats> rows;
     for (const quint16 port : ports) {
         PortStats stats;
         stats.port = port;
-        m_rowOfPort.insert(port, int(m_rows.size()));
+        rows.append(stats);
+    }
+    for (const quint16 port : udpPorts) {
+        PortStats stats;
+        stats.port = port;
+        stats.protocol = PortStats::Protocol::Udp;
+        rows.append(stats);
+    }
+    setPortRows(rows);
+}
+
+void PortsTableModel::setPortRows(const QList<PortStats> &ports)
+{
+    beginResetModel();
+    m_rows.clear();
+    m_dropsGrew.clear();
+    m_rowOfPort.clear();
+    for (const PortStats &port : ports) {
+        PortStats stats;
+        stats.port = port.port;
+        stats.protocol = port.protocol;
+        m_rowOfPort.insert(key(stats.port, stats.protocol), int(m_rows.size()));
         m_rows.append(stats);
+        m_dropsGrew.append(false);
     }
     endResetModel();
+}
+
+bool PortsTableModel::hasRowsOf(const QList<PortStats> &ports) const
+{
+    if (ports.size() != m_rows.size())
+        return false;
+    for (qsizetype i = 0; i < ports.size(); ++i) {
+        if (ports[i].port != m_rows[i].port || ports[i].protocol != m_rows[i].protocol)
+            return false;
+    }
+    return true;
 }
 
 void PortsTableModel::updateFromSnapshot(const StatsSnapshot &snapshot)
 {
     for (const PortStats &stats : snapshot.ports) {
-        const int row = rowOfPort(stats.port);
+        const int row = rowOfPort(stats.port, stats.protocol);
         if (row < 0)
             continue;
-        if (m_rows[row] == stats)
+        const bool grew = stats.udpDropped > m_rows[row].udpDropped;
+        if (m_rows[row] == stats && m_dropsGrew[row] == grew)
             continue;
         m_rows[row] = stats;
+        m_dropsGrew[row] = grew;
         Q_EMIT dataChanged(index(row, 0), index(row, ColumnCount - 1));
     }
 }
@@ -67,7 +101,7 @@ void PortsTableModel::updateFromSnapshot(const StatsSnapshot &snapshot)
 void PortsTableModel::setListenFailures(const QList<ListenFailure> &failures)
 {
     for (const ListenFailure &failure : failures) {
-        const int row = rowOfPort(failure.port);
+        const int row = rowOfPort(failure.port, failure.protocol);
         if (row < 0)
             continue;
         m_rows[row].state = PortStats::State::Error;
@@ -81,9 +115,14 @@ quint16 PortsTableModel::portAt(int row) const
     return row >= 0 && row < m_rows.size() ? m_rows[row].port : 0;
 }
 
-int PortsTableModel::rowOfPort(quint16 port) const
+PortStats::Protocol PortsTableModel::protocolAt(int row) const
 {
-    return m_rowOfPort.value(port, -1);
+    return row >= 0 && row < m_rows.size() ? m_rows[row].protocol : PortStats::Protocol::Tcp;
+}
+
+int PortsTableModel::rowOfPort(quint16 port, PortStats::Protocol protocol) const
+{
+    return m_rowOfPort.value(key(port, protocol), -1);
 }
 
 int PortsTableModel::rowCount(const QModelIndex &parent) const
@@ -102,10 +141,17 @@ QVariant PortsTableModel::data(const QModelIndex &index, int role) const
         return {};
     const PortStats &p = m_rows[index.row()];
     const auto column = Column(index.column());
+    const bool udp = p.protocol == PortStats::Protocol::Udp;
     if (role == Qt::DisplayRole) {
         switch (column) {
         case Port:
             return p.port;
+        case Protocol:
+            return protocolName(p.protocol);
+        case DatagramRate:
+            return udp ? QVariant(tr("%1/s").arg(qRound64(p.datagramRate))) : QVariant();
+        case Dropped:
+            return udp ? QVariant(p.udpDropped) : QVariant();
         case State:
             return stateName(p.state);
         case Active:
@@ -127,6 +173,12 @@ QVariant PortsTableModel::data(const QModelIndex &index, int role) const
         switch (column) {
         case Port:
             return p.port;
+        case Protocol:
+            return int(p.protocol);
+        case DatagramRate:
+            return p.datagramRate;
+        case Dropped:
+            return p.udpDropped;
         case State:
             return int(p.state);
         case Active:
@@ -144,7 +196,16 @@ QVariant PortsTableModel::data(const QModelIndex &index, int role) const
         case ColumnCount:
             break;
         }
+    } else if (role == Qt::ForegroundRole) {
+        if (column == Dropped && m_dropsGrew[index.row()])
+            return QColor(Qt::red);
     } else if (role == Qt::ToolTipRole) {
+        if (column == Dropped && udp)
+            return tr("%1 datagrams dropped by the kernel (receive buffer full), %2 cut by the "
+                      "read buffer; %3 datagrams received")
+                .arg(p.udpDropped)
+                .arg(p.udpTruncated)
+                .arg(p.datagrams);
         if (column == State && !p.error.isEmpty())
             return p.error;
         if (column == File && !p.currentFile.isEmpty())
@@ -162,7 +223,7 @@ QVariant PortsTableModel::data(const QModelIndex &index, int role) const
                 .arg(p.refusedProxyUntrusted)
                 .arg(p.proxyFailed);
     } else if (role == Qt::TextAlignmentRole) {
-        if (column != State && column != File)
+        if (column != State && column != File && column != Protocol)
             return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
     }
     return {};
@@ -179,12 +240,23 @@ QVariant PortsTableModel::headerData(int section, Qt::Orientation orientation, i
             return tr("Connections refused (--allow, connection limits) or closed when idle");
         if (section == Rate)
             return tr("Receive rate over the last quarter second");
+        if (section == DatagramRate)
+            return tr("UDP: datagrams per second over the last quarter second");
+        if (section == Dropped)
+            return tr("UDP: datagrams the kernel dropped because the receive buffer was full "
+                      "(red while it grows; raise --udp-buffer)");
     }
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return QAbstractTableModel::headerData(section, orientation, role);
     switch (Column(section)) {
     case Port:
         return tr("Port");
+    case Protocol:
+        return tr("Protocol");
+    case DatagramRate:
+        return tr("Datagrams/s");
+    case Dropped:
+        return tr("Dropped");
     case State:
         return tr("State");
     case Active:

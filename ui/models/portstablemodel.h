@@ -13,19 +13,38 @@ class PortsTableModel : public QAbstractTableModel
     Q_OBJECT
 
 public:
-    enum Column { Port, State, Active, Total, Refused, Bytes, Rate, File, ColumnCount };
+    enum Column {
+        Port,
+        Protocol,
+        State,
+        Active,
+        Total,
+        Refused,
+        Bytes,
+        Rate,
+        DatagramRate, ///< UDP: datagrams per second
+        Dropped,      ///< UDP: datagrams the kernel dropped (red while it grows)
+        File,
+        ColumnCount
+    };
     Q_ENUM(Column)
 
     explicit PortsTableModel(QObject *parent = nullptr);
 
-    /// Starts a new capture's rows (the one place the model resets).
-    void setPorts(const QList<quint16> &ports);
+    /// Starts a new capture's rows (the one place the model resets): the TCP ports, then the
+    /// UDP ports (a port may be in both: a row each).
+    void setPorts(const QList<quint16> &ports, const QList<quint16> &udpPorts = {});
+    /// As setPorts(), with the rows of `ports` (TCP and UDP, in their order).
+    void setPortRows(const QList<PortStats> &ports);
     void updateFromSnapshot(const StatsSnapshot &snapshot);
     /// Marks ports that could not be bound; the reason becomes the state's tooltip.
     void setListenFailures(const QList<ListenFailure> &failures);
 
     quint16 portAt(int row) const;
-    int rowOfPort(quint16 port) const;
+    PortStats::Protocol protocolAt(int row) const;
+    int rowOfPort(quint16 port, PortStats::Protocol protocol = PortStats::Protocol::Tcp) const;
+    /// Whether the rows are `ports`' (port and protocol, in order).
+    bool hasRowsOf(const QList<PortStats> &ports) const;
 
     int rowCount(const QModelIndex &parent = {}) const override;
     int columnCount(const QModelIndex &parent = {}) const override;
@@ -36,8 +55,14 @@ public:
     static QString stateName(PortStats::State state);
 
 private:
+    static int key(quint16 port, PortStats::Protocol protocol)
+    {
+        return int(port) | (protocol == PortStats::Protocol::Udp ? 0x10000 : 0);
+    }
+
     QList<PortStats> m_rows;
-    QHash<quint16, int> m_rowOfPort;
+    QList<bool> m_dropsGrew; ///< per row: the last snapshot had more drops than the one before
+    QHash<int, int> m_rowOfPort;
 };
 
 } // namespace capture

@@ -315,6 +315,13 @@ void Replayer::handToHasher(ReplayStream *stream, bool release)
 
 void Replayer::connectStream(ReplayStream *stream)
 {
+    if (m_options.toUdp) {
+        stream->udp = std::make_unique<UdpSender>();
+        std::string error;
+        if (!stream->udp->open(m_addresses, std::uint16_t(stream->port), &error))
+            failStream(stream, "cannot open a UDP socket: " + error);
+        return;
+    }
     stream->connection = std::make_unique<StreamConnection>();
     if (!stream->connection->connect(
             m_addresses, std::uint16_t(stream->port), m_options.tls ? &m_tls : nullptr,
@@ -327,7 +334,7 @@ void Replayer::failStream(ReplayStream *stream, const std::string &reason)
     if (!stream->error.empty())
         return;
     stream->error = reason;
-    std::uint64_t sent = 0;
+    std::uint64_t sent = stream->udp ? stream->udp->bytesSent() : 0;
     if (stream->connection) {
         m_queuedBytes -= stream->connection->queuedBytes();
         sent = stream->connection->bytesSent();
@@ -342,6 +349,12 @@ void Replayer::failStream(ReplayStream *stream, const std::string &reason)
 
 void Replayer::send(ReplayStream *stream, const std::uint8_t *data, std::size_t size, bool copy)
 {
+    if (stream->udp && stream->error.empty()) {
+        std::string error;
+        if (!stream->udp->send(data, size, &error))
+            failStream(stream, error);
+        return;
+    }
     if (!stream->error.empty() || !stream->connection)
         return;
     StreamConnection &connection = *stream->connection;

@@ -6,6 +6,7 @@
 #include "replay/replayoptions.h"
 #include "replay/streamconnection.h"
 #include "replay/tcpreassembler.h"
+#include "replay/udpsender.h"
 
 #include <atomic>
 #include <cstdint>
@@ -58,8 +59,9 @@ struct ReplayStream
     std::vector<std::uint8_t> unhashed;    ///< payload not yet handed to the hash worker
     std::string digest;                    ///< hex digest of those bytes, once the replay ends
     std::unique_ptr<StreamConnection> connection;
-    std::string error; ///< why it was not delivered in full (empty: it was)
-    std::string note;  ///< a warning that does not make it fail
+    std::unique_ptr<UdpSender> udp; ///< --to udp: instead of the connection
+    std::string error;              ///< why it was not delivered in full (empty: it was)
+    std::string note;               ///< a warning that does not make it fail
     bool receiverClosed = false;
     bool reset = false;   ///< given up: its connection was aborted with a TCP reset
     bool pending = false; ///< in Replayer::m_pending (has queued bytes)

@@ -119,6 +119,8 @@ void Replayer::closeConnections()
     for (auto &stream : m_streams) {
         if (stream->connection)
             stream->connection->close();
+        if (stream->udp)
+            stream->udp->close();
         if (!stream->note.empty())
             message("stream " + std::to_string(stream->index) + " (" + stream->sourceText +
                     " -> port " + std::to_string(stream->port) + "): " + stream->note);
@@ -129,13 +131,18 @@ void Replayer::printSummary(double seconds)
 {
     std::uint64_t bytes = 0;
     std::uint64_t sent = 0;
+    std::uint64_t datagrams = 0;
     for (const auto &stream : m_streams) {
         bytes += stream->bytes;
         sent += stream->connection ? stream->connection->bytesSent() : 0;
+        sent += stream->udp ? stream->udp->bytesSent() : 0;
+        datagrams += stream->udp ? stream->udp->datagrams() : 0;
     }
-    const std::string target = m_options.dryRun
-                                   ? std::string("(dry run: nothing sent)")
-                                   : "to " + m_server + (m_options.tls ? " over TLS" : "");
+    const std::string target = m_options.dryRun ? std::string("(dry run: nothing sent)")
+                                                : "to " + m_server +
+                                                      (m_options.tls     ? " over TLS"
+                                                       : m_options.toUdp ? " over UDP"
+                                                                         : "");
     std::fprintf(m_out, "replayed %s (%s) %s in %.2f s: %zu stream(s), %s of payload",
                  m_options.captureFile.toUtf8().constData(), m_linkTypeName.c_str(), target.c_str(),
                  seconds, m_streams.size(), sizeText(bytes).c_str());
@@ -143,6 +150,12 @@ void Replayer::printSummary(double seconds)
         std::fprintf(m_out, ", %s sent (%s/s)", sizeText(sent).c_str(),
                      sizeText(std::uint64_t(seconds > 0 ? double(sent) / seconds : 0)).c_str());
     std::fprintf(m_out, "\n");
+    if (m_options.toUdp && !m_options.dryRun)
+        std::fprintf(m_out,
+                     "datagrams: %llu sent; UDP may drop them on the way or at the receiver "
+                     "without telling the sender: compare with the datagrams the receiver "
+                     "recorded and dropped (its manifest and /status)\n",
+                     (unsigned long long)datagrams);
     const PacketCounts &c = m_counts;
     std::fprintf(m_out,
                  "packets: %llu read, %llu with payload %s, %llu without payload, "
@@ -195,6 +208,8 @@ void Replayer::printSummary(double seconds)
             result = "FAILED: " + stream->error + (stream->reset ? " (aborted with a reset)" : "");
         else if (m_interrupted)
             result = "interrupted: sent what was read";
+        else if (stream->udp) // no word comes back: whether it arrived the receiver tells
+            result = "sent " + std::to_string(stream->udp->datagrams()) + " datagram(s)";
         else
             result = "delivered";
         // Without reassembly nothing was repaired, and nothing counted: "-".

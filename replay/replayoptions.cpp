@@ -41,6 +41,13 @@ ReplayCommandLine parseReplayCommandLine(const QStringList &arguments)
         u"x"_s);
     const QCommandLineOption protocolOption(
         u"protocol"_s, u"Payload to send: tcp (default), udp or all."_s, u"tcp|udp|all"_s);
+    const QCommandLineOption toOption(
+        u"to"_s,
+        u"How the receiver gets the payload: tcp (default) one connection per stream; udp "
+        "each UDP payload as one datagram to base_port + k (implies --protocol udp; for a "
+        "receiver started with --udp-ports; UDP may drop: compare the summary's datagrams "
+        "with what the receiver recorded and dropped)."_s,
+        u"tcp|udp"_s);
     const QCommandLineOption filterOption(
         u"filter"_s,
         u"Only packets matching this libpcap (BPF) expression, e.g. 'host 10.0.0.7'."_s, u"expr"_s);
@@ -91,9 +98,10 @@ ReplayCommandLine parseReplayCommandLine(const QStringList &arguments)
         "a stream whose receiver takes nothing for this long is given up and its connection "
         "aborted with a TCP reset (default 30)."_s,
         u"seconds"_s);
-    parser.addOptions({speedOption, protocolOption, filterOption, noReassemblyOption, streamsOption,
-                       dryRunOption, hashOption, tlsOption, tlsCaOption, tlsCertOption,
-                       tlsKeyOption, quietOption, connectTimeoutOption, closeTimeoutOption});
+    parser.addOptions({speedOption, protocolOption, toOption, filterOption, noReassemblyOption,
+                       streamsOption, dryRunOption, hashOption, tlsOption, tlsCaOption,
+                       tlsCertOption, tlsKeyOption, quietOption, connectTimeoutOption,
+                       closeTimeoutOption});
     parser.addPositionalArgument(u"pcap_file"_s,
                                  u"The capture to replay (- for standard input)."_s);
     parser.addPositionalArgument(u"server"_s,
@@ -151,6 +159,19 @@ ReplayCommandLine parseReplayCommandLine(const QStringList &arguments)
         else
             return usageError(u"invalid --protocol '%1': expected tcp, udp or all"_s.arg(text));
     }
+    if (parser.isSet(toOption)) {
+        const QString text = parser.value(toOption);
+        if (text == u"udp")
+            options.toUdp = true;
+        else if (text != u"tcp")
+            return usageError(u"invalid --to '%1': expected tcp or udp"_s.arg(text));
+        if (options.toUdp && parser.isSet(protocolOption) &&
+            options.protocol != ProtocolChoice::Udp)
+            return usageError(u"invalid --protocol '%1': --to udp sends UDP payload only"_s.arg(
+                parser.value(protocolOption)));
+        if (options.toUdp)
+            options.protocol = ProtocolChoice::Udp;
+    }
     if (parser.isSet(streamsOption)) {
         const QString text = parser.value(streamsOption);
         if (text == u"host")
@@ -200,6 +221,8 @@ ReplayCommandLine parseReplayCommandLine(const QStringList &arguments)
         return usageError(options.tlsCert.isEmpty() ? u"--tls-key needs --tls-cert"_s
                                                     : u"--tls-cert needs --tls-key"_s);
     options.tls = parser.isSet(tlsOption) || !options.tlsCa.isEmpty() || !options.tlsCert.isEmpty();
+    if (options.tls && options.toUdp)
+        return usageError(u"--to udp cannot be combined with --tls (datagrams are sent plain)"_s);
     options.dryRun = parser.isSet(dryRunOption);
     options.quiet = parser.isSet(quietOption);
     return result;

@@ -24,6 +24,8 @@ struct ReplayOptions
     std::uint16_t basePort = 0;
     double speed = 0; ///< 0: as fast as possible; 1: the capture's timing; 2: twice as fast
     ProtocolChoice protocol = ProtocolChoice::Tcp;
+    /// --to udp: each UDP payload as one datagram to base_port + k (implies --protocol udp).
+    bool toUdp = false;
     QString filter;         ///< a libpcap BPF expression
     bool reassemble = true; ///< TCP reassembly per flow direction (--no-reassembly: off)
     StreamsBy streams = StreamsBy::Host;

@@ -1265,6 +1265,52 @@ private Q_SLOTS:
         roundTrip(capture, all, {u"--protocol"_s, u"all"_s});
     }
 
+    void toUdpIsRecordedExactly()
+    {
+        // --to udp: every UDP payload of the capture as one datagram to base_port + k; a
+        // receiver with --udp-ports records each source's, in order, and drops none (a few
+        // hundred datagrams into its 8 MiB buffer).
+        using K = TestPacket::Kind;
+        std::vector<TestPacket> packets;
+        quint64 seed = 500;
+        for (int i = 0; i < 150; ++i) {
+            for (const char *source : {"10.0.0.1", "10.0.0.2", "10.0.0.3"})
+                packets.push_back({K::Udp, source, randomPayload(1 + (i * 89) % 1400, seed++), i});
+            packets.push_back({K::Tcp, "10.0.0.4", randomPayload(200, seed++), i}); // left out
+        }
+        const QString capture = m_dir.filePath(u"to-udp.pcap"_s);
+        const Expected expected =
+            writeCapture(capture, 1, pcapgen::PcapWriter::Format::Pcap, packets, true, false);
+        const int count = int(expected.sources.size());
+        QCOMPARE(count, 3);
+        const quint16 base = freePortRange(count);
+        const QString work = newDir();
+        const QString out = work + u"/out"_s;
+        Receiver receiver(work, {u"--nogui"_s, u"-b"_s, u"127.0.0.1"_s, u"--udp-ports"_s,
+                                 u"%1-%2"_s.arg(base).arg(base + count - 1), u"--udp-format"_s,
+                                 u"raw"_s, u"-o"_s, out});
+        QVERIFY2(receiver.startAndWaitUntilRecording(), receiver.describe().constData());
+        const ReplayRun run =
+            runReplay({u"--to"_s, u"udp"_s, capture, u"127.0.0.1"_s, QString::number(base)});
+        QVERIFY2(run.exitCode == 0, run.describe().constData());
+        QVERIFY2(run.out.contains("datagrams: 450 sent; UDP may drop"), run.describe().constData());
+        const QByteArray stop = receiver.stopProblem();
+        QVERIFY2(stop.isEmpty(), stop.constData());
+        const QList<ReplayRun::Row> rows = run.rows();
+        QCOMPARE(rows.size(), count);
+        const auto manifest = manifestByPort(out);
+        for (int k = 0; k < count; ++k) {
+            const std::string &source = expected.sources[size_t(k)];
+            QCOMPARE(rows[k].result, u"sent 150 datagram(s)"_s);
+            QVERIFY(manifest.count(base + k));
+            const QJsonObject file = manifest.at(base + k);
+            QCOMPARE(file.value(u"datagrams"_s).toInteger(), expected.packets.at(source));
+            QCOMPARE(file.value(u"udp_dropped"_s).toInteger(), 0);
+            QCOMPARE(readFile(out + u'/' + file.value(u"file"_s).toString()),
+                     expected.data.at(source));
+        }
+    }
+
     void filterExpression()
     {
         const QString capture = m_dir.filePath(u"filter.pcap"_s);
@@ -1430,6 +1476,11 @@ private Q_SLOTS:
                                     << u"invalid --speed 'fast'"_s;
         QTest::newRow("protocol") << QStringList{u"--protocol"_s, u"sctp"_s, u"a"_s, u"h"_s, u"1"_s}
                                   << u"invalid --protocol 'sctp'"_s;
+        QTest::newRow("to") << QStringList{u"--to"_s, u"sctp"_s, u"a"_s, u"h"_s, u"1"_s}
+                            << u"invalid --to 'sctp'"_s;
+        QTest::newRow("to udp with tcp")
+            << QStringList{u"--to"_s, u"udp"_s, u"--protocol"_s, u"tcp"_s, u"a"_s, u"h"_s, u"1"_s}
+            << u"--to udp sends UDP payload only"_s;
         QTest::newRow("hash") << QStringList{u"--hash"_s, u"md5"_s, u"a"_s, u"h"_s, u"1"_s}
                               << u"invalid --hash 'md5': expected xxh128, sha256 or none"_s;
         QTest::newRow("hash empty")

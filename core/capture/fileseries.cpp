@@ -105,10 +105,10 @@ bool FileSeries::openFile(const QDateTime &now, QString *error, int *errorCode)
     return true;
 }
 
-void FileSeries::attach(const ConnectionInfo &connection)
+void FileSeries::attach(const ConnectionInfo &connection, const QString &peer)
 {
-    m_attached.insert(connection.id, {connection.peerText(), connection.opened,
-                                      connection.tlsSubject, connection.via, false});
+    m_attached.insert(connection.id,
+                      {peer, connection.opened, connection.tlsSubject, connection.via, false});
     if (m_sink)
         record(connection.id, m_sink->bytesWritten(), 0);
 }

@@ -51,7 +51,9 @@ public:
     OpenResult ensureOpen(QString *error);
 
     /// A connection starts writing here / has ended.
-    void attach(const ConnectionInfo &connection);
+    void attach(const ConnectionInfo &connection) { attach(connection, connection.peerText()); }
+    /// As above, with the peer named `peer` in the manifest (a UDP port file: "udp", its senders).
+    void attach(const ConnectionInfo &connection, const QString &peer);
     void detach(quint64 id, const QDateTime &closed, const QString &reason);
 
     /// Writes all of `data` for connection `id`, opening and rotating files as needed. False

@@ -144,7 +144,13 @@ std::pair<FileSeries *, quint64> UdpListener::seriesFor(const Datagram &d)
         source.series->setPreamble(udpformat::fileHeader(m_settings.udpFormat));
         source.series->setUdpFormat(udpFormatName(m_settings.udpFormat));
         source.id = m_parts.counters->nextConnectionId++;
-        source.series->attach(source.id, peerText, QDateTime::currentDateTime());
+        ConnectionInfo connection;
+        connection.id = source.id;
+        connection.peerAddress = peer;
+        connection.peerPort = peerPort;
+        connection.localPort = m_port;
+        connection.opened = QDateTime::currentDateTime();
+        source.series->attach(connection, peerText);
         return source;
     };
     if (m_settings.split == SplitMode::Port) {

@@ -5,6 +5,7 @@
 #include "core/capture/filesink.h"
 #include "core/capture/freespacemonitor.h"
 #include "core/capture/hookrunner.h"
+#include "core/capture/listeners.h"
 #include "core/capture/nametemplate.h"
 #include "core/capture/portfiles.h"
 #include "core/capture/portlistener.h"
@@ -12,7 +13,6 @@
 #include "core/capture/rundirectory.h"
 #include "core/capture/settingsjson.h"
 #include "core/capture/udpformat.h"
-#include "core/capture/udplistener.h"
 #include "core/net/udpbatch.h"
 #include "core/util/hashworker.h"
 #include "core/util/logging.h"
@@ -69,6 +69,7 @@ struct CaptureEngine::Run
 
 CaptureEngine::CaptureEngine(QObject *parent)
     : QObject(parent)
+    , m_ports(std::make_unique<Listeners>())
     , m_hooks(new HookRunner(this))
 {
     connect(m_hooks, &HookRunner::finished, &m_events, &CaptureEvents::hookFinished);
@@ -131,31 +132,12 @@ void CaptureEngine::start(const CaptureSettings &settings)
     m_run->events.forwardTo(&m_events);
 
     // Every port is bound before anything else happens, so a failure leaves no trace.
-    QList<ListenFailure> failures;
-    for (const quint16 port : settings.ports) {
-        auto *listener = new PortListener(port, m_run->settings, m_run->parts(), this);
-        QString error;
-        if (!listener->listen(settings.bindAddress, &error)) {
-            failures.append({port, error});
-            delete listener;
-            continue;
-        }
-        m_listeners.append(listener);
-    }
     if (!settings.udpPorts.isEmpty())
         m_run->udpBatch = std::make_unique<UdpBatch>();
-    for (const quint16 port : settings.udpPorts) {
-        RunParts parts = m_run->parts();
-        parts.names = &m_run->udpNames;
-        auto *listener = new UdpListener(port, m_run->settings, parts, m_run->udpBatch.get(), this);
-        QString error;
-        if (!listener->listen(settings.bindAddress, &error)) {
-            failures.append({port, u"UDP: %1"_s.arg(error), PortStats::Protocol::Udp});
-            delete listener;
-            continue;
-        }
-        m_udpListeners.append(listener);
-    }
+    RunParts udpParts = m_run->parts();
+    udpParts.names = &m_run->udpNames;
+    const QList<ListenFailure> failures =
+        m_ports->bind(m_run->settings, m_run->parts(), udpParts, m_run->udpBatch.get(), this);
     if (!failures.isEmpty()) {
         teardown();
         Q_EMIT m_events.startFailed(failures, QString());
@@ -184,9 +166,8 @@ void CaptureEngine::start(const CaptureSettings &settings)
     m_run->directory.startRecord(
         manifestRunStartLine(m_runId, QDateTime::currentDateTime(), settingsJson(settings)));
 
-    for (PortListener *listener : std::as_const(m_listeners)) {
+    for (PortListener *listener : m_ports->tcp())
         connect(listener, &PortListener::sessionFinished, this, &CaptureEngine::onSessionFinished);
-    }
 
     m_state = State::Running;
     m_final = {};
@@ -238,12 +219,7 @@ void CaptureEngine::start(const CaptureSettings &settings)
     m_statsTimer->start();
     m_run->freeSpace.check(); // a capture that starts short of space starts paused
 
-    for (const PortListener *listener : std::as_const(m_listeners))
-        Q_EMIT m_events.listening(settings.bindAddress, listener->port());
-    for (UdpListener *listener : std::as_const(m_udpListeners)) {
-        listener->start();
-        Q_EMIT m_events.listeningUdp(settings.bindAddress, listener->port());
-    }
+    m_ports->start(settings.bindAddress, &m_events);
     Q_EMIT m_events.started();
 }
 
@@ -268,10 +244,7 @@ void CaptureEngine::stop()
     if (m_state != State::Running)
         return;
     m_state = State::Draining;
-    for (PortListener *listener : std::as_const(m_listeners))
-        listener->stopAccepting();
-    for (UdpListener *listener : std::as_const(m_udpListeners))
-        listener->finalRead(); // what the kernel holds now; UDP has nothing to drain
+    m_ports->stopAccepting();
     qCDebug(lcCore) << "stop: draining" << activeSessions() << "connection(s)";
 
     const int open = activeSessions();
@@ -293,12 +266,7 @@ void CaptureEngine::abort()
         return;
     m_aborted = true;
     m_state = State::Draining;
-    for (PortListener *listener : std::as_const(m_listeners)) {
-        listener->closeFiles(); // stops listening; the port file closes once its sessions end
-        listener->finishSessions(u"stopped at once"_s, false);
-    }
-    for (UdpListener *listener : std::as_const(m_udpListeners))
-        listener->closeFiles();
+    m_ports->closeAtOnce();
     if (m_state != State::Idle)
         finishStop();
 }
@@ -309,8 +277,7 @@ void CaptureEngine::onDrainTimeout()
         return;
     m_drainTimedOut = activeSessions();
     qCDebug(lcCore) << "drain timeout:" << m_drainTimedOut << "connection(s) still open";
-    for (PortListener *listener : std::as_const(m_listeners))
-        listener->finishSessions(u"drain timeout"_s, true);
+    m_ports->finishSessions(u"drain timeout"_s, true);
     if (m_state != State::Idle)
         finishStop();
 }
@@ -324,10 +291,7 @@ void CaptureEngine::onSessionFinished()
 
 int CaptureEngine::activeSessions() const
 {
-    int n = 0;
-    for (const PortListener *listener : m_listeners)
-        n += listener->activeSessions();
-    return n;
+    return m_ports->activeSessions();
 }
 
 void CaptureEngine::finishStop()
@@ -340,12 +304,8 @@ void CaptureEngine::finishStop()
         m_drainTimer = nullptr;
     }
     // Sessions still open here were asked to finish; make sure none is left behind.
-    for (PortListener *listener : std::as_const(m_listeners))
-        listener->finishSessions(u"stopped"_s, false);
-    for (PortListener *listener : std::as_const(m_listeners))
-        listener->closeFiles();
-    for (UdpListener *listener : std::as_const(m_udpListeners))
-        listener->closeFiles();
+    m_ports->finishSessions(u"stopped"_s, false);
+    m_ports->closeFiles();
     m_run->directory.check(); // even when no file closed since it went
 
     const StatsSnapshot last = makeSnapshot(double(m_sinceTick.restart()) / 1000.0);
@@ -367,18 +327,7 @@ void CaptureEngine::finishStop()
     summary.stopCondition = m_stopCondition;
     summary.runNumber = m_run->counters.runNumber;
     summary.hooksPending = m_hooks->pending();
-    for (const PortListener *listener : std::as_const(m_listeners)) {
-        const PortSummary port = listener->summary();
-        summary.ports.append(port);
-        summary.bytesReceived += port.bytesReceived;
-        summary.bytesWritten += port.bytesWritten;
-    }
-    for (const UdpListener *listener : std::as_const(m_udpListeners)) {
-        const PortSummary port = listener->summary();
-        summary.ports.append(port);
-        summary.bytesReceived += port.bytesReceived;
-        summary.bytesWritten += port.bytesWritten;
-    }
+    m_ports->addTo(&summary);
     // The run's record closes; then the last try for manifest lines kept pending, and those
     // still unwritten go to the log in full.
     QJsonObject figures{{u"bytes_received"_s, qint64(summary.bytesReceived)},
@@ -422,14 +371,7 @@ void CaptureEngine::teardown()
         m_statsTimer->deleteLater();
         m_statsTimer = nullptr;
     }
-    for (PortListener *listener : std::as_const(m_listeners)) {
-        listener->disconnect(this);
-        listener->deleteLater();
-    }
-    m_listeners.clear();
-    for (UdpListener *listener : std::as_const(m_udpListeners))
-        listener->deleteLater();
-    m_udpListeners.clear();
+    m_ports->clear(this);
     if (m_run)
         // What listeners being deleted report is not passed on.
         QObject::disconnect(&m_run->events, nullptr, &m_events, nullptr);
@@ -441,7 +383,7 @@ void CaptureEngine::rotate()
 {
     if (m_state != State::Running)
         return;
-    for (PortFiles *files : allFiles())
+    for (PortFiles *files : m_ports->files())
         files->closeOpenFiles(u"rotation (requested)"_s);
 }
 
@@ -464,7 +406,7 @@ void CaptureEngine::setRun(qint64 run)
                 .arg(previous));
         return;
     }
-    for (PortFiles *files : allFiles())
+    for (PortFiles *files : m_ports->files())
         files->closeOpenFiles(u"rotation (new run)"_s);
     m_run->counters.runNumber = run;
     Q_EMIT m_events.runChanged(run, previous);
@@ -472,7 +414,7 @@ void CaptureEngine::setRun(qint64 run)
 
 void CaptureEngine::closeFilesOfLostDirectory(const QString &reason)
 {
-    for (PortFiles *files : allFiles()) {
+    for (PortFiles *files : m_ports->files()) {
         files->closeOpenFiles(reason); // their files are recorded in the run's directory
         files->forgetClosedFiles();
     }
@@ -483,7 +425,7 @@ void CaptureEngine::onTick()
     if (m_state != State::Idle) {
         m_run->freeSpace.check();
         m_run->directory.check();
-        for (PortFiles *files : allFiles())
+        for (PortFiles *files : m_ports->files())
             files->closeDeletedFiles();
         // Once a second: a deleted manifest is recreated, pending lines are retried.
         if (m_uptime.elapsed() >= m_manifestCheckedMs + 1000) {
@@ -514,7 +456,6 @@ StatsSnapshot CaptureEngine::makeSnapshot(double seconds)
     StatsSnapshot snapshot;
     snapshot.time = QDateTime::currentDateTime();
     snapshot.uptimeMs = m_uptime.isValid() ? m_uptime.elapsed() : 0;
-    snapshot.ports.reserve(m_listeners.size());
     if (m_run) {
         snapshot.filesClosed = m_run->counters.filesClosed;
         snapshot.writeErrors = m_run->counters.writeErrors;
@@ -527,31 +468,8 @@ StatsSnapshot CaptureEngine::makeSnapshot(double seconds)
         snapshot.handOffErrors = m_run->counters.handOffErrors;
     }
     addHookCounts(&snapshot);
-    for (PortListener *listener : std::as_const(m_listeners)) {
-        listener->tick(seconds);
-        addPort(&snapshot, listener->stats());
-        listener->appendOpenConnections(&snapshot.connections);
-        listener->files()->appendOpenFiles(&snapshot.files);
-    }
-    for (UdpListener *listener : std::as_const(m_udpListeners)) {
-        listener->tick(seconds);
-        const PortStats port = listener->stats();
-        snapshot.ports.append(port);
-        snapshot.totalBytes += port.bytes;
-        snapshot.totalRate += port.rate;
-        listener->files()->appendOpenFiles(&snapshot.files);
-    }
+    m_ports->addTo(&snapshot, seconds);
     return snapshot;
-}
-
-QList<PortFiles *> CaptureEngine::allFiles() const
-{
-    QList<PortFiles *> files;
-    for (const PortListener *listener : m_listeners)
-        files.append(listener->files());
-    for (const UdpListener *listener : m_udpListeners)
-        files.append(listener->files());
-    return files;
 }
 
 } // namespace capture

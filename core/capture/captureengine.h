@@ -16,11 +16,10 @@ namespace capture {
 
 class HookRunner;
 
-class PortFiles;
-class PortListener;
-class UdpListener;
+class Listeners;
 
-/// The capture engine: one PortListener (QTcpServer) per port, all in the thread this object
+/// The capture engine: one PortListener (QTcpServer) per TCP port and one UdpListener per UDP
+/// port (Listeners), all in the thread this object
 /// lives in. Driven by queued calls from CaptureController; reports only through events()
 /// whose signals carry plain values. Statistics leave it as one StatsSnapshot per period, never per
 /// read.
@@ -80,10 +79,7 @@ private:
     struct Run;
     /// What one run owns; kept until the next start (sessions deleted later may refer to it).
     std::unique_ptr<Run> m_run;
-    QList<PortListener *> m_listeners;
-    QList<UdpListener *> m_udpListeners; ///< --udp-ports
-    /// Every port's files, TCP and UDP.
-    QList<PortFiles *> allFiles() const;
+    std::unique_ptr<Listeners> m_ports; ///< the run's TCP and UDP ports
     QTimer *m_statsTimer = nullptr;
     QTimer *m_drainTimer = nullptr;
     QElapsedTimer m_uptime;

@@ -1149,7 +1149,7 @@ private Q_SLOTS:
             portsView->model()->index(rowWhere(portsView, PortsTableModel::Port, base + 2), 0),
             QItemSelectionModel::Select | QItemSelectionModel::Rows);
         auto *graph = child<ThroughputGraph>(&window, u"throughputGraph"_s);
-        QCOMPARE(graph->selectedPorts(), (QList<quint16>{base, quint16(base + 2)}));
+        QCOMPARE(graph->selectedPorts(), (QList<PortKey>{base, quint16(base + 2)}));
 
         {
             Streams streams;

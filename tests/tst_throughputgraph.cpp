@@ -175,7 +175,7 @@ private Q_SLOTS:
         history.append(snapshot(BaseMs + 250, 900, {{5001, 400}, {5000, 500}}));
         history.append(snapshot(BaseMs + 500, 700, {{5001, 100}, {5000, 200}, {6000, 400}}));
 
-        QCOMPARE(history.ports(), (QList<quint16>{5000, 5001, 6000}));
+        QCOMPARE(history.ports(), (QList<PortKey>{5000, 5001, 6000}));
         const QList<Sample> p5000 = history.port(5000);
         QCOMPARE(p5000.size(), 3);
         QCOMPARE(p5000[1].rate, 500.0);
@@ -197,7 +197,7 @@ private Q_SLOTS:
         history.append(snapshot(BaseMs + 250, 60, {{5001, 30}}));
         history.append(snapshot(BaseMs + 500, 60, {{5000, 20}, {5002, 10}}));
 
-        QCOMPARE(history.ports(), (QList<quint16>{5000, 5002}));
+        QCOMPARE(history.ports(), (QList<PortKey>{5000, 5002}));
         QVERIFY(history.port(5001).isEmpty());
         QCOMPARE(history.port(5000).size(), 2);
         QCOMPARE(history.port(5002).size(), 2);
@@ -341,7 +341,7 @@ private Q_SLOTS:
         QVERIFY(!text.contains(u"port"_s));
 
         graph.setSelectedPorts({5000, 5000});
-        QCOMPARE(graph.selectedPorts(), QList<quint16>{5000});
+        QCOMPARE(graph.selectedPorts(), QList<PortKey>{5000});
         text = graph.valueTextAt(x);
         QCOMPARE(text, clock(BaseMs + 19 * Tick) + u"  total 1.20 GB/s · port 5000 600 MB/s"_s);
 
@@ -349,6 +349,28 @@ private Q_SLOTS:
         text = graph.valueTextAt(x);
         QCOMPARE(text, clock(BaseMs + 19 * Tick) +
                            u"  total 1.20 GB/s · port 5001 42.0 kB/s · port 5000 600 MB/s"_s);
+    }
+
+    void tcpAndUdpOnOnePortAreTwoSeries()
+    {
+        // 5000 in --ports and in --udp-ports: two rows, two lines; UDP's readout has datagrams/s.
+        ThroughputGraph graph;
+        graph.resize(640, 240);
+        for (int i = 0; i < 20; ++i) {
+            StatsSnapshot s = snapshot(BaseMs + i * Tick, 3e6, {{5000, 1e6}, {5000, 2e6}});
+            s.ports[1].protocol = PortStats::Protocol::Udp;
+            s.ports[1].datagramRate = 1400;
+            graph.addSnapshot(s);
+        }
+        QCOMPARE(graph.history().ports(),
+                 (QList<PortKey>{5000, PortKey(5000, PortStats::Protocol::Udp)}));
+        QCOMPARE(graph.history().port(5000).constLast().rate, 1e6);
+        QCOMPARE(graph.history().port({5000, PortStats::Protocol::Udp}).constLast().rate, 2e6);
+        graph.setSelectedPorts({5000, PortKey(5000, PortStats::Protocol::Udp)});
+        const QString text = graph.valueTextAt(int(plotOf(graph).right()) - 1);
+        QCOMPARE(text, clock(BaseMs + 19 * Tick) +
+                           u"  total 3.00 MB/s · port 5000 1.00 MB/s · port 5000/udp 2.00 MB/s, "
+                           "1400 datagrams/s"_s);
     }
 
     void valueTextAt_data()
@@ -415,7 +437,7 @@ private Q_SLOTS:
         QCOMPARE(graph.history().latestTimeMs(), qint64(0));
         QCOMPARE(graph.axisMaximum(), 1e3);
         QVERIFY(graph.valueTextAt(x).isEmpty());
-        QCOMPARE(graph.selectedPorts(), QList<quint16>{5000});
+        QCOMPARE(graph.selectedPorts(), QList<PortKey>{5000});
         QVERIFY(!graph.grab().isNull()); // painting an empty graph is fine
     }
 

@@ -335,10 +335,12 @@ void MainWindow::onSnapshot(const StatsSnapshot &snapshot)
 
 void MainWindow::onPortSelectionChanged()
 {
-    QList<quint16> ports;
+    QList<PortKey> ports;
     const QModelIndexList rows = m_portsView->selectionModel()->selectedRows();
-    for (const QModelIndex &index : rows)
-        ports.append(m_portsModel->portAt(m_portsProxy->mapToSource(index).row()));
+    for (const QModelIndex &index : rows) {
+        const int row = m_portsProxy->mapToSource(index).row();
+        ports.append({m_portsModel->portAt(row), m_portsModel->protocolAt(row)});
+    }
     std::sort(ports.begin(), ports.end());
     m_graph->setSelectedPorts(ports);
 }

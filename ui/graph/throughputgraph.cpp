@@ -83,8 +83,17 @@ QString ThroughputGraph::valueTextAt(int x) const
         return {};
     QStringList parts;
     for (const HoverValue &value : hover->values)
-        parts.append(f.series[value.series].name + u' ' + formatRate(value.sample.rate));
+        parts.append(f.series[value.series].name + u' ' +
+                     valueText(f.series[value.series], value.sample));
     return timeText(hover->timeMs) + u"  "_s + parts.join(u" · "_s);
+}
+
+QString ThroughputGraph::valueText(const Series &series, const ThroughputHistory::Sample &sample)
+{
+    if (!series.udp)
+        return formatRate(sample.rate);
+    return u"%1, %2 datagrams/s"_s.arg(formatRate(sample.rate),
+                                       QString::number(sample.datagramRate, 'f', 0));
 }
 
 QSize ThroughputGraph::sizeHint() const
@@ -104,10 +113,10 @@ void ThroughputGraph::addSnapshot(const capture::StatsSnapshot &snapshot)
     update();
 }
 
-void ThroughputGraph::setSelectedPorts(const QList<quint16> &ports)
+void ThroughputGraph::setSelectedPorts(const QList<PortKey> &ports)
 {
-    QList<quint16> unique;
-    for (const quint16 port : ports) {
+    QList<PortKey> unique;
+    for (const PortKey &port : ports) {
         if (!unique.contains(port))
             unique.append(port);
     }
@@ -153,10 +162,11 @@ ThroughputGraph::Frame ThroughputGraph::frame() const
         return samples;
     };
     f.series.append(
-        {u"total"_s, seriesColor(0), TotalPenWidth, visible(m_history.total(f.startMs))});
+        {u"total"_s, false, seriesColor(0), TotalPenWidth, visible(m_history.total(f.startMs))});
     for (qsizetype i = 0; i < m_selected.size(); ++i) {
-        const quint16 port = m_selected[i];
-        f.series.append({u"port %1"_s.arg(port), seriesColor(int(i) + 1), PortPenWidth,
+        const PortKey port = m_selected[i];
+        f.series.append({port.name(), port.protocol == PortStats::Protocol::Udp,
+                         seriesColor(int(i) + 1), PortPenWidth,
                          visible(m_history.port(port, f.startMs))});
     }
     f.gapMs = PlotScale::joinGapMs(f.series.constFirst().samples);

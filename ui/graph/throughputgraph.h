@@ -30,7 +30,7 @@ public:
 
     const ThroughputHistory &history() const { return m_history; }
     Window window() const { return m_window; }
-    QList<quint16> selectedPorts() const { return m_selected; }
+    QList<PortKey> selectedPorts() const { return m_selected; }
 
     static qint64 windowMs(Window window);
     static QString windowName(Window window);
@@ -47,7 +47,7 @@ public:
 
 public Q_SLOTS:
     void addSnapshot(const capture::StatsSnapshot &snapshot);
-    void setSelectedPorts(const QList<quint16> &ports);
+    void setSelectedPorts(const QList<capture::PortKey> &ports);
     void setWindow(capture::ThroughputGraph::Window window);
     void clear();
 
@@ -62,6 +62,7 @@ private:
     struct Series
     {
         QString name;
+        bool udp = false; ///< its readout gives datagrams/s beside bytes/s
         QColor color;
         qreal penWidth = 1;
         QList<ThroughputHistory::Sample> samples; ///< visible ones, oldest first
@@ -97,6 +98,8 @@ private:
 
     /// "HH:mm:ss", local time.
     static QString timeText(qint64 timeMs);
+    /// A hover value: "1.20 MB/s", for a UDP port "1.20 MB/s, 850 datagrams/s".
+    static QString valueText(const Series &series, const ThroughputHistory::Sample &sample);
     Frame frame() const;
     std::optional<Hover> hoverAt(const Frame &frame, int x) const;
     QColor seriesColor(int index) const;
@@ -109,7 +112,7 @@ private:
 
     ThroughputHistory m_history;
     Window m_window = Window::OneMinute;
-    QList<quint16> m_selected;
+    QList<PortKey> m_selected;
     int m_hoverX = -1;
 };
 

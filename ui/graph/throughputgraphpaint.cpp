@@ -193,7 +193,7 @@ void ThroughputGraph::paintHover(QPainter &painter, const Frame &frame, const Ho
         const bool cut = i == shown - 1 && shown < hover.values.size();
         names.append(cut ? u"+%1 more"_s.arg(hover.values.size() - i)
                          : frame.series[value.series].name);
-        values.append(cut ? QString() : formatRate(value.sample.rate));
+        values.append(cut ? QString() : valueText(frame.series[value.series], value.sample));
     }
     int nameWidth = 0;
     int valueWidth = 0;

@@ -3,7 +3,15 @@
 #include <algorithm>
 #include <cmath>
 
+using namespace Qt::Literals::StringLiterals;
+
 namespace capture {
+
+QString PortKey::name() const
+{
+    return protocol == PortStats::Protocol::Udp ? u"port %1/udp"_s.arg(port)
+                                                : u"port %1"_s.arg(port);
+}
 
 namespace {
 
@@ -57,14 +65,15 @@ void ThroughputHistory::append(const StatsSnapshot &snapshot)
     const auto capacity = size_t(m_capacity);
     m_total.push({timeMs, sanitizedRate(snapshot.totalRate)}, capacity);
     for (const PortStats &stats : snapshot.ports) {
-        auto it = m_ports.find(stats.port);
+        const PortKey key(stats.port, stats.protocol);
+        auto it = m_ports.find(key);
         if (it == m_ports.end()) {
             // Bounded memory with thousands of ports: later ports are simply not recorded.
             if (m_ports.size() >= m_maxPortSeries)
                 continue;
-            it = m_ports.insert(stats.port, Ring{});
+            it = m_ports.insert(key, Ring{});
         }
-        it->push({timeMs, sanitizedRate(stats.rate)}, capacity);
+        it->push({timeMs, sanitizedRate(stats.rate), sanitizedRate(stats.datagramRate)}, capacity);
     }
 }
 
@@ -84,15 +93,15 @@ QList<ThroughputHistory::Sample> ThroughputHistory::total(qint64 sinceMs) const
     return m_total.since(sinceMs);
 }
 
-QList<ThroughputHistory::Sample> ThroughputHistory::port(quint16 port, qint64 sinceMs) const
+QList<ThroughputHistory::Sample> ThroughputHistory::port(PortKey port, qint64 sinceMs) const
 {
     const auto it = m_ports.constFind(port);
     return it == m_ports.cend() ? QList<Sample>{} : it->since(sinceMs);
 }
 
-QList<quint16> ThroughputHistory::ports() const
+QList<PortKey> ThroughputHistory::ports() const
 {
-    QList<quint16> result = m_ports.keys();
+    QList<PortKey> result = m_ports.keys();
     std::sort(result.begin(), result.end());
     return result;
 }

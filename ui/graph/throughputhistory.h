@@ -10,6 +10,27 @@
 
 namespace capture {
 
+/// A port's series: its number and protocol (a port may be in --ports and --udp-ports both).
+struct PortKey
+{
+    PortKey(quint16 p = 0, PortStats::Protocol proto = PortStats::Protocol::Tcp) // NOLINT
+        : port(p)
+        , protocol(proto)
+    {}
+    quint16 port;
+    PortStats::Protocol protocol;
+
+    /// "port 5000", "port 5000/udp".
+    QString name() const;
+    auto operator<=>(const PortKey &) const = default;
+    bool operator==(const PortKey &) const = default;
+};
+inline size_t qHash(const PortKey &key, size_t seed = 0)
+{
+    return ::qHash(uint(key.port) | (key.protocol == PortStats::Protocol::Udp ? 0x10000U : 0U),
+                   seed);
+}
+
 /// Bounded history of throughput (bytes per second) for the total and for each port,
 /// fed by the engine's snapshots. Every series is a ring of at most `capacity` samples,
 /// so memory stays bounded however long the capture runs.
@@ -18,8 +39,9 @@ class ThroughputHistory
 public:
     struct Sample
     {
-        qint64 timeMs = 0; ///< msecs since epoch
-        double rate = 0;   ///< bytes per second
+        qint64 timeMs = 0;       ///< msecs since epoch
+        double rate = 0;         ///< bytes per second
+        double datagramRate = 0; ///< UDP ports: datagrams per second
 
         bool operator==(const Sample &) const = default;
     };
@@ -37,8 +59,8 @@ public:
     /// Samples of the total, oldest first, with timeMs >= sinceMs.
     QList<Sample> total(qint64 sinceMs = 0) const;
     /// Samples of one port, oldest first; empty for an unknown port.
-    QList<Sample> port(quint16 port, qint64 sinceMs = 0) const;
-    QList<quint16> ports() const;
+    QList<Sample> port(PortKey port, qint64 sinceMs = 0) const;
+    QList<PortKey> ports() const;
     /// Time of the newest sample (0 when empty).
     qint64 latestTimeMs() const;
 
@@ -57,7 +79,7 @@ private:
     int m_capacity;
     int m_maxPortSeries;
     Ring m_total;
-    QHash<quint16, Ring> m_ports;
+    QHash<PortKey, Ring> m_ports;
 };
 
 } // namespace capture

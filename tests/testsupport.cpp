@@ -119,12 +119,12 @@ bool writeTokenFile(const QString &path, const QByteArray &token)
            file.setPermissions(QFile::ReadOwner | QFile::WriteOwner);
 }
 
-QJsonObject statusByCurl(quint16 port)
+QByteArray getByCurl(quint16 port, const QString &path)
 {
     QProcess p;
     p.start(QStringLiteral("curl"),
             {QStringLiteral("-s"), QStringLiteral("--max-time"), QStringLiteral("20"),
-             QStringLiteral("http://127.0.0.1:%1/status").arg(port)});
+             QStringLiteral("http://127.0.0.1:%1%2").arg(QString::number(port), path)});
     if (!p.waitForStarted(10000))
         return {};
     if (!p.waitForFinished(30000)) {
@@ -132,7 +132,12 @@ QJsonObject statusByCurl(quint16 port)
         p.waitForFinished(5000);
         return {};
     }
-    return QJsonDocument::fromJson(p.readAllStandardOutput()).object();
+    return p.readAllStandardOutput();
+}
+
+QJsonObject statusByCurl(quint16 port)
+{
+    return QJsonDocument::fromJson(getByCurl(port, QStringLiteral("/status"))).object();
 }
 
 QByteArray readFile(const QString &path)

@@ -37,6 +37,8 @@ QList<QJsonObject> manifestRecords(const QString &dir, const QString &type);
 bool writeTokenFile(const QString &path, const QByteArray &token);
 /// GET http://127.0.0.1:PORT/status with curl, as JSON (empty when it did not answer).
 QJsonObject statusByCurl(quint16 port);
+/// GET http://127.0.0.1:PORT`path` with curl: the body (empty when it did not answer).
+QByteArray getByCurl(quint16 port, const QString &path);
 
 /// Reads a whole file (empty if unreadable).
 QByteArray readFile(const QString &path);

@@ -12,6 +12,7 @@
 
 #include <QDir>
 #include <QFileInfo>
+#include <QJsonArray>
 #include <QJsonObject>
 #include <QProcess>
 #include <QStandardPaths>
@@ -256,16 +257,115 @@ private Q_SLOTS:
         QCOMPARE(gotThree, fromThree);
     }
 
+    void allowAndLimitsApplyToSenders()
+    {
+        // --allow judges each datagram's source; with --split connection the limits bound the
+        // sources that have a file open. Refused datagrams are counted and logged, not written.
+        QTemporaryDir tmp;
+        QVERIFY(tmp.isValid());
+        const quint16 port = freeUdpPort(u"0.0.0.0"_s);
+        const quint16 status = freePorts(1).value(0);
+        QVERIFY(port != 0 && status != 0);
+        Receiver receiver(tmp.path(),
+                          {u"--nogui"_s, u"--bind"_s, u"0.0.0.0"_s, u"--udp-ports"_s,
+                           QString::number(port), u"--split"_s, u"connection"_s, u"--allow"_s,
+                           u"127.0.0.2,127.0.0.3"_s, u"--max-connections-per-port"_s, u"1"_s,
+                           u"--status"_s, u"127.0.0.1:%1"_s.arg(status), u"-o"_s, u"out"_s});
+        QVERIFY2(receiver.startAndWaitUntilRecording(), receiver.describe().constData());
+        const QList<QByteArray> allowed = sequence(20, 4);
+        for (const auto &[source, datagrams] :
+             {std::pair{u"127.0.0.4"_s, sequence(10, 5)}, std::pair{u"127.0.0.2"_s, allowed},
+              std::pair{u"127.0.0.3"_s, sequence(15, 6)}}) {
+            const auto problem = sendDatagrams(u"127.0.0.1"_s, port, datagrams, source);
+            QVERIFY2(!problem, qPrintable(problem.value_or(QString())));
+            QTest::qWait(1100); // refusals are logged at most once a second: a line for each
+        }
+        const auto udpPort = [status] {
+            return statusByCurl(status).value(u"ports"_s).toArray().at(0).toObject();
+        };
+        QTRY_COMPARE_WITH_TIMEOUT(udpPort().value(u"refused_over_limit"_s).toInteger(), 15, 10000);
+        const QJsonObject p = udpPort();
+        QCOMPARE(p.value(u"datagrams"_s).toInteger(), 20); // the refused are not "received"
+        QCOMPARE(p.value(u"refused_not_allowed"_s).toInteger(), 10);
+        QCOMPARE(p.value(u"refused_over_limit"_s).toInteger(), 15);
+        QCOMPARE(p.value(u"connections"_s).toInteger(), 1); // one source has a file open
+        const QByteArray metrics = getByCurl(status, u"/metrics"_s);
+        const QByteArray label = "{port=\"" + QByteArray::number(port) + "\",reason=";
+        QVERIFY2(metrics.contains(
+                     QByteArray("capture_udp_refused_total" + label + "\"not_allowed\"} 10\n")) &&
+                     metrics.contains(
+                         QByteArray("capture_udp_refused_total" + label + "\"over_limit\"} 15\n")),
+                 metrics.constData());
+        QVERIFY2(receiver.stopProblem().isEmpty(), receiver.describe().constData());
+        QVERIFY(receiver.hasLine(u"a datagram from 127.0.0.4:"_s));
+        QVERIFY(receiver.hasLine(u"not in --allow"_s));
+        QVERIFY(receiver.hasLine(u"--max-connections-per-port 1 reached"_s));
+        QVERIFY(receiver.hasLine(u"more datagram(s) refused"_s));
+
+        const QString out = tmp.filePath(u"out"_s);
+        const QStringList files = recordedFiles(out);
+        QCOMPARE(files.size(), 1);
+        QString error;
+        const QList<Record> records = readPcap(files.first(), false, &error);
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        QCOMPARE(records.size(), allowed.size());
+        for (qsizetype i = 0; i < records.size(); ++i) {
+            QCOMPARE(records[i].source, u"127.0.0.2"_s);
+            QCOMPARE(records[i].payload, allowed[i]);
+        }
+    }
+
+    void idleSourceFileCloses()
+    {
+        // --split connection --idle-timeout: a source silent that long has its file closed (one
+        // file per source would otherwise grow without bound); its next datagram opens another.
+        QTemporaryDir tmp;
+        QVERIFY(tmp.isValid());
+        const quint16 port = freeUdpPort();
+        QVERIFY(port != 0);
+        Receiver receiver(tmp.path(),
+                          {u"--nogui"_s, u"--bind"_s, u"127.0.0.1"_s, u"--udp-ports"_s,
+                           QString::number(port), u"--split"_s, u"connection"_s, u"--udp-format"_s,
+                           u"raw"_s, u"--idle-timeout"_s, u"1"_s, u"-o"_s, u"out"_s});
+        QVERIFY2(receiver.startAndWaitUntilRecording(), receiver.describe().constData());
+        QUdpSocket sender; // one source address:port throughout
+        QVERIFY(sender.bind(QHostAddress(QHostAddress::LocalHost), 0));
+        const QList<QByteArray> first = sequence(10, 7);
+        const QList<QByteArray> second = sequence(10, 8);
+        for (const QByteArray &d : first)
+            QCOMPARE(sender.writeDatagram(d, QHostAddress(QHostAddress::LocalHost), port),
+                     d.size());
+        const QString out = tmp.filePath(u"out"_s);
+        QTRY_COMPARE_WITH_TIMEOUT(recordedFiles(out).size(), 1, 15000);
+        for (const QByteArray &d : second)
+            QCOMPARE(sender.writeDatagram(d, QHostAddress(QHostAddress::LocalHost), port),
+                     d.size());
+        QVERIFY2(receiver.stopProblem().isEmpty(), receiver.describe().constData());
+
+        const QList<QJsonObject> records = manifestRecords(out, u"file"_s);
+        QCOMPARE(records.size(), 2);
+        const QJsonObject idle = records.first();
+        QVERIFY2(idle.value(u"close_reason"_s).toString().contains(u"idle timeout"_s),
+                 qPrintable(idle.value(u"close_reason"_s).toString()));
+        QCOMPARE(idle.value(u"datagrams"_s).toInteger(), 10);
+        QCOMPARE(records.last().value(u"close_reason"_s).toString(), u"stopped"_s);
+        QCOMPARE(readFile(QDir(out).filePath(idle.value(u"file"_s).toString())), first.join());
+        QCOMPARE(readFile(QDir(out).filePath(records.last().value(u"file"_s).toString())),
+                 second.join());
+    }
+
     void dropsCountedWhileStopped()
     {
         QTemporaryDir tmp;
         QVERIFY(tmp.isValid());
         const quint16 port = freeUdpPort();
-        QVERIFY(port != 0);
-        Receiver receiver(tmp.path(), {u"--nogui"_s, u"--bind"_s, u"127.0.0.1"_s, u"--udp-ports"_s,
-                                       QString::number(port), u"--udp-buffer"_s, u"64K"_s,
-                                       u"--udp-format"_s, u"length-prefixed"_s, u"-o"_s, u"out"_s,
-                                       u"--events"_s, u"events.jsonl"_s});
+        const quint16 status = freePorts(1).value(0);
+        QVERIFY(port != 0 && status != 0);
+        Receiver receiver(tmp.path(),
+                          {u"--nogui"_s, u"--bind"_s, u"127.0.0.1"_s, u"--udp-ports"_s,
+                           QString::number(port), u"--udp-buffer"_s, u"64K"_s, u"--udp-format"_s,
+                           u"length-prefixed"_s, u"-o"_s, u"out"_s, u"--events"_s,
+                           u"events.jsonl"_s, u"--status"_s, u"127.0.0.1:%1"_s.arg(status)});
         QVERIFY2(receiver.startAndWaitUntilRecording(), receiver.describe().constData());
         const QList<QByteArray> first = sequence(50, 7, 13);
         QVERIFY(!sendDatagrams(u"127.0.0.1"_s, port, first));
@@ -279,15 +379,29 @@ private Q_SLOTS:
         QVERIFY2(receiver.waitForLine(u"dropped by the kernel"_s), receiver.describe().constData());
         const QList<QByteArray> last = sequence(50, 9, 13);
         QVERIFY(!sendDatagrams(u"127.0.0.1"_s, port, last));
+        const qint64 sent = first.size() + burst.size() + last.size();
+        // While it runs, /status and /metrics account for every datagram sent.
+        const auto udpPort = [status] {
+            return statusByCurl(status).value(u"ports"_s).toArray().at(0).toObject();
+        };
+        QTRY_COMPARE_WITH_TIMEOUT(udpPort().value(u"datagrams"_s).toInteger() +
+                                      udpPort().value(u"udp_dropped"_s).toInteger(),
+                                  sent, 10000);
+        const qint64 droppedLive = udpPort().value(u"udp_dropped"_s).toInteger();
+        const QByteArray metrics = getByCurl(status, u"/metrics"_s);
+        QVERIFY2(metrics.contains(QByteArray("capture_udp_dropped_total{port=\"" +
+                                             QByteArray::number(port) + "\"} " +
+                                             QByteArray::number(droppedLive) + '\n')),
+                 metrics.constData());
         QVERIFY2(receiver.stopProblem().isEmpty(), receiver.describe().constData());
 
         const QString out = tmp.filePath(u"out"_s);
-        const qint64 sent = first.size() + burst.size() + last.size();
         const qint64 recorded = manifestSum(out, u"datagrams"_s);
         const qint64 dropped = manifestSum(out, u"udp_dropped"_s);
         qInfo("sent %lld, recorded %lld, dropped %lld", sent, recorded, dropped);
         QVERIFY2(dropped > 0, "a 64K buffer should not take a 3,000-datagram burst");
         QCOMPARE(recorded + dropped, sent);
+        QCOMPARE(dropped, droppedLive);
         // What was recorded is what was sent, in order, with the dropped ones left out.
         const QStringList files = recordedFiles(out);
         QCOMPARE(files.size(), 1);

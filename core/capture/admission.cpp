@@ -10,9 +10,10 @@ using namespace Qt::Literals::StringLiterals;
 
 namespace capture {
 
-RefusalLog::RefusalLog(quint16 port, QObject *parent)
+RefusalLog::RefusalLog(quint16 port, QObject *parent, const QString &what)
     : QObject(parent)
     , m_port(port)
+    , m_what(what)
 {}
 
 void RefusalLog::report(const QString &line)
@@ -33,9 +34,9 @@ void RefusalLog::flush()
 {
     if (m_notReported == 0)
         return;
-    Q_EMIT warningRaised(u"port %1: %2 more connection(s) refused or closed without a file "
-                         "since the last such line"_s.arg(m_port)
-                             .arg(m_notReported));
+    Q_EMIT warningRaised(
+        u"port %1: %2 more %3 refused or closed without a file since the last "
+        "such line"_s.arg(QString::number(m_port), QString::number(m_notReported), m_what));
     m_notReported = 0;
 }
 

@@ -20,7 +20,9 @@ class RefusalLog : public QObject
     Q_OBJECT
 
 public:
-    explicit RefusalLog(quint16 port, QObject *parent = nullptr);
+    /// `what` is refused: "connection(s)", or a UDP port's "datagram(s)".
+    explicit RefusalLog(quint16 port, QObject *parent = nullptr,
+                        const QString &what = QStringLiteral("connection(s)"));
 
     void report(const QString &line);
     /// At a stop: says how many were left out since the last line, if any.
@@ -31,6 +33,7 @@ Q_SIGNALS:
 
 private:
     quint16 m_port;
+    QString m_what;
     QElapsedTimer m_lastReport;
     quint64 m_notReported = 0;
 };

@@ -169,6 +169,12 @@ void PortFiles::closeKept(const QString &reason)
         series->close(reason);
 }
 
+void PortFiles::closeKept(const std::shared_ptr<FileSeries> &series, const QString &reason)
+{
+    std::erase(m_kept, series);
+    series->close(reason);
+}
+
 void PortFiles::release(const std::shared_ptr<FileSeries> &series, const QString &reason)
 {
     if (!series || series == m_portSeries)

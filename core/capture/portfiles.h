@@ -46,6 +46,8 @@ public:
     void keep(const std::shared_ptr<FileSeries> &series) { m_kept.push_back(series); }
     /// Closes the kept series' files with `reason` and forgets them (at the stop).
     void closeKept(const QString &reason);
+    /// Closes one kept series' file with `reason` and forgets it (a source gone idle or failed).
+    void closeKept(const std::shared_ptr<FileSeries> &series, const QString &reason);
 
     /// --rotate-interval: closes the files whose interval has ended.
     void checkIntervals(qint64 nowMs);

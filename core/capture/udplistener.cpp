@@ -1,11 +1,13 @@
 #include "core/capture/udplistener.h"
 
+#include "core/capture/admission.h"
 #include "core/capture/captureevents.h"
 #include "core/capture/fileseries.h"
 #include "core/capture/freespacemonitor.h"
 #include "core/capture/portfiles.h"
 #include "core/capture/runcounters.h"
 #include "core/capture/udpformat.h"
+#include "core/capture/udpsources.h"
 #include "core/net/address.h"
 #include "core/net/udpbatch.h"
 #include "core/util/logging.h"
@@ -29,31 +31,6 @@ constexpr int batchesAtStop = 4096;
 // Staged bytes are written once they reach this (and at the end of each wake-up).
 constexpr size_t stageLimit = 256 * 1024;
 
-QByteArray sourceKey(const sockaddr_storage &sa)
-{
-    if (sa.ss_family == AF_INET)
-        return QByteArray(reinterpret_cast<const char *>(&sa), sizeof(sockaddr_in));
-    if (sa.ss_family == AF_INET6) {
-        const auto *in6 = reinterpret_cast<const sockaddr_in6 *>(&sa);
-        QByteArray key(reinterpret_cast<const char *>(&in6->sin6_addr), 16);
-        key.append(reinterpret_cast<const char *>(&in6->sin6_port), 2);
-        return key;
-    }
-    return {};
-}
-
-std::pair<QHostAddress, quint16> sourceOf(const sockaddr_storage &sa)
-{
-    QHostAddress address(reinterpret_cast<const sockaddr *>(&sa));
-    bool isV4 = false;
-    const quint32 v4 = address.toIPv4Address(&isV4);
-    if (isV4)
-        address = QHostAddress(v4); // a dual-stack socket's IPv4 sender, as IPv4
-    const quint16 port = sa.ss_family == AF_INET6
-                             ? ntohs(reinterpret_cast<const sockaddr_in6 *>(&sa)->sin6_port)
-                             : ntohs(reinterpret_cast<const sockaddr_in *>(&sa)->sin_port);
-    return {address, port};
-}
 } // namespace
 
 UdpListener::UdpListener(quint16 port, const CaptureSettings &settings, const RunParts &parts,
@@ -64,7 +41,11 @@ UdpListener::UdpListener(quint16 port, const CaptureSettings &settings, const Ru
     , m_parts(parts)
     , m_batch(batch)
     , m_files(new PortFiles(port, settings, parts, m_noSessions, this))
+    , m_refusalLog(new RefusalLog(port, this, u"datagram(s)"_s))
+    , m_sources(std::make_unique<UdpSources>(port, settings, parts, m_files, m_refusalLog))
 {
+    connect(m_refusalLog, &RefusalLog::warningRaised, m_parts.events,
+            &CaptureEvents::warningRaised);
     m_stats.port = port;
     m_stats.protocol = PortStats::Protocol::Udp;
     connect(m_parts.freeSpace, &FreeSpaceMonitor::pausedChanged, this,
@@ -115,6 +96,7 @@ void UdpListener::setReadingPaused(bool paused)
 
 bool UdpListener::readBatches(int maxBatches)
 {
+    m_nowMs = QDateTime::currentMSecsSinceEpoch();
     bool more = true;
     for (int i = 0; i < maxBatches && more; ++i) {
         QString error;
@@ -135,44 +117,6 @@ bool UdpListener::readBatches(int maxBatches)
     return more;
 }
 
-std::pair<FileSeries *, quint64> UdpListener::seriesFor(const Datagram &d)
-{
-    const auto newSeries = [this](const QHostAddress &peer, quint16 peerPort,
-                                  const QString &peerText) {
-        Source source;
-        source.series = m_files->seriesFor(peer, peerPort);
-        source.series->setPreamble(udpformat::fileHeader(m_settings.udpFormat));
-        source.series->setUdpFormat(udpFormatName(m_settings.udpFormat));
-        source.id = m_parts.counters->nextConnectionId++;
-        ConnectionInfo connection;
-        connection.id = source.id;
-        connection.peerAddress = peer;
-        connection.peerPort = peerPort;
-        connection.localPort = m_port;
-        connection.opened = QDateTime::currentDateTime();
-        source.series->attach(connection, peerText);
-        return source;
-    };
-    if (m_settings.split == SplitMode::Port) {
-        if (!m_portSource.series)
-            m_portSource = newSeries({}, 0, u"udp"_s); // every sender of the port
-        return {m_portSource.series.get(), m_portSource.id};
-    }
-    const QByteArray key = sourceKey(d.source);
-    if (m_lastSource.series && key == m_lastKey)
-        return {m_lastSource.series.get(), m_lastSource.id};
-    auto it = m_sources.find(key);
-    if (it == m_sources.end()) {
-        const auto [peer, peerPort] = sourceOf(d.source);
-        it = m_sources.insert(key, newSeries(peer, peerPort, endpointText(peer, peerPort)));
-        m_files->keep(it->series);
-        ++m_stats.totalConnections; // senders seen
-    }
-    m_lastKey = key;
-    m_lastSource = *it;
-    return {it->series.get(), it->id};
-}
-
 void UdpListener::writeBatch(int count)
 {
     std::vector<char> &out = m_batch->output;
@@ -185,9 +129,11 @@ void UdpListener::writeBatch(int count)
             m_lastDropCount = d.dropCount;
             noteDropCount(m_droppedBeforeLast);
         }
+        const auto [series, id] = m_sources->route(d.source, m_nowMs);
+        if (!series)
+            continue; // refused (--allow, limits): counted as such, not as received
         ++m_stats.datagrams;
         m_stats.bytes += quint64(d.length);
-        const auto [series, id] = seriesFor(d);
         if (series != m_staged) {
             flush();
             m_staged = series;
@@ -201,18 +147,7 @@ void UdpListener::writeBatch(int count)
         const qint64 size = udpformat::recordSize(format, d);
         if (size == 0) {
             ++m_notWritten;
-            if (!m_lastCutReport.isValid() || m_lastCutReport.elapsed() >= 1000) {
-                m_lastCutReport.start();
-                Q_EMIT m_parts.events->errorRaised(
-                    u"port %1/udp: a datagram of %2 bytes from %3 was cut to %4 by the read "
-                    "buffer: not written (--udp-format %5 cannot mark it; pcap can); %6 "
-                    "so far"_s.arg(m_port)
-                        .arg(d.length)
-                        .arg(endpointText(sourceOf(d.source).first, sourceOf(d.source).second))
-                        .arg(d.captured)
-                        .arg(udpFormatName(format))
-                        .arg(m_stats.udpTruncated));
-            }
+            reportCut(d);
             continue;
         }
         if (!out.empty() && qint64(out.size()) + size > series->roomBeforeRotation())
@@ -244,6 +179,20 @@ bool UdpListener::flush()
     return false;
 }
 
+void UdpListener::reportCut(const Datagram &d)
+{
+    if (m_lastCutReport.isValid() && m_lastCutReport.elapsed() < 1000)
+        return;
+    m_lastCutReport.start();
+    const auto [address, port] = datagramSource(d.source);
+    Q_EMIT m_parts.events->errorRaised(
+        u"port %1/udp: a datagram of %2 bytes from %3 was cut to %4 by the read buffer: not "
+        "written (--udp-format %5 cannot mark it; pcap can); %6 so far"_s.arg(
+            QString::number(m_port), QString::number(d.length), endpointText(address, port),
+            QString::number(d.captured), udpFormatName(m_settings.udpFormat),
+            QString::number(m_stats.udpTruncated)));
+}
+
 void UdpListener::writeFailed(FileSeries *series, quint64 datagramsLost)
 {
     const QString reason = series->errorString();
@@ -263,27 +212,18 @@ void UdpListener::writeFailed(FileSeries *series, quint64 datagramsLost)
             .arg(datagramsLost)
             .arg(info.path, reason));
     // The failed series closes with its reason; the next datagram gets a new one.
-    std::shared_ptr<FileSeries> failed;
-    if (m_portSource.series.get() == series) {
-        failed = std::exchange(m_portSource.series, nullptr);
-        m_files->writeFailed(failed);
-    } else {
-        for (auto it = m_sources.begin(); it != m_sources.end(); ++it) {
-            if (it->series.get() == series) {
-                failed = it->series;
-                m_sources.erase(it);
-                break;
-            }
-        }
-    }
-    m_lastSource = {};
-    m_lastKey.clear();
-    if (m_staged == series)
+    forgetSeries(series);
+    m_sources->writeFailed(series, reason);
+}
+
+void UdpListener::forgetSeries(FileSeries *series)
+{
+    if (m_staged == series) {
+        m_batch->output.clear(); // flushed already, unless its write failed
         m_staged = nullptr;
+    }
     if (m_lastWritten == series)
         m_lastWritten = nullptr;
-    if (failed)
-        failed->close(reason);
 }
 
 void UdpListener::noteDropCount(quint64 total)
@@ -327,7 +267,7 @@ void UdpListener::finalRead()
         readBatches(batchesAtStop);
     if (const qint64 drops = socketDropCount(m_fd); drops >= 0)
         noteDropCount(quint64(drops));
-    attributeDrops(m_settings.split == SplitMode::Port ? m_portSource.series.get() : m_lastWritten);
+    attributeDrops(m_settings.split == SplitMode::Port ? m_sources->portSeries() : m_lastWritten);
     reportDrops(true);
 }
 
@@ -343,17 +283,10 @@ void UdpListener::closeFiles()
         ::close(m_fd);
         m_fd = -1;
     }
-    const QDateTime now = QDateTime::currentDateTime();
-    if (m_portSource.series)
-        m_portSource.series->detach(m_portSource.id, now, u"stopped"_s);
-    for (const Source &source : std::as_const(m_sources))
-        source.series->detach(source.id, now, u"stopped"_s);
-    m_files->closePortFile();
-    m_files->closeKept(u"stopped"_s);
-    m_portSource = {};
-    m_sources.clear();
-    m_lastSource = {};
+    m_refusalLog->flush();
     m_staged = nullptr;
+    m_lastWritten = nullptr;
+    m_sources->closeAll();
     m_lastWritten = nullptr;
     m_stats.state = PortStats::State::Closed;
     m_stats.currentFile.clear();
@@ -369,8 +302,11 @@ void UdpListener::tick(double seconds)
         if (const qint64 drops = socketDropCount(m_fd); drops >= 0)
             noteDropCount(quint64(drops));
         if (m_settings.split == SplitMode::Port)
-            attributeDrops(m_portSource.series.get());
+            attributeDrops(m_sources->portSeries());
         reportDrops(false);
+        flush();
+        m_sources->closeIdle(QDateTime::currentMSecsSinceEpoch(),
+                             [this](FileSeries *series) { forgetSeries(series); });
     }
     m_stats.rate = seconds > 0 ? double(m_stats.bytes - m_bytesAtLastTick) / seconds : 0.0;
     m_stats.datagramRate =
@@ -391,6 +327,11 @@ PortStats UdpListener::stats() const
 {
     PortStats stats = m_stats;
     stats.files = m_files->filesOpened();
+    stats.activeConnections = m_settings.split == SplitMode::Connection ? m_sources->open() : 0;
+    stats.totalConnections = m_sources->seen();
+    stats.refusedNotAllowed = m_sources->refusedNotAllowed();
+    stats.refusedOverLimit = m_sources->refusedOverLimit();
+    stats.idleClosed = m_sources->idleClosed();
     return stats;
 }
 
@@ -400,7 +341,7 @@ PortSummary UdpListener::summary() const
     s.port = m_port;
     s.protocol = PortStats::Protocol::Udp;
     s.files = m_files->filesOpened();
-    s.connections = m_stats.totalConnections;
+    s.connections = m_sources->seen();
     s.bytesReceived = m_stats.bytes;
     s.bytesWritten = m_bytesWritten;
     s.datagrams = m_stats.datagrams;

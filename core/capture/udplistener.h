@@ -19,8 +19,10 @@ namespace capture {
 
 class FileSeries;
 class PortFiles;
+class RefusalLog;
 class Session;
 class UdpBatch;
+class UdpSources;
 struct Datagram;
 
 /// One UDP port (--udp-ports): reads datagrams in batches (recvmmsg, from a QSocketNotifier in
@@ -59,11 +61,12 @@ private:
     /// Reads up to `maxBatches` batches; false once the socket has nothing more.
     bool readBatches(int maxBatches);
     void writeBatch(int count);
-    /// The series `d` goes to, and its connection id in the manifest.
-    std::pair<FileSeries *, quint64> seriesFor(const Datagram &d);
     /// Writes what is staged for `series`; false on a write failure (reported).
     bool flush();
     void writeFailed(FileSeries *series, quint64 datagramsLost);
+    void reportCut(const Datagram &d);
+    /// `series` is about to close: nothing staged or remembered for it is used again.
+    void forgetSeries(FileSeries *series);
     /// Takes in the kernel's drop count (cumulative for the socket; SO_RXQ_OVFL and SO_MEMINFO
     /// read the same counter, so the larger is the count).
     void noteDropCount(quint64 total);
@@ -80,15 +83,8 @@ private:
     int m_fd = -1;
     QSocketNotifier *m_notifier = nullptr;
     ReceiveBufferGrant m_buffer;
-    struct Source
-    {
-        std::shared_ptr<FileSeries> series;
-        quint64 id = 0;
-    };
-    Source m_portSource;                 ///< --split port: the port's series
-    QHash<QByteArray, Source> m_sources; ///< --split connection: per source address:port
-    QByteArray m_lastKey;                ///< the last source looked up, and its series
-    Source m_lastSource;
+    RefusalLog *m_refusalLog; ///< datagrams refused (--allow, limits), at most a line a second
+    std::unique_ptr<UdpSources> m_sources;
     FileSeries *m_staged = nullptr; ///< the series the staged bytes are for
     quint64 m_stagedId = 0;
     quint64 m_stagedDatagrams = 0;
@@ -105,6 +101,7 @@ private:
     QElapsedTimer m_lastCutReport;
     quint64 m_bytesAtLastTick = 0;
     quint64 m_datagramsAtLastTick = 0;
+    qint64 m_nowMs = 0; ///< the time of the batches being read (a source's last datagram)
 };
 
 } // namespace capture

@@ -240,6 +240,17 @@ QByteArray StatusService::metricsText() const
                "Datagrams the kernel dropped on the UDP port (its receive buffer was full: "
                "SO_RXQ_OVFL) since the capture started.",
                [](const PortStats &p) { return p.udpDropped; });
+    family(&out, "capture_udp_refused_total", "counter",
+           "Datagrams on the UDP port not recorded because their source is not in --allow "
+           "(not_allowed), or with --split connection is a new source while "
+           "--max-connections-per-port or --max-connections sources have a file open "
+           "(over_limit).");
+    for (const PortStats &p : last.ports) {
+        if (p.protocol != PortStats::Protocol::Udp)
+            continue;
+        sample(&out, "capture_udp_refused_total", p.refusedNotAllowed, p.port, "not_allowed");
+        sample(&out, "capture_udp_refused_total", p.refusedOverLimit, p.port, "over_limit");
+    }
     perUdpPort("capture_udp_truncated_total", "counter",
                "Datagrams on the UDP port larger than the read buffer (cut; written only in "
                "pcap, marked there).",

@@ -231,14 +231,16 @@ QList<OptionSpec> makeTable()
         {{u"allow"_s},
          u"cidr"_s,
          u"Accept connections only from this address or network (CIDR: 10.0.0.0/8, "
-         "2001:db8::/32); repeatable; others are closed at once (default: everyone)."_s,
+         "2001:db8::/32); repeatable; others are closed at once, their datagrams not recorded "
+         "(default: everyone)."_s,
          true,
          true,
          // Repeatable on the command line; a comma list in one value (as in the config file).
          [](const QString &v, O *o) { return addNetworks(v, &o->settings.allow); }},
         {{u"max-connections"_s},
          u"n"_s,
-         u"Close new connections at once while N are open in all (default: no limit)."_s,
+         u"Close new connections at once while N are open in all (UDP --split connection: "
+         "sources with a file open; default: no limit)."_s,
          true,
          false,
          [](const QString &v, O *o) {
@@ -246,8 +248,8 @@ QList<OptionSpec> makeTable()
          }},
         {{u"max-connections-per-port"_s},
          u"n"_s,
-         u"Close new connections to a port at once while N are open on it (default: no "
-         "limit)."_s,
+         u"Close new connections to a port at once while N are open on it (UDP --split "
+         "connection: sources with a file open; default: no limit)."_s,
          true,
          false,
          [](const QString &v, O *o) {
@@ -256,7 +258,8 @@ QList<OptionSpec> makeTable()
          }},
         {{u"idle-timeout"_s},
          u"seconds"_s,
-         u"Close a connection that sent nothing for this many seconds (default: never)."_s,
+         u"Close a connection (UDP --split connection: a source's file) that sent nothing "
+         "for this many seconds (default: never)."_s,
          true,
          false,
          [](const QString &v, O *o) {

@@ -58,6 +58,8 @@ protected:
     void resizeEvent(QResizeEvent *event) override;
 
 private:
+    /// Choices, ranges, placeholders and tooltips of the fields (settingspanelfields.cpp).
+    void describeFields();
     void validate();
     void browse();
     void browseTlsFile(QLineEdit *edit, const QString &title);

@@ -7,6 +7,8 @@
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QScrollBar>
+#include <QTextBlock>
+#include <QTextCursor>
 #include <QVBoxLayout>
 
 using namespace Qt::Literals::StringLiterals;
@@ -27,7 +29,10 @@ LogPanel::LogPanel(QWidget *parent)
     m_filter->setCurrentIndex(1);
     m_filter->setToolTip(tr("Which log entries to show"));
     m_view->setReadOnly(true);
-    m_view->setLineWrapMode(QPlainTextEdit::NoWrap);
+    // Wrapped: a line wider than the view neither hides the rest behind horizontal scrolling
+    // nor changes the viewport's height under the follow logic.
+    m_view->setLineWrapMode(QPlainTextEdit::WidgetWidth);
+    m_view->setWordWrapMode(QTextOption::WrapAtWordBoundaryOrAnywhere);
     m_view->setMaximumBlockCount(maxEntries);
     m_view->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
     auto *clearButton = new QPushButton(tr("Clear"), this);
@@ -45,11 +50,76 @@ LogPanel::LogPanel(QWidget *parent)
 
     connect(m_filter, &QComboBox::currentIndexChanged, this, &LogPanel::refill);
     connect(clearButton, &QPushButton::clicked, this, &LogPanel::clear);
+
+    // Following is a state, not a comparison made at each append: the range grows (and the
+    // viewport changes) after lines are laid out, which an append-time value == maximum check
+    // misses, freezing the view for good.
+    QScrollBar *bar = m_view->verticalScrollBar();
+    connect(bar, &QScrollBar::valueChanged, this, [this, bar](int value) {
+        if (!m_scrolling)
+            m_following = value >= bar->maximum();
+    });
+    connect(bar, &QScrollBar::rangeChanged, this, [this] {
+        if (m_following)
+            scrollToEnd();
+    });
+}
+
+void LogPanel::scrollToEnd()
+{
+    QScrollBar *bar = m_view->verticalScrollBar();
+    m_scrolling = true;
+    bar->setValue(bar->maximum());
+    m_scrolling = false;
 }
 
 Level LogPanel::minimumLevel() const
 {
     return Level(m_filter->currentData().toInt());
+}
+
+void LogPanel::setMinimumLevel(Level level)
+{
+    const int index = m_filter->findData(int(level));
+    if (index >= 0)
+        m_filter->setCurrentIndex(index);
+}
+
+QColor LogPanel::levelColor(Level level, const QPalette &palette)
+{
+    // Dark and light themes: pick the shade that reads on the view's base colour.
+    const bool dark = palette.color(QPalette::Base).lightness() < 128;
+    switch (level) {
+    case Level::Debug:
+        return palette.color(QPalette::Disabled, QPalette::Text);
+    case Level::Info:
+        return palette.color(QPalette::Text);
+    case Level::Warning:
+        return dark ? QColor(0xff, 0xb3, 0x47) : QColor(0xa8, 0x5a, 0x00);
+    case Level::Error:
+        return dark ? QColor(0xff, 0x6b, 0x6b) : QColor(0xc0, 0x10, 0x10);
+    }
+    return palette.color(QPalette::Text);
+}
+
+QTextCharFormat LogPanel::charFormat(Level level) const
+{
+    QTextCharFormat format;
+    format.setForeground(levelColor(level, m_view->palette()));
+    format.setFontWeight(level == Level::Error ? QFont::Bold : QFont::Normal);
+    return format;
+}
+
+void LogPanel::append(const Entry &entry)
+{
+    QTextCursor cursor(m_view->document());
+    cursor.movePosition(QTextCursor::End);
+    const QTextCharFormat levelFormat = charFormat(entry.level);
+    if (m_view->document()->isEmpty())
+        cursor.setBlockCharFormat(levelFormat);
+    else
+        cursor.insertBlock(QTextBlockFormat(), levelFormat);
+    cursor.insertText(format(entry), levelFormat);
 }
 
 QString LogPanel::format(const Entry &entry)
@@ -64,26 +134,23 @@ void LogPanel::addEntry(Level level, const QString &text)
     if (m_entries.size() >= maxEntries)
         m_entries.removeFirst();
     if (int(level) >= int(minimumLevel())) {
-        // Follow the newest line only when the user has not scrolled up to read.
-        QScrollBar *bar = m_view->verticalScrollBar();
-        const bool atEnd = bar->value() == bar->maximum();
-        m_view->appendPlainText(format(entry));
-        if (atEnd)
-            bar->setValue(bar->maximum());
+        append(entry);
+        if (m_following)
+            scrollToEnd();
     }
     m_entries.append(std::move(entry));
 }
 
 void LogPanel::refill()
 {
-    QStringList lines;
+    m_view->clear();
     const int minimum = int(minimumLevel());
     for (const Entry &entry : std::as_const(m_entries)) {
         if (int(entry.level) >= minimum)
-            lines.append(format(entry));
+            append(entry);
     }
-    m_view->setPlainText(lines.join(u'\n'));
-    m_view->verticalScrollBar()->setValue(m_view->verticalScrollBar()->maximum());
+    m_following = true;
+    scrollToEnd();
 }
 
 QString LogPanel::visibleText() const
@@ -95,6 +162,7 @@ void LogPanel::clear()
 {
     m_entries.clear();
     m_view->clear();
+    m_following = true;
 }
 
 } // namespace capture

@@ -120,6 +120,8 @@ void MainWindow::connectController()
         m_settings->setSettings(next);
     });
     connect(c->events(), &CaptureEvents::stopped, this, [this] {
+        // Nothing arrives any more: the last snapshot's rate would read as live.
+        m_rateLabel->setText(tr("Rate: %1").arg(formatRate(0)));
         statusBar()->showMessage(tr("Capture stopped; files closed."), statusMessageMs);
         if (m_closeWhenStopped)
             close();
@@ -130,6 +132,8 @@ void MainWindow::startCapture()
 {
     if (!isIdle() || !m_receiver->canControl())
         return;
+    // A message about the previous run (or a Verify result) does not describe this one.
+    statusBar()->clearMessage();
     if (m_remote) { // it starts with its own settings
         m_connectionsModel->clear();
         m_filesModel->clear();

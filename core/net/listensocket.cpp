@@ -14,20 +14,21 @@ namespace capture {
 
 namespace {
 
-int tryListen(int family, const sockaddr *addr, socklen_t length, bool v6Only, int *error)
+int tryBind(int family, int type, const sockaddr *addr, socklen_t length, bool v6Only,
+            const std::function<void(int, int)> &prepare, int *error)
 {
-    const int fd = ::socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP);
+    const int protocol = type == SOCK_DGRAM ? IPPROTO_UDP : IPPROTO_TCP;
+    const int fd = ::socket(family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, protocol);
     if (fd < 0) {
         *error = errno;
         return -1;
     }
-    const int one = 1;
     const int v6OnlyValue = v6Only ? 1 : 0;
-    // SO_REUSEADDR lets a restart bind while old connections sit in TIME_WAIT (as Qt does).
-    ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
     if (family == AF_INET6)
         ::setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6OnlyValue, sizeof v6OnlyValue);
-    if (::bind(fd, addr, length) != 0 || ::listen(fd, SOMAXCONN) != 0) {
+    if (prepare)
+        prepare(fd, family);
+    if (::bind(fd, addr, length) != 0) {
         *error = errno;
         ::close(fd);
         return -1;
@@ -37,7 +38,8 @@ int tryListen(int family, const sockaddr *addr, socklen_t length, bool v6Only, i
 
 } // namespace
 
-int openListeningSocket(const QHostAddress &address, quint16 port, QString *error)
+int openBoundSocket(const QHostAddress &address, quint16 port, int type,
+                    const std::function<void(int fd, int family)> &prepare, QString *error)
 {
     int err = 0;
     int fd = -1;
@@ -58,8 +60,8 @@ int openListeningSocket(const QHostAddress &address, quint16 port, QString *erro
                     sa.sin6_scope_id = ::if_nametoindex(scope.toLocal8Bit().constData());
             }
         }
-        fd = tryListen(AF_INET6, reinterpret_cast<const sockaddr *>(&sa), sizeof sa, !dualStack,
-                       &err);
+        fd = tryBind(AF_INET6, type, reinterpret_cast<const sockaddr *>(&sa), sizeof sa, !dualStack,
+                     prepare, &err);
         if (fd >= 0 || !dualStack || err != EAFNOSUPPORT) {
             if (fd < 0 && error)
                 *error = systemErrorString(err);
@@ -71,9 +73,29 @@ int openListeningSocket(const QHostAddress &address, quint16 port, QString *erro
     sa.sin_family = AF_INET;
     sa.sin_port = htons(port);
     sa.sin_addr.s_addr = dualStack ? htonl(INADDR_ANY) : htonl(address.toIPv4Address());
-    fd = tryListen(AF_INET, reinterpret_cast<const sockaddr *>(&sa), sizeof sa, false, &err);
+    fd = tryBind(AF_INET, type, reinterpret_cast<const sockaddr *>(&sa), sizeof sa, false, prepare,
+                 &err);
     if (fd < 0 && error)
         *error = systemErrorString(err);
+    return fd;
+}
+
+int openListeningSocket(const QHostAddress &address, quint16 port, QString *error)
+{
+    // SO_REUSEADDR lets a restart bind while old connections sit in TIME_WAIT (as Qt does).
+    const int fd = openBoundSocket(
+        address, port, SOCK_STREAM,
+        [](int socket, int) {
+            const int one = 1;
+            ::setsockopt(socket, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+        },
+        error);
+    if (fd >= 0 && ::listen(fd, SOMAXCONN) != 0) {
+        if (error)
+            *error = systemErrorString(errno);
+        ::close(fd);
+        return -1;
+    }
     return fd;
 }
 

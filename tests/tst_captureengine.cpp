@@ -11,6 +11,7 @@
 #include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QUdpSocket>
 
 #include <csignal>
 #include <sys/resource.h>
@@ -567,6 +568,57 @@ private Q_SLOTS:
         QVERIFY(h.stats.size() - before <= 6);
         client.disconnectFromHost();
         h.stop();
+    }
+
+    void udpSourcesInTheEngineThread()
+    {
+        // UDP in process (tsan runs this): two sources on a port with --split connection and
+        // --idle-timeout, read and written in the engine thread while snapshots reach this
+        // one; each source's file closes once it has been silent for the idle timeout.
+        QTemporaryDir dir;
+        QUdpSocket probe;
+        QVERIFY(probe.bind(QHostAddress::LocalHost, 0));
+        const quint16 port = probe.localPort();
+        probe.close();
+        CaptureSettings s = settingsFor({}, dir.path(), SplitMode::Connection);
+        s.udpPorts = {port};
+        s.udpFormat = UdpFormat::Raw;
+        s.idleTimeoutMs = 1000;
+        Harness h;
+        QVERIFY(h.start(s));
+        QUdpSocket a;
+        QUdpSocket b;
+        QVERIFY(a.bind(QHostAddress::LocalHost, 0) && b.bind(QHostAddress::LocalHost, 0));
+        QByteArray fromA;
+        QByteArray fromB;
+        // a sends 10 datagrams every 100 ms for 2 s (never silent for 1 s); b only for 0.5 s.
+        for (int i = 0; i < 200; ++i) {
+            const QByteArray da = "a" + QByteArray::number(i) + QByteArray(100, 'x');
+            const QByteArray db = "b" + QByteArray::number(i);
+            QCOMPARE(a.writeDatagram(da, QHostAddress::LocalHost, port), da.size());
+            fromA += da;
+            if (i < 50) {
+                QCOMPARE(b.writeDatagram(db, QHostAddress::LocalHost, port), db.size());
+                fromB += db;
+            }
+            if (i % 10 == 9)
+                QTest::qWait(100);
+        }
+        QTRY_VERIFY_WITH_TIMEOUT(!h.stats.isEmpty() &&
+                                     h.controller.lastSnapshot().ports.value(0).datagrams == 250,
+                                 timeoutMs);
+        QTRY_COMPARE_WITH_TIMEOUT(h.filesClosed.size(), 2, timeoutMs); // both fell silent
+        const PortStats udp = h.controller.lastSnapshot().ports.value(0);
+        QCOMPARE(udp.protocol, PortStats::Protocol::Udp);
+        QCOMPARE(udp.idleClosed, quint64(2));
+        const StopSummary summary = h.stop();
+        QCOMPARE(summary.ports.value(0).datagrams, quint64(250));
+        QCOMPARE(summary.bytesWritten, quint64(fromA.size() + fromB.size()));
+        QStringList contents;
+        for (const QString &name : QDir(dir.path()).entryList({u"udp_*"_s}, QDir::Files))
+            contents.append(QString::fromLatin1(TestSupport::readFile(dir.filePath(name))));
+        contents.sort();
+        QCOMPARE(contents, (QStringList{QString::fromLatin1(fromA), QString::fromLatin1(fromB)}));
     }
 
     void restartAfterStop()

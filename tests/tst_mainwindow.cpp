@@ -375,6 +375,8 @@ private Q_SLOTS:
         fillSettings(window, QString::number(port), dir.path());
         auto *panel = child<SettingsPanel>(&window, u"settingsPanel"_s);
         field<QSpinBox>(panel, u"runSpin"_s)->setValue(7);
+        const quint16 udpPort = TestSupport::freePort(); // nothing bound to it over TCP or UDP
+        QTest::keyClicks(field<QLineEdit>(panel, u"udpPortsEdit"_s), QString::number(udpPort));
         QTest::keyClicks(field<QLineEdit>(panel, u"nameTemplateEdit"_s),
                          u"run_{run:04}/p{port}.dat{seq}"_s);
         QTRY_VERIFY(field<QLabel>(panel, u"nameExample"_s)
@@ -390,6 +392,9 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(started.size(), 1, timeoutMs);
         QVERIFY(newRun->isEnabled());
         QVERIFY(window.windowTitle().contains(u"run 7"_s));
+        QVERIFY2(window.windowTitle().endsWith(u"recording %1, UDP %2"_s.arg(
+                     QString::number(port), QString::number(udpPort))),
+                 qPrintable(window.windowTitle()));
         QCOMPARE(child<QLabel>(&window, u"runLabel"_s)->text(), u"Run: 7"_s);
 
         const QByteArray first = TestSupport::patternData(83, 200000);

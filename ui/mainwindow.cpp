@@ -249,12 +249,19 @@ void MainWindow::showState(RunState state)
         setWindowTitle(title);
         break;
     case RunState::Starting:
-    case RunState::Running:
-        setWindowTitle(tr("%1 — run %2 — recording %3")
-                           .arg(title)
-                           .arg(m_receiver->runNumber())
-                           .arg(formatPortSpec(m_receiver->settings().ports)));
+    case RunState::Running: {
+        // One arg() call: a remote URL in the title may hold "%1"-like text (a scope id).
+        const CaptureSettings &s = m_receiver->settings();
+        QStringList ports;
+        if (!s.ports.isEmpty())
+            ports.append(formatPortSpec(s.ports));
+        if (!s.udpPorts.isEmpty())
+            ports.append(tr("UDP %1").arg(formatPortSpec(s.udpPorts)));
+        setWindowTitle(
+            tr("%1 — run %2 — recording %3")
+                .arg(title, QString::number(m_receiver->runNumber()), ports.join(u", "_s)));
         break;
+    }
     case RunState::Stopping:
         setWindowTitle(tr("%1 — stopping").arg(title));
         break;

@@ -134,6 +134,12 @@ QStringList recordedFiles(const QString &dir)
     return files;
 }
 
+/// The first port's entry of the receiver's /status (on 127.0.0.1:`statusPort`).
+QJsonObject firstPortStatus(quint16 statusPort)
+{
+    return statusByCurl(statusPort).value(u"ports"_s).toArray().at(0).toObject();
+}
+
 qint64 manifestSum(const QString &dir, const QString &key)
 {
     qint64 sum = 0;
@@ -280,9 +286,7 @@ private Q_SLOTS:
             QVERIFY2(!problem, qPrintable(problem.value_or(QString())));
             QTest::qWait(1100); // refusals are logged at most once a second: a line for each
         }
-        const auto udpPort = [status] {
-            return statusByCurl(status).value(u"ports"_s).toArray().at(0).toObject();
-        };
+        const auto udpPort = [status] { return firstPortStatus(status); };
         QTRY_COMPARE_WITH_TIMEOUT(udpPort().value(u"refused_over_limit"_s).toInteger(), 15, 10000);
         const QJsonObject p = udpPort();
         QCOMPARE(p.value(u"datagrams"_s).toInteger(), 20); // the refused are not "received"
@@ -381,9 +385,7 @@ private Q_SLOTS:
         QVERIFY(!sendDatagrams(u"127.0.0.1"_s, port, last));
         const qint64 sent = first.size() + burst.size() + last.size();
         // While it runs, /status and /metrics account for every datagram sent.
-        const auto udpPort = [status] {
-            return statusByCurl(status).value(u"ports"_s).toArray().at(0).toObject();
-        };
+        const auto udpPort = [status] { return firstPortStatus(status); };
         QTRY_COMPARE_WITH_TIMEOUT(udpPort().value(u"datagrams"_s).toInteger() +
                                       udpPort().value(u"udp_dropped"_s).toInteger(),
                                   sent, 10000);

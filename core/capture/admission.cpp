@@ -18,11 +18,16 @@ RefusalLog::RefusalLog(quint16 port, QObject *parent, const QString &what)
 
 void RefusalLog::report(const QString &line)
 {
+    report([&line] { return line; });
+}
+
+void RefusalLog::report(const std::function<QString()> &makeLine)
+{
     if (m_lastReport.isValid() && m_lastReport.elapsed() < 1000) {
         ++m_notReported;
         return;
     }
-    QString text = line;
+    QString text = makeLine();
     if (m_notReported > 0)
         text += u" (and %1 more refused since the last such line)"_s.arg(m_notReported);
     m_notReported = 0;
@@ -69,22 +74,24 @@ bool Admission::checkAllowed(int fd, const ConnectionOrigin &origin)
     return false;
 }
 
+QString connectionLimitReached(const CaptureSettings &settings, const RunCounters &counters,
+                               int openOnPort)
+{
+    if (settings.maxConnectionsPerPort > 0 && openOnPort >= settings.maxConnectionsPerPort)
+        return u"--max-connections-per-port %1 reached"_s.arg(settings.maxConnectionsPerPort);
+    if (settings.maxConnections > 0 && counters.openConnections >= settings.maxConnections)
+        return u"--max-connections %1 reached"_s.arg(settings.maxConnections);
+    return {};
+}
+
 bool Admission::isFull(int openOnPort) const
 {
-    return (m_settings.maxConnectionsPerPort > 0 &&
-            openOnPort >= m_settings.maxConnectionsPerPort) ||
-           (m_settings.maxConnections > 0 &&
-            m_counters.openConnections >= m_settings.maxConnections);
+    return !connectionLimitReached(m_settings, m_counters, openOnPort).isEmpty();
 }
 
 bool Admission::checkLimits(int fd, const ConnectionOrigin &origin, int openOnPort)
 {
-    QString limit;
-    if (m_settings.maxConnectionsPerPort > 0 && openOnPort >= m_settings.maxConnectionsPerPort)
-        limit = u"--max-connections-per-port %1 reached"_s.arg(m_settings.maxConnectionsPerPort);
-    else if (m_settings.maxConnections > 0 &&
-             m_counters.openConnections >= m_settings.maxConnections)
-        limit = u"--max-connections %1 reached"_s.arg(m_settings.maxConnections);
+    const QString limit = connectionLimitReached(m_settings, m_counters, openOnPort);
     if (limit.isEmpty())
         return true;
     refuse(fd, origin.text(), limit, &m_refusedOverLimit);

@@ -8,6 +8,8 @@
 #include <QObject>
 #include <QString>
 
+#include <functional>
+
 namespace capture {
 
 struct RunCounters;
@@ -25,6 +27,9 @@ public:
                         const QString &what = QStringLiteral("connection(s)"));
 
     void report(const QString &line);
+    /// As report(), with the line made only when it is logged (a flood of refused datagrams
+    /// must not format a line each).
+    void report(const std::function<QString()> &makeLine);
     /// At a stop: says how many were left out since the last line, if any.
     void flush();
 
@@ -37,6 +42,11 @@ private:
     QElapsedTimer m_lastReport;
     quint64 m_notReported = 0;
 };
+
+/// Which connection limit a new connection would pass with `openOnPort` open on its port
+/// ("--max-connections-per-port 4 reached", "--max-connections 100 reached"); empty if none.
+QString connectionLimitReached(const CaptureSettings &settings, const RunCounters &counters,
+                               int openOnPort);
 
 /// Who may connect to one port: --proxy-from, --allow, --max-connections and
 /// --max-connections-per-port. A connection refused is closed at once, counted and reported

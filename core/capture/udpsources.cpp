@@ -109,20 +109,14 @@ bool UdpSources::allowed(const QByteArray &key, const sockaddr_storage &source)
     return yes;
 }
 
-bool UdpSources::underLimits() const
-{
-    return (m_settings.maxConnectionsPerPort <= 0 ||
-            m_sources.size() < m_settings.maxConnectionsPerPort) &&
-           (m_settings.maxConnections <= 0 ||
-            m_parts.counters->openConnections < m_settings.maxConnections);
-}
-
 void UdpSources::refuse(const sockaddr_storage &source, const QString &reason, quint64 *counter)
 {
     ++*counter;
-    const auto [address, port] = datagramSource(source);
-    m_log->report(u"port %1/udp: a datagram from %2 not recorded: %3"_s.arg(
-        QString::number(m_port), endpointText(address, port), reason));
+    m_log->report([&] {
+        const auto [address, port] = datagramSource(source);
+        return u"port %1/udp: a datagram from %2 not recorded: %3"_s.arg(
+            QString::number(m_port), endpointText(address, port), reason);
+    });
 }
 
 UdpSources::Target UdpSources::route(const sockaddr_storage &source, qint64 nowMs)
@@ -147,14 +141,10 @@ UdpSources::Target UdpSources::route(const sockaddr_storage &source, qint64 nowM
     }
     auto it = m_sources.find(key);
     if (it == m_sources.end()) {
-        if (!underLimits()) {
-            refuse(source,
-                   m_settings.maxConnectionsPerPort > 0 &&
-                           m_sources.size() >= m_settings.maxConnectionsPerPort
-                       ? u"--max-connections-per-port %1 reached (sources with a file open)"_s.arg(
-                             m_settings.maxConnectionsPerPort)
-                       : u"--max-connections %1 reached"_s.arg(m_settings.maxConnections),
-                   &m_refusedOverLimit);
+        const QString limit =
+            connectionLimitReached(m_settings, *m_parts.counters, int(m_sources.size()));
+        if (!limit.isEmpty()) {
+            refuse(source, limit + u" (sources with a file open)"_s, &m_refusedOverLimit);
             return {};
         }
         const auto [peer, peerPort] = datagramSource(source);

@@ -65,8 +65,6 @@ private:
     Source newSource(const QHostAddress &peer, quint16 peerPort, const QString &peerText);
     /// Whether `source` may send (--allow); remembered per address:port.
     bool allowed(const QByteArray &key, const sockaddr_storage &source);
-    /// Whether a new source may get a file (the limits).
-    bool underLimits() const;
     void refuse(const sockaddr_storage &source, const QString &reason, quint64 *counter);
     void forget(QHash<QByteArray, Source>::iterator it, const QString &reason);
 

@@ -4,21 +4,25 @@
 
 #include <QJsonArray>
 
+#include <type_traits>
+
 using namespace Qt::Literals::StringLiterals;
 
 namespace capture {
 
 namespace {
-// A UDP port's figures (--udp-ports); a TCP port's JSON stays as it was.
-void insertUdp(QJsonObject *o, const PortStats &p)
+// A UDP port's counts (--udp-ports), in its stats and its summary; a TCP port's JSON stays as
+// it was.
+template<typename Port> void insertUdp(QJsonObject *o, const Port &p)
 {
     if (p.protocol != PortStats::Protocol::Udp)
         return;
     o->insert(u"protocol"_s, protocolName(p.protocol));
     o->insert(u"datagrams"_s, qint64(p.datagrams));
-    o->insert(u"datagram_rate"_s, p.datagramRate);
     o->insert(u"udp_dropped"_s, qint64(p.udpDropped));
     o->insert(u"udp_truncated"_s, qint64(p.udpTruncated));
+    if constexpr (std::is_same_v<Port, PortStats>)
+        o->insert(u"datagram_rate"_s, p.datagramRate);
 }
 } // namespace
 
@@ -122,12 +126,7 @@ QJsonObject portSummaryJson(const PortSummary &p)
                   {u"connections_empty"_s, qint64(p.emptyConnections)},
                   {u"bytes_received"_s, qint64(p.bytesReceived)},
                   {u"bytes_written"_s, qint64(p.bytesWritten)}};
-    if (p.protocol == PortStats::Protocol::Udp) {
-        o.insert(u"protocol"_s, protocolName(p.protocol));
-        o.insert(u"datagrams"_s, qint64(p.datagrams));
-        o.insert(u"udp_dropped"_s, qint64(p.udpDropped));
-        o.insert(u"udp_truncated"_s, qint64(p.udpTruncated));
-    }
+    insertUdp(&o, p);
     return o;
 }
 

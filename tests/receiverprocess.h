@@ -7,6 +7,7 @@
 #include <QFile>
 #include <QProcess>
 #include <QRegularExpression>
+#include <QTemporaryDir>
 #include <QTest>
 
 #include <csignal>
@@ -76,7 +77,9 @@ bool writeDataFile(const QString &path, const QByteArray &data)
 }
 
 /// The capture-receiver process: started in its own working directory, stdout and stderr
-/// collected separately.
+/// collected separately. They go to files, not pipes: a test blocked in another wait (a
+/// client running for a minute) must never block the receiver on a full pipe, which would
+/// stall everything its main thread does (status server, event stream) until the test reads.
 class Receiver
 {
 public:
@@ -84,8 +87,8 @@ public:
     {
         m_process.setProcessEnvironment(headlessEnvironment());
         m_process.setWorkingDirectory(workDir);
-        m_process.setProcessChannelMode(QProcess::SeparateChannels);
-        m_process.setReadChannel(QProcess::StandardError);
+        m_process.setStandardErrorFile(m_outputDir.filePath(u"stderr"_s));
+        m_process.setStandardOutputFile(m_outputDir.filePath(u"stdout"_s));
         if (wrapper.isEmpty()) {
             m_process.setProgram(receiverBinary());
             m_process.setArguments(arguments);
@@ -249,12 +252,20 @@ public:
     }
 
 private:
+    /// Appends what the process wrote to `name` since the last call.
+    void collectFrom(const QString &name, QByteArray &into)
+    {
+        QFile file(m_outputDir.filePath(name));
+        if (file.open(QIODevice::ReadOnly) && file.seek(into.size()))
+            into += file.readAll();
+    }
     void collect()
     {
-        m_err += m_process.readAllStandardError();
-        m_out += m_process.readAllStandardOutput();
+        collectFrom(u"stderr"_s, m_err);
+        collectFrom(u"stdout"_s, m_out);
     }
 
+    QTemporaryDir m_outputDir;
     QProcess m_process;
     QByteArray m_err;
     QByteArray m_out;

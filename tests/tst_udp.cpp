@@ -15,6 +15,7 @@
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QProcess>
+#include <QSet>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
@@ -229,20 +230,26 @@ private Q_SLOTS:
         const QList<QByteArray> fromTwo = sequence(200, 2);
         const QList<QByteArray> fromThree = sequence(300, 3);
         // Interleaved: a few from one source, then a few from the other.
+        QSet<QString> sources;
         for (int i = 0; i < 10; ++i) {
-            const auto a =
-                sendDatagrams(u"127.0.0.1"_s, port, fromTwo.mid(i * 20, 20), u"127.0.0.2"_s);
+            quint16 sourcePort = 0;
+            const auto a = sendDatagrams(u"127.0.0.1"_s, port, fromTwo.mid(i * 20, 20),
+                                         u"127.0.0.2"_s, &sourcePort);
             QVERIFY2(!a, qPrintable(a.value_or(QString())));
-            const auto b =
-                sendDatagrams(u"127.0.0.1"_s, port, fromThree.mid(i * 30, 30), u"127.0.0.3"_s);
+            sources.insert(u"127.0.0.2:%1"_s.arg(sourcePort));
+            const auto b = sendDatagrams(u"127.0.0.1"_s, port, fromThree.mid(i * 30, 30),
+                                         u"127.0.0.3"_s, &sourcePort);
             QVERIFY2(!b, qPrintable(b.value_or(QString())));
+            sources.insert(u"127.0.0.3:%1"_s.arg(sourcePort));
         }
         QVERIFY2(receiver.stopProblem().isEmpty(), receiver.describe().constData());
 
-        // Each sender's socket has its own source port: 20 sources in all, one file each.
+        // Each sender's socket has its own source port: one file per source address:port (20,
+        // unless the system gave a later socket a port an earlier one had used).
         const QString out = tmp.filePath(u"out"_s);
         const QStringList files = recordedFiles(out);
-        QCOMPARE(files.size(), 20);
+        QCOMPARE(files.size(), sources.size());
+        QVERIFY(sources.size() >= 15);
         QList<QByteArray> gotTwo;
         QList<QByteArray> gotThree;
         for (const QString &file : files) {

@@ -1,6 +1,7 @@
 #include "core/util/units.h"
 #include "testsupport.h"
 #include "ui/mainwindow.h"
+#include "ui/models/portstablemodel.h"
 #include "ui/settingspanel.h"
 
 #include <QComboBox>
@@ -10,8 +11,10 @@
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QStatusBar>
+#include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QToolButton>
 
 using namespace Qt::Literals::StringLiterals;
 using namespace capture;
@@ -112,6 +115,67 @@ private Q_SLOTS:
         QCOMPARE(receiver.starts, 1);
         QVERIFY2(!window.statusBar()->currentMessage().contains(u"verify"_s),
                  qPrintable(window.statusBar()->currentMessage()));
+    }
+
+    // A start that failed: the failed port reads "error", the others "not listening" (none is
+    // left bound), a banner above the tables says so, and the Ports field is marked until the
+    // next successful start.
+    void failedStartShowsBannerPortStatesAndTheSetting()
+    {
+        QTemporaryDir outputDir;
+        FakeReceiver receiver;
+        MainWindow window(&receiver, CommandLineOptions{});
+        window.resize(1280, 720);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        auto *banner = child<QWidget>(&window, u"startErrorBanner"_s);
+        QVERIFY(!banner->isVisible());
+        const QList<quint16> ports = TestSupport::freePorts(3);
+        fillSettings(window, u"%1,%2,%3"_s.arg(ports[0]).arg(ports[1]).arg(ports[2]),
+                     outputDir.path());
+        window.startCapture();
+        QCOMPARE(receiver.starts, 1);
+
+        Q_EMIT receiver.emitter.startFailed({{ports[1], u"Address already in use"_s}}, {});
+        QVERIFY(banner->isVisible());
+        const QString text = child<QLabel>(&window, u"startErrorText"_s)->text();
+        QVERIFY2(text.contains(u"did not start"_s) &&
+                     text.contains(u"port %1: Address already in use"_s.arg(ports[1])),
+                 qPrintable(text));
+        // The banner is above the tables, inside the window (not off-screen at 1280x720).
+        auto *portsView = child<QTableView>(&window, u"portsView"_s);
+        QVERIFY(banner->mapTo(&window, QPoint(0, 0)).y() <
+                portsView->mapTo(&window, QPoint(0, 0)).y());
+        QVERIFY(banner->mapTo(&window, QPoint(0, banner->height())).y() <= window.height());
+        const QAbstractItemModel *model = portsView->model();
+        QStringList states;
+        for (int row = 0; row < model->rowCount(); ++row)
+            states.append(model->index(row, PortsTableModel::State).data().toString());
+        states.sort();
+        QCOMPARE(states, (QStringList{u"error"_s, u"not listening"_s, u"not listening"_s}));
+
+        auto *panel = child<SettingsPanel>(&window, u"settingsPanel"_s);
+        QCOMPARE(panel->startFailureField(), child<QLineEdit>(panel, u"portsEdit"_s));
+        auto *message = child<QLabel>(panel, u"portsMessage"_s);
+        QVERIFY2(!message->isHidden() &&
+                     message->text().contains(u"port %1: Address already in use"_s.arg(ports[1])),
+                 qPrintable(message->text()));
+
+        // Started after all: banner and mark gone.
+        Q_EMIT receiver.emitter.started();
+        QVERIFY(!banner->isVisible());
+        QCOMPARE(panel->startFailureField(), nullptr);
+
+        // A failure before any port (the output directory): the Output field is marked.
+        Q_EMIT receiver.emitter.startFailed({}, u"cannot create /nope/out: Permission denied"_s);
+        QVERIFY(banner->isVisible());
+        QCOMPARE(panel->startFailureField(), child<QLineEdit>(panel, u"outputEdit"_s));
+        // Editing the field answers it.
+        QTest::keyClicks(child<QLineEdit>(panel, u"outputEdit"_s), u"x"_s);
+        QCOMPARE(panel->startFailureField(), nullptr);
+        // The banner can be dismissed.
+        QTest::mouseClick(child<QToolButton>(banner, u"startErrorDismiss"_s), Qt::LeftButton);
+        QVERIFY(!banner->isVisible());
     }
 };
 

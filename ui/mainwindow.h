@@ -90,6 +90,9 @@ private:
     /// A remote receiver: the banner above the view, the tables greyed while it is lost.
     void buildRemoteView();
     void stopNow();
+    /// The banner above the tables, the ports' states and the setting at fault.
+    void showStartFailure(const QList<ListenFailure> &failures, const QString &reason);
+    QWidget *makeStartErrorBanner();
     void connectController();
     /// Idle or after a failed start: settings editable, Start enabled.
     bool isIdle() const;
@@ -140,6 +143,11 @@ private:
     QAction *m_openFolderAction = nullptr;
     QAction *m_verifyAction = nullptr;
     QAction *m_manifestViewAction = nullptr;
+
+    /// "startErrorBanner": above the tables after a failed start, until the next start or
+    /// the user dismisses it.
+    QWidget *m_startErrorBanner = nullptr;
+    QLabel *m_startErrorText = nullptr;
 
     QLabel *m_runLabel = nullptr;
     QLabel *m_rateLabel = nullptr;

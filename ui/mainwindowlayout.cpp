@@ -16,6 +16,7 @@
 #include <QDesktopServices>
 #include <QDockWidget>
 #include <QFileInfo>
+#include <QFrame>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
@@ -275,7 +276,13 @@ void MainWindow::buildLayout()
     splitter->addWidget(tables);
     splitter->setStretchFactor(0, 1);
     splitter->setStretchFactor(1, 1);
-    setCentralWidget(splitter);
+    auto *central = new QWidget(this);
+    auto *centralLayout = new QVBoxLayout(central);
+    centralLayout->setContentsMargins(0, 0, 0, 0);
+    centralLayout->setSpacing(0);
+    centralLayout->addWidget(makeStartErrorBanner());
+    centralLayout->addWidget(splitter, 1);
+    setCentralWidget(central);
 
     QDockWidget *filesDock = addDock(tr("Files"), u"filesDock"_s, filesBox, Qt::LeftDockWidgetArea);
 
@@ -303,6 +310,35 @@ void MainWindow::buildLayout()
     m_freeSpaceLabel = makeLabel(u"freeSpaceLabel"_s, tr("Free space on the output volume"));
     m_uptimeLabel = makeLabel(u"uptimeLabel"_s, tr("Time since the capture started"));
     onSnapshot(StatsSnapshot{});
+}
+
+QWidget *MainWindow::makeStartErrorBanner()
+{
+    m_startErrorBanner = new QFrame(this);
+    m_startErrorBanner->setObjectName(u"startErrorBanner"_s);
+    m_startErrorBanner->setAutoFillBackground(true);
+    QPalette palette = m_startErrorBanner->palette();
+    palette.setColor(QPalette::Window, QColor(0xfd, 0xe0, 0xdc)); // light red, dark text
+    palette.setColor(QPalette::WindowText, QColor(0x5f, 0x21, 0x20));
+    m_startErrorBanner->setPalette(palette);
+    auto *layout = new QHBoxLayout(m_startErrorBanner);
+    layout->setContentsMargins(8, 4, 4, 4);
+    m_startErrorBanner->setAccessibleName(tr("Start failed"));
+    m_startErrorText = new QLabel(m_startErrorBanner);
+    m_startErrorText->setObjectName(u"startErrorText"_s);
+    m_startErrorText->setWordWrap(true);
+    m_startErrorText->setTextFormat(Qt::RichText);
+    m_startErrorText->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    layout->addWidget(m_startErrorText, 1);
+    auto *dismiss = new QToolButton(m_startErrorBanner);
+    dismiss->setObjectName(u"startErrorDismiss"_s);
+    dismiss->setIcon(style()->standardIcon(QStyle::SP_TitleBarCloseButton));
+    dismiss->setToolTip(tr("Hide this message"));
+    dismiss->setAutoRaise(true);
+    connect(dismiss, &QToolButton::clicked, m_startErrorBanner, &QWidget::hide);
+    layout->addWidget(dismiss, 0, Qt::AlignTop);
+    m_startErrorBanner->hide();
+    return m_startErrorBanner;
 }
 
 void MainWindow::buildFleetDock(const CommandLineOptions &options)

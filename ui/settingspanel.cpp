@@ -292,6 +292,7 @@ void SettingsPanel::setEditable(bool editable)
 
 void SettingsPanel::validate()
 {
+    clearStartFailure(); // an edit answers it; the messages below are the fields' own again
     const QString bindText = m_bind->currentText().trimmed();
     // The command line's checks (core/config/optionchecks.h), with the panel's wording around.
     const Checked<QHostAddress> bind = checkBindAddress(bindText);

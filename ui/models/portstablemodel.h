@@ -37,8 +37,10 @@ public:
     /// As setPorts(), with the rows of `ports` (TCP and UDP, in their order).
     void setPortRows(const QList<PortStats> &ports);
     void updateFromSnapshot(const StatsSnapshot &snapshot);
-    /// Marks ports that could not be bound; the reason becomes the state's tooltip.
-    void setListenFailures(const QList<ListenFailure> &failures);
+    /// A start that failed: the ports that could not be bound read "error" (the reason in the
+    /// state's tooltip), every other port "not listening" (nothing was left bound), with
+    /// `reason` (or which ports failed) as the tooltip.
+    void setStartFailure(const QList<ListenFailure> &failures, const QString &reason);
 
     quint16 portAt(int row) const;
     PortStats::Protocol protocolAt(int row) const;

@@ -1,14 +1,18 @@
 #include "core/util/units.h"
 #include "testsupport.h"
+#include "ui/graph/throughputgraph.h"
+#include "ui/logpanel.h"
 #include "ui/mainwindow.h"
 #include "ui/models/portstablemodel.h"
 #include "ui/settingspanel.h"
 
 #include <QComboBox>
+#include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
 #include <QSettings>
 #include <QSignalSpy>
+#include <QSplitter>
 #include <QStandardPaths>
 #include <QStatusBar>
 #include <QTableView>
@@ -176,6 +180,112 @@ private Q_SLOTS:
         // The banner can be dismissed.
         QTest::mouseClick(child<QToolButton>(banner, u"startErrorDismiss"_s), Qt::LeftButton);
         QVERIFY(!banner->isVisible());
+    }
+
+    // What a user arranged comes back: column widths, order and sort, the splitters, the
+    // graph's time window and the log's level.
+    void arrangementIsRemembered()
+    {
+        QList<int> splitterSizes;
+        {
+            FakeReceiver receiver;
+            MainWindow window(&receiver, CommandLineOptions{});
+            window.show();
+            QVERIFY(QTest::qWaitForWindowExposed(&window));
+            auto *ports = child<QTableView>(&window, u"portsView"_s);
+            ports->setColumnWidth(PortsTableModel::Bytes, 211);
+            auto *connections = child<QTableView>(&window, u"connectionsView"_s);
+            connections->sortByColumn(3, Qt::DescendingOrder);
+            auto *graphWindow = child<QComboBox>(&window, u"graphWindowCombo"_s);
+            graphWindow->setCurrentIndex(
+                graphWindow->findData(int(ThroughputGraph::Window::TenMinutes)));
+            child<LogPanel>(&window, u"logPanel"_s)
+                ->setMinimumLevel(CaptureEventLog::Level::Warning);
+            auto *tables = child<QSplitter>(&window, u"tablesSplitter"_s);
+            const int total = tables->sizes().value(0) + tables->sizes().value(1);
+            tables->setSizes({total / 4, total - total / 4});
+            splitterSizes = tables->sizes();
+        } // the window saves its settings when it goes
+
+        FakeReceiver receiver;
+        MainWindow window(&receiver, CommandLineOptions{});
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QCOMPARE(child<QTableView>(&window, u"portsView"_s)->columnWidth(PortsTableModel::Bytes),
+                 211);
+        const QHeaderView *header =
+            child<QTableView>(&window, u"connectionsView"_s)->horizontalHeader();
+        QCOMPARE(header->sortIndicatorSection(), 3);
+        QCOMPARE(header->sortIndicatorOrder(), Qt::DescendingOrder);
+        QCOMPARE(child<QComboBox>(&window, u"graphWindowCombo"_s)->currentData().toInt(),
+                 int(ThroughputGraph::Window::TenMinutes));
+        QCOMPARE(child<ThroughputGraph>(&window, u"throughputGraph"_s)->window(),
+                 ThroughputGraph::Window::TenMinutes);
+        QCOMPARE(child<LogPanel>(&window, u"logPanel"_s)->minimumLevel(),
+                 CaptureEventLog::Level::Warning);
+        QCOMPARE(child<QSplitter>(&window, u"tablesSplitter"_s)->sizes(), splitterSizes);
+    }
+
+    // Sized to the window: at 1920x1080 every column of the Ports and Connections tables is
+    // visible without scrolling; at 1280x720 Port, State, Bytes and Rate are, and the status
+    // bar is inside the window.
+    void columnsFitTheWindow_data()
+    {
+        QTest::addColumn<QSize>("size");
+        QTest::addColumn<bool>("everyColumn");
+        QTest::newRow("1920x1080") << QSize(1920, 1080) << true;
+        QTest::newRow("1280x720") << QSize(1280, 720) << false;
+    }
+    void columnsFitTheWindow()
+    {
+        QFETCH(QSize, size);
+        QFETCH(bool, everyColumn);
+        QTemporaryDir outputDir;
+        FakeReceiver receiver;
+        MainWindow window(&receiver, CommandLineOptions{});
+        window.resize(size);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        fillSettings(window, u"5000-5015"_s, outputDir.path()); // the fake receiver binds none
+        window.startCapture();
+        QCOMPARE(receiver.starts, 1);
+        QCoreApplication::processEvents();
+        QVERIFY(window.statusBar()->geometry().bottom() < window.height());
+
+        const auto visibleWidth = [](QTableView *view, const QList<int> &columns) {
+            const QHeaderView *header = view->horizontalHeader();
+            int right = 0;
+            for (const int column : columns) {
+                if (!header->isSectionHidden(column))
+                    right = std::max(right, header->sectionViewportPosition(column) +
+                                                header->sectionSize(column));
+            }
+            return right;
+        };
+        auto *ports = child<QTableView>(&window, u"portsView"_s);
+        const int essential = visibleWidth(ports, {PortsTableModel::Port, PortsTableModel::State,
+                                                   PortsTableModel::Bytes, PortsTableModel::Rate});
+        QVERIFY2(essential <= ports->viewport()->width(),
+                 qPrintable(u"%1 > %2"_s.arg(essential).arg(ports->viewport()->width())));
+        if (!everyColumn)
+            return;
+        for (auto *view : {ports, child<QTableView>(&window, u"connectionsView"_s)}) {
+            QList<int> all;
+            for (int column = 0; column < view->model()->columnCount(); ++column)
+                all.append(column);
+            QVERIFY2(visibleWidth(view, all) <= view->viewport()->width(),
+                     qPrintable(u"%1: %2 > %3"_s.arg(view->objectName())
+                                    .arg(visibleWidth(view, all))
+                                    .arg(view->viewport()->width())));
+            // And no column is narrower than its title.
+            for (const int column : all) {
+                const QString title = view->model()->headerData(column, Qt::Horizontal).toString();
+                if (!view->isColumnHidden(column))
+                    QVERIFY2(view->columnWidth(column) >
+                                 view->fontMetrics().horizontalAdvance(title),
+                             qPrintable(title));
+            }
+        }
     }
 };
 

@@ -174,6 +174,13 @@ void MainWindow::showStartFailure(const QList<ListenFailure> &failures, const QS
     m_startErrorBanner->show();
 }
 
+void MainWindow::resizeEvent(QResizeEvent *event)
+{
+    QMainWindow::resizeEvent(event);
+    if (!m_userArranged)
+        fitToWindow();
+}
+
 void MainWindow::stopCapture()
 {
     if (m_receiver->state() != RunState::Running)

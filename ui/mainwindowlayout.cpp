@@ -21,6 +21,8 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QPushButton>
+#include <QScrollArea>
+#include <QScrollBar>
 #include <QSortFilterProxyModel>
 #include <QSplitter>
 #include <QStatusBar>
@@ -30,6 +32,8 @@
 #include <QToolButton>
 #include <QUrl>
 #include <QVBoxLayout>
+
+#include <algorithm>
 
 using namespace Qt::Literals::StringLiterals;
 
@@ -109,8 +113,10 @@ void MainWindow::buildActions()
 }
 
 QTableView *MainWindow::makeTable(QAbstractItemModel *model, QSortFilterProxyModel **proxy,
-                                  const QString &objectName, const QList<int> &widths)
+                                  const QString &objectName, const QList<int> &widths,
+                                  int fileColumn)
 {
+    Q_ASSERT(widths.size() == model->columnCount()); // one width per column, in order
     *proxy = new QSortFilterProxyModel(this);
     (*proxy)->setSourceModel(model);
     (*proxy)->setSortRole(RawValueRole);
@@ -124,12 +130,24 @@ QTableView *MainWindow::makeTable(QAbstractItemModel *model, QSortFilterProxyMod
     view->setWordWrap(false);
     view->verticalHeader()->hide();
     view->verticalHeader()->setDefaultSectionSize(view->fontMetrics().height() + 8);
-    view->horizontalHeader()->setStretchLastSection(true);
-    view->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
+    // A long file name loses its middle, not the end that tells files apart.
+    view->setTextElideMode(Qt::ElideMiddle);
+    QHeaderView *header = view->horizontalHeader();
+    header->setSectionResizeMode(QHeaderView::Interactive);
+    // Spare width goes to the file names (elided in the middle when it is short).
+    header->setStretchLastSection(false);
+    header->setSectionResizeMode(fileColumn, QHeaderView::Stretch);
     // Fixed initial widths: resizing to contents would measure every row at every update.
+    // Each column is at least as wide as its title with the sort arrow beside it.
     const int charWidth = view->fontMetrics().horizontalAdvance(u'0');
-    for (int column = 0; column < widths.size(); ++column)
-        view->setColumnWidth(column, widths[column] * charWidth + 16);
+    const QFontMetrics headerMetrics(header->font());
+    const int arrow = view->style()->pixelMetric(QStyle::PM_HeaderMarkSize, nullptr, header) +
+                      2 * view->style()->pixelMetric(QStyle::PM_HeaderMargin, nullptr, header);
+    for (int column = 0; column < widths.size(); ++column) {
+        const QString title = model->headerData(column, Qt::Horizontal).toString();
+        view->setColumnWidth(column, std::max(widths[column] * charWidth + 16,
+                                              headerMetrics.horizontalAdvance(title) + arrow + 8));
+    }
     return view;
 }
 
@@ -149,8 +167,16 @@ void MainWindow::buildLayout()
     // Settings on the left.
     m_settings = new SettingsPanel(this);
     m_settings->setObjectName(u"settingsPanel"_s);
+    // Scrolled when the dock is smaller than the panel: a small screen or a narrow dock
+    // while capturing gives the tables the room, and a message shown for a moment does not
+    // leave the dock taller.
+    auto *settingsScroll = new QScrollArea(this);
+    settingsScroll->setObjectName(u"settingsScroll"_s);
+    settingsScroll->setWidget(m_settings);
+    settingsScroll->setWidgetResizable(true);
+    settingsScroll->setFrameShape(QFrame::NoFrame);
     QDockWidget *settingsDock =
-        addDock(tr("Settings"), u"settingsDock"_s, m_settings, Qt::LeftDockWidgetArea);
+        addDock(tr("Settings"), u"settingsDock"_s, settingsScroll, Qt::LeftDockWidgetArea);
     connect(m_settings, &SettingsPanel::settingsChanged, this, &MainWindow::updateActions);
 
     // Graph on top of the tables.
@@ -181,11 +207,28 @@ void MainWindow::buildLayout()
     m_portsModel = new PortsTableModel(this);
     m_connectionsModel = new ConnectionsTableModel(this);
     m_filesModel = new FilesTableModel(this);
-    m_portsView =
-        makeTable(m_portsModel, &m_portsProxy, u"portsView"_s, {5, 4, 9, 4, 5, 7, 9, 10, 9, 7, 30});
+    m_portsView = makeTable(m_portsModel, &m_portsProxy, u"portsView"_s,
+                            {5, 4, 9, 4, 5, 7, 9, 10, 9, 7, 30}, PortsTableModel::File);
+    // What a user reads first stays on the left: port, state, bytes, rate.
+    QHeaderView *portsHeader = m_portsView->horizontalHeader();
+    portsHeader->moveSection(portsHeader->visualIndex(PortsTableModel::State), 1);
+    portsHeader->moveSection(portsHeader->visualIndex(PortsTableModel::Bytes), 2);
+    portsHeader->moveSection(portsHeader->visualIndex(PortsTableModel::Rate), 3);
+    // The protocol and UDP columns only when the capture has a UDP port.
+    const auto showUdpColumns = [this] {
+        bool udp = false;
+        for (int row = 0; row < m_portsModel->rowCount(); ++row)
+            udp = udp || m_portsModel->protocolAt(row) == PortStats::Protocol::Udp;
+        for (const int column :
+             {PortsTableModel::Protocol, PortsTableModel::DatagramRate, PortsTableModel::Dropped})
+            m_portsView->setColumnHidden(column, !udp);
+    };
+    connect(m_portsModel, &QAbstractItemModel::modelReset, this, showUdpColumns);
+    showUdpColumns();
     m_connectionsView = makeTable(m_connectionsModel, &m_connectionsProxy, u"connectionsView"_s,
-                                  {17, 5, 8, 8, 9, 10, 40, 12});
-    m_filesView = makeTable(m_filesModel, &m_filesProxy, u"filesView"_s, {17, 5, 8, 7, 16, 64});
+                                  {17, 20, 5, 8, 9, 9, 10, 40, 12}, ConnectionsTableModel::File);
+    m_filesView = makeTable(m_filesModel, &m_filesProxy, u"filesView"_s, {28, 5, 8, 7, 16, 64},
+                            FilesTableModel::File);
     m_filesView->setToolTip(tr("Double-click a file to open its folder"));
     connect(m_portsView->selectionModel(), &QItemSelectionModel::selectionChanged, this,
             &MainWindow::onPortSelectionChanged);
@@ -263,12 +306,13 @@ void MainWindow::buildLayout()
     tables->setObjectName(u"tablesSplitter"_s);
     tables->addWidget(titled(tr("Ports"), m_portsView));
     tables->addWidget(titled(tr("Connections"), connectionsBox));
-    // Start wide enough to show the ports' numbers; connections take the rest.
+    // Start wide enough for port, state, bytes and rate at least; connections take the rest.
     int portsWidth = 24;
-    for (int column = 0; column < PortsTableModel::File; ++column)
-        portsWidth += m_portsView->columnWidth(column);
+    for (int visual = 0; visual < 4; ++visual)
+        portsWidth += m_portsView->columnWidth(portsHeader->logicalIndex(visual));
     tables->setSizes({portsWidth, portsWidth * 3 / 2});
     tables->setStretchFactor(1, 1);
+    connect(tables, &QSplitter::splitterMoved, this, [this] { m_userArranged = true; });
 
     auto *splitter = new QSplitter(Qt::Vertical, this);
     splitter->setObjectName(u"centralSplitter"_s);
@@ -290,7 +334,6 @@ void MainWindow::buildLayout()
     m_log = new LogPanel(this);
     m_log->setObjectName(u"logPanel"_s);
     QDockWidget *logDock = addDock(tr("Log"), u"logDock"_s, m_log, Qt::BottomDockWidgetArea);
-    resizeDocks({settingsDock}, {fontMetrics().horizontalAdvance(u'0') * 42}, Qt::Horizontal);
     resizeDocks({settingsDock, filesDock},
                 {m_settings->sizeHint().height(), fontMetrics().height() * 40}, Qt::Vertical);
     resizeDocks({logDock}, {fontMetrics().height() * 9}, Qt::Vertical);
@@ -310,6 +353,42 @@ void MainWindow::buildLayout()
     m_freeSpaceLabel = makeLabel(u"freeSpaceLabel"_s, tr("Free space on the output volume"));
     m_uptimeLabel = makeLabel(u"uptimeLabel"_s, tr("Time since the capture started"));
     onSnapshot(StatsSnapshot{});
+}
+
+void MainWindow::fitToWindow()
+{
+    auto *settingsDock = findChild<QDockWidget *>(u"settingsDock"_s);
+    auto *settingsScroll = findChild<QScrollArea *>(u"settingsScroll"_s);
+    auto *tables = findChild<QSplitter *>(u"tablesSplitter"_s);
+    int settingsWidth = 0;
+    if (settingsDock && settingsScroll && !settingsDock->isFloating() &&
+        settingsDock->isVisible()) {
+
+        settingsWidth = std::min(m_settings->minimumSizeHint().width() +
+                                     settingsScroll->verticalScrollBar()->sizeHint().width() + 4,
+                                 width() / 3);
+        resizeDocks({settingsDock}, {settingsWidth}, Qt::Horizontal);
+    }
+    if (!tables)
+        return;
+    const QHeaderView *header = m_portsView->horizontalHeader();
+    const auto columnsWidth = [header](int visualCount) {
+        int sum = 0;
+        for (int visual = 0; visual < visualCount; ++visual) {
+            const int logical = header->logicalIndex(visual);
+            if (!header->isSectionHidden(logical))
+                sum += header->sectionSize(logical);
+        }
+        return sum;
+    };
+    // The File column stretches: count it at 18 characters (a name elided in the middle).
+    const int frame = 2 * m_portsView->frameWidth() + 24; // and the vertical scroll bar
+    const int all =
+        columnsWidth(header->count() - 1) + 18 * fontMetrics().horizontalAdvance(u'0') + frame;
+    const int essential = columnsWidth(4) + frame;
+    const int available = width() - settingsWidth - tables->handleWidth() - 16;
+    const int ports = all <= available * 3 / 5 ? all : std::max(essential, available * 2 / 5);
+    tables->setSizes({ports, std::max(available - ports, 0)});
 }
 
 QWidget *MainWindow::makeStartErrorBanner()

@@ -6,10 +6,13 @@
 #include "ui/models/portstablemodel.h"
 #include "ui/settingspanel.h"
 
+#include <QApplication>
 #include <QComboBox>
+#include <QDir>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
+#include <QSet>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QSplitter>
@@ -285,6 +288,52 @@ private Q_SLOTS:
                                  view->fontMetrics().horizontalAdvance(title),
                              qPrintable(title));
             }
+        }
+    }
+
+    // Tab: one stop per table (it walked the Ports table cell by cell, changing the graph's
+    // lines at each), and every panel is reached; Ctrl+1…5 go to each panel.
+    void keyboardReachesEveryPanel()
+    {
+        FakeReceiver receiver;
+        MainWindow window(&receiver, CommandLineOptions{});
+        window.resize(1280, 720);
+        window.show();
+        window.activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(&window));
+        fillSettings(window, u"5000-5015"_s, QDir::tempPath());
+        window.startCapture(); // 16 rows in the Ports table
+        auto *ports = child<QTableView>(&window, u"portsView"_s);
+        auto *connections = child<QTableView>(&window, u"connectionsView"_s);
+        auto *files = child<QTableView>(&window, u"filesView"_s);
+        auto *log = child<QWidget>(&window, u"logView"_s);
+
+        QTest::keyClick(&window, Qt::Key_1, Qt::ControlModifier);
+        QCOMPARE(QApplication::focusWidget(), ports);
+        QTest::keyClick(ports, Qt::Key_Down); // arrows move inside
+        QCOMPARE(QApplication::focusWidget(), ports);
+        QTest::keyClick(QApplication::focusWidget(), Qt::Key_Tab);
+        QVERIFY(QApplication::focusWidget() != ports); // one stop, not 8 x 16
+        QVERIFY(ports->selectionModel()->selectedRows().size() <= 1);
+
+        QSet<QWidget *> reached;
+        for (int i = 0; i < 80; ++i) {
+            QTest::keyClick(QApplication::focusWidget(), Qt::Key_Tab);
+            reached.insert(QApplication::focusWidget());
+        }
+        for (QWidget *panel : {static_cast<QWidget *>(ports), static_cast<QWidget *>(connections),
+                               static_cast<QWidget *>(files), log})
+            QVERIFY2(reached.contains(panel), qPrintable(panel->objectName()));
+
+        const std::pair<Qt::Key, QWidget *> shortcuts[] = {
+            {Qt::Key_2, connections},
+            {Qt::Key_3, files},
+            {Qt::Key_4, log},
+            {Qt::Key_1, ports},
+            {Qt::Key_5, child<QComboBox>(&window, u"bindCombo"_s)}};
+        for (const auto &[key, target] : shortcuts) {
+            QTest::keyClick(QApplication::focusWidget(), key, Qt::ControlModifier);
+            QCOMPARE(QApplication::focusWidget(), target);
         }
     }
 };

@@ -124,6 +124,8 @@ QTableView *MainWindow::makeTable(QAbstractItemModel *model, QSortFilterProxyMod
     view->setObjectName(objectName);
     view->setModel(*proxy);
     view->setSortingEnabled(true);
+    // One Tab stop per table; the arrows move inside it.
+    view->setTabKeyNavigation(false);
     view->sortByColumn(0, Qt::AscendingOrder);
     view->setSelectionBehavior(QAbstractItemView::SelectRows);
     view->setAlternatingRowColors(true);
@@ -353,6 +355,31 @@ void MainWindow::buildLayout()
     m_freeSpaceLabel = makeLabel(u"freeSpaceLabel"_s, tr("Free space on the output volume"));
     m_uptimeLabel = makeLabel(u"uptimeLabel"_s, tr("Time since the capture started"));
     onSnapshot(StatsSnapshot{});
+
+    // The keyboard reaches every panel: Ctrl+1…5 (and Tab, one stop per table).
+    const std::pair<QString, QWidget *> panels[] = {
+        {tr("Ports"), m_portsView},
+        {tr("Connections"), m_connectionsView},
+        {tr("Files"), m_filesView},
+        {tr("Log"), m_log->findChild<QWidget *>(u"logView"_s)},
+        {tr("Settings"), m_settings}};
+    int number = 0;
+    for (const auto &[name, target] : panels) {
+        auto *focus = new QAction(tr("Go to %1").arg(name), this);
+        focus->setObjectName(u"focus%1Action"_s.arg(++number));
+        focus->setShortcut(QKeySequence(Qt::CTRL | Qt::Key(Qt::Key_0 + number)));
+        focus->setShortcutContext(Qt::WindowShortcut);
+        QWidget *widget = target;
+        connect(focus, &QAction::triggered, this, [this, widget] {
+            // A panel in a hidden dock is shown first.
+            for (QDockWidget *dock : findChildren<QDockWidget *>()) {
+                if (dock->isAncestorOf(widget) && !dock->isVisible())
+                    dock->show();
+            }
+            widget->setFocus(Qt::ShortcutFocusReason);
+        });
+        addAction(focus);
+    }
 }
 
 void MainWindow::fitToWindow()

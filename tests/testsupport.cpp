@@ -1,8 +1,10 @@
 #include "testsupport.h"
 
+#include "core/manifest/manifest.h"
 #include "core/util/syserror.h"
 
 #include <QCryptographicHash>
+#include <QDir>
 #include <QFile>
 #include <QJsonDocument>
 #include <QProcess>
@@ -226,6 +228,26 @@ std::optional<QString> sendRepeated(quint16 port, const QByteArray &data, int ti
         ok = sendBytes(fd, data.constData(), data.size(), data.size(), port, &error);
     ::close(fd);
     return ok ? std::nullopt : std::optional<QString>(error);
+}
+
+QByteArray writeListedFile(const QString &dir, const QString &name, const QByteArray &data)
+{
+    QFile file(QDir(dir).filePath(name));
+    if (!file.open(QIODevice::WriteOnly) || file.write(data) != data.size())
+        qWarning("cannot write %s", qPrintable(file.fileName()));
+    return u"{\"type\":\"file\",\"file\":\"%1\",\"port\":5000,\"split\":\"port\","
+           "\"bytes\":%2,\"sha256\":\"%3\",\"opened\":\"2026-11-21T14:03:07.123+01:00\","
+           "\"closed\":\"2026-11-21T14:05:00.000+01:00\",\"close_reason\":\"peer closed\","
+           "\"connections\":[]}\n"_s.arg(name)
+               .arg(data.size())
+               .arg(QString::fromLatin1(sha256(data)))
+               .toUtf8();
+}
+
+bool writeManifest(const QString &dir, const QByteArray &lines)
+{
+    QFile manifest(QDir(dir).filePath(QString::fromUtf16(capture::manifestFileName)));
+    return manifest.open(QIODevice::WriteOnly) && manifest.write(lines) == lines.size();
 }
 
 } // namespace TestSupport

@@ -43,6 +43,12 @@ QByteArray getByCurl(quint16 port, const QString &path);
 /// Reads a whole file (empty if unreadable).
 QByteArray readFile(const QString &path);
 
+/// Writes `data` to `dir`/`name` and returns the manifest line of such a closed file (port
+/// 5000, its SHA-256), for writeManifest().
+QByteArray writeListedFile(const QString &dir, const QString &name, const QByteArray &data);
+/// `dir`/manifest.jsonl with `lines`.
+bool writeManifest(const QString &dir, const QByteArray &lines);
+
 /// Blocking send of `data` to 127.0.0.1:port from a plain POSIX socket, in `chunk`-sized
 /// writes, then close. Returns an error message, or nothing on success.
 std::optional<QString> sendAll(quint16 port, const QByteArray &data, qsizetype chunk = 65536,

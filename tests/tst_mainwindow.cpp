@@ -205,32 +205,12 @@ private:
 };
 
 /// Writes `data` to `dir`/`name` and returns the manifest line the receiver would write.
-QByteArray writeListedFile(const QTemporaryDir &dir, const QString &name, const QByteArray &data)
-{
-    QFile file(dir.filePath(name));
-    if (!file.open(QIODevice::WriteOnly) || file.write(data) != data.size())
-        qWarning("cannot write %s", qPrintable(file.fileName()));
-    return u"{\"type\":\"file\",\"file\":\"%1\",\"port\":5000,\"split\":\"port\","
-           "\"bytes\":%2,\"sha256\":\"%3\",\"opened\":\"2026-11-21T14:03:07.123+01:00\","
-           "\"closed\":\"2026-11-21T14:05:00.000+01:00\",\"close_reason\":\"peer closed\","
-           "\"connections\":[]}\n"_s.arg(name)
-               .arg(data.size())
-               .arg(QString::fromLatin1(TestSupport::sha256(data)))
-               .toUtf8();
-}
-
 /// Whether the log shows a line at `level` ("info", "error") whose text starts with `text`.
 bool logHas(LogPanel *log, const QString &level, const QString &text)
 {
     const QRegularExpression line(u"^\\S+ "_s + level + u" +"_s + QRegularExpression::escape(text),
                                   QRegularExpression::MultilineOption);
     return log->visibleText().contains(line);
-}
-
-bool writeManifest(const QTemporaryDir &dir, const QByteArray &lines)
-{
-    QFile manifest(dir.filePath(QString::fromUtf16(manifestFileName)));
-    return manifest.open(QIODevice::WriteOnly) && manifest.write(lines) == lines.size();
 }
 
 } // namespace
@@ -983,8 +963,9 @@ private Q_SLOTS:
         QTemporaryDir dir;
         const QByteArray a = TestSupport::patternData(1, 300'000);
         const QByteArray b = TestSupport::patternData(2, 70'000);
-        QVERIFY(writeManifest(dir, writeListedFile(dir, u"stream_5000_a.bin"_s, a) +
-                                       writeListedFile(dir, u"stream_5001_b.bin"_s, b)));
+        QVERIFY(TestSupport::writeManifest(
+            dir.path(), TestSupport::writeListedFile(dir.path(), u"stream_5000_a.bin"_s, a) +
+                            TestSupport::writeListedFile(dir.path(), u"stream_5001_b.bin"_s, b)));
         CaptureController controller;
         MainWindow window(&controller, CommandLineOptions{});
         window.show();
@@ -1031,6 +1012,75 @@ private Q_SLOTS:
         QVERIFY(!QApplication::activeModalWidget());
     }
 
+    // Verify while the capture's files are open: "nothing to verify yet", not "passed, 0
+    // files"; once they are closed each result is in the Files table's Verified column.
+    void verifyWhileFilesAreOpenThenIntoTheFilesTable()
+    {
+        QTemporaryDir dir;
+        const QList<quint16> ports = TestSupport::freePorts(2);
+        CaptureController controller;
+        MainWindow window(&controller, CommandLineOptions{});
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        fillSettings(window, u"%1,%2"_s.arg(ports[0]).arg(ports[1]), dir.path());
+        QSignalSpy started(window.receiver()->events(), &CaptureEvents::started);
+        window.startCapture();
+        QTRY_COMPARE_WITH_TIMEOUT(started.size(), 1, timeoutMs);
+        for (const quint16 port : ports)
+            QCOMPARE(TestSupport::sendAll(port, TestSupport::patternData(port, 50'000)),
+                     std::nullopt);
+        auto *filesView = child<QTableView>(&window, u"filesView"_s);
+        QTRY_COMPARE_WITH_TIMEOUT(filesView->model()->rowCount(), 2, timeoutMs);
+
+        QSignalSpy finished(&window, &MainWindow::verificationFinished);
+        window.verifyDirectory(dir.path());
+        QVERIFY(child<QWidget>(&window, u"verifyProgress"_s)->isVisible());
+        QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, timeoutMs);
+        QVERIFY(!child<QWidget>(&window, u"verifyProgress"_s)->isVisible());
+        QString text = finished[0][1].toString();
+        QVERIFY2(text.contains(u"nothing to verify yet"_s) &&
+                     text.contains(u"2 file(s) still being written"_s),
+                 qPrintable(text));
+
+        // Rotated: both files are closed and listed.
+        QSignalSpy closed(window.receiver()->events(), &CaptureEvents::fileClosed);
+        window.rotateFiles();
+        QTRY_COMPARE_WITH_TIMEOUT(closed.size(), 2, timeoutMs);
+        const QString flipped = closed[1][0].value<FileInfo>().path;
+        window.verifyDirectory(dir.path());
+        QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 2, timeoutMs);
+        QVERIFY2(finished[1][0].toBool(), qPrintable(finished[1][1].toString()));
+        const auto verifiedOf = [filesView](const QString &path) {
+            const QAbstractItemModel *model = filesView->model();
+            for (int row = 0; row < model->rowCount(); ++row) {
+                if (model->index(row, FilesTableModel::File).data(RawValueRole).toString() == path)
+                    return model->index(row, FilesTableModel::Verified);
+            }
+            return QModelIndex();
+        };
+        for (int i = 0; i < 2; ++i) {
+            const QString path = closed[i][0].value<FileInfo>().path;
+            QCOMPARE(verifiedOf(path).data().toString(), u"OK"_s);
+        }
+
+        // One flipped byte: MISMATCH in its row, in the error colour.
+        QFile file(flipped);
+        QVERIFY(file.open(QIODevice::ReadWrite));
+        QVERIFY(file.seek(100));
+        QVERIFY(file.write("!") == 1);
+        file.close();
+        window.verifyDirectory(dir.path());
+        QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 3, timeoutMs);
+        QVERIFY(!finished[2][0].toBool());
+        QCOMPARE(verifiedOf(flipped).data().toString(), u"MISMATCH"_s);
+        QCOMPARE(verifiedOf(flipped).data(Qt::ForegroundRole).value<QColor>(), errorColor());
+        QVERIFY(!verifiedOf(flipped).data(Qt::ToolTipRole).toString().isEmpty());
+
+        QSignalSpy stopped(window.receiver()->events(), &CaptureEvents::stopped);
+        window.stopCapture();
+        QTRY_COMPARE_WITH_TIMEOUT(stopped.size(), 1, timeoutMs);
+    }
+
     void verifyWithoutManifestFails()
     {
         QTemporaryDir dir;
@@ -1051,7 +1101,8 @@ private Q_SLOTS:
         // summary, and a cancelled check says nothing more.
         QTemporaryDir dir;
         const QByteArray a = TestSupport::patternData(3, 50'000);
-        QVERIFY(writeManifest(dir, writeListedFile(dir, u"stream_5000_a.bin"_s, a)));
+        QVERIFY(TestSupport::writeManifest(
+            dir.path(), TestSupport::writeListedFile(dir.path(), u"stream_5000_a.bin"_s, a)));
         VerifyJob job;
         QList<VerifyResult> results;
         QList<std::pair<QString, VerifySummary>> finished;
@@ -1081,11 +1132,12 @@ private Q_SLOTS:
         QVERIFY(big.open(QIODevice::WriteOnly));
         QVERIFY(big.resize(qint64(8) << 30));
         big.close();
-        QVERIFY(writeManifest(
-            bigDir, u"{\"type\":\"file\",\"file\":\"stream_5000_big.bin\",\"port\":5000,"
-                    "\"bytes\":8589934592,\"sha256\":\"%1\",\"close_reason\":\"stopped\"}\n"_s
-                        .arg(QString(64, u'0'))
-                        .toUtf8()));
+        QVERIFY(TestSupport::writeManifest(
+            bigDir.path(),
+            u"{\"type\":\"file\",\"file\":\"stream_5000_big.bin\",\"port\":5000,"
+            "\"bytes\":8589934592,\"sha256\":\"%1\",\"close_reason\":\"stopped\"}\n"_s
+                .arg(QString(64, u'0'))
+                .toUtf8()));
         QVERIFY(job.start(bigDir.path()));
         QTest::qWait(200);
         QVERIFY(job.isRunning());
@@ -1109,7 +1161,7 @@ private Q_SLOTS:
             u"{\"type\":\"file\",\"file\":\"%1\",\"port\":5000,\"bytes\":8589934592,"
             "\"sha256\":\"%2\",\"close_reason\":\"stopped\"}\n"_s.arg(name, QString(64, u'0'))
                 .toUtf8();
-        QVERIFY(writeManifest(dir, line));
+        QVERIFY(TestSupport::writeManifest(dir.path(), line));
         CaptureController controller;
         MainWindow window(&controller, CommandLineOptions{});
         window.show();

@@ -172,6 +172,9 @@ private:
 
     VerifyJob *m_verify = nullptr;
     bool m_verifyShowsDialog = false;
+    QString m_verifyDir;                 ///< the directory being verified (absolute)
+    int m_verifyChecked = 0;             ///< files checked so far
+    QWidget *m_verifyProgress = nullptr; ///< "verifyProgress": busy bar in the status bar
 };
 
 } // namespace capture

@@ -229,9 +229,12 @@ void MainWindow::buildLayout()
     showUdpColumns();
     m_connectionsView = makeTable(m_connectionsModel, &m_connectionsProxy, u"connectionsView"_s,
                                   {17, 20, 5, 8, 9, 9, 10, 40, 12}, ConnectionsTableModel::File);
-    m_filesView = makeTable(m_filesModel, &m_filesProxy, u"filesView"_s, {28, 5, 8, 7, 16, 64},
+    m_filesView = makeTable(m_filesModel, &m_filesProxy, u"filesView"_s, {28, 5, 8, 7, 16, 64, 9},
                             FilesTableModel::File);
     m_filesView->setToolTip(tr("Double-click a file to open its folder"));
+    QHeaderView *filesHeader = m_filesView->horizontalHeader();
+    filesHeader->moveSection(filesHeader->visualIndex(FilesTableModel::Verified),
+                             filesHeader->visualIndex(FilesTableModel::State) + 1);
     connect(m_portsView->selectionModel(), &QItemSelectionModel::selectionChanged, this,
             &MainWindow::onPortSelectionChanged);
     connect(m_filesView, &QTableView::doubleClicked, this, [this](const QModelIndex &index) {

@@ -2,6 +2,7 @@
 
 #include "core/manifest/manifest.h"
 #include "ui/logpanel.h"
+#include "ui/models/filestablemodel.h"
 #include "ui/settingspanel.h"
 #include "ui/verifyjob.h"
 
@@ -9,6 +10,7 @@
 #include <QDir>
 #include <QFileInfo>
 #include <QMessageBox>
+#include <QProgressBar>
 #include <QStatusBar>
 
 using namespace Qt::Literals::StringLiterals;
@@ -24,9 +26,22 @@ void MainWindow::verifyDirectory(const QString &dir)
     const QString path = QDir(dir).absolutePath();
     m_verifyShowsDialog = false;
     m_verifyAction->setEnabled(false);
+    m_verifyDir = path;
+    m_verifyChecked = 0;
+    m_filesModel->clearVerifications();
     m_log->addEntry(
         CaptureEventLog::Level::Info,
         tr("verify: checking %1 against %2").arg(path, QString::fromUtf16(manifestFileName)));
+    if (!m_verifyProgress) {
+        auto *bar = new QProgressBar(this);
+        bar->setObjectName(u"verifyProgress"_s);
+        bar->setRange(0, 0); // busy: the files' count is known only as they are checked
+        bar->setMaximumWidth(fontMetrics().horizontalAdvance(u'0') * 12);
+        bar->setToolTip(tr("Verify… is re-hashing the files"));
+        statusBar()->insertPermanentWidget(0, bar); // a message would hide a normal widget
+        m_verifyProgress = bar;
+    }
+    m_verifyProgress->show();
     statusBar()->showMessage(tr("Verifying %1…").arg(path));
     m_verify->start(path);
 }
@@ -38,30 +53,61 @@ bool MainWindow::isVerifying() const
 
 void MainWindow::onVerifyResult(const VerifyResult &result)
 {
-    const bool problem = result.status == VerifyResult::Status::Mismatch ||
-                         result.status == VerifyResult::Status::Missing ||
-                         result.status == VerifyResult::Status::Invalid;
+    using Status = VerifyResult::Status;
+    const bool problem = result.status == Status::Mismatch || result.status == Status::Missing ||
+                         result.status == Status::Invalid;
     m_log->addEntry(
         problem ? CaptureEventLog::Level::Error : CaptureEventLog::Level::Info,
         u"verify: %1 %2: %3"_s.arg(verifyStatusName(result.status), result.file, result.detail));
+    // A file's result goes to its row too (runs and manifest lines have none).
+    const bool aboutAFile = result.status != Status::Invalid &&
+                            result.status != Status::Unstopped && result.status != Status::Running;
+    if (!aboutAFile)
+        return;
+    ++m_verifyChecked;
+    m_filesModel->setVerification(QDir(m_verifyDir).absoluteFilePath(result.file),
+                                  verifyStatusName(result.status), result.detail, problem);
+    statusBar()->showMessage(
+        tr("Verifying %1… %n file(s) checked", nullptr, m_verifyChecked).arg(m_verifyDir));
 }
 
 void MainWindow::onVerifyFinished(const QString &dir, const VerifySummary &summary)
 {
     m_verifyAction->setEnabled(true);
-    const QString text = summary.error.isEmpty() ? tr("verify %1: %2").arg(dir, summary.text())
-                                                 : tr("verify: %1").arg(summary.error);
+    if (m_verifyProgress)
+        m_verifyProgress->hide();
+    const int checked = summary.ok + summary.mismatch + summary.missing + summary.deleted +
+                        summary.lost + summary.unlisted;
+    // Files still being written are listed when they close: "passed, 0 files" would read as
+    // a check of them.
+    const bool nothingYet = summary.error.isEmpty() && checked == 0 && summary.passed();
+    QString text;
+    if (!summary.error.isEmpty())
+        text = tr("verify: %1").arg(summary.error);
+    else if (nothingYet && summary.open > 0)
+        text = tr("verify %1: nothing to verify yet, no file has been closed; %n file(s) "
+                  "still being written (each is listed in the manifest when it closes)",
+                  nullptr, summary.open)
+                   .arg(dir);
+    else if (nothingYet)
+        text = tr("verify %1: nothing to verify yet, the manifest lists no file").arg(dir);
+    else
+        text = tr("verify %1: %2").arg(dir, summary.text());
     m_log->addEntry(summary.passed() ? CaptureEventLog::Level::Info : CaptureEventLog::Level::Error,
                     text);
     statusBar()->showMessage(text, statusMessageMs);
     if (m_verifyShowsDialog) {
         // Window-modal and non-blocking: the capture's tables keep updating behind it.
-        auto *box = new QMessageBox(
-            summary.passed() ? QMessageBox::Information : QMessageBox::Warning,
-            summary.passed() ? tr("Verification passed") : tr("Verification found problems"), text,
-            QMessageBox::Ok, this);
-        box->setInformativeText(summary.passed() ? QString()
-                                                 : tr("Each file's result is in the log."));
+        const QString title = nothingYet         ? tr("Nothing to verify yet")
+                              : summary.passed() ? tr("Verification passed")
+                                                 : tr("Verification found problems");
+        auto *box =
+            new QMessageBox(summary.passed() ? QMessageBox::Information : QMessageBox::Warning,
+                            title, text, QMessageBox::Ok, this);
+        box->setInformativeText(nothingYet
+                                    ? QString()
+                                    : tr("Each file's result is in the Files table's Verified "
+                                         "column and in the log."));
         box->setAttribute(Qt::WA_DeleteOnClose);
         box->open();
     }
@@ -74,6 +120,8 @@ void MainWindow::cancelVerification()
     if (!m_verify->cancel())
         return;
     m_verifyAction->setEnabled(true);
+    if (m_verifyProgress)
+        m_verifyProgress->hide();
     m_log->addEntry(CaptureEventLog::Level::Warning, tr("verify: cancelled"));
 }
 

@@ -144,6 +144,31 @@ void FilesTableModel::clear()
     endResetModel();
 }
 
+void FilesTableModel::setVerification(const QString &absolutePath, const QString &status,
+                                      const QString &detail, bool problem)
+{
+    m_verified.insert(absolutePath, {status, detail, problem});
+    for (int row = 0; row < m_rows.size(); ++row) {
+        if (QFileInfo(m_rows[row].path).absoluteFilePath() == absolutePath)
+            Q_EMIT dataChanged(index(row, Verified), index(row, Verified));
+    }
+}
+
+void FilesTableModel::clearVerifications()
+{
+    m_verified.clear();
+    if (!m_rows.isEmpty())
+        Q_EMIT dataChanged(index(0, Verified), index(int(m_rows.size()) - 1, Verified));
+}
+
+const FilesTableModel::Verification *FilesTableModel::verificationOf(const FileInfo &file) const
+{
+    if (m_verified.isEmpty())
+        return nullptr;
+    const auto found = m_verified.constFind(QFileInfo(file.path).absoluteFilePath());
+    return found == m_verified.cend() ? nullptr : &found.value();
+}
+
 QString FilesTableModel::pathAt(int row) const
 {
     return row >= 0 && row < m_rows.size() ? m_rows[row].path : QString();
@@ -184,6 +209,10 @@ QVariant FilesTableModel::data(const QModelIndex &index, int role) const
             return f.closeReason;
         case Digest:
             return f.digest.text(); // "xxh128 9c0e…": the algorithm, then the hex
+        case Verified:
+            if (const Verification *v = verificationOf(f))
+                return v->status;
+            return {};
         case ColumnCount:
             break;
         }
@@ -201,6 +230,10 @@ QVariant FilesTableModel::data(const QModelIndex &index, int role) const
             return f.closeReason;
         case Digest:
             return f.digest.hex;
+        case Verified:
+            if (const Verification *v = verificationOf(f))
+                return v->status;
+            return {};
         case ColumnCount:
             break;
         }
@@ -222,7 +255,17 @@ QVariant FilesTableModel::data(const QModelIndex &index, int role) const
             return tr("Not hashed (--hash none)");
         if (column == CloseReason && !f.closeReason.isEmpty())
             return f.closeReason;
+        if (column == Verified) {
+            if (const Verification *v = verificationOf(f))
+                return v->detail;
+            return tr("Not verified (Verify… re-hashes the closed files)");
+        }
     } else if (role == Qt::ForegroundRole) {
+        if (column == Verified) {
+            const Verification *v = verificationOf(f);
+            if (v && v->problem)
+                return errorColor();
+        }
         if ((f.state == FileInfo::State::Error || f.state == FileInfo::State::Lost) &&
             column == State)
             return errorColor();
@@ -255,6 +298,8 @@ QVariant FilesTableModel::headerData(int section, Qt::Orientation orientation, i
         return tr("Close reason");
     case Digest:
         return tr("Digest");
+    case Verified:
+        return tr("Verified");
     case ColumnCount:
         break;
     }

@@ -14,7 +14,7 @@ class FilesTableModel : public QAbstractTableModel
     Q_OBJECT
 
 public:
-    enum Column { File, Port, Size, State, CloseReason, Digest, ColumnCount };
+    enum Column { File, Port, Size, State, CloseReason, Digest, Verified, ColumnCount };
     Q_ENUM(Column)
 
     explicit FilesTableModel(QObject *parent = nullptr);
@@ -30,6 +30,11 @@ public:
     /// Live sizes of the files being written.
     void updateFromSnapshot(const StatsSnapshot &snapshot);
     void clear();
+    /// Verify…'s result for the file at `absolutePath` ("OK", "MISMATCH", …), shown in the
+    /// Verified column with `detail` as its tooltip, in the error colour when a `problem`.
+    void setVerification(const QString &absolutePath, const QString &status, const QString &detail,
+                         bool problem);
+    void clearVerifications();
     void setMaxRows(int rows) { m_maxRows = rows; }
 
     QString pathAt(int row) const;
@@ -47,7 +52,16 @@ private:
     void markGone(const FileInfo &info, FileInfo::State state);
     void pruneFinished();
 
+    struct Verification
+    {
+        QString status;
+        QString detail;
+        bool problem = false;
+    };
+    const Verification *verificationOf(const FileInfo &file) const;
+
     QList<FileInfo> m_rows;
+    QHash<QString, Verification> m_verified; ///< by absolute path
     QHash<QString, int> m_rowOfPath;
     int m_maxRows = 5000;
 };

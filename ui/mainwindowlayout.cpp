@@ -8,6 +8,7 @@
 #include "ui/models/filestablemodel.h"
 #include "ui/models/modelroles.h"
 #include "ui/models/portstablemodel.h"
+#include "ui/models/tablesortproxy.h"
 #include "ui/remotebanner.h"
 #include "ui/settingspanel.h"
 
@@ -110,7 +111,7 @@ void MainWindow::buildActions()
 QTableView *MainWindow::makeTable(QAbstractItemModel *model, QSortFilterProxyModel **proxy,
                                   const QString &objectName, const QList<int> &widths)
 {
-    *proxy = new QSortFilterProxyModel(this);
+    *proxy = new TableSortProxy(this); // ties keep a fixed order
     (*proxy)->setSourceModel(model);
     (*proxy)->setSortRole(RawValueRole);
     auto *view = new QTableView(this);

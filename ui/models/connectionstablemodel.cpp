@@ -49,6 +49,7 @@ void ConnectionsTableModel::closeConnection(const ConnectionInfo &info)
         m_rows[row] = info;
         Q_EMIT dataChanged(index(row, 0), index(row, ColumnCount - 1));
     }
+    m_rates.remove(info.id);
     if (m_closedCount > m_maxClosed)
         pruneClosed(QDateTime()); // only the cap here; retention is judged at snapshot time
 }
@@ -56,6 +57,8 @@ void ConnectionsTableModel::closeConnection(const ConnectionInfo &info)
 void ConnectionsTableModel::updateFromSnapshot(const StatsSnapshot &snapshot)
 {
     m_now = snapshot.time;
+    const bool timed = snapshot.time.isValid();
+    const qint64 ms = timed ? snapshot.time.toMSecsSinceEpoch() : 0;
     int first = -1;
     int last = -1;
     for (const ConnectionInfo &info : snapshot.connections) {
@@ -64,14 +67,19 @@ void ConnectionsTableModel::updateFromSnapshot(const StatsSnapshot &snapshot)
             // Open before this view began (a receiver elsewhere it attached to): its row
             // starts here; the closed signal ends it as any other.
             addConnection(info);
+            if (timed && !info.closed.isValid())
+                m_rates.add(qint64(info.id), ms, info.bytesReceived, info.rate);
             continue;
         }
-        if (m_rows[row].closed.isValid())
+        ConnectionInfo &current = m_rows[row];
+        if (current.closed.isValid())
             continue; // opened/closed signals own the row's lifetime
-        m_rows[row].bytesReceived = info.bytesReceived;
-        m_rows[row].bytesWritten = info.bytesWritten;
-        m_rows[row].rate = info.rate;
-        m_rows[row].file = info.file; // set with the connection's first byte
+        current.bytesReceived = info.bytesReceived;
+        current.bytesWritten = info.bytesWritten;
+        // Averaged over the last second of snapshots (one 250 ms sample blinks).
+        current.rate =
+            timed ? m_rates.add(qint64(info.id), ms, info.bytesReceived, info.rate) : info.rate;
+        current.file = info.file; // set with the connection's first byte
         first = first < 0 ? row : qMin(first, row);
         last = qMax(last, row);
     }
@@ -79,6 +87,17 @@ void ConnectionsTableModel::updateFromSnapshot(const StatsSnapshot &snapshot)
     if (first >= 0)
         Q_EMIT dataChanged(index(first, Duration), index(last, Rate));
     pruneClosed(m_now);
+}
+
+void ConnectionsTableModel::zeroRates()
+{
+    m_rates.clear();
+    for (int row = 0; row < m_rows.size(); ++row) {
+        if (m_rows[row].rate == 0)
+            continue;
+        m_rows[row].rate = 0;
+        Q_EMIT dataChanged(index(row, Rate), index(row, Rate));
+    }
 }
 
 void ConnectionsTableModel::pruneClosed(const QDateTime &now)
@@ -141,6 +160,7 @@ void ConnectionsTableModel::clear()
     m_rows.clear();
     m_rowOfId.clear();
     m_closedCount = 0;
+    m_rates.clear();
     endResetModel();
 }
 
@@ -209,6 +229,8 @@ QVariant ConnectionsTableModel::data(const QModelIndex &index, int role) const
         case ColumnCount:
             break;
         }
+    } else if (role == TieBreakRole) {
+        return c.id;
     } else if (role == Qt::ForegroundRole && closed) {
         return QApplication::palette().brush(QPalette::Disabled, QPalette::Text);
     } else if (role == Qt::ToolTipRole) {
@@ -235,6 +257,10 @@ QVariant ConnectionsTableModel::data(const QModelIndex &index, int role) const
 
 QVariant ConnectionsTableModel::headerData(int section, Qt::Orientation orientation, int role) const
 {
+    if (orientation == Qt::Horizontal && role == Qt::ToolTipRole) {
+        if (section == Rate)
+            return tr("Receive rate, averaged over the last second");
+    }
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return QAbstractTableModel::headerData(section, orientation, role);
     switch (Column(section)) {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/capture/capturetypes.h"
+#include "ui/models/ratewindow.h"
 
 #include <QAbstractTableModel>
 
@@ -9,6 +10,7 @@ namespace capture {
 /// Open and recently closed connections. Open rows update from snapshots with per-row
 /// dataChanged; closed rows stay (greyed, with their close reason) for a while or until
 /// cleared, and their number is bounded.
+/// Rates are averaged over the last second of snapshots.
 class ConnectionsTableModel : public QAbstractTableModel
 {
     Q_OBJECT
@@ -40,6 +42,8 @@ public:
     /// Updates open rows and drops closed rows past their retention (relative to `now`).
     void updateFromSnapshot(const StatsSnapshot &snapshot);
     void clearClosed();
+    /// The capture stopped: the open rows' rates read 0.
+    void zeroRates();
     void clear();
 
     int closedCount() const { return m_closedCount; }
@@ -60,6 +64,7 @@ private:
     QList<ConnectionInfo> m_rows;
     QHash<quint64, int> m_rowOfId;
     QDateTime m_now;
+    RateWindow m_rates; ///< bytes received, by connection id
     qint64 m_retentionMs = 5 * 60 * 1000;
     int m_maxClosed = 1000;
     int m_closedCount = 0;

@@ -17,6 +17,10 @@ quint64 refusedTotal(const PortStats &p)
     return p.refusedNotAllowed + p.refusedOverLimit + p.idleClosed + p.tlsFailed +
            p.refusedProxyUntrusted + p.proxyFailed;
 }
+
+// RateWindow keys besides a row's key(): its datagrams, and the snapshot's total bytes.
+constexpr qint64 datagramsKey = 0x100000;
+constexpr qint64 totalKey = -1;
 } // namespace
 
 PortsTableModel::PortsTableModel(QObject *parent)
@@ -61,6 +65,8 @@ void PortsTableModel::setPortRows(const QList<PortStats> &ports)
     m_rows.clear();
     m_dropsGrew.clear();
     m_rowOfPort.clear();
+    m_rates.clear();
+    m_totalRate = 0;
     for (const PortStats &port : ports) {
         PortStats stats;
         stats.port = port.port;
@@ -85,15 +91,45 @@ bool PortsTableModel::hasRowsOf(const QList<PortStats> &ports) const
 
 void PortsTableModel::updateFromSnapshot(const StatsSnapshot &snapshot)
 {
+    // Rates from the cumulative counters over the last second; a snapshot without a time (as
+    // some tests make) keeps the engine's single-sample rates.
+    const bool timed = snapshot.time.isValid();
+    const qint64 ms = timed ? snapshot.time.toMSecsSinceEpoch() : 0;
+    if (timed) {
+        m_totalRate = m_rates.add(totalKey, ms, snapshot.totalBytes, snapshot.totalRate);
+    } else {
+        m_totalRate = snapshot.totalRate;
+    }
     for (const PortStats &stats : snapshot.ports) {
         const int row = rowOfPort(stats.port, stats.protocol);
         if (row < 0)
             continue;
+        PortStats shown = stats;
+        if (timed) {
+            const int k = key(stats.port, stats.protocol);
+            shown.rate = m_rates.add(k, ms, stats.bytes, stats.rate);
+            shown.datagramRate =
+                m_rates.add(k | datagramsKey, ms, stats.datagrams, stats.datagramRate);
+        }
+        if (stats.state == PortStats::State::Closed)
+            shown.rate = shown.datagramRate = 0; // stopped: nothing arrives any more
         const bool grew = stats.udpDropped > m_rows[row].udpDropped;
-        if (m_rows[row] == stats && m_dropsGrew[row] == grew)
+        if (m_rows[row] == shown && m_dropsGrew[row] == grew)
             continue;
-        m_rows[row] = stats;
+        m_rows[row] = shown;
         m_dropsGrew[row] = grew;
+        Q_EMIT dataChanged(index(row, 0), index(row, ColumnCount - 1));
+    }
+}
+
+void PortsTableModel::zeroRates()
+{
+    m_rates.clear();
+    m_totalRate = 0;
+    for (int row = 0; row < m_rows.size(); ++row) {
+        if (m_rows[row].rate == 0 && m_rows[row].datagramRate == 0)
+            continue;
+        m_rows[row].rate = m_rows[row].datagramRate = 0;
         Q_EMIT dataChanged(index(row, 0), index(row, ColumnCount - 1));
     }
 }
@@ -196,6 +232,8 @@ QVariant PortsTableModel::data(const QModelIndex &index, int role) const
         case ColumnCount:
             break;
         }
+    } else if (role == TieBreakRole) {
+        return key(p.port, p.protocol);
     } else if (role == Qt::ForegroundRole) {
         if (column == Dropped && m_dropsGrew[index.row()])
             return QColor(Qt::red);
@@ -239,9 +277,9 @@ QVariant PortsTableModel::headerData(int section, Qt::Orientation orientation, i
         if (section == Refused)
             return tr("Connections refused (--allow, connection limits) or closed when idle");
         if (section == Rate)
-            return tr("Receive rate over the last quarter second");
+            return tr("Receive rate, averaged over the last second");
         if (section == DatagramRate)
-            return tr("UDP: datagrams per second over the last quarter second");
+            return tr("UDP: datagrams per second, averaged over the last second");
         if (section == Dropped)
             return tr("UDP: datagrams the kernel dropped because the receive buffer was full "
                       "(red while it grows; raise --udp-buffer)");

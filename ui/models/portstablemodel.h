@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/capture/capturetypes.h"
+#include "ui/models/ratewindow.h"
 
 #include <QAbstractTableModel>
 
@@ -8,6 +9,7 @@ namespace capture {
 
 /// The ports of a capture, one row each, updated from the engine's snapshots with
 /// per-row dataChanged (never a reset while a capture runs), so selection and sorting survive.
+/// Rates are averaged over the last second of snapshots (RateWindow).
 class PortsTableModel : public QAbstractTableModel
 {
     Q_OBJECT
@@ -37,6 +39,10 @@ public:
     /// As setPorts(), with the rows of `ports` (TCP and UDP, in their order).
     void setPortRows(const QList<PortStats> &ports);
     void updateFromSnapshot(const StatsSnapshot &snapshot);
+    /// The capture stopped: nothing arrives any more, every rate reads 0 (as the total).
+    void zeroRates();
+    /// The snapshots' total bytes per second, averaged as the rows' rates.
+    double totalRate() const { return m_totalRate; }
     /// Marks ports that could not be bound; the reason becomes the state's tooltip.
     void setListenFailures(const QList<ListenFailure> &failures);
 
@@ -63,6 +69,8 @@ private:
     QList<PortStats> m_rows;
     QList<bool> m_dropsGrew; ///< per row: the last snapshot had more drops than the one before
     QHash<int, int> m_rowOfPort;
+    RateWindow m_rates; ///< keys: key() for bytes, key() | datagramsKey, totalKey
+    double m_totalRate = 0;
 };
 
 } // namespace capture

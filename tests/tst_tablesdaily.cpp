@@ -2,6 +2,7 @@
 #include "testsupport.h"
 #include "ui/mainwindow.h"
 #include "ui/models/connectionstablemodel.h"
+#include "ui/models/filestablemodel.h"
 #include "ui/models/modelroles.h"
 #include "ui/models/portstablemodel.h"
 #include "ui/models/ratewindow.h"
@@ -101,6 +102,11 @@ ConnectionInfo connection(quint64 id, quint64 bytes = 0, const QDateTime &opened
     c.opened = opened;
     c.bytesReceived = c.bytesWritten = bytes;
     return c;
+}
+
+QColor muted()
+{
+    return QApplication::palette().brush(QPalette::Disabled, QPalette::Text).color();
 }
 
 } // namespace
@@ -254,6 +260,64 @@ private Q_SLOTS:
         late.ports[0].state = PortStats::State::Closed;
         Q_EMIT receiver.emitter.statsUpdated(late);
         QCOMPARE(cell(ports, row, PortsTableModel::Rate), formatRate(0));
+    }
+
+    // No new byte for 5 s: "idle since HH:MM:SS", muted, the tooltip saying since when and
+    // for how long; a new byte makes it active again. First seen counts as growth at the
+    // connection's (file's) opened time.
+    void idleConnectionPortAndFile()
+    {
+        ConnectionsTableModel connections;
+        PortsTableModel ports;
+        FilesTableModel files;
+        ports.setPorts({5000});
+        connections.addConnection(connection(1, 0, t0));
+        FileInfo file;
+        file.path = u"/out/stream_5000.bin"_s;
+        file.port = 5000;
+        file.opened = t0;
+        files.addFile(file);
+        auto snapshot = [&](qint64 ms, quint64 bytes) {
+            StatsSnapshot s;
+            s.time = t0.addMSecs(ms);
+            s.ports = {port(5000, bytes, 0)};
+            s.connections = {connection(1, bytes)};
+            file.bytes = bytes;
+            s.files = {file};
+            ports.updateFromSnapshot(s);
+            connections.updateFromSnapshot(s);
+            files.updateFromSnapshot(s);
+        };
+        const QModelIndex status = connections.index(0, ConnectionsTableModel::Status);
+        const QModelIndex portState = ports.index(0, PortsTableModel::State);
+        const QModelIndex fileState = files.index(0, FilesTableModel::State);
+
+        snapshot(4999, 0); // nothing yet, but opened less than 5 s ago
+        QCOMPARE(status.data().toString(), u"open"_s);
+        QCOMPARE(fileState.data().toString(), u"writing"_s);
+        snapshot(5000, 0);
+        QCOMPARE(status.data().toString(), u"idle since 12:00:00"_s);
+        QCOMPARE(fileState.data().toString(), u"idle since 12:00:00"_s);
+
+        snapshot(6000, 100); // a byte: active again
+        QCOMPARE(status.data().toString(), u"open"_s);
+        QCOMPARE(portState.data().toString(), u"receiving"_s);
+        QCOMPARE(fileState.data().toString(), u"writing"_s);
+        QVERIFY(status.data(Qt::ForegroundRole).value<QBrush>().color() != muted());
+
+        snapshot(6000 + 80 * 60 * 1000, 100); // 80 minutes of silence
+        for (const QModelIndex &index : {status, portState, fileState}) {
+            QCOMPARE(index.data().toString(), u"idle since 12:00:06"_s);
+            QCOMPARE(index.data(Qt::ForegroundRole).value<QBrush>().color(), muted());
+            const QString tip = index.data(Qt::ToolTipRole).toString();
+            QVERIFY2(tip.contains(u"2026-11-21T12:00:06"_s) &&
+                         tip.contains(formatDuration(80 * 60 * 1000)),
+                     qPrintable(tip));
+        }
+        snapshot(6000 + 80 * 60 * 1000 + 250, 200);
+        QCOMPARE(status.data().toString(), u"open"_s);
+        QCOMPARE(portState.data().toString(), u"receiving"_s);
+        QCOMPARE(fileState.data().toString(), u"writing"_s);
     }
 };
 

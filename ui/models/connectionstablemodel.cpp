@@ -2,6 +2,7 @@
 
 #include "core/util/units.h"
 #include "ui/models/modelroles.h"
+#include "ui/models/portstablemodel.h"
 
 #include <QApplication>
 #include <QFileInfo>
@@ -35,6 +36,8 @@ void ConnectionsTableModel::addConnection(const ConnectionInfo &info)
     m_rowOfId.insert(info.id, row);
     if (info.closed.isValid())
         ++m_closedCount;
+    else
+        m_lastGrowth.insert(info.id, info.opened); // first seen counts as growth when opened
     endInsertRows();
 }
 
@@ -50,6 +53,7 @@ void ConnectionsTableModel::closeConnection(const ConnectionInfo &info)
         Q_EMIT dataChanged(index(row, 0), index(row, ColumnCount - 1));
     }
     m_rates.remove(info.id);
+    m_lastGrowth.remove(info.id);
     if (m_closedCount > m_maxClosed)
         pruneClosed(QDateTime()); // only the cap here; retention is judged at snapshot time
 }
@@ -74,6 +78,8 @@ void ConnectionsTableModel::updateFromSnapshot(const StatsSnapshot &snapshot)
         ConnectionInfo &current = m_rows[row];
         if (current.closed.isValid())
             continue; // opened/closed signals own the row's lifetime
+        if (timed && info.bytesReceived > current.bytesReceived)
+            m_lastGrowth.insert(info.id, snapshot.time);
         current.bytesReceived = info.bytesReceived;
         current.bytesWritten = info.bytesWritten;
         // Averaged over the last second of snapshots (one 250 ms sample blinks).
@@ -85,7 +91,7 @@ void ConnectionsTableModel::updateFromSnapshot(const StatsSnapshot &snapshot)
     }
     // One signal for the span: thousands of open rows must not mean thousands of signals.
     if (first >= 0)
-        Q_EMIT dataChanged(index(first, Duration), index(last, Rate));
+        Q_EMIT dataChanged(index(first, Duration), index(last, Status));
     pruneClosed(m_now);
 }
 
@@ -98,6 +104,14 @@ void ConnectionsTableModel::zeroRates()
         m_rows[row].rate = 0;
         Q_EMIT dataChanged(index(row, Rate), index(row, Rate));
     }
+}
+
+bool ConnectionsTableModel::isIdle(const ConnectionInfo &c) const
+{
+    if (c.closed.isValid() || !m_now.isValid())
+        return false;
+    const QDateTime last = m_lastGrowth.value(c.id);
+    return last.isValid() && last.msecsTo(m_now) >= PortsTableModel::idleAfterMs;
 }
 
 void ConnectionsTableModel::pruneClosed(const QDateTime &now)
@@ -161,6 +175,7 @@ void ConnectionsTableModel::clear()
     m_rowOfId.clear();
     m_closedCount = 0;
     m_rates.clear();
+    m_lastGrowth.clear();
     endResetModel();
 }
 
@@ -202,7 +217,11 @@ QVariant ConnectionsTableModel::data(const QModelIndex &index, int role) const
         case File:
             return QFileInfo(c.file).fileName();
         case Status:
-            return closed ? c.closeReason : tr("open");
+            if (closed)
+                return c.closeReason;
+            return isIdle(c)
+                       ? tr("idle since %1").arg(m_lastGrowth.value(c.id).toString(u"HH:mm:ss"_s))
+                       : tr("open");
         case ColumnCount:
             break;
         }
@@ -231,7 +250,7 @@ QVariant ConnectionsTableModel::data(const QModelIndex &index, int role) const
         }
     } else if (role == TieBreakRole) {
         return c.id;
-    } else if (role == Qt::ForegroundRole && closed) {
+    } else if (role == Qt::ForegroundRole && (closed || (column == Status && isIdle(c)))) {
         return QApplication::palette().brush(QPalette::Disabled, QPalette::Text);
     } else if (role == Qt::ToolTipRole) {
         if (column == Peer && !c.via.isEmpty())
@@ -248,6 +267,11 @@ QVariant ConnectionsTableModel::data(const QModelIndex &index, int role) const
         }
         if (column == Status && closed)
             return tr("closed at %1: %2").arg(c.closed.toString(u"HH:mm:ss"_s), c.closeReason);
+        if (column == Status && isIdle(c)) {
+            const QDateTime last = m_lastGrowth.value(c.id);
+            return tr("Open, but nothing received since %1 (%2)")
+                .arg(last.toString(Qt::ISODate), formatDuration(last.msecsTo(m_now)));
+        }
     } else if (role == Qt::TextAlignmentRole) {
         if (column == LocalPort || column == Duration || column == Bytes || column == Rate)
             return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);

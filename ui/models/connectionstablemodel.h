@@ -9,8 +9,8 @@ namespace capture {
 
 /// Open and recently closed connections. Open rows update from snapshots with per-row
 /// dataChanged; closed rows stay (greyed, with their close reason) for a while or until
-/// cleared, and their number is bounded.
-/// Rates are averaged over the last second of snapshots.
+/// cleared, and their number is bounded. Rates are averaged over the last second of snapshots;
+/// an open connection with no new byte for PortsTableModel::idleAfterMs reads "idle since …".
 class ConnectionsTableModel : public QAbstractTableModel
 {
     Q_OBJECT
@@ -60,11 +60,13 @@ private:
     /// Drops closed rows over the cap, and with a valid `now` those past their retention.
     void pruneClosed(const QDateTime &now);
     int rowOf(quint64 id) const;
+    bool isIdle(const ConnectionInfo &c) const;
 
     QList<ConnectionInfo> m_rows;
     QHash<quint64, int> m_rowOfId;
     QDateTime m_now;
-    RateWindow m_rates; ///< bytes received, by connection id
+    RateWindow m_rates;                     ///< bytes received, by connection id
+    QHash<quint64, QDateTime> m_lastGrowth; ///< open connections: when their bytes last grew
     qint64 m_retentionMs = 5 * 60 * 1000;
     int m_maxClosed = 1000;
     int m_closedCount = 0;

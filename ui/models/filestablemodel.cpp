@@ -2,6 +2,7 @@
 
 #include "core/util/units.h"
 #include "ui/models/modelroles.h"
+#include "ui/models/portstablemodel.h"
 
 #include <QApplication>
 #include <QFileInfo>
@@ -47,6 +48,7 @@ void FilesTableModel::addFile(const FileInfo &info)
     beginInsertRows({}, row, row);
     m_rows.append(info);
     m_rowOfPath.insert(info.path, row);
+    m_lastGrowth.insert(info.path, info.opened); // first seen counts as growth when opened
     endInsertRows();
     if (m_rows.size() > m_maxRows)
         pruneFinished();
@@ -69,6 +71,8 @@ void FilesTableModel::pruneFinished()
     m_rowOfPath.clear();
     for (int r = 0; r < m_rows.size(); ++r)
         m_rowOfPath.insert(m_rows[r].path, r);
+    for (auto it = m_lastGrowth.begin(); it != m_lastGrowth.end();)
+        it = m_rowOfPath.contains(it.key()) ? std::next(it) : m_lastGrowth.erase(it);
 }
 
 void FilesTableModel::updateFile(const FileInfo &info)
@@ -126,14 +130,29 @@ void FilesTableModel::markGone(const FileInfo &info, FileInfo::State state)
 
 void FilesTableModel::updateFromSnapshot(const StatsSnapshot &snapshot)
 {
+    if (snapshot.time.isValid())
+        m_now = snapshot.time;
     for (const FileInfo &info : snapshot.files) {
         const int row = m_rowOfPath.value(info.path, -1);
-        if (row < 0 || m_rows[row].state != FileInfo::State::Writing ||
-            m_rows[row].bytes == info.bytes)
+        if (row < 0 || m_rows[row].state != FileInfo::State::Writing)
+            continue;
+        const bool grew = info.bytes > m_rows[row].bytes;
+        if (grew && snapshot.time.isValid())
+            m_lastGrowth.insert(info.path, snapshot.time);
+        // An idle row changes too: its state turns "idle since", its tooltip counts on.
+        if (!grew && m_rows[row].bytes == info.bytes && !isIdle(m_rows[row]))
             continue;
         m_rows[row].bytes = info.bytes;
-        Q_EMIT dataChanged(index(row, Size), index(row, Size));
+        Q_EMIT dataChanged(index(row, Size), index(row, State));
     }
+}
+
+bool FilesTableModel::isIdle(const FileInfo &f) const
+{
+    if (f.state != FileInfo::State::Writing || !m_now.isValid())
+        return false;
+    const QDateTime last = m_lastGrowth.value(f.path);
+    return last.isValid() && last.msecsTo(m_now) >= PortsTableModel::idleAfterMs;
 }
 
 void FilesTableModel::clear()
@@ -141,6 +160,8 @@ void FilesTableModel::clear()
     beginResetModel();
     m_rows.clear();
     m_rowOfPath.clear();
+    m_lastGrowth.clear();
+    m_now = {};
     endResetModel();
 }
 
@@ -179,7 +200,9 @@ QVariant FilesTableModel::data(const QModelIndex &index, int role) const
         case Size:
             return formatBytes(f.bytes);
         case State:
-            return stateName(f.state);
+            return isIdle(f)
+                       ? tr("idle since %1").arg(m_lastGrowth.value(f.path).toString(u"HH:mm:ss"))
+                       : stateName(f.state);
         case CloseReason:
             return f.closeReason;
         case Digest:
@@ -212,6 +235,11 @@ QVariant FilesTableModel::data(const QModelIndex &index, int role) const
         if (column == State &&
             (f.state == FileInfo::State::Error || f.state == FileInfo::State::Lost))
             return f.error;
+        if (column == State && isIdle(f)) {
+            const QDateTime last = m_lastGrowth.value(f.path);
+            return tr("Open, but it has not grown since %1 (%2)")
+                .arg(last.toString(Qt::ISODate), formatDuration(last.msecsTo(m_now)));
+        }
         if (column == State && f.state == FileInfo::State::Deleted)
             return tr("Deleted to keep the maximum number of files (--max-files)");
         if (column == Digest && !f.digest.isEmpty())
@@ -226,7 +254,7 @@ QVariant FilesTableModel::data(const QModelIndex &index, int role) const
         if ((f.state == FileInfo::State::Error || f.state == FileInfo::State::Lost) &&
             column == State)
             return errorColor();
-        if (f.state == FileInfo::State::Deleted)
+        if (f.state == FileInfo::State::Deleted || (column == State && isIdle(f)))
             return QApplication::palette().brush(QPalette::Disabled, QPalette::Text);
     } else if (role == Qt::FontRole) {
         if (column == Digest)

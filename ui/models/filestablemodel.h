@@ -8,7 +8,8 @@ namespace capture {
 
 /// The files of a capture: created, growing while written, then closed (with their SHA-256
 /// and close reason), failed, or deleted by --max-files. At most 5000 rows (setMaxRows) are
-/// kept: past that, the oldest finished files leave the table.
+/// kept: past that, the oldest finished files leave the table. A file being written whose size
+/// did not grow for PortsTableModel::idleAfterMs reads "idle since HH:MM:SS".
 class FilesTableModel : public QAbstractTableModel
 {
     Q_OBJECT
@@ -46,10 +47,13 @@ public:
 private:
     void markGone(const FileInfo &info, FileInfo::State state);
     void pruneFinished();
+    bool isIdle(const FileInfo &f) const;
 
     QList<FileInfo> m_rows;
     QHash<QString, int> m_rowOfPath;
     int m_maxRows = 5000;
+    QHash<QString, QDateTime> m_lastGrowth; ///< by path: when its size last grew
+    QDateTime m_now;                        ///< the last snapshot's time
 };
 
 } // namespace capture

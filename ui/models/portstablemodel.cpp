@@ -3,8 +3,10 @@
 #include "core/util/units.h"
 #include "ui/models/modelroles.h"
 
+#include <QApplication>
 #include <QColor>
 #include <QFileInfo>
+#include <QPalette>
 
 using namespace Qt::Literals::StringLiterals;
 
@@ -65,8 +67,10 @@ void PortsTableModel::setPortRows(const QList<PortStats> &ports)
     m_rows.clear();
     m_dropsGrew.clear();
     m_rowOfPort.clear();
+    m_lastGrowth.clear();
     m_rates.clear();
     m_totalRate = 0;
+    m_now = {};
     for (const PortStats &port : ports) {
         PortStats stats;
         stats.port = port.port;
@@ -74,6 +78,7 @@ void PortsTableModel::setPortRows(const QList<PortStats> &ports)
         m_rowOfPort.insert(key(stats.port, stats.protocol), int(m_rows.size()));
         m_rows.append(stats);
         m_dropsGrew.append(false);
+        m_lastGrowth.append(QDateTime());
     }
     endResetModel();
 }
@@ -96,6 +101,7 @@ void PortsTableModel::updateFromSnapshot(const StatsSnapshot &snapshot)
     const bool timed = snapshot.time.isValid();
     const qint64 ms = timed ? snapshot.time.toMSecsSinceEpoch() : 0;
     if (timed) {
+        m_now = snapshot.time;
         m_totalRate = m_rates.add(totalKey, ms, snapshot.totalBytes, snapshot.totalRate);
     } else {
         m_totalRate = snapshot.totalRate;
@@ -110,12 +116,16 @@ void PortsTableModel::updateFromSnapshot(const StatsSnapshot &snapshot)
             shown.rate = m_rates.add(k, ms, stats.bytes, stats.rate);
             shown.datagramRate =
                 m_rates.add(k | datagramsKey, ms, stats.datagrams, stats.datagramRate);
+            // First seen counts as growth; then each snapshot with more bytes.
+            if (!m_lastGrowth[row].isValid() || stats.bytes > m_rows[row].bytes)
+                m_lastGrowth[row] = snapshot.time;
         }
         if (stats.state == PortStats::State::Closed)
             shown.rate = shown.datagramRate = 0; // stopped: nothing arrives any more
         const bool grew = stats.udpDropped > m_rows[row].udpDropped;
-        if (m_rows[row] == shown && m_dropsGrew[row] == grew)
-            continue;
+        const bool wasIdle = isIdle(row);
+        if (m_rows[row] == shown && m_dropsGrew[row] == grew && !wasIdle)
+            continue; // (an idle row's tooltip says for how long: it changes)
         m_rows[row] = shown;
         m_dropsGrew[row] = grew;
         Q_EMIT dataChanged(index(row, 0), index(row, ColumnCount - 1));
@@ -132,6 +142,13 @@ void PortsTableModel::zeroRates()
         m_rows[row].rate = m_rows[row].datagramRate = 0;
         Q_EMIT dataChanged(index(row, 0), index(row, ColumnCount - 1));
     }
+}
+
+bool PortsTableModel::isIdle(int row) const
+{
+    const QDateTime &last = m_lastGrowth[row];
+    return m_rows[row].state == PortStats::State::Receiving && last.isValid() && m_now.isValid() &&
+           last.msecsTo(m_now) >= idleAfterMs;
 }
 
 void PortsTableModel::setListenFailures(const QList<ListenFailure> &failures)
@@ -189,7 +206,9 @@ QVariant PortsTableModel::data(const QModelIndex &index, int role) const
         case Dropped:
             return udp ? QVariant(p.udpDropped) : QVariant();
         case State:
-            return stateName(p.state);
+            return isIdle(index.row())
+                       ? tr("idle since %1").arg(m_lastGrowth[index.row()].toString(u"HH:mm:ss"_s))
+                       : stateName(p.state);
         case Active:
             return p.activeConnections;
         case Total:
@@ -237,6 +256,8 @@ QVariant PortsTableModel::data(const QModelIndex &index, int role) const
     } else if (role == Qt::ForegroundRole) {
         if (column == Dropped && m_dropsGrew[index.row()])
             return QColor(Qt::red);
+        if (column == State && isIdle(index.row())) // muted: connected, but nothing comes
+            return QApplication::palette().brush(QPalette::Disabled, QPalette::Text);
     } else if (role == Qt::ToolTipRole) {
         if (column == Dropped && udp)
             return tr("%1 datagrams dropped by the kernel (receive buffer full), %2 cut by the "
@@ -246,6 +267,11 @@ QVariant PortsTableModel::data(const QModelIndex &index, int role) const
                 .arg(p.datagrams);
         if (column == State && !p.error.isEmpty())
             return p.error;
+        if (column == State && isIdle(index.row())) {
+            const QDateTime &last = m_lastGrowth[index.row()];
+            return tr("Connected, but nothing received since %1 (%2)")
+                .arg(last.toString(Qt::ISODate), formatDuration(last.msecsTo(m_now)));
+        }
         if (column == File && !p.currentFile.isEmpty())
             return p.currentFile;
         if (column == Bytes)

@@ -9,7 +9,8 @@ namespace capture {
 
 /// The ports of a capture, one row each, updated from the engine's snapshots with
 /// per-row dataChanged (never a reset while a capture runs), so selection and sorting survive.
-/// Rates are averaged over the last second of snapshots (RateWindow).
+/// Rates are averaged over the last second of snapshots (RateWindow); a port that is receiving
+/// but got no new byte for idleAfterMs reads "idle since HH:MM:SS".
 class PortsTableModel : public QAbstractTableModel
 {
     Q_OBJECT
@@ -30,6 +31,9 @@ public:
         ColumnCount
     };
     Q_ENUM(Column)
+
+    /// A receiving port (or connection, or file) with no new byte for this long shows as idle.
+    static constexpr qint64 idleAfterMs = 5000;
 
     explicit PortsTableModel(QObject *parent = nullptr);
 
@@ -61,6 +65,8 @@ public:
     static QString stateName(PortStats::State state);
 
 private:
+    bool isIdle(int row) const;
+
     static int key(quint16 port, PortStats::Protocol protocol)
     {
         return int(port) | (protocol == PortStats::Protocol::Udp ? 0x10000 : 0);
@@ -69,7 +75,9 @@ private:
     QList<PortStats> m_rows;
     QList<bool> m_dropsGrew; ///< per row: the last snapshot had more drops than the one before
     QHash<int, int> m_rowOfPort;
-    RateWindow m_rates; ///< keys: key() for bytes, key() | datagramsKey, totalKey
+    QList<QDateTime> m_lastGrowth; ///< per row: the snapshot time its byte count last grew
+    QDateTime m_now;               ///< the last snapshot's time
+    RateWindow m_rates;            ///< keys: key() for bytes, key() | datagramsKey, totalKey
     double m_totalRate = 0;
 };
 

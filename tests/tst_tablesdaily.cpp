@@ -18,6 +18,7 @@
 #include <QRandomGenerator>
 #include <QSet>
 #include <QSettings>
+#include <QSslConfiguration>
 #include <QStandardPaths>
 #include <QTableView>
 #include <QTemporaryDir>
@@ -318,6 +319,54 @@ private Q_SLOTS:
         QCOMPARE(status.data().toString(), u"open"_s);
         QCOMPARE(portState.data().toString(), u"receiving"_s);
         QCOMPARE(fileState.data().toString(), u"writing"_s);
+    }
+
+    // By default open connections come first, most recently opened first, then the closed
+    // ones (greyed); a click on a column still sorts by it.
+    void openConnectionsFirst()
+    {
+        FakeReceiver receiver;
+        MainWindow window(&receiver, CommandLineOptions{});
+        auto *view = child<QTableView>(&window, u"connectionsView"_s);
+        for (quint64 id = 1; id <= 6; ++id)
+            Q_EMIT receiver.emitter.connectionOpened(connection(id, 0, t0.addSecs(qint64(id))));
+        for (const quint64 id : {2, 4, 5}) {
+            ConnectionInfo closed = connection(id, 10, t0.addSecs(qint64(id)));
+            closed.closed = t0.addSecs(qint64(20 - id)); // 5 closed first, 2 last
+            closed.closeReason = u"peer closed"_s;
+            Q_EMIT receiver.emitter.connectionClosed(closed);
+        }
+        QStringList order;
+        for (int row = 0; row < view->model()->rowCount(); ++row)
+            order.append(cell(view, row, ConnectionsTableModel::Peer));
+        const QStringList expected = {u"127.0.0.1:40006"_s, u"127.0.0.1:40003"_s,
+                                      u"127.0.0.1:40001"_s, u"127.0.0.1:40002"_s,
+                                      u"127.0.0.1:40004"_s, u"127.0.0.1:40005"_s};
+        QCOMPARE(order, expected);
+
+        view->sortByColumn(ConnectionsTableModel::Peer, Qt::AscendingOrder);
+        QCOMPARE(cell(view, 0, ConnectionsTableModel::Peer), u"127.0.0.1:40001"_s);
+        QCOMPARE(cell(view, 5, ConnectionsTableModel::Peer), u"127.0.0.1:40006"_s);
+    }
+
+    // The TLS client column only shows for a run with TLS.
+    void tlsClientColumnOnlyWithTls()
+    {
+        FakeReceiver receiver;
+        MainWindow window(&receiver, CommandLineOptions{});
+        auto *view = child<QTableView>(&window, u"connectionsView"_s);
+        QVERIFY(view->isColumnHidden(ConnectionsTableModel::Client));
+        receiver.runState = RunState::Running;
+        Q_EMIT receiver.stateChanged(RunState::Running);
+        QVERIFY(view->isColumnHidden(ConnectionsTableModel::Client));
+
+        receiver.runState = RunState::Idle;
+        Q_EMIT receiver.stateChanged(RunState::Idle);
+        receiver.captureSettings.tls = QSslConfiguration::defaultConfiguration();
+        receiver.runState = RunState::Running;
+        Q_EMIT receiver.stateChanged(RunState::Running);
+        QVERIFY(!view->isColumnHidden(ConnectionsTableModel::Client));
+        QVERIFY(!view->isColumnHidden(ConnectionsTableModel::Peer));
     }
 };
 

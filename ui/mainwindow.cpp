@@ -254,6 +254,7 @@ void MainWindow::showState(RunState state)
     case RunState::Running: {
         // One arg() call: a remote URL in the title may hold "%1"-like text (a scope id).
         const CaptureSettings &s = m_receiver->settings();
+        m_connectionsView->setColumnHidden(ConnectionsTableModel::Client, !s.tls.has_value());
         QStringList ports;
         if (!s.ports.isEmpty())
             ports.append(formatPortSpec(s.ports));

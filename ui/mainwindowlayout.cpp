@@ -185,6 +185,9 @@ void MainWindow::buildLayout()
         makeTable(m_portsModel, &m_portsProxy, u"portsView"_s, {5, 4, 9, 4, 5, 7, 9, 10, 9, 7, 30});
     m_connectionsView = makeTable(m_connectionsModel, &m_connectionsProxy, u"connectionsView"_s,
                                   {17, 5, 8, 8, 9, 10, 40, 12});
+    // Open connections first, most recent first; shown with TLS only (see showState()).
+    m_connectionsView->sortByColumn(ConnectionsTableModel::Status, Qt::AscendingOrder);
+    m_connectionsView->setColumnHidden(ConnectionsTableModel::Client, true);
     m_filesView = makeTable(m_filesModel, &m_filesProxy, u"filesView"_s, {17, 5, 8, 7, 16, 64});
     m_filesView->setToolTip(tr("Double-click a file to open its folder"));
     connect(m_portsView->selectionModel(), &QItemSelectionModel::selectionChanged, this,

@@ -243,8 +243,12 @@ QVariant ConnectionsTableModel::data(const QModelIndex &index, int role) const
             return closed ? 0.0 : c.rate;
         case File:
             return c.file;
-        case Status:
-            return closed ? c.closeReason : QString();
+        case Status: {
+            // Open first, most recently opened first; then closed, most recently closed first.
+            constexpr qint64 closedBase = Q_INT64_C(1) << 50; // past any msecs since epoch
+            return closed ? closedBase - c.closed.toMSecsSinceEpoch()
+                          : -c.opened.toMSecsSinceEpoch();
+        }
         case ColumnCount:
             break;
         }
@@ -284,6 +288,9 @@ QVariant ConnectionsTableModel::headerData(int section, Qt::Orientation orientat
     if (orientation == Qt::Horizontal && role == Qt::ToolTipRole) {
         if (section == Rate)
             return tr("Receive rate, averaged over the last second");
+        if (section == Status)
+            return tr("Open connections first, most recent first; \"idle since\" when nothing "
+                      "came for 5 s");
     }
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return QAbstractTableModel::headerData(section, orientation, role);

@@ -11,6 +11,8 @@ namespace capture {
 /// dataChanged; closed rows stay (greyed, with their close reason) for a while or until
 /// cleared, and their number is bounded. Rates are averaged over the last second of snapshots;
 /// an open connection with no new byte for PortsTableModel::idleAfterMs reads "idle since …".
+/// The Status column sorts open connections first, most recent first, then closed ones, most
+/// recently closed first (the window's default order).
 class ConnectionsTableModel : public QAbstractTableModel
 {
     Q_OBJECT

@@ -321,6 +321,39 @@ private Q_SLOTS:
         QCOMPARE(fileState.data().toString(), u"writing"_s);
     }
 
+    // The Status cell is signalled when a connection turns idle or active, not at every
+    // snapshot: Status is the Connections table's default sort column, and each signal for it
+    // re-sorts the proxy.
+    void idleSignalledOnlyWhenItChanges()
+    {
+        ConnectionsTableModel model;
+        model.addConnection(connection(1, 0, t0));
+        int statusSignals = 0;
+        connect(&model, &QAbstractItemModel::dataChanged, this,
+                [&statusSignals](const QModelIndex &topLeft, const QModelIndex &bottomRight) {
+                    if (topLeft.column() <= ConnectionsTableModel::Status &&
+                        bottomRight.column() >= ConnectionsTableModel::Status)
+                        ++statusSignals;
+                });
+        auto snapshot = [&model](qint64 ms, quint64 bytes) {
+            StatsSnapshot s;
+            s.time = t0.addMSecs(ms);
+            s.connections = {connection(1, bytes)};
+            model.updateFromSnapshot(s);
+        };
+        snapshot(1000, 10);
+        snapshot(2000, 20);
+        QCOMPARE(statusSignals, 0);
+        for (qint64 ms = 7000; ms <= 60000; ms += 250)
+            snapshot(ms, 20);
+        QCOMPARE(statusSignals, 1); // turned idle once
+        QCOMPARE(model.index(0, ConnectionsTableModel::Status).data().toString(),
+                 u"idle since 12:00:02"_s);
+        snapshot(60250, 30);
+        QCOMPARE(statusSignals, 2); // active again
+        QCOMPARE(model.index(0, ConnectionsTableModel::Status).data().toString(), u"open"_s);
+    }
+
     // By default open connections come first, most recently opened first, then the closed
     // ones (greyed); a click on a column still sorts by it.
     void openConnectionsFirst()

@@ -54,6 +54,7 @@ void ConnectionsTableModel::closeConnection(const ConnectionInfo &info)
     }
     m_rates.remove(info.id);
     m_lastGrowth.remove(info.id);
+    m_idleShown.remove(info.id);
     if (m_closedCount > m_maxClosed)
         pruneClosed(QDateTime()); // only the cap here; retention is judged at snapshot time
 }
@@ -88,10 +89,20 @@ void ConnectionsTableModel::updateFromSnapshot(const StatsSnapshot &snapshot)
         current.file = info.file; // set with the connection's first byte
         first = first < 0 ? row : qMin(first, row);
         last = qMax(last, row);
+        // Status only when it turns idle or active: Status is the default sort column, and a
+        // signal for it makes the proxy re-sort (the tooltip's "for how long" is read live).
+        const bool idle = isIdle(current);
+        if (idle != m_idleShown.contains(info.id)) {
+            if (idle)
+                m_idleShown.insert(info.id);
+            else
+                m_idleShown.remove(info.id);
+            Q_EMIT dataChanged(index(row, Status), index(row, Status));
+        }
     }
     // One signal for the span: thousands of open rows must not mean thousands of signals.
     if (first >= 0)
-        Q_EMIT dataChanged(index(first, Duration), index(last, Status));
+        Q_EMIT dataChanged(index(first, Duration), index(last, File));
     pruneClosed(m_now);
 }
 
@@ -176,6 +187,7 @@ void ConnectionsTableModel::clear()
     m_closedCount = 0;
     m_rates.clear();
     m_lastGrowth.clear();
+    m_idleShown.clear();
     endResetModel();
 }
 

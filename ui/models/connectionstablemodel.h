@@ -4,6 +4,7 @@
 #include "ui/models/ratewindow.h"
 
 #include <QAbstractTableModel>
+#include <QSet>
 
 namespace capture {
 
@@ -69,6 +70,7 @@ private:
     QDateTime m_now;
     RateWindow m_rates;                     ///< bytes received, by connection id
     QHash<quint64, QDateTime> m_lastGrowth; ///< open connections: when their bytes last grew
+    QSet<quint64> m_idleShown;              ///< open connections shown as idle
     qint64 m_retentionMs = 5 * 60 * 1000;
     int m_maxClosed = 1000;
     int m_closedCount = 0;

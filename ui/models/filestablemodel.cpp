@@ -87,6 +87,7 @@ void FilesTableModel::updateFile(const FileInfo &info)
         m_rowOfPath.remove(writtenAt);
         m_rowOfPath.insert(info.path, row);
     }
+    m_idleShown.remove(writtenAt); // closed or failed: no longer idle
     FileInfo &current = m_rows[row];
     // A failure is final: a later "closed" report must not hide it.
     const bool keepError =
@@ -139,10 +140,16 @@ void FilesTableModel::updateFromSnapshot(const StatsSnapshot &snapshot)
         const bool grew = info.bytes > m_rows[row].bytes;
         if (grew && snapshot.time.isValid())
             m_lastGrowth.insert(info.path, snapshot.time);
-        // An idle row changes too: its state turns "idle since", its tooltip counts on.
-        if (!grew && m_rows[row].bytes == info.bytes && !isIdle(m_rows[row]))
-            continue;
+        const bool sizeChanged = m_rows[row].bytes != info.bytes;
         m_rows[row].bytes = info.bytes;
+        // The state cell changes when the file turns idle or active again.
+        const bool idle = isIdle(m_rows[row]);
+        if (!sizeChanged && idle == m_idleShown.contains(info.path))
+            continue;
+        if (idle)
+            m_idleShown.insert(info.path);
+        else
+            m_idleShown.remove(info.path);
         Q_EMIT dataChanged(index(row, Size), index(row, State));
     }
 }
@@ -161,6 +168,7 @@ void FilesTableModel::clear()
     m_rows.clear();
     m_rowOfPath.clear();
     m_lastGrowth.clear();
+    m_idleShown.clear();
     m_now = {};
     endResetModel();
 }

@@ -3,6 +3,7 @@
 #include "core/capture/capturetypes.h"
 
 #include <QAbstractTableModel>
+#include <QSet>
 
 namespace capture {
 
@@ -54,6 +55,7 @@ private:
     int m_maxRows = 5000;
     QHash<QString, QDateTime> m_lastGrowth; ///< by path: when its size last grew
     QDateTime m_now;                        ///< the last snapshot's time
+    QSet<QString> m_idleShown;              ///< paths of the files shown as idle
 };
 
 } // namespace capture

@@ -68,6 +68,7 @@ void PortsTableModel::setPortRows(const QList<PortStats> &ports)
     m_dropsGrew.clear();
     m_rowOfPort.clear();
     m_lastGrowth.clear();
+    m_idleShown.clear();
     m_rates.clear();
     m_totalRate = 0;
     m_now = {};
@@ -79,6 +80,7 @@ void PortsTableModel::setPortRows(const QList<PortStats> &ports)
         m_rows.append(stats);
         m_dropsGrew.append(false);
         m_lastGrowth.append(QDateTime());
+        m_idleShown.append(false);
     }
     endResetModel();
 }
@@ -123,11 +125,13 @@ void PortsTableModel::updateFromSnapshot(const StatsSnapshot &snapshot)
         if (stats.state == PortStats::State::Closed)
             shown.rate = shown.datagramRate = 0; // stopped: nothing arrives any more
         const bool grew = stats.udpDropped > m_rows[row].udpDropped;
-        const bool wasIdle = isIdle(row);
-        if (m_rows[row] == shown && m_dropsGrew[row] == grew && !wasIdle)
-            continue; // (an idle row's tooltip says for how long: it changes)
+        const bool same = m_rows[row] == shown && m_dropsGrew[row] == grew;
         m_rows[row] = shown;
         m_dropsGrew[row] = grew;
+        const bool idle = isIdle(row);
+        if (same && idle == m_idleShown[row])
+            continue;
+        m_idleShown[row] = idle;
         Q_EMIT dataChanged(index(row, 0), index(row, ColumnCount - 1));
     }
 }

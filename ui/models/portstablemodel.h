@@ -76,6 +76,7 @@ private:
     QList<bool> m_dropsGrew; ///< per row: the last snapshot had more drops than the one before
     QHash<int, int> m_rowOfPort;
     QList<QDateTime> m_lastGrowth; ///< per row: the snapshot time its byte count last grew
+    QList<bool> m_idleShown;       ///< per row: shown as idle
     QDateTime m_now;               ///< the last snapshot's time
     RateWindow m_rates;            ///< keys: key() for bytes, key() | datagramsKey, totalKey
     double m_totalRate = 0;

@@ -138,10 +138,14 @@ private Q_SLOTS:
         model.updateFromSnapshot(s);
         QVERIFY(!model.index(1, PortsTableModel::Dropped).data(Qt::ForegroundRole).isValid());
         // A UDP port that could not be bound marks its own row.
-        model.setListenFailures(
-            {{6000, u"UDP: Address already in use"_s, PortStats::Protocol::Udp}});
+        model.setStartFailure({{6000, u"UDP: Address already in use"_s, PortStats::Protocol::Udp}},
+                              {});
         QCOMPARE(model.index(2, PortsTableModel::State).data().toString(), u"error"_s);
-        QCOMPARE(model.index(0, PortsTableModel::State).data().toString(), u"listening"_s);
+        QCOMPARE(model.index(0, PortsTableModel::State).data().toString(), u"not listening"_s);
+        QVERIFY(model.index(0, PortsTableModel::State)
+                    .data(Qt::ToolTipRole)
+                    .toString()
+                    .contains(u"6000/udp could not be bound"_s));
     }
 
     void portsRefusalsAloneUpdateTheRow_data()
@@ -195,11 +199,28 @@ private Q_SLOTS:
     {
         PortsTableModel model;
         model.setPorts({5000, 5001});
-        model.setListenFailures({{5001, u"Address already in use"_s}});
+        StatsSnapshot s;
+        s.ports = {port(5000, 100, 50), port(5001, 0, 0)};
+        model.updateFromSnapshot(s);
+        model.setStartFailure({{5001, u"Address already in use"_s}}, {});
         const QModelIndex state = model.index(1, PortsTableModel::State);
         QCOMPARE(state.data().toString(), u"error"_s);
         QCOMPARE(state.data(Qt::ToolTipRole).toString(), u"Address already in use"_s);
-        QCOMPARE(model.index(0, PortsTableModel::State).data().toString(), u"listening"_s);
+        // Nothing is left listening after a failed start: the other port says so, at rate 0.
+        QCOMPARE(model.index(0, PortsTableModel::State).data().toString(), u"not listening"_s);
+        QCOMPARE(model.index(0, PortsTableModel::Rate).data(RawValueRole).toDouble(), 0.0);
+
+        // A start that failed before binding (the output directory): every port.
+        model.setPorts({5000, 5001});
+        model.setStartFailure({}, u"cannot create /x: Permission denied"_s);
+        for (int row = 0; row < 2; ++row) {
+            QCOMPARE(model.index(row, PortsTableModel::State).data().toString(),
+                     u"not listening"_s);
+            QVERIFY(model.index(row, PortsTableModel::State)
+                        .data(Qt::ToolTipRole)
+                        .toString()
+                        .contains(u"Permission denied"_s));
+        }
     }
 
     void portsSortNumerically()

@@ -28,7 +28,13 @@ LogPanel::LogPanel(QWidget *parent)
     m_filter->addItem(tr("Errors only"), int(Level::Error));
     m_filter->setCurrentIndex(1);
     m_filter->setToolTip(tr("Which log entries to show"));
+    m_view->setObjectName(u"logView"_s);
     m_view->setReadOnly(true);
+    // Reachable with Tab (and Tab leaves it again); arrows and Page keys scroll, and text can
+    // be selected and copied from the keyboard.
+    m_view->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::TextSelectableByKeyboard);
+    m_view->setTabChangesFocus(true);
+    m_view->setFocusPolicy(Qt::StrongFocus);
     // Wrapped: a line wider than the view neither hides the rest behind horizontal scrolling
     // nor changes the viewport's height under the follow logic.
     m_view->setLineWrapMode(QPlainTextEdit::WidgetWidth);

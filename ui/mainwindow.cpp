@@ -96,10 +96,7 @@ void MainWindow::connectController()
             });
     connect(c, &Receiver::stateChanged, this, &MainWindow::showState);
     connect(c, &Receiver::controlAvailabilityChanged, this, &MainWindow::updateActions);
-    connect(c->events(), &CaptureEvents::startFailed, this,
-            [this](const QList<ListenFailure> &failures, const QString &) {
-                m_portsModel->setListenFailures(failures);
-            });
+    connect(c->events(), &CaptureEvents::startFailed, this, &MainWindow::showStartFailure);
     connect(c->events(), &CaptureEvents::connectionOpened, m_connectionsModel,
             &ConnectionsTableModel::addConnection);
     connect(c->events(), &CaptureEvents::connectionClosed, m_connectionsModel,
@@ -110,8 +107,11 @@ void MainWindow::connectController()
     connect(c->events(), &CaptureEvents::fileDeleted, m_filesModel, &FilesTableModel::markDeleted);
     connect(c->events(), &CaptureEvents::fileLost, m_filesModel, &FilesTableModel::markLost);
     connect(c->events(), &CaptureEvents::statsUpdated, this, &MainWindow::onSnapshot);
-    connect(c->events(), &CaptureEvents::started, this,
-            [this] { showRun(m_receiver->runNumber()); });
+    connect(c->events(), &CaptureEvents::started, this, [this] {
+        showRun(m_receiver->runNumber());
+        m_startErrorBanner->hide();
+        m_settings->clearStartFailure();
+    });
     connect(c->events(), &CaptureEvents::runChanged, this, [this](qint64 run) {
         showRun(run);
         // The next start goes on from here, as a DAQ's next run would.
@@ -154,6 +154,33 @@ void MainWindow::startCapture()
     m_filesModel->clear();
     m_graph->clear();
     m_receiver->start(settings);
+}
+
+void MainWindow::showStartFailure(const QList<ListenFailure> &failures, const QString &reason)
+{
+    m_portsModel->setStartFailure(failures, reason);
+    if (!m_remote)
+        m_settings->showStartFailure(failures, reason);
+    QStringList what;
+    for (const ListenFailure &failure : failures) {
+        what.append(tr("port %1%2: %3")
+                        .arg(QString::number(failure.port),
+                             failure.protocol == PortStats::Protocol::Udp ? u"/udp"_s : QString(),
+                             failure.reason));
+    }
+    if (what.isEmpty())
+        what.append(reason);
+    m_startErrorText->setText(
+        tr("<b>The capture did not start</b> — nothing is listening and no file was made. %1")
+            .arg(what.join(u"; "_s).toHtmlEscaped()));
+    m_startErrorBanner->show();
+}
+
+void MainWindow::resizeEvent(QResizeEvent *event)
+{
+    QMainWindow::resizeEvent(event);
+    if (!m_userArranged)
+        fitToWindow();
 }
 
 void MainWindow::stopCapture()

@@ -21,6 +21,7 @@ class QTimer;
 
 namespace capture {
 
+struct UiSettings;
 struct VerifyResult;
 struct VerifySummary;
 class ConnectionsTableModel;
@@ -81,6 +82,7 @@ Q_SIGNALS:
 
 protected:
     void closeEvent(QCloseEvent *event) override;
+    void resizeEvent(QResizeEvent *event) override;
 
 private:
     static constexpr int statusMessageMs = 15000; ///< how long a passing message stays
@@ -90,6 +92,9 @@ private:
     /// A remote receiver: the banner above the view, the tables greyed while it is lost.
     void buildRemoteView();
     void stopNow();
+    /// The banner above the tables, the ports' states and the setting at fault.
+    void showStartFailure(const QList<ListenFailure> &failures, const QString &reason);
+    QWidget *makeStartErrorBanner();
     void connectController();
     /// Idle or after a failed start: settings editable, Start enabled.
     bool isIdle() const;
@@ -102,15 +107,25 @@ private:
     /// The Receivers dock (this receiver and those elsewhere), hidden until asked for.
     void buildFleetDock(const CommandLineOptions &options);
     void saveSettings() const;
+    /// The window's arrangement beyond the docks: the tables' columns (width, order, sort),
+    /// the splitters, the graph's time window and the log's level.
+    void saveArrangement(UiSettings &stored) const;
+    void restoreArrangement(const UiSettings &stored);
     void askAndVerify();
     void onVerifyResult(const VerifyResult &result);
     void onVerifyFinished(const QString &dir, const VerifySummary &summary);
     void cancelVerification();
     QDockWidget *addDock(const QString &title, const QString &objectName, QWidget *content,
                          Qt::DockWidgetArea area);
-    /// A sortable table over `model`; `widths` are the columns' initial widths in characters.
+    /// A sortable table over `model`; `widths` are the columns' initial widths in characters
+    /// (one per column); `fileColumn` takes the width left over.
     QTableView *makeTable(QAbstractItemModel *model, QSortFilterProxyModel **proxy,
-                          const QString &objectName, const QList<int> &widths);
+                          const QString &objectName, const QList<int> &widths, int fileColumn);
+    /// Until the user arranges the window (or a saved arrangement was restored), at each
+    /// resize: the Ports table as wide as all its columns when the window has the room (else
+    /// as wide as port, state, bytes and rate), the Settings dock as wide as its fields need,
+    /// at most a third of the window.
+    void fitToWindow();
 
     Receiver *m_receiver;
     RemoteReceiver *m_remote = nullptr; ///< m_receiver when it is one elsewhere
@@ -118,6 +133,7 @@ private:
     QJsonObject m_remoteSettingsShown; ///< its settings last put into the settings panel
     CaptureEventLog m_eventLog;
     bool m_closeWhenStopped = false;
+    bool m_userArranged = false; ///< the tables splitter moved by hand, or a layout restored
 
     SettingsPanel *m_settings = nullptr;
     PortsTableModel *m_portsModel = nullptr;
@@ -140,6 +156,11 @@ private:
     QAction *m_openFolderAction = nullptr;
     QAction *m_verifyAction = nullptr;
     QAction *m_manifestViewAction = nullptr;
+
+    /// "startErrorBanner": above the tables after a failed start, until the next start or
+    /// the user dismisses it.
+    QWidget *m_startErrorBanner = nullptr;
+    QLabel *m_startErrorText = nullptr;
 
     QLabel *m_runLabel = nullptr;
     QLabel *m_rateLabel = nullptr;

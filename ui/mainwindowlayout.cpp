@@ -17,10 +17,13 @@
 #include <QDesktopServices>
 #include <QDockWidget>
 #include <QFileInfo>
+#include <QFrame>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
 #include <QPushButton>
+#include <QScrollArea>
+#include <QScrollBar>
 #include <QSortFilterProxyModel>
 #include <QSplitter>
 #include <QStatusBar>
@@ -30,6 +33,8 @@
 #include <QToolButton>
 #include <QUrl>
 #include <QVBoxLayout>
+
+#include <algorithm>
 
 using namespace Qt::Literals::StringLiterals;
 
@@ -109,27 +114,43 @@ void MainWindow::buildActions()
 }
 
 QTableView *MainWindow::makeTable(QAbstractItemModel *model, QSortFilterProxyModel **proxy,
-                                  const QString &objectName, const QList<int> &widths)
+                                  const QString &objectName, const QList<int> &widths,
+                                  int fileColumn)
 {
-    *proxy = new TableSortProxy(this); // ties keep a fixed order
+    Q_ASSERT(widths.size() == model->columnCount()); // one width per column, in order
+    *proxy = new TableSortProxy(this);               // ties keep a fixed order
     (*proxy)->setSourceModel(model);
     (*proxy)->setSortRole(RawValueRole);
     auto *view = new QTableView(this);
     view->setObjectName(objectName);
     view->setModel(*proxy);
     view->setSortingEnabled(true);
+    // One Tab stop per table; the arrows move inside it.
+    view->setTabKeyNavigation(false);
     view->sortByColumn(0, Qt::AscendingOrder);
     view->setSelectionBehavior(QAbstractItemView::SelectRows);
     view->setAlternatingRowColors(true);
     view->setWordWrap(false);
     view->verticalHeader()->hide();
     view->verticalHeader()->setDefaultSectionSize(view->fontMetrics().height() + 8);
-    view->horizontalHeader()->setStretchLastSection(true);
-    view->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
+    // A long file name loses its middle, not the end that tells files apart.
+    view->setTextElideMode(Qt::ElideMiddle);
+    QHeaderView *header = view->horizontalHeader();
+    header->setSectionResizeMode(QHeaderView::Interactive);
+    // Spare width goes to the file names (elided in the middle when it is short).
+    header->setStretchLastSection(false);
+    header->setSectionResizeMode(fileColumn, QHeaderView::Stretch);
     // Fixed initial widths: resizing to contents would measure every row at every update.
+    // Each column is at least as wide as its title with the sort arrow beside it.
     const int charWidth = view->fontMetrics().horizontalAdvance(u'0');
-    for (int column = 0; column < widths.size(); ++column)
-        view->setColumnWidth(column, widths[column] * charWidth + 16);
+    const QFontMetrics headerMetrics(header->font());
+    const int arrow = view->style()->pixelMetric(QStyle::PM_HeaderMarkSize, nullptr, header) +
+                      2 * view->style()->pixelMetric(QStyle::PM_HeaderMargin, nullptr, header);
+    for (int column = 0; column < widths.size(); ++column) {
+        const QString title = model->headerData(column, Qt::Horizontal).toString();
+        view->setColumnWidth(column, std::max(widths[column] * charWidth + 16,
+                                              headerMetrics.horizontalAdvance(title) + arrow + 8));
+    }
     return view;
 }
 
@@ -149,8 +170,16 @@ void MainWindow::buildLayout()
     // Settings on the left.
     m_settings = new SettingsPanel(this);
     m_settings->setObjectName(u"settingsPanel"_s);
+    // Scrolled when the dock is smaller than the panel: a small screen or a narrow dock
+    // while capturing gives the tables the room, and a message shown for a moment does not
+    // leave the dock taller.
+    auto *settingsScroll = new QScrollArea(this);
+    settingsScroll->setObjectName(u"settingsScroll"_s);
+    settingsScroll->setWidget(m_settings);
+    settingsScroll->setWidgetResizable(true);
+    settingsScroll->setFrameShape(QFrame::NoFrame);
     QDockWidget *settingsDock =
-        addDock(tr("Settings"), u"settingsDock"_s, m_settings, Qt::LeftDockWidgetArea);
+        addDock(tr("Settings"), u"settingsDock"_s, settingsScroll, Qt::LeftDockWidgetArea);
     connect(m_settings, &SettingsPanel::settingsChanged, this, &MainWindow::updateActions);
 
     // Graph on top of the tables.
@@ -181,14 +210,31 @@ void MainWindow::buildLayout()
     m_portsModel = new PortsTableModel(this);
     m_connectionsModel = new ConnectionsTableModel(this);
     m_filesModel = new FilesTableModel(this);
-    m_portsView =
-        makeTable(m_portsModel, &m_portsProxy, u"portsView"_s, {5, 4, 9, 4, 5, 7, 9, 10, 9, 7, 30});
+    m_portsView = makeTable(m_portsModel, &m_portsProxy, u"portsView"_s,
+                            {5, 4, 9, 4, 5, 7, 9, 10, 9, 7, 30}, PortsTableModel::File);
+    // What a user reads first stays on the left: port, state, bytes, rate.
+    QHeaderView *portsHeader = m_portsView->horizontalHeader();
+    portsHeader->moveSection(portsHeader->visualIndex(PortsTableModel::State), 1);
+    portsHeader->moveSection(portsHeader->visualIndex(PortsTableModel::Bytes), 2);
+    portsHeader->moveSection(portsHeader->visualIndex(PortsTableModel::Rate), 3);
+    // The protocol and UDP columns only when the capture has a UDP port.
+    const auto showUdpColumns = [this] {
+        bool udp = false;
+        for (int row = 0; row < m_portsModel->rowCount(); ++row)
+            udp = udp || m_portsModel->protocolAt(row) == PortStats::Protocol::Udp;
+        for (const int column :
+             {PortsTableModel::Protocol, PortsTableModel::DatagramRate, PortsTableModel::Dropped})
+            m_portsView->setColumnHidden(column, !udp);
+    };
+    connect(m_portsModel, &QAbstractItemModel::modelReset, this, showUdpColumns);
+    showUdpColumns();
     m_connectionsView = makeTable(m_connectionsModel, &m_connectionsProxy, u"connectionsView"_s,
-                                  {17, 5, 8, 8, 9, 10, 40, 12});
+                                  {17, 20, 5, 8, 9, 9, 10, 40, 12}, ConnectionsTableModel::File);
     // Open connections first, most recent first; shown with TLS only (see showState()).
     m_connectionsView->sortByColumn(ConnectionsTableModel::Status, Qt::AscendingOrder);
     m_connectionsView->setColumnHidden(ConnectionsTableModel::Client, true);
-    m_filesView = makeTable(m_filesModel, &m_filesProxy, u"filesView"_s, {17, 5, 8, 7, 16, 64});
+    m_filesView = makeTable(m_filesModel, &m_filesProxy, u"filesView"_s, {28, 5, 8, 7, 16, 64},
+                            FilesTableModel::File);
     m_filesView->setToolTip(tr("Double-click a file to open its folder"));
     connect(m_portsView->selectionModel(), &QItemSelectionModel::selectionChanged, this,
             &MainWindow::onPortSelectionChanged);
@@ -266,12 +312,13 @@ void MainWindow::buildLayout()
     tables->setObjectName(u"tablesSplitter"_s);
     tables->addWidget(titled(tr("Ports"), m_portsView));
     tables->addWidget(titled(tr("Connections"), connectionsBox));
-    // Start wide enough to show the ports' numbers; connections take the rest.
+    // Start wide enough for port, state, bytes and rate at least; connections take the rest.
     int portsWidth = 24;
-    for (int column = 0; column < PortsTableModel::File; ++column)
-        portsWidth += m_portsView->columnWidth(column);
+    for (int visual = 0; visual < 4; ++visual)
+        portsWidth += m_portsView->columnWidth(portsHeader->logicalIndex(visual));
     tables->setSizes({portsWidth, portsWidth * 3 / 2});
     tables->setStretchFactor(1, 1);
+    connect(tables, &QSplitter::splitterMoved, this, [this] { m_userArranged = true; });
 
     auto *splitter = new QSplitter(Qt::Vertical, this);
     splitter->setObjectName(u"centralSplitter"_s);
@@ -279,7 +326,13 @@ void MainWindow::buildLayout()
     splitter->addWidget(tables);
     splitter->setStretchFactor(0, 1);
     splitter->setStretchFactor(1, 1);
-    setCentralWidget(splitter);
+    auto *central = new QWidget(this);
+    auto *centralLayout = new QVBoxLayout(central);
+    centralLayout->setContentsMargins(0, 0, 0, 0);
+    centralLayout->setSpacing(0);
+    centralLayout->addWidget(makeStartErrorBanner());
+    centralLayout->addWidget(splitter, 1);
+    setCentralWidget(central);
 
     QDockWidget *filesDock = addDock(tr("Files"), u"filesDock"_s, filesBox, Qt::LeftDockWidgetArea);
 
@@ -287,7 +340,6 @@ void MainWindow::buildLayout()
     m_log = new LogPanel(this);
     m_log->setObjectName(u"logPanel"_s);
     QDockWidget *logDock = addDock(tr("Log"), u"logDock"_s, m_log, Qt::BottomDockWidgetArea);
-    resizeDocks({settingsDock}, {fontMetrics().horizontalAdvance(u'0') * 42}, Qt::Horizontal);
     resizeDocks({settingsDock, filesDock},
                 {m_settings->sizeHint().height(), fontMetrics().height() * 40}, Qt::Vertical);
     resizeDocks({logDock}, {fontMetrics().height() * 9}, Qt::Vertical);
@@ -307,6 +359,96 @@ void MainWindow::buildLayout()
     m_freeSpaceLabel = makeLabel(u"freeSpaceLabel"_s, tr("Free space on the output volume"));
     m_uptimeLabel = makeLabel(u"uptimeLabel"_s, tr("Time since the capture started"));
     onSnapshot(StatsSnapshot{});
+
+    // The keyboard reaches every panel: Ctrl+1…5 (and Tab, one stop per table).
+    const std::pair<QString, QWidget *> panels[] = {
+        {tr("Ports"), m_portsView},
+        {tr("Connections"), m_connectionsView},
+        {tr("Files"), m_filesView},
+        {tr("Log"), m_log->findChild<QWidget *>(u"logView"_s)},
+        {tr("Settings"), m_settings}};
+    int number = 0;
+    for (const auto &[name, target] : panels) {
+        auto *focus = new QAction(tr("Go to %1").arg(name), this);
+        focus->setObjectName(u"focus%1Action"_s.arg(++number));
+        focus->setShortcut(QKeySequence(Qt::CTRL | Qt::Key(Qt::Key_0 + number)));
+        focus->setShortcutContext(Qt::WindowShortcut);
+        QWidget *widget = target;
+        connect(focus, &QAction::triggered, this, [this, widget] {
+            // A panel in a hidden dock is shown first.
+            for (QDockWidget *dock : findChildren<QDockWidget *>()) {
+                if (dock->isAncestorOf(widget) && !dock->isVisible())
+                    dock->show();
+            }
+            widget->setFocus(Qt::ShortcutFocusReason);
+        });
+        addAction(focus);
+    }
+}
+
+void MainWindow::fitToWindow()
+{
+    auto *settingsDock = findChild<QDockWidget *>(u"settingsDock"_s);
+    auto *settingsScroll = findChild<QScrollArea *>(u"settingsScroll"_s);
+    auto *tables = findChild<QSplitter *>(u"tablesSplitter"_s);
+    int settingsWidth = 0;
+    if (settingsDock && settingsScroll && !settingsDock->isFloating() &&
+        settingsDock->isVisible()) {
+
+        settingsWidth = std::min(m_settings->minimumSizeHint().width() +
+                                     settingsScroll->verticalScrollBar()->sizeHint().width() + 4,
+                                 width() / 3);
+        resizeDocks({settingsDock}, {settingsWidth}, Qt::Horizontal);
+    }
+    if (!tables)
+        return;
+    const QHeaderView *header = m_portsView->horizontalHeader();
+    const auto columnsWidth = [header](int visualCount) {
+        int sum = 0;
+        for (int visual = 0; visual < visualCount; ++visual) {
+            const int logical = header->logicalIndex(visual);
+            if (!header->isSectionHidden(logical))
+                sum += header->sectionSize(logical);
+        }
+        return sum;
+    };
+    // The File column stretches: count it at 18 characters (a name elided in the middle).
+    const int frame = 2 * m_portsView->frameWidth() + 24; // and the vertical scroll bar
+    const int all =
+        columnsWidth(header->count() - 1) + 18 * fontMetrics().horizontalAdvance(u'0') + frame;
+    const int essential = columnsWidth(4) + frame;
+    const int available = width() - settingsWidth - tables->handleWidth() - 16;
+    const int ports = all <= available * 3 / 5 ? all : std::max(essential, available * 2 / 5);
+    tables->setSizes({ports, std::max(available - ports, 0)});
+}
+
+QWidget *MainWindow::makeStartErrorBanner()
+{
+    m_startErrorBanner = new QFrame(this);
+    m_startErrorBanner->setObjectName(u"startErrorBanner"_s);
+    m_startErrorBanner->setAutoFillBackground(true);
+    QPalette palette = m_startErrorBanner->palette();
+    palette.setColor(QPalette::Window, QColor(0xfd, 0xe0, 0xdc)); // light red, dark text
+    palette.setColor(QPalette::WindowText, QColor(0x5f, 0x21, 0x20));
+    m_startErrorBanner->setPalette(palette);
+    auto *layout = new QHBoxLayout(m_startErrorBanner);
+    layout->setContentsMargins(8, 4, 4, 4);
+    m_startErrorBanner->setAccessibleName(tr("Start failed"));
+    m_startErrorText = new QLabel(m_startErrorBanner);
+    m_startErrorText->setObjectName(u"startErrorText"_s);
+    m_startErrorText->setWordWrap(true);
+    m_startErrorText->setTextFormat(Qt::RichText);
+    m_startErrorText->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    layout->addWidget(m_startErrorText, 1);
+    auto *dismiss = new QToolButton(m_startErrorBanner);
+    dismiss->setObjectName(u"startErrorDismiss"_s);
+    dismiss->setIcon(style()->standardIcon(QStyle::SP_TitleBarCloseButton));
+    dismiss->setToolTip(tr("Hide this message"));
+    dismiss->setAutoRaise(true);
+    connect(dismiss, &QToolButton::clicked, m_startErrorBanner, &QWidget::hide);
+    layout->addWidget(dismiss, 0, Qt::AlignTop);
+    m_startErrorBanner->hide();
+    return m_startErrorBanner;
 }
 
 void MainWindow::buildFleetDock(const CommandLineOptions &options)

@@ -1,11 +1,18 @@
 #include "ui/mainwindow.h"
 
 #include "core/net/portspec.h"
+#include "ui/graph/throughputgraph.h"
+#include "ui/logpanel.h"
 #include "ui/settingspanel.h"
 #include "ui/uisettings.h"
 
 #include <QAction>
+#include <QComboBox>
+#include <QHeaderView>
+#include <QScreen>
 #include <QSettings>
+#include <QSplitter>
+#include <QTableView>
 
 using namespace Qt::Literals::StringLiterals;
 
@@ -55,10 +62,61 @@ void MainWindow::loadSettings(const CommandLineOptions &options)
     }
     m_settings->setSettings(s);
 
-    if (!restoreGeometry(stored.geometry))
-        resize(1280, 720);
+    if (!restoreGeometry(stored.geometry)) {
+        // 1280x720 at most, and within the screen with room for a window manager's frame
+        // and panel: the status bar must be on screen.
+        const QSize available = screen()->availableGeometry().size() - QSize(16, 48);
+        resize(QSize(1280, 720).boundedTo(available));
+    }
     restoreState(stored.windowState);
     setManifestView(stored.filesManifestView);
+    restoreArrangement(stored);
+}
+
+namespace {
+/// A header's saved state is only good for the columns it was saved with: the key names
+/// their count, so a version with another column starts from its defaults.
+QString headerKey(const QTableView *view)
+{
+    return u"%1/%2"_s.arg(view->objectName()).arg(view->model()->columnCount());
+}
+} // namespace
+
+void MainWindow::saveArrangement(UiSettings &stored) const
+{
+    for (const QTableView *view : {m_portsView, m_connectionsView, m_filesView})
+        stored.views.insert(headerKey(view), view->horizontalHeader()->saveState());
+    for (const QSplitter *splitter : findChildren<QSplitter *>()) {
+        if (!splitter->objectName().isEmpty())
+            stored.views.insert(splitter->objectName(), splitter->saveState());
+    }
+    stored.graphWindow = int(m_graph->window());
+    stored.logLevel = int(m_log->minimumLevel());
+}
+
+void MainWindow::restoreArrangement(const UiSettings &stored)
+{
+    for (QTableView *view : {m_portsView, m_connectionsView, m_filesView}) {
+        QHeaderView *header = view->horizontalHeader();
+        const QByteArray state = stored.views.value(headerKey(view));
+        if (state.isEmpty() || !header->restoreState(state))
+            continue;
+        view->sortByColumn(header->sortIndicatorSection(), header->sortIndicatorOrder());
+    }
+    for (QSplitter *splitter : findChildren<QSplitter *>()) {
+        const QByteArray state = stored.views.value(splitter->objectName());
+        if (!splitter->objectName().isEmpty() && !state.isEmpty() &&
+            splitter->restoreState(state) && splitter->objectName() == u"tablesSplitter"_s)
+            m_userArranged = true; // sized by the user before: not fitted again
+    }
+    if (stored.graphWindow) {
+        auto *combo = findChild<QComboBox *>(u"graphWindowCombo"_s);
+        const int index = combo ? combo->findData(*stored.graphWindow) : -1;
+        if (index >= 0)
+            combo->setCurrentIndex(index);
+    }
+    if (stored.logLevel)
+        m_log->setMinimumLevel(CaptureEventLog::Level(*stored.logLevel));
 }
 
 void MainWindow::saveSettings() const
@@ -69,6 +127,7 @@ void MainWindow::saveSettings() const
         stored.geometry = saveGeometry();
         stored.windowState = saveState();
         stored.filesManifestView = m_manifestViewAction->isChecked();
+        saveArrangement(stored);
         stored.save(store);
         return;
     }
@@ -88,6 +147,7 @@ void MainWindow::saveSettings() const
     stored.geometry = saveGeometry();
     stored.windowState = saveState();
     stored.filesManifestView = m_manifestViewAction->isChecked();
+    saveArrangement(stored);
     QSettings store;
     stored.save(store);
 }

@@ -81,6 +81,7 @@ SettingsPanel::SettingsPanel(QWidget *parent)
     , m_stopAfterFiles(new QSpinBox(this))
     , m_stopMessage(messageLabel(this))
 {
+    setFocusProxy(m_bind); // Ctrl+5 and a focus given to the panel land on its first field
     for (const auto &[widget, name] : std::initializer_list<std::pair<QWidget *, QString>>{
              {m_bind, u"bindCombo"_s},
              {m_ports, u"portsEdit"_s},
@@ -292,6 +293,7 @@ void SettingsPanel::setEditable(bool editable)
 
 void SettingsPanel::validate()
 {
+    clearStartFailure(); // an edit answers it; the messages below are the fields' own again
     const QString bindText = m_bind->currentText().trimmed();
     // The command line's checks (core/config/optionchecks.h), with the panel's wording around.
     const Checked<QHostAddress> bind = checkBindAddress(bindText);

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/capture/capturesettings.h"
+#include "core/capture/capturetypes.h"
 
 #include <QDateTime>
 #include <QList>
@@ -31,6 +32,15 @@ public:
     bool isValid() const { return m_valid; }
     /// The first problem, one line, empty when valid.
     QString errorText() const { return m_error; }
+
+    /// A start that failed: marks the setting at fault (the Ports or UDP ports field for ports
+    /// that could not be bound, else the output, done-directory or file-name field the reason
+    /// names) with a red frame and the reason beside it, until the user edits a field or the
+    /// next start succeeds (clearStartFailure()).
+    void showStartFailure(const QList<ListenFailure> &failures, const QString &reason);
+    void clearStartFailure();
+    /// The field showStartFailure() marked (nullptr: none).
+    QWidget *startFailureField() const { return m_failedField; }
 
     /// Settings cannot change while a capture runs.
     void setEditable(bool editable);
@@ -113,6 +123,7 @@ private:
     CaptureSettings m_base; ///< values the panel does not edit (drain timeout, …)
     bool m_valid = false;
     QString m_error;
+    QWidget *m_failedField = nullptr; ///< marked by showStartFailure()
 };
 
 } // namespace capture

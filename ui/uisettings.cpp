@@ -39,6 +39,18 @@ UiSettings UiSettings::load(const QSettings &store)
     s.geometry = store.value(GeometryKey).toByteArray();
     s.windowState = store.value(WindowStateKey).toByteArray();
     s.filesManifestView = store.value(FilesManifestViewKey, false).toBool();
+    const QString viewsPrefix = ViewsGroup.toString() + u'/';
+    for (const QString &key : store.allKeys()) {
+        if (key.startsWith(viewsPrefix))
+            s.views.insert(key.mid(viewsPrefix.size()), store.value(key).toByteArray());
+    }
+    for (const auto &[key, field] :
+         {std::pair{GraphWindowKey, &s.graphWindow}, std::pair{LogLevelKey, &s.logLevel}}) {
+        bool ok = false;
+        const int value = store.value(key).toInt(&ok);
+        if (ok)
+            *field = value;
+    }
     return s;
 }
 
@@ -72,6 +84,12 @@ void UiSettings::save(QSettings &store) const
     store.setValue(GeometryKey, geometry);
     store.setValue(WindowStateKey, windowState);
     store.setValue(FilesManifestViewKey, filesManifestView);
+    for (auto it = views.begin(); it != views.end(); ++it)
+        store.setValue(ViewsGroup.toString() + u'/' + it.key(), it.value());
+    if (graphWindow)
+        store.setValue(GraphWindowKey, *graphWindow);
+    if (logLevel)
+        store.setValue(LogLevelKey, *logLevel);
 }
 
 } // namespace capture

@@ -4,6 +4,7 @@
 #include "core/tls/tlsconfig.h"
 
 #include <QByteArray>
+#include <QHash>
 #include <QHostAddress>
 #include <QString>
 #include <QStringView>
@@ -35,6 +36,10 @@ struct UiSettings
     static constexpr QStringView GeometryKey = u"window/geometry";
     static constexpr QStringView WindowStateKey = u"window/state";
     static constexpr QStringView FilesManifestViewKey = u"window/filesManifestView";
+    /// Under it, one key per table header and splitter (their saveState()).
+    static constexpr QStringView ViewsGroup = u"window/views";
+    static constexpr QStringView GraphWindowKey = u"window/graphWindow";
+    static constexpr QStringView LogLevelKey = u"window/logLevel";
 
     /// Unset when never saved, or saved but not an address.
     std::optional<QHostAddress> bindAddress;
@@ -56,6 +61,10 @@ struct UiSettings
     QByteArray geometry;    ///< QWidget::saveGeometry()
     QByteArray windowState; ///< QMainWindow::saveState(): docks and toolbars
     bool filesManifestView = false;
+    /// The tables' columns (widths, order, sort) and the splitters, by name.
+    QHash<QString, QByteArray> views;
+    std::optional<int> graphWindow; ///< ThroughputGraph::Window
+    std::optional<int> logLevel;    ///< the log's minimum CaptureEventLog::Level shown
 
     static UiSettings load(const QSettings &store);
     /// Writes every field that is set (and the window's three always).

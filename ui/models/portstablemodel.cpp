@@ -155,16 +155,33 @@ bool PortsTableModel::isIdle(int row) const
            last.msecsTo(m_now) >= idleAfterMs;
 }
 
-void PortsTableModel::setListenFailures(const QList<ListenFailure> &failures)
+void PortsTableModel::setStartFailure(const QList<ListenFailure> &failures, const QString &reason)
 {
+    QStringList failed;
+    for (const ListenFailure &failure : failures)
+        failed.append(failure.protocol == PortStats::Protocol::Udp ? u"%1/udp"_s.arg(failure.port)
+                                                                   : QString::number(failure.port));
+    const QString notListening =
+        failures.isEmpty()
+            ? tr("Not listening: the capture did not start (%1)").arg(reason)
+            : tr("Not listening: the capture did not start because port(s) %1 could not be "
+                 "bound; no port is left bound")
+                  .arg(failed.join(u", "_s));
+    for (PortStats &row : m_rows) {
+        row.state = PortStats::State::Closed;
+        row.error = notListening;
+        row.rate = 0;
+        row.datagramRate = 0;
+    }
     for (const ListenFailure &failure : failures) {
         const int row = rowOfPort(failure.port, failure.protocol);
         if (row < 0)
             continue;
         m_rows[row].state = PortStats::State::Error;
         m_rows[row].error = failure.reason;
-        Q_EMIT dataChanged(index(row, 0), index(row, ColumnCount - 1));
     }
+    if (!m_rows.isEmpty())
+        Q_EMIT dataChanged(index(0, 0), index(int(m_rows.size()) - 1, ColumnCount - 1));
 }
 
 quint16 PortsTableModel::portAt(int row) const
@@ -210,9 +227,11 @@ QVariant PortsTableModel::data(const QModelIndex &index, int role) const
         case Dropped:
             return udp ? QVariant(p.udpDropped) : QVariant();
         case State:
-            return isIdle(index.row())
-                       ? tr("idle since %1").arg(m_lastGrowth[index.row()].toString(u"HH:mm:ss"_s))
-                       : stateName(p.state);
+            if (isIdle(index.row()))
+                return tr("idle since %1").arg(m_lastGrowth[index.row()].toString(u"HH:mm:ss"_s));
+            // A port closed by a failed start never listened: "closed" would say it had.
+            return p.state == PortStats::State::Closed && !p.error.isEmpty() ? tr("not listening")
+                                                                             : stateName(p.state);
         case Active:
             return p.activeConnections;
         case Total:

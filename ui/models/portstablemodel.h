@@ -47,8 +47,10 @@ public:
     void zeroRates();
     /// The snapshots' total bytes per second, averaged as the rows' rates.
     double totalRate() const { return m_totalRate; }
-    /// Marks ports that could not be bound; the reason becomes the state's tooltip.
-    void setListenFailures(const QList<ListenFailure> &failures);
+    /// A start that failed: the ports that could not be bound read "error" (the reason in the
+    /// state's tooltip), every other port "not listening" (nothing was left bound), with
+    /// `reason` (or which ports failed) as the tooltip.
+    void setStartFailure(const QList<ListenFailure> &failures, const QString &reason);
 
     quint16 portAt(int row) const;
     PortStats::Protocol protocolAt(int row) const;

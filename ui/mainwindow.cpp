@@ -122,6 +122,8 @@ void MainWindow::connectController()
     connect(c->events(), &CaptureEvents::stopped, this, [this] {
         // Nothing arrives any more: the last snapshot's rate would read as live.
         m_rateLabel->setText(tr("Rate: %1").arg(formatRate(0)));
+        m_portsModel->zeroRates();
+        m_connectionsModel->zeroRates();
         statusBar()->showMessage(tr("Capture stopped; files closed."), statusMessageMs);
         if (m_closeWhenStopped)
             close();
@@ -279,6 +281,7 @@ void MainWindow::showState(RunState state)
     case RunState::Running: {
         // One arg() call: a remote URL in the title may hold "%1"-like text (a scope id).
         const CaptureSettings &s = m_receiver->settings();
+        m_connectionsView->setColumnHidden(ConnectionsTableModel::Client, !s.tls.has_value());
         QStringList ports;
         if (!s.ports.isEmpty())
             ports.append(formatPortSpec(s.ports));
@@ -365,7 +368,7 @@ void MainWindow::onSnapshot(const StatsSnapshot &snapshot)
     m_filesModel->updateFromSnapshot(snapshot);
     if (snapshot.time.isValid())
         m_graph->addSnapshot(snapshot);
-    m_rateLabel->setText(tr("Rate: %1").arg(formatRate(snapshot.totalRate)));
+    m_rateLabel->setText(tr("Rate: %1").arg(formatRate(m_portsModel->totalRate()))); // 1 s mean
     m_bytesLabel->setText(tr("Received: %1").arg(formatBytes(snapshot.totalBytes)));
     m_connectionsLabel->setText(tr("Connections: %1").arg(snapshot.activeConnections));
     m_uptimeLabel->setText(tr("Up: %1").arg(formatDuration(snapshot.uptimeMs)));

@@ -8,6 +8,7 @@
 #include "ui/models/filestablemodel.h"
 #include "ui/models/modelroles.h"
 #include "ui/models/portstablemodel.h"
+#include "ui/models/tablesortproxy.h"
 #include "ui/remotebanner.h"
 #include "ui/settingspanel.h"
 
@@ -117,7 +118,7 @@ QTableView *MainWindow::makeTable(QAbstractItemModel *model, QSortFilterProxyMod
                                   int fileColumn)
 {
     Q_ASSERT(widths.size() == model->columnCount()); // one width per column, in order
-    *proxy = new QSortFilterProxyModel(this);
+    *proxy = new TableSortProxy(this);               // ties keep a fixed order
     (*proxy)->setSourceModel(model);
     (*proxy)->setSortRole(RawValueRole);
     auto *view = new QTableView(this);
@@ -229,6 +230,9 @@ void MainWindow::buildLayout()
     showUdpColumns();
     m_connectionsView = makeTable(m_connectionsModel, &m_connectionsProxy, u"connectionsView"_s,
                                   {17, 20, 5, 8, 9, 9, 10, 40, 12}, ConnectionsTableModel::File);
+    // Open connections first, most recent first; shown with TLS only (see showState()).
+    m_connectionsView->sortByColumn(ConnectionsTableModel::Status, Qt::AscendingOrder);
+    m_connectionsView->setColumnHidden(ConnectionsTableModel::Client, true);
     m_filesView = makeTable(m_filesModel, &m_filesProxy, u"filesView"_s, {28, 5, 8, 7, 16, 64, 9},
                             FilesTableModel::File);
     m_filesView->setToolTip(tr("Double-click a file to open its folder"));

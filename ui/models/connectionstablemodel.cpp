@@ -2,6 +2,7 @@
 
 #include "core/util/units.h"
 #include "ui/models/modelroles.h"
+#include "ui/models/portstablemodel.h"
 
 #include <QApplication>
 #include <QFileInfo>
@@ -35,6 +36,8 @@ void ConnectionsTableModel::addConnection(const ConnectionInfo &info)
     m_rowOfId.insert(info.id, row);
     if (info.closed.isValid())
         ++m_closedCount;
+    else
+        m_lastGrowth.insert(info.id, info.opened); // first seen counts as growth when opened
     endInsertRows();
 }
 
@@ -49,6 +52,9 @@ void ConnectionsTableModel::closeConnection(const ConnectionInfo &info)
         m_rows[row] = info;
         Q_EMIT dataChanged(index(row, 0), index(row, ColumnCount - 1));
     }
+    m_rates.remove(info.id);
+    m_lastGrowth.remove(info.id);
+    m_idleShown.remove(info.id);
     if (m_closedCount > m_maxClosed)
         pruneClosed(QDateTime()); // only the cap here; retention is judged at snapshot time
 }
@@ -56,6 +62,8 @@ void ConnectionsTableModel::closeConnection(const ConnectionInfo &info)
 void ConnectionsTableModel::updateFromSnapshot(const StatsSnapshot &snapshot)
 {
     m_now = snapshot.time;
+    const bool timed = snapshot.time.isValid();
+    const qint64 ms = timed ? snapshot.time.toMSecsSinceEpoch() : 0;
     int first = -1;
     int last = -1;
     for (const ConnectionInfo &info : snapshot.connections) {
@@ -64,21 +72,57 @@ void ConnectionsTableModel::updateFromSnapshot(const StatsSnapshot &snapshot)
             // Open before this view began (a receiver elsewhere it attached to): its row
             // starts here; the closed signal ends it as any other.
             addConnection(info);
+            if (timed && !info.closed.isValid())
+                m_rates.add(qint64(info.id), ms, info.bytesReceived, info.rate);
             continue;
         }
-        if (m_rows[row].closed.isValid())
+        ConnectionInfo &current = m_rows[row];
+        if (current.closed.isValid())
             continue; // opened/closed signals own the row's lifetime
-        m_rows[row].bytesReceived = info.bytesReceived;
-        m_rows[row].bytesWritten = info.bytesWritten;
-        m_rows[row].rate = info.rate;
-        m_rows[row].file = info.file; // set with the connection's first byte
+        if (timed && info.bytesReceived > current.bytesReceived)
+            m_lastGrowth.insert(info.id, snapshot.time);
+        current.bytesReceived = info.bytesReceived;
+        current.bytesWritten = info.bytesWritten;
+        // Averaged over the last second of snapshots (one 250 ms sample blinks).
+        current.rate =
+            timed ? m_rates.add(qint64(info.id), ms, info.bytesReceived, info.rate) : info.rate;
+        current.file = info.file; // set with the connection's first byte
         first = first < 0 ? row : qMin(first, row);
         last = qMax(last, row);
+        // Status only when it turns idle or active: Status is the default sort column, and a
+        // signal for it makes the proxy re-sort (the tooltip's "for how long" is read live).
+        const bool idle = isIdle(current);
+        if (idle != m_idleShown.contains(info.id)) {
+            if (idle)
+                m_idleShown.insert(info.id);
+            else
+                m_idleShown.remove(info.id);
+            Q_EMIT dataChanged(index(row, Status), index(row, Status));
+        }
     }
     // One signal for the span: thousands of open rows must not mean thousands of signals.
     if (first >= 0)
-        Q_EMIT dataChanged(index(first, Duration), index(last, Rate));
+        Q_EMIT dataChanged(index(first, Duration), index(last, File));
     pruneClosed(m_now);
+}
+
+void ConnectionsTableModel::zeroRates()
+{
+    m_rates.clear();
+    for (int row = 0; row < m_rows.size(); ++row) {
+        if (m_rows[row].rate == 0)
+            continue;
+        m_rows[row].rate = 0;
+        Q_EMIT dataChanged(index(row, Rate), index(row, Rate));
+    }
+}
+
+bool ConnectionsTableModel::isIdle(const ConnectionInfo &c) const
+{
+    if (c.closed.isValid() || !m_now.isValid())
+        return false;
+    const QDateTime last = m_lastGrowth.value(c.id);
+    return last.isValid() && last.msecsTo(m_now) >= PortsTableModel::idleAfterMs;
 }
 
 void ConnectionsTableModel::pruneClosed(const QDateTime &now)
@@ -141,6 +185,9 @@ void ConnectionsTableModel::clear()
     m_rows.clear();
     m_rowOfId.clear();
     m_closedCount = 0;
+    m_rates.clear();
+    m_lastGrowth.clear();
+    m_idleShown.clear();
     endResetModel();
 }
 
@@ -182,7 +229,11 @@ QVariant ConnectionsTableModel::data(const QModelIndex &index, int role) const
         case File:
             return QFileInfo(c.file).fileName();
         case Status:
-            return closed ? c.closeReason : tr("open");
+            if (closed)
+                return c.closeReason;
+            return isIdle(c)
+                       ? tr("idle since %1").arg(m_lastGrowth.value(c.id).toString(u"HH:mm:ss"_s))
+                       : tr("open");
         case ColumnCount:
             break;
         }
@@ -204,12 +255,18 @@ QVariant ConnectionsTableModel::data(const QModelIndex &index, int role) const
             return closed ? 0.0 : c.rate;
         case File:
             return c.file;
-        case Status:
-            return closed ? c.closeReason : QString();
+        case Status: {
+            // Open first, most recently opened first; then closed, most recently closed first.
+            constexpr qint64 closedBase = Q_INT64_C(1) << 50; // past any msecs since epoch
+            return closed ? closedBase - c.closed.toMSecsSinceEpoch()
+                          : -c.opened.toMSecsSinceEpoch();
+        }
         case ColumnCount:
             break;
         }
-    } else if (role == Qt::ForegroundRole && closed) {
+    } else if (role == TieBreakRole) {
+        return c.id;
+    } else if (role == Qt::ForegroundRole && (closed || (column == Status && isIdle(c)))) {
         return QApplication::palette().brush(QPalette::Disabled, QPalette::Text);
     } else if (role == Qt::ToolTipRole) {
         if (column == Peer && !c.via.isEmpty())
@@ -226,6 +283,11 @@ QVariant ConnectionsTableModel::data(const QModelIndex &index, int role) const
         }
         if (column == Status && closed)
             return tr("closed at %1: %2").arg(c.closed.toString(u"HH:mm:ss"_s), c.closeReason);
+        if (column == Status && isIdle(c)) {
+            const QDateTime last = m_lastGrowth.value(c.id);
+            return tr("Open, but nothing received since %1 (%2)")
+                .arg(last.toString(Qt::ISODate), formatDuration(last.msecsTo(m_now)));
+        }
     } else if (role == Qt::TextAlignmentRole) {
         if (column == LocalPort || column == Duration || column == Bytes || column == Rate)
             return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
@@ -235,6 +297,13 @@ QVariant ConnectionsTableModel::data(const QModelIndex &index, int role) const
 
 QVariant ConnectionsTableModel::headerData(int section, Qt::Orientation orientation, int role) const
 {
+    if (orientation == Qt::Horizontal && role == Qt::ToolTipRole) {
+        if (section == Rate)
+            return tr("Receive rate, averaged over the last second");
+        if (section == Status)
+            return tr("Open connections first, most recent first; \"idle since\" when nothing "
+                      "came for 5 s");
+    }
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return QAbstractTableModel::headerData(section, orientation, role);
     switch (Column(section)) {

@@ -1,14 +1,19 @@
 #pragma once
 
 #include "core/capture/capturetypes.h"
+#include "ui/models/ratewindow.h"
 
 #include <QAbstractTableModel>
+#include <QSet>
 
 namespace capture {
 
 /// Open and recently closed connections. Open rows update from snapshots with per-row
 /// dataChanged; closed rows stay (greyed, with their close reason) for a while or until
-/// cleared, and their number is bounded.
+/// cleared, and their number is bounded. Rates are averaged over the last second of snapshots;
+/// an open connection with no new byte for PortsTableModel::idleAfterMs reads "idle since …".
+/// The Status column sorts open connections first, most recent first, then closed ones, most
+/// recently closed first (the window's default order).
 class ConnectionsTableModel : public QAbstractTableModel
 {
     Q_OBJECT
@@ -40,6 +45,8 @@ public:
     /// Updates open rows and drops closed rows past their retention (relative to `now`).
     void updateFromSnapshot(const StatsSnapshot &snapshot);
     void clearClosed();
+    /// The capture stopped: the open rows' rates read 0.
+    void zeroRates();
     void clear();
 
     int closedCount() const { return m_closedCount; }
@@ -56,10 +63,14 @@ private:
     /// Drops closed rows over the cap, and with a valid `now` those past their retention.
     void pruneClosed(const QDateTime &now);
     int rowOf(quint64 id) const;
+    bool isIdle(const ConnectionInfo &c) const;
 
     QList<ConnectionInfo> m_rows;
     QHash<quint64, int> m_rowOfId;
     QDateTime m_now;
+    RateWindow m_rates;                     ///< bytes received, by connection id
+    QHash<quint64, QDateTime> m_lastGrowth; ///< open connections: when their bytes last grew
+    QSet<quint64> m_idleShown;              ///< open connections shown as idle
     qint64 m_retentionMs = 5 * 60 * 1000;
     int m_maxClosed = 1000;
     int m_closedCount = 0;

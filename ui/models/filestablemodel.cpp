@@ -2,6 +2,7 @@
 
 #include "core/util/units.h"
 #include "ui/models/modelroles.h"
+#include "ui/models/portstablemodel.h"
 
 #include <QApplication>
 #include <QFileInfo>
@@ -47,6 +48,7 @@ void FilesTableModel::addFile(const FileInfo &info)
     beginInsertRows({}, row, row);
     m_rows.append(info);
     m_rowOfPath.insert(info.path, row);
+    m_lastGrowth.insert(info.path, info.opened); // first seen counts as growth when opened
     endInsertRows();
     if (m_rows.size() > m_maxRows)
         pruneFinished();
@@ -69,6 +71,8 @@ void FilesTableModel::pruneFinished()
     m_rowOfPath.clear();
     for (int r = 0; r < m_rows.size(); ++r)
         m_rowOfPath.insert(m_rows[r].path, r);
+    for (auto it = m_lastGrowth.begin(); it != m_lastGrowth.end();)
+        it = m_rowOfPath.contains(it.key()) ? std::next(it) : m_lastGrowth.erase(it);
 }
 
 void FilesTableModel::updateFile(const FileInfo &info)
@@ -83,6 +87,7 @@ void FilesTableModel::updateFile(const FileInfo &info)
         m_rowOfPath.remove(writtenAt);
         m_rowOfPath.insert(info.path, row);
     }
+    m_idleShown.remove(writtenAt); // closed or failed: no longer idle
     FileInfo &current = m_rows[row];
     // A failure is final: a later "closed" report must not hide it.
     const bool keepError =
@@ -126,14 +131,35 @@ void FilesTableModel::markGone(const FileInfo &info, FileInfo::State state)
 
 void FilesTableModel::updateFromSnapshot(const StatsSnapshot &snapshot)
 {
+    if (snapshot.time.isValid())
+        m_now = snapshot.time;
     for (const FileInfo &info : snapshot.files) {
         const int row = m_rowOfPath.value(info.path, -1);
-        if (row < 0 || m_rows[row].state != FileInfo::State::Writing ||
-            m_rows[row].bytes == info.bytes)
+        if (row < 0 || m_rows[row].state != FileInfo::State::Writing)
             continue;
+        const bool grew = info.bytes > m_rows[row].bytes;
+        if (grew && snapshot.time.isValid())
+            m_lastGrowth.insert(info.path, snapshot.time);
+        const bool sizeChanged = m_rows[row].bytes != info.bytes;
         m_rows[row].bytes = info.bytes;
-        Q_EMIT dataChanged(index(row, Size), index(row, Size));
+        // The state cell changes when the file turns idle or active again.
+        const bool idle = isIdle(m_rows[row]);
+        if (!sizeChanged && idle == m_idleShown.contains(info.path))
+            continue;
+        if (idle)
+            m_idleShown.insert(info.path);
+        else
+            m_idleShown.remove(info.path);
+        Q_EMIT dataChanged(index(row, Size), index(row, State));
     }
+}
+
+bool FilesTableModel::isIdle(const FileInfo &f) const
+{
+    if (f.state != FileInfo::State::Writing || !m_now.isValid())
+        return false;
+    const QDateTime last = m_lastGrowth.value(f.path);
+    return last.isValid() && last.msecsTo(m_now) >= PortsTableModel::idleAfterMs;
 }
 
 void FilesTableModel::clear()
@@ -141,6 +167,9 @@ void FilesTableModel::clear()
     beginResetModel();
     m_rows.clear();
     m_rowOfPath.clear();
+    m_lastGrowth.clear();
+    m_idleShown.clear();
+    m_now = {};
     endResetModel();
 }
 
@@ -204,7 +233,9 @@ QVariant FilesTableModel::data(const QModelIndex &index, int role) const
         case Size:
             return formatBytes(f.bytes);
         case State:
-            return stateName(f.state);
+            return isIdle(f)
+                       ? tr("idle since %1").arg(m_lastGrowth.value(f.path).toString(u"HH:mm:ss"))
+                       : stateName(f.state);
         case CloseReason:
             return f.closeReason;
         case Digest:
@@ -245,6 +276,11 @@ QVariant FilesTableModel::data(const QModelIndex &index, int role) const
         if (column == State &&
             (f.state == FileInfo::State::Error || f.state == FileInfo::State::Lost))
             return f.error;
+        if (column == State && isIdle(f)) {
+            const QDateTime last = m_lastGrowth.value(f.path);
+            return tr("Open, but it has not grown since %1 (%2)")
+                .arg(last.toString(Qt::ISODate), formatDuration(last.msecsTo(m_now)));
+        }
         if (column == State && f.state == FileInfo::State::Deleted)
             return tr("Deleted to keep the maximum number of files (--max-files)");
         if (column == Digest && !f.digest.isEmpty())
@@ -269,7 +305,7 @@ QVariant FilesTableModel::data(const QModelIndex &index, int role) const
         if ((f.state == FileInfo::State::Error || f.state == FileInfo::State::Lost) &&
             column == State)
             return errorColor();
-        if (f.state == FileInfo::State::Deleted)
+        if (f.state == FileInfo::State::Deleted || (column == State && isIdle(f)))
             return QApplication::palette().brush(QPalette::Disabled, QPalette::Text);
     } else if (role == Qt::FontRole) {
         if (column == Digest)

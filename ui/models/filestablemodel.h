@@ -3,12 +3,14 @@
 #include "core/capture/capturetypes.h"
 
 #include <QAbstractTableModel>
+#include <QSet>
 
 namespace capture {
 
 /// The files of a capture: created, growing while written, then closed (with their SHA-256
 /// and close reason), failed, or deleted by --max-files. At most 5000 rows (setMaxRows) are
-/// kept: past that, the oldest finished files leave the table.
+/// kept: past that, the oldest finished files leave the table. A file being written whose size
+/// did not grow for PortsTableModel::idleAfterMs reads "idle since HH:MM:SS".
 class FilesTableModel : public QAbstractTableModel
 {
     Q_OBJECT
@@ -51,6 +53,7 @@ public:
 private:
     void markGone(const FileInfo &info, FileInfo::State state);
     void pruneFinished();
+    bool isIdle(const FileInfo &f) const;
 
     struct Verification
     {
@@ -64,6 +67,9 @@ private:
     QHash<QString, Verification> m_verified; ///< by absolute path
     QHash<QString, int> m_rowOfPath;
     int m_maxRows = 5000;
+    QHash<QString, QDateTime> m_lastGrowth; ///< by path: when its size last grew
+    QDateTime m_now;                        ///< the last snapshot's time
+    QSet<QString> m_idleShown;              ///< paths of the files shown as idle
 };
 
 } // namespace capture

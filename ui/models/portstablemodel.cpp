@@ -3,8 +3,10 @@
 #include "core/util/units.h"
 #include "ui/models/modelroles.h"
 
+#include <QApplication>
 #include <QColor>
 #include <QFileInfo>
+#include <QPalette>
 
 using namespace Qt::Literals::StringLiterals;
 
@@ -17,6 +19,10 @@ quint64 refusedTotal(const PortStats &p)
     return p.refusedNotAllowed + p.refusedOverLimit + p.idleClosed + p.tlsFailed +
            p.refusedProxyUntrusted + p.proxyFailed;
 }
+
+// RateWindow keys besides a row's key(): its datagrams, and the snapshot's total bytes.
+constexpr qint64 datagramsKey = 0x100000;
+constexpr qint64 totalKey = -1;
 } // namespace
 
 PortsTableModel::PortsTableModel(QObject *parent)
@@ -61,6 +67,11 @@ void PortsTableModel::setPortRows(const QList<PortStats> &ports)
     m_rows.clear();
     m_dropsGrew.clear();
     m_rowOfPort.clear();
+    m_lastGrowth.clear();
+    m_idleShown.clear();
+    m_rates.clear();
+    m_totalRate = 0;
+    m_now = {};
     for (const PortStats &port : ports) {
         PortStats stats;
         stats.port = port.port;
@@ -68,6 +79,8 @@ void PortsTableModel::setPortRows(const QList<PortStats> &ports)
         m_rowOfPort.insert(key(stats.port, stats.protocol), int(m_rows.size()));
         m_rows.append(stats);
         m_dropsGrew.append(false);
+        m_lastGrowth.append(QDateTime());
+        m_idleShown.append(false);
     }
     endResetModel();
 }
@@ -85,17 +98,61 @@ bool PortsTableModel::hasRowsOf(const QList<PortStats> &ports) const
 
 void PortsTableModel::updateFromSnapshot(const StatsSnapshot &snapshot)
 {
+    // Rates from the cumulative counters over the last second; a snapshot without a time (as
+    // some tests make) keeps the engine's single-sample rates.
+    const bool timed = snapshot.time.isValid();
+    const qint64 ms = timed ? snapshot.time.toMSecsSinceEpoch() : 0;
+    if (timed) {
+        m_now = snapshot.time;
+        m_totalRate = m_rates.add(totalKey, ms, snapshot.totalBytes, snapshot.totalRate);
+    } else {
+        m_totalRate = snapshot.totalRate;
+    }
     for (const PortStats &stats : snapshot.ports) {
         const int row = rowOfPort(stats.port, stats.protocol);
         if (row < 0)
             continue;
+        PortStats shown = stats;
+        if (timed) {
+            const int k = key(stats.port, stats.protocol);
+            shown.rate = m_rates.add(k, ms, stats.bytes, stats.rate);
+            shown.datagramRate =
+                m_rates.add(k | datagramsKey, ms, stats.datagrams, stats.datagramRate);
+            // First seen counts as growth; then each snapshot with more bytes.
+            if (!m_lastGrowth[row].isValid() || stats.bytes > m_rows[row].bytes)
+                m_lastGrowth[row] = snapshot.time;
+        }
+        if (stats.state == PortStats::State::Closed)
+            shown.rate = shown.datagramRate = 0; // stopped: nothing arrives any more
         const bool grew = stats.udpDropped > m_rows[row].udpDropped;
-        if (m_rows[row] == stats && m_dropsGrew[row] == grew)
-            continue;
-        m_rows[row] = stats;
+        const bool same = m_rows[row] == shown && m_dropsGrew[row] == grew;
+        m_rows[row] = shown;
         m_dropsGrew[row] = grew;
+        const bool idle = isIdle(row);
+        if (same && idle == m_idleShown[row])
+            continue;
+        m_idleShown[row] = idle;
         Q_EMIT dataChanged(index(row, 0), index(row, ColumnCount - 1));
     }
+}
+
+void PortsTableModel::zeroRates()
+{
+    m_rates.clear();
+    m_totalRate = 0;
+    for (int row = 0; row < m_rows.size(); ++row) {
+        if (m_rows[row].rate == 0 && m_rows[row].datagramRate == 0)
+            continue;
+        m_rows[row].rate = m_rows[row].datagramRate = 0;
+        Q_EMIT dataChanged(index(row, 0), index(row, ColumnCount - 1));
+    }
+}
+
+bool PortsTableModel::isIdle(int row) const
+{
+    const QDateTime &last = m_lastGrowth[row];
+    return m_rows[row].state == PortStats::State::Receiving && last.isValid() && m_now.isValid() &&
+           last.msecsTo(m_now) >= idleAfterMs;
 }
 
 void PortsTableModel::setStartFailure(const QList<ListenFailure> &failures, const QString &reason)
@@ -170,6 +227,8 @@ QVariant PortsTableModel::data(const QModelIndex &index, int role) const
         case Dropped:
             return udp ? QVariant(p.udpDropped) : QVariant();
         case State:
+            if (isIdle(index.row()))
+                return tr("idle since %1").arg(m_lastGrowth[index.row()].toString(u"HH:mm:ss"_s));
             // A port closed by a failed start never listened: "closed" would say it had.
             return p.state == PortStats::State::Closed && !p.error.isEmpty() ? tr("not listening")
                                                                              : stateName(p.state);
@@ -215,9 +274,13 @@ QVariant PortsTableModel::data(const QModelIndex &index, int role) const
         case ColumnCount:
             break;
         }
+    } else if (role == TieBreakRole) {
+        return key(p.port, p.protocol);
     } else if (role == Qt::ForegroundRole) {
         if (column == Dropped && m_dropsGrew[index.row()])
             return QColor(Qt::red);
+        if (column == State && isIdle(index.row())) // muted: connected, but nothing comes
+            return QApplication::palette().brush(QPalette::Disabled, QPalette::Text);
     } else if (role == Qt::ToolTipRole) {
         if (column == Dropped && udp)
             return tr("%1 datagrams dropped by the kernel (receive buffer full), %2 cut by the "
@@ -227,6 +290,11 @@ QVariant PortsTableModel::data(const QModelIndex &index, int role) const
                 .arg(p.datagrams);
         if (column == State && !p.error.isEmpty())
             return p.error;
+        if (column == State && isIdle(index.row())) {
+            const QDateTime &last = m_lastGrowth[index.row()];
+            return tr("Connected, but nothing received since %1 (%2)")
+                .arg(last.toString(Qt::ISODate), formatDuration(last.msecsTo(m_now)));
+        }
         if (column == File && !p.currentFile.isEmpty())
             return p.currentFile;
         if (column == Bytes)
@@ -258,9 +326,9 @@ QVariant PortsTableModel::headerData(int section, Qt::Orientation orientation, i
         if (section == Refused)
             return tr("Connections refused (--allow, connection limits) or closed when idle");
         if (section == Rate)
-            return tr("Receive rate over the last quarter second");
+            return tr("Receive rate, averaged over the last second");
         if (section == DatagramRate)
-            return tr("UDP: datagrams per second over the last quarter second");
+            return tr("UDP: datagrams per second, averaged over the last second");
         if (section == Dropped)
             return tr("UDP: datagrams the kernel dropped because the receive buffer was full "
                       "(red while it grows; raise --udp-buffer)");

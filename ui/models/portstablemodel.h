@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/capture/capturetypes.h"
+#include "ui/models/ratewindow.h"
 
 #include <QAbstractTableModel>
 
@@ -8,6 +9,8 @@ namespace capture {
 
 /// The ports of a capture, one row each, updated from the engine's snapshots with
 /// per-row dataChanged (never a reset while a capture runs), so selection and sorting survive.
+/// Rates are averaged over the last second of snapshots (RateWindow); a port that is receiving
+/// but got no new byte for idleAfterMs reads "idle since HH:MM:SS".
 class PortsTableModel : public QAbstractTableModel
 {
     Q_OBJECT
@@ -29,6 +32,9 @@ public:
     };
     Q_ENUM(Column)
 
+    /// A receiving port (or connection, or file) with no new byte for this long shows as idle.
+    static constexpr qint64 idleAfterMs = 5000;
+
     explicit PortsTableModel(QObject *parent = nullptr);
 
     /// Starts a new capture's rows (the one place the model resets): the TCP ports, then the
@@ -37,6 +43,10 @@ public:
     /// As setPorts(), with the rows of `ports` (TCP and UDP, in their order).
     void setPortRows(const QList<PortStats> &ports);
     void updateFromSnapshot(const StatsSnapshot &snapshot);
+    /// The capture stopped: nothing arrives any more, every rate reads 0 (as the total).
+    void zeroRates();
+    /// The snapshots' total bytes per second, averaged as the rows' rates.
+    double totalRate() const { return m_totalRate; }
     /// A start that failed: the ports that could not be bound read "error" (the reason in the
     /// state's tooltip), every other port "not listening" (nothing was left bound), with
     /// `reason` (or which ports failed) as the tooltip.
@@ -57,6 +67,8 @@ public:
     static QString stateName(PortStats::State state);
 
 private:
+    bool isIdle(int row) const;
+
     static int key(quint16 port, PortStats::Protocol protocol)
     {
         return int(port) | (protocol == PortStats::Protocol::Udp ? 0x10000 : 0);
@@ -65,6 +77,11 @@ private:
     QList<PortStats> m_rows;
     QList<bool> m_dropsGrew; ///< per row: the last snapshot had more drops than the one before
     QHash<int, int> m_rowOfPort;
+    QList<QDateTime> m_lastGrowth; ///< per row: the snapshot time its byte count last grew
+    QList<bool> m_idleShown;       ///< per row: shown as idle
+    QDateTime m_now;               ///< the last snapshot's time
+    RateWindow m_rates;            ///< keys: key() for bytes, key() | datagramsKey, totalKey
+    double m_totalRate = 0;
 };
 
 } // namespace capture

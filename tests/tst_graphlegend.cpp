@@ -194,6 +194,17 @@ private Q_SLOTS:
             shown.setSeriesVisible(ThroughputGraph::totalKey(), false);
             QVERIFY(shown.grab().save(
                 QDir(dir).filePath(dark ? u"graph16-dark.png"_s : u"graph16-light.png"_s)));
+            // The window's usual size, hovered, log scale, after a new start.
+            shown.resize(640, 260);
+            shown.startNewRun();
+            shown.setSeriesVisible(ThroughputGraph::totalKey(), true);
+            f.timeMs += 5000;
+            for (int t = 0; t < 60; ++t)
+                shown.addSnapshot(f.next(250000, QList<quint64>(16, 15000)));
+            shown.setLogScale(true);
+            shown.m_hoverX = int(shown.frame().plot.right()) - 40;
+            QVERIFY(shown.grab().save(QDir(dir).filePath(dark ? u"graph16-dark-small.png"_s
+                                                              : u"graph16-light-small.png"_s)));
         }
     }
 

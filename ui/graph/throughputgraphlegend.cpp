@@ -94,7 +94,10 @@ void ThroughputGraph::layoutLegend(Frame &frame) const
         if (seen.contains(series.key))
             continue;
         seen.insert(series.key);
-        const QString label = series.key == lastRunKey() ? lastRunKey() : series.name;
+        QString label = series.key == lastRunKey() ? lastRunKey() : series.name;
+        // Many ports: "5000", "5000/udp", so 16 of them fit in two rows.
+        if (m_selected.size() > 4 && label.startsWith(u"port "_s))
+            label = label.mid(5);
         place({series.key, label, series.pen, !series.visible, {}},
               SwatchWidth + 4 + metrics.horizontalAdvance(label) + 2);
     }

@@ -1,4 +1,5 @@
 #include "core/util/units.h"
+#include "tests/graphsnapshots.h"
 #include "ui/graph/throughputgraph.h"
 #include "ui/graph/throughputhistory.h"
 
@@ -12,50 +13,9 @@
 
 using namespace Qt::Literals::StringLiterals;
 using namespace capture;
+using namespace graphtest;
 
 namespace {
-
-using Sample = ThroughputHistory::Sample;
-using PortRates = QList<std::pair<quint16, double>>;
-
-constexpr qint64 BaseMs = 1'700'000'000'000;
-constexpr qint64 Tick = 250; // the engine's 4 Hz
-
-// The engine's cumulative byte counters: each snapshot adds its rate × the time since the
-// previous snapshot (one tick for the first, or when time goes back). Reset before each test.
-struct Counters
-{
-    qint64 lastMs = 0;
-    quint64 total = 0;
-    QHash<int, quint64> ports; ///< by position in the snapshot's port list
-};
-Counters counters;
-
-quint64 grow(quint64 &counter, double rate, qint64 elapsedMs)
-{
-    if (std::isfinite(rate) && rate > 0)
-        counter += quint64(std::llround(rate * double(elapsedMs) / 1000.0));
-    return counter;
-}
-
-StatsSnapshot snapshot(qint64 timeMs, double totalRate, const PortRates &ports = {})
-{
-    const qint64 elapsed =
-        counters.lastMs > 0 && timeMs > counters.lastMs ? timeMs - counters.lastMs : Tick;
-    counters.lastMs = timeMs;
-    StatsSnapshot s;
-    s.time = QDateTime::fromMSecsSinceEpoch(timeMs);
-    s.totalRate = totalRate;
-    s.totalBytes = grow(counters.total, totalRate, elapsed);
-    for (const auto &[port, rate] : ports) {
-        PortStats stats;
-        stats.port = port;
-        stats.rate = rate;
-        stats.bytes = grow(counters.ports[int(s.ports.size())], rate, elapsed);
-        s.ports.append(stats);
-    }
-    return s;
-}
 
 QString clock(qint64 timeMs)
 {
@@ -121,140 +81,6 @@ class TestThroughputGraph : public QObject
 
 private Q_SLOTS:
     void init() { counters = {}; }
-
-    void historyIsBounded_data()
-    {
-        QTest::addColumn<int>("capacity");
-        QTest::addColumn<int>("appended");
-        QTest::newRow("empty") << 5 << 0;
-        QTest::newRow("under capacity") << 5 << 3;
-        QTest::newRow("exactly full") << 5 << 5;
-        QTest::newRow("wrapped") << 5 << 12;
-        QTest::newRow("wrapped many times") << 7 << 100;
-        QTest::newRow("capacity one") << 1 << 4;
-        QTest::newRow("capacity zero means one") << 0 << 3;
-    }
-    void historyIsBounded()
-    {
-        QFETCH(int, capacity);
-        QFETCH(int, appended);
-        ThroughputHistory history(capacity);
-        const int bound = std::max(capacity, 1);
-        QCOMPARE(history.capacity(), bound);
-        for (int i = 0; i < appended; ++i)
-            history.append(snapshot(BaseMs + i * Tick, 1000.0 * i, {{5000, 10.0 * i}}));
-
-        const int kept = std::min(appended, bound);
-        const QList<Sample> total = history.total();
-        const QList<Sample> port = history.port(5000);
-        QCOMPARE(total.size(), kept);
-        QCOMPARE(port.size(), kept);
-        for (int k = 0; k < kept; ++k) {
-            const int i = appended - kept + k; // the oldest are dropped, order is kept
-            QCOMPARE(total[k].timeMs, BaseMs + i * Tick);
-            QCOMPARE(total[k].rate, 1000.0 * i);
-            QCOMPARE(port[k].timeMs, BaseMs + i * Tick);
-            QCOMPARE(port[k].rate, 10.0 * i);
-        }
-        QCOMPARE(history.latestTimeMs(), appended ? BaseMs + (appended - 1) * Tick : 0);
-    }
-
-    void sinceFilter_data()
-    {
-        QTest::addColumn<int>("capacity");
-        QTest::addColumn<qint64>("sinceOffsetMs");
-        QTest::addColumn<QList<int>>("expected");
-        QTest::newRow("everything")
-            << 100 << qint64(-1) << QList<int>{0, 1, 2, 3, 4, 5, 6, 7, 8, 9};
-        QTest::newRow("exact sample time") << 100 << qint64(7000) << QList<int>{7, 8, 9};
-        QTest::newRow("between samples") << 100 << qint64(6500) << QList<int>{7, 8, 9};
-        QTest::newRow("newest only") << 100 << qint64(9000) << QList<int>{9};
-        QTest::newRow("after newest") << 100 << qint64(9001) << QList<int>{};
-        QTest::newRow("wrapped, all kept") << 4 << qint64(0) << QList<int>{6, 7, 8, 9};
-        QTest::newRow("wrapped, filtered") << 4 << qint64(7500) << QList<int>{8, 9};
-    }
-    void sinceFilter()
-    {
-        QFETCH(int, capacity);
-        QFETCH(qint64, sinceOffsetMs);
-        QFETCH(QList<int>, expected);
-        ThroughputHistory history(capacity);
-        for (int i = 0; i < 10; ++i)
-            history.append(snapshot(BaseMs + qint64(i) * 1000, i, {{7000, i * 2.0}}));
-        const qint64 since = sinceOffsetMs < 0 ? 0 : BaseMs + sinceOffsetMs;
-
-        QList<int> total;
-        for (const Sample &sample : history.total(since))
-            total.append(int(sample.rate));
-        QCOMPARE(total, expected);
-        QList<int> port;
-        for (const Sample &sample : history.port(7000, since))
-            port.append(int(sample.rate / 2));
-        QCOMPARE(port, expected);
-    }
-
-    void portSeries()
-    {
-        ThroughputHistory history;
-        history.append(snapshot(BaseMs, 300, {{5001, 100}, {5000, 200}}));
-        history.append(snapshot(BaseMs + 250, 900, {{5001, 400}, {5000, 500}}));
-        history.append(snapshot(BaseMs + 500, 700, {{5001, 100}, {5000, 200}, {6000, 400}}));
-
-        QCOMPARE(history.ports(), (QList<PortKey>{5000, 5001, 6000}));
-        const QList<Sample> p5000 = history.port(5000);
-        QCOMPARE(p5000.size(), 3);
-        QCOMPARE(p5000[1].rate, 500.0);
-        QCOMPARE(p5000[1].timeMs, BaseMs + 250);
-        const QList<Sample> p6000 = history.port(6000);
-        QCOMPARE(p6000.size(), 1); // a port that appears later starts later
-        QCOMPARE(p6000[0].timeMs, BaseMs + 500);
-        QCOMPARE(history.port(5001, BaseMs + 250).size(), 2);
-        QVERIFY(history.port(4999).isEmpty());
-        QCOMPARE(history.latestTimeMs(), BaseMs + 500);
-        QCOMPARE(history.total().size(), 3);
-        QCOMPARE(history.total().constLast().rate, 700.0);
-    }
-
-    void maxPortSeries()
-    {
-        ThroughputHistory history(100, 2);
-        history.append(snapshot(BaseMs, 60, {{5002, 10}, {5000, 20}, {5001, 30}}));
-        history.append(snapshot(BaseMs + 250, 60, {{5001, 30}}));
-        history.append(snapshot(BaseMs + 500, 60, {{5000, 20}, {5002, 10}}));
-
-        QCOMPARE(history.ports(), (QList<PortKey>{5000, 5002}));
-        QVERIFY(history.port(5001).isEmpty());
-        QCOMPARE(history.port(5000).size(), 2);
-        QCOMPARE(history.port(5002).size(), 2);
-        QCOMPARE(history.total().size(), 3); // the total is recorded regardless
-
-        ThroughputHistory none(100, 0);
-        none.append(snapshot(BaseMs, 5, {{5000, 5}}));
-        QVERIFY(none.ports().isEmpty());
-        QCOMPARE(none.total().size(), 1);
-    }
-
-    void historyClearAndInvalidTime()
-    {
-        ThroughputHistory history;
-        StatsSnapshot untimed;
-        untimed.totalRate = 5;
-        history.append(untimed);
-        QVERIFY(history.total().isEmpty());
-
-        history.append(snapshot(BaseMs, 10, {{5000, 10}}));
-        history.append(snapshot(BaseMs + 250, qQNaN(), {{5000, -3}}));
-        QCOMPARE(history.total().constLast().rate, 0.0);
-        QCOMPARE(history.port(5000).constLast().rate, 0.0);
-
-        history.clear();
-        QVERIFY(history.total().isEmpty());
-        QVERIFY(history.ports().isEmpty());
-        QCOMPARE(history.latestTimeMs(), qint64(0));
-        history.append(snapshot(BaseMs + 500, 1, {{5000, 1}}));
-        QCOMPARE(history.total().size(), 1);
-        QCOMPARE(history.port(5000).size(), 1);
-    }
 
     void windowNames()
     {

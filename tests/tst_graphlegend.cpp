@@ -240,6 +240,10 @@ private Q_SLOTS:
         click(graph, u"port 5000"_s);
         QVERIFY(graph.isSeriesVisible(u"total"_s) && graph.isSeriesVisible(u"port 5000"_s));
         QCOMPARE(graph.axisMaximum(), 1e6);
+        graph.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&graph));
+        QTest::mouseMove(&graph, graph.legendRect(u"total"_s).center().toPoint());
+        QTRY_COMPARE(graph.cursor().shape(), Qt::PointingHandCursor);
         QTest::mouseClick(&graph, Qt::LeftButton, {}, frameOf(graph).plot.center().toPoint());
         QVERIFY(graph.isSeriesVisible(u"total"_s)); // clicks outside the legend change nothing
     }

@@ -320,6 +320,11 @@ std::optional<ThroughputGraph::Hover> ThroughputGraph::hoverAt(const Frame &fram
 void ThroughputGraph::mouseMoveEvent(QMouseEvent *event)
 {
     m_hoverX = event->position().toPoint().x();
+    // A legend entry is clickable: say so with the cursor.
+    if (legendKeyAt(event->position()).isEmpty())
+        unsetCursor();
+    else
+        setCursor(Qt::PointingHandCursor);
     update();
     QWidget::mouseMoveEvent(event);
 }

@@ -156,6 +156,8 @@ private:
     Frame frame() const;
     void addSeries(Frame &frame, const ThroughputHistory &history, bool lastRun) const;
     void layoutLegend(Frame &frame) const;
+    /// The key of the legend entry at `position`; empty for none.
+    QString legendKeyAt(const QPointF &position) const;
     std::optional<Hover> hoverAt(const Frame &frame, int x) const;
     /// 0: the total's colour; n ≥ 1: the colour of port style n - 1.
     QColor seriesColor(int index) const;

@@ -126,15 +126,22 @@ QRectF ThroughputGraph::legendRect(const QString &key) const
     return {};
 }
 
+QString ThroughputGraph::legendKeyAt(const QPointF &position) const
+{
+    for (const LegendEntry &entry : frame().legend) {
+        if (!entry.key.isEmpty() && entry.rect.contains(position))
+            return entry.key;
+    }
+    return {};
+}
+
 void ThroughputGraph::mousePressEvent(QMouseEvent *event)
 {
     if (event->button() == Qt::LeftButton) {
-        for (const LegendEntry &entry : frame().legend) {
-            if (!entry.key.isEmpty() && entry.rect.contains(event->position())) {
-                setSeriesVisible(entry.key, !isSeriesVisible(entry.key));
-                event->accept();
-                return;
-            }
+        if (const QString key = legendKeyAt(event->position()); !key.isEmpty()) {
+            setSeriesVisible(key, !isSeriesVisible(key));
+            event->accept();
+            return;
         }
     }
     QWidget::mousePressEvent(event);

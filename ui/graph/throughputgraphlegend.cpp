@@ -1,6 +1,5 @@
 #include "ui/graph/throughputgraph.h"
 
-#include <QActionGroup>
 #include <QContextMenuEvent>
 #include <QFontMetrics>
 #include <QMenu>
@@ -156,13 +155,12 @@ void ThroughputGraph::fillContextMenu(QMenu &menu)
     connect(log, &QAction::toggled, this, &ThroughputGraph::setLogScale);
 
     QMenu *intervals = menu.addMenu(tr("Average over"));
-    auto *group = new QActionGroup(intervals);
+    // Rebuilt at each right-click, so the check marks need no exclusive group.
     for (const qint64 choice : intervalChoices()) {
         QAction *action = intervals->addAction(intervalName(choice));
         action->setObjectName(u"graphInterval%1Action"_s.arg(choice));
         action->setCheckable(true);
         action->setChecked(choice == m_intervalMs);
-        group->addAction(action);
         connect(action, &QAction::triggered, this, [this, choice] { setInterval(choice); });
     }
 

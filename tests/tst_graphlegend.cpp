@@ -202,6 +202,10 @@ private Q_SLOTS:
             for (int t = 0; t < 60; ++t)
                 shown.addSnapshot(f.next(250000, QList<quint64>(16, 15000)));
             shown.setLogScale(true);
+            shown.setSelectedPorts({});
+            QVERIFY(shown.grab().save(
+                QDir(dir).filePath(dark ? u"graph-none-dark.png"_s : u"graph-none-light.png"_s)));
+            shown.setSelectedPorts(sixteenPorts());
             shown.m_hoverX = int(shown.frame().plot.right()) - 40;
             QVERIFY(shown.grab().save(QDir(dir).filePath(dark ? u"graph16-dark-small.png"_s
                                                               : u"graph16-light-small.png"_s)));
@@ -273,6 +277,13 @@ private Q_SLOTS:
         QCOMPARE(scale.y(0), frame.plot.bottom());
         QVERIFY(scale.y(3e3) < frame.plot.bottom() - frame.plot.height() / 10);
         QVERIFY(scale.y(2e6) > frame.plot.top());
+
+        // A rate of exactly a decade is not drawn on the bottom edge, where zero lies.
+        QCOMPARE(RateAxis::logForRange(1e6, 8e6).labels(),
+                 (QStringList{u"100 kB/s"_s, u"1 MB/s"_s, u"10 MB/s"_s}));
+        QCOMPARE(RateAxis::logForRange(999.0, 2e6).labels().constFirst(), u"100 B/s"_s);
+        QCOMPARE(RateAxis::logForRange(999.0, 2e9).labels().constFirst(),
+                 u"10 kB/s"_s); // at most six decades
 
         graph.setLogScale(false);
         QCOMPARE(graph.axisLabels().constFirst(), u"0 B/s"_s);

@@ -57,7 +57,9 @@ RateAxis RateAxis::logForRange(double lowest, double peak)
     const double topExponent = std::ceil(std::log10(peak) - 1e-9);
     double bottomExponent = topExponent - 1;
     if (lowest > 0 && std::isfinite(lowest))
-        bottomExponent = std::min(bottomExponent, std::floor(std::log10(lowest) + 1e-9));
+        // The decade below the lowest rate, so that a rate of exactly 1 MB/s is not drawn on
+        // the bottom edge, where zero lies.
+        bottomExponent = std::min(bottomExponent, std::ceil(std::log10(lowest) - 1e-9) - 1);
     bottomExponent = std::max({bottomExponent, topExponent - MaximumDecades, 0.0});
     RateAxis axis;
     axis.log = true;

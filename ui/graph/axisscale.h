@@ -26,7 +26,7 @@ struct RateAxis
 
     /// The smallest nice maximum ≥ `peak` (the minimum for 0, negative or non-finite peaks).
     static RateAxis forPeak(double peak);
-    /// A log axis from the decade at or below `lowest` (the smallest positive rate shown; at
+    /// A log axis from the decade below `lowest` (the smallest positive rate shown; at
     /// least one decade, at most MaximumDecades below the top) to the decade at or above
     /// `peak` (at least 1 kB/s).
     static RateAxis logForRange(double lowest, double peak);

@@ -184,31 +184,40 @@ void ThroughputGraph::paintHover(QPainter &painter, const Frame &frame, const Ho
         painter.drawEllipse(QPointF(x, scale.y(value.sample.rate)), 4, 4);
     }
 
-    // A box with the time, then one row per series: swatch, name, value.
+    // A box with the time, then one row per series: swatch, name, value; in as many columns
+    // as the plot's height needs and its width allows (16 ports need not be cut short).
     const QFontMetrics metrics = fontMetrics();
     const int lineHeight = metrics.height();
+    const qsizetype count = hover.values.size();
     const auto fitting =
         std::max<qsizetype>(1, qsizetype((plot.height() - 2 * Padding) / lineHeight) - 1);
-    const qsizetype shown = std::min(hover.values.size(), fitting);
     const QString time = timeText(hover.timeMs);
     QStringList names;
     QStringList values;
-    for (qsizetype i = 0; i < shown; ++i) {
-        const HoverValue &value = hover.values[i];
-        const bool cut = i == shown - 1 && shown < hover.values.size();
-        names.append(cut ? u"+%1 more"_s.arg(hover.values.size() - i)
-                         : frame.series[value.series].name);
-        values.append(cut ? QString() : valueText(frame.series[value.series], value.sample));
+    for (const HoverValue &value : hover.values) {
+        names.append(frame.series[value.series].name);
+        values.append(valueText(frame.series[value.series], value.sample));
     }
-    int nameWidth = 0;
+    int nameWidth = metrics.horizontalAdvance(u"+88 more"_s);
     int valueWidth = 0;
-    for (qsizetype i = 0; i < shown; ++i) {
+    for (qsizetype i = 0; i < count; ++i) {
         nameWidth = std::max(nameWidth, metrics.horizontalAdvance(names[i]));
         valueWidth = std::max(valueWidth, metrics.horizontalAdvance(values[i]));
     }
     const int rowWidth = SwatchWidth + 4 + nameWidth + 2 * Padding + valueWidth;
-    const qreal boxWidth = 2 * Padding + std::max(rowWidth, metrics.horizontalAdvance(time));
-    const qreal boxHeight = Padding + lineHeight * (shown + 1);
+    const int columnGap = 3 * Padding;
+    const auto maxColumns = std::max<qsizetype>(
+        1, qsizetype((plot.width() - 2 * Padding + columnGap) / (rowWidth + columnGap)));
+    const qsizetype columns = std::min(maxColumns, (count + fitting - 1) / fitting);
+    const qsizetype rows = std::min(fitting, (count + columns - 1) / columns);
+    const qsizetype shown = std::min(count, rows * columns);
+    if (shown < count) { // the last cell says how many more there are
+        names[shown - 1] = u"+%1 more"_s.arg(count - shown + 1);
+        values[shown - 1].clear();
+    }
+    const qreal boxWidth = 2 * Padding + std::max(int(columns) * (rowWidth + columnGap) - columnGap,
+                                                  metrics.horizontalAdvance(time));
+    const qreal boxHeight = Padding + lineHeight * (rows + 1);
     qreal boxLeft = x + 2 * Padding;
     if (boxLeft + boxWidth > plot.right() - Padding)
         boxLeft = x - 2 * Padding - boxWidth;
@@ -221,13 +230,13 @@ void ThroughputGraph::paintHover(QPainter &painter, const Frame &frame, const Ho
     painter.setBrush(boxColor);
     painter.drawRoundedRect(box.adjusted(0.5, 0.5, -0.5, -0.5), 3, 3);
 
-    qreal y = box.top() + Padding / 2.0;
+    const qreal top = box.top() + Padding / 2.0;
     painter.setPen(text);
-    painter.drawText(QRectF(box.left() + Padding, y, boxWidth - 2 * Padding, lineHeight),
+    painter.drawText(QRectF(box.left() + Padding, top, boxWidth - 2 * Padding, lineHeight),
                      Qt::AlignLeft | Qt::AlignVCenter, time);
     for (qsizetype i = 0; i < shown; ++i) {
-        y += lineHeight;
-        const qreal left = box.left() + Padding;
+        const qreal y = top + lineHeight * qreal(i % rows + 1);
+        const qreal left = box.left() + Padding + qreal(i / rows) * (rowWidth + columnGap);
         if (!values[i].isEmpty()) {
             QPen swatch = frame.series[hover.values[i].series].pen;
             swatch.setWidthF(swatch.widthF() + 0.5);
@@ -238,7 +247,7 @@ void ThroughputGraph::paintHover(QPainter &painter, const Frame &frame, const Ho
         painter.setPen(text);
         painter.drawText(QRectF(left + SwatchWidth + 4, y, nameWidth, lineHeight),
                          Qt::AlignLeft | Qt::AlignVCenter, names[i]);
-        painter.drawText(QRectF(box.right() - Padding - valueWidth, y, valueWidth, lineHeight),
+        painter.drawText(QRectF(left + rowWidth - valueWidth, y, valueWidth, lineHeight),
                          Qt::AlignRight | Qt::AlignVCenter, values[i]);
     }
     painter.restore();

@@ -324,6 +324,9 @@ private Q_SLOTS:
             QVERIFY(!entry.key.isEmpty());
         graph.setSelectedPorts({});
         QVERIFY(graph.selectHintShown());
+        graph.setSelectHintEnabled(false); // a graph without a ports table (the fleet's)
+        QVERIFY(!graph.selectHintShown());
+        QVERIFY(frameOf(graph).legend.constLast().key == u"total"_s);
     }
 
     void spikeDoesNotHoldTheAxis()

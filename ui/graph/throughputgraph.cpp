@@ -168,6 +168,12 @@ void ThroughputGraph::setInterval(qint64 intervalMs)
     changed();
 }
 
+void ThroughputGraph::setSelectHintEnabled(bool on)
+{
+    m_selectHint = on;
+    changed();
+}
+
 void ThroughputGraph::setSeriesVisible(const QString &key, bool visible)
 {
     if (visible == isSeriesVisible(key))

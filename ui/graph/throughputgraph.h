@@ -61,8 +61,10 @@ public:
     /// The keys of the legend's entries, in order, and where each is (empty when not shown).
     QStringList legendKeys() const;
     QRectF legendRect(const QString &key) const;
-    /// Whether the graph asks the user to select ports (none is selected).
-    bool selectHintShown() const { return m_selected.isEmpty(); }
+    /// Whether the graph asks the user to select ports in the table (none is selected).
+    bool selectHintShown() const { return m_selectHint && m_selected.isEmpty(); }
+    /// Off for a graph without a ports table beside it (the fleet's).
+    void setSelectHintEnabled(bool on);
 
     /// The y axis' top value in bytes per second (a "nice" number ≥ the largest visible
     /// averaged value) and its tick labels, e.g. {"0 B/s", "250 kB/s", …, "1.00 MB/s"}.
@@ -178,6 +180,7 @@ private:
     Window m_window = Window::OneMinute;
     qint64 m_intervalMs = 1000;
     bool m_log = false;
+    bool m_selectHint = true;
     QList<PortKey> m_selected;
     QSet<QString> m_hidden;
     QHash<PortKey, int> m_styles; ///< each port's look, in the order ports were first seen

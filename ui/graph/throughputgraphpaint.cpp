@@ -235,8 +235,10 @@ void ThroughputGraph::paintHover(QPainter &painter, const Frame &frame, const Ho
     painter.drawText(QRectF(box.left() + Padding, top, boxWidth - 2 * Padding, lineHeight),
                      Qt::AlignLeft | Qt::AlignVCenter, time);
     for (qsizetype i = 0; i < shown; ++i) {
-        const qreal y = top + lineHeight * qreal(i % rows + 1);
-        const qreal left = box.left() + Padding + qreal(i / rows) * (rowWidth + columnGap);
+        const qsizetype row = i % rows;
+        const qsizetype column = i / rows;
+        const qreal y = top + lineHeight * qreal(row + 1);
+        const qreal left = box.left() + Padding + qreal(column) * (rowWidth + columnGap);
         if (!values[i].isEmpty()) {
             QPen swatch = frame.series[hover.values[i].series].pen;
             swatch.setWidthF(swatch.widthF() + 0.5);

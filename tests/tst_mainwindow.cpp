@@ -537,6 +537,19 @@ private Q_SLOTS:
         auto *log = child<LogPanel>(&window, u"logPanel"_s);
         QVERIFY(log->visibleText().contains(u"file closed"_s));
         QVERIFY(log->visibleText().contains(u"final: total 300000 bytes"_s));
+
+        // Start again: the graph keeps the previous run's lines as the last run, the new
+        // run's start empty.
+        auto *graph = child<ThroughputGraph>(&window, u"throughputGraph"_s);
+        const qsizetype previous = graph->history().total().size();
+        QVERIFY(previous > 0 && !graph->hasLastRun());
+        QVERIFY(clickAction(window, u"startAction"_s));
+        QTRY_COMPARE_WITH_TIMEOUT(started.size(), 2, timeoutMs);
+        QVERIFY(graph->hasLastRun());
+        QVERIFY(graph->lastRunHistory().total().size() >= previous);
+        QVERIFY(graph->legendKeys().contains(ThroughputGraph::lastRunKey()));
+        QVERIFY(clickAction(window, u"stopAction"_s));
+        QTRY_COMPARE_WITH_TIMEOUT(stopped.size(), 2, timeoutMs);
     }
 
     void settingsPersistAndCommandLineOverrides()

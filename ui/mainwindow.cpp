@@ -139,7 +139,7 @@ void MainWindow::startCapture()
     if (m_remote) { // it starts with its own settings
         m_connectionsModel->clear();
         m_filesModel->clear();
-        m_graph->clear();
+        m_graph->startNewRun(); // the previous run's lines stay, greyed, as "last run"
         m_receiver->start(m_receiver->settings());
         return;
     }
@@ -152,7 +152,7 @@ void MainWindow::startCapture()
     m_portsModel->setPorts(settings.ports, settings.udpPorts);
     m_connectionsModel->clear();
     m_filesModel->clear();
-    m_graph->clear();
+    m_graph->startNewRun();
     m_receiver->start(settings);
 }
 

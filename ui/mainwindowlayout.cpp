@@ -194,13 +194,10 @@ void MainWindow::buildLayout()
     connect(windowCombo, &QComboBox::currentIndexChanged, this, [this, windowCombo] {
         m_graph->setWindow(ThroughputGraph::Window(windowCombo->currentData().toInt()));
     });
-    auto *graphHint = new QLabel(tr("Select ports in the table to add their lines."), this);
-    graphHint->setEnabled(false);
     auto *graphBar = new QHBoxLayout;
     graphBar->addWidget(new QLabel(tr("Throughput over"), this));
     graphBar->addWidget(windowCombo);
     graphBar->addStretch(1);
-    graphBar->addWidget(graphHint);
     auto *graphBox = new QWidget(this);
     auto *graphLayout = new QVBoxLayout(graphBox);
     graphLayout->setContentsMargins(4, 4, 4, 0);

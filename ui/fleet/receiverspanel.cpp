@@ -75,6 +75,7 @@ ReceiversPanel::ReceiversPanel(QWidget *parent)
 
     m_graph = new ThroughputGraph(this);
     m_graph->setObjectName(u"fleetGraph"_s);
+    m_graph->setSelectHintEnabled(false); // no ports to select here
     m_graph->setToolTip(tr("The receivers' combined rate"));
     layout->addWidget(m_graph, 1);
     m_status = new QLabel(this);

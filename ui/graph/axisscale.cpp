@@ -50,9 +50,55 @@ RateAxis RateAxis::forPeak(double peak)
     return {10.0 * base, 4};
 }
 
+RateAxis RateAxis::logForRange(double lowest, double peak)
+{
+    if (!(peak > MinimumMaximum) || !std::isfinite(peak))
+        peak = MinimumMaximum;
+    const double topExponent = std::ceil(std::log10(peak) - 1e-9);
+    double bottomExponent = topExponent - 1;
+    if (lowest > 0 && std::isfinite(lowest))
+        // The decade below the lowest rate, so that a rate of exactly 1 MB/s is not drawn on
+        // the bottom edge, where zero lies.
+        bottomExponent = std::min(bottomExponent, std::ceil(std::log10(lowest) - 1e-9) - 1);
+    bottomExponent = std::max({bottomExponent, topExponent - MaximumDecades, 0.0});
+    RateAxis axis;
+    axis.log = true;
+    axis.maximum = std::pow(10.0, topExponent);
+    axis.minimum = std::pow(10.0, bottomExponent);
+    axis.divisions = int(topExponent - bottomExponent);
+    return axis;
+}
+
+double RateAxis::fraction(double rate) const
+{
+    if (!log)
+        return std::clamp(rate / maximum, 0.0, 1.0);
+    if (!(rate > minimum))
+        return 0.0;
+    return std::clamp(std::log10(rate / minimum) / std::log10(maximum / minimum), 0.0, 1.0);
+}
+
+QString RateAxis::decadeLabel(double rate)
+{
+    static const char *const units[] = {"B/s", "kB/s", "MB/s", "GB/s", "TB/s"};
+    double value = rate;
+    int unit = 0;
+    while (value >= 999.5 && unit < 4) {
+        value /= 1000.0;
+        ++unit;
+    }
+    return u"%1 %2"_s.arg(QString::number(std::round(value), 'f', 0),
+                          QLatin1StringView(units[unit]));
+}
+
 QStringList RateAxis::labels() const
 {
     QStringList out;
+    if (log) {
+        for (int i = 0; i <= divisions; ++i)
+            out.append(decadeLabel(minimum * std::pow(10.0, i)));
+        return out;
+    }
     for (int i = 0; i <= divisions; ++i)
         out.append(formatRate(maximum * i / divisions));
     return out;
@@ -92,10 +138,14 @@ QString TimeAxis::label(qint64 secondsBefore) const
 }
 
 PlotScale::PlotScale(const QRectF &plot, qint64 startMs, qint64 endMs, double maximum)
+    : PlotScale(plot, startMs, endMs, RateAxis{maximum, 4, false, 0})
+{}
+
+PlotScale::PlotScale(const QRectF &plot, qint64 startMs, qint64 endMs, const RateAxis &axis)
     : m_plot(plot)
     , m_startMs(startMs)
     , m_windowMs(endMs - startMs)
-    , m_maximum(maximum)
+    , m_axis(axis)
 {}
 
 qreal PlotScale::x(qint64 timeMs) const
@@ -105,7 +155,7 @@ qreal PlotScale::x(qint64 timeMs) const
 
 qreal PlotScale::y(double rate) const
 {
-    return m_plot.bottom() - m_plot.height() * std::clamp(rate / m_maximum, 0.0, 1.0);
+    return m_plot.bottom() - m_plot.height() * m_axis.fraction(rate);
 }
 
 qint64 PlotScale::timeAt(qreal x) const

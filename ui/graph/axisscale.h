@@ -10,19 +10,34 @@
 
 namespace capture {
 
-/// The throughput graph's value (y) axis: from 0 to a "nice" maximum, 1, 2, 2.5 or 5 × 10^n
-/// bytes per second and at least 1 kB/s, in 4 or 5 equal divisions labelled in rate units.
+/// The throughput graph's value (y) axis. Linear: from 0 to a "nice" maximum, 1, 2, 2.5 or
+/// 5 × 10^n bytes per second and at least 1 kB/s, in 4 or 5 equal divisions labelled in rate
+/// units. Logarithmic: from `minimum` to `maximum`, both powers of ten, one division per decade.
 struct RateAxis
 {
     static constexpr double MinimumMaximum = 1000.0;
+    /// A log axis spans at most this many decades (smaller rates sit on its bottom edge).
+    static constexpr int MaximumDecades = 6;
 
     double maximum = MinimumMaximum;
     int divisions = 4;
+    bool log = false;
+    double minimum = 0; ///< the bottom: 0 when linear, a power of ten ≥ 1 B/s when log
 
     /// The smallest nice maximum ≥ `peak` (the minimum for 0, negative or non-finite peaks).
     static RateAxis forPeak(double peak);
-    /// One label per division boundary, from the bottom: {"0 B/s", …, formatRate(maximum)}.
+    /// A log axis from the decade below `lowest` (the smallest positive rate shown; at
+    /// least one decade, at most MaximumDecades below the top) to the decade at or above
+    /// `peak` (at least 1 kB/s).
+    static RateAxis logForRange(double lowest, double peak);
+    /// One label per division boundary, from the bottom: {"0 B/s", …, formatRate(maximum)};
+    /// log axes: {"1 kB/s", "10 kB/s", "100 kB/s", "1 MB/s"}.
     QStringList labels() const;
+    /// Where `rate` sits between the bottom (0) and the top (1), clamped to [0, 1]: zero and
+    /// rates below a log axis' bottom are drawn on the bottom edge.
+    double fraction(double rate) const;
+    /// "1 kB/s", "10 MB/s": a power of ten in rate units, without decimals.
+    static QString decadeLabel(double rate);
 
     bool operator==(const RateAxis &) const = default;
 };
@@ -53,6 +68,7 @@ public:
     using Sample = ThroughputHistory::Sample;
 
     PlotScale(const QRectF &plot, qint64 startMs, qint64 endMs, double maximum);
+    PlotScale(const QRectF &plot, qint64 startMs, qint64 endMs, const RateAxis &axis);
 
     qreal x(qint64 timeMs) const;
     /// Rates outside 0 … maximum are drawn at the plot's edge.
@@ -83,7 +99,7 @@ private:
     QRectF m_plot;
     qint64 m_startMs;
     qint64 m_windowMs;
-    double m_maximum;
+    RateAxis m_axis;
 };
 
 } // namespace capture

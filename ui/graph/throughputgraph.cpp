@@ -4,6 +4,7 @@
 #include "ui/graph/axisscale.h"
 
 #include <QDateTime>
+#include <QFontMetrics>
 #include <QMouseEvent>
 
 #include <algorithm>
@@ -17,12 +18,6 @@ namespace capture {
 namespace {
 
 using Sample = ThroughputHistory::Sample;
-
-// One hue per series, darker on light backgrounds and lighter on dark ones.
-constexpr std::array<QRgb, 9> LightColors{0x1f6fc5, 0xd9730d, 0x2e9d4a, 0xc2378a, 0x7b52c7,
-                                          0x0e8f9c, 0x9c7a00, 0xc0392b, 0x5f7f1f};
-constexpr std::array<QRgb, 9> DarkColors{0x5aa9ff, 0xffa94d, 0x63d77f, 0xf783c8, 0xb197fc,
-                                         0x3bc9db, 0xffd43b, 0xff6b6b, 0xa9e34b};
 
 } // namespace
 
@@ -63,6 +58,26 @@ QString ThroughputGraph::windowName(Window window)
         return u"1 h"_s;
     }
     return {};
+}
+
+QList<qint64> ThroughputGraph::intervalChoices()
+{
+    return {250, 1000, 5000, 10'000};
+}
+
+QString ThroughputGraph::intervalName(qint64 intervalMs)
+{
+    return intervalMs % 1000 == 0 ? u"%1 s"_s.arg(intervalMs / 1000) : u"%1 ms"_s.arg(intervalMs);
+}
+
+QString ThroughputGraph::totalKey()
+{
+    return u"total"_s;
+}
+
+QString ThroughputGraph::lastRunKey()
+{
+    return u"last run"_s;
 }
 
 double ThroughputGraph::axisMaximum() const
@@ -109,7 +124,8 @@ QSize ThroughputGraph::minimumSizeHint() const
 void ThroughputGraph::addSnapshot(const capture::StatsSnapshot &snapshot)
 {
     m_history.append(snapshot);
-    refreshHover();
+    for (const PortStats &stats : snapshot.ports)
+        noteStyle({stats.port, stats.protocol});
     update();
 }
 
@@ -123,8 +139,9 @@ void ThroughputGraph::setSelectedPorts(const QList<PortKey> &ports)
     if (unique == m_selected)
         return;
     m_selected = unique;
-    refreshHover();
-    update();
+    for (const PortKey &port : std::as_const(m_selected))
+        noteStyle(port);
+    changed();
 }
 
 void ThroughputGraph::setWindow(capture::ThroughputGraph::Window window)
@@ -132,51 +149,131 @@ void ThroughputGraph::setWindow(capture::ThroughputGraph::Window window)
     if (window == m_window)
         return;
     m_window = window;
-    refreshHover();
-    update();
+    changed();
+}
+
+void ThroughputGraph::setLogScale(bool on)
+{
+    if (on == m_log)
+        return;
+    m_log = on;
+    changed();
+}
+
+void ThroughputGraph::setInterval(qint64 intervalMs)
+{
+    if (intervalMs <= 0 || intervalMs == m_intervalMs)
+        return;
+    m_intervalMs = intervalMs;
+    changed();
+}
+
+void ThroughputGraph::setSelectHintEnabled(bool on)
+{
+    m_selectHint = on;
+    changed();
+}
+
+void ThroughputGraph::setSeriesVisible(const QString &key, bool visible)
+{
+    if (visible == isSeriesVisible(key))
+        return;
+    if (visible)
+        m_hidden.remove(key);
+    else
+        m_hidden.insert(key);
+    changed();
+}
+
+void ThroughputGraph::startNewRun()
+{
+    if (m_history.latestTimeMs() != 0)
+        m_lastRun = m_history; // an empty current run keeps the older last run
+    m_history.clear();
+    changed();
+}
+
+void ThroughputGraph::clearLastRun()
+{
+    m_lastRun.clear();
+    changed();
 }
 
 void ThroughputGraph::clear()
 {
     m_history.clear();
-    refreshHover();
+    m_lastRun.clear();
+    m_styles.clear();
+    for (const PortKey &port : std::as_const(m_selected))
+        noteStyle(port);
+    changed();
+}
+
+void ThroughputGraph::changed()
+{
     update();
 }
 
-void ThroughputGraph::refreshHover()
+bool ThroughputGraph::Frame::hasData() const
 {
-    if (m_hoverX >= 0)
-        setToolTip(valueTextAt(m_hoverX));
+    return std::any_of(series.cbegin(), series.cend(),
+                       [](const Series &s) { return !s.samples.isEmpty(); });
+}
+
+void ThroughputGraph::addSeries(Frame &f, const ThroughputHistory &history, bool lastRun) const
+{
+    // Enough before the window for the first interval's base sample.
+    const qint64 since = f.startMs - 2 * m_intervalMs - 10'000;
+    const QList<Sample> rawTotal = history.total(since);
+    if (lastRun && rawTotal.isEmpty())
+        return;
+    const qint64 gapMs = PlotScale::joinGapMs(rawTotal);
+    // Averaged samples within the window; newer ones exist only after the clock stepped back.
+    const auto visible = [&](const QList<Sample> &raw) {
+        QList<Sample> samples = ThroughputHistory::averaged(raw, m_intervalMs, gapMs);
+        samples.removeIf([&f](const Sample &sample) {
+            return sample.timeMs < f.startMs || sample.timeMs > f.endMs;
+        });
+        return samples;
+    };
+    const QString prefix = lastRun ? u"last run "_s : QString();
+    const QString totalSeriesKey = lastRun ? lastRunKey() : totalKey();
+    f.series.append({totalSeriesKey, prefix + u"total"_s, false,
+                     lastRun ? lastRunPen() : QPen(seriesColor(0), TotalPenWidth),
+                     isSeriesVisible(totalSeriesKey), visible(rawTotal)});
+    for (const PortKey &port : m_selected) {
+        const QString key = lastRun ? lastRunKey() : port.name();
+        f.series.append({key, prefix + port.name(), port.protocol == PortStats::Protocol::Udp,
+                         lastRun ? lastRunPen() : portPen(port), isSeriesVisible(key),
+                         visible(history.port(port, since))});
+    }
 }
 
 ThroughputGraph::Frame ThroughputGraph::frame() const
 {
     Frame f;
-    const qint64 window = windowMs(m_window);
-    f.endMs = m_history.latestTimeMs();
-    f.startMs = f.endMs - window;
+    f.endMs = std::max(m_history.latestTimeMs(), m_lastRun.latestTimeMs());
+    f.startMs = f.endMs - windowMs(m_window);
+    addSeries(f, m_history, false);
+    if (hasLastRun())
+        addSeries(f, m_lastRun, true);
+    f.gapMs = std::max(PlotScale::joinGapMs(f.series.constFirst().samples), 2 * m_intervalMs);
 
-    // Samples newer than the newest one exist only after the wall clock stepped back.
-    const auto visible = [&f](QList<Sample> samples) {
-        samples.removeIf([&f](const Sample &sample) { return sample.timeMs > f.endMs; });
-        return samples;
-    };
-    f.series.append(
-        {u"total"_s, false, seriesColor(0), TotalPenWidth, visible(m_history.total(f.startMs))});
-    for (qsizetype i = 0; i < m_selected.size(); ++i) {
-        const PortKey port = m_selected[i];
-        f.series.append({port.name(), port.protocol == PortStats::Protocol::Udp,
-                         seriesColor(int(i) + 1), PortPenWidth,
-                         visible(m_history.port(port, f.startMs))});
-    }
-    f.gapMs = PlotScale::joinGapMs(f.series.constFirst().samples);
-
+    // The axis follows the largest averaged value of the visible lines in the window: one
+    // short spike is diluted by the averaging interval, and the axis comes back down as soon
+    // as the spike has left the window (no slow decay that would hide what follows).
     double peak = 0;
+    double lowest = 0;
     for (const Series &series : std::as_const(f.series)) {
-        for (const Sample &sample : series.samples)
+        if (!series.visible)
+            continue;
+        for (const Sample &sample : series.samples) {
             peak = std::max(peak, sample.rate);
+            if (sample.rate > 0 && (lowest == 0 || sample.rate < lowest))
+                lowest = sample.rate;
+        }
     }
-    f.axis = RateAxis::forPeak(peak);
+    f.axis = m_log ? RateAxis::logForRange(lowest, peak) : RateAxis::forPeak(peak);
     f.axisLabels = f.axis.labels();
 
     const QFontMetrics metrics = fontMetrics();
@@ -184,8 +281,12 @@ ThroughputGraph::Frame ThroughputGraph::frame() const
     int labelWidth = metrics.horizontalAdvance(u"888.8 MB/s"_s);
     for (const QString &label : std::as_const(f.axisLabels))
         labelWidth = std::max(labelWidth, metrics.horizontalAdvance(label));
+    layoutLegend(f);
+    qreal legendBottom = Padding + metrics.height();
+    for (const LegendEntry &entry : std::as_const(f.legend))
+        legendBottom = std::max(legendBottom, entry.rect.bottom());
     const int left = Padding + labelWidth + Padding;
-    const int top = 2 * Padding + metrics.height();
+    const int top = int(std::ceil(legendBottom)) + Padding;
     const int right = width() - std::max(Padding, metrics.horizontalAdvance(u"now"_s) / 2 + 2);
     const int bottom = height() - Padding / 2 - metrics.height() - 4;
     f.plot = QRectF(left, top, std::max(right - left, 1), std::max(bottom - top, 1));
@@ -197,30 +298,39 @@ std::optional<ThroughputGraph::Hover> ThroughputGraph::hoverAt(const Frame &fram
     const PlotScale scale = frame.scale();
     if (!scale.containsX(x))
         return std::nullopt;
-    const Sample *total = PlotScale::nearest(frame.series.constFirst().samples, scale.timeAt(x));
-    if (!total)
+    // The time of the visible sample nearest to the mouse (the current run's total first
+    // among equals); each visible line's value at that time, where it has one close to it.
+    const qint64 timeMs = scale.timeAt(x);
+    const Sample *anchor = nullptr;
+    for (const Series &series : frame.series) {
+        const Sample *sample =
+            series.visible ? PlotScale::nearest(series.samples, timeMs) : nullptr;
+        if (sample &&
+            (!anchor || std::abs(sample->timeMs - timeMs) < std::abs(anchor->timeMs - timeMs)))
+            anchor = sample;
+    }
+    if (!anchor)
         return std::nullopt;
     Hover hover;
-    hover.timeMs = total->timeMs;
-    hover.values.append({0, *total});
-    for (int i = 1; i < frame.series.size(); ++i) {
-        if (const Sample *sample = PlotScale::nearest(frame.series[i].samples, hover.timeMs))
+    hover.timeMs = anchor->timeMs;
+    for (int i = 0; i < frame.series.size(); ++i) {
+        if (!frame.series[i].visible)
+            continue;
+        const Sample *sample = PlotScale::nearest(frame.series[i].samples, hover.timeMs);
+        if (sample && std::abs(sample->timeMs - hover.timeMs) <= frame.gapMs)
             hover.values.append({i, *sample});
     }
     return hover;
 }
 
-QColor ThroughputGraph::seriesColor(int index) const
-{
-    const bool dark = palette().color(QPalette::Base).lightness() < 128;
-    const auto &colors = dark ? DarkColors : LightColors;
-    return QColor(colors[size_t(index) % colors.size()]);
-}
-
 void ThroughputGraph::mouseMoveEvent(QMouseEvent *event)
 {
     m_hoverX = event->position().toPoint().x();
-    setToolTip(valueTextAt(m_hoverX));
+    // A legend entry is clickable: say so with the cursor.
+    if (legendKeyAt(event->position()).isEmpty())
+        unsetCursor();
+    else
+        setCursor(Qt::PointingHandCursor);
     update();
     QWidget::mouseMoveEvent(event);
 }
@@ -228,7 +338,6 @@ void ThroughputGraph::mouseMoveEvent(QMouseEvent *event)
 void ThroughputGraph::leaveEvent(QEvent *event)
 {
     m_hoverX = -1;
-    setToolTip(QString());
     update();
     QWidget::leaveEvent(event);
 }

@@ -95,7 +95,7 @@ void ThroughputGraph::paintGrid(QPainter &painter, const Frame &frame) const
     painter.drawRect(plot);
     painter.restore();
 
-    if (frame.series.constFirst().samples.isEmpty()) {
+    if (!frame.hasData()) {
         painter.setPen(palette().color(QPalette::PlaceholderText));
         painter.drawText(plot, Qt::AlignCenter, u"No data"_s);
     }
@@ -107,14 +107,15 @@ void ThroughputGraph::paintSeries(QPainter &painter, const Frame &frame) const
     painter.save();
     painter.setRenderHint(QPainter::Antialiasing, true);
     painter.setClipRect(frame.plot.adjusted(0, -TotalPenWidth, 0, 1));
-    // Ports first so the total stays on top.
+    // The last run first, then the ports, so the total stays on top.
     for (qsizetype s = frame.series.size() - 1; s >= 0; --s) {
         const Series &series = frame.series[s];
-        if (series.samples.isEmpty())
+        if (series.samples.isEmpty() || !series.visible)
             continue;
-        QPen pen(series.color, series.penWidth);
+        QPen pen = series.pen;
         pen.setJoinStyle(Qt::RoundJoin);
-        pen.setCapStyle(Qt::RoundCap);
+        if (pen.style() == Qt::SolidLine)
+            pen.setCapStyle(Qt::RoundCap);
         painter.setPen(pen);
         for (const QPolygonF &piece : scale.polylines(series.samples, frame.gapMs)) {
             if (piece.size() == 1)
@@ -128,32 +129,36 @@ void ThroughputGraph::paintSeries(QPainter &painter, const Frame &frame) const
 
 void ThroughputGraph::paintLegend(QPainter &painter, const Frame &frame) const
 {
+    // Each entry: a sample of its line (colour and dash), then its name; hidden ones greyed
+    // and struck through. The hint to select ports is greyed text.
     const QFontMetrics metrics = fontMetrics();
-    const qreal centerY = Padding + metrics.height() / 2.0;
-    const qreal limit = frame.plot.right();
-    qreal x = frame.plot.left();
-
+    const QColor window = palette().color(QPalette::Window);
+    const QColor text = palette().color(QPalette::WindowText);
     painter.save();
     painter.setRenderHint(QPainter::Antialiasing, true);
-    for (qsizetype i = 0; i < frame.series.size(); ++i) {
-        const Series &series = frame.series[i];
-        const qreal itemWidth = SwatchWidth + 4 + metrics.horizontalAdvance(series.name);
-        const qsizetype remaining = frame.series.size() - i - 1;
-        const QString more = u"+%1 more"_s.arg(remaining);
-        const qreal reserve = remaining > 0 ? 2 * Padding + metrics.horizontalAdvance(more) : 0;
-        if (i > 0 && x + itemWidth + reserve > limit) {
-            painter.setPen(palette().color(QPalette::WindowText));
-            const QString rest = u"+%1 more"_s.arg(remaining + 1);
-            painter.drawText(QPointF(x, Padding + metrics.ascent()), rest);
-            break;
+    for (const LegendEntry &entry : frame.legend) {
+        const QRectF &r = entry.rect;
+        const qreal baseline = r.top() + (r.height() - metrics.height()) / 2 + metrics.ascent();
+        if (entry.key.isEmpty()) {
+            painter.setPen(palette().color(QPalette::PlaceholderText));
+            painter.drawText(QPointF(r.left(), baseline), entry.label);
+            continue;
         }
-        QPen pen(series.color, series.penWidth);
-        pen.setCapStyle(Qt::RoundCap);
+        QPen pen = entry.pen;
+        if (entry.hidden)
+            pen.setColor(blend(window, pen.color(), 0.3));
         painter.setPen(pen);
-        painter.drawLine(QPointF(x + 1, centerY), QPointF(x + SwatchWidth - 1, centerY));
-        painter.setPen(palette().color(QPalette::WindowText));
-        painter.drawText(QPointF(x + SwatchWidth + 4, Padding + metrics.ascent()), series.name);
-        x += itemWidth + 2 * Padding;
+        const qreal middle = r.center().y();
+        painter.drawLine(QPointF(r.left() + 1, middle),
+                         QPointF(r.left() + SwatchWidth - 1, middle));
+        painter.setPen(entry.hidden ? blend(window, text, 0.45) : text);
+        const QPointF textAt(r.left() + SwatchWidth + 4, baseline);
+        painter.drawText(textAt, entry.label);
+        if (entry.hidden) {
+            const qreal strikeY = std::round(baseline - metrics.xHeight() / 2.0) + 0.5;
+            painter.drawLine(QPointF(textAt.x(), strikeY),
+                             QPointF(textAt.x() + metrics.horizontalAdvance(entry.label), strikeY));
+        }
     }
     painter.restore();
 }
@@ -175,35 +180,44 @@ void ThroughputGraph::paintHover(QPainter &painter, const Frame &frame, const Ho
                      QPointF(std::round(x) + 0.5, plot.bottom()));
     for (const HoverValue &value : hover.values) {
         painter.setPen(QPen(base, 1.5));
-        painter.setBrush(frame.series[value.series].color);
+        painter.setBrush(frame.series[value.series].pen.color());
         painter.drawEllipse(QPointF(x, scale.y(value.sample.rate)), 4, 4);
     }
 
-    // A box with the time, then one row per series: swatch, name, value.
+    // A box with the time, then one row per series: swatch, name, value; in as many columns
+    // as the plot's height needs and its width allows (16 ports need not be cut short).
     const QFontMetrics metrics = fontMetrics();
     const int lineHeight = metrics.height();
+    const qsizetype count = hover.values.size();
     const auto fitting =
         std::max<qsizetype>(1, qsizetype((plot.height() - 2 * Padding) / lineHeight) - 1);
-    const qsizetype shown = std::min(hover.values.size(), fitting);
     const QString time = timeText(hover.timeMs);
     QStringList names;
     QStringList values;
-    for (qsizetype i = 0; i < shown; ++i) {
-        const HoverValue &value = hover.values[i];
-        const bool cut = i == shown - 1 && shown < hover.values.size();
-        names.append(cut ? u"+%1 more"_s.arg(hover.values.size() - i)
-                         : frame.series[value.series].name);
-        values.append(cut ? QString() : valueText(frame.series[value.series], value.sample));
+    for (const HoverValue &value : hover.values) {
+        names.append(frame.series[value.series].name);
+        values.append(valueText(frame.series[value.series], value.sample));
     }
-    int nameWidth = 0;
+    int nameWidth = metrics.horizontalAdvance(u"+88 more"_s);
     int valueWidth = 0;
-    for (qsizetype i = 0; i < shown; ++i) {
+    for (qsizetype i = 0; i < count; ++i) {
         nameWidth = std::max(nameWidth, metrics.horizontalAdvance(names[i]));
         valueWidth = std::max(valueWidth, metrics.horizontalAdvance(values[i]));
     }
     const int rowWidth = SwatchWidth + 4 + nameWidth + 2 * Padding + valueWidth;
-    const qreal boxWidth = 2 * Padding + std::max(rowWidth, metrics.horizontalAdvance(time));
-    const qreal boxHeight = Padding + lineHeight * (shown + 1);
+    const int columnGap = 3 * Padding;
+    const auto maxColumns = std::max<qsizetype>(
+        1, qsizetype((plot.width() - 2 * Padding + columnGap) / (rowWidth + columnGap)));
+    const qsizetype columns = std::min(maxColumns, (count + fitting - 1) / fitting);
+    const qsizetype rows = std::min(fitting, (count + columns - 1) / columns);
+    const qsizetype shown = std::min(count, rows * columns);
+    if (shown < count) { // the last cell says how many more there are
+        names[shown - 1] = u"+%1 more"_s.arg(count - shown + 1);
+        values[shown - 1].clear();
+    }
+    const qreal boxWidth = 2 * Padding + std::max(int(columns) * (rowWidth + columnGap) - columnGap,
+                                                  metrics.horizontalAdvance(time));
+    const qreal boxHeight = Padding + lineHeight * (rows + 1);
     qreal boxLeft = x + 2 * Padding;
     if (boxLeft + boxWidth > plot.right() - Padding)
         boxLeft = x - 2 * Padding - boxWidth;
@@ -216,17 +230,18 @@ void ThroughputGraph::paintHover(QPainter &painter, const Frame &frame, const Ho
     painter.setBrush(boxColor);
     painter.drawRoundedRect(box.adjusted(0.5, 0.5, -0.5, -0.5), 3, 3);
 
-    qreal y = box.top() + Padding / 2.0;
+    const qreal top = box.top() + Padding / 2.0;
     painter.setPen(text);
-    painter.drawText(QRectF(box.left() + Padding, y, boxWidth - 2 * Padding, lineHeight),
+    painter.drawText(QRectF(box.left() + Padding, top, boxWidth - 2 * Padding, lineHeight),
                      Qt::AlignLeft | Qt::AlignVCenter, time);
     for (qsizetype i = 0; i < shown; ++i) {
-        y += lineHeight;
-        const qreal left = box.left() + Padding;
+        const qsizetype row = i % rows;
+        const qsizetype column = i / rows;
+        const qreal y = top + lineHeight * qreal(row + 1);
+        const qreal left = box.left() + Padding + qreal(column) * (rowWidth + columnGap);
         if (!values[i].isEmpty()) {
-            QPen swatch(frame.series[hover.values[i].series].color,
-                        frame.series[hover.values[i].series].penWidth + 0.5);
-            swatch.setCapStyle(Qt::RoundCap);
+            QPen swatch = frame.series[hover.values[i].series].pen;
+            swatch.setWidthF(swatch.widthF() + 0.5);
             painter.setPen(swatch);
             const qreal middle = y + lineHeight / 2.0;
             painter.drawLine(QPointF(left + 1, middle), QPointF(left + SwatchWidth - 1, middle));
@@ -234,7 +249,7 @@ void ThroughputGraph::paintHover(QPainter &painter, const Frame &frame, const Ho
         painter.setPen(text);
         painter.drawText(QRectF(left + SwatchWidth + 4, y, nameWidth, lineHeight),
                          Qt::AlignLeft | Qt::AlignVCenter, names[i]);
-        painter.drawText(QRectF(box.right() - Padding - valueWidth, y, valueWidth, lineHeight),
+        painter.drawText(QRectF(left + rowWidth - valueWidth, y, valueWidth, lineHeight),
                          Qt::AlignRight | Qt::AlignVCenter, values[i]);
     }
     painter.restore();

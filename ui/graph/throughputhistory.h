@@ -42,6 +42,8 @@ public:
         qint64 timeMs = 0;       ///< msecs since epoch
         double rate = 0;         ///< bytes per second
         double datagramRate = 0; ///< UDP ports: datagrams per second
+        double bytes = 0;        ///< the engine's cumulative byte counter at timeMs
+        double datagrams = 0;    ///< UDP ports: its cumulative datagram counter
 
         bool operator==(const Sample &) const = default;
     };
@@ -63,6 +65,17 @@ public:
     QList<PortKey> ports() const;
     /// Time of the newest sample (0 when empty).
     qint64 latestTimeMs() const;
+
+    /// Rates averaged over intervals of `intervalMs` (aligned to multiples of it since the
+    /// epoch), like Wireshark's I/O graph: one sample per interval holding samples, at the
+    /// time of its newest sample, whose rate is the growth of the cumulative counters (bytes,
+    /// datagrams) since the newest sample one interval or more before it, divided by the time
+    /// between them (the newest interval, still filling, so shows the last full interval's
+    /// average). Not the mean of the instantaneous `rate` fields: a sender whose bytes arrive
+    /// in every other 250 ms snapshot is drawn flat at its mean. Counters compare only within
+    /// a continuous stretch (no gap over `gapMs`, no counter going back): its first samples
+    /// average over the time since its start, and a stretch of one sample keeps its `rate`.
+    static QList<Sample> averaged(const QList<Sample> &samples, qint64 intervalMs, qint64 gapMs);
 
 private:
     /// Grows on demand up to `capacity`, then overwrites the oldest sample, so idle port

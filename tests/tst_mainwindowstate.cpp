@@ -204,6 +204,9 @@ private Q_SLOTS:
                 graphWindow->findData(int(ThroughputGraph::Window::TenMinutes)));
             child<LogPanel>(&window, u"logPanel"_s)
                 ->setMinimumLevel(CaptureEventLog::Level::Warning);
+            auto *graph = child<ThroughputGraph>(&window, u"throughputGraph"_s);
+            graph->setInterval(5000);
+            graph->setLogScale(true);
             auto *tables = child<QSplitter>(&window, u"tablesSplitter"_s);
             const int total = tables->sizes().value(0) + tables->sizes().value(1);
             tables->setSizes({total / 4, total - total / 4});
@@ -226,6 +229,8 @@ private Q_SLOTS:
                  ThroughputGraph::Window::TenMinutes);
         QCOMPARE(child<LogPanel>(&window, u"logPanel"_s)->minimumLevel(),
                  CaptureEventLog::Level::Warning);
+        QCOMPARE(child<ThroughputGraph>(&window, u"throughputGraph"_s)->interval(), 5000);
+        QVERIFY(child<ThroughputGraph>(&window, u"throughputGraph"_s)->logScale());
         QCOMPARE(child<QSplitter>(&window, u"tablesSplitter"_s)->sizes(), splitterSizes);
     }
 

@@ -92,6 +92,8 @@ void MainWindow::saveArrangement(UiSettings &stored) const
     }
     stored.graphWindow = int(m_graph->window());
     stored.logLevel = int(m_log->minimumLevel());
+    stored.graphIntervalMs = int(m_graph->interval());
+    stored.graphLogScale = m_graph->logScale();
 }
 
 void MainWindow::restoreArrangement(const UiSettings &stored)
@@ -117,6 +119,10 @@ void MainWindow::restoreArrangement(const UiSettings &stored)
     }
     if (stored.logLevel)
         m_log->setMinimumLevel(CaptureEventLog::Level(*stored.logLevel));
+    if (stored.graphIntervalMs &&
+        ThroughputGraph::intervalChoices().contains(*stored.graphIntervalMs))
+        m_graph->setInterval(*stored.graphIntervalMs);
+    m_graph->setLogScale(stored.graphLogScale);
 }
 
 void MainWindow::saveSettings() const

@@ -45,12 +45,14 @@ UiSettings UiSettings::load(const QSettings &store)
             s.views.insert(key.mid(viewsPrefix.size()), store.value(key).toByteArray());
     }
     for (const auto &[key, field] :
-         {std::pair{GraphWindowKey, &s.graphWindow}, std::pair{LogLevelKey, &s.logLevel}}) {
+         {std::pair{GraphWindowKey, &s.graphWindow}, std::pair{LogLevelKey, &s.logLevel},
+          std::pair{GraphIntervalKey, &s.graphIntervalMs}}) {
         bool ok = false;
         const int value = store.value(key).toInt(&ok);
         if (ok)
             *field = value;
     }
+    s.graphLogScale = store.value(GraphLogScaleKey, false).toBool();
     return s;
 }
 
@@ -90,6 +92,9 @@ void UiSettings::save(QSettings &store) const
         store.setValue(GraphWindowKey, *graphWindow);
     if (logLevel)
         store.setValue(LogLevelKey, *logLevel);
+    if (graphIntervalMs)
+        store.setValue(GraphIntervalKey, *graphIntervalMs);
+    store.setValue(GraphLogScaleKey, graphLogScale);
 }
 
 } // namespace capture

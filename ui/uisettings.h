@@ -40,6 +40,8 @@ struct UiSettings
     static constexpr QStringView ViewsGroup = u"window/views";
     static constexpr QStringView GraphWindowKey = u"window/graphWindow";
     static constexpr QStringView LogLevelKey = u"window/logLevel";
+    static constexpr QStringView GraphIntervalKey = u"window/graphIntervalMs";
+    static constexpr QStringView GraphLogScaleKey = u"window/graphLogScale";
 
     /// Unset when never saved, or saved but not an address.
     std::optional<QHostAddress> bindAddress;
@@ -63,8 +65,10 @@ struct UiSettings
     bool filesManifestView = false;
     /// The tables' columns (widths, order, sort) and the splitters, by name.
     QHash<QString, QByteArray> views;
-    std::optional<int> graphWindow; ///< ThroughputGraph::Window
-    std::optional<int> logLevel;    ///< the log's minimum CaptureEventLog::Level shown
+    std::optional<int> graphWindow;     ///< ThroughputGraph::Window
+    std::optional<int> logLevel;        ///< the log's minimum CaptureEventLog::Level shown
+    std::optional<int> graphIntervalMs; ///< the graph's averaging interval
+    bool graphLogScale = false;
 
     static UiSettings load(const QSettings &store);
     /// Writes every field that is set (and the window's three always).

@@ -341,6 +341,20 @@ private Q_SLOTS:
             QCOMPARE(QApplication::focusWidget(), target);
         }
     }
+
+    // Without a file manager (none under the offscreen platform) Open output folder says so
+    // in the window, with the folder's path, instead of failing silently.
+    void openFolderFailureIsShown()
+    {
+        QTemporaryDir dir;
+        FakeReceiver receiver;
+        MainWindow window(&receiver, CommandLineOptions{});
+        QVERIFY(!window.openFolder(dir.path()));
+        const QString message = window.statusBar()->currentMessage();
+        QVERIFY2(message.contains(u"Cannot open"_s) && message.contains(dir.path()),
+                 qPrintable(message));
+        QVERIFY(child<LogPanel>(&window, u"logPanel"_s)->visibleText().contains(u"Cannot open"_s));
+    }
 };
 
 QTEST_MAIN(TestMainWindowState)

@@ -225,7 +225,21 @@ void MainWindow::openOutputFolder()
             statusMessageMs);
         return;
     }
-    QDesktopServices::openUrl(QUrl::fromLocalFile(dir));
+    openFolder(dir);
+}
+
+bool MainWindow::openFolder(const QString &dir)
+{
+    if (QDesktopServices::openUrl(QUrl::fromLocalFile(dir)))
+        return true;
+    // Nothing opened it (no xdg-open, no file manager): say where the files are instead.
+    const QString text =
+        tr("Cannot open %1: no file manager is set up to open folders (xdg-open). The folder "
+           "is %1")
+            .arg(dir);
+    m_log->addEntry(CaptureEventLog::Level::Warning, text);
+    statusBar()->showMessage(text, statusMessageMs);
+    return false;
 }
 
 void MainWindow::setManifestView(bool on)

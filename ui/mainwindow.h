@@ -65,6 +65,9 @@ public Q_SLOTS:
     /// The run number in the status bar and title.
     void showRun(qint64 run);
     void openOutputFolder();
+    /// Opens `dir` in the file manager; false (said in the log and status bar, with the
+    /// folder's path) when nothing could open it.
+    bool openFolder(const QString &dir);
     /// Stops a running capture (at once with `immediately`) and closes the window when done,
     /// without asking.
     void quitWhenStopped(bool immediately);

@@ -14,7 +14,6 @@
 
 #include <QAction>
 #include <QComboBox>
-#include <QDesktopServices>
 #include <QDockWidget>
 #include <QFileInfo>
 #include <QFrame>
@@ -31,7 +30,6 @@
 #include <QTableView>
 #include <QToolBar>
 #include <QToolButton>
-#include <QUrl>
 #include <QVBoxLayout>
 
 #include <algorithm>
@@ -241,7 +239,7 @@ void MainWindow::buildLayout()
     connect(m_filesView, &QTableView::doubleClicked, this, [this](const QModelIndex &index) {
         const QString path = m_filesModel->pathAt(m_filesProxy->mapToSource(index).row());
         if (!path.isEmpty())
-            QDesktopServices::openUrl(QUrl::fromLocalFile(QFileInfo(path).absolutePath()));
+            openFolder(QFileInfo(path).absolutePath());
     });
 
     auto *clearClosed = new QPushButton(tr("Clear closed"), this);
@@ -271,7 +269,7 @@ void MainWindow::buildLayout()
         if (path.isEmpty())
             openOutputFolder();
         else
-            QDesktopServices::openUrl(QUrl::fromLocalFile(QFileInfo(path).absolutePath()));
+            openFolder(QFileInfo(path).absolutePath());
     });
     auto *manifestButton = new QToolButton(this);
     manifestButton->setObjectName(u"manifestViewButton"_s);

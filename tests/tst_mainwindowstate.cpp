@@ -3,6 +3,7 @@
 #include "ui/graph/throughputgraph.h"
 #include "ui/logpanel.h"
 #include "ui/mainwindow.h"
+#include "ui/models/filestablemodel.h"
 #include "ui/models/portstablemodel.h"
 #include "ui/settingspanel.h"
 
@@ -12,6 +13,7 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
+#include <QPushButton>
 #include <QSet>
 #include <QSettings>
 #include <QSignalSpy>
@@ -354,6 +356,50 @@ private Q_SLOTS:
         QVERIFY2(message.contains(u"Cannot open"_s) && message.contains(dir.path()),
                  qPrintable(message));
         QVERIFY(child<LogPanel>(&window, u"logPanel"_s)->visibleText().contains(u"Cannot open"_s));
+    }
+
+    // Start again: the previous run's files stay in the Files table, marked as the last run,
+    // until Clear last run (or the start after).
+    void lastRunFilesKeptUntilCleared()
+    {
+        QTemporaryDir outputDir;
+        FakeReceiver receiver;
+        MainWindow window(&receiver, CommandLineOptions{});
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        fillSettings(window, u"5000"_s, outputDir.path());
+        window.startCapture();
+        FileInfo file;
+        file.path = outputDir.filePath(u"stream_5000_1.bin"_s);
+        file.name = u"stream_5000_1.bin"_s;
+        file.port = 5000;
+        file.opened = QDateTime::currentDateTime();
+        Q_EMIT receiver.emitter.fileOpened(file);
+        file.state = FileInfo::State::Closed;
+        Q_EMIT receiver.emitter.fileClosed(file);
+        auto *files = child<QTableView>(&window, u"filesView"_s);
+        auto *clear = child<QPushButton>(&window, u"clearLastRunButton"_s);
+        QCOMPARE(files->model()->rowCount(), 1);
+        QVERIFY(!clear->isEnabled());
+
+        window.startCapture(); // the next run
+        QCOMPARE(receiver.starts, 2);
+        QCOMPARE(files->model()->rowCount(), 1);
+        QCOMPARE(files->model()->index(0, FilesTableModel::State).data().toString(),
+                 u"closed (last run)"_s);
+        QVERIFY(clear->isEnabled());
+        FileInfo next = file;
+        next.path = outputDir.filePath(u"stream_5000_2.bin"_s);
+        next.name = u"stream_5000_2.bin"_s;
+        next.state = FileInfo::State::Writing;
+        Q_EMIT receiver.emitter.fileOpened(next);
+        QCOMPARE(files->model()->rowCount(), 2);
+
+        QTest::mouseClick(clear, Qt::LeftButton);
+        QCOMPARE(files->model()->rowCount(), 1);
+        QCOMPARE(files->model()->index(0, FilesTableModel::File).data().toString(),
+                 u"stream_5000_2.bin"_s);
+        QVERIFY(!clear->isEnabled());
     }
 };
 

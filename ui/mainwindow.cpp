@@ -138,8 +138,8 @@ void MainWindow::startCapture()
     statusBar()->clearMessage();
     if (m_remote) { // it starts with its own settings
         m_connectionsModel->clear();
-        m_filesModel->clear();
-        m_graph->startNewRun(); // the previous run's lines stay, greyed, as "last run"
+        m_filesModel->keepAsLastRun(); // until cleared or the next start
+        m_graph->startNewRun();        // the previous run's lines stay, greyed, as "last run"
         m_receiver->start(m_receiver->settings());
         return;
     }
@@ -151,7 +151,7 @@ void MainWindow::startCapture()
     saveSettings();
     m_portsModel->setPorts(settings.ports, settings.udpPorts);
     m_connectionsModel->clear();
-    m_filesModel->clear();
+    m_filesModel->keepAsLastRun(); // until cleared or the next start
     m_graph->startNewRun();
     m_receiver->start(settings);
 }

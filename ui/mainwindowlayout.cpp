@@ -286,8 +286,19 @@ void MainWindow::buildLayout()
     filesLayout->setContentsMargins(0, 0, 0, 0);
     filesLayout->addLayout(viewBar);
     filesLayout->addWidget(m_filesView, 1);
+    auto *clearLastRun = new QPushButton(tr("Clear last run"), this);
+    clearLastRun->setObjectName(u"clearLastRunButton"_s);
+    clearLastRun->setToolTip(tr("Remove the previous run's files (greyed, 'last run') from the "
+                                "table; the files themselves stay on disk"));
+    clearLastRun->setEnabled(false);
+    connect(clearLastRun, &QPushButton::clicked, m_filesModel, &FilesTableModel::clearLastRun);
+    connect(m_filesModel, &QAbstractItemModel::modelReset, clearLastRun,
+            [this, clearLastRun] { clearLastRun->setEnabled(m_filesModel->hasLastRun()); });
+    connect(m_filesModel, &QAbstractItemModel::dataChanged, clearLastRun,
+            [this, clearLastRun] { clearLastRun->setEnabled(m_filesModel->hasLastRun()); });
     auto *filesBar = new QHBoxLayout;
     filesBar->addWidget(verifyButton);
+    filesBar->addWidget(clearLastRun);
     filesBar->addStretch(1);
     filesBar->addWidget(openContaining);
     filesLayout->addLayout(filesBar);

@@ -75,6 +75,43 @@ void FilesTableModel::pruneFinished()
         it = m_rowOfPath.contains(it.key()) ? std::next(it) : m_lastGrowth.erase(it);
 }
 
+void FilesTableModel::keepAsLastRun()
+{
+    removeLastRunRows();
+    for (const FileInfo &file : std::as_const(m_rows))
+        m_lastRunPaths.insert(file.path);
+    m_idleShown.clear(); // nothing of the last run is live any more
+    if (!m_rows.isEmpty())
+        Q_EMIT dataChanged(index(0, 0), index(int(m_rows.size()) - 1, ColumnCount - 1));
+}
+
+void FilesTableModel::clearLastRun()
+{
+    removeLastRunRows();
+}
+
+bool FilesTableModel::isLastRun(int row) const
+{
+    return row >= 0 && row < m_rows.size() && m_lastRunPaths.contains(m_rows[row].path);
+}
+
+void FilesTableModel::removeLastRunRows()
+{
+    if (m_lastRunPaths.isEmpty())
+        return;
+    beginResetModel();
+    m_rows.removeIf([this](const FileInfo &file) { return m_lastRunPaths.contains(file.path); });
+    for (const QString &path : std::as_const(m_lastRunPaths)) {
+        m_lastGrowth.remove(path);
+        m_idleShown.remove(path);
+    }
+    m_lastRunPaths.clear();
+    m_rowOfPath.clear();
+    for (int row = 0; row < m_rows.size(); ++row)
+        m_rowOfPath.insert(m_rows[row].path, row);
+    endResetModel();
+}
+
 void FilesTableModel::updateFile(const FileInfo &info)
 {
     const QString writtenAt = info.movedFrom.isEmpty() ? info.path : info.movedFrom;
@@ -169,6 +206,7 @@ void FilesTableModel::clear()
     m_rowOfPath.clear();
     m_lastGrowth.clear();
     m_idleShown.clear();
+    m_lastRunPaths.clear();
     m_now = {};
     endResetModel();
 }
@@ -233,6 +271,8 @@ QVariant FilesTableModel::data(const QModelIndex &index, int role) const
         case Size:
             return formatBytes(f.bytes);
         case State:
+            if (m_lastRunPaths.contains(f.path))
+                return tr("%1 (last run)").arg(stateName(f.state));
             return isIdle(f)
                        ? tr("idle since %1").arg(m_lastGrowth.value(f.path).toString(u"HH:mm:ss"))
                        : stateName(f.state);
@@ -305,7 +345,8 @@ QVariant FilesTableModel::data(const QModelIndex &index, int role) const
         if ((f.state == FileInfo::State::Error || f.state == FileInfo::State::Lost) &&
             column == State)
             return errorColor();
-        if (f.state == FileInfo::State::Deleted || (column == State && isIdle(f)))
+        if (f.state == FileInfo::State::Deleted || (column == State && isIdle(f)) ||
+            m_lastRunPaths.contains(f.path))
             return QApplication::palette().brush(QPalette::Disabled, QPalette::Text);
     } else if (role == Qt::FontRole) {
         if (column == Digest)

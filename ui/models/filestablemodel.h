@@ -32,6 +32,12 @@ public:
     /// Live sizes of the files being written.
     void updateFromSnapshot(const StatsSnapshot &snapshot);
     void clear();
+    /// A new capture starts: the rows so far stay, marked as the last run (greyed, "… (last
+    /// run)"), until clearLastRun() or the next start; an earlier last run goes.
+    void keepAsLastRun();
+    void clearLastRun();
+    bool hasLastRun() const { return !m_lastRunPaths.isEmpty(); }
+    bool isLastRun(int row) const;
     /// Verify…'s result for the file at `absolutePath` ("OK", "MISMATCH", …), shown in the
     /// Verified column with `detail` as its tooltip, in the error colour when a `problem`.
     void setVerification(const QString &absolutePath, const QString &status, const QString &detail,
@@ -53,6 +59,8 @@ public:
 private:
     void markGone(const FileInfo &info, FileInfo::State state);
     void pruneFinished();
+    /// Removes the last run's rows (a reset), keeping the row index right.
+    void removeLastRunRows();
     bool isIdle(const FileInfo &f) const;
 
     struct Verification
@@ -70,6 +78,7 @@ private:
     QHash<QString, QDateTime> m_lastGrowth; ///< by path: when its size last grew
     QDateTime m_now;                        ///< the last snapshot's time
     QSet<QString> m_idleShown;              ///< paths of the files shown as idle
+    QSet<QString> m_lastRunPaths;           ///< rows kept from the last run
 };
 
 } // namespace capture

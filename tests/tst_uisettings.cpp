@@ -118,12 +118,28 @@ private Q_SLOTS:
         s.geometry = "g";
         s.windowState = "w";
         s.filesManifestView = true;
+        s.views.insert(u"portsView/11"_s, "h");
+        s.graphWindow = 1;
+        s.logLevel = 2;
+        s.graphIntervalMs = 5000;
+        s.graphLogScale = true;
         {
             QSettings store(storePath(), QSettings::IniFormat);
             s.save(store);
         }
         const QSettings store(storePath(), QSettings::IniFormat);
-        QCOMPARE(store.allKeys().size(), 10);
+        QCOMPARE(store.allKeys().size(), 15);
+        QCOMPARE(store.value(u"window/views/portsView/11"_s).toByteArray(), QByteArray("h"));
+        QCOMPARE(store.value(u"window/graphWindow"_s).toInt(), 1);
+        QCOMPARE(store.value(u"window/logLevel"_s).toInt(), 2);
+        QCOMPARE(store.value(u"window/graphIntervalMs"_s).toInt(), 5000);
+        QCOMPARE(store.value(u"window/graphLogScale"_s).toBool(), true);
+        const UiSettings window = UiSettings::load(store);
+        QCOMPARE(window.views, s.views);
+        QCOMPARE(window.graphWindow, s.graphWindow);
+        QCOMPARE(window.logLevel, s.logLevel);
+        QCOMPARE(window.graphIntervalMs, s.graphIntervalMs);
+        QCOMPARE(window.graphLogScale, s.graphLogScale);
         QCOMPARE(store.value(u"capture/bind"_s).toString(), bindAddressText(*s.bindAddress));
         QCOMPARE(store.value(u"capture/ports"_s).toString(), u"5000-5002"_s);
         QCOMPARE(store.value(u"capture/output"_s).toString(), u"/tmp/out"_s);

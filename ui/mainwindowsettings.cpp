@@ -122,7 +122,8 @@ void MainWindow::restoreArrangement(const UiSettings &stored)
     if (stored.graphIntervalMs &&
         ThroughputGraph::intervalChoices().contains(*stored.graphIntervalMs))
         m_graph->setInterval(*stored.graphIntervalMs);
-    m_graph->setLogScale(stored.graphLogScale);
+    if (stored.graphLogScale)
+        m_graph->setLogScale(*stored.graphLogScale);
 }
 
 void MainWindow::saveSettings() const

@@ -52,7 +52,8 @@ UiSettings UiSettings::load(const QSettings &store)
         if (ok)
             *field = value;
     }
-    s.graphLogScale = store.value(GraphLogScaleKey, false).toBool();
+    if (store.contains(GraphLogScaleKey))
+        s.graphLogScale = store.value(GraphLogScaleKey).toBool();
     return s;
 }
 
@@ -94,7 +95,8 @@ void UiSettings::save(QSettings &store) const
         store.setValue(LogLevelKey, *logLevel);
     if (graphIntervalMs)
         store.setValue(GraphIntervalKey, *graphIntervalMs);
-    store.setValue(GraphLogScaleKey, graphLogScale);
+    if (graphLogScale)
+        store.setValue(GraphLogScaleKey, *graphLogScale);
 }
 
 } // namespace capture

@@ -68,7 +68,7 @@ struct UiSettings
     std::optional<int> graphWindow;     ///< ThroughputGraph::Window
     std::optional<int> logLevel;        ///< the log's minimum CaptureEventLog::Level shown
     std::optional<int> graphIntervalMs; ///< the graph's averaging interval
-    bool graphLogScale = false;
+    std::optional<bool> graphLogScale;
 
     static UiSettings load(const QSettings &store);
     /// Writes every field that is set (and the window's three always).

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs, from Debian's packages, what building Capture Receiver needs (and, with --test,
 # what its test suite needs). Installs only what is missing; needs root (or sudo).
-# Usage: installer/install-deps.sh [--test]
+# Usage: installer/install-deps.sh [--test | --screenshots]
 set -euo pipefail
 
 # qt6-qpa-plugins: the platform plugins (xcb, wayland, offscreen) the desktop window needs;
@@ -37,8 +37,12 @@ if [[ "${1:-}" == "--test" ]]; then
                python3-prometheus-client clang libclang-rt-14-dev llvm clang-format git xxhash
                tcpdump tshark chromium chromium-driver python3-selenium haproxy
                buildah debootstrap prometheus python3-yaml)
+elif [[ "${1:-}" == "--screenshots" ]]; then
+    # docs/screenshots.sh: the window under a real X server (Xvfb) with a window manager,
+    # driven with xdotool, captured with ImageMagick's import.
+    packages+=(xvfb xauth matchbox-window-manager xdotool imagemagick python3)
 elif [[ $# -gt 0 ]]; then
-    echo "install-deps.sh: unknown argument '$1' (expected --test or nothing)" >&2
+    echo "install-deps.sh: unknown argument '$1' (expected --test, --screenshots or nothing)" >&2
     exit 2
 fi
 

@@ -146,7 +146,7 @@ QTableView *MainWindow::makeTable(QAbstractItemModel *model, QSortFilterProxyMod
                       2 * view->style()->pixelMetric(QStyle::PM_HeaderMargin, nullptr, header);
     for (int column = 0; column < widths.size(); ++column) {
         const QString title = model->headerData(column, Qt::Horizontal).toString();
-        view->setColumnWidth(column, std::max(widths[column] * charWidth + 16,
+        view->setColumnWidth(column, std::max(widths[column] * charWidth + 12,
                                               headerMetrics.horizontalAdvance(title) + arrow + 8));
     }
     return view;
@@ -206,7 +206,7 @@ void MainWindow::buildLayout()
     m_connectionsModel = new ConnectionsTableModel(this);
     m_filesModel = new FilesTableModel(this);
     m_portsView = makeTable(m_portsModel, &m_portsProxy, u"portsView"_s,
-                            {5, 4, 9, 4, 5, 7, 9, 10, 9, 7, 30}, PortsTableModel::File);
+                            {5, 4, 15, 4, 5, 7, 9, 10, 9, 7, 30}, PortsTableModel::File);
     // What a user reads first stays on the left: port, state, bytes, rate.
     QHeaderView *portsHeader = m_portsView->horizontalHeader();
     portsHeader->moveSection(portsHeader->visualIndex(PortsTableModel::State), 1);
@@ -224,16 +224,18 @@ void MainWindow::buildLayout()
     connect(m_portsModel, &QAbstractItemModel::modelReset, this, showUdpColumns);
     showUdpColumns();
     m_connectionsView = makeTable(m_connectionsModel, &m_connectionsProxy, u"connectionsView"_s,
-                                  {17, 20, 5, 8, 9, 9, 10, 40, 12}, ConnectionsTableModel::File);
+                                  {15, 20, 5, 8, 8, 9, 10, 40, 15}, ConnectionsTableModel::File);
     // Open connections first, most recent first; shown with TLS only (see showState()).
     m_connectionsView->sortByColumn(ConnectionsTableModel::Status, Qt::AscendingOrder);
     m_connectionsView->setColumnHidden(ConnectionsTableModel::Client, true);
-    m_filesView = makeTable(m_filesModel, &m_filesProxy, u"filesView"_s, {28, 5, 8, 7, 16, 64, 9},
+    m_filesView = makeTable(m_filesModel, &m_filesProxy, u"filesView"_s, {28, 5, 8, 15, 16, 64, 9},
                             FilesTableModel::File);
     m_filesView->setToolTip(tr("Double-click a file to open its folder"));
     QHeaderView *filesHeader = m_filesView->horizontalHeader();
     filesHeader->moveSection(filesHeader->visualIndex(FilesTableModel::Verified),
                              filesHeader->visualIndex(FilesTableModel::State) + 1);
+    // Shown once Verify… has results to put in it.
+    m_filesView->setColumnHidden(FilesTableModel::Verified, true);
     connect(m_portsView->selectionModel(), &QItemSelectionModel::selectionChanged, this,
             &MainWindow::onPortSelectionChanged);
     connect(m_filesView, &QTableView::doubleClicked, this, [this](const QModelIndex &index) {
@@ -421,10 +423,11 @@ void MainWindow::fitToWindow()
         }
         return sum;
     };
-    // The File column stretches: count it at 18 characters (a name elided in the middle).
+    // The File column stretches: count it at 12 characters (a name elided in the middle; the
+    // Files table beside shows it whole).
     const int frame = 2 * m_portsView->frameWidth() + 24; // and the vertical scroll bar
     const int all =
-        columnsWidth(header->count() - 1) + 18 * fontMetrics().horizontalAdvance(u'0') + frame;
+        columnsWidth(header->count() - 1) + 12 * fontMetrics().horizontalAdvance(u'0') + frame;
     const int essential = columnsWidth(4) + frame;
     const int available = width() - settingsWidth - tables->handleWidth() - 16;
     const int ports = all <= available * 3 / 5 ? all : std::max(essential, available * 2 / 5);

@@ -12,6 +12,7 @@
 #include <QMessageBox>
 #include <QProgressBar>
 #include <QStatusBar>
+#include <QTableView>
 
 using namespace Qt::Literals::StringLiterals;
 
@@ -29,6 +30,7 @@ void MainWindow::verifyDirectory(const QString &dir)
     m_verifyDir = path;
     m_verifyChecked = 0;
     m_filesModel->clearVerifications();
+    m_filesView->setColumnHidden(FilesTableModel::Verified, false);
     m_log->addEntry(
         CaptureEventLog::Level::Info,
         tr("verify: checking %1 against %2").arg(path, QString::fromUtf16(manifestFileName)));

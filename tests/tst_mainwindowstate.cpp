@@ -1,4 +1,5 @@
 #include "core/util/units.h"
+#include "fakereceiver.h"
 #include "testsupport.h"
 #include "ui/graph/throughputgraph.h"
 #include "ui/logpanel.h"
@@ -31,45 +32,6 @@ using namespace capture;
 namespace {
 
 constexpr int timeoutMs = 30000;
-
-/// A receiver that is not the engine: what a test emits here reaches the window as a
-/// capture's events would.
-class FakeReceiver : public Receiver
-{
-public:
-    RunState state() const override { return RunState::Idle; }
-    CaptureSettings settings() const override { return {}; }
-    StatsSnapshot lastSnapshot() const override { return {}; }
-    qint64 runNumber() const override { return 0; }
-    const CaptureEvents *events() const override { return &emitter; }
-    void start(const CaptureSettings &) override { ++starts; }
-    void stop() override {}
-    void abort() override {}
-    void rotate() override {}
-    void newRun() override {}
-    void setRun(qint64) override {}
-
-    CaptureEvents emitter;
-    int starts = 0;
-};
-
-template<typename T> T *child(QWidget *parent, const QString &name)
-{
-    T *found = parent->findChild<T *>(name);
-    if (!found)
-        qFatal("no %s named %s", T::staticMetaObject.className(), qPrintable(name));
-    return found;
-}
-
-void fillSettings(QMainWindow &window, const QString &ports, const QString &output)
-{
-    auto *panel = child<SettingsPanel>(&window, u"settingsPanel"_s);
-    child<QComboBox>(panel, u"bindCombo"_s)->setCurrentText(u"127.0.0.1"_s);
-    child<QLineEdit>(panel, u"portsEdit"_s)->clear();
-    QTest::keyClicks(child<QLineEdit>(panel, u"portsEdit"_s), ports);
-    child<QLineEdit>(panel, u"outputEdit"_s)->clear();
-    QTest::keyClicks(child<QLineEdit>(panel, u"outputEdit"_s), output);
-}
 
 } // namespace
 

@@ -1,4 +1,5 @@
 #include "core/util/units.h"
+#include "fakereceiver.h"
 #include "testsupport.h"
 #include "ui/mainwindow.h"
 #include "ui/models/connectionstablemodel.h"
@@ -35,45 +36,10 @@ namespace {
 
 const QDateTime t0 = QDateTime(QDate(2026, 11, 21), QTime(12, 0, 0));
 
-/// A receiver that is not the engine: what a test emits here reaches the window as a
-/// capture's events would.
-class FakeReceiver : public Receiver
-{
-public:
-    RunState state() const override { return runState; }
-    CaptureSettings settings() const override { return captureSettings; }
-    StatsSnapshot lastSnapshot() const override { return {}; }
-    qint64 runNumber() const override { return 0; }
-    const CaptureEvents *events() const override { return &emitter; }
-    void start(const CaptureSettings &s) override { captureSettings = s; }
-    void stop() override {}
-    void abort() override {}
-    void rotate() override {}
-    void newRun() override {}
-    void setRun(qint64) override {}
-
-    CaptureEvents emitter;
-    RunState runState = RunState::Idle;
-    CaptureSettings captureSettings;
-};
-
-template<typename T> T *child(QWidget *parent, const QString &name)
-{
-    T *found = parent->findChild<T *>(name);
-    if (!found)
-        qFatal("no %s named %s", T::staticMetaObject.className(), qPrintable(name));
-    return found;
-}
-
 /// Fills the settings with `ports` and starts: the Ports table gets its rows.
 void start(MainWindow &window, const QString &ports, const QString &output)
 {
-    auto *panel = child<SettingsPanel>(&window, u"settingsPanel"_s);
-    child<QComboBox>(panel, u"bindCombo"_s)->setCurrentText(u"127.0.0.1"_s);
-    child<QLineEdit>(panel, u"portsEdit"_s)->clear();
-    QTest::keyClicks(child<QLineEdit>(panel, u"portsEdit"_s), ports);
-    child<QLineEdit>(panel, u"outputEdit"_s)->clear();
-    QTest::keyClicks(child<QLineEdit>(panel, u"outputEdit"_s), output);
+    fillSettings(window, ports, output);
     window.startCapture();
 }
 

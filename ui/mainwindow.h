@@ -129,6 +129,8 @@ private:
     /// as wide as port, state, bytes and rate), the Settings dock as wide as its fields need,
     /// at most a third of the window.
     void fitToWindow();
+    /// Ctrl+1…5: focus Ports, Connections, Files, Log, Settings (a hidden dock is shown).
+    void addPanelShortcuts();
 
     Receiver *m_receiver;
     RemoteReceiver *m_remote = nullptr; ///< m_receiver when it is one elsewhere

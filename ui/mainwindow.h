@@ -127,7 +127,7 @@ private:
     /// Until the user arranges the window (or a saved arrangement was restored), at each
     /// resize: the Ports table as wide as all its columns when the window has the room (else
     /// as wide as port, state, bytes and rate), the Settings dock as wide as its fields need,
-    /// at most a third of the window.
+    /// at most a third of the window (a quarter from 1600 pixels, where the tables need it).
     void fitToWindow();
     /// Ctrl+1…5: focus Ports, Connections, Files, Log, Settings (a hidden dock is shown).
     void addPanelShortcuts();

@@ -75,7 +75,7 @@ void MainWindow::fitToWindow()
 
         settingsWidth = std::min(m_settings->minimumSizeHint().width() +
                                      settingsScroll->verticalScrollBar()->sizeHint().width() + 4,
-                                 width() / 3);
+                                 width() / (width() >= 1600 ? 4 : 3));
         resizeDocks({settingsDock}, {settingsWidth}, Qt::Horizontal);
     }
     if (!tables)

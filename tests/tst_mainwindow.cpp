@@ -1,5 +1,6 @@
 #include "core/capture/capturecontroller.h"
 #include "core/manifest/manifest.h"
+#include "receiverprocess.h"
 #include "testsupport.h"
 #include "ui/graph/throughputgraph.h"
 #include "ui/logpanel.h"
@@ -51,7 +52,7 @@ constexpr int timeoutMs = 30000;
 
 /// A receiver that is not the engine: the window sees only the Receiver face, so what a test
 /// emits here reaches it as a capture's events would.
-class FakeReceiver : public Receiver
+class FakeReceiver : public capture::Receiver
 {
 public:
     RunState state() const override { return RunState::Idle; }
@@ -1025,44 +1026,64 @@ private Q_SLOTS:
         QVERIFY(!QApplication::activeModalWidget());
     }
 
-    // Verify while the capture's files are open: "nothing to verify yet", not "passed, 0
-    // files"; once they are closed each result is in the Files table's Verified column.
+    // Verify while a receiver's files are open: "nothing to verify yet", not "passed, 0
+    // files" (the real binary records, so its run is a live receiver's); once the files are
+    // closed each result is in the Files table's Verified column.
     void verifyWhileFilesAreOpenThenIntoTheFilesTable()
     {
         QTemporaryDir dir;
-        const QList<quint16> ports = TestSupport::freePorts(2);
+        QList<quint16> ports = TestSupport::freePorts(4);
+        {
+            ReceiverProcess::Receiver recording(
+                dir.path(), {u"--nogui"_s, u"-b"_s, u"127.0.0.1"_s, u"-p"_s,
+                             u"%1,%2"_s.arg(ports[2]).arg(ports[3]), u"-o"_s, u"live"_s});
+            QVERIFY2(recording.startAndWaitUntilRecording(), recording.describe().constData());
+            for (const quint16 port : {ports[2], ports[3]})
+                QCOMPARE(TestSupport::sendAll(port, TestSupport::patternData(port, 5'000)),
+                         std::nullopt);
+            const QRegularExpression closedLine(u"closed \\(peer closed\\)"_s);
+            QTRY_COMPARE_WITH_TIMEOUT(recording.linesMatching(closedLine).size(), 2, timeoutMs);
+            CaptureController controller;
+            MainWindow window(&controller, CommandLineOptions{});
+            QSignalSpy finished(&window, &MainWindow::verificationFinished);
+            window.verifyDirectory(dir.filePath(u"live"_s));
+            QVERIFY(child<QWidget>(&window, u"verifyProgress"_s)->isVisibleTo(&window));
+            QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, timeoutMs);
+            QVERIFY(!child<QWidget>(&window, u"verifyProgress"_s)->isVisibleTo(&window));
+            const QString text = finished[0][1].toString();
+            QVERIFY2(finished[0][0].toBool() && text.contains(u"nothing to verify yet"_s) &&
+                         text.contains(u"2 file(s) still being written"_s),
+                     qPrintable(text));
+            QVERIFY(recording.stopProblem().isEmpty());
+        }
+
+        // The window's own capture, stopped: its files are closed and listed.
+        QTemporaryDir own;
         CaptureController controller;
         MainWindow window(&controller, CommandLineOptions{});
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
-        fillSettings(window, u"%1,%2"_s.arg(ports[0]).arg(ports[1]), dir.path());
+        fillSettings(window, u"%1,%2"_s.arg(ports[0]).arg(ports[1]), own.path());
         QSignalSpy started(window.receiver()->events(), &CaptureEvents::started);
+        QSignalSpy closed(window.receiver()->events(), &CaptureEvents::fileClosed);
+        QSignalSpy stopped(window.receiver()->events(), &CaptureEvents::stopped);
         window.startCapture();
         QTRY_COMPARE_WITH_TIMEOUT(started.size(), 1, timeoutMs);
-        for (const quint16 port : ports)
+        for (const quint16 port : {ports[0], ports[1]})
             QCOMPARE(TestSupport::sendAll(port, TestSupport::patternData(port, 50'000)),
                      std::nullopt);
         auto *filesView = child<QTableView>(&window, u"filesView"_s);
         QTRY_COMPARE_WITH_TIMEOUT(filesView->model()->rowCount(), 2, timeoutMs);
+        window.stopCapture();
+        QTRY_COMPARE_WITH_TIMEOUT(stopped.size(), 1, timeoutMs);
+        QCOMPARE(closed.size(), 2);
+        const QString flipped = closed[1][0].value<FileInfo>().path;
 
         QSignalSpy finished(&window, &MainWindow::verificationFinished);
-        window.verifyDirectory(dir.path());
-        QVERIFY(child<QWidget>(&window, u"verifyProgress"_s)->isVisible());
+        window.verifyDirectory(own.path());
         QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, timeoutMs);
-        QVERIFY(!child<QWidget>(&window, u"verifyProgress"_s)->isVisible());
-        QString text = finished[0][1].toString();
-        QVERIFY2(text.contains(u"nothing to verify yet"_s) &&
-                     text.contains(u"2 file(s) still being written"_s),
-                 qPrintable(text));
-
-        // Rotated: both files are closed and listed.
-        QSignalSpy closed(window.receiver()->events(), &CaptureEvents::fileClosed);
-        window.rotateFiles();
-        QTRY_COMPARE_WITH_TIMEOUT(closed.size(), 2, timeoutMs);
-        const QString flipped = closed[1][0].value<FileInfo>().path;
-        window.verifyDirectory(dir.path());
-        QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 2, timeoutMs);
-        QVERIFY2(finished[1][0].toBool(), qPrintable(finished[1][1].toString()));
+        QVERIFY2(finished[0][0].toBool(), qPrintable(finished[0][1].toString()));
+        QVERIFY(!filesView->isColumnHidden(FilesTableModel::Verified));
         const auto verifiedOf = [filesView](const QString &path) {
             const QAbstractItemModel *model = filesView->model();
             for (int row = 0; row < model->rowCount(); ++row) {
@@ -1082,16 +1103,12 @@ private Q_SLOTS:
         QVERIFY(file.seek(100));
         QVERIFY(file.write("!") == 1);
         file.close();
-        window.verifyDirectory(dir.path());
-        QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 3, timeoutMs);
-        QVERIFY(!finished[2][0].toBool());
+        window.verifyDirectory(own.path());
+        QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 2, timeoutMs);
+        QVERIFY(!finished[1][0].toBool());
         QCOMPARE(verifiedOf(flipped).data().toString(), u"MISMATCH"_s);
         QCOMPARE(verifiedOf(flipped).data(Qt::ForegroundRole).value<QColor>(), errorColor());
         QVERIFY(!verifiedOf(flipped).data(Qt::ToolTipRole).toString().isEmpty());
-
-        QSignalSpy stopped(window.receiver()->events(), &CaptureEvents::stopped);
-        window.stopCapture();
-        QTRY_COMPARE_WITH_TIMEOUT(stopped.size(), 1, timeoutMs);
     }
 
     void verifyWithoutManifestFails()

@@ -252,9 +252,6 @@ bool ManifestRun::isAlive() const
 {
     if (pid <= 0 || pid > std::numeric_limits<pid_t>::max() || host != QSysInfo::machineHostName())
         return false;
-    // This process: its own engine's run (a window verifying while it records).
-    if (pid == qint64(::getpid()))
-        return true;
     // The process is there and is a receiver (not another that got its pid since).
     QFile comm(u"/proc/%1/comm"_s.arg(pid));
     return comm.open(QIODevice::ReadOnly) && comm.readAll().startsWith("capture-recei");

@@ -163,10 +163,8 @@ void MainWindow::showStartFailure(const QList<ListenFailure> &failures, const QS
         m_settings->showStartFailure(failures, reason);
     QStringList what;
     for (const ListenFailure &failure : failures) {
-        what.append(tr("port %1%2: %3")
-                        .arg(QString::number(failure.port),
-                             failure.protocol == PortStats::Protocol::Udp ? u"/udp"_s : QString(),
-                             failure.reason));
+        what.append(
+            u"%1: %2"_s.arg(PortKey{failure.port, failure.protocol}.name(), failure.reason));
     }
     if (what.isEmpty())
         what.append(reason);

@@ -214,25 +214,28 @@ void FilesTableModel::clear()
 void FilesTableModel::setVerification(const QString &absolutePath, const QString &status,
                                       const QString &detail, bool problem)
 {
-    m_verified.insert(absolutePath, {status, detail, problem});
-    for (int row = 0; row < m_rows.size(); ++row) {
-        if (QFileInfo(m_rows[row].path).absoluteFilePath() == absolutePath)
-            Q_EMIT dataChanged(index(row, Verified), index(row, Verified));
-    }
+    // Results come one per file, possibly thousands: one hash lookup each, no path work.
+    const QString path = m_pathOfAbsolute.value(absolutePath);
+    const int row = m_rowOfPath.value(path, -1);
+    if (row < 0)
+        return; // not in the table (pruned, another directory's): the log has it
+    m_verified.insert(path, {status, detail, problem});
+    Q_EMIT dataChanged(index(row, Verified), index(row, Verified));
 }
 
 void FilesTableModel::clearVerifications()
 {
     m_verified.clear();
+    m_pathOfAbsolute.clear();
+    for (const FileInfo &file : std::as_const(m_rows))
+        m_pathOfAbsolute.insert(QFileInfo(file.path).absoluteFilePath(), file.path);
     if (!m_rows.isEmpty())
         Q_EMIT dataChanged(index(0, Verified), index(int(m_rows.size()) - 1, Verified));
 }
 
 const FilesTableModel::Verification *FilesTableModel::verificationOf(const FileInfo &file) const
 {
-    if (m_verified.isEmpty())
-        return nullptr;
-    const auto found = m_verified.constFind(QFileInfo(file.path).absoluteFilePath());
+    const auto found = m_verified.constFind(file.path);
     return found == m_verified.cend() ? nullptr : &found.value();
 }
 

@@ -42,6 +42,7 @@ public:
     /// Verified column with `detail` as its tooltip, in the error colour when a `problem`.
     void setVerification(const QString &absolutePath, const QString &status, const QString &detail,
                          bool problem);
+    /// Before a verification: drops earlier results and notes the rows' absolute paths.
     void clearVerifications();
     void setMaxRows(int rows) { m_maxRows = rows; }
 
@@ -72,7 +73,10 @@ private:
     const Verification *verificationOf(const FileInfo &file) const;
 
     QList<FileInfo> m_rows;
-    QHash<QString, Verification> m_verified; ///< by absolute path
+    QHash<QString, Verification> m_verified; ///< by the row's path
+    /// The rows' absolute paths (as Verify reports them) to their paths, made when a
+    /// verification starts (clearVerifications()).
+    QHash<QString, QString> m_pathOfAbsolute;
     QHash<QString, int> m_rowOfPath;
     int m_maxRows = 5000;
     QHash<QString, QDateTime> m_lastGrowth; ///< by path: when its size last grew

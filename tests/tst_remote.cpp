@@ -28,7 +28,8 @@ namespace {
 /// that long (with a Last-Event-ID header unless LAST_ID is -). Keep SECONDS under the 1 s
 /// between stats events. python3 sse.py PORT stall FLAG:
 /// connects with a tiny receive buffer, asks for /events and reads nothing until FLAG exists; then
-/// reads to the end and prints "bytes N eof" when the server had closed the stream.
+/// reads to the end and prints "bytes N eof" when the server had closed the stream, or
+/// "bytes N open" when it is still open 30 s later (keep-alive comments keep it busy).
 const char sseScript[] = "import os, socket, sys, time\n"
                          "port = int(sys.argv[1])\n"
                          "s = socket.socket()\n"
@@ -43,9 +44,10 @@ const char sseScript[] = "import os, socket, sys, time\n"
                          "    while not os.path.exists(sys.argv[3]):\n"
                          "        time.sleep(0.05)\n"
                          "    total = 0\n"
-                         "    s.settimeout(30)\n"
+                         "    end = time.monotonic() + 30\n"
                          "    try:\n"
                          "        while True:\n"
+                         "            s.settimeout(max(0.01, end - time.monotonic()))\n"
                          "            data = s.recv(65536)\n"
                          "            if not data:\n"
                          "                print('bytes', total, 'eof')\n"

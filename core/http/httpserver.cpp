@@ -290,6 +290,12 @@ void HttpServer::respond(Client *client, const HttpRequest &request)
     if (response->eventStream && !head) {
         // From now on the connection carries the stream; whatever the client sends is ignored.
         const QByteArray first = formatHttpResponse(*response, false, false);
+        // A fixed kernel send buffer: what waits for a client that does not read is bounded
+        // by maxStreamBacklog plus this, not by whatever the kernel's autotuning would grant
+        // (up to tcp_wmem's maximum, 4 MiB by default and more where raised), so such a client
+        // is dropped after the same number of events on every machine.
+        client->socket->setSocketOption(QAbstractSocket::SendBufferSizeSocketOption,
+                                        int(streamSendBuffer));
         client->socket->write(first);
         client->streamGrace = first.size();
         client->state = Client::State::Streaming;

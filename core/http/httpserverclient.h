@@ -21,6 +21,8 @@ constexpr qint64 maxPendingOutput = qint64(1024) * 1024;
 constexpr qint64 resumeBelowOutput = maxPendingOutput / 2;
 // What Qt buffers from one socket before it stops reading it: a full head and some slack.
 constexpr qint64 socketReadBufferSize = qint64(16) * 1024;
+// An event stream's kernel send buffer (Linux doubles it for its own bookkeeping).
+constexpr qint64 streamSendBuffer = qint64(64) * 1024;
 // How long a closing connection may take to read its last response and hang up.
 constexpr int maxLingerMs = 2000;
 

@@ -11,10 +11,13 @@
 #include <QApplication>
 #include <QComboBox>
 #include <QDir>
+#include <QDockWidget>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
+#include <QScrollArea>
+#include <QScrollBar>
 #include <QSet>
 #include <QSettings>
 #include <QSignalSpy>
@@ -258,6 +261,70 @@ private Q_SLOTS:
                              qPrintable(title));
             }
         }
+    }
+
+    // While capturing the read-only Settings collapse to a summary and give their height to
+    // the Files table; "Show all" opens them, Stop brings them back whole at their height.
+    void settingsCollapseWhileCapturing()
+    {
+        QTemporaryDir outputDir;
+        FakeReceiver receiver;
+        MainWindow window(&receiver, CommandLineOptions{});
+        window.resize(1280, 720);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        fillSettings(window, u"5000-5015"_s, outputDir.path());
+        auto *settingsDock = child<QDockWidget>(&window, u"settingsDock"_s);
+        auto *filesDock = child<QDockWidget>(&window, u"filesDock"_s);
+        auto *scroll = child<QScrollArea>(&window, u"settingsScroll"_s);
+        auto *summary = child<QLabel>(&window, u"settingsSummary"_s);
+        auto *toggle = child<QToolButton>(&window, u"settingsToggle"_s);
+        QCoreApplication::processEvents();
+        QVERIFY(scroll->isVisible());
+        QVERIFY(!summary->isVisible());
+        // Nothing in the idle panel needs scrolling sideways at 1280x720.
+        QVERIFY2(!scroll->horizontalScrollBar()->isVisible(),
+                 qPrintable(u"panel %1 px wide in a %2 px view"_s.arg(
+                     QString::number(scroll->widget()->minimumSizeHint().width()),
+                     QString::number(scroll->viewport()->width()))));
+        const int idleHeight = settingsDock->height();
+        const int filesIdle = filesDock->height();
+
+        window.startCapture();
+        QCOMPARE(receiver.starts, 1);
+        receiver.runState = RunState::Running;
+        Q_EMIT receiver.stateChanged(RunState::Running);
+        QCoreApplication::processEvents();
+        QVERIFY(!scroll->isVisible());
+        QVERIFY(summary->isVisible());
+        QVERIFY2(summary->toolTip().contains(u"TCP 5000-5015 on 127.0.0.1"_s),
+                 qPrintable(summary->toolTip()));
+        QVERIFY2(summary->toolTip().contains(outputDir.path()), qPrintable(summary->toolTip()));
+        QTRY_VERIFY2(settingsDock->height() < idleHeight / 2,
+                     qPrintable(u"%1 of %2"_s.arg(settingsDock->height()).arg(idleHeight)));
+        QVERIFY(filesDock->height() > filesIdle);
+        // The summary is cut to the dock, never widening it.
+        for (const QString &line : summary->text().split(u'\n'))
+            QVERIFY(summary->fontMetrics().horizontalAdvance(line) <= summary->width());
+
+        QCOMPARE(toggle->text(), u"Show all"_s);
+        toggle->click();
+        QCoreApplication::processEvents();
+        QVERIFY(scroll->isVisible());
+        QVERIFY(!child<QLineEdit>(&window, u"portsEdit"_s)->isEnabled()); // read-only
+        QTRY_VERIFY(settingsDock->height() >= idleHeight - 2);
+        toggle->click();
+        QCoreApplication::processEvents();
+        QVERIFY(!scroll->isVisible());
+
+        receiver.runState = RunState::Idle;
+        Q_EMIT receiver.stateChanged(RunState::Idle);
+        QCoreApplication::processEvents();
+        QVERIFY(scroll->isVisible());
+        QVERIFY(!summary->isVisible());
+        QTRY_VERIFY2(std::abs(settingsDock->height() - idleHeight) <= 2,
+                     qPrintable(u"%1, was %2"_s.arg(settingsDock->height()).arg(idleHeight)));
+        QVERIFY(child<QLineEdit>(&window, u"portsEdit"_s)->isEnabled());
     }
 
     // Tab: one stop per table (it walked the Ports table cell by cell, changing the graph's

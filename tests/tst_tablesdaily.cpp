@@ -13,6 +13,7 @@
 #include <QAction>
 #include <QApplication>
 #include <QComboBox>
+#include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPalette>
@@ -155,6 +156,8 @@ private Q_SLOTS:
         start(window, u"5000-5015"_s, output.path());
         auto *panel = child<SettingsPanel>(&window, u"settingsPanel"_s);
         QVERIFY2(panel->isValid(), qPrintable(panel->errorText()));
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
         auto *view = child<QTableView>(&window, u"portsView"_s);
         QAbstractItemModel *proxy = view->model();
         QCOMPARE(proxy->rowCount(), 16);
@@ -188,6 +191,20 @@ private Q_SLOTS:
                         QString::number(keyAbove), QString::number(here), QString::number(key))));
             }
             QCOMPARE(seen.size(), 16);
+            // And the shown view lays out (and paints) at each visible row's place the row
+            // the proxy has there: no stale or doubled row on screen.
+            QCoreApplication::processEvents();
+            QCOMPARE(view->verticalHeader()->count(), 16);
+            int visible = 0;
+            for (int row = 0; row < 16; ++row) {
+                const QModelIndex at = view->indexAt(QPoint(2, view->rowViewportPosition(row) + 2));
+                if (!at.isValid())
+                    continue; // below the viewport
+                ++visible;
+                QCOMPARE(at.siblingAtColumn(0).data(TieBreakRole),
+                         proxy->index(row, 0).data(TieBreakRole));
+            }
+            QVERIFY(visible >= 3);
         }
     }
 

@@ -10,6 +10,7 @@
 #include "ui/models/filestablemodel.h"
 #include "ui/models/portstablemodel.h"
 #include "ui/remotebanner.h"
+#include "ui/settingsdockbox.h"
 #include "ui/settingspanel.h"
 #include "ui/verifyjob.h"
 
@@ -280,6 +281,7 @@ bool MainWindow::isIdle() const
 void MainWindow::showState(RunState state)
 {
     m_settings->setEditable(isIdle() && !m_remote);
+    m_settingsBox->setCapturing(!isIdle(), m_receiver->settings());
     updateActions();
     const QString title = m_remote
                               ? tr("Capture Receiver — %1").arg(m_remote->url().toDisplayString())
@@ -373,6 +375,7 @@ void MainWindow::onSnapshot(const StatsSnapshot &snapshot)
         if (settings != m_remoteSettingsShown) {
             m_remoteSettingsShown = settings;
             m_settings->setSettings(m_receiver->settings());
+            m_settingsBox->setCapturing(!isIdle(), m_receiver->settings());
         }
     }
     m_portsModel->updateFromSnapshot(snapshot);
@@ -412,6 +415,7 @@ void MainWindow::closeEvent(QCloseEvent *event)
 {
     if (isIdle() || m_remote) { // a remote receiver goes on without this window
         cancelVerification();
+        m_settingsBox->setCapturing(false, {}); // the arrangement kept is the idle one
         saveSettings();
         event->accept();
         return;

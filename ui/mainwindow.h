@@ -30,6 +30,7 @@ class LogPanel;
 class PortsTableModel;
 class RemoteBanner;
 class RemoteReceiver;
+class SettingsDockBox;
 class SettingsPanel;
 class ThroughputGraph;
 class VerifyJob;
@@ -129,6 +130,9 @@ private:
     /// as wide as port, state, bytes and rate), the Settings dock as wide as its fields need,
     /// at most a third of the window (a quarter from 1600 pixels, where the tables need it).
     void fitToWindow();
+    /// The Settings dock's height follows its box: the title and summary while collapsed (the
+    /// Files dock below takes the rest), the height it had before once shown whole again.
+    void followSettingsCollapse(bool collapsed);
     /// Ctrl+1…5: focus Ports, Connections, Files, Log, Settings (a hidden dock is shown).
     void addPanelShortcuts();
 
@@ -141,6 +145,8 @@ private:
     bool m_userArranged = false; ///< the tables splitter moved by hand, or a layout restored
 
     SettingsPanel *m_settings = nullptr;
+    SettingsDockBox *m_settingsBox = nullptr;
+    int m_settingsDockHeight = 0; ///< the Settings dock's height before it collapsed
     PortsTableModel *m_portsModel = nullptr;
     ConnectionsTableModel *m_connectionsModel = nullptr;
     FilesTableModel *m_filesModel = nullptr;

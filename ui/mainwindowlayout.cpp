@@ -8,6 +8,7 @@
 #include "ui/models/filestablemodel.h"
 #include "ui/models/portstablemodel.h"
 #include "ui/remotebanner.h"
+#include "ui/settingsdockbox.h"
 #include "ui/settingspanel.h"
 
 #include <QAction>
@@ -19,7 +20,6 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QPushButton>
-#include <QScrollArea>
 #include <QSortFilterProxyModel>
 #include <QSplitter>
 #include <QStatusBar>
@@ -122,16 +122,12 @@ void MainWindow::buildLayout()
     // Settings on the left.
     m_settings = new SettingsPanel(this);
     m_settings->setObjectName(u"settingsPanel"_s);
-    // Scrolled when the dock is smaller than the panel: a small screen or a narrow dock
-    // while capturing gives the tables the room, and a message shown for a moment does not
-    // leave the dock taller.
-    auto *settingsScroll = new QScrollArea(this);
-    settingsScroll->setObjectName(u"settingsScroll"_s);
-    settingsScroll->setWidget(m_settings);
-    settingsScroll->setWidgetResizable(true);
-    settingsScroll->setFrameShape(QFrame::NoFrame);
+    // Collapsed to a summary while capturing: the Files table below gets the height.
+    m_settingsBox = new SettingsDockBox(m_settings, this);
     QDockWidget *settingsDock =
-        addDock(tr("Settings"), u"settingsDock"_s, settingsScroll, Qt::LeftDockWidgetArea);
+        addDock(tr("Settings"), u"settingsDock"_s, m_settingsBox, Qt::LeftDockWidgetArea);
+    connect(m_settingsBox, &SettingsDockBox::collapsedChanged, this,
+            &MainWindow::followSettingsCollapse);
     connect(m_settings, &SettingsPanel::settingsChanged, this, &MainWindow::updateActions);
 
     // Graph on top of the tables.

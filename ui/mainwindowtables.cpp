@@ -3,6 +3,7 @@
 #include "ui/logpanel.h"
 #include "ui/models/modelroles.h"
 #include "ui/models/tablesortproxy.h"
+#include "ui/settingsdockbox.h"
 #include "ui/settingspanel.h"
 
 #include <QAction>
@@ -13,6 +14,7 @@
 #include <QSplitter>
 #include <QStyle>
 #include <QTableView>
+#include <QTimer>
 
 #include <algorithm>
 
@@ -64,15 +66,43 @@ QTableView *MainWindow::makeTable(QAbstractItemModel *model, QSortFilterProxyMod
     return view;
 }
 
+void MainWindow::followSettingsCollapse(bool collapsed)
+{
+    auto *settingsDock = findChild<QDockWidget *>(u"settingsDock"_s);
+    auto *filesDock = findChild<QDockWidget *>(u"filesDock"_s);
+    // Only when the two share a column of the window as they do at first.
+    const auto together = [this, settingsDock, filesDock] {
+        return settingsDock && filesDock && !settingsDock->isFloating() &&
+               !filesDock->isFloating() && settingsDock->isVisible() && filesDock->isVisible() &&
+               dockWidgetArea(settingsDock) == dockWidgetArea(filesDock);
+    };
+    if (!together())
+        return;
+    if (collapsed)
+        m_settingsDockHeight = settingsDock->height();
+    // Once the dock's layout has taken in its panel hidden or shown: resizeDocks() keeps a
+    // dock within the minimum it knows.
+    QTimer::singleShot(0, this, [this, collapsed, settingsDock, filesDock, together] {
+        if (!together() || collapsed != m_settingsBox->isCollapsed())
+            return;
+        const int both = settingsDock->height() + filesDock->height();
+        const int settingsHeight =
+            collapsed ? settingsDock->minimumSizeHint().height() : m_settingsDockHeight;
+        if (settingsHeight > 0 && settingsHeight < both)
+            resizeDocks({settingsDock, filesDock}, {settingsHeight, both - settingsHeight},
+                        Qt::Vertical);
+    });
+}
+
 void MainWindow::fitToWindow()
 {
     auto *settingsDock = findChild<QDockWidget *>(u"settingsDock"_s);
     auto *settingsScroll = findChild<QScrollArea *>(u"settingsScroll"_s);
     auto *tables = findChild<QSplitter *>(u"tablesSplitter"_s);
     int settingsWidth = 0;
+    // isHidden(), not isVisible(): the first resize comes before the docks are shown.
     if (settingsDock && settingsScroll && !settingsDock->isFloating() &&
-        settingsDock->isVisible()) {
-
+        !settingsDock->isHidden()) {
         settingsWidth = std::min(m_settings->minimumSizeHint().width() +
                                      settingsScroll->verticalScrollBar()->sizeHint().width() + 4,
                                  width() / (width() >= 1600 ? 4 : 3));
@@ -123,6 +153,8 @@ void MainWindow::addPanelShortcuts()
                 if (dock->isAncestorOf(widget) && !dock->isVisible())
                     dock->show();
             }
+            if (widget == m_settings)
+                m_settingsBox->showAll(); // collapsed while capturing
             widget->setFocus(Qt::ShortcutFocusReason);
         });
         addAction(focus);

@@ -46,6 +46,12 @@ void SettingsPanel::describeFields()
     m_hash->addItem(tr("xxh128 (fast)"), int(HashAlgorithm::Xxh128));
     m_hash->addItem(tr("SHA-256 (cryptographic)"), int(HashAlgorithm::Sha256));
     m_hash->addItem(tr("None (sizes only)"), int(HashAlgorithm::None));
+    // The choices shrink with a narrow dock (their text cut, the list still whole) instead of
+    // widening the panel past it.
+    for (QComboBox *combo : {m_bind, m_split, m_hash}) {
+        combo->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+        combo->setMinimumContentsLength(9);
+    }
     m_hash->setToolTip(
         tr("The digest of each file, computed while it is written and recorded in the "
            "manifest.\nxxh128: at memory speed; detects corruption, not tampering (check "

@@ -23,6 +23,7 @@
 #include <QLineEdit>
 #include <QMessageBox>
 #include <QProcess>
+#include <QProgressBar>
 #include <QPushButton>
 #include <QRegularExpression>
 #include <QSettings>
@@ -1006,6 +1007,10 @@ private Q_SLOTS:
         QVERIFY2(logHas(log, u"info"_s, u"verify: OK stream_5001_b.bin"_s), qPrintable(text));
         QVERIFY(!text.contains(u"MISMATCH stream"_s));
         QVERIFY(window.statusBar()->currentMessage().contains(u"2 OK, 0 MISMATCH"_s));
+        // The bar counted the bytes to the end (per mille).
+        auto *bar = child<QProgressBar>(&window, u"verifyProgress"_s);
+        QCOMPARE(bar->maximum(), 1000);
+        QCOMPARE(bar->value(), 1000);
 
         // One flipped byte: b no longer matches its recorded hash.
         QFile file(dir.filePath(u"stream_5001_b.bin"_s));
@@ -1168,8 +1173,15 @@ private Q_SLOTS:
             "\"bytes\":8589934592,\"sha256\":\"%1\",\"close_reason\":\"stopped\"}\n"_s
                 .arg(QString(64, u'0'))
                 .toUtf8()));
+        QList<std::pair<qint64, qint64>> progress;
+        connect(&job, &VerifyJob::progress, &job, [&progress](qint64 done, qint64 total) {
+            progress.append({done, total});
+        });
         QVERIFY(job.start(bigDir.path()));
-        QTest::qWait(200);
+        // It says how far it is in bytes while it reads the one big file.
+        QTRY_VERIFY_WITH_TIMEOUT(!progress.isEmpty() && progress.last().first > 0, timeoutMs);
+        QCOMPARE(progress.last().second, qint64(8) << 30);
+        QVERIFY(progress.last().first < progress.last().second);
         QVERIFY(job.isRunning());
         QVERIFY(job.cancel());
         QVERIFY(!job.isRunning());

@@ -539,6 +539,50 @@ private Q_SLOTS:
         QVERIFY(!none.passed());
     }
 
+    // Verify tells how far it is in bytes of the listed sizes: never backwards, never past the
+    // total, and done == total at the end, a missing file counted as passed over.
+    void verifyTellsProgressInBytes()
+    {
+        QTemporaryDir dir;
+        QByteArray lines;
+        lines += TestSupport::writeListedFile(dir.path(), u"a.bin"_s,
+                                              TestSupport::patternData(1, 3 * 1024 * 1024));
+        lines += TestSupport::writeListedFile(dir.path(), u"b.bin"_s, "x");
+        lines += TestSupport::writeListedFile(dir.path(), u"c.bin"_s,
+                                              TestSupport::patternData(2, 2 * 1024 * 1024));
+        QVERIFY(QFile::remove(dir.filePath(u"c.bin"_s)));
+        QVERIFY(TestSupport::writeManifest(dir.path(), lines));
+        const qint64 total = 5 * 1024 * 1024 + 1;
+        QList<std::pair<qint64, qint64>> told;
+        const VerifySummary summary = verifyDirectory(
+            dir.path(), [](const VerifyResult &) {}, nullptr,
+            [&told](qint64 done, qint64 all) {
+                told.append({done, all});
+            });
+        QCOMPARE(summary.ok, 2);
+        QCOMPARE(summary.missing, 1);
+        QVERIFY(!told.isEmpty());
+        qint64 previous = 0;
+        for (const auto &[done, all] : told) {
+            QCOMPARE(all, total);
+            QVERIFY2(done >= previous && done <= all,
+                     qPrintable(u"%1 after %2"_s.arg(done).arg(previous)));
+            previous = done;
+        }
+        QCOMPARE(told.last().first, total);
+
+        // Nothing listed: one call, 0 of 0.
+        QTemporaryDir empty;
+        QVERIFY(TestSupport::writeManifest(empty.path(), {}));
+        told.clear();
+        verifyDirectory(
+            empty.path(), [](const VerifyResult &) {}, nullptr,
+            [&told](qint64 done, qint64 all) {
+                told.append({done, all});
+            });
+        QCOMPARE(told, (QList<std::pair<qint64, qint64>>{{0, 0}}));
+    }
+
     // --hash none: no digest is computed or recorded; verify still checks the sizes.
     void hashNoneRecordsSizesOnly()
     {

@@ -63,6 +63,7 @@ MainWindow::MainWindow(Receiver *receiver, const CommandLineOptions &options, QW
     connectController();
     m_verify = new VerifyJob(this);
     connect(m_verify, &VerifyJob::result, this, &MainWindow::onVerifyResult);
+    connect(m_verify, &VerifyJob::progress, this, &MainWindow::onVerifyProgress);
     connect(m_verify, &VerifyJob::finished, this, &MainWindow::onVerifyFinished);
     loadSettings(options);
     if (m_remote)

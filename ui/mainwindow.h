@@ -15,6 +15,7 @@ namespace capture {
 class FleetDock;
 }
 class QLabel;
+class QProgressBar;
 class QSortFilterProxyModel;
 class QTableView;
 class QTimer;
@@ -117,6 +118,9 @@ private:
     void restoreArrangement(const UiSettings &stored);
     void askAndVerify();
     void onVerifyResult(const VerifyResult &result);
+    void onVerifyProgress(qint64 done, qint64 total);
+    /// "Verifying DIR… 7.6 GiB of 18.0 GiB, 12 files checked" in the status bar.
+    void showVerifyProgress();
     void onVerifyFinished(const QString &dir, const VerifySummary &summary);
     void cancelVerification();
     QDockWidget *addDock(const QString &title, const QString &objectName, QWidget *content,
@@ -183,9 +187,11 @@ private:
 
     VerifyJob *m_verify = nullptr;
     bool m_verifyShowsDialog = false;
-    QString m_verifyDir;                 ///< the directory being verified (absolute)
-    int m_verifyChecked = 0;             ///< files checked so far
-    QWidget *m_verifyProgress = nullptr; ///< "verifyProgress": busy bar in the status bar
+    QString m_verifyDir;                      ///< the directory being verified (absolute)
+    int m_verifyChecked = 0;                  ///< files checked so far
+    qint64 m_verifyDone = 0;                  ///< bytes read of m_verifyTotal
+    qint64 m_verifyTotal = -1;                ///< the listed files' bytes; -1 before it is known
+    QProgressBar *m_verifyProgress = nullptr; ///< "verifyProgress", in the status bar
 };
 
 } // namespace capture

@@ -1,6 +1,7 @@
 #include "ui/mainwindow.h"
 
 #include "core/manifest/manifest.h"
+#include "core/util/units.h"
 #include "ui/logpanel.h"
 #include "ui/models/filestablemodel.h"
 #include "ui/settingspanel.h"
@@ -16,7 +17,8 @@
 
 using namespace Qt::Literals::StringLiterals;
 
-// Verify…: re-hashing the files a manifest lists, in a worker thread, the results in the log.
+// Verify…: re-hashing the files a manifest lists, in a worker thread, with a progress bar in
+// bytes; each result in the log and in the Files table.
 
 namespace capture {
 
@@ -29,6 +31,8 @@ void MainWindow::verifyDirectory(const QString &dir)
     m_verifyAction->setEnabled(false);
     m_verifyDir = path;
     m_verifyChecked = 0;
+    m_verifyDone = 0;
+    m_verifyTotal = -1;
     m_filesModel->clearVerifications();
     m_filesView->setColumnHidden(FilesTableModel::Verified, false);
     m_log->addEntry(
@@ -37,14 +41,15 @@ void MainWindow::verifyDirectory(const QString &dir)
     if (!m_verifyProgress) {
         auto *bar = new QProgressBar(this);
         bar->setObjectName(u"verifyProgress"_s);
-        bar->setRange(0, 0); // busy: the files' count is known only as they are checked
         bar->setMaximumWidth(fontMetrics().horizontalAdvance(u'0') * 12);
-        bar->setToolTip(tr("Verify… is re-hashing the files"));
+        bar->setToolTip(tr("Verify… is re-hashing the files: bytes read of the sizes the "
+                           "manifest lists"));
         statusBar()->insertPermanentWidget(0, bar); // a message would hide a normal widget
         m_verifyProgress = bar;
     }
+    m_verifyProgress->setRange(0, 0); // busy until the manifest is read
     m_verifyProgress->show();
-    statusBar()->showMessage(tr("Verifying %1…").arg(path));
+    showVerifyProgress();
     m_verify->start(path);
 }
 
@@ -69,8 +74,29 @@ void MainWindow::onVerifyResult(const VerifyResult &result)
     ++m_verifyChecked;
     m_filesModel->setVerification(QDir(m_verifyDir).absoluteFilePath(result.file),
                                   verifyStatusName(result.status), result.detail, problem);
-    statusBar()->showMessage(
-        tr("Verifying %1… %n file(s) checked", nullptr, m_verifyChecked).arg(m_verifyDir));
+    showVerifyProgress();
+}
+
+void MainWindow::onVerifyProgress(qint64 done, qint64 total)
+{
+    m_verifyDone = done;
+    m_verifyTotal = total;
+    // Per mille, so the bar moves on a 18 GB check; %p% still says percent.
+    m_verifyProgress->setRange(0, 1000);
+    m_verifyProgress->setValue(total > 0 ? int(done * 1000 / total) : 1000);
+    showVerifyProgress();
+}
+
+void MainWindow::showVerifyProgress()
+{
+    QString text = tr("Verifying %1…").arg(m_verifyDir);
+    if (m_verifyTotal >= 0)
+        text += u' ' +
+                tr("%1 of %2")
+                    .arg(formatBytes(quint64(m_verifyDone)), formatBytes(quint64(m_verifyTotal)));
+    if (m_verifyChecked > 0)
+        text += u", "_s + tr("%n file(s) checked", nullptr, m_verifyChecked);
+    statusBar()->showMessage(text);
 }
 
 void MainWindow::onVerifyFinished(const QString &dir, const VerifySummary &summary)

@@ -32,7 +32,12 @@ bool VerifyJob::start(const QString &dir)
                 QMetaObject::invokeMethod(
                     this, [this, run, result] { onResult(run, result); }, Qt::QueuedConnection);
             },
-            &m_cancel);
+            &m_cancel,
+            [this, run](qint64 done, qint64 total) {
+                QMetaObject::invokeMethod(
+                    this, [this, run, done, total] { onProgress(run, done, total); },
+                    Qt::QueuedConnection);
+            });
         capture::releaseCryptoThreadState();
         QMetaObject::invokeMethod(
             this, [this, run, dir, summary] { onFinished(run, dir, summary); },
@@ -58,6 +63,12 @@ void VerifyJob::onResult(quint64 run, const VerifyResult &result)
 {
     if (run == m_run)
         Q_EMIT this->result(result);
+}
+
+void VerifyJob::onProgress(quint64 run, qint64 done, qint64 total)
+{
+    if (run == m_run)
+        Q_EMIT progress(done, total);
 }
 
 void VerifyJob::onFinished(quint64 run, const QString &dir, const VerifySummary &summary)

@@ -35,11 +35,14 @@ public:
 
 Q_SIGNALS:
     void result(const capture::VerifyResult &result);
+    /// Bytes read of the listed files' sizes (capture::VerifyProgress), every 100 ms or so.
+    void progress(qint64 done, qint64 total);
     /// The check of `dir` ended (not emitted for a cancelled one); the job is idle again.
     void finished(const QString &dir, const capture::VerifySummary &summary);
 
 private:
     void onResult(quint64 run, const VerifyResult &result);
+    void onProgress(quint64 run, qint64 done, qint64 total);
     void onFinished(quint64 run, const QString &dir, const VerifySummary &summary);
 
     std::unique_ptr<QThread> m_thread;

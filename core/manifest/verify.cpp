@@ -5,9 +5,11 @@
 
 #include <QDir>
 #include <QDirIterator>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
 #include <QHash>
+#include <QScopeGuard>
 #include <QSysInfo>
 
 #include <cerrno>
@@ -20,7 +22,7 @@ using namespace Qt::Literals::StringLiterals;
 namespace capture {
 
 bool hashFile(const QString &path, HashAlgorithm hash, qint64 *size, QString *hex, QString *error,
-              const std::atomic_bool *cancel)
+              const std::atomic_bool *cancel, const std::function<void(qint64 bytes)> &onRead)
 {
     const QByteArray encoded = QFile::encodeName(path);
     const int fd = ::open(encoded.constData(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
@@ -49,6 +51,8 @@ bool hashFile(const QString &path, HashAlgorithm hash, qint64 *size, QString *he
         }
         digest.update(buffer.data(), n);
         *size += n;
+        if (onRead)
+            onRead(n);
     }
     ::close(fd);
     *hex = QString::fromLatin1(digest.finalHex());
@@ -302,7 +306,7 @@ QString namesText(const QStringList &names, qsizetype most)
 
 VerifySummary verifyDirectory(const QString &dir,
                               const std::function<void(const VerifyResult &)> &report,
-                              const std::atomic_bool *cancel)
+                              const std::atomic_bool *cancel, const VerifyProgress &progress)
 {
     VerifySummary summary;
     const QDir directory(dir);
@@ -316,9 +320,32 @@ VerifySummary verifyDirectory(const QString &dir,
         report({VerifyResult::Status::Invalid, u"line %1"_s.arg(number), why});
     }
 
+    // Progress in bytes: the listed sizes of the files to read, told at most every 100 ms.
+    qint64 total = 0;
+    for (const Listed &entry : std::as_const(contents.listed)) {
+        if (!entry.lost && !entry.deleted)
+            total += entry.bytes;
+    }
+    qint64 done = 0;
+    QElapsedTimer sinceTold;
+    sinceTold.start();
+    const auto tell = [&](bool always) {
+        if (progress && (always || sinceTold.hasExpired(100))) {
+            progress(std::min(done, total), total);
+            sinceTold.restart();
+        }
+    };
+
     for (const Listed &entry : std::as_const(contents.listed)) {
         if (cancel && cancel->load())
             break;
+        const qint64 doneBefore = done;
+        // A file read in full counts its listed size, whatever it holds now.
+        const auto fileDone = qScopeGuard([&] {
+            if (!entry.lost && !entry.deleted)
+                done = doneBefore + entry.bytes;
+            tell(false);
+        });
         VerifyResult result;
         result.file =
             entry.doneDir.isEmpty() ? entry.file : QDir(entry.doneDir).filePath(entry.file);
@@ -352,8 +379,12 @@ VerifySummary verifyDirectory(const QString &dir,
         qint64 size = 0;
         QString hex;
         QString error;
+        const auto onRead = [&](qint64 bytes) {
+            done += bytes;
+            tell(false);
+        };
         if (!hashFile(path, entry.digest.isEmpty() ? HashAlgorithm::None : entry.digest.algorithm,
-                      &size, &hex, &error, cancel)) {
+                      &size, &hex, &error, cancel, onRead)) {
             if (cancel && cancel->load())
                 break;
             result.status = VerifyResult::Status::Mismatch;
@@ -377,6 +408,7 @@ VerifySummary verifyDirectory(const QString &dir,
     }
     if (cancel && cancel->load())
         return summary;
+    tell(true);
 
     // What the manifest does not account for: files no line names, runs that never stopped.
     // A receiver running in the directory now is writing files it has not listed yet.

@@ -13,9 +13,10 @@ namespace capture {
 
 /// Size and digest (hex; empty with None) of a file, read in 1 MiB reads (never through a
 /// symbolic link); false with the reason if it cannot be read to the end. `cancel`, when set,
-/// stops early.
+/// stops early; `onRead`, when given, is told the size of each read.
 bool hashFile(const QString &path, HashAlgorithm hash, qint64 *size, QString *hex, QString *error,
-              const std::atomic_bool *cancel = nullptr);
+              const std::atomic_bool *cancel = nullptr,
+              const std::function<void(qint64 bytes)> &onRead = {});
 
 /// The result for one file of a manifest.
 struct VerifyResult
@@ -96,10 +97,17 @@ DirectoryLeftovers findLeftovers(const QString &dir);
 /// "a, b, c and 7 more": at most `most` names.
 QString namesText(const QStringList &names, qsizetype most);
 
+/// How far a verifyDirectory() has come: bytes of the listed files read of all the listed
+/// sizes of the files it checks (lost and deleted ones are not read).
+using VerifyProgress = std::function<void(qint64 done, qint64 total)>;
+
 /// Re-hashes every file DIR/manifest.jsonl lists (the last line for a name counts) and reports
 /// each through `report`, in manifest order. `cancel`, when given and set, stops early.
+/// `progress`, when given, is called at most every 100 ms while files are read, after each
+/// file that took longer, and once at the end with done == total.
 VerifySummary verifyDirectory(const QString &dir,
                               const std::function<void(const VerifyResult &)> &report,
-                              const std::atomic_bool *cancel = nullptr);
+                              const std::atomic_bool *cancel = nullptr,
+                              const VerifyProgress &progress = {});
 
 } // namespace capture

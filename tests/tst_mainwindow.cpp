@@ -18,6 +18,8 @@
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QHeaderView>
+#include <QImage>
 #include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
@@ -26,8 +28,10 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QRegularExpression>
+#include <QScreen>
 #include <QSettings>
 #include <QSignalSpy>
+#include <QSortFilterProxyModel>
 #include <QSpinBox>
 #include <QSslSocket>
 #include <QStandardPaths>
@@ -48,6 +52,28 @@ using namespace Qt::Literals::StringLiterals;
 using namespace capture;
 
 namespace {
+/// python3 send.py PORTS SECONDS: one connection to each port; the first 15 send 20-80 kB
+/// every 250, 375 or 500 ms (combs and ties at 4 Hz snapshots), the last sends one byte and
+/// stays idle.
+const char pacedSendersScript[] = "import socket, sys, threading, time\n"
+                                  "ports = [int(p) for p in sys.argv[1].split(',')]\n"
+                                  "end = time.time() + float(sys.argv[2])\n"
+                                  "def run(i, port):\n"
+                                  "    s = socket.create_connection(('127.0.0.1', port))\n"
+                                  "    if i == len(ports) - 1:\n"
+                                  "        s.sendall(b'x')\n"
+                                  "        time.sleep(max(0, end - time.time()))\n"
+                                  "        return\n"
+                                  "    while time.time() < end:\n"
+                                  "        s.sendall(b'y' * ((i % 4 + 1) * 20000))\n"
+                                  "        time.sleep(0.25 + (i % 3) * 0.125)\n"
+                                  "    s.close()\n"
+                                  "threads = [threading.Thread(target=run, args=(i, p))\n"
+                                  "           for i, p in enumerate(ports)]\n"
+                                  "for t in threads:\n"
+                                  "    t.start()\n"
+                                  "for t in threads:\n"
+                                  "    t.join()\n";
 
 constexpr int timeoutMs = 30000;
 
@@ -1128,6 +1154,83 @@ private Q_SLOTS:
         auto *log = child<LogPanel>(&window, u"logPanel"_s);
         QVERIFY2(logHas(log, u"error"_s, u"verify: cannot read "_s),
                  qPrintable(log->visibleText()));
+    }
+
+    // Issue 22: "once a port showed twice and another was missing" in the Ports table sorted
+    // by rate. With the real engine and 16 paced, bursty and idle senders, for 10 s: after
+    // every check the proxy holds each port once, and what the window last painted of the
+    // Ports table (its backing store, through QScreen::grabWindow) is what a fresh render of
+    // the model gives once pending paints are done, so no row is left over from an earlier
+    // order.
+    void portsSortedByRateShowEachPortOnceWithTheEngine()
+    {
+        QTemporaryDir dir;
+        const QList<quint16> ports = TestSupport::freePorts(16);
+        QStringList spec;
+        for (const quint16 port : ports)
+            spec.append(QString::number(port));
+        CaptureController controller;
+        MainWindow window(&controller, CommandLineOptions{});
+        window.resize(1280, 720);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        fillSettings(window, spec.join(u','), dir.path());
+        window.startCapture();
+        QTRY_COMPARE_WITH_TIMEOUT(controller.state(), RunState::Running, timeoutMs);
+        auto *view = child<QTableView>(&window, u"portsView"_s);
+        QAbstractItemModel *proxy = view->model();
+        view->sortByColumn(PortsTableModel::Rate, Qt::DescendingOrder);
+        view->selectAll(); // every port's line in the graph, as a user watching them would
+        const QString script = dir.filePath(u"send.py"_s);
+        QVERIFY(ReceiverProcess::writeDataFile(script, pacedSendersScript));
+        QProcess senders;
+        senders.start(u"python3"_s, {script, spec.join(u','), u"10"_s});
+        QVERIFY(senders.waitForStarted(timeoutMs));
+
+        QWidget *viewport = view->viewport();
+        const auto render = [viewport] {
+            return viewport->grab().toImage().convertToFormat(QImage::Format_RGB32);
+        };
+        const auto onScreen = [&window, viewport] {
+            const QPoint at = viewport->mapTo(&window, QPoint(0, 0));
+            return window.screen()
+                ->grabWindow(window.winId(), at.x(), at.y(), viewport->width(), viewport->height())
+                .toImage()
+                .convertToFormat(QImage::Format_RGB32);
+        };
+        int checks = 0;
+        while (senders.state() != QProcess::NotRunning) {
+            QTest::qWait(20);
+            ++checks;
+            QSet<QString> seen;
+            for (int row = 0; row < proxy->rowCount(); ++row) {
+                const QString port = proxy->index(row, PortsTableModel::Port).data().toString();
+                QVERIFY2(!seen.contains(port), qPrintable(u"port %1 twice"_s.arg(port)));
+                seen.insert(port);
+            }
+            QCOMPARE(seen.size(), 16);
+            // The screen catches up with the model within a few paints; a model that moved
+            // on in the meantime starts the comparison afresh.
+            QImage fresh = render();
+            QImage shown = onScreen();
+            for (int round = 0; shown != fresh && round < 100; ++round) {
+                QTest::qWait(5);
+                fresh = render();
+                shown = onScreen();
+            }
+            if (shown != fresh) {
+                const QString where = QDir(QDir::tempPath()).filePath(u"tst_mainwindow-%1.png"_s);
+                shown.save(where.arg(u"shown"_s));
+                fresh.save(where.arg(u"model"_s));
+                QFAIL(qPrintable(u"check %1: the Ports table on screen is not the model's "
+                                 "(both saved as %2)"_s.arg(checks)
+                                     .arg(where.arg(u"shown|model"_s))));
+            }
+        }
+        QVERIFY2(checks > 100, qPrintable(QString::number(checks)));
+        QCOMPARE(senders.exitCode(), 0);
+        controller.stop();
+        QTRY_COMPARE_WITH_TIMEOUT(controller.state(), RunState::Idle, timeoutMs);
     }
 
     void verifyJobAlone()

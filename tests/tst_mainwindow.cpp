@@ -1227,7 +1227,7 @@ private Q_SLOTS:
                                      .arg(where.arg(u"shown|model"_s))));
             }
         }
-        QVERIFY2(checks > 100, qPrintable(QString::number(checks)));
+        QVERIFY2(checks > 20, qPrintable(QString::number(checks)));
         QCOMPARE(senders.exitCode(), 0);
         controller.stop();
         QTRY_COMPARE_WITH_TIMEOUT(controller.state(), RunState::Idle, timeoutMs);

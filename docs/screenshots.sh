@@ -4,6 +4,7 @@
 # receiver recording 16 ports on 127.0.0.1 fed by paced, bursty, short-lived and idle
 # senders, every port selected so the graph draws 16 lines.
 # Usage: docs/screenshots.sh [BINARY]   (default build/dev/app/capture-receiver)
+# SCREENSHOT_SIZES="1024x640 …" makes others (docs/screenshot-WxH.png) instead of the two.
 # Needs: installer/install-deps.sh --screenshots (xvfb, xauth, matchbox, xdotool, ImageMagick).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -69,7 +70,7 @@ import -window root "$out"
 kill "$receiver"; wait "$receiver"
 SH
 
-for size in 1280x720 1920x1080; do
+for size in ${SCREENSHOT_SIZES:-1280x720 1920x1080}; do
     xvfb-run -a -s "-screen 0 ${size}x24" bash "$work/shot.sh" "$work" "$binary" "$base" \
         "docs/screenshot-$size.png"
     rm -rf "$work/home" "$work/out"

@@ -210,6 +210,7 @@ private Q_SLOTS:
         QTest::addColumn<bool>("everyColumn");
         QTest::newRow("1920x1080") << QSize(1920, 1080) << true;
         QTest::newRow("1280x720") << QSize(1280, 720) << false;
+        QTest::newRow("1024x640") << QSize(1024, 640) << false;
     }
     void columnsFitTheWindow()
     {

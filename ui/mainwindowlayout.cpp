@@ -206,8 +206,9 @@ void MainWindow::buildLayout()
     auto *connectionsBar = new QHBoxLayout;
     auto *closedHint = new QLabel(tr("Closed connections stay, greyed, for 5 min."), this);
     closedHint->setEnabled(false);
-    connectionsBar->addWidget(closedHint);
-    connectionsBar->addStretch(1);
+    closedHint->setWordWrap(true); // a narrow table (a small screen) keeps the Ports' room
+    closedHint->setMinimumWidth(fontMetrics().horizontalAdvance(u'0') * 8);
+    connectionsBar->addWidget(closedHint, 1);
     connectionsBar->addWidget(clearClosed);
     connectionsLayout->addLayout(connectionsBar);
 

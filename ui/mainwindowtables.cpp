@@ -97,12 +97,11 @@ void MainWindow::followSettingsCollapse(bool collapsed)
 void MainWindow::fitToWindow()
 {
     auto *settingsDock = findChild<QDockWidget *>(u"settingsDock"_s);
-    auto *settingsScroll = findChild<QScrollArea *>(u"settingsScroll"_s);
+    QScrollArea *settingsScroll = m_settingsBox->scrollArea();
     auto *tables = findChild<QSplitter *>(u"tablesSplitter"_s);
     int settingsWidth = 0;
     // isHidden(), not isVisible(): the first resize comes before the docks are shown.
-    if (settingsDock && settingsScroll && !settingsDock->isFloating() &&
-        !settingsDock->isHidden()) {
+    if (settingsDock && !settingsDock->isFloating() && !settingsDock->isHidden()) {
         settingsWidth = std::min(m_settings->minimumSizeHint().width() +
                                      settingsScroll->verticalScrollBar()->sizeHint().width() + 4,
                                  width() / (width() >= 1600 ? 4 : 3));

@@ -71,11 +71,6 @@ QStringList SettingsDockBox::summaryLines(const CaptureSettings &s)
     return {first, into.join(u" · "_s)};
 }
 
-int SettingsDockBox::collapsedHeight() const
-{
-    return m_summaryBar->sizeHint().height();
-}
-
 void SettingsDockBox::setCapturing(bool capturing, const CaptureSettings &settings)
 {
     if (capturing) {

@@ -25,8 +25,6 @@ public:
 
     QScrollArea *scrollArea() const { return m_scroll; }
     bool isCollapsed() const { return m_collapsed; }
-    /// The box's height collapsed: the summary's.
-    int collapsedHeight() const;
 
     /// Collapses to the summary of `settings` (a capture started) or shows the whole panel
     /// (it stopped). The user's "Show all" lasts until the capture stops.

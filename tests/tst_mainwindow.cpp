@@ -1315,6 +1315,15 @@ private Q_SLOTS:
         window.verifyDirectory(dir.path());
         QTest::qWait(300);
         QVERIFY(window.isVerifying());
+        // Meanwhile the status bar says how far it is, in bytes of the listed sizes.
+        auto *bar = child<QProgressBar>(&window, u"verifyProgress"_s);
+        QTRY_VERIFY_WITH_TIMEOUT(bar->maximum() == 1000 && bar->value() > 0, timeoutMs);
+        QVERIFY(bar->value() < 1000);
+        QVERIFY2(bar->text().endsWith(u" of 8.00 GiB"_s), qPrintable(bar->text()));
+        QVERIFY2(window.statusBar()->currentMessage().startsWith(u"Verifying: 0 file(s) checked"_s),
+                 qPrintable(window.statusBar()->currentMessage()));
+        if (qEnvironmentVariableIsSet("CAPTURE_VERIFY_SCREENSHOT"))
+            window.statusBar()->grab().save(qEnvironmentVariable("CAPTURE_VERIFY_SCREENSHOT"));
         QElapsedTimer timer;
         timer.start();
         QVERIFY(window.close()); // idle: closes at once, the worker cancelled and joined

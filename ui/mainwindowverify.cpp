@@ -41,9 +41,7 @@ void MainWindow::verifyDirectory(const QString &dir)
     if (!m_verifyProgress) {
         auto *bar = new QProgressBar(this);
         bar->setObjectName(u"verifyProgress"_s);
-        bar->setMaximumWidth(fontMetrics().horizontalAdvance(u'0') * 12);
-        bar->setToolTip(tr("Verify… is re-hashing the files: bytes read of the sizes the "
-                           "manifest lists"));
+        bar->setMinimumWidth(fontMetrics().horizontalAdvance(u"000.0 MiB of 000.0 MiB"_s) + 16);
         statusBar()->insertPermanentWidget(0, bar); // a message would hide a normal widget
         m_verifyProgress = bar;
     }
@@ -89,14 +87,18 @@ void MainWindow::onVerifyProgress(qint64 done, qint64 total)
 
 void MainWindow::showVerifyProgress()
 {
-    QString text = tr("Verifying %1…").arg(m_verifyDir);
+    // The bytes in the bar (a permanent widget, never cut), the count in the message (cut at
+    // the right on a narrow window), the directory in the bar's tooltip and the log.
     if (m_verifyTotal >= 0)
-        text += u' ' +
-                tr("%1 of %2")
-                    .arg(formatBytes(quint64(m_verifyDone)), formatBytes(quint64(m_verifyTotal)));
-    if (m_verifyChecked > 0)
-        text += u", "_s + tr("%n file(s) checked", nullptr, m_verifyChecked);
-    statusBar()->showMessage(text);
+        m_verifyProgress->setFormat(
+            tr("%1 of %2")
+                .arg(formatBytes(quint64(m_verifyDone)), formatBytes(quint64(m_verifyTotal))));
+    else
+        m_verifyProgress->setFormat(tr("reading the manifest"));
+    m_verifyProgress->setToolTip(
+        tr("Verify… is re-hashing the files %1 lists: bytes read of the sizes it gives")
+            .arg(QDir(m_verifyDir).filePath(QString::fromUtf16(manifestFileName))));
+    statusBar()->showMessage(tr("Verifying: %n file(s) checked", nullptr, m_verifyChecked));
 }
 
 void MainWindow::onVerifyFinished(const QString &dir, const VerifySummary &summary)

@@ -430,6 +430,11 @@ private Q_SLOTS:
         // The stats event and the final summary say the same.
         QVERIFY(readFile(tmp.filePath(u"events.jsonl"_s))
                     .contains(QByteArray("\"udp_dropped\":" + QByteArray::number(dropped))));
+        QVERIFY2(receiver.hasLine(u"final: port %1/udp: 1 file(s), %2 datagram(s), %3 dropped "
+                                  "by the kernel, "_s.arg(port)
+                                      .arg(recorded)
+                                      .arg(dropped)),
+                 receiver.describe().constData());
     }
 
     void rotationKeepsDatagramsWhole()
@@ -491,6 +496,14 @@ private Q_SLOTS:
             QVERIFY(contents == stream || contents == datagrams.join());
         }
         QVERIFY2(names.filter(u"udp_"_s).size() == 1, qPrintable(names.join(u' ')));
+        // The final summary has a line for each: connections for TCP, datagrams for UDP.
+        QVERIFY2(receiver.hasLine(
+                     u"final: port %1: 1 file(s), 1 connection(s), 100000 bytes"_s.arg(port)),
+                 receiver.describe().constData());
+        QVERIFY2(receiver.hasLine(u"final: port %1/udp: 1 file(s), 20 datagram(s), 0 dropped by "
+                                  "the kernel, %2 bytes"_s.arg(port)
+                                      .arg(datagrams.join().size())),
+                 receiver.describe().constData());
     }
 
     void portTakenFailsTheStart()

@@ -179,6 +179,20 @@ void CaptureEventLog::onStopped(const StopSummary &summary)
             "running; the exit waits for them (--hook-timeout %2 each)"_s.arg(summary.hooksPending)
                 .arg(formatDuration(m_receiver->settings().hookTimeoutSec * 1000)));
     for (const PortSummary &port : summary.ports) {
+        if (port.protocol == PortStats::Protocol::Udp) {
+            // A UDP port has senders, not connections: its datagrams and the kernel's drops.
+            add(Level::Info,
+                u"final: port %1/udp: %2 file(s), %3 datagram(s), %4 dropped by the kernel%5, "
+                "%6 bytes (%7)"_s.arg(port.port)
+                    .arg(port.files)
+                    .arg(port.datagrams)
+                    .arg(port.udpDropped)
+                    .arg(port.udpTruncated > 0 ? u", %1 truncated"_s.arg(port.udpTruncated)
+                                               : QString())
+                    .arg(port.bytesWritten)
+                    .arg(formatBytes(port.bytesWritten)));
+            continue;
+        }
         add(Level::Info,
             u"final: port %1: %2 file(s), %3 connection(s)%4, %5 bytes (%6)"_s.arg(port.port)
                 .arg(port.files)

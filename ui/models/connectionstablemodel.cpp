@@ -2,7 +2,6 @@
 
 #include "core/util/units.h"
 #include "ui/models/modelroles.h"
-#include "ui/models/portstablemodel.h"
 
 #include <QApplication>
 #include <QFileInfo>
@@ -37,7 +36,7 @@ void ConnectionsTableModel::addConnection(const ConnectionInfo &info)
     if (info.closed.isValid())
         ++m_closedCount;
     else
-        m_lastGrowth.insert(info.id, info.opened); // first seen counts as growth when opened
+        m_idle.grew(info.id, info.opened); // first seen counts as growth when opened
     endInsertRows();
 }
 
@@ -53,8 +52,7 @@ void ConnectionsTableModel::closeConnection(const ConnectionInfo &info)
         Q_EMIT dataChanged(index(row, 0), index(row, ColumnCount - 1));
     }
     m_rates.remove(info.id);
-    m_lastGrowth.remove(info.id);
-    m_idleShown.remove(info.id);
+    m_idle.forget(info.id);
     if (m_closedCount > m_maxClosed)
         pruneClosed(QDateTime()); // only the cap here; retention is judged at snapshot time
 }
@@ -80,7 +78,7 @@ void ConnectionsTableModel::updateFromSnapshot(const StatsSnapshot &snapshot)
         if (current.closed.isValid())
             continue; // opened/closed signals own the row's lifetime
         if (timed && info.bytesReceived > current.bytesReceived)
-            m_lastGrowth.insert(info.id, snapshot.time);
+            m_idle.grew(info.id, snapshot.time);
         current.bytesReceived = info.bytesReceived;
         current.bytesWritten = info.bytesWritten;
         // Averaged over the last second of snapshots (one 250 ms sample blinks).
@@ -91,14 +89,8 @@ void ConnectionsTableModel::updateFromSnapshot(const StatsSnapshot &snapshot)
         last = qMax(last, row);
         // Status only when it turns idle or active: Status is the default sort column, and a
         // signal for it makes the proxy re-sort (the tooltip's "for how long" is read live).
-        const bool idle = isIdle(current);
-        if (idle != m_idleShown.contains(info.id)) {
-            if (idle)
-                m_idleShown.insert(info.id);
-            else
-                m_idleShown.remove(info.id);
+        if (m_idle.noteShown(info.id, isIdle(current)))
             Q_EMIT dataChanged(index(row, Status), index(row, Status));
-        }
     }
     // One signal for the span: thousands of open rows must not mean thousands of signals.
     if (first >= 0)
@@ -119,10 +111,7 @@ void ConnectionsTableModel::zeroRates()
 
 bool ConnectionsTableModel::isIdle(const ConnectionInfo &c) const
 {
-    if (c.closed.isValid() || !m_now.isValid())
-        return false;
-    const QDateTime last = m_lastGrowth.value(c.id);
-    return last.isValid() && last.msecsTo(m_now) >= PortsTableModel::idleAfterMs;
+    return !c.closed.isValid() && m_idle.isIdle(c.id, m_now);
 }
 
 void ConnectionsTableModel::pruneClosed(const QDateTime &now)
@@ -186,8 +175,7 @@ void ConnectionsTableModel::clear()
     m_rowOfId.clear();
     m_closedCount = 0;
     m_rates.clear();
-    m_lastGrowth.clear();
-    m_idleShown.clear();
+    m_idle.clear();
     endResetModel();
 }
 
@@ -231,9 +219,7 @@ QVariant ConnectionsTableModel::data(const QModelIndex &index, int role) const
         case Status:
             if (closed)
                 return c.closeReason;
-            return isIdle(c)
-                       ? tr("idle since %1").arg(m_lastGrowth.value(c.id).toString(u"HH:mm:ss"_s))
-                       : tr("open");
+            return isIdle(c) ? m_idle.label(c.id) : tr("open");
         case ColumnCount:
             break;
         }
@@ -283,11 +269,8 @@ QVariant ConnectionsTableModel::data(const QModelIndex &index, int role) const
         }
         if (column == Status && closed)
             return tr("closed at %1: %2").arg(c.closed.toString(u"HH:mm:ss"_s), c.closeReason);
-        if (column == Status && isIdle(c)) {
-            const QDateTime last = m_lastGrowth.value(c.id);
-            return tr("Open, but nothing received since %1 (%2)")
-                .arg(last.toString(Qt::ISODate), formatDuration(last.msecsTo(m_now)));
-        }
+        if (column == Status && isIdle(c))
+            return m_idle.tooltip(c.id, m_now, tr("Open, but nothing received"));
     } else if (role == Qt::TextAlignmentRole) {
         if (column == LocalPort || column == Duration || column == Bytes || column == Rate)
             return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);

@@ -1,17 +1,17 @@
 #pragma once
 
 #include "core/capture/capturetypes.h"
+#include "ui/models/idleclock.h"
 #include "ui/models/ratewindow.h"
 
 #include <QAbstractTableModel>
-#include <QSet>
 
 namespace capture {
 
 /// Open and recently closed connections. Open rows update from snapshots with per-row
 /// dataChanged; closed rows stay (greyed, with their close reason) for a while or until
 /// cleared, and their number is bounded. Rates are averaged over the last second of snapshots;
-/// an open connection with no new byte for PortsTableModel::idleAfterMs reads "idle since …".
+/// an open connection with no new byte for IdleClock::afterMs reads "idle since …".
 /// The Status column sorts open connections first, most recent first, then closed ones, most
 /// recently closed first (the window's default order).
 class ConnectionsTableModel : public QAbstractTableModel
@@ -68,9 +68,8 @@ private:
     QList<ConnectionInfo> m_rows;
     QHash<quint64, int> m_rowOfId;
     QDateTime m_now;
-    RateWindow m_rates;                     ///< bytes received, by connection id
-    QHash<quint64, QDateTime> m_lastGrowth; ///< open connections: when their bytes last grew
-    QSet<quint64> m_idleShown;              ///< open connections shown as idle
+    RateWindow m_rates;        ///< bytes received, by connection id
+    IdleClock<quint64> m_idle; ///< open connections, by id
     qint64 m_retentionMs = 5 * 60 * 1000;
     int m_maxClosed = 1000;
     int m_closedCount = 0;

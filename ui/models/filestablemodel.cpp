@@ -2,7 +2,6 @@
 
 #include "core/util/units.h"
 #include "ui/models/modelroles.h"
-#include "ui/models/portstablemodel.h"
 
 #include <QApplication>
 #include <QFileInfo>
@@ -48,7 +47,7 @@ void FilesTableModel::addFile(const FileInfo &info)
     beginInsertRows({}, row, row);
     m_rows.append(info);
     m_rowOfPath.insert(info.path, row);
-    m_lastGrowth.insert(info.path, info.opened); // first seen counts as growth when opened
+    m_idle.grew(info.path, info.opened); // first seen counts as growth when opened
     endInsertRows();
     if (m_rows.size() > m_maxRows)
         pruneFinished();
@@ -71,8 +70,7 @@ void FilesTableModel::pruneFinished()
     m_rowOfPath.clear();
     for (int r = 0; r < m_rows.size(); ++r)
         m_rowOfPath.insert(m_rows[r].path, r);
-    for (auto it = m_lastGrowth.begin(); it != m_lastGrowth.end();)
-        it = m_rowOfPath.contains(it.key()) ? std::next(it) : m_lastGrowth.erase(it);
+    m_idle.forgetIf([this](const QString &path) { return !m_rowOfPath.contains(path); });
 }
 
 void FilesTableModel::keepAsLastRun()
@@ -80,7 +78,7 @@ void FilesTableModel::keepAsLastRun()
     removeLastRunRows();
     for (const FileInfo &file : std::as_const(m_rows))
         m_lastRunPaths.insert(file.path);
-    m_idleShown.clear(); // nothing of the last run is live any more
+    m_idle.unshowAll(); // nothing of the last run is live any more
     if (!m_rows.isEmpty())
         Q_EMIT dataChanged(index(0, 0), index(int(m_rows.size()) - 1, ColumnCount - 1));
 }
@@ -101,10 +99,8 @@ void FilesTableModel::removeLastRunRows()
         return;
     beginResetModel();
     m_rows.removeIf([this](const FileInfo &file) { return m_lastRunPaths.contains(file.path); });
-    for (const QString &path : std::as_const(m_lastRunPaths)) {
-        m_lastGrowth.remove(path);
-        m_idleShown.remove(path);
-    }
+    for (const QString &path : std::as_const(m_lastRunPaths))
+        m_idle.forget(path);
     m_lastRunPaths.clear();
     m_rowOfPath.clear();
     for (int row = 0; row < m_rows.size(); ++row)
@@ -124,7 +120,7 @@ void FilesTableModel::updateFile(const FileInfo &info)
         m_rowOfPath.remove(writtenAt);
         m_rowOfPath.insert(info.path, row);
     }
-    m_idleShown.remove(writtenAt); // closed or failed: no longer idle
+    m_idle.unshow(writtenAt); // closed or failed: no longer idle
     FileInfo &current = m_rows[row];
     // A failure is final: a later "closed" report must not hide it.
     const bool keepError =
@@ -176,27 +172,19 @@ void FilesTableModel::updateFromSnapshot(const StatsSnapshot &snapshot)
             continue;
         const bool grew = info.bytes > m_rows[row].bytes;
         if (grew && snapshot.time.isValid())
-            m_lastGrowth.insert(info.path, snapshot.time);
+            m_idle.grew(info.path, snapshot.time);
         const bool sizeChanged = m_rows[row].bytes != info.bytes;
         m_rows[row].bytes = info.bytes;
         // The state cell changes when the file turns idle or active again.
-        const bool idle = isIdle(m_rows[row]);
-        if (!sizeChanged && idle == m_idleShown.contains(info.path))
+        if (!m_idle.noteShown(info.path, isIdle(m_rows[row])) && !sizeChanged)
             continue;
-        if (idle)
-            m_idleShown.insert(info.path);
-        else
-            m_idleShown.remove(info.path);
         Q_EMIT dataChanged(index(row, Size), index(row, State));
     }
 }
 
 bool FilesTableModel::isIdle(const FileInfo &f) const
 {
-    if (f.state != FileInfo::State::Writing || !m_now.isValid())
-        return false;
-    const QDateTime last = m_lastGrowth.value(f.path);
-    return last.isValid() && last.msecsTo(m_now) >= PortsTableModel::idleAfterMs;
+    return f.state == FileInfo::State::Writing && m_idle.isIdle(f.path, m_now);
 }
 
 void FilesTableModel::clear()
@@ -204,8 +192,7 @@ void FilesTableModel::clear()
     beginResetModel();
     m_rows.clear();
     m_rowOfPath.clear();
-    m_lastGrowth.clear();
-    m_idleShown.clear();
+    m_idle.clear();
     m_lastRunPaths.clear();
     m_now = {};
     endResetModel();
@@ -276,9 +263,7 @@ QVariant FilesTableModel::data(const QModelIndex &index, int role) const
         case State:
             if (m_lastRunPaths.contains(f.path))
                 return tr("%1 (last run)").arg(stateName(f.state));
-            return isIdle(f)
-                       ? tr("idle since %1").arg(m_lastGrowth.value(f.path).toString(u"HH:mm:ss"))
-                       : stateName(f.state);
+            return isIdle(f) ? m_idle.label(f.path) : stateName(f.state);
         case CloseReason:
             return f.closeReason;
         case Digest:
@@ -319,11 +304,8 @@ QVariant FilesTableModel::data(const QModelIndex &index, int role) const
         if (column == State &&
             (f.state == FileInfo::State::Error || f.state == FileInfo::State::Lost))
             return f.error;
-        if (column == State && isIdle(f)) {
-            const QDateTime last = m_lastGrowth.value(f.path);
-            return tr("Open, but it has not grown since %1 (%2)")
-                .arg(last.toString(Qt::ISODate), formatDuration(last.msecsTo(m_now)));
-        }
+        if (column == State && isIdle(f))
+            return m_idle.tooltip(f.path, m_now, tr("Open, but it has not grown"));
         if (column == State && f.state == FileInfo::State::Deleted)
             return tr("Deleted to keep the maximum number of files (--max-files)");
         if (column == Digest && !f.digest.isEmpty())

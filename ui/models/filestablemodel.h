@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/capture/capturetypes.h"
+#include "ui/models/idleclock.h"
 
 #include <QAbstractTableModel>
 #include <QSet>
@@ -10,7 +11,7 @@ namespace capture {
 /// The files of a capture: created, growing while written, then closed (with their SHA-256
 /// and close reason), failed, or deleted by --max-files. At most 5000 rows (setMaxRows) are
 /// kept: past that, the oldest finished files leave the table. A file being written whose size
-/// did not grow for PortsTableModel::idleAfterMs reads "idle since HH:MM:SS".
+/// did not grow for IdleClock::afterMs reads "idle since HH:MM:SS".
 class FilesTableModel : public QAbstractTableModel
 {
     Q_OBJECT
@@ -79,10 +80,9 @@ private:
     QHash<QString, QString> m_pathOfAbsolute;
     QHash<QString, int> m_rowOfPath;
     int m_maxRows = 5000;
-    QHash<QString, QDateTime> m_lastGrowth; ///< by path: when its size last grew
-    QDateTime m_now;                        ///< the last snapshot's time
-    QSet<QString> m_idleShown;              ///< paths of the files shown as idle
-    QSet<QString> m_lastRunPaths;           ///< rows kept from the last run
+    IdleClock<QString> m_idle;    ///< files being written, by path
+    QDateTime m_now;              ///< the last snapshot's time
+    QSet<QString> m_lastRunPaths; ///< rows kept from the last run
 };
 
 } // namespace capture

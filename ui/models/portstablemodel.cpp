@@ -67,8 +67,7 @@ void PortsTableModel::setPortRows(const QList<PortStats> &ports)
     m_rows.clear();
     m_dropsGrew.clear();
     m_rowOfPort.clear();
-    m_lastGrowth.clear();
-    m_idleShown.clear();
+    m_idle.clear();
     m_rates.clear();
     m_totalRate = 0;
     m_now = {};
@@ -79,8 +78,6 @@ void PortsTableModel::setPortRows(const QList<PortStats> &ports)
         m_rowOfPort.insert(key(stats.port, stats.protocol), int(m_rows.size()));
         m_rows.append(stats);
         m_dropsGrew.append(false);
-        m_lastGrowth.append(QDateTime());
-        m_idleShown.append(false);
     }
     endResetModel();
 }
@@ -119,8 +116,8 @@ void PortsTableModel::updateFromSnapshot(const StatsSnapshot &snapshot)
             shown.datagramRate =
                 m_rates.add(k | datagramsKey, ms, stats.datagrams, stats.datagramRate);
             // First seen counts as growth; then each snapshot with more bytes.
-            if (!m_lastGrowth[row].isValid() || stats.bytes > m_rows[row].bytes)
-                m_lastGrowth[row] = snapshot.time;
+            if (!m_idle.hasGrown(row) || stats.bytes > m_rows[row].bytes)
+                m_idle.grew(row, snapshot.time);
         }
         if (stats.state == PortStats::State::Closed)
             shown.rate = shown.datagramRate = 0; // stopped: nothing arrives any more
@@ -128,10 +125,8 @@ void PortsTableModel::updateFromSnapshot(const StatsSnapshot &snapshot)
         const bool same = m_rows[row] == shown && m_dropsGrew[row] == grew;
         m_rows[row] = shown;
         m_dropsGrew[row] = grew;
-        const bool idle = isIdle(row);
-        if (same && idle == m_idleShown[row])
+        if (!m_idle.noteShown(row, isIdle(row)) && same)
             continue;
-        m_idleShown[row] = idle;
         Q_EMIT dataChanged(index(row, 0), index(row, ColumnCount - 1));
     }
 }
@@ -150,9 +145,7 @@ void PortsTableModel::zeroRates()
 
 bool PortsTableModel::isIdle(int row) const
 {
-    const QDateTime &last = m_lastGrowth[row];
-    return m_rows[row].state == PortStats::State::Receiving && last.isValid() && m_now.isValid() &&
-           last.msecsTo(m_now) >= idleAfterMs;
+    return m_rows[row].state == PortStats::State::Receiving && m_idle.isIdle(row, m_now);
 }
 
 void PortsTableModel::setStartFailure(const QList<ListenFailure> &failures, const QString &reason)
@@ -228,7 +221,7 @@ QVariant PortsTableModel::data(const QModelIndex &index, int role) const
             return udp ? QVariant(p.udpDropped) : QVariant();
         case State:
             if (isIdle(index.row()))
-                return tr("idle since %1").arg(m_lastGrowth[index.row()].toString(u"HH:mm:ss"_s));
+                return m_idle.label(index.row());
             // A port closed by a failed start never listened: "closed" would say it had.
             return p.state == PortStats::State::Closed && !p.error.isEmpty() ? tr("not listening")
                                                                              : stateName(p.state);
@@ -290,11 +283,8 @@ QVariant PortsTableModel::data(const QModelIndex &index, int role) const
                 .arg(p.datagrams);
         if (column == State && !p.error.isEmpty())
             return p.error;
-        if (column == State && isIdle(index.row())) {
-            const QDateTime &last = m_lastGrowth[index.row()];
-            return tr("Connected, but nothing received since %1 (%2)")
-                .arg(last.toString(Qt::ISODate), formatDuration(last.msecsTo(m_now)));
-        }
+        if (column == State && isIdle(index.row()))
+            return m_idle.tooltip(index.row(), m_now, tr("Connected, but nothing received"));
         if (column == File && !p.currentFile.isEmpty())
             return p.currentFile;
         if (column == Bytes)

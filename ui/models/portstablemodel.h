@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/capture/capturetypes.h"
+#include "ui/models/idleclock.h"
 #include "ui/models/ratewindow.h"
 
 #include <QAbstractTableModel>
@@ -10,7 +11,7 @@ namespace capture {
 /// The ports of a capture, one row each, updated from the engine's snapshots with
 /// per-row dataChanged (never a reset while a capture runs), so selection and sorting survive.
 /// Rates are averaged over the last second of snapshots (RateWindow); a port that is receiving
-/// but got no new byte for idleAfterMs reads "idle since HH:MM:SS".
+/// but got no new byte for IdleClock::afterMs reads "idle since HH:MM:SS".
 class PortsTableModel : public QAbstractTableModel
 {
     Q_OBJECT
@@ -31,9 +32,6 @@ public:
         ColumnCount
     };
     Q_ENUM(Column)
-
-    /// A receiving port (or connection, or file) with no new byte for this long shows as idle.
-    static constexpr qint64 idleAfterMs = 5000;
 
     explicit PortsTableModel(QObject *parent = nullptr);
 
@@ -77,10 +75,9 @@ private:
     QList<PortStats> m_rows;
     QList<bool> m_dropsGrew; ///< per row: the last snapshot had more drops than the one before
     QHash<int, int> m_rowOfPort;
-    QList<QDateTime> m_lastGrowth; ///< per row: the snapshot time its byte count last grew
-    QList<bool> m_idleShown;       ///< per row: shown as idle
-    QDateTime m_now;               ///< the last snapshot's time
-    RateWindow m_rates;            ///< keys: key() for bytes, key() | datagramsKey, totalKey
+    IdleClock<int> m_idle; ///< by row
+    QDateTime m_now;       ///< the last snapshot's time
+    RateWindow m_rates;    ///< keys: key() for bytes, key() | datagramsKey, totalKey
     double m_totalRate = 0;
 };
 

@@ -501,7 +501,7 @@ private Q_SLOTS:
                      u"final: port %1: 1 file(s), 1 connection(s), 100000 bytes"_s.arg(port)),
                  receiver.describe().constData());
         QVERIFY2(receiver.hasLine(u"final: port %1/udp: 1 file(s), 20 datagram(s), 0 dropped by "
-                                  "the kernel, %2 bytes"_s.arg(port)
+                                  "the kernel, %2 bytes of payload"_s.arg(port)
                                       .arg(datagrams.join().size())),
                  receiver.describe().constData());
     }

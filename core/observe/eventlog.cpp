@@ -181,9 +181,10 @@ void CaptureEventLog::onStopped(const StopSummary &summary)
     for (const PortSummary &port : summary.ports) {
         if (port.protocol == PortStats::Protocol::Udp) {
             // A UDP port has senders, not connections: its datagrams and the kernel's drops.
+            // Its bytes are the datagrams' payload (a pcap file adds its headers).
             add(Level::Info,
                 u"final: port %1/udp: %2 file(s), %3 datagram(s), %4 dropped by the kernel%5, "
-                "%6 bytes (%7)"_s.arg(port.port)
+                "%6 bytes of payload (%7)"_s.arg(port.port)
                     .arg(port.files)
                     .arg(port.datagrams)
                     .arg(port.udpDropped)
